@@ -1,0 +1,9 @@
+/**
+ * @module
+ * zod schemas shared by the edge, the gateway and the workers: one source of types.
+ */
+export * from "./task.ts";
+export * from "./usage.ts";
+export * from "./job.ts";
+export * from "./trace.ts";
+export * from "./worker_protocol.ts";
