@@ -39,7 +39,7 @@ const TRANSITIONS: Record<JobState, readonly JobState[]> = {
     "cancelled",
     "awaiting_confirmation",
   ],
-  awaiting_confirmation: ["running", "cancelled", "failed", "queued"],
+  awaiting_confirmation: ["running", "cancelled", "failed", "dead", "delayed", "queued"],
   succeeded: [],
   failed: ["queued"],
   dead: ["queued"],
