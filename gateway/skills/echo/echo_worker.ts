@@ -1,0 +1,39 @@
+/**
+ * @module
+ * The `echo` worker: answers with the text it was given. `params.delay_ms` holds the job
+ * running (abortable), `params.fail_times` fails that many attempts first: together they let
+ * tests and benchmarks exercise timeouts, cancels and retries through the public API.
+ */
+/// <reference lib="deno.worker" />
+import { serveJobs } from "../../engine/worker_runtime.ts";
+import { JobAbortedError, WorkerError } from "../../engine/worker_errors.ts";
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason ?? new JobAbortedError("aborted"));
+    }, { once: true });
+  });
+}
+
+serveJobs(async (ctx) => {
+  const params = ctx.spec.params as Record<string, unknown>;
+  const delay = typeof params.delay_ms === "number" ? params.delay_ms : 0;
+  const failTimes = typeof params.fail_times === "number" ? params.fail_times : 0;
+  const text = typeof params.text === "string" ? params.text : ctx.spec.instruction;
+  if (delay > 0) {
+    ctx.progress({ fraction: 0, message: `waiting ${delay} ms` });
+    await sleep(delay, ctx.signal);
+  }
+  if (ctx.attempt <= failTimes) {
+    throw new WorkerError(
+      "echo_planned_failure",
+      `Planned failure ${ctx.attempt} of ${failTimes} (params.fail_times)`,
+    );
+  }
+  ctx.progress({ fraction: 1, message: "echoed" });
+  return { summary: text, echo: text, attempt: ctx.attempt };
+});
