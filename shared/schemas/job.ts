@@ -91,10 +91,11 @@ export type JobProgress = z.infer<typeof JobProgress>;
 export const Artifact = z.object({ name: z.string(), path: z.string() });
 export type Artifact = z.infer<typeof Artifact>;
 
-export const JobResult = z.object({
+/** A worker's result: known fields plus whatever the skill adds (`applies`, `answer`, ...). */
+export const JobResult = z.looseObject({
   summary: z.string().optional(),
   artifacts: z.array(Artifact).optional(),
-}).catchall(z.json());
+});
 export type JobResult = z.infer<typeof JobResult>;
 
 export const Lease = z.object({

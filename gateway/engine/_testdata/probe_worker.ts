@@ -1,0 +1,56 @@
+/**
+ * @module
+ * Test worker that attempts one privileged operation named in `params.op`, to prove the
+ * sandbox denies what a skill did not declare. `params.op = "crash"` throws uncaught.
+ */
+/// <reference lib="deno.worker" />
+import { serveJobs } from "../worker_runtime.ts";
+
+serveJobs(async (ctx) => {
+  const op = String(ctx.spec.params.op);
+  const target = String(ctx.spec.params.target ?? "");
+  switch (op) {
+    case "read":
+      await Deno.readTextFile(target);
+      break;
+    case "write":
+      await Deno.writeTextFile(target, "x");
+      break;
+    case "net":
+      await fetch(target);
+      break;
+    case "run":
+      await new Deno.Command("true").output();
+      break;
+    case "env":
+      Deno.env.get("HOME");
+      break;
+    case "ffi":
+      Deno.dlopen("libc.so.6", {});
+      break;
+    case "crash":
+      setTimeout(() => {
+        throw new Error("probe crashed on purpose");
+      }, 0);
+      await new Promise(() => {});
+      break;
+    case "flood":
+      for (let i = 0; i < 20_000; i++) ctx.progress({ fraction: i / 20_000, message: `step ${i}` });
+      break;
+    case "usage":
+      ctx.usage({
+        provider: "test",
+        model: "probe",
+        input_tokens: 10,
+        output_tokens: 5,
+        cost_usd: Number(ctx.spec.params.cost ?? 0.01),
+      });
+      ctx.artifact("note.txt", "hello artifact");
+      break;
+    case "confirm": {
+      const decision = await ctx.awaitConfirmation("Allow the probe?", { op });
+      return { summary: `decision: ${decision}`, decision };
+    }
+  }
+  return { summary: `${op} allowed` };
+});

@@ -1,0 +1,263 @@
+import { assert, assertEquals, assertMatch } from "@shared/testing/asserts.ts";
+import type { JobRecord, TaskSpecInput } from "@shared/schemas/mod.ts";
+import { TaskSpec } from "@shared/schemas/mod.ts";
+import { MemoryQueue } from "../queue/memory/memory_queue.ts";
+import { Tracer } from "../traces/tracer.ts";
+import { echoSkill } from "../skills/echo/echo_skill.ts";
+import type { Skill, SkillContext } from "../skills/skill.ts";
+import { Engine } from "./engine.ts";
+
+const denyAll: Deno.PermissionOptionsObject = {
+  read: false,
+  write: false,
+  net: false,
+  env: false,
+  run: false,
+  ffi: false,
+  sys: false,
+  import: false,
+};
+
+const probeSkill: Skill = {
+  intent: "probe",
+  description: "test probe",
+  patterns: [],
+  worker: new URL("./_testdata/probe_worker.ts", import.meta.url),
+  permissions: () => denyAll,
+  config: () => ({}),
+  retry: { attempts: 2, base_delay_ms: 10, max_delay_ms: 20, timeout_ms: 5_000 },
+  concurrency: 4,
+};
+
+async function setup(options: { maxCostUsdPerJob?: number; skills?: Skill[] } = {}) {
+  const dataDir = await Deno.makeTempDir();
+  const queue = new MemoryQueue();
+  const tracer = new Tracer([]);
+  const ctx: SkillContext = { dataDir, env: () => undefined, settings: {} };
+  const engine = new Engine({
+    queue,
+    skills: options.skills ?? [echoSkill, probeSkill],
+    skillContext: ctx,
+    tracer,
+    dataDir,
+    leaseMs: 2_000,
+    cancelGraceMs: 300,
+    random: () => 0.5,
+    ...options,
+  });
+  engine.start();
+  let n = 0;
+  const submit = async (spec: TaskSpecInput) => {
+    const { jobs } = await queue.enqueue(
+      { utterance_id: `u${++n}`, text: spec.instruction, source: "api" },
+      [{ spec: TaskSpec.parse(spec), max_attempts: 3 }],
+    );
+    return jobs[0]!;
+  };
+  const waitFor = async (id: string, pred: (j: JobRecord) => boolean, ms = 15_000) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const job = (await queue.get(id))!;
+      if (pred(job)) return job;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(
+      `job ${id} did not reach the expected state: ${JSON.stringify(await queue.get(id))}`,
+    );
+  };
+  const final = (id: string) =>
+    waitFor(id, (j) => ["succeeded", "failed", "dead", "cancelled"].includes(j.status));
+  return {
+    queue,
+    tracer,
+    engine,
+    dataDir,
+    submit,
+    waitFor,
+    final,
+    async close() {
+      await engine.stop({ graceMs: 1000 });
+      await tracer.close();
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+Deno.test("Engine runs an echo job in a sandboxed worker to succeeded", async () => {
+  const t = await setup();
+  try {
+    const job = await t.submit({
+      intent: "echo",
+      instruction: "echo hello",
+      params: { text: "hello" },
+    });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "succeeded");
+    assertEquals(done.result?.echo, "hello");
+    assertEquals(done.attempts, 1);
+    const events = t.tracer.recent({ job_id: job.job_id }).map((e) => e.event);
+    assertEquals(events, ["job.started", "job.succeeded"]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine retries echo fail_times attempts then succeeds", async () => {
+  const t = await setup();
+  try {
+    const job = await t.submit({ intent: "echo", instruction: "x", params: { fail_times: 2 } });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "succeeded");
+    assertEquals(done.attempts, 3);
+    const retries = t.tracer.recent({ job_id: job.job_id, event: "job.retry_scheduled" });
+    assertEquals(retries.length, 2);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine marks a job dead when retryable failures exhaust its attempts", async () => {
+  const t = await setup();
+  try {
+    const job = await t.submit({ intent: "echo", instruction: "x", params: { fail_times: 5 } });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "dead");
+    assertEquals(done.error?.code, "echo_planned_failure");
+    assertEquals(done.attempts, 3);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine fails a job with no registered worker at once with no_worker", async () => {
+  const t = await setup();
+  try {
+    const job = await t.submit({ intent: "teleport", instruction: "beam me up" });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "failed");
+    assertEquals(done.error?.code, "no_worker");
+    assertMatch(done.error!.message, /No worker is registered for intent 'teleport'/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine cancels a queued job at once and a running job through its worker", async () => {
+  const t = await setup();
+  try {
+    const running = await t.submit({
+      intent: "echo",
+      instruction: "x",
+      params: { delay_ms: 30_000 },
+    });
+    await t.waitFor(running.job_id, (j) => j.status === "running");
+    await t.engine.cancel(running.job_id);
+    const done = await t.final(running.job_id);
+    assertEquals(done.status, "cancelled");
+    assertEquals(done.error?.code, "cancelled");
+  } finally {
+    await t.close();
+  }
+});
+
+for (const op of ["read", "write", "net", "run", "env", "ffi"] as const) {
+  Deno.test(`Engine sandbox denies ${op} and reports permission_denied`, async () => {
+    const t = await setup();
+    try {
+      const target = op === "net"
+        ? "http://127.0.0.1:65001/"
+        : op === "read"
+        ? "/etc/hostname"
+        : `${t.dataDir}/x`;
+      const job = await t.submit({ intent: "probe", instruction: op, params: { op, target } });
+      const done = await t.final(job.job_id);
+      assertEquals(done.status, "failed");
+      assertEquals(done.error?.code, "permission_denied");
+      // The engine keeps serving after a denial.
+      const next = await t.submit({ intent: "echo", instruction: "still here" });
+      assertEquals((await t.final(next.job_id)).status, "succeeded");
+    } finally {
+      await t.close();
+    }
+  });
+}
+
+Deno.test("Engine replaces a crashed worker and records worker_crashed", async () => {
+  const t = await setup();
+  try {
+    const job = await t.submit({ intent: "probe", instruction: "crash", params: { op: "crash" } });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "dead");
+    assertEquals(done.error?.code, "worker_crashed");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine coalesces a progress flood and the job still succeeds", async () => {
+  const t = await setup();
+  try {
+    const job = await t.submit({ intent: "probe", instruction: "flood", params: { op: "flood" } });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "succeeded");
+    const progress = t.tracer.recent({ job_id: job.job_id, event: "job.progress", limit: 100_000 });
+    assert(progress.length < 100, `expected coalesced progress, got ${progress.length} events`);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine writes artifacts and records usage on the job", async () => {
+  const t = await setup();
+  try {
+    const job = await t.submit({ intent: "probe", instruction: "usage", params: { op: "usage" } });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "succeeded");
+    assertEquals(done.usage?.cost_usd, 0.01);
+    assertEquals(done.result?.artifacts, [{
+      name: "note.txt",
+      path: `artifacts/${job.job_id}/note.txt`,
+    }]);
+    assertEquals(
+      await Deno.readTextFile(`${t.dataDir}/artifacts/${job.job_id}/note.txt`),
+      "hello artifact",
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine budget guard stops a job over --max-cost-usd with budget_exceeded", async () => {
+  const t = await setup({ maxCostUsdPerJob: 0.001 });
+  try {
+    const job = await t.submit({ intent: "probe", instruction: "usage", params: { op: "usage" } });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "failed");
+    assertEquals(done.error?.code, "budget_exceeded");
+    assertEquals(
+      done.error?.message,
+      "Job cost $0.0100 exceeds the per-job budget of $0.0010 (--max-cost-usd)",
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine pauses for confirmation and resumes on allow", async () => {
+  const t = await setup();
+  try {
+    const job = await t.submit({
+      intent: "probe",
+      instruction: "confirm",
+      params: { op: "confirm" },
+    });
+    const paused = await t.waitFor(job.job_id, (j) => j.status === "awaiting_confirmation");
+    assertEquals(paused.confirmation?.prompt, "Allow the probe?");
+    await t.engine.confirm(job.job_id, "allow");
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "succeeded");
+    assertEquals(done.result?.decision, "allow");
+  } finally {
+    await t.close();
+  }
+});

@@ -1,0 +1,120 @@
+/**
+ * @module
+ * Prometheus metrics of the gateway (`prom-client`, own registry, names prefixed
+ * `orchestrator_`). Queue depth is read from the queue at scrape time.
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Usage } from "@shared/schemas/mod.ts";
+import type { QueueDepth } from "../queue/queue.ts";
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly jobsEnqueued: Counter<"intent">;
+  readonly jobsCompleted: Counter<"intent">;
+  readonly jobsFailed: Counter<"intent" | "code">;
+  readonly jobsRetried: Counter<"intent">;
+  readonly jobDuration: Histogram<"intent" | "status">;
+  readonly httpDuration: Histogram<"route" | "method" | "status">;
+  readonly tokens: Counter<"provider" | "model" | "kind">;
+  readonly cost: Counter<"provider" | "model">;
+  readonly unrouted: Counter<string>;
+  readonly queueDepth: Gauge<"state">;
+
+  constructor(depth?: () => Promise<QueueDepth>) {
+    const registers = [this.registry];
+    this.jobsEnqueued = new Counter({
+      name: "orchestrator_jobs_enqueued_total",
+      help: "Jobs accepted into the queue, by intent.",
+      labelNames: ["intent"],
+      registers,
+    });
+    this.jobsCompleted = new Counter({
+      name: "orchestrator_jobs_completed_total",
+      help: "Jobs that succeeded, by intent.",
+      labelNames: ["intent"],
+      registers,
+    });
+    this.jobsFailed = new Counter({
+      name: "orchestrator_jobs_failed_total",
+      help: "Jobs that ended failed, dead or cancelled, by intent and error code.",
+      labelNames: ["intent", "code"],
+      registers,
+    });
+    this.jobsRetried = new Counter({
+      name: "orchestrator_jobs_retried_total",
+      help: "Attempts that failed and were scheduled again, by intent.",
+      labelNames: ["intent"],
+      registers,
+    });
+    this.jobDuration = new Histogram({
+      name: "orchestrator_job_duration_seconds",
+      help: "Duration of job attempts from start to end, by intent and outcome.",
+      labelNames: ["intent", "status"],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: "orchestrator_http_request_duration_seconds",
+      help: "HTTP request duration by route pattern, method and status.",
+      labelNames: ["route", "method", "status"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    this.tokens = new Counter({
+      name: "orchestrator_tokens_total",
+      help:
+        "Model tokens used by jobs, by provider, model and kind (input, output, cache_read, cache_creation).",
+      labelNames: ["provider", "model", "kind"],
+      registers,
+    });
+    this.cost = new Counter({
+      name: "orchestrator_cost_usd_total",
+      help: "Estimated model cost of jobs in US dollars, by provider and model.",
+      labelNames: ["provider", "model"],
+      registers,
+    });
+    this.unrouted = new Counter({
+      name: "orchestrator_unrouted_utterances_total",
+      help: "Utterances no skill matched.",
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: "orchestrator_queue_depth",
+      help: "Jobs in the queue by state (queued, delayed, running, awaiting_confirmation).",
+      labelNames: ["state"],
+      registers,
+      async collect() {
+        if (!depth) return;
+        try {
+          const d = await depth();
+          for (const [state, n] of Object.entries(d)) this.set({ state }, n);
+        } catch {
+          // A scrape must not fail because the store is briefly unreachable; /healthz says so.
+        }
+      },
+    });
+  }
+
+  /** Adds a finished job's usage to the token and cost counters. */
+  recordUsage(usage: Usage): void {
+    const base = { provider: usage.provider, model: usage.model };
+    this.tokens.inc({ ...base, kind: "input" }, usage.input_tokens);
+    this.tokens.inc({ ...base, kind: "output" }, usage.output_tokens);
+    if (usage.cache_read_input_tokens) {
+      this.tokens.inc({ ...base, kind: "cache_read" }, usage.cache_read_input_tokens);
+    }
+    if (usage.cache_creation_input_tokens) {
+      this.tokens.inc({ ...base, kind: "cache_creation" }, usage.cache_creation_input_tokens);
+    }
+    this.cost.inc(base, usage.cost_usd);
+  }
+
+  /** Prometheus text exposition. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return "text/plain; version=0.0.4; charset=utf-8";
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * @module
+ * Trace rows in a libSQL database: a plain SQLite file by default (`data/traces.sqlite`, which
+ * Datasette and Python's sqlite3 open while the gateway writes, thanks to WAL mode), or a
+ * remote sqld/Turso with a `libsql://` or `http://` URL.
+ */
+import { type Client, createClient } from "@libsql/client";
+import { TraceEvent } from "@shared/schemas/mod.ts";
+import type { TraceFilter, TraceSink } from "./tracer.ts";
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS traces (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    trace_id TEXT NOT NULL,
+    utterance_id TEXT,
+    job_id TEXT,
+    source TEXT NOT NULL,
+    event TEXT NOT NULL,
+    duration_ms REAL,
+    provider TEXT,
+    model TEXT,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cost_usd REAL,
+    usage TEXT,
+    data TEXT
+  )`,
+  `CREATE INDEX IF NOT EXISTS traces_ts ON traces (ts)`,
+  `CREATE INDEX IF NOT EXISTS traces_job_id ON traces (job_id)`,
+  `CREATE INDEX IF NOT EXISTS traces_utterance_id ON traces (utterance_id)`,
+  `CREATE INDEX IF NOT EXISTS traces_event ON traces (event)`,
+];
+
+/** Views for exploring in Datasette (see `data/datasette/metadata.json`). */
+export const VIEWS = [
+  `CREATE VIEW IF NOT EXISTS job_runs AS
+    SELECT job_id, utterance_id,
+      json_extract(data, '$.intent') AS intent,
+      replace(event, 'job.', '') AS outcome,
+      ts AS finished_at,
+      duration_ms,
+      json_extract(data, '$.attempts') AS attempts,
+      provider, model, input_tokens, output_tokens, cost_usd,
+      json_extract(data, '$.error_code') AS error_code
+    FROM traces
+    WHERE event IN ('job.succeeded', 'job.failed', 'job.dead', 'job.cancelled')`,
+  `CREATE VIEW IF NOT EXISTS utterance_costs AS
+    SELECT utterance_id, count(*) AS jobs,
+      sum(outcome = 'succeeded') AS succeeded,
+      round(sum(coalesce(cost_usd, 0)), 6) AS cost_usd,
+      sum(coalesce(input_tokens, 0)) AS input_tokens,
+      sum(coalesce(output_tokens, 0)) AS output_tokens,
+      min(finished_at) AS first_finished, max(finished_at) AS last_finished
+    FROM job_runs GROUP BY utterance_id`,
+  `CREATE VIEW IF NOT EXISTS skill_error_rate_hourly AS
+    SELECT substr(finished_at, 1, 13) || ':00' AS hour, intent,
+      count(*) AS jobs,
+      sum(outcome != 'succeeded') AS not_succeeded,
+      round(1.0 * sum(outcome != 'succeeded') / count(*), 4) AS error_rate
+    FROM job_runs GROUP BY hour, intent`,
+];
+
+export interface LibsqlSinkOptions {
+  /** `file:data/traces.sqlite`, `:memory:`, `libsql://...` or `http://...`. */
+  url: string;
+  authToken?: string;
+}
+
+export class LibsqlTraceSink implements TraceSink {
+  readonly name = "libsql";
+  readonly #client: Client;
+  readonly #ready: Promise<void>;
+
+  constructor(options: LibsqlSinkOptions) {
+    this.#client = createClient({
+      url: options.url,
+      ...(options.authToken ? { authToken: options.authToken } : {}),
+    });
+    this.#ready = this.#init(options.url);
+  }
+
+  async #init(url: string): Promise<void> {
+    if (url.startsWith("file:")) {
+      // WAL lets readers (Datasette, sqlite3) in while the gateway writes.
+      await this.#client.execute("PRAGMA journal_mode=WAL");
+      await this.#client.execute("PRAGMA busy_timeout=5000");
+    }
+    await this.#client.batch([...SCHEMA, ...VIEWS], "write");
+  }
+
+  async write(events: readonly TraceEvent[]): Promise<void> {
+    await this.#ready;
+    await this.#client.batch(
+      events.map((e) => ({
+        sql: `INSERT INTO traces (ts, trace_id, utterance_id, job_id, source, event, duration_ms,
+          provider, model, input_tokens, output_tokens, cost_usd, usage, data)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        args: [
+          e.ts,
+          e.trace_id,
+          e.utterance_id ?? null,
+          e.job_id ?? null,
+          e.source,
+          e.event,
+          e.duration_ms ?? null,
+          e.usage?.provider ?? null,
+          e.usage?.model ?? null,
+          e.usage?.input_tokens ?? null,
+          e.usage?.output_tokens ?? null,
+          e.cost_usd ?? e.usage?.cost_usd ?? null,
+          e.usage ? JSON.stringify(e.usage) : null,
+          e.data ? JSON.stringify(e.data) : null,
+        ],
+      })),
+      "write",
+    );
+  }
+
+  async query(filter: TraceFilter): Promise<TraceEvent[]> {
+    await this.#ready;
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.job_id) (where.push("job_id = ?"), args.push(filter.job_id));
+    if (filter.utterance_id) (where.push("utterance_id = ?"), args.push(filter.utterance_id));
+    if (filter.since) (where.push("ts >= ?"), args.push(filter.since));
+    if (filter.event) (where.push("event = ?"), args.push(filter.event));
+    args.push(filter.limit ?? 100);
+    const rs = await this.#client.execute({
+      sql: `SELECT * FROM (SELECT * FROM traces ${
+        where.length ? "WHERE " + where.join(" AND ") : ""
+      } ORDER BY id DESC LIMIT ?) ORDER BY id ASC`,
+      args,
+    });
+    return rs.rows.map((row) => {
+      const e: Record<string, unknown> = {
+        ts: row.ts,
+        trace_id: row.trace_id,
+        source: row.source,
+        event: row.event,
+      };
+      if (row.utterance_id !== null) e.utterance_id = row.utterance_id;
+      if (row.job_id !== null) e.job_id = row.job_id;
+      if (row.duration_ms !== null) e.duration_ms = Number(row.duration_ms);
+      if (row.usage !== null) e.usage = JSON.parse(String(row.usage));
+      if (row.cost_usd !== null) e.cost_usd = Number(row.cost_usd);
+      if (row.data !== null) e.data = JSON.parse(String(row.data));
+      return TraceEvent.parse(e);
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.#ready;
+    await this.#client.execute("SELECT 1");
+  }
+
+  close(): Promise<void> {
+    this.#client.close();
+    return Promise.resolve();
+  }
+}

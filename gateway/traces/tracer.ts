@@ -1,0 +1,143 @@
+/**
+ * @module
+ * The tracer every gateway part writes to. Events are stamped, kept in a bounded ring for
+ * `/traces`, and handed to the sinks (JSONL file, libSQL) in batches off the request path.
+ */
+import type { TraceEvent } from "@shared/schemas/mod.ts";
+import { redactText } from "@shared/logging/redact.ts";
+
+export interface TraceFilter {
+  limit?: number;
+  job_id?: string;
+  utterance_id?: string;
+  /** ISO timestamp: events at or after it. */
+  since?: string;
+  event?: string;
+}
+
+/** Where trace events go. Implementations live in their own files. */
+export interface TraceSink {
+  readonly name: string;
+  write(events: readonly TraceEvent[]): Promise<void>;
+  /** Persistent sinks can answer queries (newest last). */
+  query?(filter: TraceFilter): Promise<TraceEvent[]>;
+  ping?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type TraceInput = Omit<TraceEvent, "ts" | "trace_id"> & { ts?: string; trace_id?: string };
+
+export interface TracerOptions {
+  /** Events kept in memory for `/traces`. @default 5000 */
+  ringSize?: number;
+  /** Batch interval to the sinks. @default 100 */
+  flushIntervalMs?: number;
+  now?: () => number;
+}
+
+/** Applies secret redaction to every string in an event. */
+function redactEvent(event: TraceEvent): TraceEvent {
+  const json = JSON.stringify(event);
+  const clean = redactText(json);
+  return clean === json ? event : JSON.parse(clean);
+}
+
+export class Tracer {
+  readonly #sinks: TraceSink[];
+  readonly #ring: TraceEvent[] = [];
+  readonly #ringSize: number;
+  #pending: TraceEvent[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  readonly #interval: number;
+  readonly #now: () => number;
+  #closed = false;
+  /** Errors from sinks, counted for `/metrics` and `/healthz`. */
+  sinkErrors = 0;
+  lastSinkError: string | undefined;
+
+  constructor(sinks: TraceSink[], options: TracerOptions = {}) {
+    this.#sinks = sinks;
+    this.#ringSize = options.ringSize ?? 5000;
+    this.#interval = options.flushIntervalMs ?? 100;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Records an event. Never throws and never waits for I/O. */
+  emit(input: TraceInput): TraceEvent {
+    const event = redactEvent({
+      ...input,
+      ts: input.ts ?? new Date(this.#now()).toISOString(),
+      trace_id: input.trace_id ?? input.utterance_id ?? input.job_id ?? crypto.randomUUID(),
+    });
+    this.#ring.push(event);
+    if (this.#ring.length > this.#ringSize) {
+      this.#ring.splice(0, this.#ring.length - this.#ringSize);
+    }
+    if (this.#closed) return event;
+    this.#pending.push(event);
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        void this.flush();
+      }, this.#interval);
+    }
+    return event;
+  }
+
+  /** Writes pending events to every sink. */
+  flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length > 0) {
+      this.#writing = this.#writing.then(() =>
+        Promise.all(this.#sinks.map((s) =>
+          s.write(batch).catch((err) => {
+            this.sinkErrors++;
+            this.lastSinkError = `${s.name}: ${err instanceof Error ? err.message : err}`;
+          })
+        )).then(() => {})
+      );
+    }
+    return this.#writing;
+  }
+
+  /** Recent events matching `filter`, newest last. Uses a persistent sink when one answers. */
+  async query(filter: TraceFilter = {}): Promise<TraceEvent[]> {
+    const store = this.#sinks.find((s) => s.query);
+    if (store?.query) {
+      await this.flush();
+      return store.query(filter);
+    }
+    return this.recent(filter);
+  }
+
+  /** Events from the in-memory ring only. */
+  recent(filter: TraceFilter = {}): TraceEvent[] {
+    const limit = filter.limit ?? 100;
+    const out: TraceEvent[] = [];
+    for (let i = this.#ring.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = this.#ring[i]!;
+      if (filter.job_id && e.job_id !== filter.job_id) continue;
+      if (filter.utterance_id && e.utterance_id !== filter.utterance_id) continue;
+      if (filter.event && e.event !== filter.event) continue;
+      if (filter.since && e.ts < filter.since) break;
+      out.push(e);
+    }
+    return out.reverse();
+  }
+
+  async ping(): Promise<void> {
+    for (const s of this.#sinks) await s.ping?.();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+    for (const s of this.#sinks) await s.close().catch(() => {});
+  }
+}
