@@ -1,0 +1,156 @@
+import { assertEquals } from "@shared/testing/asserts.ts";
+import { echoSkill } from "../skills/echo/echo_skill.ts";
+import { CODING_PATTERNS } from "../skills/coding/coding_patterns.ts";
+import { BROWSER_PATTERNS } from "../skills/browser/browser_patterns.ts";
+import { type RoutableSkill, routeUtterance, splitClauses, stripFiller } from "./router.ts";
+
+const skills: RoutableSkill[] = [
+  echoSkill,
+  { intent: "coding", patterns: CODING_PATTERNS },
+  { intent: "browser", patterns: BROWSER_PATTERNS },
+];
+
+/** [utterance, expected [intent, clause] pairs in order]; [] means unrouted. */
+const table: [string, [string, string][]][] = [
+  [
+    "Refactor the orchestrator router and open the QA dashboard to verify deploy status",
+    [["coding", "Refactor the orchestrator router"], [
+      "browser",
+      "open the QA dashboard to verify deploy status",
+    ]],
+  ],
+  [
+    "refactor the orchestrator router and open the qa dashboard to verify deploy status.",
+    [["coding", "refactor the orchestrator router"], [
+      "browser",
+      "open the qa dashboard to verify deploy status",
+    ]],
+  ],
+  [
+    "REFACTOR THE ORCHESTRATOR ROUTER AND OPEN THE QA DASHBOARD",
+    [["coding", "REFACTOR THE ORCHESTRATOR ROUTER"], ["browser", "OPEN THE QA DASHBOARD"]],
+  ],
+  [
+    "Um, okay, so… refactor the orchestrator router",
+    [["coding", "refactor the orchestrator router"]],
+  ],
+  ["uh fix the bug in the queue module please", [["coding", "fix the bug in the queue module"]]],
+  ["echo hello", [["echo", "echo hello"]]],
+  ["Echo hello world", [["echo", "Echo hello world"]]],
+  ["please echo ping", [["echo", "echo ping"]]],
+  ["Okay, echo testing one two three", [["echo", "echo testing one two three"]]],
+  ["open https://example.test/status", [["browser", "open https://example.test/status"]]],
+  ["Go to the deploy dashboard", [["browser", "Go to the deploy dashboard"]]],
+  ["navigate to the billing page and take a screenshot", [[
+    "browser",
+    "navigate to the billing page and take a screenshot",
+  ]]],
+  ["visit the status page then fix the failing unit tests", [
+    ["browser", "visit the status page"],
+    ["coding", "fix the failing unit tests"],
+  ]],
+  ["Implement a retry helper; open the QA dashboard", [
+    ["coding", "Implement a retry helper"],
+    ["browser", "open the QA dashboard"],
+  ]],
+  ["Refactor the router but don't open the browser", [["coding", "Refactor the router"]]],
+  ["don't refactor anything, just open the dashboard", [["browser", "open the dashboard"]]],
+  ["Do not open the browser", []],
+  ["never touch the code", []],
+  ["no need to open the dashboard, fix the bug in the parser", [[
+    "coding",
+    "fix the bug in the parser",
+  ]]],
+  ["What's the weather like today", []],
+  ["um, okay, so", []],
+  ["thanks", []],
+  ["Hello there", []],
+  ["rename the function parseArgs to parseFlags", [[
+    "coding",
+    "rename the function parseArgs to parseFlags",
+  ]]],
+  ["write unit tests for the tokenizer", [["coding", "write unit tests for the tokenizer"]]],
+  ["add a function that sums usage", [["coding", "add a function that sums usage"]]],
+  ["create a new endpoint for metrics", [["coding", "create a new endpoint for metrics"]]],
+  ["optimize the VAD module", [["coding", "optimize the VAD module"]]],
+  ["debug the failing handler", [["coding", "debug the failing handler"]]],
+  ["clean up the orchestrator code and also open the grafana dashboard", [
+    ["coding", "clean up the orchestrator code"],
+    ["browser", "open the grafana dashboard"],
+  ]],
+  ["open the QA dashboard. Then refactor the orchestrator router.", [
+    ["browser", "open the QA dashboard"],
+    ["coding", "refactor the orchestrator router"],
+  ]],
+  ["search the web for deno kv limits", [["browser", "search the web for deno kv limits"]]],
+  ["check the deploy status on the dashboard", [[
+    "browser",
+    "check the deploy status on the dashboard",
+  ]]],
+  ["click the deploy button on the release page", [[
+    "browser",
+    "click the deploy button on the release page",
+  ]]],
+  ["refactor the parser and the lexer", [["coding", "refactor the parser and the lexer"]]],
+  ["open the dashboard and the logs page", [["browser", "open the dashboard and the logs page"]]],
+  ["Fix the router, then open the dashboard, then echo done", [
+    ["coding", "Fix the router"],
+    ["browser", "open the dashboard"],
+    ["echo", "echo done"],
+  ]],
+  ["refactor the router plus migrate the schema", [
+    ["coding", "refactor the router and migrate the schema"],
+  ]],
+  ["hey, could you open the status page for me", [["browser", "open the status page for me"]]],
+  ["I need you to fix the bug in the outbox", [["coding", "fix the bug in the outbox"]]],
+  ["skip the browser, implement the cache", [["coding", "implement the cache"]]],
+  ["log in to the admin console", [["browser", "log in to the admin console"]]],
+  ["REFACTOR the Orchestrator ROUTER", [["coding", "REFACTOR the Orchestrator ROUTER"]]],
+  ["so um refactor the router and um open the dashboard", [
+    ["coding", "refactor the router"],
+    ["browser", "open the dashboard"],
+  ]],
+];
+
+for (const [utterance, expected] of table) {
+  Deno.test(`routeUtterance(): "${utterance}"`, () => {
+    const result = routeUtterance(utterance, skills);
+    assertEquals(
+      result.tasks.map((t) => [t.intent, t.clause]),
+      expected,
+    );
+    assertEquals(result.unrouted, expected.length === 0);
+  });
+}
+
+Deno.test("routeUtterance() table has at least 40 utterances", () => {
+  assertEquals(table.length >= 40, true);
+});
+
+Deno.test("routeUtterance() capitalises the instruction and sets the priority", () => {
+  const { tasks } = routeUtterance("refactor the router", skills, { priority: "interactive" });
+  assertEquals(tasks[0]!.instruction, "Refactor the router");
+  assertEquals(tasks[0]!.priority, "interactive");
+});
+
+Deno.test("routeUtterance() extracts echo text into params", () => {
+  const { tasks } = routeUtterance("echo hello world", skills);
+  assertEquals(tasks[0]!.params, { text: "hello world" });
+});
+
+Deno.test("routeUtterance() reports negated clauses as skipped with their intent", () => {
+  const { skipped } = routeUtterance("refactor the router but don't open the browser", skills);
+  assertEquals(skipped, [{
+    clause: "don't open the browser",
+    reason: "negated",
+    intent: "browser",
+  }]);
+});
+
+Deno.test("stripFiller() removes leading and trailing filler", () => {
+  assertEquals(stripFiller("um, okay, so… refactor it, please"), "refactor it");
+});
+
+Deno.test("splitClauses() splits on conjunctions and punctuation", () => {
+  assertEquals(splitClauses("a and b; c. then d"), ["a", "b", "c", "d"]);
+});
