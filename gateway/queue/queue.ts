@@ -52,16 +52,16 @@ export interface ClaimOptions {
 }
 
 export interface JobFilter {
-  status?: JobState;
-  intent?: string;
-  utterance_id?: string;
+  status?: JobState | undefined;
+  intent?: string | undefined;
+  utterance_id?: string | undefined;
 }
 
 export interface ListOptions extends JobFilter {
   /** Opaque cursor from a previous page. */
-  cursor?: string;
+  cursor?: string | undefined;
   /** @default 50 */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 export interface JobPage {

@@ -13,6 +13,8 @@ export interface SkillSet {
 }
 
 export interface SkillSetOptions {
+  /** Gateway settings skills read (data dir, env, workspace). */
+  skillContext?: import("./skill.ts").SkillContext;
   /** Intents to leave out (e.g. `--skills echo,coding`). */
   only?: readonly string[];
 }

@@ -7,12 +7,12 @@ import type { TraceEvent } from "@shared/schemas/mod.ts";
 import { redactText } from "@shared/logging/redact.ts";
 
 export interface TraceFilter {
-  limit?: number;
-  job_id?: string;
-  utterance_id?: string;
+  limit?: number | undefined;
+  job_id?: string | undefined;
+  utterance_id?: string | undefined;
   /** ISO timestamp: events at or after it. */
-  since?: string;
-  event?: string;
+  since?: string | undefined;
+  event?: string | undefined;
 }
 
 /** Where trace events go. Implementations live in their own files. */

@@ -1,0 +1,103 @@
+/**
+ * @module
+ * The gateway's HTTP app: `createApp(deps)` builds it from injected parts, so tests call
+ * `app.request(...)` in-process and `main.ts` serves it with `Deno.serve`.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { matchedRoutes } from "hono/route";
+import { getLogger } from "@logtape/logtape";
+import type { AppDeps } from "./deps.ts";
+import { HttpError } from "./http_errors.ts";
+import { bearerAuth } from "./auth.ts";
+import { taskRoutes } from "./routes/task_routes.ts";
+import { jobRoutes } from "./routes/job_routes.ts";
+import { observabilityRoutes } from "./routes/observability_routes.ts";
+
+const log = getLogger(["gateway", "http"]);
+
+/** `/jobs/:job_id/cancel` → a regex matching concrete paths. */
+function patternRegex(path: string): RegExp {
+  const body = path.split("/").map((seg) =>
+    seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  ).join("/");
+  return new RegExp(`^${body}/?$`);
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const maxBody = deps.maxBodyBytes ?? 64 * 1024;
+
+  // Timing, metrics and a trace event for every request, whatever its outcome.
+  app.use("*", async function requestTelemetry(c, next) {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const matched = matchedRoutes(c).filter((r) => r.method !== "ALL").at(-1);
+    const route = c.res.status === 404 && !matched ? "(unmatched)" : matched?.path ?? "(unmatched)";
+    const status = String(c.res.status);
+    deps.metrics.httpDuration.observe({ route, method: c.req.method, status }, seconds);
+    if (route === "/metrics" || route === "/healthz") return; // scrapes would drown the traces
+    deps.tracer.emit({
+      source: "gateway.http",
+      event: "http.request",
+      duration_ms: Math.round(seconds * 1e6) / 1e3,
+      data: { method: c.req.method, route, status: c.res.status },
+    });
+  });
+
+  if (deps.token) app.use("*", bearerAuth({ token: deps.token }));
+
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: maxBody,
+      onError: () => {
+        throw new HttpError(
+          413,
+          "body_too_large",
+          `Request body exceeds the limit of ${maxBody} bytes`,
+        );
+      },
+    }),
+  );
+
+  app.route("/", taskRoutes(deps));
+  app.route("/", jobRoutes(deps));
+  app.route("/", observabilityRoutes(deps));
+
+  app.notFound((c) => {
+    const allowed = new Set<string>();
+    for (const r of app.routes) {
+      if (r.method !== "ALL" && patternRegex(r.path).test(c.req.path)) allowed.add(r.method);
+    }
+    if (allowed.size > 0) {
+      const methods = [...allowed].sort().join(", ");
+      return c.json(
+        {
+          error: "method_not_allowed",
+          message: `Method ${c.req.method} is not allowed on ${c.req.path}; use ${methods}`,
+        },
+        405,
+        { allow: methods },
+      );
+    }
+    return c.json(
+      { error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` },
+      404,
+    );
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof HttpError) return err.getResponse();
+    // Anything else is a bug: log it fully, answer without internals.
+    log.error("Unhandled error on {method} {path}: {error}", {
+      method: c.req.method,
+      path: c.req.path,
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
+    return c.json({ error: "internal", message: "Internal error; see the gateway log" }, 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,121 @@
+/**
+ * @module
+ * Command-line flags of `deno task gateway` and `deno task worker`, parsed and validated.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+export const GATEWAY_HELP = `Voice-to-agent orchestration gateway
+
+Usage: deno task gateway [options]
+
+Options:
+  --host HOST            address to listen on (default 127.0.0.1, env GATEWAY_HOST)
+  --port PORT            port to listen on, 0 for any free one (default 8787, env GATEWAY_PORT)
+  --data-dir DIR         queue store, traces.sqlite and artifacts (default data)
+  --logs-dir DIR         JSONL logs and traces (default logs)
+  --queue BACKEND        kv (default, durable), redis (scale-out) or memory (ephemeral)
+  --redis-url URL        Redis for --queue redis (default redis://127.0.0.1:6379, env REDIS_URL)
+  --concurrency N        jobs running at once in this process (default 16)
+  --no-engine            serve HTTP only; run jobs with 'deno task worker' processes
+  --skills LIST          comma-separated skills to enable (default: all)
+  --workspace DIR        git repository for the coding skill (env CODING_WORKSPACE)
+  --max-cost-usd N       stop a job whose model cost would exceed N dollars
+  --max-cost-usd-per-utterance N
+                         stop a job when its utterance's jobs together would exceed N dollars
+  --traces-url URL       libSQL URL for traces (default file:<data-dir>/traces.sqlite)
+  --log-level LEVEL      debug, info, warning or error (default info)
+  -h, --help             show this help
+
+Environment: GATEWAY_TOKEN (require 'Authorization: Bearer <token>' on every route but
+/healthz), ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, GEMINI_API_KEY, GEMINI_BASE_URL,
+CHROMIUM_PATH, CODING_MODEL.`;
+
+const Port = z.coerce.number().int().min(0).max(65535);
+const Money = z.coerce.number().positive();
+
+export const GatewayFlags = z.object({
+  host: z.string().min(1),
+  port: Port,
+  data_dir: z.string().min(1),
+  logs_dir: z.string().min(1),
+  queue: z.enum(["kv", "redis", "memory"]),
+  redis_url: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://"),
+  concurrency: z.coerce.number().int().min(1).max(1024),
+  engine: z.boolean(),
+  skills: z.array(z.string()).optional(),
+  workspace: z.string().optional(),
+  max_cost_usd: Money.optional(),
+  max_cost_usd_per_utterance: Money.optional(),
+  traces_url: z.string().optional(),
+  log_level: z.enum(["debug", "info", "warning", "error"]),
+  help: z.boolean(),
+});
+export type GatewayFlags = z.infer<typeof GatewayFlags>;
+
+/** Thrown for unusable flags; `main` prints the message and exits 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function parseGatewayFlags(
+  args: string[],
+  env: (name: string) => string | undefined = () => undefined,
+): GatewayFlags {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        "data-dir": { type: "string" },
+        "logs-dir": { type: "string" },
+        queue: { type: "string" },
+        "redis-url": { type: "string" },
+        concurrency: { type: "string" },
+        "no-engine": { type: "boolean" },
+        skills: { type: "string" },
+        workspace: { type: "string" },
+        "max-cost-usd": { type: "string" },
+        "max-cost-usd-per-utterance": { type: "string" },
+        "traces-url": { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message : err}. See --help.`);
+  }
+  const raw = {
+    host: values.host ?? env("GATEWAY_HOST") ?? "127.0.0.1",
+    port: values.port ?? env("GATEWAY_PORT") ?? "8787",
+    data_dir: values["data-dir"] ?? "data",
+    logs_dir: values["logs-dir"] ?? "logs",
+    queue: values.queue ?? "kv",
+    redis_url: values["redis-url"] ?? env("REDIS_URL") ?? "redis://127.0.0.1:6379",
+    concurrency: values.concurrency ?? "16",
+    engine: !values["no-engine"],
+    skills: typeof values.skills === "string"
+      ? values.skills.split(",").map((s) => s.trim()).filter(Boolean)
+      : undefined,
+    workspace: values.workspace ?? env("CODING_WORKSPACE"),
+    max_cost_usd: values["max-cost-usd"],
+    max_cost_usd_per_utterance: values["max-cost-usd-per-utterance"],
+    traces_url: values["traces-url"],
+    log_level: values["log-level"] ?? "info",
+    help: values.help ?? false,
+  };
+  const parsed = GatewayFlags.safeParse(Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => v !== undefined),
+  ));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(
+      `Invalid --${String(issue.path[0]).replaceAll("_", "-")}: ${issue.message}. See --help.`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,28 @@
+/**
+ * @module
+ * Everything the HTTP app needs, injected so tests build the app in-process.
+ */
+import type { JobQueue } from "./queue/queue.ts";
+import type { Tracer } from "./traces/tracer.ts";
+import type { Metrics } from "./metrics/metrics.ts";
+import type { Engine } from "./engine/engine.ts";
+import type { RoutableSkill } from "./router/router.ts";
+
+export interface AppDeps {
+  queue: JobQueue;
+  tracer: Tracer;
+  metrics: Metrics;
+  /** Skills the router knows (normally the engine's). */
+  skills: readonly RoutableSkill[];
+  /** Cancels and confirmations go through the engine when one runs in this process. */
+  engine?: Engine;
+  /** `GATEWAY_TOKEN`: when set, every route but `/healthz` needs it as a bearer token. */
+  token?: string;
+  /** @default 65536 */
+  maxBodyBytes?: number;
+  /** Attempts for jobs created through the API, per intent. @default 3 */
+  maxAttempts?: (intent: string) => number;
+  /** Where artifacts live (served under `/artifacts/`). @default "data" */
+  dataDir?: string;
+  now?: () => number;
+}

@@ -1,0 +1,49 @@
+/**
+ * @module
+ * Fan-in of an utterance: its jobs, an overall status and the summed usage. Pure.
+ */
+import {
+  isFinal,
+  type JobRecord,
+  publicJob,
+  sumUsage,
+  type UtteranceRecord,
+} from "@shared/schemas/mod.ts";
+
+export type UtteranceStatus =
+  | "unrouted"
+  | "queued"
+  | "running"
+  | "awaiting_confirmation"
+  | "succeeded"
+  | "partial"
+  | "failed"
+  | "cancelled";
+
+/** One status for a set of jobs: final only when every job is final. */
+export function overallStatus(jobs: readonly Pick<JobRecord, "status">[]): UtteranceStatus {
+  if (jobs.length === 0) return "unrouted";
+  if (jobs.some((j) => j.status === "awaiting_confirmation")) return "awaiting_confirmation";
+  if (jobs.some((j) => !isFinal(j.status))) {
+    return jobs.every((j) => j.status === "queued") ? "queued" : "running";
+  }
+  const succeeded = jobs.filter((j) => j.status === "succeeded").length;
+  if (succeeded === jobs.length) return "succeeded";
+  if (succeeded > 0) return "partial";
+  if (jobs.every((j) => j.status === "cancelled")) return "cancelled";
+  return "failed";
+}
+
+export function fanIn(utterance: UtteranceRecord, jobs: readonly JobRecord[]) {
+  const usage = sumUsage(jobs.flatMap((j) => (j.usage ? [j.usage] : [])));
+  return {
+    utterance_id: utterance.utterance_id,
+    text: utterance.text,
+    source: utterance.source,
+    created_at: utterance.created_at,
+    status: overallStatus(jobs),
+    jobs: jobs.map(publicJob),
+    usage: usage ?? null,
+    cost_usd: usage?.cost_usd ?? 0,
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * @module
+ * Reading and steering jobs: `/status/:job_id`, `/utterances/:id` (fan-in), `/jobs` with
+ * filters and cursor pagination, and retry, cancel and confirm.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { Id, JobState, publicJob, TaskIntent } from "@shared/schemas/mod.ts";
+import type { AppDeps } from "../deps.ts";
+import { HttpError, notFound, validationError } from "../http_errors.ts";
+import { fanIn } from "./fan_in.ts";
+import { NotAwaitingConfirmationError } from "../engine/engine.ts";
+
+function parseId(value: string, what: string): string {
+  const r = Id.safeParse(value);
+  if (!r.success) {
+    throw new HttpError(400, "invalid_id", `Invalid ${what} id: ${r.error.issues[0]!.message}`);
+  }
+  return r.data;
+}
+
+const ListQuery = z.object({
+  status: JobState.optional(),
+  intent: TaskIntent.optional(),
+  utterance_id: Id.optional(),
+  cursor: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+}).strict();
+
+const ConfirmBody = z.object({ decision: z.enum(["allow", "deny"]) }).strict();
+
+export function jobRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const q = deps.queue;
+
+  app.get("/status/:job_id", async (c) => {
+    const id = parseId(c.req.param("job_id"), "job");
+    const job = await q.get(id);
+    if (!job) throw notFound("job", id);
+    return c.json(publicJob(job));
+  });
+
+  app.get("/utterances/:utterance_id", async (c) => {
+    const id = parseId(c.req.param("utterance_id"), "utterance");
+    const utterance = await q.getUtterance(id);
+    if (!utterance) throw notFound("utterance", id);
+    return c.json(fanIn(utterance, await q.listByUtterance(id)));
+  });
+
+  app.get("/jobs", async (c) => {
+    const parsed = ListQuery.safeParse(c.req.query());
+    if (!parsed.success) throw validationError(parsed.error, "query");
+    const page = await q.list(parsed.data);
+    return c.json({ jobs: page.jobs.map(publicJob), next_cursor: page.next_cursor });
+  });
+
+  app.post("/jobs/:job_id/retry", async (c) => {
+    const id = parseId(c.req.param("job_id"), "job");
+    const before = await q.get(id);
+    if (!before) throw notFound("job", id);
+    if (before.status !== "failed" && before.status !== "dead") {
+      throw new HttpError(
+        409,
+        "not_retryable",
+        `Cannot retry job '${id}' as it is '${before.status}': only failed or dead jobs can be retried`,
+      );
+    }
+    const job = (await q.retry(id))!;
+    deps.tracer.emit({
+      source: "gateway.http",
+      event: "job.retried",
+      job_id: id,
+      utterance_id: job.utterance_id,
+      data: { intent: job.intent, from: before.status },
+    });
+    return c.json(publicJob(job), 202);
+  });
+
+  app.post("/jobs/:job_id/cancel", async (c) => {
+    const id = parseId(c.req.param("job_id"), "job");
+    const job = deps.engine ? await deps.engine.cancel(id) : await q.cancel(id);
+    if (!job) throw notFound("job", id);
+    return c.json(publicJob(job), 202);
+  });
+
+  app.post("/jobs/:job_id/confirm", async (c) => {
+    const id = parseId(c.req.param("job_id"), "job");
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new HttpError(400, "invalid_json", "Request body is not valid JSON");
+    }
+    const parsed = ConfirmBody.safeParse(body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const job = await q.get(id);
+    if (!job) throw notFound("job", id);
+    if (job.status !== "awaiting_confirmation" || !deps.engine) {
+      throw new HttpError(
+        409,
+        "not_awaiting_confirmation",
+        `Cannot confirm job '${id}' as it is '${job.status}', not awaiting a confirmation`,
+      );
+    }
+    try {
+      return c.json(publicJob(await deps.engine.confirm(id, parsed.data.decision)), 202);
+    } catch (err) {
+      if (err instanceof NotAwaitingConfirmationError) {
+        throw new HttpError(409, "not_awaiting_confirmation", err.message);
+      }
+      throw err;
+    }
+  });
+
+  return app;
+}

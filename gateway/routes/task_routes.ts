@@ -1,0 +1,99 @@
+/**
+ * @module
+ * `POST /task`: natural language (routed) or explicit TaskSpecs in, jobs out. Idempotent on
+ * `utterance_id`.
+ */
+import { Hono } from "hono";
+import { TaskRequest, type TaskSpec } from "@shared/schemas/mod.ts";
+import type { AppDeps } from "../deps.ts";
+import { HttpError, validationError } from "../http_errors.ts";
+import { routeUtterance } from "../router/router.ts";
+import { newId } from "../queue/ids.ts";
+
+export function taskRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const maxAttempts = deps.maxAttempts ?? (() => 3);
+
+  app.post("/task", async (c) => {
+    const raw = await c.req.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch (err) {
+      throw new HttpError(
+        400,
+        "invalid_json",
+        `Request body is not valid JSON: ${err instanceof Error ? err.message : err}`,
+      );
+    }
+    const parsed = TaskRequest.safeParse(body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const req = parsed.data;
+    const utteranceId = req.utterance_id ?? newId();
+    const priority = req.source === "voice" ? "interactive" : "background";
+    let tasks: TaskSpec[];
+    let skipped: unknown[] = [];
+    const text = req.text ?? req.tasks!.map((t) => t.instruction).join("; ");
+    if (req.tasks) {
+      tasks = req.tasks.map((t) => ({ ...t, clause: t.clause ?? t.instruction }));
+    } else {
+      const routed = routeUtterance(text, deps.skills, { priority });
+      tasks = routed.tasks;
+      skipped = routed.skipped;
+    }
+    const started = performance.now();
+    const { created, utterance, jobs } = await deps.queue.enqueue(
+      {
+        utterance_id: utteranceId,
+        text,
+        source: req.source,
+        ...(tasks.length ? {} : { unrouted: true }),
+      },
+      tasks.map((spec) => ({ spec, max_attempts: maxAttempts(spec.intent) })),
+    );
+    if (created) {
+      for (const job of jobs) deps.metrics.jobsEnqueued.inc({ intent: job.intent });
+      if (jobs.length === 0) deps.metrics.unrouted.inc();
+      deps.tracer.emit({
+        source: "gateway.router",
+        event: jobs.length ? "utterance.routed" : "utterance.unrouted",
+        utterance_id: utteranceId,
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+        data: {
+          text: text.slice(0, 500),
+          source: req.source,
+          intents: jobs.map((j) => j.intent),
+          skipped: JSON.parse(JSON.stringify(skipped)),
+        },
+      });
+      for (const job of jobs) {
+        deps.tracer.emit({
+          source: "gateway.queue",
+          event: "job.enqueued",
+          job_id: job.job_id,
+          utterance_id: utteranceId,
+          data: { intent: job.intent, priority: job.priority, clause: job.spec.clause ?? null },
+        });
+      }
+    }
+    const jobsOut = jobs.map((j) => ({
+      job_id: j.job_id,
+      intent: j.intent,
+      status: j.status,
+      clause: j.spec.clause ?? j.spec.instruction,
+    }));
+    if (utterance.job_ids.length === 0) {
+      return c.json({
+        utterance_id: utteranceId,
+        jobs: [],
+        unrouted: true,
+        duplicate: !created,
+        message: "No skill matched this request; nothing was queued",
+        skipped,
+      }, 200);
+    }
+    return c.json({ utterance_id: utteranceId, jobs: jobsOut, duplicate: !created, skipped }, 202);
+  });
+
+  return app;
+}
