@@ -52,6 +52,7 @@ export class Tracer {
   readonly #interval: number;
   readonly #now: () => number;
   #closed = false;
+  readonly #subscribers = new Set<(event: TraceEvent) => void>();
   /** Errors from sinks, counted for `/metrics` and `/healthz`. */
   sinkErrors = 0;
   lastSinkError: string | undefined;
@@ -71,6 +72,13 @@ export class Tracer {
       trace_id: input.trace_id ?? input.utterance_id ?? input.job_id ?? crypto.randomUUID(),
     });
     this.#ring.push(event);
+    for (const fn of this.#subscribers) {
+      try {
+        fn(event);
+      } catch {
+        // A slow or broken subscriber (e.g. a closed SSE stream) must not affect tracing.
+      }
+    }
     if (this.#ring.length > this.#ringSize) {
       this.#ring.splice(0, this.#ring.length - this.#ringSize);
     }
@@ -83,6 +91,12 @@ export class Tracer {
       }, this.#interval);
     }
     return event;
+  }
+
+  /** Calls `fn` with every event from now on (live views such as `/events`). */
+  subscribe(fn: (event: TraceEvent) => void): () => void {
+    this.#subscribers.add(fn);
+    return () => this.#subscribers.delete(fn);
   }
 
   /** Writes pending events to every sink. */
