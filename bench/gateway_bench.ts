@@ -40,6 +40,8 @@ const gateway = await startServer([
   `${dir}/logs`,
   "--log-level",
   "warning",
+  "--rate-limit",
+  "0",
 ]);
 const result = await runLoad(`${gateway.url}/task`, {
   seconds: SECONDS,

@@ -10,6 +10,7 @@ import { getLogger } from "@logtape/logtape";
 import type { AppDeps } from "./deps.ts";
 import { HttpError } from "./http_errors.ts";
 import { bearerAuth } from "./auth.ts";
+import { rateLimit } from "./rate_limit.ts";
 import { taskRoutes } from "./routes/task_routes.ts";
 import { jobRoutes } from "./routes/job_routes.ts";
 import { observabilityRoutes } from "./routes/observability_routes.ts";
@@ -61,6 +62,10 @@ export function createApp(deps: AppDeps): Hono {
       },
     }),
   );
+
+  if (deps.rateLimitPerSecond) {
+    app.post("/task", rateLimit({ ratePerSecond: deps.rateLimitPerSecond }));
+  }
 
   app.route("/", taskRoutes(deps));
   app.route("/", jobRoutes(deps));

@@ -266,3 +266,45 @@ Deno.test("cancel of a queued job is immediate; retry of a non-failed job is 409
   assertEquals(list.jobs.length, 1);
   await t.close();
 });
+
+Deno.test("POST /task over the per-client rate limit answers 429 with Retry-After", async () => {
+  const queue = new MemoryQueue();
+  const tracer = new Tracer([]);
+  const app = createApp({
+    queue,
+    tracer,
+    metrics: new Metrics(),
+    skills: [echoSkill],
+    rateLimitPerSecond: 2,
+  });
+  const statuses: number[] = [];
+  let retryAfter: string | null = null;
+  for (let i = 0; i < 6; i++) {
+    const res = await app.request("/task", {
+      method: "POST",
+      body: JSON.stringify({ text: "echo x" }),
+    });
+    statuses.push(res.status);
+    if (res.status === 429) {
+      retryAfter = res.headers.get("retry-after");
+      assertEquals((await res.json()).error, "rate_limited");
+    } else await res.body?.cancel();
+  }
+  assertEquals(statuses, [202, 202, 202, 202, 429, 429]);
+  assertEquals(retryAfter, "1");
+  // Reads are not limited.
+  assertEquals((await app.request("/healthz")).status, 200);
+  await tracer.close();
+});
+
+Deno.test("CORS stays closed: no Access-Control-Allow-Origin on any answer", async () => {
+  const t = setup();
+  const res = await t.app.request("/healthz", { headers: { origin: "https://evil.example" } });
+  assertEquals(res.headers.get("access-control-allow-origin"), null);
+  const pre = await t.app.request("/task", {
+    method: "OPTIONS",
+    headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+  });
+  assertEquals(pre.headers.get("access-control-allow-origin"), null);
+  await t.close();
+});

@@ -23,6 +23,7 @@ Options:
   --max-cost-usd N       stop a job whose model cost would exceed N dollars
   --max-cost-usd-per-utterance N
                          stop a job when its utterance's jobs together would exceed N dollars
+  --rate-limit N         POST /task requests per second per client, 0 for none (default 100)
   --traces-url URL       libSQL URL for traces (default file:<data-dir>/traces.sqlite)
   --log-level LEVEL      debug, info, warning or error (default info)
   -h, --help             show this help
@@ -48,6 +49,7 @@ export const GatewayFlags = z.object({
   max_cost_usd: Money.optional(),
   max_cost_usd_per_utterance: Money.optional(),
   traces_url: z.string().optional(),
+  rate_limit: z.coerce.number().min(0),
   log_level: z.enum(["debug", "info", "warning", "error"]),
   help: z.boolean(),
 });
@@ -82,6 +84,7 @@ export function parseGatewayFlags(
         "max-cost-usd": { type: "string" },
         "max-cost-usd-per-utterance": { type: "string" },
         "traces-url": { type: "string" },
+        "rate-limit": { type: "string" },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -105,6 +108,7 @@ export function parseGatewayFlags(
     max_cost_usd: values["max-cost-usd"],
     max_cost_usd_per_utterance: values["max-cost-usd-per-utterance"],
     traces_url: values["traces-url"],
+    rate_limit: values["rate-limit"] ?? "100",
     log_level: values["log-level"] ?? "info",
     help: values.help ?? false,
   };

@@ -24,5 +24,7 @@ export interface AppDeps {
   maxAttempts?: (intent: string) => number;
   /** Where artifacts live (served under `/artifacts/`). @default "data" */
   dataDir?: string;
+  /** Requests per second per client on `POST /task` (burst twice that); off when 0/undefined. */
+  rateLimitPerSecond?: number;
   now?: () => number;
 }

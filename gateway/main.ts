@@ -49,6 +49,7 @@ async function main(): Promise<number> {
     ...(runtime.engine ? { engine: runtime.engine } : {}),
     ...(token ? { token } : {}),
     dataDir: runtime.dataDir,
+    rateLimitPerSecond: flags.rate_limit,
     maxAttempts: (intent) =>
       runtime.skillSet.skills.find((s) => s.intent === intent)?.retry.attempts ?? 1,
   });
