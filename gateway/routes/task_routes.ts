@@ -4,7 +4,7 @@
  * `utterance_id`.
  */
 import { Hono } from "hono";
-import { TaskRequest, type TaskSpec } from "@shared/schemas/mod.ts";
+import { exceedsDepth, MAX_JSON_DEPTH, TaskRequest, type TaskSpec } from "@shared/schemas/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError, validationError } from "../http_errors.ts";
 import { routeUtterance } from "../router/router.ts";
@@ -24,6 +24,13 @@ export function taskRoutes(deps: AppDeps): Hono {
         400,
         "invalid_json",
         `Request body is not valid JSON: ${err instanceof Error ? err.message : err}`,
+      );
+    }
+    if (exceedsDepth(body)) {
+      throw new HttpError(
+        422,
+        "validation_failed",
+        `Invalid request body: nested deeper than ${MAX_JSON_DEPTH} levels`,
       );
     }
     const parsed = TaskRequest.safeParse(body);

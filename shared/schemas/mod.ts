@@ -7,3 +7,4 @@ export * from "./usage.ts";
 export * from "./job.ts";
 export * from "./trace.ts";
 export * from "./worker_protocol.ts";
+export * from "./json_depth.ts";
