@@ -9,7 +9,7 @@ import { openQueue } from "./queue/open_queue.ts";
 import type { JobQueue } from "./queue/queue.ts";
 import { Tracer } from "./traces/tracer.ts";
 import { JsonlTraceSink } from "./traces/jsonl_sink.ts";
-import { LibsqlTraceSink } from "./traces/libsql_sink.ts";
+import { WorkerLibsqlTraceSink } from "./traces/worker_libsql_sink.ts";
 import { Metrics } from "./metrics/metrics.ts";
 import { createSkillSet, type SkillSet } from "./skills/registry.ts";
 import { Engine } from "./engine/engine.ts";
@@ -38,7 +38,7 @@ export async function startRuntime(
     : `orchestrator-worker-${Deno.pid}-traces.jsonl`;
   const tracer = new Tracer([
     new JsonlTraceSink(join(flags.logs_dir, tracesFile)),
-    new LibsqlTraceSink({
+    new WorkerLibsqlTraceSink({
       url: flags.traces_url ?? `file:${join(dataDir, "traces.sqlite")}`,
       ...(Deno.env.get("TRACES_AUTH_TOKEN")
         ? { authToken: Deno.env.get("TRACES_AUTH_TOKEN")! }

@@ -1,0 +1,93 @@
+/**
+ * @module
+ * The libSQL trace sink run in its own Web Worker (see `libsql_worker.ts`): same contract as
+ * {@link LibsqlTraceSink}, with the SQLite work off the request path. The worker may read and
+ * write only the database's folder (plus FFI for the native driver).
+ */
+import { dirname, resolve } from "node:path";
+import type { TraceEvent } from "@shared/schemas/mod.ts";
+import type { LibsqlSinkOptions } from "./libsql_sink.ts";
+import type { TraceFilter, TraceSink } from "./tracer.ts";
+
+export class TraceStoreError extends Error {
+  override name = "TraceStoreError";
+}
+
+export class WorkerLibsqlTraceSink implements TraceSink {
+  readonly name = "libsql";
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, PromiseWithResolvers<unknown>>();
+  readonly #ready: Promise<unknown>;
+  #next = 0;
+
+  constructor(options: LibsqlSinkOptions) {
+    const file = options.url.startsWith("file:") ? resolve(options.url.slice(5)) : undefined;
+    const dir = file ? dirname(file) : undefined;
+    this.#worker = new Worker(new URL("./libsql_worker.ts", import.meta.url), {
+      type: "module",
+      name: "traces-libsql",
+      deno: {
+        permissions: {
+          read: dir ? [dir] : false,
+          write: dir ? [dir] : false,
+          ffi: true,
+          env: true,
+          sys: true,
+          net: file ? false : [new URL(options.url.replace(/^libsql:/, "https:")).host],
+          run: false,
+          import: false,
+        },
+      },
+    });
+    this.#worker.onmessage = (e: MessageEvent) => {
+      const { id, ok, value, error } = e.data as {
+        id: number;
+        ok: boolean;
+        value?: unknown;
+        error?: string;
+      };
+      const waiter = this.#pending.get(id);
+      this.#pending.delete(id);
+      if (ok) waiter?.resolve(value);
+      else waiter?.reject(new TraceStoreError(`Trace store: ${error}`));
+    };
+    this.#worker.onerror = (e) => {
+      e.preventDefault();
+      for (const w of this.#pending.values()) w.reject(new TraceStoreError(e.message));
+      this.#pending.clear();
+    };
+    this.#ready = this.#call("open", { ...options, ...(file ? { url: `file:${file}` } : {}) });
+  }
+
+  #call(op: string, arg?: unknown): Promise<unknown> {
+    const id = this.#next++;
+    const waiter = Promise.withResolvers<unknown>();
+    this.#pending.set(id, waiter);
+    this.#worker.postMessage({ id, op, arg });
+    return waiter.promise;
+  }
+
+  async write(events: readonly TraceEvent[]): Promise<void> {
+    await this.#ready;
+    await this.#call("write", events);
+  }
+
+  async query(filter: TraceFilter): Promise<TraceEvent[]> {
+    await this.#ready;
+    return (await this.#call("query", filter)) as TraceEvent[];
+  }
+
+  async ping(): Promise<void> {
+    await this.#ready;
+    await this.#call("ping");
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#ready;
+      await this.#call("close");
+    } finally {
+      this.#worker.terminate();
+    }
+  }
+}
