@@ -90,7 +90,9 @@ export function parseGatewayFlags(
       },
     }));
   } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : err}. See --help.`);
+    throw new UsageError(
+      `${String(err instanceof Error ? err.message : err).replace(/\.$/, "")}. See --help.`,
+    );
   }
   const raw = {
     host: values.host ?? env("GATEWAY_HOST") ?? "127.0.0.1",
