@@ -30,6 +30,9 @@ const log = getLogger(["standin", "openai-realtime"]);
 const RATE = 24_000;
 /** The API refuses to commit less audio than this. */
 const MIN_COMMIT_MS = 100;
+/** Transcription models the stand-in accepts (the provider's list, dated versions included). */
+const TRANSCRIPTION_MODELS =
+  /^(whisper-1|gpt-4o(-mini)?-transcribe(-[\w-]+)?|gpt-realtime-whisper|gpt-(live-)?transcribe(-[\w-]+)?)$/;
 
 /** A fault armed with {@linkcode RealtimeStandIn.inject} or the `faults` option. */
 export type RealtimeFault =
@@ -359,6 +362,17 @@ export function startRealtimeStandIn(
         "invalid_value",
         event_id,
         "session.audio.input.format.rate",
+      );
+      return;
+    }
+    const model = input?.transcription?.model;
+    if (model !== undefined && !TRANSCRIPTION_MODELS.test(model)) {
+      sendError(
+        conn,
+        `Invalid value: '${model}'. Supported transcription models are whisper-1, gpt-4o-transcribe, gpt-4o-mini-transcribe and their dated versions.`,
+        "invalid_value",
+        event_id,
+        "session.audio.input.transcription.model",
       );
       return;
     }
