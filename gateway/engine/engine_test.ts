@@ -261,3 +261,23 @@ Deno.test("Engine pauses for confirmation and resumes on allow", async () => {
     await t.close();
   }
 });
+
+Deno.test("Engine terminates a worker that hangs past its timeout and keeps serving", async () => {
+  const hangSkill: Skill = {
+    ...probeSkill,
+    intent: "hang",
+    retry: { attempts: 1, base_delay_ms: 10, max_delay_ms: 20, timeout_ms: 300 },
+  };
+  const t = await setup({ skills: [echoSkill, probeSkill, hangSkill] });
+  try {
+    const job = await t.submit({ intent: "hang", instruction: "hang", params: { op: "hang" } });
+    const echo = await t.submit({ intent: "echo", instruction: "meanwhile" });
+    assertEquals((await t.final(echo.job_id)).status, "succeeded");
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "dead");
+    assertEquals(done.error?.code, "timeout");
+    assertEquals(done.error?.message, "Job exceeded its timeout of 300 ms");
+  } finally {
+    await t.close();
+  }
+});

@@ -28,6 +28,14 @@ serveJobs(async (ctx) => {
     case "ffi":
       Deno.dlopen("libc.so.6", {});
       break;
+    case "hang":
+      // Ignores aborts on purpose: only terminating the worker stops it.
+      for (;;) {
+        const until = Date.now() + 50;
+        while (Date.now() < until) { /* busy */ }
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      // unreachable
     case "crash":
       setTimeout(() => {
         throw new Error("probe crashed on purpose");
