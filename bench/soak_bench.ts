@@ -1,0 +1,97 @@
+/**
+ * @module
+ * Steady load on `POST /task` for two minutes (`SOAK_SECONDS`) from a separate process, echo
+ * jobs running in the gateway. Reports throughput, p50/p99 latency and errors, then waits for
+ * the queue to drain and checks that every accepted job reached a final state exactly once:
+ * jobs enqueued = requests accepted = jobs completed, queue depth 0.
+ *
+ * `SOAK_QUEUE` picks the backend (default kv).
+ */
+import { emit } from "./report.ts";
+import { runLoad, startServer } from "./_process.ts";
+
+const SECONDS = Number(Deno.env.get("SOAK_SECONDS") ?? 120);
+const QUEUE = Deno.env.get("SOAK_QUEUE") ?? "kv";
+const CONNECTIONS = 16;
+
+function counter(metrics: string, name: string): number {
+  let total = 0;
+  for (const line of metrics.split("\n")) {
+    if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+      total += Number(line.split(" ").pop());
+    }
+  }
+  return total;
+}
+
+const dir = await Deno.makeTempDir();
+const gateway = await startServer([
+  "run",
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-ffi",
+  "--allow-run",
+  new URL("../gateway/main.ts", import.meta.url).pathname,
+  "--port",
+  "0",
+  "--queue",
+  QUEUE,
+  "--data-dir",
+  `${dir}/data`,
+  "--logs-dir",
+  `${dir}/logs`,
+  "--log-level",
+  "warning",
+  "--rate-limit",
+  "0",
+]);
+console.error(`soak: ${SECONDS} s of POST /task on ${gateway.url} (queue ${QUEUE})`);
+const load = await runLoad(`${gateway.url}/task`, {
+  seconds: SECONDS,
+  connections: CONNECTIONS,
+  body: JSON.stringify({ text: "echo soak", source: "voice" }),
+  uniqueUtterances: true,
+});
+// Drain: wait until nothing is queued or running.
+const drainStart = performance.now();
+let metrics = "";
+for (;;) {
+  metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+  const pending = counter(metrics, "orchestrator_queue_depth");
+  if (pending === 0 || performance.now() - drainStart > 300_000) break;
+  await new Promise((r) => setTimeout(r, 500));
+}
+const drainSeconds = (performance.now() - drainStart) / 1000;
+const enqueued = counter(metrics, "orchestrator_jobs_enqueued_total");
+const completed = counter(metrics, "orchestrator_jobs_completed_total");
+const failed = counter(metrics, "orchestrator_jobs_failed_total");
+const depth = counter(metrics, "orchestrator_queue_depth");
+await gateway.stop();
+await Deno.remove(dir, { recursive: true });
+
+// Requests during the load client's warm-up are accepted too but not in its counts, so the
+// loss check compares the gateway's own counters: accepted (enqueued) vs finished.
+const lost = enqueued - completed - failed;
+emit({
+  bench: "soak",
+  name: `POST /task steady load, ${SECONDS} s (${QUEUE})`,
+  value: Math.round(load.rps),
+  unit: "req/s",
+  notes: `${load.requests} requests, ${load.errors} errors, ${CONNECTIONS} connections`,
+});
+emit({ bench: "soak", name: "latency p50 under load", value: load.p50_ms, unit: "ms" });
+emit({ bench: "soak", name: "latency p99 under load", value: load.p99_ms, unit: "ms" });
+emit({
+  bench: "soak",
+  name: "jobs lost or unfinished after drain",
+  value: lost + depth,
+  unit: "jobs",
+  goal: "0",
+  met: lost + depth === 0 && failed === 0,
+  notes: `enqueued ${enqueued}, succeeded ${completed}, failed ${failed}, drained in ${
+    drainSeconds.toFixed(1)
+  } s`,
+});
