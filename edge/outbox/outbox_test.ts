@@ -1,0 +1,235 @@
+import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
+import { join } from "node:path";
+import type { TraceEvent } from "@shared/schemas/trace.ts";
+import { Outbox, type OutboxOptions } from "./outbox.ts";
+import { FileOutboxStore } from "./outbox_store.ts";
+import { startTestGateway } from "./test_gateway.ts";
+
+async function listJson(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && e.name.endsWith(".json")) names.push(e.name);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return names.sort();
+}
+
+async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function options(dataDir: string, url: string, extra: Partial<OutboxOptions> = {}): OutboxOptions {
+  return {
+    dataDir,
+    gatewayUrl: url,
+    retry: { baseDelayMs: 10, maxDelayMs: 40 },
+    tracer: () => {},
+    ...extra,
+  };
+}
+
+Deno.test("Outbox posts each utterance once, in order, with the token, and forgets it after the ack", async () => {
+  const dir = await Deno.makeTempDir();
+  const gw = await startTestGateway({ token: "tok" });
+  const traces: TraceEvent[] = [];
+  const outbox = await Outbox.open(
+    options(dir, gw.url, { token: "tok", tracer: (e) => traces.push(e) }),
+  );
+  try {
+    const acks: string[] = [];
+    outbox.on("acknowledged", (a) => acks.push(`${a.utterance_id}:${a.response?.jobs.length}`));
+    outbox.start();
+    assertEquals(outbox.enqueue({ utterance_id: "u1", text: "refactor the router" }), {
+      accepted: true,
+      depth: 1,
+    });
+    outbox.enqueue({ utterance_id: "u2", text: "open the dashboard and check deploy status" });
+    assertEquals(outbox.enqueue({ utterance_id: "u2", text: "again" }), {
+      accepted: false,
+      reason: "duplicate",
+      depth: 2,
+    });
+    await within(5000, "drained", outbox.whenDrained());
+    assertEquals(acks, ["u1:1", "u2:2"]);
+    assertEquals(gw.posts.map((p) => [p.utterance_id, p.authorization]), [
+      ["u1", "Bearer tok"],
+      ["u2", "Bearer tok"],
+    ]);
+    assertEquals(await listJson(join(dir, "outbox")), []);
+    const acked = traces.filter((t) => t.event === "outbox.acknowledged");
+    assertEquals(acked.map((t) => t.utterance_id), ["u1", "u2"]);
+    assert(acked.every((t) => typeof t.duration_ms === "number"));
+  } finally {
+    await outbox.close();
+    await gw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Outbox delivers what was said while the gateway was down once it returns, none twice", async () => {
+  const dir = await Deno.makeTempDir();
+  const gw = await startTestGateway();
+  const outbox = await Outbox.open(options(dir, gw.url));
+  try {
+    outbox.start();
+    outbox.enqueue({ utterance_id: "before", text: "first request" });
+    await within(5000, "first", outbox.whenDrained());
+    await gw.stop();
+    for (const id of ["d1", "d2", "d3"]) {
+      outbox.enqueue({ utterance_id: id, text: `request ${id}` });
+    }
+    // Still down: the outbox keeps them on disk and retries.
+    while (outbox.stats.retries < 3) await new Promise((r) => setTimeout(r, 10));
+    assertEquals(await listJson(join(dir, "outbox")), ["d1.json", "d2.json", "d3.json"]);
+    // The gateway also answers 503 (with Retry-After) and 429 for a while after it is back.
+    gw.failNext(1, 503, "0");
+    gw.failNext(1, 429);
+    await gw.restart();
+    await within(5000, "drained", outbox.whenDrained());
+    assertEquals([...gw.utterances.keys()], ["before", "d1", "d2", "d3"]);
+    const posted = gw.posts.map((p) => p.utterance_id);
+    assertEquals(posted.filter((id) => id === "d2").length, 1, "no duplicate after the 503s");
+    assertEquals(await listJson(join(dir, "outbox")), []);
+  } finally {
+    await outbox.close();
+    await gw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Outbox after a crash: each persisted utterance is delivered once by the next run", async () => {
+  const dir = await Deno.makeTempDir();
+  // Nobody listens on this port while the first process runs.
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./_crash_child.ts", import.meta.url).href,
+      dir,
+      `http://127.0.0.1:${port}`,
+      "summarize the pull requests",
+      "check the build",
+      "open the dashboard",
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  const { persisted } = JSON.parse(out) as { persisted: string[] };
+  child.kill("SIGKILL");
+  await child.status;
+  await reader.cancel();
+  // A write the crash cut short, and a file damaged on disk.
+  await Deno.writeTextFile(join(dir, "outbox", "half.json.tmp-1-1"), '{"version":1,"utt');
+  await Deno.writeTextFile(join(dir, "outbox", "broken.json"), "{ not json");
+
+  const gw = await startTestGateway({ port });
+  const outbox = await Outbox.open(options(dir, gw.url));
+  try {
+    assertEquals(outbox.pendingIds(), persisted);
+    outbox.start();
+    await within(5000, "drained", outbox.whenDrained());
+    assertEquals([...gw.utterances.keys()], persisted);
+    assertEquals(gw.posts.length, 3, "each pending item posted once");
+    assertEquals([...gw.utterances.values()].map((u) => u.text), [
+      "summarize the pull requests",
+      "check the build",
+      "open the dashboard",
+    ]);
+    assertEquals(await listJson(join(dir, "outbox")), []);
+    const corrupt = [...Deno.readDirSync(join(dir, "outbox", "corrupt"))].map((e) => e.name);
+    assertEquals(corrupt.length, 1);
+    assertStringIncludes(corrupt[0]!, "broken.json.");
+  } finally {
+    await outbox.close();
+    await gw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Outbox drops a refused utterance, stops on a bad token, refuses when full", async () => {
+  const dir = await Deno.makeTempDir();
+  const gw = await startTestGateway({ token: "right", unrouted: (t) => t.includes("gibberish") });
+  const outbox = await Outbox.open(options(dir, gw.url, { token: "right", maxItems: 2 }));
+  try {
+    const rejected: string[] = [];
+    outbox.on("rejected", (r) => rejected.push(`${r.utterance_id}:${r.status}`));
+    outbox.start();
+    outbox.enqueue({ utterance_id: "g1", text: "gibberish words" });
+    outbox.enqueue({ utterance_id: "ok1", text: "refactor the router" });
+    await within(5000, "drained", outbox.whenDrained());
+    assertEquals(rejected, ["g1:422"]);
+    assertEquals([...gw.utterances.keys()], ["ok1"]);
+    assertEquals(await listJson(join(dir, "outbox")), []);
+  } finally {
+    await outbox.close();
+  }
+  // The same directory with a wrong token: sending stops, items stay on disk.
+  const wrong = await Outbox.open(options(dir, gw.url, { token: "wrong", maxItems: 2 }));
+  try {
+    const unauthorized = new Promise<number>((r) => wrong.on("unauthorized", (u) => r(u.status)));
+    const dropped: string[] = [];
+    wrong.on("dropped", (d) => dropped.push(d.utterance_id));
+    wrong.start();
+    wrong.enqueue({ utterance_id: "k1", text: "keep me" });
+    wrong.enqueue({ utterance_id: "k2", text: "keep me too" });
+    const full = wrong.enqueue({ utterance_id: "k3", text: "no room" });
+    assertEquals(full, { accepted: false, reason: "full", depth: 2 });
+    assertEquals(dropped, ["k3"]);
+    assertEquals(await within(5000, "401", unauthorized), 401);
+    await wrong.flushWrites();
+    assertEquals(await listJson(join(dir, "outbox")), ["k1.json", "k2.json"]);
+    assertEquals(gw.unauthorized, 1, "one refused request, then sending stopped");
+  } finally {
+    await wrong.close();
+    await gw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("FileOutboxStore writes atomically and loads in enqueue order", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new FileOutboxStore(dir);
+    await store.load();
+    const base = { version: 1 as const, text: "t", source: "voice" as const };
+    await store.put({ ...base, utterance_id: "b", enqueued_at: "2025-01-01T00:00:01.000Z" });
+    await store.put({ ...base, utterance_id: "a", enqueued_at: "2025-01-01T00:00:02.000Z" });
+    await store.put({ ...base, utterance_id: "c", enqueued_at: "2025-01-01T00:00:01.000Z" });
+    // A file whose content names another utterance is set aside, not delivered twice.
+    await Deno.writeTextFile(
+      join(dir, "outbox", "x.json"),
+      JSON.stringify({ ...base, utterance_id: "a", enqueued_at: "2025-01-01T00:00:00.000Z" }),
+    );
+    const { items, corrupt } = await store.load();
+    assertEquals(items.map((i) => i.utterance_id), ["b", "c", "a"]);
+    assertEquals(corrupt, ["x.json"]);
+    await store.remove("b");
+    await store.remove("b");
+    assertEquals((await store.load()).items.map((i) => i.utterance_id), ["c", "a"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
