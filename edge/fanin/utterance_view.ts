@@ -1,0 +1,101 @@
+/**
+ * @module
+ * The gateway's fan-in answer (`GET /utterances/:id`) as the edge reads it, and the lines the
+ * edge prints for it. Pure. The schema is loose on purpose: the gateway may add fields and job
+ * states, and an unknown status is treated as not final rather than as an error.
+ */
+import { z } from "zod";
+
+/** Statuses after which an utterance changes no more. */
+export const FINAL_UTTERANCE_STATUSES: ReadonlySet<string> = new Set([
+  "succeeded",
+  "failed",
+  "dead",
+  "cancelled",
+  "partial",
+]);
+
+/** Job statuses after which a job changes no more. */
+export const FINAL_JOB_STATUSES: ReadonlySet<string> = new Set([
+  "succeeded",
+  "failed",
+  "dead",
+  "cancelled",
+]);
+
+export function isFinalStatus(status: string): boolean {
+  return FINAL_UTTERANCE_STATUSES.has(status);
+}
+
+const UsageView = z.looseObject({
+  provider: z.string().optional(),
+  model: z.string().optional(),
+  input_tokens: z.number().optional(),
+  output_tokens: z.number().optional(),
+  cost_usd: z.number().optional(),
+});
+
+export const JobView = z.looseObject({
+  job_id: z.string(),
+  intent: z.string(),
+  status: z.string(),
+  result: z.unknown().optional(),
+  error: z.unknown().optional(),
+  usage: UsageView.nullable().optional(),
+});
+export type JobView = z.infer<typeof JobView>;
+
+export const UtteranceView = z.looseObject({
+  utterance_id: z.string(),
+  text: z.string().optional(),
+  status: z.string(),
+  jobs: z.array(JobView),
+  usage: UsageView.nullable().optional(),
+});
+export type UtteranceView = z.infer<typeof UtteranceView>;
+
+function oneLine(value: unknown, max = 200): string {
+  let text: string;
+  if (typeof value === "string") text = value;
+  else if (value && typeof value === "object") {
+    const v = value as Record<string, unknown>;
+    const pick = v.summary ?? v.answer ?? v.message ?? v.text;
+    text = typeof pick === "string" ? pick : JSON.stringify(value);
+  } else text = String(value);
+  text = text.replace(/\s+/g, " ").trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function usd(n: number | undefined): string {
+  return n === undefined ? "" : `$${n.toFixed(n < 0.01 ? 4 : 2)}`;
+}
+
+/** One line per finished job. */
+export function formatJobLine(job: JobView): string {
+  const cost = job.usage?.cost_usd;
+  const tail = cost === undefined ? "" : ` (${usd(cost)})`;
+  if (job.status === "succeeded") {
+    return `  ✓ ${job.intent} ${job.job_id}: ${
+      job.result === undefined ? "done" : oneLine(job.result)
+    }${tail}`;
+  }
+  const why = job.error === undefined ? "" : `: ${oneLine(job.error)}`;
+  return `  ✗ ${job.intent} ${job.job_id} ${job.status}${why}${tail}`;
+}
+
+/** The lines printed when an utterance is final: a heading, its jobs, the total cost. */
+export function formatUtteranceResult(view: UtteranceView): string[] {
+  const lines = [
+    `“${oneLine(view.text ?? "", 120)}” → ${view.status} (${view.jobs.length} job${
+      view.jobs.length === 1 ? "" : "s"
+    })`,
+  ];
+  for (const job of view.jobs) lines.push(formatJobLine(job));
+  const total = view.usage?.cost_usd ??
+    view.jobs.reduce((n, j) => n + (j.usage?.cost_usd ?? 0), 0);
+  const tokens = view.usage
+    ? ` (${view.usage.input_tokens ?? 0} in / ${view.usage.output_tokens ?? 0} out tokens)`
+    : "";
+  lines.push(`  total cost ${usd(total)}${tokens}`);
+  return lines;
+}

@@ -1,0 +1,68 @@
+import { assertEquals } from "@shared/testing/asserts.ts";
+import {
+  formatJobLine,
+  formatUtteranceResult,
+  isFinalStatus,
+  UtteranceView,
+} from "./utterance_view.ts";
+
+Deno.test("isFinalStatus() knows the final statuses and treats unknown ones as not final", () => {
+  const cases: [string, boolean][] = [
+    ["succeeded", true],
+    ["failed", true],
+    ["dead", true],
+    ["cancelled", true],
+    ["partial", true],
+    ["running", false],
+    ["queued", false],
+    ["awaiting_approval", false],
+  ];
+  for (const [status, final] of cases) assertEquals(isFinalStatus(status), final, status);
+});
+
+Deno.test("formatUtteranceResult() prints each job's result or error and the total cost", () => {
+  const view = UtteranceView.parse({
+    utterance_id: "u1",
+    text: "Refactor the router and open the dashboard",
+    status: "partial",
+    jobs: [
+      {
+        job_id: "j1",
+        intent: "coding",
+        status: "succeeded",
+        result: { summary: "patch proposed for router.ts", artifacts: [] },
+        usage: {
+          provider: "anthropic",
+          model: "m",
+          input_tokens: 10,
+          output_tokens: 5,
+          cost_usd: 0.0123,
+        },
+      },
+      { job_id: "j2", intent: "browser", status: "failed", error: { message: "page\n timed out" } },
+    ],
+    usage: {
+      provider: "mixed",
+      model: "mixed",
+      input_tokens: 10,
+      output_tokens: 5,
+      cost_usd: 0.0123,
+    },
+    extra_field: true,
+  });
+  assertEquals(formatUtteranceResult(view), [
+    "“Refactor the router and open the dashboard” → partial (2 jobs)",
+    "  ✓ coding j1: patch proposed for router.ts ($0.01)",
+    "  ✗ browser j2 failed: page timed out",
+    "  total cost $0.01 (10 in / 5 out tokens)",
+  ]);
+  assertEquals(
+    formatJobLine({
+      job_id: "j3",
+      intent: "echo",
+      status: "succeeded",
+      usage: { cost_usd: 0.0004 },
+    }),
+    "  ✓ echo j3: done ($0.0004)",
+  );
+});
