@@ -276,12 +276,13 @@ export class Outbox {
         await this.#waitForWork();
         continue;
       }
-      await head.persisted;
-      if (this.#closed) break;
+      // The POST does not wait for the disk write (that would put an fsync on the latency
+      // path); the delete after the ack does, so that it cannot race ahead of the write.
       const outcome = await this.#post(head);
       if (this.#closed) break;
       if (outcome.kind === "done") {
         this.#queue.shift();
+        await head.persisted;
         await this.#store.remove(head.item.utterance_id).catch((error) =>
           log.error("Could not delete delivered utterance {id} from the outbox: {error}", {
             id: head.item.utterance_id,

@@ -69,6 +69,8 @@ export interface RealtimeStandInOptions {
   deltaIntervalMs?: number;
   /** Faults armed from the start. */
   faults?: RealtimeFault[];
+  /** Called with each client event's type as it arrives (benchmarks time commits with it). */
+  onClientEvent?: (type: string) => void;
 }
 
 /** Counters and transcripts, live. */
@@ -639,6 +641,7 @@ export function startRealtimeStandIn(
     }
     const type = (raw as { type?: unknown })?.type;
     stats.received[String(type)] = (stats.received[String(type)] ?? 0) + 1;
+    options.onClientEvent?.(String(type));
     switch (type) {
       case "session.update":
         return onSessionUpdate(conn, raw);
