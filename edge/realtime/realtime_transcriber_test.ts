@@ -184,6 +184,20 @@ Deno.test("RealtimeTranscriber survives garbage frames and error events without 
   });
 });
 
+Deno.test("RealtimeTranscriber can send the key as the openai-insecure-api-key subprotocol", async () => {
+  await withTranscriber({
+    standIn: { apiKey: "sk-sub", script: ["via subprotocol"] },
+    client: { apiKey: "sk-sub", auth: "subprotocol" },
+  }, async (c) => {
+    c.rt.start();
+    await within(5000, "ready", c.rt.whenReady());
+    c.speak(300);
+    await within(5000, "idle", c.rt.whenIdle());
+    assertEquals(c.finals.map((f) => f.text), ["via subprotocol"]);
+    assertEquals(c.standIn.stats.authRejected, 0);
+  });
+});
+
 Deno.test("RealtimeTranscriber gives up at once with a clear message on a 401 handshake", async () => {
   await withTranscriber({ standIn: { apiKey: "sk-right" } }, async (c) => {
     const fatal = new Promise<RealtimeGiveUpError>((r) => c.rt.on("fatal", (f) => r(f.error)));
