@@ -232,7 +232,16 @@ export class MemoryQueue implements JobQueue {
   }
 
   waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    return this.#signal.wait(timeoutMs, signal);
+    // Wake for the next delayed job too, so retries run on time.
+    let wait = timeoutMs;
+    const now = this.#now();
+    for (const ready of this.#ready) {
+      for (const id of ready) {
+        const job = this.#jobs.get(id)!;
+        if (job.status === "delayed") wait = Math.min(wait, Math.max(1, (job.run_at ?? 0) - now));
+      }
+    }
+    return this.#signal.wait(wait, signal);
   }
 
   ping(): Promise<void> {

@@ -1,0 +1,263 @@
+/**
+ * One conformance suite, run against every backend (memory, Deno KV, Redis on a real
+ * redis-server): the same cases, the same expected states.
+ */
+import { assert, assertEquals } from "@shared/testing/asserts.ts";
+import { startRedisServer } from "@shared/testing/redis_server.ts";
+import { TaskSpec } from "@shared/schemas/mod.ts";
+import type { JobQueue } from "./queue.ts";
+import { MemoryQueue } from "./memory/memory_queue.ts";
+import { KvQueue } from "./kv/kv_queue.ts";
+import { RedisQueue } from "./redis/redis_queue.ts";
+
+type Factory = () => Promise<JobQueue>;
+
+const spec = (intent: string, priority: "interactive" | "background" = "background") =>
+  TaskSpec.parse({ intent, instruction: `do ${intent}`, priority });
+
+let seq = 0;
+async function enqueueOne(
+  q: JobQueue,
+  intent = "echo",
+  priority: "interactive" | "background" = "background",
+) {
+  const { jobs } = await q.enqueue(
+    { utterance_id: `u${++seq}-${crypto.randomUUID().slice(0, 8)}`, text: "t", source: "api" },
+    [{ spec: spec(intent, priority), max_attempts: 2 }],
+  );
+  return jobs[0]!;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const owner = "test-engine";
+
+const cases: [string, (q: JobQueue) => Promise<void>][] = [
+  ["enqueue is idempotent on utterance_id", async (q) => {
+    const u = { utterance_id: "same-utterance", text: "a and b", source: "voice" as const };
+    const first = await q.enqueue(u, [{ spec: spec("echo"), max_attempts: 1 }, {
+      spec: spec("coding"),
+      max_attempts: 1,
+    }]);
+    const again = await q.enqueue(u, [{ spec: spec("echo"), max_attempts: 1 }]);
+    assertEquals(first.created, true);
+    assertEquals(again.created, false);
+    assertEquals(again.jobs.map((j) => j.job_id), first.jobs.map((j) => j.job_id));
+    assertEquals((await q.list()).jobs.length, 2);
+    assertEquals(
+      (await q.getUtterance("same-utterance"))?.job_ids,
+      first.jobs.map((j) => j.job_id),
+    );
+  }],
+  ["claim takes interactive before background, then oldest first", async (q) => {
+    const b1 = await enqueueOne(q, "echo", "background");
+    const b2 = await enqueueOne(q, "echo", "background");
+    const i1 = await enqueueOne(q, "echo", "interactive");
+    const order = [];
+    for (let i = 0; i < 3; i++) order.push((await q.claim({ owner, leaseMs: 10_000 }))!.job_id);
+    assertEquals(order, [i1.job_id, b1.job_id, b2.job_id]);
+    assertEquals(await q.claim({ owner, leaseMs: 10_000 }), null);
+  }],
+  ["claim honours the intents filter", async (q) => {
+    const c = await enqueueOne(q, "coding");
+    await enqueueOne(q, "browser");
+    const got = await q.claim({ owner, leaseMs: 10_000, intents: ["coding"] });
+    assertEquals(got?.job_id, c.job_id);
+    assertEquals(got?.status, "running");
+    assertEquals(got?.attempts, 1);
+    assertEquals(await q.claim({ owner, leaseMs: 10_000, intents: ["coding", "echo"] }), null);
+  }],
+  ["a wrong lease token changes nothing", async (q) => {
+    const j = await enqueueOne(q);
+    await q.claim({ owner, leaseMs: 10_000 });
+    const r = await q.complete(j.job_id, "not-the-token", { summary: "x" });
+    assertEquals(r.ok, false);
+    assertEquals(r.ok ? "" : r.reason, "lease_lost");
+    assertEquals((await q.get(j.job_id))?.status, "running");
+  }],
+  ["completion is idempotent: a second one is refused and the result kept", async (q) => {
+    await enqueueOne(q);
+    const c = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    const token = c.lease!.token;
+    assertEquals((await q.complete(c.job_id, token, { summary: "first" })).ok, true);
+    const second = await q.complete(c.job_id, token, { summary: "second" });
+    assertEquals(second.ok ? "" : second.reason, "already_final");
+    const job = (await q.get(c.job_id))!;
+    assertEquals(job.status, "succeeded");
+    assertEquals(job.result?.summary, "first");
+    assertEquals(job.lease, undefined);
+  }],
+  ["fail with retryAt delays the job until its time", async (q) => {
+    await enqueueOne(q);
+    const c = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    const at = Date.now() + 150;
+    const r = await q.fail(c.job_id, c.lease!.token, {
+      code: "x",
+      message: "boom",
+      retryable: true,
+    }, { retryAt: at });
+    assertEquals(r.ok && r.job.status, "delayed");
+    assertEquals(await q.claim({ owner, leaseMs: 10_000 }), null);
+    assertEquals((await q.depth()).delayed, 1);
+    await sleep(200);
+    const again = await q.claim({ owner, leaseMs: 10_000 });
+    assertEquals(again?.job_id, c.job_id);
+    assertEquals(again?.attempts, 2);
+  }],
+  ["final failure and dead are final", async (q) => {
+    const a = await enqueueOne(q);
+    const b = await enqueueOne(q);
+    const ca = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    const cb = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    await q.fail(ca.job_id, ca.lease!.token, { code: "bad", message: "no" });
+    await q.fail(cb.job_id, cb.lease!.token, { code: "gone", message: "no" }, {
+      finalState: "dead",
+    });
+    assertEquals((await q.get(a.job_id))?.status, "failed");
+    assertEquals((await q.get(b.job_id))?.status, "dead");
+    assertEquals(await q.claim({ owner, leaseMs: 10_000 }), null);
+  }],
+  ["cancel: queued at once, running by request then finishCancelled", async (q) => {
+    const a = await enqueueOne(q);
+    const b = await enqueueOne(q);
+    const running = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    assertEquals(running.job_id, a.job_id);
+    assertEquals((await q.cancel(b.job_id))?.status, "cancelled");
+    const requested = (await q.cancel(a.job_id))!;
+    assertEquals(requested.status, "running");
+    assertEquals(requested.cancel_requested, true);
+    const done = await q.finishCancelled(a.job_id, running.lease!.token, "asked");
+    assertEquals(done.ok && done.job.status, "cancelled");
+    assertEquals(await q.cancel("no-such-job"), null);
+  }],
+  ["awaitConfirmation pauses and resume continues", async (q) => {
+    await enqueueOne(q);
+    const c = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    const p = await q.awaitConfirmation(c.job_id, c.lease!.token, {
+      prompt: "ok?",
+      action: { a: 1 },
+    });
+    assertEquals(p.ok && p.job.status, "awaiting_confirmation");
+    assertEquals((await q.depth()).awaiting_confirmation, 1);
+    const r = await q.resume(c.job_id, c.lease!.token);
+    assertEquals(r.ok && r.job.status, "running");
+    assertEquals((await q.get(c.job_id))?.confirmation, undefined);
+  }],
+  ["retry re-queues a dead job with a fresh attempt budget", async (q) => {
+    await enqueueOne(q);
+    const c = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    await q.fail(c.job_id, c.lease!.token, { code: "x", message: "y" }, { finalState: "dead" });
+    const r = await q.retry(c.job_id);
+    assertEquals(r?.status, "queued");
+    assertEquals(r?.attempts, 0);
+    assertEquals((await q.claim({ owner, leaseMs: 10_000 }))?.job_id, c.job_id);
+  }],
+  ["recoverExpired requeues, kills exhausted and cancels requested", async (q) => {
+    const a = await enqueueOne(q);
+    const ca = (await q.claim({ owner, leaseMs: 30 }))!;
+    assertEquals(ca.job_id, a.job_id);
+    await sleep(60);
+    const moved = await q.recoverExpired();
+    assertEquals(moved.map((j) => [j.job_id, j.status]), [[a.job_id, "queued"]]);
+    const again = (await q.claim({ owner, leaseMs: 30 }))!; // attempt 2 of 2
+    await sleep(60);
+    const dead = await q.recoverExpired();
+    assertEquals(dead.map((j) => [j.job_id, j.status, j.error?.code]), [[
+      again.job_id,
+      "dead",
+      "lease_expired",
+    ]]);
+    const b = await enqueueOne(q);
+    await q.claim({ owner, leaseMs: 30 });
+    await q.cancel(b.job_id);
+    await sleep(60);
+    assertEquals((await q.recoverExpired()).map((j) => j.status), ["cancelled"]);
+  }],
+  ["heartbeat keeps the lease; a lost lease refuses the heartbeat", async (q) => {
+    await enqueueOne(q);
+    const c = (await q.claim({ owner, leaseMs: 80 }))!;
+    for (let i = 0; i < 3; i++) {
+      await sleep(40);
+      assertEquals(await q.heartbeat(c.job_id, c.lease!.token, 80), true);
+    }
+    assertEquals((await q.recoverExpired()).length, 0);
+    assertEquals(await q.heartbeat(c.job_id, "stale", 80), false);
+  }],
+  ["list filters and cursor pagination cover every job exactly once", async (q) => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 7; i++) ids.add((await enqueueOne(q, i % 2 ? "coding" : "echo")).job_id);
+    const seen: string[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const page = await q.list({ limit: 3, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.jobs.map((j) => j.job_id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    assertEquals(seen.length, 7);
+    assertEquals(new Set(seen), ids);
+    assertEquals(seen, [...seen].sort().reverse());
+    assertEquals((await q.list({ intent: "coding" })).jobs.length, 3);
+    assertEquals((await q.list({ status: "queued", limit: 100 })).jobs.length, 7);
+  }],
+  ["depth counts each state", async (q) => {
+    await enqueueOne(q);
+    await enqueueOne(q);
+    await enqueueOne(q);
+    await q.claim({ owner, leaseMs: 10_000 });
+    assertEquals(await q.depth(), { queued: 2, delayed: 0, running: 1, awaiting_confirmation: 0 });
+  }],
+  ["waitForWork wakes on enqueue", async (q) => {
+    const started = performance.now();
+    const waiting = q.waitForWork(5_000);
+    await sleep(20);
+    await enqueueOne(q);
+    await waiting;
+    assert(performance.now() - started < 4_000, "woke before the timeout");
+  }],
+  ["concurrent claimers never get the same job", async (q) => {
+    for (let i = 0; i < 10; i++) await enqueueOne(q);
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => q.claim({ owner: `e${i}`, leaseMs: 10_000 })),
+    );
+    const got = claims.filter((c) => c !== null).map((c) => c!.job_id);
+    assertEquals(got.length, 10);
+    assertEquals(new Set(got).size, 10);
+  }],
+];
+
+function suite(name: string, factory: Factory, setup?: () => Promise<() => Promise<void>>) {
+  Deno.test({
+    name: `queue conformance: ${name}`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn(t) {
+      const teardown = setup ? await setup() : undefined;
+      try {
+        for (const [caseName, run] of cases) {
+          await t.step(caseName, async () => {
+            const q = await factory();
+            try {
+              await run(q);
+            } finally {
+              await q.close();
+            }
+          });
+        }
+      } finally {
+        await teardown?.();
+      }
+    },
+  });
+}
+
+suite("memory", () => Promise.resolve(new MemoryQueue()));
+suite("kv", async () => new KvQueue(await Deno.openKv(":memory:")));
+let redisUrl = "";
+suite(
+  "redis",
+  () => RedisQueue.connect(redisUrl, { prefix: `t${crypto.randomUUID().slice(0, 8)}:` }),
+  async () => {
+    const server = await startRedisServer();
+    redisUrl = server.url;
+    return () => server.stop();
+  },
+);

@@ -1,0 +1,463 @@
+/**
+ * @module
+ * The scale-out queue backend on Redis 7: many gateways and `deno task worker` processes share
+ * one queue. Records are hashes `{v, d}` (version + JSON); sorted sets index runnable jobs (per
+ * priority and per intent), delayed jobs by time, and leases by expiry. Every change is a
+ * compare-and-swap Lua script that also updates the indexes, so a job is claimed by one engine
+ * only and a late completion by a lost lease changes nothing. Enqueues publish on a channel so
+ * idle engines in other processes wake at once.
+ */
+import { createClient } from "redis";
+import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
+import { newId } from "../ids.ts";
+import {
+  cancelJobFinal,
+  checkLease,
+  claimJob,
+  completeJob,
+  createJob,
+  failJob,
+  heartbeatJob,
+  leaseExpired,
+  pauseJob,
+  priorityRank,
+  recoverJob,
+  requestCancel,
+  resumeJob,
+  retryJob,
+  updateJob,
+} from "../job_ops.ts";
+import {
+  type ClaimOptions,
+  type EnqueueResult,
+  type JobPage,
+  type JobQueue,
+  type LeaseOutcome,
+  type ListOptions,
+  type NewJob,
+  type NewUtterance,
+  type QueueDepth,
+  QueueError,
+} from "../queue.ts";
+import { WorkSignal } from "../work_signal.ts";
+import { CAS, ENQUEUE } from "./scripts.ts";
+
+type Client = ReturnType<typeof createClient>;
+type IndexOp = [
+  kind: "zadd" | "zrem" | "sadd" | "srem",
+  key: string,
+  member: string,
+  score: string,
+];
+
+const MAX_ATTEMPTS = 20;
+
+export interface RedisQueueOptions {
+  /** Key prefix, so several queues can share a server. @default "orq:" */
+  prefix?: string;
+  now?: () => number;
+}
+
+export class RedisQueue implements JobQueue {
+  readonly backend = "redis" as const;
+  readonly #client: Client;
+  readonly #sub: Client;
+  readonly #p: string;
+  readonly #now: () => number;
+  readonly #signal = new WorkSignal();
+  #casSha = "";
+  #enqueueSha = "";
+
+  private constructor(client: Client, sub: Client, options: RedisQueueOptions) {
+    this.#client = client;
+    this.#sub = sub;
+    this.#p = options.prefix ?? "orq:";
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Connects (and subscribes for wake-ups). Fails with a clear message when Redis is down. */
+  static async connect(url: string, options: RedisQueueOptions = {}): Promise<RedisQueue> {
+    const make = () =>
+      createClient({
+        url,
+        socket: { connectTimeout: 5000, reconnectStrategy: (n) => Math.min(50 * 2 ** n, 2000) },
+      });
+    const client = make();
+    const sub = make();
+    // Errors surface through commands; the event only has to exist so they are not thrown.
+    client.on("error", () => {});
+    sub.on("error", () => {});
+    try {
+      await client.connect();
+      await sub.connect();
+    } catch (err) {
+      client.destroy();
+      sub.destroy();
+      throw new QueueError(
+        `Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, "//***@")}: ${
+          err instanceof Error ? err.message : err
+        }. Start redis-server or fix --redis-url.`,
+        { cause: err },
+      );
+    }
+    const queue = new RedisQueue(client, sub, options);
+    queue.#casSha = String(await client.sendCommand(["SCRIPT", "LOAD", CAS]));
+    queue.#enqueueSha = String(await client.sendCommand(["SCRIPT", "LOAD", ENQUEUE]));
+    await sub.subscribe(`${queue.#p}signal`, () => queue.#signal.notify());
+    return queue;
+  }
+
+  #jobKey(id: string): string {
+    return `${this.#p}job:${id}`;
+  }
+
+  #indexOps(job: JobRecord): IndexOp[] {
+    const p = this.#p;
+    const ops: IndexOp[] = [];
+    if (job.status === "queued") {
+      const rank = String(priorityRank(job));
+      ops.push(["zadd", `${p}ready`, job.job_id, rank], [
+        "zadd",
+        `${p}ready:${job.intent}`,
+        job.job_id,
+        rank,
+      ]);
+    }
+    if (job.status === "delayed") {
+      ops.push(["zadd", `${p}delayed`, job.job_id, String(job.run_at ?? 0)]);
+    }
+    if (job.lease && (job.status === "running" || job.status === "awaiting_confirmation")) {
+      ops.push(["zadd", `${p}lease`, job.job_id, String(job.lease.expires_at)]);
+    }
+    if (job.status === "awaiting_confirmation") ops.push(["sadd", `${p}paused`, job.job_id, "0"]);
+    return ops;
+  }
+
+  /** Index changes from `old` to `next`: removals of what no longer applies, then additions. */
+  #reindex(old: JobRecord, next: JobRecord): IndexOp[] {
+    const before = this.#indexOps(old);
+    const after = this.#indexOps(next);
+    const key = (o: IndexOp) => `${o[1]}|${o[2]}|${o[3]}`;
+    const afterKeys = new Set(after.map(key));
+    const beforeKeys = new Set(before.map(key));
+    const ops: IndexOp[] = [];
+    for (const o of before) {
+      if (!afterKeys.has(key(o))) ops.push([o[0] === "zadd" ? "zrem" : "srem", o[1], o[2], "0"]);
+    }
+    for (const o of after) if (!beforeKeys.has(key(o))) ops.push(o);
+    return ops;
+  }
+
+  async #read(id: string): Promise<{ version: string; job: JobRecord } | null> {
+    const reply = await this.#client.sendCommand(["HMGET", this.#jobKey(id), "v", "d"]) as (
+      | string
+      | null
+    )[];
+    if (!reply[0] || !reply[1]) return null;
+    return { version: reply[0], job: JSON.parse(reply[1]) };
+  }
+
+  async #mutate(
+    jobId: string,
+    change: (job: JobRecord | null) => JobRecord | { stop: LeaseOutcome },
+  ): Promise<LeaseOutcome> {
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const current = await this.#read(jobId);
+      const next = change(current?.job ?? null);
+      if ("stop" in next) return next.stop;
+      if (!current) return { ok: false, reason: "not_found" };
+      const ops = this.#reindex(current.job, next);
+      const reply = await this.#client.sendCommand([
+        "EVALSHA",
+        this.#casSha,
+        "1",
+        this.#jobKey(jobId),
+        current.version,
+        JSON.stringify(next),
+        String(ops.length),
+        ...ops.flat(),
+      ]);
+      if (Number(reply) > 0) {
+        if (next.status === "queued" || next.status === "delayed") void this.#publish();
+        return { ok: true, job: next };
+      }
+    }
+    throw new QueueError(`Cannot update job '${jobId}' as it kept changing concurrently`);
+  }
+
+  #publish(): Promise<unknown> {
+    return this.#client.sendCommand(["PUBLISH", `${this.#p}signal`, "1"]).catch(() => {});
+  }
+
+  #withLease(jobId: string, token: string, apply: (job: JobRecord) => JobRecord) {
+    return this.#mutate(jobId, (job) => {
+      const held = checkLease(job, token);
+      return held.ok ? apply(held.job) : { stop: held };
+    });
+  }
+
+  async enqueue(utterance: NewUtterance, jobs: readonly NewJob[]): Promise<EnqueueResult> {
+    const now = this.#now();
+    const records = jobs.map((j) => createJob(newId(), utterance.utterance_id, j, now));
+    const record: UtteranceRecord = {
+      utterance_id: utterance.utterance_id,
+      text: utterance.text,
+      source: utterance.source,
+      created_at: new Date(now).toISOString(),
+      job_ids: records.map((r) => r.job_id),
+      ...(utterance.unrouted ? { unrouted: true } : {}),
+    };
+    const created = await this.#client.sendCommand([
+      "EVALSHA",
+      this.#enqueueSha,
+      "1",
+      `${this.#p}utt:${utterance.utterance_id}`,
+      JSON.stringify(record),
+      this.#p,
+      String(records.length),
+      ...records.flatMap((r) => [r.job_id, JSON.stringify(r), r.intent, String(priorityRank(r))]),
+    ]);
+    if (Number(created) === 1) {
+      if (records.length > 0) void this.#publish();
+      return { created: true, utterance: record, jobs: records };
+    }
+    const existing = (await this.getUtterance(utterance.utterance_id))!;
+    return {
+      created: false,
+      utterance: existing,
+      jobs: await this.listByUtterance(existing.utterance_id),
+    };
+  }
+
+  async #promoteDue(now: number): Promise<void> {
+    const due = await this.#client.sendCommand([
+      "ZRANGEBYSCORE",
+      `${this.#p}delayed`,
+      "-inf",
+      String(now),
+      "LIMIT",
+      "0",
+      "100",
+    ]) as string[];
+    for (const id of due) {
+      await this.#mutate(
+        id,
+        (job) =>
+          job && job.status === "delayed" && (job.run_at ?? 0) <= now
+            ? { ...job, status: "queued" }
+            : { stop: { ok: false, reason: "already_final" } },
+      );
+    }
+  }
+
+  async #candidates(intents: readonly string[] | undefined): Promise<string[]> {
+    if (!intents) {
+      return await this.#client.sendCommand(["ZRANGE", `${this.#p}ready`, "0", "15"]) as string[];
+    }
+    const heads: { rank: number; id: string }[] = [];
+    const replies = await Promise.all(
+      intents.map((intent) =>
+        this.#client.sendCommand([
+          "ZRANGE",
+          `${this.#p}ready:${intent}`,
+          "0",
+          "3",
+          "WITHSCORES",
+        ]) as Promise<string[]>
+      ),
+    );
+    for (const reply of replies) {
+      for (let i = 0; i < reply.length; i += 2) {
+        heads.push({ id: reply[i]!, rank: Number(reply[i + 1]) });
+      }
+    }
+    return heads.sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((
+      h,
+    ) => h.id);
+  }
+
+  async claim(options: ClaimOptions): Promise<JobRecord | null> {
+    const now = this.#now();
+    await this.#promoteDue(now);
+    for (let round = 0; round < 5; round++) {
+      const ids = await this.#candidates(options.intents);
+      if (ids.length === 0) return null;
+      for (const id of ids) {
+        const outcome = await this.#mutate(
+          id,
+          (job) =>
+            job && job.status === "queued" &&
+              (!options.intents || options.intents.includes(job.intent))
+              ? claimJob(job, options.owner, newId(), options.leaseMs, now)
+              : { stop: { ok: false, reason: "lease_lost" } },
+        );
+        if (outcome.ok) return outcome.job;
+      }
+    }
+    return null;
+  }
+
+  async heartbeat(jobId: string, token: string, leaseMs: number): Promise<boolean> {
+    return (await this.#withLease(jobId, token, (j) => heartbeatJob(j, leaseMs, this.#now()))).ok;
+  }
+
+  update(jobId: string, token: string, patch: Parameters<JobQueue["update"]>[2]) {
+    return this.#withLease(jobId, token, (j) => updateJob(j, patch));
+  }
+
+  complete(
+    jobId: string,
+    token: string,
+    result: Parameters<JobQueue["complete"]>[2],
+    usage?: Parameters<JobQueue["complete"]>[3],
+  ) {
+    return this.#withLease(jobId, token, (j) => completeJob(j, result, usage, this.#now()));
+  }
+
+  fail(
+    jobId: string,
+    token: string,
+    error: Parameters<JobQueue["fail"]>[2],
+    options?: Parameters<JobQueue["fail"]>[3],
+  ) {
+    return this.#withLease(jobId, token, (j) => failJob(j, error, options ?? {}, this.#now()));
+  }
+
+  finishCancelled(jobId: string, token: string, reason: string) {
+    return this.#withLease(jobId, token, (j) => cancelJobFinal(j, reason, this.#now()));
+  }
+
+  awaitConfirmation(
+    jobId: string,
+    token: string,
+    confirmation: { prompt: string; action?: unknown },
+  ) {
+    return this.#withLease(jobId, token, (j) => pauseJob(j, confirmation));
+  }
+
+  resume(jobId: string, token: string) {
+    return this.#withLease(jobId, token, (j) => resumeJob(j));
+  }
+
+  async cancel(jobId: string, reason = "cancelled by request"): Promise<JobRecord | null> {
+    const outcome = await this.#mutate(jobId, (job) => {
+      if (!job) return { stop: { ok: false, reason: "not_found" } };
+      const next = requestCancel(job, reason, this.#now());
+      return next === job ? { stop: { ok: true, job } } : next;
+    });
+    return outcome.ok ? outcome.job : outcome.job ?? null;
+  }
+
+  async retry(jobId: string): Promise<JobRecord | null> {
+    const outcome = await this.#mutate(jobId, (job) => {
+      if (!job) return { stop: { ok: false, reason: "not_found" } };
+      return retryJob(job) ?? { stop: { ok: true, job } };
+    });
+    return outcome.ok ? outcome.job : null;
+  }
+
+  async recoverExpired(now = this.#now()): Promise<JobRecord[]> {
+    const expired = await this.#client.sendCommand([
+      "ZRANGEBYSCORE",
+      `${this.#p}lease`,
+      "-inf",
+      String(now),
+      "LIMIT",
+      "0",
+      "500",
+    ]) as string[];
+    const moved: JobRecord[] = [];
+    for (const id of expired) {
+      const outcome = await this.#mutate(
+        id,
+        (job) =>
+          job && leaseExpired(job, now)
+            ? recoverJob(job, now)
+            : { stop: { ok: false, reason: "lease_lost" } },
+      );
+      if (outcome.ok) moved.push(outcome.job);
+    }
+    return moved;
+  }
+
+  async get(jobId: string): Promise<JobRecord | null> {
+    return (await this.#read(jobId))?.job ?? null;
+  }
+
+  async getUtterance(utteranceId: string): Promise<UtteranceRecord | null> {
+    const raw = await this.#client.sendCommand(["GET", `${this.#p}utt:${utteranceId}`]) as
+      | string
+      | null;
+    return raw ? JSON.parse(raw) : null;
+  }
+
+  async listByUtterance(utteranceId: string): Promise<JobRecord[]> {
+    const u = await this.getUtterance(utteranceId);
+    if (!u) return [];
+    const jobs = await Promise.all(u.job_ids.map((id) => this.get(id)));
+    return jobs.filter((j): j is JobRecord => j !== null);
+  }
+
+  async list(options: ListOptions = {}): Promise<JobPage> {
+    const limit = options.limit ?? 50;
+    const jobs: JobRecord[] = [];
+    let max = options.cursor ? `(${options.cursor}` : "+";
+    for (;;) {
+      const ids = await this.#client.sendCommand([
+        "ZREVRANGEBYLEX",
+        `${this.#p}jobs`,
+        max,
+        "-",
+        "LIMIT",
+        "0",
+        "200",
+      ]) as string[];
+      if (ids.length === 0) return { jobs, next_cursor: null };
+      const records = await Promise.all(ids.map((id) => this.get(id)));
+      for (const job of records) {
+        if (!job) continue;
+        if (options.status && job.status !== options.status) continue;
+        if (options.intent && job.intent !== options.intent) continue;
+        if (options.utterance_id && job.utterance_id !== options.utterance_id) continue;
+        if (jobs.length === limit) return { jobs, next_cursor: jobs[jobs.length - 1]!.job_id };
+        jobs.push(job);
+      }
+      max = `(${ids[ids.length - 1]}`;
+    }
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const p = this.#p;
+    const [queued, delayed, leased, paused] = await Promise.all([
+      this.#client.sendCommand(["ZCARD", `${p}ready`]),
+      this.#client.sendCommand(["ZCARD", `${p}delayed`]),
+      this.#client.sendCommand(["ZCARD", `${p}lease`]),
+      this.#client.sendCommand(["SCARD", `${p}paused`]),
+    ]).then((r) => r.map(Number) as [number, number, number, number]);
+    return { queued, delayed, running: leased - paused, awaiting_confirmation: paused };
+  }
+
+  async waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    let wait = timeoutMs;
+    try {
+      const next = await this.#client.sendCommand([
+        "ZRANGE",
+        `${this.#p}delayed`,
+        "0",
+        "0",
+        "WITHSCORES",
+      ]) as string[];
+      if (next[1]) wait = Math.max(1, Math.min(wait, Number(next[1]) - this.#now()));
+    } catch { /* the claim will report the outage */ }
+    return this.#signal.wait(wait, signal);
+  }
+
+  async ping(): Promise<void> {
+    await this.#client.sendCommand(["PING"]);
+  }
+
+  async close(): Promise<void> {
+    this.#signal.notify();
+    await Promise.allSettled([this.#sub.quit(), this.#client.quit()]);
+  }
+}

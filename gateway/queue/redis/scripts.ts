@@ -1,0 +1,57 @@
+/**
+ * @module
+ * Lua scripts of the Redis backend. State transitions are computed in TypeScript (one place,
+ * `job_ops.ts`); Redis applies them atomically with a compare-and-swap on the record version,
+ * together with the index changes.
+ */
+
+/**
+ * CAS: KEYS[1] = job hash. ARGV[1] = expected version ("" = must not exist), ARGV[2] = new
+ * record JSON, ARGV[3] = index ops count, then per op: kind, key, member, score.
+ * kinds: zadd, zrem, sadd, srem. Returns the new version, or 0 on a version mismatch.
+ */
+export const CAS = `
+local v = redis.call('HGET', KEYS[1], 'v')
+if ARGV[1] == '' then
+  if v then return 0 end
+elseif v ~= ARGV[1] then
+  return 0
+end
+local nv = tonumber(v or '0') + 1
+redis.call('HSET', KEYS[1], 'v', nv, 'd', ARGV[2])
+local n = tonumber(ARGV[3])
+for i = 0, n - 1 do
+  local kind = ARGV[4 + i * 4]
+  local key = ARGV[5 + i * 4]
+  local member = ARGV[6 + i * 4]
+  local score = ARGV[7 + i * 4]
+  if kind == 'zadd' then redis.call('ZADD', key, score, member)
+  elseif kind == 'zrem' then redis.call('ZREM', key, member)
+  elseif kind == 'sadd' then redis.call('SADD', key, member)
+  elseif kind == 'srem' then redis.call('SREM', key, member) end
+end
+return nv
+`;
+
+/**
+ * Enqueue an utterance with its jobs, idempotently. KEYS[1] = utterance key. ARGV[1] =
+ * utterance JSON, ARGV[2] = prefix, ARGV[3] = job count, then per job: id, json, intent, rank.
+ * Returns 1 when created, 0 when the utterance existed.
+ */
+export const ENQUEUE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+local p = ARGV[2]
+local n = tonumber(ARGV[3])
+for i = 0, n - 1 do
+  local id = ARGV[4 + i * 4]
+  local json = ARGV[5 + i * 4]
+  local intent = ARGV[6 + i * 4]
+  local rank = ARGV[7 + i * 4]
+  redis.call('HSET', p .. 'job:' .. id, 'v', 1, 'd', json)
+  redis.call('ZADD', p .. 'ready', rank, id)
+  redis.call('ZADD', p .. 'ready:' .. intent, rank, id)
+  redis.call('ZADD', p .. 'jobs', 0, id)
+end
+return 1
+`;
