@@ -17,6 +17,8 @@ Options:
   --queue BACKEND        kv (default, durable), redis (scale-out) or memory (ephemeral)
   --redis-url URL        Redis for --queue redis (default redis://127.0.0.1:6379, env REDIS_URL)
   --concurrency N        jobs running at once in this process (default 16)
+  --lease-ms N           how long a job stays leased without a heartbeat before another
+                         engine may take it over (default 15000)
   --no-engine            serve HTTP only; run jobs with 'deno task worker' processes
   --skills LIST          comma-separated skills to enable (default: all)
   --workspace DIR        git repository for the coding skill (env CODING_WORKSPACE)
@@ -43,6 +45,7 @@ export const GatewayFlags = z.object({
   queue: z.enum(["kv", "redis", "memory"]),
   redis_url: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://"),
   concurrency: z.coerce.number().int().min(1).max(1024),
+  lease_ms: z.coerce.number().int().min(100).max(3_600_000),
   engine: z.boolean(),
   skills: z.array(z.string()).optional(),
   workspace: z.string().optional(),
@@ -78,6 +81,7 @@ export function parseGatewayFlags(
         queue: { type: "string" },
         "redis-url": { type: "string" },
         concurrency: { type: "string" },
+        "lease-ms": { type: "string" },
         "no-engine": { type: "boolean" },
         skills: { type: "string" },
         workspace: { type: "string" },
@@ -102,6 +106,7 @@ export function parseGatewayFlags(
     queue: values.queue ?? "kv",
     redis_url: values["redis-url"] ?? env("REDIS_URL") ?? "redis://127.0.0.1:6379",
     concurrency: values.concurrency ?? "16",
+    lease_ms: values["lease-ms"] ?? "15000",
     engine: !values["no-engine"],
     skills: typeof values.skills === "string"
       ? values.skills.split(",").map((s) => s.trim()).filter(Boolean)

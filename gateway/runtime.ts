@@ -69,6 +69,7 @@ export async function startRuntime(
       metrics,
       dataDir,
       concurrency: flags.concurrency,
+      leaseMs: flags.lease_ms,
       ...(flags.max_cost_usd !== undefined ? { maxCostUsdPerJob: flags.max_cost_usd } : {}),
       ...(flags.max_cost_usd_per_utterance !== undefined
         ? { maxCostUsdPerUtterance: flags.max_cost_usd_per_utterance }
