@@ -37,6 +37,7 @@ import {
   QueueError,
 } from "../queue.ts";
 import { WorkSignal } from "../work_signal.ts";
+import { Serial } from "../serial.ts";
 import {
   DELAYED,
   indexKeys,
@@ -67,6 +68,7 @@ export class KvQueue implements JobQueue {
   readonly #now: () => number;
   readonly #signal = new WorkSignal();
   readonly #ownsKv: boolean;
+  readonly #claims = new Serial();
 
   constructor(kv: Deno.Kv, options: KvQueueOptions = {}) {
     this.#kv = kv;
@@ -191,7 +193,11 @@ export class KvQueue implements JobQueue {
       .map((h) => h.id);
   }
 
-  async claim(options: ClaimOptions): Promise<JobRecord | null> {
+  claim(options: ClaimOptions): Promise<JobRecord | null> {
+    return this.#claims.run(() => this.#claim(options));
+  }
+
+  async #claim(options: ClaimOptions): Promise<JobRecord | null> {
     const now = this.#now();
     await this.#promoteDue(now);
     for (let round = 0; round < 5; round++) {

@@ -40,7 +40,7 @@ import {
   QueueError,
 } from "../queue.ts";
 import { WorkSignal } from "../work_signal.ts";
-import { CAS, ENQUEUE } from "./scripts.ts";
+import { CAS, ENQUEUE, RESERVE } from "./scripts.ts";
 
 type Client = ReturnType<typeof createClient>;
 type IndexOp = [
@@ -67,6 +67,13 @@ export class RedisQueue implements JobQueue {
   readonly #signal = new WorkSignal();
   #casSha = "";
   #enqueueSha = "";
+  #reserveSha = "";
+  /** Claims waiting for the next reservation round trip, grouped by intents filter. */
+  readonly #waiting = new Map<
+    string,
+    { options: ClaimOptions; resolve: (id: string | null) => void }[]
+  >();
+  #flushScheduled = false;
 
   private constructor(client: Client, sub: Client, options: RedisQueueOptions) {
     this.#client = client;
@@ -103,6 +110,7 @@ export class RedisQueue implements JobQueue {
     const queue = new RedisQueue(client, sub, options);
     queue.#casSha = String(await client.sendCommand(["SCRIPT", "LOAD", CAS]));
     queue.#enqueueSha = String(await client.sendCommand(["SCRIPT", "LOAD", ENQUEUE]));
+    queue.#reserveSha = String(await client.sendCommand(["SCRIPT", "LOAD", RESERVE]));
     await sub.subscribe(`${queue.#p}signal`, () => queue.#signal.notify());
     return queue;
   }
@@ -160,13 +168,14 @@ export class RedisQueue implements JobQueue {
   async #mutate(
     jobId: string,
     change: (job: JobRecord | null) => JobRecord | { stop: LeaseOutcome },
+    extraOps: IndexOp[] = [],
   ): Promise<LeaseOutcome> {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const current = await this.#read(jobId);
       const next = change(current?.job ?? null);
       if ("stop" in next) return next.stop;
       if (!current) return { ok: false, reason: "not_found" };
-      const ops = this.#reindex(current.job, next);
+      const ops = [...this.#reindex(current.job, next), ...extraOps];
       const reply = await this.#client.sendCommand([
         "EVALSHA",
         this.#casSha,
@@ -250,51 +259,64 @@ export class RedisQueue implements JobQueue {
     }
   }
 
-  async #candidates(intents: readonly string[] | undefined): Promise<string[]> {
-    if (!intents) {
-      return await this.#client.sendCommand(["ZRANGE", `${this.#p}ready`, "0", "15"]) as string[];
-    }
-    const heads: { rank: number; id: string }[] = [];
-    const replies = await Promise.all(
-      intents.map((intent) =>
-        this.#client.sendCommand([
-          "ZRANGE",
-          `${this.#p}ready:${intent}`,
-          "0",
-          "3",
-          "WITHSCORES",
-        ]) as Promise<string[]>
-      ),
-    );
-    for (const reply of replies) {
-      for (let i = 0; i < reply.length; i += 2) {
-        heads.push({ id: reply[i]!, rank: Number(reply[i + 1]) });
-      }
-    }
-    return heads.sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((
-      h,
-    ) => h.id);
-  }
-
+  /**
+   * Concurrent claims are batched: one RESERVE round trip pops as many runnable jobs as there
+   * are waiting claimers, then each claimer moves its job to `running` with its own CAS.
+   */
   async claim(options: ClaimOptions): Promise<JobRecord | null> {
     const now = this.#now();
-    await this.#promoteDue(now);
     for (let round = 0; round < 5; round++) {
-      const ids = await this.#candidates(options.intents);
-      if (ids.length === 0) return null;
-      for (const id of ids) {
-        const outcome = await this.#mutate(
-          id,
-          (job) =>
-            job && job.status === "queued" &&
-              (!options.intents || options.intents.includes(job.intent))
-              ? claimJob(job, options.owner, newId(), options.leaseMs, now)
-              : { stop: { ok: false, reason: "lease_lost" } },
-        );
-        if (outcome.ok) return outcome.job;
-      }
+      const id = await this.#reserve(options);
+      if (id === null) return null;
+      const outcome = await this.#mutate(id, (job) => {
+        if (!job || job.status !== "queued") return { stop: { ok: false, reason: "lease_lost" } };
+        return claimJob(job, options.owner, newId(), options.leaseMs, now);
+      }, [["zrem", `${this.#p}claiming`, id, "0"]]);
+      if (outcome.ok) return outcome.job;
+      // Cancelled (or taken by recovery) between the reservation and the claim.
+      await this.#client.sendCommand(["ZREM", `${this.#p}claiming`, id]);
     }
     return null;
+  }
+
+  #reserve(options: ClaimOptions): Promise<string | null> {
+    const key = options.intents ? JSON.stringify(options.intents) : "*";
+    const { promise, resolve } = Promise.withResolvers<string | null>();
+    const list = this.#waiting.get(key) ?? [];
+    list.push({ options, resolve });
+    this.#waiting.set(key, list);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => void this.#flushReservations());
+    }
+    return promise;
+  }
+
+  async #flushReservations(): Promise<void> {
+    this.#flushScheduled = false;
+    const groups = [...this.#waiting.entries()];
+    this.#waiting.clear();
+    const now = this.#now();
+    try {
+      await this.#promoteDue(now);
+    } catch { /* reported by the reservation below */ }
+    await Promise.all(groups.map(async ([, waiters]) => {
+      const intents = waiters[0]!.options.intents ?? [];
+      try {
+        const ids = await this.#client.sendCommand([
+          "EVALSHA",
+          this.#reserveSha,
+          "0",
+          this.#p,
+          String(waiters.length),
+          String(now),
+          ...intents,
+        ]) as string[];
+        waiters.forEach((w, i) => w.resolve(ids[i] ?? null));
+      } catch {
+        for (const w of waiters) w.resolve(null);
+      }
+    }));
   }
 
   async heartbeat(jobId: string, token: string, leaseMs: number): Promise<boolean> {
@@ -367,6 +389,23 @@ export class RedisQueue implements JobQueue {
       "500",
     ]) as string[];
     const moved: JobRecord[] = [];
+    // A claimer that died between its reservation and its claim: put the job back.
+    const stale = await this.#client.sendCommand([
+      "ZRANGEBYSCORE",
+      `${this.#p}claiming`,
+      "-inf",
+      String(now - 10_000),
+    ]) as string[];
+    for (const id of stale) {
+      const current = await this.#read(id);
+      if (current?.job.status === "queued") {
+        const rank = String(priorityRank(current.job));
+        await this.#client.sendCommand(["ZADD", `${this.#p}ready`, rank, id]);
+        await this.#client.sendCommand(["ZADD", `${this.#p}ready:${current.job.intent}`, rank, id]);
+        void this.#publish();
+      }
+      await this.#client.sendCommand(["ZREM", `${this.#p}claiming`, id]);
+    }
     for (const id of expired) {
       const outcome = await this.#mutate(
         id,

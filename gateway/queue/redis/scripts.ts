@@ -48,10 +48,52 @@ for i = 0, n - 1 do
   local json = ARGV[5 + i * 4]
   local intent = ARGV[6 + i * 4]
   local rank = ARGV[7 + i * 4]
-  redis.call('HSET', p .. 'job:' .. id, 'v', 1, 'd', json)
+  redis.call('HSET', p .. 'job:' .. id, 'v', 1, 'd', json, 'i', intent)
   redis.call('ZADD', p .. 'ready', rank, id)
   redis.call('ZADD', p .. 'ready:' .. intent, rank, id)
   redis.call('ZADD', p .. 'jobs', 0, id)
 end
 return 1
+`;
+
+/**
+ * Reserve up to N runnable jobs in one round trip: pops the best (lowest rank, then oldest) from
+ * the ready sets and notes them in `claiming` (score = now) until the claim's CAS lands.
+ * ARGV[1] = prefix, ARGV[2] = N, ARGV[3] = now, ARGV[4..] = intents (none = any).
+ */
+export const RESERVE = `
+local p = ARGV[1]
+local n = tonumber(ARGV[2])
+local now = ARGV[3]
+local out = {}
+local intents = {}
+for i = 4, #ARGV do intents[#intents + 1] = ARGV[i] end
+for k = 1, n do
+  local id, intent
+  if #intents == 0 then
+    local head = redis.call('ZPOPMIN', p .. 'ready')
+    if #head == 0 then break end
+    id = head[1]
+    intent = redis.call('HGET', p .. 'job:' .. id, 'i')
+    if intent then redis.call('ZREM', p .. 'ready:' .. intent, id) end
+  else
+    local best, bestScore, bestIntent
+    for _, it in ipairs(intents) do
+      local head = redis.call('ZRANGE', p .. 'ready:' .. it, 0, 0, 'WITHSCORES')
+      if #head > 0 then
+        local sc = tonumber(head[2])
+        if not best or sc < bestScore or (sc == bestScore and head[1] < best) then
+          best, bestScore, bestIntent = head[1], sc, it
+        end
+      end
+    end
+    if not best then break end
+    id, intent = best, bestIntent
+    redis.call('ZREM', p .. 'ready:' .. intent, id)
+    redis.call('ZREM', p .. 'ready', id)
+  end
+  redis.call('ZADD', p .. 'claiming', now, id)
+  out[#out + 1] = id
+end
+return out
 `;
