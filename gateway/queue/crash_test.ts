@@ -221,3 +221,73 @@ Deno.test({
     await Deno.remove(dir, { recursive: true });
   },
 });
+
+Deno.test({
+  name: "redis scale-out: two gateways and two workers share the load; every job runs once",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const redis = await startRedisServer();
+    const dir = await Deno.makeTempDir();
+    const common = [
+      "--queue",
+      "redis",
+      "--redis-url",
+      redis.url,
+      "--data-dir",
+      `${dir}/data`,
+      "--logs-dir",
+      `${dir}/logs`,
+      "--rate-limit",
+      "0",
+      "--concurrency",
+      "8",
+    ];
+    const gateways = await Promise.all(
+      [0, 1].map((i) =>
+        spawn(
+          "gateway/main.ts",
+          ["--port", "0", ...common, "--logs-dir", `${dir}/logs/g${i}`],
+          "listening",
+        )
+      ),
+    );
+    const workers = await Promise.all(
+      [0, 1].map(() => spawn("gateway/worker_main.ts", common, "worker_started")),
+    );
+    const jobIds: string[] = [];
+    await Promise.all(Array.from({ length: 120 }, async (_, i) => {
+      const r = await post(gateways[i % 2]!.url, {
+        tasks: [{ intent: "echo", instruction: `share ${i}`, params: { delay_ms: 50 } }],
+        utterance_id: `scale-${i}`,
+      });
+      jobIds.push(r.jobs[0]!.job_id);
+    }));
+    const states = await waitAllFinal(gateways[0]!.url, jobIds, 60_000);
+    for (const p of [...workers, ...gateways]) await kill(p, "SIGTERM");
+    await redis.stop();
+    assertEquals([...states.values()].filter((s) => s !== "succeeded"), []);
+    // Count completions and who ran them, across every process's trace file.
+    const owners = new Set<string>();
+    const succeeded = new Map<string, number>();
+    for (const sub of ["", "/g0", "/g1"]) {
+      for await (const e of Deno.readDir(`${dir}/logs${sub}`)) {
+        if (!e.name.endsWith("traces.jsonl")) continue;
+        for (const line of (await Deno.readTextFile(`${dir}/logs${sub}/${e.name}`)).split("\n")) {
+          if (!line) continue;
+          const ev = JSON.parse(line);
+          if (ev.event === "job.started") {
+            owners.add(String(ev.data.owner).split("-").slice(0, 2).join("-"));
+          }
+          if (ev.event === "job.succeeded") {
+            succeeded.set(ev.job_id, (succeeded.get(ev.job_id) ?? 0) + 1);
+          }
+        }
+      }
+    }
+    assertEquals(succeeded.size, 120);
+    assertEquals([...succeeded.values()].filter((n) => n !== 1), []);
+    assert(owners.size >= 3, `jobs ran in ${owners.size} processes: ${[...owners].join(", ")}`);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
