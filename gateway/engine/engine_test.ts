@@ -281,3 +281,19 @@ Deno.test("Engine terminates a worker that hangs past its timeout and keeps serv
     await t.close();
   }
 });
+
+Deno.test("echo refuses delay_ms over 60,000 with an exact error and no retries", async () => {
+  const t = await setup();
+  try {
+    const job = await t.submit({ intent: "echo", instruction: "x", params: { delay_ms: 60_001 } });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "failed");
+    assertEquals(done.attempts, 1);
+    assertEquals(
+      done.error?.message,
+      "params.delay_ms must be a number from 0 to 60000: current value is 60001",
+    );
+  } finally {
+    await t.close();
+  }
+});

@@ -6,7 +6,7 @@
  */
 /// <reference lib="deno.worker" />
 import { serveJobs } from "../../engine/worker_runtime.ts";
-import { JobAbortedError, WorkerError } from "../../engine/worker_errors.ts";
+import { JobAbortedError, UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -19,16 +19,34 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+const MAX_DELAY_MS = 60_000;
+
 serveJobs(async (ctx) => {
   const params = ctx.spec.params as Record<string, unknown>;
-  const delay = typeof params.delay_ms === "number" ? params.delay_ms : 0;
-  const failTimes = typeof params.fail_times === "number" ? params.fail_times : 0;
+  const delay = params.delay_ms ?? 0;
+  const failTimes = params.fail_times ?? 0;
+  if (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0 || delay > MAX_DELAY_MS) {
+    throw new UnrecoverableError(
+      "invalid_params",
+      `params.delay_ms must be a number from 0 to ${MAX_DELAY_MS}: current value is ${
+        JSON.stringify(delay)
+      }`,
+    );
+  }
+  if (!Number.isInteger(failTimes) || (failTimes as number) < 0) {
+    throw new UnrecoverableError(
+      "invalid_params",
+      `params.fail_times must be a non-negative integer: current value is ${
+        JSON.stringify(failTimes)
+      }`,
+    );
+  }
   const text = typeof params.text === "string" ? params.text : ctx.spec.instruction;
   if (delay > 0) {
     ctx.progress({ fraction: 0, message: `waiting ${delay} ms` });
     await sleep(delay, ctx.signal);
   }
-  if (ctx.attempt <= failTimes) {
+  if (ctx.attempt <= (failTimes as number)) {
     throw new WorkerError(
       "echo_planned_failure",
       `Planned failure ${ctx.attempt} of ${failTimes} (params.fail_times)`,
