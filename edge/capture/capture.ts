@@ -1,0 +1,172 @@
+/**
+ * @module
+ * Runs the capture subprocess and turns its stdout into steady frames. Errors name their fix:
+ * a missing tool, a missing or undecodable file, a microphone that stops (restarted with
+ * backoff while live).
+ */
+import { getLogger } from "@logtape/logtape";
+import { captureCommand, type CaptureSpec, type CaptureTool, type Os } from "./capture_command.ts";
+import { FrameQueue } from "./frame_queue.ts";
+import { Framer } from "./framer.ts";
+
+const log = getLogger(["edge", "capture"]);
+
+export class CaptureError extends Error {
+  override name = "CaptureError";
+}
+
+const INSTALL_HINT: Record<CaptureTool, string> = {
+  ffmpeg:
+    "install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg; Windows: winget install ffmpeg; macOS: brew install ffmpeg) or use --capture sox",
+  sox:
+    "install sox (Debian/Ubuntu: apt-get install sox; Windows: winget install ChrisBagwell.SoX; macOS: brew install sox) or use --capture ffmpeg",
+};
+
+/** Whether `tool` can be started. */
+export async function toolAvailable(tool: CaptureTool): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(tool, {
+      args: [tool === "sox" ? "--version" : "-version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+/** `auto` → ffmpeg when installed, else sox; a named tool must be installed. */
+export async function resolveTool(choice: "auto" | CaptureTool): Promise<CaptureTool> {
+  if (choice !== "auto") {
+    if (!(await toolAvailable(choice))) {
+      throw new CaptureError(`${choice} was not found on PATH: ${INSTALL_HINT[choice]}`);
+    }
+    return choice;
+  }
+  for (const tool of ["ffmpeg", "sox"] as const) if (await toolAvailable(tool)) return tool;
+  throw new CaptureError(
+    "Neither ffmpeg nor sox was found on PATH: install one (Debian/Ubuntu: apt-get install ffmpeg sox; Windows: winget install ffmpeg; macOS: brew install ffmpeg)",
+  );
+}
+
+export interface CaptureOptions {
+  tool: CaptureTool;
+  input?: string;
+  device?: string;
+  frameMs: 10 | 20 | 30;
+  /** Release frames in real time (files); a microphone is real time already. */
+  pace: boolean;
+  os?: Os;
+  /** Live restarts before giving up. @default 5 */
+  maxRestarts?: number;
+}
+
+export interface Capture {
+  frames: FrameQueue;
+  /** Resolves when capture ended (file done), rejects with a CaptureError. */
+  done: Promise<void>;
+  stop(): void;
+  restarts(): number;
+}
+
+export async function startCapture(options: CaptureOptions): Promise<Capture> {
+  const os = options.os ??
+    (Deno.build.os === "windows" ? "windows" : Deno.build.os === "darwin" ? "darwin" : "linux");
+  if (options.input) {
+    try {
+      const info = await Deno.stat(options.input);
+      if (!info.isFile) {
+        throw new CaptureError(
+          `Input '${options.input}' is not a file: give an audio file to --input`,
+        );
+      }
+    } catch (err) {
+      if (err instanceof CaptureError) throw err;
+      throw new CaptureError(
+        `Input file '${options.input}' was not found: check the path given to --input`,
+      );
+    }
+  }
+  const live = !options.input;
+  const queue = new FrameQueue({
+    policy: live ? "drop" : "block",
+    capacity: live ? 50 : 200,
+    ...(options.pace && !live ? { paceMs: options.frameMs } : {}),
+  });
+  let child: Deno.ChildProcess | undefined;
+  let stopped = false;
+  let restarts = 0;
+  const spec: CaptureSpec = {
+    tool: options.tool,
+    os,
+    ...(options.input ? { input: options.input } : {}),
+    ...(options.device ? { device: options.device } : {}),
+  };
+
+  const runOnce = async (): Promise<{ bytes: number; code: number; stderr: string }> => {
+    const { cmd, args } = captureCommand(spec);
+    try {
+      child = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", stdin: "null" })
+        .spawn();
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) {
+        throw new CaptureError(`${cmd} was not found on PATH: ${INSTALL_HINT[options.tool]}`);
+      }
+      throw new CaptureError(`Cannot start ${cmd}: ${err instanceof Error ? err.message : err}`);
+    }
+    const stderrText = new Response(child.stderr).text();
+    const framer = new Framer(options.frameMs);
+    let bytes = 0;
+    for await (const chunk of child.stdout) {
+      bytes += chunk.length;
+      for (const frame of framer.push(chunk)) await queue.push(frame);
+      if (stopped) break;
+    }
+    const { code } = await child.status;
+    return { bytes, code, stderr: (await stderrText).trim() };
+  };
+
+  const done = (async () => {
+    for (;;) {
+      const { bytes, code, stderr } = await runOnce();
+      if (stopped) return;
+      if (!live) {
+        if (code !== 0 || bytes === 0) {
+          const detail = stderr.split("\n").filter(Boolean).slice(-1)[0] ?? `exit code ${code}`;
+          throw new CaptureError(
+            `Cannot decode '${options.input}' as audio with ${options.tool}: ${detail}`,
+          );
+        }
+        return;
+      }
+      restarts++;
+      if (restarts > (options.maxRestarts ?? 5)) {
+        throw new CaptureError(
+          `The microphone capture (${options.tool}) kept stopping (${
+            stderr || `exit ${code}`
+          }): check the device with --list-devices`,
+        );
+      }
+      const delay = Math.min(200 * 2 ** restarts, 5000);
+      log.warn("Capture stopped ({reason}); restarting in {delay_ms} ms (restart {restarts})", {
+        reason: stderr || `exit ${code}`,
+        delay_ms: delay,
+        restarts,
+      });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  })();
+  done.then(() => queue.end(), (err) => queue.end(err));
+  return {
+    frames: queue,
+    done,
+    stop() {
+      stopped = true;
+      try {
+        child?.kill("SIGTERM");
+      } catch { /* already gone */ }
+    },
+    restarts: () => restarts,
+  };
+}

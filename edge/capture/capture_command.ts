@@ -1,0 +1,125 @@
+/**
+ * @module
+ * The `sox`/`ffmpeg` command line that turns a microphone or a file into raw s16le, 16 kHz,
+ * mono on stdout, for each OS. Pure: the same inputs give the same arguments.
+ */
+
+export type CaptureTool = "sox" | "ffmpeg";
+export type Os = "windows" | "linux" | "darwin";
+
+export interface CaptureSpec {
+  tool: CaptureTool;
+  os: Os;
+  /** A file to decode instead of the microphone. */
+  input?: string;
+  /** Named input device; the default microphone when omitted. */
+  device?: string;
+  /** Linux only: which audio system to open. @default "pulse" */
+  linuxBackend?: "pulse" | "alsa";
+}
+
+const FFMPEG_OUT = [
+  "-vn",
+  "-ac",
+  "1",
+  "-ar",
+  "16000",
+  "-f",
+  "s16le",
+  "-acodec",
+  "pcm_s16le",
+  "pipe:1",
+];
+const SOX_OUT = [
+  "-t",
+  "raw",
+  "-e",
+  "signed-integer",
+  "-b",
+  "16",
+  "-c",
+  "1",
+  "-r",
+  "16000",
+  "-L",
+  "-",
+];
+
+export function captureCommand(spec: CaptureSpec): { cmd: string; args: string[] } {
+  if (spec.tool === "ffmpeg") {
+    const base = ["-hide_banner", "-loglevel", "error", "-nostdin"];
+    if (spec.input) return { cmd: "ffmpeg", args: [...base, "-i", spec.input, ...FFMPEG_OUT] };
+    switch (spec.os) {
+      case "windows":
+        return {
+          cmd: "ffmpeg",
+          args: [...base, "-f", "dshow", "-i", `audio=${spec.device ?? "default"}`, ...FFMPEG_OUT],
+        };
+      case "darwin":
+        return {
+          cmd: "ffmpeg",
+          args: [...base, "-f", "avfoundation", "-i", `:${spec.device ?? "0"}`, ...FFMPEG_OUT],
+        };
+      case "linux": {
+        const backend = spec.linuxBackend ?? "pulse";
+        return {
+          cmd: "ffmpeg",
+          args: [...base, "-f", backend, "-i", spec.device ?? "default", ...FFMPEG_OUT],
+        };
+      }
+    }
+  }
+  const base = ["-q", "-V1"];
+  if (spec.input) return { cmd: "sox", args: [...base, spec.input, ...SOX_OUT] };
+  switch (spec.os) {
+    case "windows":
+      return {
+        cmd: "sox",
+        args: [...base, "-t", "waveaudio", spec.device ?? "default", ...SOX_OUT],
+      };
+    case "darwin":
+      return {
+        cmd: "sox",
+        args: [...base, "-t", "coreaudio", spec.device ?? "default", ...SOX_OUT],
+      };
+    case "linux": {
+      const backend = spec.linuxBackend ?? "pulse";
+      return {
+        cmd: "sox",
+        args: [
+          ...base,
+          "-t",
+          backend === "pulse" ? "pulseaudio" : "alsa",
+          spec.device ?? "default",
+          ...SOX_OUT,
+        ],
+      };
+    }
+  }
+}
+
+/** The command that lists input devices, per tool and OS. */
+export function listDevicesCommand(tool: CaptureTool, os: Os): { cmd: string; args: string[] } {
+  if (tool === "ffmpeg") {
+    if (os === "windows") {
+      return {
+        cmd: "ffmpeg",
+        args: ["-hide_banner", "-list_devices", "true", "-f", "dshow", "-i", "dummy"],
+      };
+    }
+    if (os === "darwin") {
+      return {
+        cmd: "ffmpeg",
+        args: ["-hide_banner", "-list_devices", "true", "-f", "avfoundation", "-i", ""],
+      };
+    }
+    return { cmd: "ffmpeg", args: ["-hide_banner", "-sources", "pulse"] };
+  }
+  return {
+    cmd: "sox",
+    args: [
+      "--help-device",
+      os === "windows" ? "waveaudio" : os === "darwin" ? "coreaudio" : "alsa",
+    ],
+  };
+}

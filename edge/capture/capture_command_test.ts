@@ -1,0 +1,44 @@
+import { assertEquals } from "@shared/testing/asserts.ts";
+import { captureCommand, type CaptureSpec } from "./capture_command.ts";
+
+const OUT_F = "-vn -ac 1 -ar 16000 -f s16le -acodec pcm_s16le pipe:1";
+const OUT_S = "-t raw -e signed-integer -b 16 -c 1 -r 16000 -L -";
+
+const table: [string, CaptureSpec, string][] = [
+  [
+    "ffmpeg file",
+    { tool: "ffmpeg", os: "linux", input: "a.mp3" },
+    `ffmpeg -hide_banner -loglevel error -nostdin -i a.mp3 ${OUT_F}`,
+  ],
+  [
+    "ffmpeg windows mic",
+    { tool: "ffmpeg", os: "windows", device: "Microphone (USB)" },
+    `ffmpeg -hide_banner -loglevel error -nostdin -f dshow -i audio=Microphone (USB) ${OUT_F}`,
+  ],
+  [
+    "ffmpeg mac mic",
+    { tool: "ffmpeg", os: "darwin" },
+    `ffmpeg -hide_banner -loglevel error -nostdin -f avfoundation -i :0 ${OUT_F}`,
+  ],
+  [
+    "ffmpeg linux pulse",
+    { tool: "ffmpeg", os: "linux" },
+    `ffmpeg -hide_banner -loglevel error -nostdin -f pulse -i default ${OUT_F}`,
+  ],
+  [
+    "ffmpeg linux alsa",
+    { tool: "ffmpeg", os: "linux", linuxBackend: "alsa", device: "hw:1" },
+    `ffmpeg -hide_banner -loglevel error -nostdin -f alsa -i hw:1 ${OUT_F}`,
+  ],
+  ["sox file", { tool: "sox", os: "windows", input: "in.flac" }, `sox -q -V1 in.flac ${OUT_S}`],
+  ["sox windows mic", { tool: "sox", os: "windows" }, `sox -q -V1 -t waveaudio default ${OUT_S}`],
+  ["sox mac mic", { tool: "sox", os: "darwin" }, `sox -q -V1 -t coreaudio default ${OUT_S}`],
+  ["sox linux pulse", { tool: "sox", os: "linux" }, `sox -q -V1 -t pulseaudio default ${OUT_S}`],
+];
+
+for (const [name, spec, expected] of table) {
+  Deno.test(`captureCommand(): ${name}`, () => {
+    const { cmd, args } = captureCommand(spec);
+    assertEquals([cmd, ...args].join(" "), expected);
+  });
+}

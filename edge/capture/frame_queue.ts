@@ -1,0 +1,97 @@
+/**
+ * @module
+ * The jitter buffer between the capture reader and the consumers. The reader never waits on a
+ * consumer for a live microphone: when the buffer is full the oldest frame is dropped and
+ * counted. For files (`block` policy) the reader waits instead, so nothing is lost. With pacing
+ * on, frames leave at steady intervals from the first one, whatever bursts the pipe delivered.
+ */
+import type { Frame } from "./framer.ts";
+
+export interface FrameQueueOptions {
+  /** Frames held at most. @default 50 (1 s of 20 ms frames) */
+  capacity?: number;
+  /** `drop` (live: never block the reader) or `block` (files: never lose audio). */
+  policy: "drop" | "block";
+  /** Release frames in real time, `frameMs` apart. */
+  paceMs?: number;
+  now?: () => number;
+  /** Waits; injectable so tests control time. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class FrameQueue implements AsyncIterable<Frame> {
+  readonly #frames: Frame[] = [];
+  readonly #capacity: number;
+  readonly #policy: "drop" | "block";
+  readonly #pace: number | undefined;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  #dropped = 0;
+  #ended = false;
+  #error: Error | undefined;
+  #wakeConsumer: (() => void) | undefined;
+  #wakeProducer: (() => void) | undefined;
+  #startedAt: number | undefined;
+  #released = 0;
+
+  constructor(options: FrameQueueOptions) {
+    this.#capacity = options.capacity ?? 50;
+    this.#policy = options.policy;
+    this.#pace = options.paceMs;
+    this.#now = options.now ?? (() => performance.now());
+    this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  get size(): number {
+    return this.#frames.length;
+  }
+
+  /** Adds a frame. With `drop`, returns at once; with `block`, waits while full. */
+  async push(frame: Frame): Promise<void> {
+    while (this.#frames.length >= this.#capacity) {
+      if (this.#policy === "drop") {
+        this.#frames.shift();
+        this.#dropped++;
+        break;
+      }
+      await new Promise<void>((r) => (this.#wakeProducer = r));
+    }
+    this.#frames.push(frame);
+    this.#wakeConsumer?.();
+  }
+
+  end(error?: Error): void {
+    this.#ended = true;
+    this.#error = error;
+    this.#wakeConsumer?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
+    for (;;) {
+      if (this.#frames.length === 0) {
+        if (this.#ended) {
+          if (this.#error) throw this.#error;
+          return;
+        }
+        await new Promise<void>((r) => (this.#wakeConsumer = r));
+        this.#wakeConsumer = undefined;
+        continue;
+      }
+      if (this.#pace !== undefined) {
+        this.#startedAt ??= this.#now();
+        const due = this.#startedAt + this.#released * this.#pace;
+        const wait = due - this.#now();
+        if (wait > 1) await this.#sleep(wait);
+      }
+      const frame = this.#frames.shift()!;
+      this.#released++;
+      this.#wakeProducer?.();
+      this.#wakeProducer = undefined;
+      yield frame;
+    }
+  }
+}
