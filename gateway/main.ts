@@ -45,7 +45,7 @@ async function main(): Promise<number> {
     queue: runtime.queue,
     tracer: runtime.tracer,
     metrics: runtime.metrics,
-    skills: runtime.skillSet.skills,
+    skills: runtime.skillSet.routable,
     ...(runtime.engine ? { engine: runtime.engine } : {}),
     ...(token ? { token } : {}),
     dataDir: runtime.dataDir,

@@ -25,7 +25,7 @@ export class VadModelError extends Error {
 
 export class SileroVad {
   readonly #session: ort.InferenceSession;
-  #state = new ort.Tensor("float32", new Float32Array(2 * 128), [2, 1, 128]);
+  #state: ort.Tensor = new ort.Tensor("float32", new Float32Array(2 * 128), [2, 1, 128]);
   readonly #sr = new ort.Tensor("int64", BigInt64Array.from([16000n]), []);
   readonly #input = new Float32Array(CONTEXT + WINDOW);
   /** Inference times in ms (bounded), for latency summaries. */

@@ -4,11 +4,20 @@
  * patterns, worker and permissions, and one line here.
  */
 import type { Skill } from "./skill.ts";
+import type { RoutableSkill } from "../router/router.ts";
 import { echoSkill } from "./echo/echo_skill.ts";
+import { CODING_PATTERNS } from "./coding/coding_patterns.ts";
+import { BROWSER_PATTERNS } from "./browser/browser_patterns.ts";
 
 /** Skills and what must be stopped when the gateway stops (e.g. a browser driver). */
 export interface SkillSet {
   skills: Skill[];
+  /**
+   * What the router recognises: every skill above, plus the known intents whose worker is not
+   * enabled here. Their jobs are queued and end with a clear `no_worker` error (or run on
+   * another worker process that has them) instead of the request being dropped as unrouted.
+   */
+  routable: RoutableSkill[];
   close(): Promise<void>;
 }
 
@@ -25,8 +34,17 @@ export function createSkillSet(options: SkillSetOptions = {}): SkillSet {
     echoSkill,
   ];
   const skills = options.only ? all.filter((s) => options.only!.includes(s.intent)) : all;
+  const known: RoutableSkill[] = [
+    { intent: "coding", patterns: CODING_PATTERNS },
+    { intent: "browser", patterns: BROWSER_PATTERNS },
+  ];
+  const routable: RoutableSkill[] = [
+    ...skills,
+    ...known.filter((k) => !skills.some((s) => s.intent === k.intent)),
+  ];
   return {
     skills,
+    routable,
     async close() {
       for (const close of closers) await close();
     },

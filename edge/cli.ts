@@ -1,0 +1,159 @@
+/**
+ * @module
+ * Command-line flags of `deno task edge`, parsed and validated with exact messages.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { DEFAULT_VAD_SETTINGS } from "./speech/vad_state.ts";
+
+export const EDGE_HELP =
+  `Voice edge: microphone (or a file) → speech segments → transcripts → gateway tasks
+
+Usage: deno task edge [options]
+
+Input:
+  --input FILE           play an audio file (wav, mp3, ogg, flac; any rate or channels)
+                         instead of the microphone, in real time; the edge exits when the file
+                         has ended and every utterance has been acknowledged
+  --no-pace              with --input: process as fast as possible
+  --capture TOOL         auto (default: ffmpeg, else sox), ffmpeg or sox
+  --device NAME          input device (default: the system's default microphone)
+  --list-devices         print the devices the capture tool sees, then exit
+  --frame-ms N           frame size: 10, 20 (default) or 30
+
+Voice activity detection (Silero v5):
+  --vad-only             print speech segments as JSON lines ({"start_ms","end_ms"}) and
+                         touch no network
+  --vad MODE             silero (default) or off (send all audio; the provider finds turns)
+  --vad-threshold P      probability that starts speech (default ${DEFAULT_VAD_SETTINGS.positiveThreshold})
+  --vad-negative P       probability under which speech may end (default ${DEFAULT_VAD_SETTINGS.negativeThreshold})
+  --min-speech-ms N      shorter bursts are ignored (default ${DEFAULT_VAD_SETTINGS.minSpeechMs})
+  --hangover-ms N        quiet needed to end an utterance (default ${DEFAULT_VAD_SETTINGS.redemptionMs})
+  --pad-ms N             audio kept before speech starts (default ${DEFAULT_VAD_SETTINGS.preSpeechPadMs})
+
+Transcription and gateway:
+  --gateway URL          gateway address (default http://127.0.0.1:8787)
+  --model NAME           transcription model (default gpt-4o-transcribe)
+  --language CODE        spoken language, e.g. en (default: detect)
+  --prompt TEXT          vocabulary hint for the transcriber
+  --no-follow            do not wait for and print the results of each utterance
+
+Files:
+  --data-dir DIR         outbox of unacknowledged utterances (default data)
+  --logs-dir DIR         logs/windows-edge-traces.jsonl (default logs)
+  --log-level LEVEL      debug, info (default), warning or error
+  -h, --help             show this help
+
+Environment: OPENAI_API_KEY, OPENAI_REALTIME_URL (default wss://api.openai.com/v1/realtime),
+GATEWAY_TOKEN, VAD_MODEL_PATH.`;
+
+const Probability = z.coerce.number().min(0).max(1);
+const Ms = z.coerce.number().int().min(0).max(10_000);
+
+export const EdgeFlags = z.object({
+  input: z.string().min(1).optional(),
+  pace: z.boolean(),
+  capture: z.enum(["auto", "ffmpeg", "sox"]),
+  device: z.string().min(1).optional(),
+  list_devices: z.boolean(),
+  frame_ms: z.coerce.number().pipe(z.union([z.literal(10), z.literal(20), z.literal(30)], {
+    error: "must be 10, 20 or 30",
+  })),
+  vad_only: z.boolean(),
+  vad: z.enum(["silero", "off"]),
+  vad_threshold: Probability,
+  vad_negative: Probability,
+  min_speech_ms: Ms,
+  hangover_ms: Ms,
+  pad_ms: Ms,
+  gateway: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }),
+  model: z.string().min(1),
+  language: z.string().min(2).max(16).optional(),
+  prompt: z.string().max(2000).optional(),
+  follow: z.boolean(),
+  data_dir: z.string().min(1),
+  logs_dir: z.string().min(1),
+  log_level: z.enum(["debug", "info", "warning", "error"]),
+  help: z.boolean(),
+}).refine((f) => f.vad_negative <= f.vad_threshold, {
+  message: "must not exceed --vad-threshold",
+  path: ["vad_negative"],
+});
+export type EdgeFlags = z.infer<typeof EdgeFlags>;
+
+export class EdgeUsageError extends Error {
+  override name = "EdgeUsageError";
+}
+
+export function parseEdgeFlags(args: string[]): EdgeFlags {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        input: { type: "string" },
+        "no-pace": { type: "boolean" },
+        capture: { type: "string" },
+        device: { type: "string" },
+        "list-devices": { type: "boolean" },
+        "frame-ms": { type: "string" },
+        "vad-only": { type: "boolean" },
+        vad: { type: "string" },
+        "vad-threshold": { type: "string" },
+        "vad-negative": { type: "string" },
+        "min-speech-ms": { type: "string" },
+        "hangover-ms": { type: "string" },
+        "pad-ms": { type: "string" },
+        gateway: { type: "string" },
+        model: { type: "string" },
+        language: { type: "string" },
+        prompt: { type: "string" },
+        "no-follow": { type: "boolean" },
+        "data-dir": { type: "string" },
+        "logs-dir": { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (err) {
+    throw new EdgeUsageError(
+      `${String(err instanceof Error ? err.message : err).replace(/\.$/, "")}. See --help.`,
+    );
+  }
+  const raw = {
+    input: values.input,
+    pace: !values["no-pace"],
+    capture: values.capture ?? "auto",
+    device: values.device,
+    list_devices: values["list-devices"] ?? false,
+    frame_ms: values["frame-ms"] ?? "20",
+    vad_only: values["vad-only"] ?? false,
+    vad: values.vad ?? "silero",
+    vad_threshold: values["vad-threshold"] ?? String(DEFAULT_VAD_SETTINGS.positiveThreshold),
+    vad_negative: values["vad-negative"] ?? String(DEFAULT_VAD_SETTINGS.negativeThreshold),
+    min_speech_ms: values["min-speech-ms"] ?? String(DEFAULT_VAD_SETTINGS.minSpeechMs),
+    hangover_ms: values["hangover-ms"] ?? String(DEFAULT_VAD_SETTINGS.redemptionMs),
+    pad_ms: values["pad-ms"] ?? String(DEFAULT_VAD_SETTINGS.preSpeechPadMs),
+    gateway: values.gateway ?? "http://127.0.0.1:8787",
+    model: values.model ?? "gpt-4o-transcribe",
+    language: values.language,
+    prompt: values.prompt,
+    follow: !values["no-follow"],
+    data_dir: values["data-dir"] ?? "data",
+    logs_dir: values["logs-dir"] ?? "logs",
+    log_level: values["log-level"] ?? "info",
+    help: values.help ?? false,
+  };
+  const parsed = EdgeFlags.safeParse(
+    Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+  );
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new EdgeUsageError(
+      `Invalid --${String(issue.path[0]).replaceAll("_", "-")}: ${issue.message}. See --help.`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,103 @@
+/**
+ * @module
+ * The edge's audio front as one library call: capture subprocess → steady frames → Silero VAD
+ * → speech events. `--vad-only` prints its segments; the streaming mode feeds them to the
+ * realtime transcriber.
+ */
+import { getLogger } from "@logtape/logtape";
+import { type Capture, resolveTool, startCapture } from "../capture/capture.ts";
+import type { Frame } from "../capture/framer.ts";
+import { Segmenter, type SegmentEvent, type SpeechModel } from "../speech/segmenter.ts";
+import { SileroVad } from "../speech/silero_vad.ts";
+import type { VadSettings } from "../speech/vad_state.ts";
+
+const log = getLogger(["edge", "vad"]);
+
+export interface AudioFrontOptions {
+  capture: "auto" | "sox" | "ffmpeg";
+  input?: string;
+  device?: string;
+  frameMs: 10 | 20 | 30;
+  pace: boolean;
+  /** `off` passes all audio through with no segments. */
+  vad: "silero" | "off";
+  vadSettings?: Partial<VadSettings>;
+  modelPath?: string;
+}
+
+export type FrontEvent = { type: "frame"; frame: Frame; level: number } | SegmentEvent;
+
+export interface AudioFront {
+  events: AsyncIterable<FrontEvent>;
+  stop(): void;
+  stats(): {
+    frames: number;
+    dropped: number;
+    restarts: number;
+    segments: number;
+    inference_ms: number[];
+  };
+  close(): Promise<void>;
+}
+
+/** RMS level of a frame in dBFS (−100 for silence). */
+export function levelDb(samples: Int16Array): number {
+  let sum = 0;
+  for (const s of samples) sum += s * s;
+  const rms = Math.sqrt(sum / Math.max(1, samples.length)) / 32768;
+  return rms > 0 ? Math.max(-100, 20 * Math.log10(rms)) : -100;
+}
+
+export async function startAudioFront(options: AudioFrontOptions): Promise<AudioFront> {
+  const tool = await resolveTool(options.capture);
+  const vad = options.vad === "silero" ? await SileroVad.load(options.modelPath) : null;
+  const capture: Capture = await startCapture({
+    tool,
+    frameMs: options.frameMs,
+    pace: options.pace,
+    ...(options.input ? { input: options.input } : {}),
+    ...(options.device ? { device: options.device } : {}),
+  });
+  log.info("Audio front started: {tool}, {frame_ms} ms frames, VAD {vad}", {
+    tool,
+    frame_ms: options.frameMs,
+    vad: options.vad,
+    input: options.input ?? "microphone",
+  });
+  const model: SpeechModel | null = vad;
+  const segmenter = model ? new Segmenter(model, options.vadSettings) : null;
+  let frames = 0;
+  let segments = 0;
+  async function* events(): AsyncGenerator<FrontEvent> {
+    for await (const frame of capture.frames) {
+      frames++;
+      yield { type: "frame", frame, level: levelDb(frame.samples) };
+      if (!segmenter) continue;
+      for (const e of await segmenter.push(frame)) {
+        if (e.type === "speech_end") segments++;
+        yield e;
+      }
+    }
+    if (segmenter) {
+      for (const e of segmenter.flush()) {
+        if (e.type === "speech_end") segments++;
+        yield e;
+      }
+    }
+  }
+  return {
+    events: events(),
+    stop: () => capture.stop(),
+    stats: () => ({
+      frames,
+      dropped: capture.frames.dropped,
+      restarts: capture.restarts(),
+      segments,
+      inference_ms: vad?.timings ?? [],
+    }),
+    close: async () => {
+      capture.stop();
+      await vad?.close();
+    },
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * @module
+ * `deno task edge`: the real-time loop on the user's machine. Microphone (or `--input FILE`)
+ * → steady frames → Silero VAD → OpenAI Realtime transcription → the gateway, through a
+ * durable outbox; results are followed and printed as they fan in. `--vad-only` prints speech
+ * segments and touches no network.
+ */
+import { getLogger } from "@logtape/logtape";
+import { join } from "node:path";
+import { setupLogging } from "@shared/logging/mod.ts";
+import { EDGE_HELP, type EdgeFlags, EdgeUsageError, parseEdgeFlags } from "./cli.ts";
+import { CaptureError, resolveTool } from "./capture/capture.ts";
+import { listDevicesCommand } from "./capture/capture_command.ts";
+import { VadModelError } from "./speech/silero_vad.ts";
+import { type AudioFront, startAudioFront } from "./front/audio_front.ts";
+import { StatusLine } from "./status_line.ts";
+import { RealtimeConfigError, realtimeEnv, RealtimeTranscriber } from "./realtime/mod.ts";
+import { Outbox } from "./outbox/mod.ts";
+import { forwardTranscripts, UtteranceFollower } from "./fanin/mod.ts";
+
+const log = getLogger(["edge"]);
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function listDevices(flags: EdgeFlags): Promise<number> {
+  const tool = await resolveTool(flags.capture);
+  const os = Deno.build.os === "windows"
+    ? "windows"
+    : Deno.build.os === "darwin"
+    ? "darwin"
+    : "linux";
+  const { cmd, args } = listDevicesCommand(tool, os);
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  console.log(`${cmd} ${args.join(" ")}\n${text.trim() || "(no devices reported)"}`);
+  return 0;
+}
+
+function vadSettings(flags: EdgeFlags) {
+  return {
+    positiveThreshold: flags.vad_threshold,
+    negativeThreshold: flags.vad_negative,
+    minSpeechMs: flags.min_speech_ms,
+    redemptionMs: flags.hangover_ms,
+    preSpeechPadMs: flags.pad_ms,
+  };
+}
+
+async function runFront(
+  flags: EdgeFlags,
+  front: AudioFront,
+  status: StatusLine | undefined,
+  hooks: {
+    onStart?: (preroll: Int16Array) => void;
+    onAudio?: (samples: Int16Array) => void;
+    onEnd?: (e: { start_ms: number; end_ms: number }) => void;
+    onFrame?: (samples: Int16Array) => void;
+  },
+): Promise<void> {
+  const started = performance.now();
+  let state = flags.vad === "off" ? "off" : "quiet";
+  let level = -100;
+  for await (const e of front.events) {
+    switch (e.type) {
+      case "frame":
+        level = e.level;
+        hooks.onFrame?.(e.frame.samples);
+        break;
+      case "transition":
+        state = e.to;
+        log.debug("VAD {from} → {to} at {at_ms} ms", { ...e });
+        break;
+      case "speech_start":
+        log.info("Speech started at {start_ms} ms", { start_ms: e.start_ms, at_ms: e.at_ms });
+        hooks.onStart?.(e.preroll);
+        break;
+      case "speech_audio":
+        hooks.onAudio?.(e.samples);
+        break;
+      case "speech_end":
+        log.info("Speech segment {start_ms}–{end_ms} ms ({duration_ms} ms)", {
+          start_ms: e.start_ms,
+          end_ms: e.end_ms,
+          duration_ms: e.end_ms - e.start_ms,
+          padded_ms: Math.round(e.audio.length / 16),
+        });
+        hooks.onEnd?.(e);
+        break;
+      case "misfire":
+        log.debug("Ignored a {ms} ms burst", { ms: e.end_ms - e.start_ms });
+        break;
+    }
+    const stats = front.stats();
+    status?.update({
+      levelDb: level,
+      state,
+      elapsedMs: performance.now() - started,
+      segments: stats.segments,
+      dropped: stats.dropped,
+    });
+  }
+  status?.clear();
+  const stats = front.stats();
+  log.info(
+    "Audio ended: {frames} frames, {segments} segments, {dropped} dropped, {restarts} capture restarts, VAD p50 {p50} ms p99 {p99} ms",
+    {
+      frames: stats.frames,
+      segments: stats.segments,
+      dropped: stats.dropped,
+      restarts: stats.restarts,
+      p50: Number(percentile(stats.inference_ms, 50).toFixed(3)),
+      p99: Number(percentile(stats.inference_ms, 99).toFixed(3)),
+      windows: stats.inference_ms.length,
+    },
+  );
+}
+
+async function main(): Promise<number> {
+  let flags: EdgeFlags;
+  try {
+    flags = parseEdgeFlags(Deno.args);
+  } catch (err) {
+    if (err instanceof EdgeUsageError) {
+      console.error(`error: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (flags.help) {
+    console.log(EDGE_HELP);
+    return 0;
+  }
+  const tty = Deno.stderr.isTerminal();
+  const dispose = await setupLogging({
+    logFile: join(flags.logs_dir, "windows-edge-traces.jsonl"),
+    level: flags.log_level,
+    // On a terminal the status line owns stderr; the JSON log still goes to the file.
+    stderr: !tty,
+  });
+  const status = tty ? new StatusLine(Deno.stderr) : undefined;
+  try {
+    if (flags.list_devices) return await listDevices(flags);
+    const front = await startAudioFront({
+      capture: flags.capture,
+      frameMs: flags.frame_ms as 10 | 20 | 30,
+      pace: flags.pace,
+      vad: flags.vad,
+      vadSettings: vadSettings(flags),
+      ...(flags.input ? { input: flags.input } : {}),
+      ...(flags.device ? { device: flags.device } : {}),
+    });
+    const stop = () => front.stop();
+    Deno.addSignalListener("SIGINT", stop);
+    if (flags.vad_only) {
+      await runFront(flags, front, status, {
+        onEnd: (e) => console.log(JSON.stringify({ start_ms: e.start_ms, end_ms: e.end_ms })),
+      });
+      await front.close();
+      return 0;
+    }
+    return await stream(flags, front, status);
+  } catch (err) {
+    if (
+      err instanceof CaptureError || err instanceof VadModelError ||
+      err instanceof RealtimeConfigError
+    ) {
+      status?.clear();
+      console.error(`error: ${err.message}`);
+      log.error("{error}", { error: err.message });
+      return 1;
+    }
+    throw err;
+  } finally {
+    await dispose();
+  }
+}
+
+/** Streaming mode: speech → Realtime transcription → outbox → gateway, results followed. */
+async function stream(
+  flags: EdgeFlags,
+  front: AudioFront,
+  status: StatusLine | undefined,
+): Promise<number> {
+  const { apiKey, url } = realtimeEnv();
+  const token = Deno.env.get("GATEWAY_TOKEN") || undefined;
+  const print = (line: string) => (status ? status.print(line) : console.log(line));
+  const transcriber = new RealtimeTranscriber({
+    apiKey,
+    url,
+    model: flags.model,
+    ...(flags.language ? { language: flags.language } : {}),
+    ...(flags.prompt ? { prompt: flags.prompt } : {}),
+    turnDetection: flags.vad === "off" ? "server_vad" : "client",
+  });
+  const outbox = await Outbox.open({
+    dataDir: flags.data_dir,
+    gatewayUrl: flags.gateway,
+    ...(token ? { token } : {}),
+  });
+  const follower = flags.follow
+    ? new UtteranceFollower({ gatewayUrl: flags.gateway, ...(token ? { token } : {}), print })
+    : undefined;
+  forwardTranscripts({ transcriber, outbox, ...(follower ? { follower } : {}), print });
+  let fatal: Error | undefined;
+  transcriber.on("fatal", ({ error }) => {
+    fatal = error;
+    print(`error: ${error.message}`);
+    front.stop();
+  });
+  transcriber.start();
+  outbox.start();
+  print(
+    `Listening${
+      flags.input ? ` to ${flags.input}` : ""
+    }; transcribing with ${flags.model} at ${url}; tasks go to ${flags.gateway}`,
+  );
+  await runFront(
+    flags,
+    front,
+    status,
+    flags.vad === "off" ? { onFrame: (s) => transcriber.appendAudio(s) } : {
+      onStart: (preroll) => {
+        transcriber.beginSegment();
+        transcriber.appendAudio(preroll);
+      },
+      onAudio: (s) => transcriber.appendAudio(s),
+      onEnd: () => void transcriber.endSegment(),
+    },
+  );
+  await front.close();
+  let code = 0;
+  try {
+    if (!fatal) {
+      await transcriber.whenIdle();
+      await outbox.whenDrained();
+      await follower?.whenAllFinal();
+    }
+  } catch (err) {
+    print(`error: ${err instanceof Error ? err.message : err}`);
+    code = 1;
+  }
+  await transcriber.close();
+  await outbox.close();
+  await follower?.close();
+  return fatal ? 1 : code;
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,51 @@
+/**
+ * @module
+ * One live status line for a terminal: input level, VAD state, elapsed time, segments.
+ */
+
+export interface StatusSnapshot {
+  levelDb: number;
+  state: string;
+  elapsedMs: number;
+  segments: number;
+  dropped: number;
+}
+
+/** The line for a snapshot, pure. The meter spans −60..0 dBFS in 20 cells. */
+export function formatStatus(s: StatusSnapshot): string {
+  const cells = Math.max(0, Math.min(20, Math.round(((s.levelDb + 60) / 60) * 20)));
+  const meter = "█".repeat(cells) + "·".repeat(20 - cells);
+  const t = s.elapsedMs / 1000;
+  const clock = `${Math.floor(t / 60)}:${(t % 60).toFixed(1).padStart(4, "0")}`;
+  return `🎙 ${meter} ${s.levelDb.toFixed(0).padStart(4)} dB  ${
+    s.state.padEnd(8)
+  }  ${clock}  segments ${s.segments}${s.dropped ? `  dropped ${s.dropped}` : ""}`;
+}
+
+export class StatusLine {
+  readonly #out: { writeSync(p: Uint8Array): number };
+  #last = 0;
+  readonly #enc = new TextEncoder();
+
+  constructor(out: typeof Deno.stderr) {
+    this.#out = out;
+  }
+
+  /** Redraws at most 10 times a second. */
+  update(s: StatusSnapshot): void {
+    const now = performance.now();
+    if (now - this.#last < 100) return;
+    this.#last = now;
+    this.#out.writeSync(this.#enc.encode(`\r\x1b[2K${formatStatus(s)}`));
+  }
+
+  /** Prints a line above the status line. */
+  print(line: string): void {
+    this.#out.writeSync(this.#enc.encode(`\r\x1b[2K${line}\n`));
+    this.#last = 0;
+  }
+
+  clear(): void {
+    this.#out.writeSync(this.#enc.encode("\r\x1b[2K"));
+  }
+}
