@@ -169,8 +169,8 @@ async function main(): Promise<number> {
       err instanceof RealtimeConfigError
     ) {
       status?.clear();
-      console.error(`error: ${err.message}`);
       log.error("{error}", { error: err.message });
+      console.error(`error: ${err.message}`);
       return 1;
     }
     throw err;

@@ -1,0 +1,180 @@
+/**
+ * The edge CLI on real audio (espeak-ng speech, sox silence, noise, tone), the real Silero
+ * model and real sox/ffmpeg subprocesses: `--vad-only` segments, both capture tools, and the
+ * exact errors for bad input.
+ */
+import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
+import { type Fixture, makeFixtures } from "../fixtures/make_fixtures.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const FLAGS = [
+  "run",
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-net",
+  "--allow-env",
+  "--allow-ffi",
+  "--allow-sys",
+];
+const TOLERANCE_MS = 250;
+
+let fixtures: Promise<{ dir: string; files: Record<string, Fixture> }> | undefined;
+function getFixtures() {
+  fixtures ??= (async () => {
+    const dir = await Deno.makeTempDir({ prefix: "edge-fixtures-" });
+    return { dir, files: await makeFixtures(dir) };
+  })();
+  return fixtures;
+}
+
+async function edge(args: string[], env: Record<string, string> = {}) {
+  const { dir } = await getFixtures();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [...FLAGS, MAIN, "--logs-dir", `${dir}/logs`, "--data-dir", `${dir}/data`, ...args],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+async function segments(file: string, extra: string[] = []) {
+  const r = await edge(["--vad-only", "--no-pace", "--input", file, ...extra]);
+  assertEquals(r.code, 0, r.stderr);
+  return r.stdout.trim().split("\n").filter(Boolean).map((l) =>
+    JSON.parse(l) as { start_ms: number; end_ms: number }
+  );
+}
+
+function assertNear(found: { start_ms: number; end_ms: number }[], expected: Fixture["speech"]) {
+  assertEquals(
+    found.length,
+    expected.length,
+    `segments: ${JSON.stringify(found)} vs speech ${JSON.stringify(expected)}`,
+  );
+  found.forEach((seg, i) => {
+    const want = expected[i]!;
+    assert(
+      Math.abs(seg.start_ms - want.start_ms) <= TOLERANCE_MS,
+      `start ${seg.start_ms} vs ${want.start_ms}`,
+    );
+    assert(
+      Math.abs(seg.end_ms - want.end_ms) <= TOLERANCE_MS,
+      `end ${seg.end_ms} vs ${want.end_ms}`,
+    );
+  });
+}
+
+for (
+  const name of [
+    "one_sentence",
+    "two_sentences",
+    "silence",
+    "noise",
+    "tone",
+    "one_sentence_flac",
+    "one_sentence_ogg",
+  ]
+) {
+  Deno.test({
+    name: `edge --vad-only finds the speech in ${name} within ${TOLERANCE_MS} ms`,
+    sanitizeResources: false,
+    async fn() {
+      const { files } = await getFixtures();
+      const f = files[name]!;
+      assertNear(await segments(f.path), f.speech);
+    },
+  });
+}
+
+Deno.test("edge captures through sox and ffmpeg alike", async () => {
+  const { files } = await getFixtures();
+  const f = files.two_sentences!;
+  const viaSox = await segments(f.path, ["--capture", "sox"]);
+  const viaFfmpeg = await segments(f.path, ["--capture", "ffmpeg"]);
+  assertNear(viaSox, f.speech);
+  assertEquals(viaSox, viaFfmpeg);
+});
+
+Deno.test("edge frames of 10 and 30 ms give the same segments within a window", async () => {
+  const { files } = await getFixtures();
+  const f = files.one_sentence!;
+  for (const ms of ["10", "30"]) assertNear(await segments(f.path, ["--frame-ms", ms]), f.speech);
+});
+
+Deno.test("edge paced input runs in real time and still finds the speech", async () => {
+  const { files } = await getFixtures();
+  const f = files.one_sentence!;
+  const started = performance.now();
+  const r = await edge(["--vad-only", "--input", f.path]);
+  const seconds = (performance.now() - started) / 1000;
+  assertEquals(r.code, 0, r.stderr);
+  // Pacing is a behaviour, not a speed goal: a paced run cannot finish before the audio does.
+  assert(seconds >= (f.speech[0]!.end_ms + 1000) / 1000 - 0.5, `paced run took only ${seconds} s`);
+  assertNear(r.stdout.trim().split("\n").map((l) => JSON.parse(l)), f.speech);
+});
+
+Deno.test("edge: a missing input file is a clear error, exit 1", async () => {
+  const r = await edge(["--vad-only", "--input", "/nonexistent/speech.wav"]);
+  assertEquals(r.code, 1);
+  assertEquals(
+    r.stderr.trim().split("\n").pop(),
+    "error: Input file '/nonexistent/speech.wav' was not found: check the path given to --input",
+  );
+  assertEquals(r.stdout, "");
+});
+
+Deno.test("edge: a file that is not audio is a clear error, exit 1", async () => {
+  const { dir } = await getFixtures();
+  const bogus = `${dir}/notes.wav`;
+  await Deno.writeTextFile(bogus, "this is not audio at all\n".repeat(20));
+  const r = await edge(["--vad-only", "--input", bogus, "--capture", "ffmpeg"]);
+  assertEquals(r.code, 1);
+  assertStringIncludes(r.stderr, `error: Cannot decode '${bogus}' as audio with ffmpeg: `);
+});
+
+Deno.test("edge: a missing capture tool names the fix, exit 1", async () => {
+  const { files } = await getFixtures();
+  const r = await edge(["--vad-only", "--input", files.silence!.path, "--capture", "sox"], {
+    PATH: "/nonexistent",
+  });
+  assertEquals(r.code, 1);
+  assertStringIncludes(
+    r.stderr,
+    "error: sox was not found on PATH: install sox (Debian/Ubuntu: apt-get install sox;",
+  );
+});
+
+Deno.test("edge: bad flags exit 2 with the exact message", async () => {
+  const cases: [string[], string][] = [
+    [["--frame-ms", "25"], "error: Invalid --frame-ms: must be 10, 20 or 30. See --help."],
+    [
+      ["--capture", "arecord"],
+      'error: Invalid --capture: Invalid option: expected one of "auto"|"ffmpeg"|"sox". See --help.',
+    ],
+    [
+      ["--vad-threshold", "0.2"],
+      "error: Invalid --vad-negative: must not exceed --vad-threshold. See --help.",
+    ],
+    [
+      ["--gateway", "ftp://x"],
+      "error: Invalid --gateway: must be an http:// or https:// URL. See --help.",
+    ],
+  ];
+  for (const [args, expected] of cases) {
+    const r = await edge(args);
+    assertEquals([r.code, r.stderr.trim()], [2, expected], args.join(" "));
+  }
+});
+
+Deno.test("edge --help explains the flags", async () => {
+  const r = await edge(["--help"]);
+  assertEquals(r.code, 0);
+  assertStringIncludes(r.stdout, "--vad-only");
+  assertStringIncludes(r.stdout, "--input FILE");
+});
