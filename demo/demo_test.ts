@@ -1,0 +1,31 @@
+import { assertEquals, assertMatch, assertStringIncludes } from "@shared/testing/asserts.ts";
+
+Deno.test("deno task demo runs the whole pipeline offline and exits 0", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-ffi",
+      "--allow-sys",
+      new URL("./main.ts", import.meta.url).pathname,
+      "--fast",
+    ],
+    env: { OPENAI_API_KEY: "" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assertEquals(out.code, 0, text + new TextDecoder().decode(out.stderr));
+  assertStringIncludes(text, "OpenAI Realtime STAND-IN (simulated, no key)");
+  assertStringIncludes(
+    text,
+    "» Refactor the orchestrator router and open the QA dashboard to verify deploy status.",
+  );
+  assertMatch(text, /• coding .*“Refactor the orchestrator router”/);
+  assertMatch(text, /• browser .*“open the QA dashboard to verify deploy status”/);
+  assertStringIncludes(text, "Fan-in from the gateway (1 utterance)");
+});

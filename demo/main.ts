@@ -1,0 +1,217 @@
+/**
+ * @module
+ * `deno task demo`: the whole pipeline on this machine with no API keys. Starts the OpenAI
+ * Realtime stand-in and a gateway, plays the bundled spoken request through the edge (VAD →
+ * transcription → outbox → gateway), shows the live transcript, the routed jobs and their
+ * fan-in results, then stops everything it started and exits 0. With OPENAI_API_KEY set the
+ * edge uses the real Realtime API instead of the stand-in.
+ */
+import { parseArgs } from "node:util";
+import { readLines } from "@shared/io/lines.ts";
+
+const HELP = `deno task demo [--fast] [--keep]
+
+Plays "Refactor the orchestrator router and open the QA dashboard to verify deploy status"
+(spoken by espeak-ng, bundled) through the edge and the gateway on this machine.
+  --fast   process the audio as fast as possible instead of in real time
+  --keep   keep the demo's data and logs folder (its path is printed)`;
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const AUDIO = `${ROOT}shared/standins/openai_realtime/fixtures/refactor_and_dashboard.wav`;
+const DENO = Deno.execPath();
+const RUN = [
+  "run",
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-net",
+  "--allow-env",
+  "--allow-ffi",
+  "--allow-sys",
+];
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    fast: { type: "boolean" },
+    keep: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  Deno.exit(0);
+}
+
+const bold = (s: string) => Deno.stdout.isTerminal() ? `\x1b[1m${s}\x1b[0m` : s;
+const dim = (s: string) => Deno.stdout.isTerminal() ? `\x1b[2m${s}\x1b[0m` : s;
+
+interface Started {
+  child: Deno.ChildProcess;
+  info: Record<string, unknown>;
+  drain: Promise<void>;
+}
+
+/** Starts a program and waits for the JSON line that says where it listens. */
+async function start(
+  label: string,
+  args: string[],
+  env: Record<string, string>,
+  key: string,
+): Promise<Started> {
+  const child = new Deno.Command(DENO, {
+    args,
+    env,
+    stdout: "piped",
+    stderr: "null",
+    stdin: "null",
+  }).spawn();
+  const lines = readLines(child.stdout);
+  for (;;) {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`${label} stopped before it was ready`);
+    if (value.startsWith("{") && value.includes(`"${key}"`)) {
+      const drain = (async () => {
+        for await (const _ of lines) { /* keep the pipe flowing */ }
+      })();
+      return { child, info: JSON.parse(value), drain };
+    }
+  }
+}
+
+async function stop(p: Started | undefined): Promise<void> {
+  if (!p) return;
+  try {
+    p.child.kill("SIGTERM");
+  } catch { /* already gone */ }
+  await p.child.status;
+  await p.drain;
+}
+
+const dir = await Deno.makeTempDir({ prefix: "voice-demo-" });
+const realKey = Deno.env.get("OPENAI_API_KEY");
+let standin: Started | undefined;
+let gateway: Started | undefined;
+let code = 1;
+try {
+  console.log(bold("Voice-to-agent orchestration — offline demo"));
+  console.log(
+    `  transcription: ${
+      realKey
+        ? "OpenAI Realtime API (OPENAI_API_KEY is set)"
+        : "OpenAI Realtime STAND-IN (simulated, no key)"
+    }`,
+  );
+  console.log(
+    `  coding, browser: routed by the gateway; a skill whose worker is not enabled ends 'no_worker'`,
+  );
+  console.log(dim(`  data and logs: ${dir}`));
+
+  const env: Record<string, string> = {};
+  if (!realKey) {
+    standin = await start(
+      "the Realtime stand-in",
+      [
+        "run",
+        "--allow-net",
+        "--allow-read",
+        "--allow-env",
+        `${ROOT}shared/standins/openai_realtime/main.ts`,
+        "--port",
+        "0",
+        "--fixtures",
+        `${ROOT}shared/standins/openai_realtime/fixtures`,
+      ],
+      {},
+      "standin",
+    );
+    env.OPENAI_REALTIME_URL = String(standin.info.url);
+    console.log(dim(`  realtime stand-in: ${standin.info.url}`));
+  }
+  gateway = await start(
+    "the gateway",
+    [
+      ...RUN,
+      `${ROOT}gateway/main.ts`,
+      "--port",
+      "0",
+      "--data-dir",
+      `${dir}/gateway-data`,
+      "--logs-dir",
+      `${dir}/logs`,
+      "--log-level",
+      "warning",
+    ],
+    {},
+    "listening",
+  );
+  const gatewayUrl = String(gateway.info.url);
+  console.log(dim(`  gateway: ${gatewayUrl} (dashboard-free; try ${gatewayUrl}/traces)`));
+  console.log(
+    bold(`\n▶ Speaking: ${AUDIO.split("/").pop()}${values.fast ? " (fast)" : " (real time)"}`),
+  );
+
+  const edge = new Deno.Command(DENO, {
+    args: [
+      ...RUN,
+      `${ROOT}edge/main.ts`,
+      "--input",
+      AUDIO,
+      ...(values.fast ? ["--no-pace"] : []),
+      "--gateway",
+      gatewayUrl,
+      "--data-dir",
+      `${dir}/edge-data`,
+      "--logs-dir",
+      `${dir}/logs`,
+      "--log-level",
+      "warning",
+    ],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  const stderr = new Response(edge.stderr).text();
+  for await (const line of readLines(edge.stdout)) console.log(`  ${line}`);
+  const edgeStatus = await edge.status;
+  if (!edgeStatus.success) {
+    console.error(
+      `edge failed (exit ${edgeStatus.code}):\n${(await stderr).split("\n").slice(-5).join("\n")}`,
+    );
+  } else await stderr;
+
+  // Fan-in summary straight from the gateway.
+  const list = await (await fetch(`${gatewayUrl}/jobs?limit=50`)).json() as {
+    jobs: { utterance_id: string }[];
+  };
+  const utterances = [...new Set(list.jobs.map((j) => j.utterance_id))];
+  console.log(
+    bold(
+      `\n◀ Fan-in from the gateway (${utterances.length} utterance${
+        utterances.length === 1 ? "" : "s"
+      })`,
+    ),
+  );
+  for (const id of utterances) {
+    const u = await (await fetch(`${gatewayUrl}/utterances/${id}`)).json();
+    console.log(`  “${u.text}” → ${u.status}, cost $${Number(u.cost_usd).toFixed(4)}`);
+    for (const j of u.jobs) {
+      const outcome = j.status === "succeeded"
+        ? (j.result?.summary ?? "done")
+        : `${j.error?.code ?? j.status}: ${j.error?.message ?? ""}`;
+      console.log(
+        `    • ${j.intent.padEnd(8)} ${j.status.padEnd(10)} “${j.spec.clause}” — ${outcome}`,
+      );
+    }
+  }
+  code = edgeStatus.success && utterances.length > 0 ? 0 : 1;
+  console.log(code === 0 ? bold("\n✔ demo finished") : bold("\n✘ demo failed"));
+} catch (err) {
+  console.error(`demo failed: ${err instanceof Error ? err.message : err}`);
+} finally {
+  await stop(gateway);
+  await stop(standin);
+  if (!values.keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
+}
+Deno.exit(code);
