@@ -32,6 +32,7 @@ import type { Tracer } from "../traces/tracer.ts";
 import type { JsonValue, Skill, SkillContext } from "../skills/skill.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type PooledWorker, WorkerPool } from "./worker_pool.ts";
+import { WorkerError } from "./worker_errors.ts";
 
 const log = getLogger(["gateway", "engine"]);
 
@@ -317,16 +318,21 @@ export class Engine {
       config = { ...skill.config(this.#o.skillContext, job), ...prepared };
       pooled = await this.#pool.acquire(skill.worker, skill.permissions(this.#o.skillContext, job));
     } catch (err) {
+      // A skill's preparation may say the job cannot run (no key, no workspace): keep its code.
+      const error = err instanceof WorkerError
+        ? {
+          code: err.code,
+          message: err.message,
+          retryable: err.retryable,
+          ...(err.retryAfterMs !== undefined ? { retry_after_ms: err.retryAfterMs } : {}),
+        }
+        : {
+          code: "worker_start_failed",
+          message: err instanceof Error ? err.message : String(err),
+          retryable: true,
+        };
       return {
-        outcome: {
-          kind: "error",
-          workerHealthy: true,
-          error: {
-            code: "worker_start_failed",
-            message: err instanceof Error ? err.message : String(err),
-            retryable: true,
-          },
-        },
+        outcome: { kind: "error", workerHealthy: true, error },
         artifacts,
         usage: undefined,
       };

@@ -6,6 +6,7 @@
 import type { Skill } from "./skill.ts";
 import type { RoutableSkill } from "../router/router.ts";
 import { echoSkill } from "./echo/echo_skill.ts";
+import { codingSkill } from "./coding/coding_skill.ts";
 import { CODING_PATTERNS } from "./coding/coding_patterns.ts";
 import { BROWSER_PATTERNS } from "./browser/browser_patterns.ts";
 
@@ -32,6 +33,7 @@ export function createSkillSet(options: SkillSetOptions = {}): SkillSet {
   const closers: (() => Promise<void>)[] = [];
   const all: Skill[] = [
     echoSkill,
+    codingSkill,
   ];
   const skills = options.only ? all.filter((s) => options.only!.includes(s.intent)) : all;
   const known: RoutableSkill[] = [

@@ -1,0 +1,238 @@
+/**
+ * The coding skill end to end: the real `@anthropic-ai/sdk` in a sandboxed worker, streaming
+ * from the Anthropic stand-in, a fixture git repository made here, and `git apply --check`.
+ */
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertStringIncludes,
+} from "@shared/testing/asserts.ts";
+import { type JobRecord, TaskSpec } from "@shared/schemas/mod.ts";
+import { costUsd } from "@shared/pricing/pricing.ts";
+import {
+  type AnthropicFault,
+  startAnthropicStandIn,
+} from "@shared/standins/anthropic/anthropic_standin.ts";
+import { MemoryQueue } from "../../queue/memory/memory_queue.ts";
+import { Tracer } from "../../traces/tracer.ts";
+import { Engine } from "../../engine/engine.ts";
+import type { Skill, SkillContext } from "../skill.ts";
+import { codingSkill, DEFAULT_CODING_MODEL } from "./coding_skill.ts";
+
+const FIXTURE =
+  new URL("../../../shared/standins/anthropic/fixtures/sample_repo/", import.meta.url).pathname;
+
+async function git(args: string[], cwd: string) {
+  const out = await new Deno.Command("git", { args, cwd, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+}
+
+async function fixtureRepo(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "coding-ws-" });
+  await new Deno.Command("cp", { args: ["-r", `${FIXTURE}.`, dir] }).output();
+  await git(["init", "-q"], dir);
+  await git(["add", "."], dir);
+  await git(["-c", "user.email=t@example.test", "-c", "user.name=t", "commit", "-qm", "init"], dir);
+  return dir;
+}
+
+async function setup(
+  options: { faults?: AnthropicFault[]; skill?: Skill; env?: Record<string, string> } = {},
+) {
+  const workspace = await fixtureRepo();
+  const dataDir = await Deno.makeTempDir({ prefix: "coding-data-" });
+  const standin = await startAnthropicStandIn({ apiKey: "test-key", faults: options.faults ?? [] });
+  const env: Record<string, string> = {
+    ANTHROPIC_API_KEY: "test-key",
+    ANTHROPIC_BASE_URL: standin.url,
+    ...options.env,
+  };
+  const ctx: SkillContext = { dataDir, env: (n) => env[n], settings: { workspace } };
+  const queue = new MemoryQueue();
+  const tracer = new Tracer([]);
+  const engine = new Engine({
+    queue,
+    skills: [options.skill ?? codingSkill],
+    skillContext: ctx,
+    tracer,
+    dataDir,
+    cancelGraceMs: 500,
+    random: () => 0.5,
+  });
+  engine.start();
+  const submit = async (instruction: string, params: Record<string, string> = {}) => {
+    const { jobs } = await queue.enqueue(
+      { utterance_id: `u-${crypto.randomUUID().slice(0, 8)}`, text: instruction, source: "voice" },
+      [{
+        spec: TaskSpec.parse({ intent: "coding", instruction, params }),
+        max_attempts: codingSkill.retry.attempts,
+      }],
+    );
+    return jobs[0]!;
+  };
+  const waitFor = async (id: string, pred: (j: JobRecord) => boolean) => {
+    for (let i = 0; i < 600; i++) {
+      const j = (await queue.get(id))!;
+      if (pred(j)) return j;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`job ${id} stuck: ${JSON.stringify(await queue.get(id))}`);
+  };
+  const final = (id: string) =>
+    waitFor(id, (j) => ["succeeded", "failed", "dead", "cancelled"].includes(j.status));
+  return {
+    workspace,
+    dataDir,
+    standin,
+    engine,
+    submit,
+    waitFor,
+    final,
+    async close() {
+      await engine.stop({ graceMs: 2000 });
+      await tracer.close();
+      await standin.close();
+      await Deno.remove(workspace, { recursive: true });
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+Deno.test("coding: the seed request yields a stored patch that applies, with tokens and cost", async () => {
+  const t = await setup();
+  try {
+    const before = await new Deno.Command("git", {
+      args: ["status", "--porcelain"],
+      cwd: t.workspace,
+      stdout: "piped",
+    }).output();
+    const job = await t.submit("Refactor the orchestrator router");
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    assertEquals(done.result?.applies, true);
+    assertEquals(done.result?.files_changed, ["src/router.ts"]);
+    const names = done.result!.artifacts!.map((a) => a.name).sort();
+    assertEquals(names, ["patch.diff", "prompt_files.json", "response.md"]);
+    const patch = await Deno.readTextFile(`${t.dataDir}/artifacts/${job.job_id}/patch.diff`);
+    assertStringIncludes(patch, "--- a/src/router.ts");
+    const prompt = JSON.parse(
+      await Deno.readTextFile(`${t.dataDir}/artifacts/${job.job_id}/prompt_files.json`),
+    );
+    assertEquals(prompt.files[0], "src/router.ts");
+    // Tokens are what the stand-in reported; cost is those tokens at the table's price.
+    const u = t.standin.usages[0]!;
+    assertEquals([done.usage?.input_tokens, done.usage?.output_tokens], [
+      u.input_tokens,
+      u.output_tokens,
+    ]);
+    assertEquals(
+      done.usage?.cost_usd,
+      costUsd({ provider: "anthropic", model: DEFAULT_CODING_MODEL, ...u }),
+    );
+    assert(done.usage!.cost_usd > 0);
+    // The workspace itself was not touched.
+    const after = await new Deno.Command("git", {
+      args: ["status", "--porcelain"],
+      cwd: t.workspace,
+      stdout: "piped",
+    }).output();
+    assertEquals(new TextDecoder().decode(after.stdout), new TextDecoder().decode(before.stdout));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: 529 overloaded is retried and then succeeds", async () => {
+  const t = await setup({ faults: [{ kind: "status", status: 529 }] });
+  try {
+    const done = await t.final((await t.submit("Fix the router")).job_id);
+    assertEquals(done.status, "succeeded");
+    assertEquals(done.attempts, 2);
+    assertEquals(t.standin.requests.length, 2);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: 429 honours retry-after", async () => {
+  const t = await setup({ faults: [{ kind: "status", status: 429, retryAfterS: 1 }] });
+  try {
+    const started = Date.now();
+    const done = await t.final((await t.submit("Fix the router")).job_id);
+    assertEquals(done.status, "succeeded");
+    assert(Date.now() - started >= 1000, "waited at least the retry-after");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: 401 is unrecoverable with a clear message", async () => {
+  const t = await setup({ env: { ANTHROPIC_API_KEY: "wrong-key" } });
+  try {
+    const done = await t.final((await t.submit("Fix the router")).job_id);
+    assertEquals(done.status, "failed");
+    assertEquals(done.attempts, 1);
+    assertEquals(done.error?.code, "provider_auth");
+    assertMatch(
+      done.error!.message,
+      /^Anthropic API answered 401: .*invalid x-api-key.*Check ANTHROPIC_API_KEY\.$/,
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: a cancel mid-stream ends the job cancelled", async () => {
+  const t = await setup({ faults: [{ kind: "slow", msPerDelta: 200 }] });
+  try {
+    const job = await t.submit("Refactor the orchestrator router");
+    await t.waitFor(job.job_id, (j) => (j.progress?.message ?? "").startsWith("streaming"));
+    await t.engine.cancel(job.job_id);
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "cancelled");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: a workspace outside the allowed roots is refused", async () => {
+  const t = await setup();
+  try {
+    const done = await t.final((await t.submit("Fix the router", { workspace: "/etc" })).job_id);
+    assertEquals(done.status, "failed");
+    assertEquals(done.error?.code, "workspace_not_allowed");
+    assertStringIncludes(done.error!.message, "Workspace '/etc' is outside the allowed roots");
+  } finally {
+    await t.close();
+  }
+});
+
+const probe = new URL("../../engine/_testdata/probe_worker.ts", import.meta.url);
+const probeCases: [string, string][] = [
+  ["read", "/etc/hostname"],
+  ["write", "/tmp/coding-sandbox-probe"],
+  ["run", ""],
+  ["env", ""],
+  ["net", "http://127.0.0.1:65002/"],
+];
+for (const [op, target] of probeCases) {
+  Deno.test(`coding sandbox denies ${op}`, async () => {
+    const t = await setup({
+      skill: (({ prepare: _p, finalize: _f, ...rest }) => ({
+        ...rest,
+        worker: probe,
+        retry: { ...codingSkill.retry, attempts: 1 },
+      }))(codingSkill) as Skill,
+    });
+    try {
+      const job = await t.submit(op, { op, target: target });
+      const done = await t.final(job.job_id);
+      assertEquals(done.status, "failed");
+      assertEquals(done.error?.code, "permission_denied");
+    } finally {
+      await t.close();
+    }
+  });
+}
