@@ -90,6 +90,8 @@ async function stop(p: Started | undefined): Promise<void> {
 
 const dir = await Deno.makeTempDir({ prefix: "voice-demo-" });
 const realKey = Deno.env.get("OPENAI_API_KEY");
+const realAnthropic = Deno.env.get("ANTHROPIC_API_KEY");
+let anthropic: Started | undefined;
 let standin: Started | undefined;
 let gateway: Started | undefined;
 let code = 1;
@@ -103,7 +105,14 @@ try {
     }`,
   );
   console.log(
-    `  coding, browser: routed by the gateway; a skill whose worker is not enabled ends 'no_worker'`,
+    `  coding: ${
+      realAnthropic
+        ? "Anthropic Messages API (ANTHROPIC_API_KEY is set)"
+        : "Anthropic STAND-IN (simulated, no key)"
+    } on a sample repository`,
+  );
+  console.log(
+    `  browser: routed by the gateway; without its worker enabled the job ends 'no_worker'`,
   );
   console.log(dim(`  data and logs: ${dir}`));
 
@@ -128,6 +137,50 @@ try {
     env.OPENAI_REALTIME_URL = String(standin.info.url);
     console.log(dim(`  realtime stand-in: ${standin.info.url}`));
   }
+  // The coding skill proposes a patch for a throwaway copy of the sample repository.
+  const workspace = `${dir}/workspace`;
+  await Deno.mkdir(workspace, { recursive: true });
+  const sh = async (cmd: string, args: string[]) => {
+    const out = await new Deno.Command(cmd, {
+      args,
+      cwd: workspace,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      throw new Error(`${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+    }
+  };
+  await sh("cp", ["-r", `${ROOT}shared/standins/anthropic/fixtures/sample_repo/.`, workspace]);
+  await sh("git", ["init", "-q"]);
+  await sh("git", ["add", "."]);
+  await sh("git", [
+    "-c",
+    "user.email=demo@example.test",
+    "-c",
+    "user.name=demo",
+    "commit",
+    "-qm",
+    "sample",
+  ]);
+  const gatewayEnv: Record<string, string> = {};
+  if (!realAnthropic) {
+    anthropic = await start(
+      "the Anthropic stand-in",
+      [
+        "run",
+        "--allow-net",
+        `${ROOT}shared/standins/anthropic/main.ts`,
+        "--port",
+        "0",
+      ],
+      {},
+      "standin",
+    );
+    gatewayEnv.ANTHROPIC_BASE_URL = String(anthropic.info.url);
+    gatewayEnv.ANTHROPIC_API_KEY = "stand-in";
+    console.log(dim(`  anthropic stand-in: ${anthropic.info.url}`));
+  }
   gateway = await start(
     "the gateway",
     [
@@ -141,8 +194,10 @@ try {
       `${dir}/logs`,
       "--log-level",
       "warning",
+      "--workspace",
+      workspace,
     ],
-    {},
+    gatewayEnv,
     "listening",
   );
   const gatewayUrl = String(gateway.info.url);
@@ -198,7 +253,17 @@ try {
     console.log(`  “${u.text}” → ${u.status}, cost $${Number(u.cost_usd).toFixed(4)}`);
     for (const j of u.jobs) {
       const outcome = j.status === "succeeded"
-        ? (j.result?.summary ?? "done")
+        ? `${j.result?.summary ?? "done"}${
+          j.result?.applies === true
+            ? " (applies)"
+            : j.result?.applies === false
+            ? " (does not apply)"
+            : ""
+        }${
+          j.result?.artifacts?.length
+            ? `; artifacts: ${j.result.artifacts.map((a: { path: string }) => a.path).join(", ")}`
+            : ""
+        }`
         : `${j.error?.code ?? j.status}: ${j.error?.message ?? ""}`;
       console.log(
         `    • ${j.intent.padEnd(8)} ${j.status.padEnd(10)} “${j.spec.clause}” — ${outcome}`,
@@ -212,6 +277,7 @@ try {
 } finally {
   await stop(gateway);
   await stop(standin);
+  await stop(anthropic);
   if (!values.keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 Deno.exit(code);
