@@ -14,7 +14,7 @@ Deno.test("deno task demo runs the whole pipeline offline and exits 0", async ()
       new URL("./main.ts", import.meta.url).pathname,
       "--fast",
     ],
-    env: { OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "" },
+    env: { OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "", GEMINI_API_KEY: "" },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -28,5 +28,6 @@ Deno.test("deno task demo runs the whole pipeline offline and exits 0", async ()
   assertMatch(text, /• coding .*“Refactor the orchestrator router”/);
   assertMatch(text, /• browser .*“open the QA dashboard to verify deploy status”/);
   assertStringIncludes(text, "Fan-in from the gateway (1 utterance)");
+  assertMatch(text, /• browser {2}succeeded .*PASSING/);
   assertMatch(text, /• coding {3}succeeded .*Patch proposal for src\/router\.ts \(applies\)/);
 });

@@ -91,7 +91,9 @@ async function stop(p: Started | undefined): Promise<void> {
 const dir = await Deno.makeTempDir({ prefix: "voice-demo-" });
 const realKey = Deno.env.get("OPENAI_API_KEY");
 const realAnthropic = Deno.env.get("ANTHROPIC_API_KEY");
+const realGemini = Deno.env.get("GEMINI_API_KEY");
 let anthropic: Started | undefined;
+let gemini: Started | undefined;
 let standin: Started | undefined;
 let gateway: Started | undefined;
 let code = 1;
@@ -180,6 +182,25 @@ try {
     gatewayEnv.ANTHROPIC_BASE_URL = String(anthropic.info.url);
     gatewayEnv.ANTHROPIC_API_KEY = "stand-in";
     console.log(dim(`  anthropic stand-in: ${anthropic.info.url}`));
+  }
+  if (!realGemini) {
+    gemini = await start(
+      "the Gemini stand-in",
+      [
+        "run",
+        "--allow-net",
+        `${ROOT}shared/standins/gemini/main.ts`,
+        "--port",
+        "0",
+      ],
+      {},
+      "standin",
+    );
+    gatewayEnv.GEMINI_BASE_URL = String(gemini.info.url);
+    gatewayEnv.GEMINI_API_KEY = "stand-in";
+    console.log(
+      dim(`  gemini stand-in: ${gemini.info.url} (QA dashboard at ${gemini.info.qa_url})`),
+    );
   }
   gateway = await start(
     "the gateway",
@@ -278,6 +299,7 @@ try {
   await stop(gateway);
   await stop(standin);
   await stop(anthropic);
+  await stop(gemini);
   if (!values.keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 Deno.exit(code);

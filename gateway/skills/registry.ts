@@ -7,6 +7,7 @@ import type { Skill } from "./skill.ts";
 import type { RoutableSkill } from "../router/router.ts";
 import { echoSkill } from "./echo/echo_skill.ts";
 import { codingSkill } from "./coding/coding_skill.ts";
+import { createBrowserSkill } from "./browser/browser_skill.ts";
 import { CODING_PATTERNS } from "./coding/coding_patterns.ts";
 import { BROWSER_PATTERNS } from "./browser/browser_patterns.ts";
 
@@ -31,9 +32,16 @@ export interface SkillSetOptions {
 
 export function createSkillSet(options: SkillSetOptions = {}): SkillSet {
   const closers: (() => Promise<void>)[] = [];
+  const browser = createBrowserSkill({
+    ...(options.skillContext?.env("CHROMIUM_PATH")
+      ? { chromiumPath: options.skillContext.env("CHROMIUM_PATH")! }
+      : {}),
+  });
+  closers.push(browser.close);
   const all: Skill[] = [
     echoSkill,
     codingSkill,
+    browser.skill,
   ];
   const skills = options.only ? all.filter((s) => options.only!.includes(s.intent)) : all;
   const known: RoutableSkill[] = [

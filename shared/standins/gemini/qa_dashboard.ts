@@ -1,0 +1,70 @@
+/**
+ * @module
+ * A QA dashboard page for browser tests and the demo: a deploy status, a form, a button and a
+ * link to a second page, laid out at fixed positions so that clicks scaled from the model's
+ * 0–999 grid (1440×900 viewport) land on known elements.
+ */
+
+/** The deploy status the page shows. */
+export const QA_DEPLOY_STATUS = "PASSING";
+
+/** Element centres in the 0–999 grid for a 1440×900 viewport. */
+export const QA_TARGETS = {
+  status: { x: 208, y: 183 }, // #deploy-status at 200..400 × 140..190 px
+  note: { x: 208, y: 344 }, // input#note at 200..400 × 290..330 px
+  save: { x: 340, y: 344 }, // button#save at 440..540 × 290..330 px
+  details: { x: 173, y: 489 }, // a#details at 200..300 × 430..450 px
+};
+
+const PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>QA dashboard</title>
+<style>
+  body { margin: 0; font: 16px sans-serif; }
+  #title { position: absolute; left: 200px; top: 60px; margin: 0; }
+  #deploy-status { position: absolute; left: 200px; top: 140px; width: 200px; height: 50px; line-height: 50px; background: #cfc; }
+  #note { position: absolute; left: 200px; top: 290px; width: 200px; height: 40px; box-sizing: border-box; }
+  #save { position: absolute; left: 440px; top: 290px; width: 100px; height: 40px; }
+  #saved { position: absolute; left: 600px; top: 300px; }
+  #details { position: absolute; left: 200px; top: 430px; width: 100px; height: 20px; }
+</style></head>
+<body>
+  <h1 id="title">QA dashboard</h1>
+  <div id="deploy-status">Deploy status: ${QA_DEPLOY_STATUS}</div>
+  <input id="note" name="note" placeholder="note">
+  <button id="save" onclick="document.getElementById('saved').textContent = 'Saved: ' + document.getElementById('note').value">Save</button>
+  <span id="saved"></span>
+  <a id="details" href="details.html">Details</a>
+</body></html>`;
+
+const DETAILS =
+  `<!doctype html><html><head><meta charset="utf-8"><title>Deploy details</title></head>
+<body><h1>Deploy details</h1><p id="build">Build 1234 deployed to staging: ${QA_DEPLOY_STATUS}</p></body></html>`;
+
+const CRASH = `<!doctype html><html><body><script>while (true) {}</script></body></html>`;
+
+/** Answers `/qa/`, `/qa/details.html` and `/qa/crash.html` (a page that never finishes). */
+export function qaDashboardHandler(req: Request): Response | null {
+  const path = new URL(req.url).pathname;
+  const html = (body: string) =>
+    new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
+  if (path === "/qa/" || path === "/qa/index.html") return html(PAGE);
+  if (path === "/qa/details.html") return html(DETAILS);
+  if (path === "/qa/crash.html") return html(CRASH);
+  return null;
+}
+
+/** Serves the QA dashboard alone on a loopback port. */
+export function serveQaDashboard(): { url: string; close(): Promise<void> } {
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    (req) => qaDashboardHandler(req) ?? new Response("not found", { status: 404 }),
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/qa/`,
+    async close() {
+      ac.abort();
+      await server.finished;
+    },
+  };
+}
