@@ -14,6 +14,8 @@ import { rateLimit } from "./rate_limit.ts";
 import { taskRoutes } from "./routes/task_routes.ts";
 import { jobRoutes } from "./routes/job_routes.ts";
 import { observabilityRoutes } from "./routes/observability_routes.ts";
+import { dashboardRoutes } from "./dashboard/dashboard_routes.tsx";
+import { openapiRoutes } from "./openapi/openapi.ts";
 
 const log = getLogger(["gateway", "http"]);
 
@@ -70,6 +72,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", taskRoutes(deps));
   app.route("/", jobRoutes(deps));
   app.route("/", observabilityRoutes(deps));
+  app.route("/", dashboardRoutes(deps));
+  app.route("/", openapiRoutes());
 
   app.notFound((c) => {
     const allowed = new Set<string>();

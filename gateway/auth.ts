@@ -20,14 +20,20 @@ export async function safeEqual(a: string, b: string): Promise<boolean> {
 
 export interface BearerAuthOptions {
   token: string;
-  /** Paths open without a token. @default ["/healthz"] */
+  /**
+   * Paths open without a token: health, and the dashboard's and docs' HTML pages, which hold no
+   * data (their scripts send the token with every data call).
+   * @default ["/healthz", "/", "/docs", "/openapi.json"] and `/job/<id>` pages
+   */
   open?: readonly string[];
 }
 
 export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler {
-  const open = new Set(options.open ?? ["/healthz"]);
+  const open = new Set(options.open ?? ["/healthz", "/", "/docs", "/openapi.json", "/favicon.ico"]);
   return async function bearerAuthMiddleware(c, next) {
-    if (open.has(c.req.path)) return next();
+    if (
+      open.has(c.req.path) || (c.req.method === "GET" && /^\/job\/[A-Za-z0-9_-]+$/.test(c.req.path))
+    ) return next();
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match || !(await safeEqual(match[1]!.trim(), options.token))) {

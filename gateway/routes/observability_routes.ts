@@ -51,7 +51,10 @@ export function observabilityRoutes(deps: AppDeps): Hono {
         checks[name] = err instanceof Error ? err.message : String(err);
       }
     }
-    return c.json({ ok, queue: deps.queue.backend, checks }, ok ? 200 : 503);
+    return c.json(
+      { ok, queue: deps.queue.backend, auth_required: !!deps.token, checks },
+      ok ? 200 : 503,
+    );
   });
 
   return app;
