@@ -75,9 +75,15 @@ export function formatJobLine(job: JobView): string {
   const cost = job.usage?.cost_usd;
   const tail = cost === undefined ? "" : ` (${usd(cost)})`;
   if (job.status === "succeeded") {
-    return `  ✓ ${job.intent} ${job.job_id}: ${
+    const line = `  ✓ ${job.intent} ${job.job_id}: ${
       job.result === undefined ? "done" : oneLine(job.result)
     }${tail}`;
+    // Where the job's files are, relative to the gateway's data folder.
+    const artifacts = (job.result as { artifacts?: { path?: unknown }[] } | undefined)?.artifacts;
+    const paths = Array.isArray(artifacts)
+      ? artifacts.map((a) => a?.path).filter((p): p is string => typeof p === "string")
+      : [];
+    return paths.length ? `${line}\n      artifacts: ${paths.join(", ")}` : line;
   }
   const why = job.error === undefined ? "" : `: ${oneLine(job.error)}`;
   return `  ✗ ${job.intent} ${job.job_id} ${job.status}${why}${tail}`;

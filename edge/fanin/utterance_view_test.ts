@@ -66,3 +66,18 @@ Deno.test("formatUtteranceResult() prints each job's result or error and the tot
     "  ✓ echo j3: done ($0.0004)",
   );
 });
+
+Deno.test("formatJobLine() shows where a job's artifacts are", () => {
+  assertEquals(
+    formatJobLine({
+      job_id: "j4",
+      intent: "coding",
+      status: "succeeded",
+      result: {
+        summary: "Patch proposal for src/router.ts",
+        artifacts: [{ name: "patch.diff", path: "artifacts/j4/patch.diff" }],
+      },
+    }),
+    "  ✓ coding j4: Patch proposal for src/router.ts\n      artifacts: artifacts/j4/patch.diff",
+  );
+});
