@@ -1,0 +1,194 @@
+/**
+ * @module
+ * Edge audio front benchmarks:
+ * 1. Silero VAD inference per 512-sample window, p50/p99 (goal p50 ≤ 0.2 ms);
+ * 2. the whole front (decode → frame → VAD) on a 10-minute file with --no-pace, × real time
+ *    (goal ≥ 100×), as a separate `deno task edge --vad-only` process;
+ * 3. the same audio through `@ricky0123/vad-web`'s NonRealTimeVAD in this process: speed ratio
+ *    (goal ours ≥ 3×, both measured on decoded samples with model loading excluded) and
+ *    segment agreement (boundaries within 150 ms);
+ * 4. CPU used at real-time pace, as a share of one core (goal < 3%).
+ */
+import { NonRealTimeVAD } from "@ricky0123/vad-web";
+import { SileroVad } from "../edge/speech/silero_vad.ts";
+import { Segmenter } from "../edge/speech/segmenter.ts";
+import { emit, percentile } from "./report.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const FIXTURE = `${ROOT}shared/standins/openai_realtime/fixtures/two_requests.wav`;
+const MAIN = `${ROOT}edge/main.ts`;
+const RUN = [
+  "run",
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-net",
+  "--allow-env",
+  "--allow-ffi",
+  "--allow-sys",
+];
+
+async function sh(cmd: string, args: string[]): Promise<Uint8Array> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return out.stdout;
+}
+
+const dir = await Deno.makeTempDir({ prefix: "vad-bench-" });
+const long = `${dir}/ten_minutes.wav`;
+const seconds = Number(await new TextDecoder().decode(await sh("soxi", ["-D", FIXTURE])));
+const repeats = Math.ceil(600 / seconds) - 1;
+await sh("sox", [FIXTURE, long, "repeat", String(repeats)]);
+const longSeconds = Number(new TextDecoder().decode(await sh("soxi", ["-D", long])));
+console.error(`10-minute file: ${longSeconds.toFixed(1)} s of audio`);
+
+// 2. The whole front as the CLI runs it.
+const t0 = performance.now();
+const cli = await new Deno.Command(Deno.execPath(), {
+  args: [...RUN, MAIN, "--vad-only", "--no-pace", "--input", long, "--logs-dir", `${dir}/logs`],
+  stdout: "piped",
+  stderr: "null",
+}).output();
+const frontSeconds = (performance.now() - t0) / 1000;
+const cliSegments = new TextDecoder().decode(cli.stdout).trim().split("\n").filter(Boolean).map((
+  l,
+) => JSON.parse(l));
+emit({
+  bench: "edge-audio",
+  name: "whole front on 10 min of audio (--no-pace)",
+  value: longSeconds / frontSeconds,
+  unit: "× real time",
+  goal: "≥ 100×",
+  met: longSeconds / frontSeconds >= 100,
+  notes: `${frontSeconds.toFixed(2)} s wall incl. process start, ${cliSegments.length} segments`,
+});
+
+// Decoded samples for the in-process comparison.
+const pcm = await sh("ffmpeg", [
+  "-hide_banner",
+  "-loglevel",
+  "error",
+  "-i",
+  long,
+  "-ac",
+  "1",
+  "-ar",
+  "16000",
+  "-f",
+  "s16le",
+  "pipe:1",
+]);
+const int16 = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.length / 2));
+const float = Float32Array.from(int16, (s) => s / 32768);
+
+// 1 + 3a. Ours, in process: frames → windows → Silero v5 → state machine.
+const vad = await SileroVad.load();
+const seg = new Segmenter(vad);
+const ours: { start_ms: number; end_ms: number }[] = [];
+const t1 = performance.now();
+for (let i = 0, n = 0; i + 320 <= int16.length; i += 320, n++) {
+  for (const e of await seg.push({ samples: int16.subarray(i, i + 320), t_ms: n * 20, index: n })) {
+    if (e.type === "speech_end") ours.push({ start_ms: e.start_ms, end_ms: e.end_ms });
+  }
+}
+for (const e of seg.flush()) {
+  if (e.type === "speech_end") ours.push({ start_ms: e.start_ms, end_ms: e.end_ms });
+}
+const oursSeconds = (performance.now() - t1) / 1000;
+emit({
+  bench: "edge-audio",
+  name: "Silero v5 inference per 512-sample window, p50",
+  value: percentile(vad.timings, 50),
+  unit: "ms",
+  goal: "≤ 0.2 ms",
+  met: percentile(vad.timings, 50) <= 0.2,
+  notes: `${vad.timings.length} windows, onnxruntime-node`,
+});
+emit({
+  bench: "edge-audio",
+  name: "Silero v5 inference per 512-sample window, p99",
+  value: percentile(vad.timings, 99),
+  unit: "ms",
+});
+
+// 3b. @ricky0123/vad-web NonRealTimeVAD (onnxruntime-web, WASM) on the same samples.
+const legacy = await Deno.readFile(
+  `${ROOT}node_modules/@ricky0123/vad-web/dist/silero_vad_legacy.onnx`,
+);
+// Same thresholds and timings as ours, no padding; its segment end includes the hangover, which
+// is taken off below so both report where speech is.
+const WEB = {
+  positiveSpeechThreshold: 0.5,
+  negativeSpeechThreshold: 0.35,
+  minSpeechMs: 250,
+  redemptionMs: 600,
+  preSpeechPadMs: 0,
+};
+const web = await NonRealTimeVAD.new(
+  {
+    ...WEB,
+    modelFetcher: () => Promise.resolve(legacy.buffer as ArrayBuffer),
+    ortConfig: (ort: { env: { wasm: { numThreads: number } } }) =>
+      void (ort.env.wasm.numThreads = 1),
+  } as unknown as Parameters<typeof NonRealTimeVAD.new>[0],
+);
+const theirs: { start_ms: number; end_ms: number }[] = [];
+const t2 = performance.now();
+const audioEndMs = (float.length / 16000) * 1000;
+for await (const s of web.run(float, 16000)) {
+  theirs.push({
+    start_ms: s.start,
+    end_ms: s.end >= audioEndMs - 1 ? s.end : s.end - WEB.redemptionMs,
+  });
+}
+const theirSeconds = (performance.now() - t2) / 1000;
+emit({
+  bench: "edge-audio",
+  name: "VAD over 10 min of samples: ours (Silero v5, onnxruntime-node)",
+  value: longSeconds / oursSeconds,
+  unit: "× real time",
+  baseline: {
+    name: "vad-web NonRealTimeVAD",
+    value: longSeconds / theirSeconds,
+    unit: "× real time",
+  },
+  ratio: theirSeconds / oursSeconds,
+  goal: "≥ 3× faster",
+  met: theirSeconds / oursSeconds >= 3,
+  notes: `ours ${oursSeconds.toFixed(2)} s, vad-web ${theirSeconds.toFixed(2)} s`,
+});
+// Agreement: a segment agrees when the other side has one whose start and end are within 150 ms.
+const near = (a: { start_ms: number; end_ms: number }, b: { start_ms: number; end_ms: number }) =>
+  Math.abs(a.start_ms - b.start_ms) <= 150 && Math.abs(a.end_ms - b.end_ms) <= 150;
+const agreeing = ours.filter((a) => theirs.some((b) => near(a, b))).length;
+emit({
+  bench: "edge-audio",
+  name: "segment agreement with vad-web (boundaries within 150 ms)",
+  value: (100 * agreeing) / Math.max(ours.length, theirs.length, 1),
+  unit: "%",
+  notes:
+    `ours ${ours.length} segments, vad-web ${theirs.length}; vad-web runs the legacy Silero model with its own frame size (1536) and defaults`,
+});
+await vad.close();
+
+// 4. CPU at real-time pace: the shell's cutime/cstime include the edge and its decoder.
+const paced = `${dir}/paced.wav`;
+await sh("sox", [FIXTURE, paced, "repeat", "2"]);
+const pacedSeconds = Number(new TextDecoder().decode(await sh("soxi", ["-D", paced])));
+const script = `"${Deno.execPath()}" ${
+  RUN.join(" ")
+} "${MAIN}" --vad-only --input "${paced}" --logs-dir "${dir}/logs" >/dev/null 2>&1; cat /proc/$$/stat`;
+const stat = new TextDecoder().decode(await sh("sh", ["-c", script])).split(") ")[1]!.split(" ");
+const ticks = Number(stat[13]) + Number(stat[14]); // cutime + cstime of the waited children
+const ticksPerSecond = Number(new TextDecoder().decode(await sh("getconf", ["CLK_TCK"])).trim());
+const cpuShare = (100 * ticks) / ticksPerSecond / pacedSeconds;
+emit({
+  bench: "edge-audio",
+  name: "CPU at real-time pace (edge + decoder)",
+  value: cpuShare,
+  unit: "% of one core",
+  goal: "< 3%",
+  met: cpuShare < 3,
+  notes: `${pacedSeconds.toFixed(1)} s of audio, includes Deno start-up and model load`,
+});
+await Deno.remove(dir, { recursive: true });
