@@ -47,13 +47,26 @@ export async function startRedisServer(): Promise<RedisServer> {
   const spawn = async () => {
     try {
       child = new Deno.Command("redis-server", {
-        args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+        args: [
+          "--port",
+          String(port),
+          "--bind",
+          "127.0.0.1",
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          "--dir",
+          dir,
+        ],
         stdout: "null",
         stderr: "null",
       }).spawn();
     } catch (err) {
       throw new RedisServerError(
-        `Cannot start redis-server (${err instanceof Error ? err.message : err}): install it with 'apt-get install redis-server'`,
+        `Cannot start redis-server (${
+          err instanceof Error ? err.message : err
+        }): install it with 'apt-get install redis-server'`,
       );
     }
     for (let i = 0; i < 200; i++) {
