@@ -195,14 +195,18 @@ Deno.test({
     const jobIds: string[] = [];
     for (let i = 0; i < 16; i++) {
       const r = await post(gateway.url, {
-        tasks: [{ intent: "echo", instruction: `slow ${i}`, params: { delay_ms: 1500 } }],
+        tasks: [{ intent: "echo", instruction: `slow ${i}`, params: { delay_ms: 3000 } }],
         utterance_id: `redis-crash-${i}`,
       });
       jobIds.push(r.jobs[0]!.job_id);
     }
-    await new Promise((r) => setTimeout(r, 500)); // worker A holds 8 jobs mid-run
-    const running = await (await fetch(`${gateway.url}/jobs?status=running`)).json();
-    assertEquals(running.jobs.length, 8);
+    // Wait until worker A holds 8 jobs mid-run (its workers take a moment to start under load).
+    let running = 0;
+    for (let i = 0; i < 100 && running < 8; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      running = (await (await fetch(`${gateway.url}/jobs?status=running`)).json()).jobs.length;
+    }
+    assertEquals(running, 8);
     await kill(workerA);
     const workerB = await spawn(
       "gateway/worker_main.ts",
