@@ -97,8 +97,22 @@ export function createApp(deps: AppDeps): Hono {
     );
   });
 
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     if (err instanceof HttpError) return err.getResponse();
+    // The queue store being down is an outage, not a bug: 503 so that clients retry.
+    const storeDown = await deps.queue.ping().then(() => false, () => true);
+    if (storeDown) {
+      log.warn("Queue store unavailable on {method} {path}: {error}", {
+        method: c.req.method,
+        path: c.req.path,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return c.json(
+        { error: "store_unavailable", message: "The queue store is not answering; retry shortly" },
+        503,
+        { "retry-after": "1" },
+      );
+    }
     // Anything else is a bug: log it fully, answer without internals.
     log.error("Unhandled error on {method} {path}: {error}", {
       method: c.req.method,

@@ -40,7 +40,12 @@ async function ping(port: number): Promise<boolean> {
   }
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /** Keep data across a kill and restart (append-only file, fsync on every write). */
+  durable?: boolean;
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = await Deno.makeTempDir({ prefix: "redis-test-" });
   const port = freePort();
   let child: Deno.ChildProcess;
@@ -55,7 +60,8 @@ export async function startRedisServer(): Promise<RedisServer> {
           "--save",
           "",
           "--appendonly",
-          "no",
+          options.durable ? "yes" : "no",
+          ...(options.durable ? ["--appendfsync", "always"] : []),
           "--dir",
           dir,
         ],

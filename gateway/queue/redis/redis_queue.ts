@@ -87,6 +87,8 @@ export class RedisQueue implements JobQueue {
     const make = () =>
       createClient({
         url,
+        // Fail fast while disconnected: callers answer 503 and retry, instead of hanging.
+        disableOfflineQueue: true,
         socket: { connectTimeout: 5000, reconnectStrategy: (n) => Math.min(50 * 2 ** n, 2000) },
       });
     const client = make();
@@ -113,6 +115,26 @@ export class RedisQueue implements JobQueue {
     queue.#reserveSha = String(await client.sendCommand(["SCRIPT", "LOAD", RESERVE]));
     await sub.subscribe(`${queue.#p}signal`, () => queue.#signal.notify());
     return queue;
+  }
+
+  /**
+   * Runs a loaded Lua script. After a Redis restart the script cache is empty (NOSCRIPT):
+   * load it again and retry once.
+   */
+  async #evalScript(which: "cas" | "enqueue" | "reserve", args: string[]): Promise<unknown> {
+    const source = { cas: CAS, enqueue: ENQUEUE, reserve: RESERVE }[which];
+    const sha =
+      () => ({ cas: this.#casSha, enqueue: this.#enqueueSha, reserve: this.#reserveSha }[which]);
+    try {
+      return await this.#client.sendCommand(["EVALSHA", sha(), ...args]);
+    } catch (err) {
+      if (!String(err instanceof Error ? err.message : err).includes("NOSCRIPT")) throw err;
+      const loaded = String(await this.#client.sendCommand(["SCRIPT", "LOAD", source]));
+      if (which === "cas") this.#casSha = loaded;
+      else if (which === "enqueue") this.#enqueueSha = loaded;
+      else this.#reserveSha = loaded;
+      return await this.#client.sendCommand(["EVALSHA", loaded, ...args]);
+    }
   }
 
   #jobKey(id: string): string {
@@ -176,9 +198,7 @@ export class RedisQueue implements JobQueue {
       if ("stop" in next) return next.stop;
       if (!current) return { ok: false, reason: "not_found" };
       const ops = [...this.#reindex(current.job, next), ...extraOps];
-      const reply = await this.#client.sendCommand([
-        "EVALSHA",
-        this.#casSha,
+      const reply = await this.#evalScript("cas", [
         "1",
         this.#jobKey(jobId),
         current.version,
@@ -216,9 +236,7 @@ export class RedisQueue implements JobQueue {
       job_ids: records.map((r) => r.job_id),
       ...(utterance.unrouted ? { unrouted: true } : {}),
     };
-    const created = await this.#client.sendCommand([
-      "EVALSHA",
-      this.#enqueueSha,
+    const created = await this.#evalScript("enqueue", [
       "1",
       `${this.#p}utt:${utterance.utterance_id}`,
       JSON.stringify(record),
@@ -303,9 +321,7 @@ export class RedisQueue implements JobQueue {
     await Promise.all(groups.map(async ([, waiters]) => {
       const intents = waiters[0]!.options.intents ?? [];
       try {
-        const ids = await this.#client.sendCommand([
-          "EVALSHA",
-          this.#reserveSha,
+        const ids = await this.#evalScript("reserve", [
           "0",
           this.#p,
           String(waiters.length),
