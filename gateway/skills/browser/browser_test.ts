@@ -330,6 +330,34 @@ Deno.test({
 });
 
 Deno.test({
+  name: "browser: a driver crash mid-job restarts the driver and the job is retried",
+  ...opts,
+  async fn() {
+    // The model answers slowly at its second turn, which leaves time to kill the driver.
+    const t = await setup({ faults: [{ kind: "delay", ms: 0 }, { kind: "delay", ms: 1500 }] });
+    try {
+      const job = await t.submit("Open the QA dashboard to verify deploy status");
+      await t.waitFor(
+        job.job_id,
+        (j) => j.status === "running" && browser.supervisor.pid !== undefined,
+      );
+      await new Promise((r) => setTimeout(r, 700));
+      const pid = browser.supervisor.pid!;
+      Deno.kill(pid, "SIGKILL");
+      const done = await t.final(job.job_id);
+      assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+      assert(done.attempts >= 2, `attempts ${done.attempts}`);
+      assert(
+        browser.supervisor.pid !== undefined && browser.supervisor.pid !== pid,
+        "a new driver runs",
+      );
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
   name: "browser: closing the skill stops the driver and leaves no Chromium behind",
   ...opts,
   async fn() {
