@@ -12,6 +12,8 @@ export const CodingConfig = z.object({
   files: z.array(z.string()),
   max_tokens: z.number().int().positive(),
   max_context_chars: z.number().int().positive(),
+  /** `messages` (the Messages API, default) or `claude-cli` (Claude Code's CLI). */
+  backend: z.enum(["messages", "claude-cli"]).default("messages"),
 });
 export type CodingConfig = z.infer<typeof CodingConfig>;
 

@@ -59,6 +59,22 @@ function netHost(url: string): string {
 
 const filesByJob = new Map<string, string[]>();
 
+function backendOf(job: Pick<JobRecord, "spec">): "messages" | "claude-cli" {
+  return job.spec.params.backend === "claude-cli" ? "claude-cli" : "messages";
+}
+
+async function claudeInstalled(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("claude", {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output()).success;
+  } catch {
+    return false;
+  }
+}
+
 export const codingSkill: Skill = {
   intent: "coding",
   description: "Patch proposals for a git repository from Claude, checked with git apply.",
@@ -69,7 +85,7 @@ export const codingSkill: Skill = {
     net: [netHost(baseUrl(ctx))],
     env: SDK_ENV_READS,
     write: false,
-    run: false,
+    run: backendOf(job) === "claude-cli" ? ["claude"] : false,
     ffi: false,
     sys: false,
     import: false,
@@ -81,6 +97,12 @@ export const codingSkill: Skill = {
       throw new UnrecoverableError(
         "no_api_key",
         "ANTHROPIC_API_KEY is not set: set it (or point ANTHROPIC_BASE_URL at a stand-in and give any key)",
+      );
+    }
+    if (backendOf(job) === "claude-cli" && !(await claudeInstalled())) {
+      throw new UnrecoverableError(
+        "backend_unavailable",
+        "params.backend 'claude-cli' needs Claude Code's CLI on PATH (npm install -g @anthropic-ai/claude-code)",
       );
     }
     try {
@@ -99,6 +121,7 @@ export const codingSkill: Skill = {
     files: filesByJob.get(job.job_id) ?? [],
     max_tokens: 4096,
     max_context_chars: 60_000,
+    backend: backendOf(job),
   }),
   async finalize(job, result, ctx) {
     const patch = result.artifacts?.find((a) => a.name === "patch.diff");

@@ -13,6 +13,7 @@ import { JobAbortedError, UnrecoverableError, WorkerError } from "../../engine/w
 import { buildContext, SYSTEM_PROMPT } from "./context.ts";
 import { extractDiff, InvalidDiffError, validateDiff } from "./diff.ts";
 import { CodingConfig } from "./coding_config.ts";
+import { parseClaudeStream } from "./claude_cli.ts";
 
 function retryAfterMs(headers: Headers | undefined): number | undefined {
   const value = headers?.get("retry-after");
@@ -72,57 +73,11 @@ serveJobs(async (ctx) => {
       2,
     ),
   );
-  const client = new Anthropic({
-    apiKey: config.api_key,
-    authToken: null,
-    webhookKey: null,
-    baseURL: config.base_url,
-    maxRetries: 0,
-    logLevel: "warn",
-  });
   let text = "";
-  let input = { input_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
-  let outputTokens = 0;
-  const report = () =>
-    ctx.usage(usageWithCost({
-      provider: "anthropic",
-      model: config.model,
-      input_tokens: input.input_tokens,
-      output_tokens: outputTokens,
-      cache_read_input_tokens: input.cache_read_input_tokens,
-      cache_creation_input_tokens: input.cache_creation_input_tokens,
-    }));
-  try {
-    const stream = client.messages.stream({
-      model: config.model,
-      max_tokens: config.max_tokens,
-      system: SYSTEM_PROMPT,
-      messages: [{ role: "user", content: context.prompt }],
-    }, { signal: ctx.signal });
-    ctx.progress({ fraction: 0.1, message: `asking ${config.model}` });
-    for await (const event of stream) {
-      if (event.type === "message_start") {
-        const u = event.message.usage;
-        input = {
-          input_tokens: u.input_tokens,
-          cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
-          cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
-        };
-        outputTokens = u.output_tokens;
-        report();
-      } else if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
-        text += event.delta.text;
-        ctx.progress({
-          fraction: Math.min(0.9, 0.1 + (0.8 * text.length) / (config.max_tokens * 4)),
-          message: `streaming (${text.length} chars)`,
-        });
-      } else if (event.type === "message_delta") {
-        outputTokens = event.usage.output_tokens; // cumulative
-        report();
-      }
-    }
-  } catch (err) {
-    throw providerError(err);
+  if (config.backend === "claude-cli") {
+    text = await runClaudeCli(ctx, config, context.prompt);
+  } else {
+    text = await streamMessages(ctx, config, context.prompt);
   }
   ctx.artifact("response.md", text);
   const rationale = /Rationale:\s*(.+)/.exec(text)?.[1]?.trim() ?? "";
@@ -158,3 +113,106 @@ serveJobs(async (ctx) => {
     };
   }
 });
+
+/** The default backend: the Messages API, streamed, with usage reported as it arrives. */
+async function streamMessages(
+  ctx: Parameters<Parameters<typeof serveJobs>[0]>[0],
+  config: CodingConfig,
+  prompt: string,
+): Promise<string> {
+  const client = new Anthropic({
+    apiKey: config.api_key,
+    authToken: null,
+    webhookKey: null,
+    baseURL: config.base_url,
+    maxRetries: 0,
+    logLevel: "warn",
+  });
+  let text = "";
+  let input = { input_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+  let outputTokens = 0;
+  const report = () =>
+    ctx.usage(usageWithCost({
+      provider: "anthropic",
+      model: config.model,
+      input_tokens: input.input_tokens,
+      output_tokens: outputTokens,
+      cache_read_input_tokens: input.cache_read_input_tokens,
+      cache_creation_input_tokens: input.cache_creation_input_tokens,
+    }));
+  try {
+    const stream = client.messages.stream({
+      model: config.model,
+      max_tokens: config.max_tokens,
+      system: SYSTEM_PROMPT,
+      messages: [{ role: "user", content: prompt }],
+    }, { signal: ctx.signal });
+    ctx.progress({ fraction: 0.1, message: `asking ${config.model}` });
+    for await (const event of stream) {
+      if (event.type === "message_start") {
+        const u = event.message.usage;
+        input = {
+          input_tokens: u.input_tokens,
+          cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
+          cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
+        };
+        outputTokens = u.output_tokens;
+        report();
+      } else if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
+        text += event.delta.text;
+        ctx.progress({
+          fraction: Math.min(0.9, 0.1 + (0.8 * text.length) / (config.max_tokens * 4)),
+          message: `streaming (${text.length} chars)`,
+        });
+      } else if (event.type === "message_delta") {
+        outputTokens = event.usage.output_tokens; // cumulative
+        report();
+      }
+    }
+  } catch (err) {
+    throw providerError(err);
+  }
+  return text;
+}
+
+/** The optional backend: Claude Code's CLI, its stream-json result mapped to the same shape. */
+async function runClaudeCli(
+  ctx: Parameters<Parameters<typeof serveJobs>[0]>[0],
+  config: CodingConfig,
+  prompt: string,
+): Promise<string> {
+  ctx.progress({ fraction: 0.1, message: "running claude -p" });
+  const child = new Deno.Command("claude", {
+    args: [
+      "-p",
+      "--output-format",
+      "stream-json",
+      "--verbose",
+      "--model",
+      config.model,
+      `${SYSTEM_PROMPT}\n\n${prompt}`,
+    ],
+    cwd: config.workspace,
+    env: { ANTHROPIC_API_KEY: config.api_key, ANTHROPIC_BASE_URL: config.base_url },
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  const onAbort = () => child.kill("SIGTERM");
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const out = await child.output();
+  ctx.signal.removeEventListener("abort", onAbort);
+  if (ctx.signal.aborted) throw new JobAbortedError("aborted");
+  const outcome = parseClaudeStream(new TextDecoder().decode(out.stdout), config.model);
+  ctx.usage({
+    provider: "anthropic",
+    model: outcome.model,
+    ...outcome.usage,
+    cost_usd: outcome.cost_usd,
+  });
+  ctx.log("info", `claude -p: ${outcome.turns} turns in ${outcome.duration_ms} ms`, {
+    turns: outcome.turns,
+  });
+  if (outcome.error) throw new WorkerError("claude_cli_failed", outcome.error);
+  return outcome.text;
+}
