@@ -55,6 +55,7 @@ export async function runLoad(url: string, options: {
   connections: number;
   body?: string;
   uniqueUtterances?: boolean;
+  rate?: number;
 }): Promise<
   { requests: number; ok: number; errors: number; rps: number; p50_ms: number; p99_ms: number }
 > {
@@ -70,6 +71,7 @@ export async function runLoad(url: string, options: {
   ];
   if (options.body) args.push("--body", options.body);
   if (options.uniqueUtterances) args.push("--unique-utterances");
+  if (options.rate) args.push("--rate", String(options.rate));
   const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
     .output();
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);

@@ -18,6 +18,7 @@ const { values, positionals } = parseArgs({
     body: { type: "string" },
     "unique-utterances": { type: "boolean", default: false },
     token: { type: "string" },
+    rate: { type: "string" },
   },
 });
 const url = positionals[0];
@@ -26,6 +27,8 @@ if (!url) {
   Deno.exit(2);
 }
 const seconds = Number(values.seconds);
+/** Target requests per second over all connections (0 = as fast as possible). */
+const rate = Number(values.rate ?? 0);
 const connections = Number(values.connections);
 const template = values.body;
 const headers: Record<string, string> = { "content-type": "application/json" };
@@ -38,8 +41,16 @@ let seq = 0;
 const warmupUntil = performance.now() + Math.min(1000, seconds * 200);
 const until = warmupUntil + seconds * 1000;
 
+let issued = 0;
+const pacingStart = performance.now();
 async function connection(id: number): Promise<void> {
   while (performance.now() < until) {
+    if (rate > 0) {
+      // Steady load: the n-th request of the run is due at n / rate seconds.
+      const due = pacingStart + (issued++ / rate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
     let body = template;
     if (body && values["unique-utterances"]) {
       const parsed = JSON.parse(body);
