@@ -240,7 +240,9 @@ for (const [op, target] of probeCases) {
 Deno.test("coding: the claude-cli backend without the CLI installed is a clear error", async () => {
   const t = await setup();
   try {
-    const done = await t.final((await t.submit("Fix the router", { backend: "claude-cli" })).job_id);
+    const done = await t.final(
+      (await t.submit("Fix the router", { backend: "claude-cli" })).job_id,
+    );
     assertEquals(done.status, "failed");
     assertEquals(done.error?.code, "backend_unavailable");
     assertEquals(
