@@ -76,3 +76,29 @@ export async function runLoad(url: string, options: {
     .output();
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
 }
+
+/** Starts `gateway/main.ts` on a free port with its files under `dir`, warnings-only logs. */
+export function startGateway(dir: string, extra: string[]): Promise<ServerProcess> {
+  return startServer([
+    "run",
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-sys",
+    "--allow-ffi",
+    "--allow-run",
+    new URL("../gateway/main.ts", import.meta.url).pathname,
+    "--port",
+    "0",
+    "--data-dir",
+    `${dir}/data`,
+    "--logs-dir",
+    `${dir}/logs`,
+    "--log-level",
+    "warning",
+    "--rate-limit",
+    "0",
+    ...extra,
+  ]);
+}

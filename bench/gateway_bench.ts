@@ -5,7 +5,7 @@
  * from a separate process on loopback.
  */
 import { emit } from "./report.ts";
-import { runLoad, startServer } from "./_process.ts";
+import { runLoad, startGateway, startServer } from "./_process.ts";
 
 const SECONDS = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
 const CONNECTIONS = 32;
@@ -20,29 +20,7 @@ const baseline = await runLoad(bare.url, { seconds: SECONDS, connections: CONNEC
 await bare.stop();
 
 const dir = await Deno.makeTempDir();
-const gateway = await startServer([
-  "run",
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-ffi",
-  "--allow-run",
-  new URL("../gateway/main.ts", import.meta.url).pathname,
-  "--port",
-  "0",
-  "--queue",
-  "memory",
-  "--data-dir",
-  `${dir}/data`,
-  "--logs-dir",
-  `${dir}/logs`,
-  "--log-level",
-  "warning",
-  "--rate-limit",
-  "0",
-]);
+const gateway = await startGateway(dir, ["--queue", "memory"]);
 const result = await runLoad(`${gateway.url}/task`, {
   seconds: SECONDS,
   connections: CONNECTIONS,

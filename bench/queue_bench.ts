@@ -14,7 +14,7 @@ import { MemoryQueue } from "../gateway/queue/memory/memory_queue.ts";
 import { KvQueue } from "../gateway/queue/kv/kv_queue.ts";
 import { RedisQueue } from "../gateway/queue/redis/redis_queue.ts";
 import { emit, percentile } from "./report.ts";
-import { runLoad, startServer } from "./_process.ts";
+import { runLoad, startGateway } from "./_process.ts";
 
 const JOBS = Number(Deno.env.get("BENCH_QUEUE_JOBS") ?? 5000);
 const CONCURRENCY = 50;
@@ -162,29 +162,7 @@ try {
 
 // 4. POST /task with the kv backend from a separate process.
 const dir = await Deno.makeTempDir();
-const gateway = await startServer([
-  "run",
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-ffi",
-  "--allow-run",
-  new URL("../gateway/main.ts", import.meta.url).pathname,
-  "--port",
-  "0",
-  "--queue",
-  "kv",
-  "--data-dir",
-  `${dir}/data`,
-  "--logs-dir",
-  `${dir}/logs`,
-  "--log-level",
-  "warning",
-  "--rate-limit",
-  "0",
-]);
+const gateway = await startGateway(dir, ["--queue", "kv"]);
 const load = await runLoad(`${gateway.url}/task`, {
   seconds: Number(Deno.env.get("BENCH_SECONDS") ?? 5),
   connections: 32,

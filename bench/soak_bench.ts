@@ -8,7 +8,7 @@
  * `SOAK_QUEUE` picks the backend (default kv).
  */
 import { emit } from "./report.ts";
-import { runLoad, startServer } from "./_process.ts";
+import { runLoad, startGateway } from "./_process.ts";
 
 const SECONDS = Number(Deno.env.get("SOAK_SECONDS") ?? 120);
 const QUEUE = Deno.env.get("SOAK_QUEUE") ?? "kv";
@@ -27,29 +27,7 @@ function counter(metrics: string, name: string): number {
 }
 
 const dir = await Deno.makeTempDir();
-const gateway = await startServer([
-  "run",
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-ffi",
-  "--allow-run",
-  new URL("../gateway/main.ts", import.meta.url).pathname,
-  "--port",
-  "0",
-  "--queue",
-  QUEUE,
-  "--data-dir",
-  `${dir}/data`,
-  "--logs-dir",
-  `${dir}/logs`,
-  "--log-level",
-  "warning",
-  "--rate-limit",
-  "0",
-]);
+const gateway = await startGateway(dir, ["--queue", QUEUE]);
 console.error(`soak: ${SECONDS} s of POST /task on ${gateway.url} (queue ${QUEUE})`);
 const load = await runLoad(`${gateway.url}/task`, {
   seconds: SECONDS,

@@ -8,22 +8,7 @@
  */
 import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
 import { newId } from "../ids.ts";
-import {
-  cancelJobFinal,
-  checkLease,
-  claimJob,
-  completeJob,
-  createJob,
-  failJob,
-  heartbeatJob,
-  leaseExpired,
-  pauseJob,
-  recoverJob,
-  requestCancel,
-  resumeJob,
-  retryJob,
-  updateJob,
-} from "../job_ops.ts";
+import { claimJob, createJob, leaseExpired, recoverJob } from "../job_ops.ts";
 import {
   type ClaimOptions,
   type EnqueueResult,
@@ -37,6 +22,7 @@ import {
   QueueError,
 } from "../queue.ts";
 import { WorkSignal } from "../work_signal.ts";
+import { CasQueue, type Change } from "../cas_queue.ts";
 import { Serial } from "../serial.ts";
 import {
   DELAYED,
@@ -62,17 +48,18 @@ function keyId(key: Deno.KvKey): string {
   return JSON.stringify(key);
 }
 
-export class KvQueue implements JobQueue {
+export class KvQueue extends CasQueue implements JobQueue {
   readonly backend = "kv" as const;
   readonly #kv: Deno.Kv;
-  readonly #now: () => number;
+  readonly #clock: () => number;
   readonly #signal = new WorkSignal();
   readonly #ownsKv: boolean;
   readonly #claims = new Serial();
 
   constructor(kv: Deno.Kv, options: KvQueueOptions = {}) {
+    super();
     this.#kv = kv;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.now ?? Date.now;
     this.#ownsKv = options.ownsKv ?? true;
   }
 
@@ -93,9 +80,13 @@ export class KvQueue implements JobQueue {
    * Applies `change` to a job with compare-and-swap, retrying on conflicts. `change` returns
    * the next record, or an outcome to stop without writing.
    */
-  async #mutate(
+  protected now(): number {
+    return this.#clock();
+  }
+
+  protected override async mutate(
     jobId: string,
-    change: (job: JobRecord | null) => JobRecord | { stop: LeaseOutcome },
+    change: Change,
   ): Promise<LeaseOutcome> {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const entry = await this.#kv.get<JobRecord>(jobKey(jobId));
@@ -112,19 +103,8 @@ export class KvQueue implements JobQueue {
     throw new QueueError(`Cannot update job '${jobId}' as it kept changing concurrently`);
   }
 
-  #withLease(
-    jobId: string,
-    token: string,
-    apply: (job: JobRecord) => JobRecord,
-  ): Promise<LeaseOutcome> {
-    return this.#mutate(jobId, (job) => {
-      const held = checkLease(job, token);
-      return held.ok ? apply(held.job) : { stop: held };
-    });
-  }
-
   async enqueue(utterance: NewUtterance, jobs: readonly NewJob[]): Promise<EnqueueResult> {
-    const now = this.#now();
+    const now = this.now();
     const records = jobs.map((j) => createJob(newId(), utterance.utterance_id, j, now));
     const record: UtteranceRecord = {
       utterance_id: utterance.utterance_id,
@@ -163,7 +143,7 @@ export class KvQueue implements JobQueue {
     const due = this.#kv.list<null>({ start: [DELAYED], end: [DELAYED, now + 1] }, { limit: 100 });
     for await (const entry of due) {
       const id = entry.key[2] as string;
-      await this.#mutate(
+      await this.mutate(
         id,
         (job) =>
           job && job.status === "delayed" && (job.run_at ?? 0) <= now
@@ -198,13 +178,13 @@ export class KvQueue implements JobQueue {
   }
 
   async #claim(options: ClaimOptions): Promise<JobRecord | null> {
-    const now = this.#now();
+    const now = this.now();
     await this.#promoteDue(now);
     for (let round = 0; round < 5; round++) {
       const ids = await this.#candidates(options.intents);
       if (ids.length === 0) return null;
       for (const id of ids) {
-        const outcome = await this.#mutate(id, (job) =>
+        const outcome = await this.mutate(id, (job) =>
           job && job.status === "queued" &&
             (!options.intents || options.intents.includes(job.intent))
             ? claimJob(job, options.owner, newId(), options.leaseMs, now)
@@ -215,71 +195,12 @@ export class KvQueue implements JobQueue {
     return null;
   }
 
-  async heartbeat(jobId: string, token: string, leaseMs: number): Promise<boolean> {
-    return (await this.#withLease(jobId, token, (j) => heartbeatJob(j, leaseMs, this.#now()))).ok;
-  }
-
-  update(jobId: string, token: string, patch: Parameters<JobQueue["update"]>[2]) {
-    return this.#withLease(jobId, token, (j) => updateJob(j, patch));
-  }
-
-  complete(
-    jobId: string,
-    token: string,
-    result: Parameters<JobQueue["complete"]>[2],
-    usage?: Parameters<JobQueue["complete"]>[3],
-  ) {
-    return this.#withLease(jobId, token, (j) => completeJob(j, result, usage, this.#now()));
-  }
-
-  fail(
-    jobId: string,
-    token: string,
-    error: Parameters<JobQueue["fail"]>[2],
-    options?: Parameters<JobQueue["fail"]>[3],
-  ) {
-    return this.#withLease(jobId, token, (j) => failJob(j, error, options ?? {}, this.#now()));
-  }
-
-  finishCancelled(jobId: string, token: string, reason: string) {
-    return this.#withLease(jobId, token, (j) => cancelJobFinal(j, reason, this.#now()));
-  }
-
-  awaitConfirmation(
-    jobId: string,
-    token: string,
-    confirmation: { prompt: string; action?: unknown },
-  ) {
-    return this.#withLease(jobId, token, (j) => pauseJob(j, confirmation));
-  }
-
-  resume(jobId: string, token: string) {
-    return this.#withLease(jobId, token, (j) => resumeJob(j));
-  }
-
-  async cancel(jobId: string, reason = "cancelled by request"): Promise<JobRecord | null> {
-    const outcome = await this.#mutate(jobId, (job) => {
-      if (!job) return { stop: { ok: false, reason: "not_found" } };
-      const next = requestCancel(job, reason, this.#now());
-      return next === job ? { stop: { ok: true, job } } : next;
-    });
-    return outcome.ok ? outcome.job : outcome.job ?? null;
-  }
-
-  async retry(jobId: string): Promise<JobRecord | null> {
-    const outcome = await this.#mutate(jobId, (job) => {
-      if (!job) return { stop: { ok: false, reason: "not_found" } };
-      return retryJob(job) ?? { stop: { ok: true, job } };
-    });
-    return outcome.ok ? outcome.job : null;
-  }
-
-  async recoverExpired(now = this.#now()): Promise<JobRecord[]> {
+  async recoverExpired(now = this.now()): Promise<JobRecord[]> {
     const moved: JobRecord[] = [];
     const expired = this.#kv.list<null>({ start: [LEASE], end: [LEASE, now + 1] }, { limit: 500 });
     for await (const entry of expired) {
       const id = entry.key[2] as string;
-      const outcome = await this.#mutate(
+      const outcome = await this.mutate(
         id,
         (job) =>
           job && leaseExpired(job, now)
@@ -362,7 +283,7 @@ export class KvQueue implements JobQueue {
     // Wake for the next delayed job too, so retries run on time.
     let wait = timeoutMs;
     for await (const e of this.#kv.list<null>({ prefix: [DELAYED] }, { limit: 1 })) {
-      wait = Math.max(1, Math.min(wait, (e.key[1] as number) - this.#now()));
+      wait = Math.max(1, Math.min(wait, (e.key[1] as number) - this.now()));
     }
     return this.#signal.wait(wait, signal);
   }

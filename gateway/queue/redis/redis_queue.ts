@@ -10,23 +10,7 @@
 import { createClient } from "redis";
 import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
 import { newId } from "../ids.ts";
-import {
-  cancelJobFinal,
-  checkLease,
-  claimJob,
-  completeJob,
-  createJob,
-  failJob,
-  heartbeatJob,
-  leaseExpired,
-  pauseJob,
-  priorityRank,
-  recoverJob,
-  requestCancel,
-  resumeJob,
-  retryJob,
-  updateJob,
-} from "../job_ops.ts";
+import { claimJob, createJob, leaseExpired, priorityRank, recoverJob } from "../job_ops.ts";
 import {
   type ClaimOptions,
   type EnqueueResult,
@@ -40,6 +24,7 @@ import {
   QueueError,
 } from "../queue.ts";
 import { WorkSignal } from "../work_signal.ts";
+import { CasQueue, type Change } from "../cas_queue.ts";
 import { CAS, ENQUEUE, RESERVE } from "./scripts.ts";
 
 type Client = ReturnType<typeof createClient>;
@@ -58,12 +43,12 @@ export interface RedisQueueOptions {
   now?: () => number;
 }
 
-export class RedisQueue implements JobQueue {
+export class RedisQueue extends CasQueue implements JobQueue {
   readonly backend = "redis" as const;
   readonly #client: Client;
   readonly #sub: Client;
   readonly #p: string;
-  readonly #now: () => number;
+  readonly #clock: () => number;
   readonly #signal = new WorkSignal();
   #casSha = "";
   #enqueueSha = "";
@@ -76,10 +61,11 @@ export class RedisQueue implements JobQueue {
   #flushScheduled = false;
 
   private constructor(client: Client, sub: Client, options: RedisQueueOptions) {
+    super();
     this.#client = client;
     this.#sub = sub;
     this.#p = options.prefix ?? "orq:";
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.now ?? Date.now;
   }
 
   /** Connects (and subscribes for wake-ups). Fails with a clear message when Redis is down. */
@@ -187,9 +173,13 @@ export class RedisQueue implements JobQueue {
     return { version: reply[0], job: JSON.parse(reply[1]) };
   }
 
-  async #mutate(
+  protected now(): number {
+    return this.#clock();
+  }
+
+  protected override async mutate(
     jobId: string,
-    change: (job: JobRecord | null) => JobRecord | { stop: LeaseOutcome },
+    change: Change,
     extraOps: IndexOp[] = [],
   ): Promise<LeaseOutcome> {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
@@ -218,15 +208,8 @@ export class RedisQueue implements JobQueue {
     return this.#client.sendCommand(["PUBLISH", `${this.#p}signal`, "1"]).catch(() => {});
   }
 
-  #withLease(jobId: string, token: string, apply: (job: JobRecord) => JobRecord) {
-    return this.#mutate(jobId, (job) => {
-      const held = checkLease(job, token);
-      return held.ok ? apply(held.job) : { stop: held };
-    });
-  }
-
   async enqueue(utterance: NewUtterance, jobs: readonly NewJob[]): Promise<EnqueueResult> {
-    const now = this.#now();
+    const now = this.now();
     const records = jobs.map((j) => createJob(newId(), utterance.utterance_id, j, now));
     const record: UtteranceRecord = {
       utterance_id: utterance.utterance_id,
@@ -267,7 +250,7 @@ export class RedisQueue implements JobQueue {
       "100",
     ]) as string[];
     for (const id of due) {
-      await this.#mutate(
+      await this.mutate(
         id,
         (job) =>
           job && job.status === "delayed" && (job.run_at ?? 0) <= now
@@ -282,11 +265,11 @@ export class RedisQueue implements JobQueue {
    * are waiting claimers, then each claimer moves its job to `running` with its own CAS.
    */
   async claim(options: ClaimOptions): Promise<JobRecord | null> {
-    const now = this.#now();
+    const now = this.now();
     for (let round = 0; round < 5; round++) {
       const id = await this.#reserve(options);
       if (id === null) return null;
-      const outcome = await this.#mutate(id, (job) => {
+      const outcome = await this.mutate(id, (job) => {
         if (!job || job.status !== "queued") return { stop: { ok: false, reason: "lease_lost" } };
         return claimJob(job, options.owner, newId(), options.leaseMs, now);
       }, [["zrem", `${this.#p}claiming`, id, "0"]]);
@@ -314,7 +297,7 @@ export class RedisQueue implements JobQueue {
     this.#flushScheduled = false;
     const groups = [...this.#waiting.entries()];
     this.#waiting.clear();
-    const now = this.#now();
+    const now = this.now();
     try {
       await this.#promoteDue(now);
     } catch { /* reported by the reservation below */ }
@@ -335,66 +318,7 @@ export class RedisQueue implements JobQueue {
     }));
   }
 
-  async heartbeat(jobId: string, token: string, leaseMs: number): Promise<boolean> {
-    return (await this.#withLease(jobId, token, (j) => heartbeatJob(j, leaseMs, this.#now()))).ok;
-  }
-
-  update(jobId: string, token: string, patch: Parameters<JobQueue["update"]>[2]) {
-    return this.#withLease(jobId, token, (j) => updateJob(j, patch));
-  }
-
-  complete(
-    jobId: string,
-    token: string,
-    result: Parameters<JobQueue["complete"]>[2],
-    usage?: Parameters<JobQueue["complete"]>[3],
-  ) {
-    return this.#withLease(jobId, token, (j) => completeJob(j, result, usage, this.#now()));
-  }
-
-  fail(
-    jobId: string,
-    token: string,
-    error: Parameters<JobQueue["fail"]>[2],
-    options?: Parameters<JobQueue["fail"]>[3],
-  ) {
-    return this.#withLease(jobId, token, (j) => failJob(j, error, options ?? {}, this.#now()));
-  }
-
-  finishCancelled(jobId: string, token: string, reason: string) {
-    return this.#withLease(jobId, token, (j) => cancelJobFinal(j, reason, this.#now()));
-  }
-
-  awaitConfirmation(
-    jobId: string,
-    token: string,
-    confirmation: { prompt: string; action?: unknown },
-  ) {
-    return this.#withLease(jobId, token, (j) => pauseJob(j, confirmation));
-  }
-
-  resume(jobId: string, token: string) {
-    return this.#withLease(jobId, token, (j) => resumeJob(j));
-  }
-
-  async cancel(jobId: string, reason = "cancelled by request"): Promise<JobRecord | null> {
-    const outcome = await this.#mutate(jobId, (job) => {
-      if (!job) return { stop: { ok: false, reason: "not_found" } };
-      const next = requestCancel(job, reason, this.#now());
-      return next === job ? { stop: { ok: true, job } } : next;
-    });
-    return outcome.ok ? outcome.job : outcome.job ?? null;
-  }
-
-  async retry(jobId: string): Promise<JobRecord | null> {
-    const outcome = await this.#mutate(jobId, (job) => {
-      if (!job) return { stop: { ok: false, reason: "not_found" } };
-      return retryJob(job) ?? { stop: { ok: true, job } };
-    });
-    return outcome.ok ? outcome.job : null;
-  }
-
-  async recoverExpired(now = this.#now()): Promise<JobRecord[]> {
+  async recoverExpired(now = this.now()): Promise<JobRecord[]> {
     const expired = await this.#client.sendCommand([
       "ZRANGEBYSCORE",
       `${this.#p}lease`,
@@ -423,7 +347,7 @@ export class RedisQueue implements JobQueue {
       await this.#client.sendCommand(["ZREM", `${this.#p}claiming`, id]);
     }
     for (const id of expired) {
-      const outcome = await this.#mutate(
+      const outcome = await this.mutate(
         id,
         (job) =>
           job && leaseExpired(job, now)
@@ -502,7 +426,7 @@ export class RedisQueue implements JobQueue {
         "0",
         "WITHSCORES",
       ]) as string[];
-      if (next[1]) wait = Math.max(1, Math.min(wait, Number(next[1]) - this.#now()));
+      if (next[1]) wait = Math.max(1, Math.min(wait, Number(next[1]) - this.now()));
     } catch { /* the claim will report the outage */ }
     return this.#signal.wait(wait, signal);
   }
