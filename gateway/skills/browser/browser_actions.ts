@@ -55,7 +55,12 @@ export function actionToCall(
     case "search":
       return { op: "navigate", context: c, url: "https://www.google.com/" };
     case "navigate":
-      return { op: "navigate", context: c, url: String(args.url ?? "") };
+      return {
+        op: "navigate",
+        context: c,
+        url: String(args.url ?? ""),
+        timeout_ms: cfg.page_timeout_ms,
+      };
     case "key_combination":
       return { op: "key", context: c, keys: String(args.keys ?? "") };
     case "drag_and_drop":

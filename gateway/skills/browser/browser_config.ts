@@ -17,6 +17,8 @@ export const BrowserConfig = z.object({
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   max_steps: z.number().int().positive(),
+  /** How long a page may take to load. */
+  page_timeout_ms: z.number().int().min(100).max(120_000).default(20_000),
 });
 export type BrowserConfig = z.infer<typeof BrowserConfig>;
 

@@ -100,6 +100,9 @@ export function createBrowserSkill(
         context_id: j.context,
         ...VIEWPORT,
         max_steps: 20,
+        page_timeout_ms: typeof job.spec.params.timeout_ms === "number"
+          ? Math.min(120_000, Math.max(100, job.spec.params.timeout_ms))
+          : 20_000,
       };
     },
     async cleanup(job) {

@@ -297,6 +297,21 @@ Deno.test({
       );
       assertEquals(gone.status, "failed");
       assertEquals(gone.error?.code, "page_unreachable");
+      // A page that never finishes loading (its script spins forever) ends clearly, not stuck.
+      const hung = await t.final(
+        (await t.submit(
+          "check",
+          {
+            mode: "check",
+            url: t.standin.qaUrl.replace("/qa/", "/qa/crash.html"),
+            expect: "x",
+            timeout_ms: 1500,
+          } as never,
+        )).job_id,
+      );
+      assertEquals(hung.status, "failed");
+      assertEquals(hung.error?.code, "page_unreachable");
+      assertStringIncludes(hung.error!.message, "Timeout 1500ms exceeded");
       const noKey = await t.final((await t.submit("open the dashboard")).job_id);
       assertEquals(noKey.error?.code, "no_api_key");
     } finally {

@@ -50,7 +50,10 @@ serveJobs(async (ctx) => {
   if (cfg.mode === "check") {
     if (!cfg.url) throw new UnrecoverableError("no_url", "Check mode needs params.url");
     try {
-      await driver.call({ op: "navigate", context: cfg.context_id, url: cfg.url }, ctx.signal);
+      await driver.call(
+        { op: "navigate", context: cfg.context_id, url: cfg.url, timeout_ms: cfg.page_timeout_ms },
+        ctx.signal,
+      );
     } catch (err) {
       if (err instanceof DriverError && /unreachable/.test(err.message)) throw providerError(err);
       throw new UnrecoverableError(

@@ -50,7 +50,7 @@ async function handle(call: ReturnType<typeof DriverCall.parse>): Promise<Driver
       await entry.context.close();
       return { ok: true };
     case "navigate":
-      await page.goto(call.url, { waitUntil: "load", timeout: 20_000 });
+      await page.goto(call.url, { waitUntil: "load", timeout: call.timeout_ms });
       break;
     case "screenshot":
       return {

@@ -11,7 +11,12 @@ const Px = z.number().int().min(0).max(10_000);
 export const DriverCall = z.discriminatedUnion("op", [
   z.object({ op: z.literal("open_context"), width: Px, height: Px }),
   z.object({ op: z.literal("close_context"), context: Context }),
-  z.object({ op: z.literal("navigate"), context: Context, url: z.string().max(4000) }),
+  z.object({
+    op: z.literal("navigate"),
+    context: Context,
+    url: z.string().max(4000),
+    timeout_ms: z.number().int().min(100).max(120_000).default(20_000),
+  }),
   z.object({ op: z.literal("screenshot"), context: Context }),
   z.object({ op: z.literal("click"), context: Context, x: Px, y: Px }),
   z.object({ op: z.literal("hover"), context: Context, x: Px, y: Px }),
