@@ -107,6 +107,7 @@ async function start() {
   } catch (err) { if (String(err.message) !== "unauthorized") $("#live").textContent = "error: " + err.message; }
 }
 async function startJobPage(id) {
+  $("#live").textContent = "job " + id;
   try {
     const job = await (await api("/status/" + id)).json();
     $("#job-head").textContent = job.intent + " · " + job.status + " · attempts " + job.attempts + (job.usage ? " · $" + job.usage.cost_usd.toFixed(4) : "");
@@ -114,7 +115,8 @@ async function startJobPage(id) {
     if (job.error) { $("#job-error").hidden = false; $("#job-error").textContent = job.error.code + ": " + job.error.message; }
     if (job.result?.summary) $("#job-summary").textContent = job.result.summary;
     const traces = await (await api("/traces?limit=500&job_id=" + id)).json();
-    $("#timeline").innerHTML = traces.events.map((e) => "<li>" + esc(e.ts.slice(11, 23)) + " <b>" + esc(e.event) + "</b> " + esc(e.duration_ms != null ? fmtMs(e.duration_ms) : "") + "</li>").join("");
+    if (traces.events.length === 0) $("#timeline").innerHTML = "<li>no trace events for this job</li>";
+    else $("#timeline").innerHTML = traces.events.map((e) => "<li>" + esc(e.ts.slice(11, 23)) + " <b>" + esc(e.event) + "</b> " + esc(e.duration_ms != null ? fmtMs(e.duration_ms) : "") + "</li>").join("");
     for (const a of job.result?.artifacts ?? []) {
       const box = document.createElement("section");
       box.className = "artifact";
