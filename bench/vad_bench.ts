@@ -173,7 +173,7 @@ await vad.close();
 
 // 4. CPU at real-time pace: the shell's cutime/cstime include the edge and its decoder.
 const paced = `${dir}/paced.wav`;
-await sh("sox", [FIXTURE, paced, "repeat", "2"]);
+await sh("sox", [FIXTURE, paced, "repeat", "5"]); // ~43 s, so start-up weighs less
 const pacedSeconds = Number(new TextDecoder().decode(await sh("soxi", ["-D", paced])));
 const script = `"${Deno.execPath()}" ${
   RUN.join(" ")
