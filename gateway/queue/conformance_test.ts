@@ -198,6 +198,72 @@ const cases: [string, (q: JobQueue) => Promise<void>][] = [
     assertEquals((await q.list({ intent: "coding" })).jobs.length, 3);
     assertEquals((await q.list({ status: "queued", limit: 100 })).jobs.length, 7);
   }],
+  ["list filters by state, intent and utterance, and pages within a filter", async (q) => {
+    const echo: string[] = [];
+    for (let i = 0; i < 5; i++) echo.push((await enqueueOne(q, "echo")).job_id);
+    const coding = await enqueueOne(q, "coding");
+    // Two echo jobs leave `queued`: one runs, one fails for good.
+    const running = (await q.claim({ owner, leaseMs: 10_000, intents: ["echo"] }))!;
+    const failed = (await q.claim({ owner, leaseMs: 10_000, intents: ["echo"] }))!;
+    await q.fail(failed.job_id, failed.lease!.token, { code: "bad", message: "no" });
+    const ids = async (o: Parameters<JobQueue["list"]>[0]) => {
+      const seen: string[] = [];
+      let cursor: string | null | undefined;
+      do {
+        const page = await q.list({ ...o, limit: 2, ...(cursor ? { cursor } : {}) });
+        assert(page.jobs.length <= 2, "a page holds at most `limit` jobs");
+        seen.push(...page.jobs.map((j) => j.job_id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      return seen;
+    };
+    const queuedEcho = echo.filter((id) => id !== running.job_id && id !== failed.job_id);
+    assertEquals(await ids({ status: "queued", intent: "echo" }), queuedEcho.reverse());
+    assertEquals(await ids({ status: "queued" }), [coding.job_id, ...queuedEcho]);
+    assertEquals(await ids({ status: "running" }), [running.job_id]);
+    assertEquals(await ids({ status: "failed", intent: "echo" }), [failed.job_id]);
+    assertEquals(await ids({ status: "failed", intent: "coding" }), []);
+    assertEquals(await ids({ intent: "coding" }), [coding.job_id]);
+    assertEquals(await ids({ utterance_id: coding.utterance_id }), [coding.job_id]);
+    assertEquals(await ids({ utterance_id: coding.utterance_id, status: "running" }), []);
+    assertEquals(await ids({ status: "succeeded" }), []);
+  }],
+  ["a large record (about 300 KB) is stored and read back whole", async (q) => {
+    const big = "voix à traiter — ".repeat(5_000); // ~100 KB of UTF-8, not only ASCII, three times
+    const { jobs } = await q.enqueue({ utterance_id: "big", text: "big", source: "api" }, [{
+      spec: TaskSpec.parse({ intent: "echo", instruction: "big", params: { text: big } }),
+      max_attempts: 1,
+    }]);
+    const c = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    assertEquals(c.spec.params.text, big);
+    const done = await q.complete(c.job_id, c.lease!.token, { summary: big, echo: big });
+    assertEquals(done.ok, true);
+    const stored = (await q.get(jobs[0]!.job_id))!;
+    assertEquals([stored.status, stored.result?.summary, stored.result?.echo], [
+      "succeeded",
+      big,
+      big,
+    ]);
+    assertEquals((await q.list({ status: "succeeded" })).jobs[0]?.result?.summary, big);
+    assertEquals((await q.listByUtterance("big"))[0]?.spec.params.text, big);
+  }],
+  ["a record that grows large and shrinks again stays whole", async (q) => {
+    const j = await enqueueOne(q);
+    const c = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    const long = "é".repeat(150_000);
+    await q.fail(c.job_id, c.lease!.token, { code: "verbose", message: long });
+    assertEquals((await q.get(j.job_id))?.error?.message, long);
+    const again = await q.retry(j.job_id);
+    assertEquals([again?.status, again?.error], ["queued", undefined]);
+    const c2 = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    await q.complete(c2.job_id, c2.lease!.token, { summary: "short" });
+    const stored = (await q.get(j.job_id))!;
+    assertEquals([stored.status, stored.result?.summary, stored.error], [
+      "succeeded",
+      "short",
+      undefined,
+    ]);
+  }],
   ["depth counts each state", async (q) => {
     await enqueueOne(q);
     await enqueueOne(q);

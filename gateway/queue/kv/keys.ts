@@ -6,7 +6,10 @@
 import type { JobRecord } from "@shared/schemas/mod.ts";
 import { priorityRank } from "../job_ops.ts";
 
+/** Job records (or the head of a record stored in chunks): [JOB, job_id]. */
 export const JOB = "job";
+/** Chunks of a large record: [JOB_CHUNK, job_id, index]. */
+export const JOB_CHUNK = "job_chunk";
 export const UTTERANCE = "utt";
 /** Runnable jobs: [READY, rank, job_id] (interactive rank 0 first). */
 export const READY = "ready";
@@ -18,13 +21,29 @@ export const DELAYED = "delayed";
 export const LEASE = "lease";
 /** Jobs paused for a confirmation: [PAUSED, job_id]. */
 export const PAUSED = "paused";
+/** Every job by state, for `list({ status })`: [BY_STATUS, status, job_id]. */
+export const BY_STATUS = "by_status";
+/** Every job by intent, for `list({ intent })`: [BY_INTENT, intent, job_id]. */
+export const BY_INTENT = "by_intent";
+/** Store metadata: [META, name]. */
+export const META = "meta";
+
+/** Version of the index layout; a store with an older one is re-indexed when opened. */
+export const INDEX_VERSION = 2;
+export const indexVersionKey: Deno.KvKey = [META, "index_version"];
 
 export const jobKey = (id: string): Deno.KvKey => [JOB, id];
+export const chunkKey = (id: string, index: number): Deno.KvKey => [JOB_CHUNK, id, index];
 export const utteranceKey = (id: string): Deno.KvKey => [UTTERANCE, id];
 
 /** The secondary index keys a job record must have in its current state. */
-export function indexKeys(job: JobRecord): Deno.KvKey[] {
-  const keys: Deno.KvKey[] = [];
+export function indexKeys(
+  job: Pick<JobRecord, "job_id" | "status" | "intent" | "priority" | "run_at" | "lease">,
+): Deno.KvKey[] {
+  const keys: Deno.KvKey[] = [
+    [BY_STATUS, job.status, job.job_id],
+    [BY_INTENT, job.intent, job.job_id],
+  ];
   if (job.status === "queued") {
     const rank = priorityRank(job);
     keys.push([READY, rank, job.job_id], [READY_BY_INTENT, job.intent, rank, job.job_id]);

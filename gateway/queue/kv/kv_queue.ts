@@ -25,8 +25,13 @@ import { WorkSignal } from "../work_signal.ts";
 import { CasQueue, type Change } from "../cas_queue.ts";
 import { Serial } from "../serial.ts";
 import {
+  BY_INTENT,
+  BY_STATUS,
+  chunkKey,
   DELAYED,
+  INDEX_VERSION,
   indexKeys,
+  indexVersionKey,
   JOB,
   jobKey,
   LEASE,
@@ -35,6 +40,7 @@ import {
   READY_BY_INTENT,
   utteranceKey,
 } from "./keys.ts";
+import { chunkCount, decodeJob, encodeJob, isChunked, type StoredJob } from "./record_codec.ts";
 
 const MAX_ATTEMPTS = 20;
 
@@ -46,6 +52,27 @@ export interface KvQueueOptions {
 
 function keyId(key: Deno.KvKey): string {
   return JSON.stringify(key);
+}
+
+/**
+ * Another process holding the SQLite write lock shows as "database is locked": a short wait
+ * and a retry, growing, for up to about 5 s in all.
+ */
+const BUSY_RETRIES = 60;
+
+function isBusy(err: unknown): boolean {
+  return err instanceof Error && /database is locked|database is busy/i.test(err.message);
+}
+
+function busyPause(attempt: number): Promise<void> {
+  const ms = Math.min(100, 1 + attempt * 2) * (0.5 + Math.random());
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A job as read: the entry at its key (for the versionstamp check) and the whole record. */
+interface Loaded {
+  entry: Deno.KvEntryMaybe<StoredJob>;
+  job: JobRecord | null;
 }
 
 export class KvQueue extends CasQueue implements JobQueue {
@@ -63,14 +90,96 @@ export class KvQueue extends CasQueue implements JobQueue {
     this.#ownsKv = options.ownsKv ?? true;
   }
 
-  /** Opens (or creates) the store at `path` (`:memory:` for tests). */
+  /**
+   * Opens (or creates) the store at `path` (`:memory:` for tests) and brings the indexes of a
+   * store written by an older version up to date.
+   */
   static async open(path: string, options: KvQueueOptions = {}): Promise<KvQueue> {
-    return new KvQueue(await Deno.openKv(path), options);
+    const queue = new KvQueue(await Deno.openKv(path), options);
+    try {
+      await queue.#migrate();
+    } catch (err) {
+      await queue.close();
+      throw err;
+    }
+    return queue;
   }
 
-  /** Adds the index changes from `old` to `next` to an atomic operation. */
-  #reindex(op: Deno.AtomicOperation, old: JobRecord | null, next: JobRecord): void {
-    const before = new Map((old ? indexKeys(old) : []).map((k) => [keyId(k), k]));
+  /** Adds the per-state and per-intent list indexes (index version 2) to every job. */
+  async #migrate(): Promise<void> {
+    const version = await this.#kv.get<number>(indexVersionKey);
+    if ((version.value ?? 0) >= INDEX_VERSION) return;
+    for await (const e of this.#kv.list<StoredJob>({ prefix: [JOB] }, { batchSize: 500 })) {
+      const id = e.key[1] as string;
+      for (let i = 0;; i++) {
+        const { entry, job } = await this.#load(id);
+        if (!job) break;
+        const op = this.#kv.atomic().check(entry)
+          .set([BY_STATUS, job.status, id], null)
+          .set([BY_INTENT, job.intent, id], null);
+        if ((await this.#commit(op)).ok) break;
+        if (i === MAX_ATTEMPTS) {
+          throw new QueueError(`Cannot index job '${id}' as it kept changing concurrently`);
+        }
+      }
+    }
+    await this.#kv.set(indexVersionKey, INDEX_VERSION);
+  }
+
+  /** Commits, turning the store's refusals (a value or an operation too large) into a QueueError. */
+  async #commit(op: Deno.AtomicOperation): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+    for (let attempt = 0;; attempt++) {
+      try {
+        return await op.commit();
+      } catch (err) {
+        if (isBusy(err) && attempt < BUSY_RETRIES) {
+          await busyPause(attempt);
+          continue;
+        }
+        throw new QueueError(
+          `Cannot write to the kv queue: ${err instanceof Error ? err.message : err}`,
+          { cause: err },
+        );
+      }
+    }
+  }
+
+  /**
+   * Reads a job. A chunked record is read with its chunks in one `getMany`, a consistent
+   * snapshot, so head and chunks always belong together.
+   */
+  async #load(jobId: string): Promise<Loaded> {
+    let entry = await this.#kv.get<StoredJob>(jobKey(jobId));
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const n = chunkCount(entry.value);
+      if (n === 0) return { entry, job: entry.value as JobRecord | null };
+      const keys = [jobKey(jobId), ...Array.from({ length: n }, (_, k) => chunkKey(jobId, k))];
+      const [head, ...chunks] = await this.#kv.getMany<unknown[]>(keys);
+      const value = head!.value as StoredJob | null;
+      if (value && isChunked(value) && value.$chunks === n) {
+        return {
+          entry: head as Deno.KvEntryMaybe<StoredJob>,
+          job: decodeJob(value, chunks.map((c) => c.value as Uint8Array | null)),
+        };
+      }
+      entry = head as Deno.KvEntryMaybe<StoredJob>; // rewritten meanwhile: read it again
+    }
+    throw new QueueError(`Cannot read job '${jobId}' as it kept changing concurrently`);
+  }
+
+  /** Adds the writes that store `next` over `old` (record, chunks, indexes) to `op`. */
+  #write(
+    op: Deno.AtomicOperation,
+    old: { stored: StoredJob | null; job: JobRecord | null },
+    next: JobRecord,
+  ): void {
+    const { head, chunks } = encodeJob(next);
+    op.set(jobKey(next.job_id), head);
+    chunks.forEach((c, i) => op.set(chunkKey(next.job_id, i), c));
+    for (let i = chunks.length; i < chunkCount(old.stored); i++) {
+      op.delete(chunkKey(next.job_id, i));
+    }
+    const before = new Map((old.job ? indexKeys(old.job) : []).map((k) => [keyId(k), k]));
     const after = new Map(indexKeys(next).map((k) => [keyId(k), k]));
     for (const [id, key] of before) if (!after.has(id)) op.delete(key);
     for (const [id, key] of after) if (!before.has(id)) op.set(key, null);
@@ -89,13 +198,13 @@ export class KvQueue extends CasQueue implements JobQueue {
     change: Change,
   ): Promise<LeaseOutcome> {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
-      const entry = await this.#kv.get<JobRecord>(jobKey(jobId));
-      const next = change(entry.value);
+      const { entry, job } = await this.#load(jobId);
+      const next = change(job);
       if ("stop" in next) return next.stop;
-      if (entry.value === null) return { ok: false, reason: "not_found" };
-      const op = this.#kv.atomic().check(entry).set(jobKey(jobId), next);
-      this.#reindex(op, entry.value, next);
-      if ((await op.commit()).ok) {
+      if (job === null) return { ok: false, reason: "not_found" };
+      const op = this.#kv.atomic().check(entry);
+      this.#write(op, { stored: entry.value, job }, next);
+      if ((await this.#commit(op)).ok) {
         if (next.status === "queued" || next.status === "delayed") this.#signal.notify();
         return { ok: true, job: next };
       }
@@ -117,11 +226,8 @@ export class KvQueue extends CasQueue implements JobQueue {
     const op = this.#kv.atomic()
       .check({ key: utteranceKey(utterance.utterance_id), versionstamp: null })
       .set(utteranceKey(utterance.utterance_id), record);
-    for (const r of records) {
-      op.set(jobKey(r.job_id), r);
-      this.#reindex(op, null, r);
-    }
-    if ((await op.commit()).ok) {
+    for (const r of records) this.#write(op, { stored: null, job: null }, r);
+    if ((await this.#commit(op)).ok) {
       if (records.length > 0) this.#signal.notify();
       return { created: true, utterance: record, jobs: records };
     }
@@ -213,7 +319,7 @@ export class KvQueue extends CasQueue implements JobQueue {
   }
 
   async get(jobId: string): Promise<JobRecord | null> {
-    return (await this.#kv.get<JobRecord>(jobKey(jobId))).value;
+    return (await this.#load(jobId)).job;
   }
 
   async getUtterance(utteranceId: string): Promise<UtteranceRecord | null> {
@@ -225,12 +331,55 @@ export class KvQueue extends CasQueue implements JobQueue {
     if (!u) return [];
     const jobs: JobRecord[] = [];
     for (let i = 0; i < u.job_ids.length; i += 10) {
-      const entries = await this.#kv.getMany<JobRecord[]>(
-        u.job_ids.slice(i, i + 10).map((id) => jobKey(id)),
-      );
-      for (const e of entries) if (e.value) jobs.push(e.value);
+      jobs.push(...await this.#fetch(u.job_ids.slice(i, i + 10)));
     }
     return jobs;
+  }
+
+  /** Up to 10 jobs by id in one read (plus one per chunked record), in the order given. */
+  async #fetch(ids: readonly string[]): Promise<JobRecord[]> {
+    const entries = await this.#kv.getMany<StoredJob[]>(ids.map((id) => jobKey(id)));
+    const jobs: JobRecord[] = [];
+    for (const e of entries) {
+      if (!e.value) continue;
+      const job = isChunked(e.value) ? (await this.#load(e.value.job_id)).job : e.value;
+      if (job) jobs.push(job);
+    }
+    return jobs;
+  }
+
+  /**
+   * Jobs newest first, from the narrowest list index that the filter allows (all jobs, one
+   * state, or one intent), starting below `cursor`.
+   */
+  async *#scan(options: ListOptions): AsyncGenerator<JobRecord> {
+    const prefix: Deno.KvKey = options.status
+      ? [BY_STATUS, options.status]
+      : options.intent
+      ? [BY_INTENT, options.intent]
+      : [JOB];
+    const selector: Deno.KvListSelector = options.cursor
+      ? { prefix, end: [...prefix, options.cursor] }
+      : { prefix };
+    if (prefix[0] === JOB) {
+      for await (const e of this.#kv.list<StoredJob>(selector, { reverse: true, batchSize: 500 })) {
+        if (!isChunked(e.value)) yield e.value;
+        else {
+          const job = (await this.#load(e.value.job_id)).job;
+          if (job) yield job;
+        }
+      }
+      return;
+    }
+    let ids: string[] = [];
+    for await (const e of this.#kv.list<null>(selector, { reverse: true, batchSize: 100 })) {
+      ids.push(e.key[2] as string);
+      if (ids.length === 10) {
+        yield* await this.#fetch(ids);
+        ids = [];
+      }
+    }
+    yield* await this.#fetch(ids);
   }
 
   async list(options: ListOptions = {}): Promise<JobPage> {
@@ -245,13 +394,10 @@ export class KvQueue extends CasQueue implements JobQueue {
       const jobs = all.slice(0, limit);
       return { jobs, next_cursor: all.length > limit ? jobs[jobs.length - 1]!.job_id : null };
     }
-    const selector: Deno.KvListSelector = options.cursor
-      ? { prefix: [JOB], end: [JOB, options.cursor] }
-      : { prefix: [JOB] };
     const jobs: JobRecord[] = [];
     let next: string | null = null;
-    for await (const e of this.#kv.list<JobRecord>(selector, { reverse: true, batchSize: 500 })) {
-      const job = e.value;
+    // The index and the record are read at different moments: filter on the record itself.
+    for await (const job of this.#scan(options)) {
       if (options.status && job.status !== options.status) continue;
       if (options.intent && job.intent !== options.intent) continue;
       if (jobs.length === limit) {

@@ -25,7 +25,7 @@ import {
 } from "../queue.ts";
 import { WorkSignal } from "../work_signal.ts";
 import { CasQueue, type Change } from "../cas_queue.ts";
-import { CAS, ENQUEUE, RESERVE } from "./scripts.ts";
+import { CAS, ENQUEUE, INDEX, RESERVE } from "./scripts.ts";
 
 type Client = ReturnType<typeof createClient>;
 type IndexOp = [
@@ -36,6 +36,11 @@ type IndexOp = [
 ];
 
 const MAX_ATTEMPTS = 20;
+/** Connection attempts at start-up (about 0.7 s in all) before `connect()` fails. */
+const CONNECT_TRIES = 3;
+
+/** Version of the index layout; a store with an older one is re-indexed on connect. */
+const INDEX_VERSION = 2;
 
 export interface RedisQueueOptions {
   /** Key prefix, so several queues can share a server. @default "orq:" */
@@ -70,12 +75,19 @@ export class RedisQueue extends CasQueue implements JobQueue {
 
   /** Connects (and subscribes for wake-ups). Fails with a clear message when Redis is down. */
   static async connect(url: string, options: RedisQueueOptions = {}): Promise<RedisQueue> {
+    // Until the first connection, give up after a few tries so that a wrong URL or a stopped
+    // server is an error at start-up, not a hang; once connected, reconnect for ever.
+    let connected = false;
     const make = () =>
       createClient({
         url,
         // Fail fast while disconnected: callers answer 503 and retry, instead of hanging.
         disableOfflineQueue: true,
-        socket: { connectTimeout: 5000, reconnectStrategy: (n) => Math.min(50 * 2 ** n, 2000) },
+        socket: {
+          connectTimeout: 5000,
+          reconnectStrategy: (n, cause) =>
+            connected ? Math.min(50 * 2 ** n, 2000) : n < CONNECT_TRIES ? 100 * 2 ** n : cause,
+        },
       });
     const client = make();
     const sub = make();
@@ -85,9 +97,13 @@ export class RedisQueue extends CasQueue implements JobQueue {
     try {
       await client.connect();
       await sub.connect();
+      connected = true;
     } catch (err) {
-      client.destroy();
-      sub.destroy();
+      for (const c of [client, sub]) {
+        try {
+          c.destroy();
+        } catch { /* closed already when its reconnect strategy gave up */ }
+      }
       throw new QueueError(
         `Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, "//***@")}: ${
           err instanceof Error ? err.message : err
@@ -100,7 +116,30 @@ export class RedisQueue extends CasQueue implements JobQueue {
     queue.#enqueueSha = String(await client.sendCommand(["SCRIPT", "LOAD", ENQUEUE]));
     queue.#reserveSha = String(await client.sendCommand(["SCRIPT", "LOAD", RESERVE]));
     await sub.subscribe(`${queue.#p}signal`, () => queue.#signal.notify());
+    try {
+      await queue.#migrate();
+    } catch (err) {
+      await queue.close();
+      throw err;
+    }
     return queue;
+  }
+
+  /** Adds the per-state and per-intent list indexes (index version 2) to every job. */
+  async #migrate(): Promise<void> {
+    const key = `${this.#p}index_version`;
+    if (Number(await this.#client.sendCommand(["GET", key]) ?? 0) >= INDEX_VERSION) return;
+    for (let start = 0;; start += 500) {
+      const ids = await this.#client.sendCommand([
+        "ZRANGE",
+        `${this.#p}jobs`,
+        String(start),
+        String(start + 499),
+      ]) as string[];
+      if (ids.length === 0) break;
+      await this.#client.sendCommand(["EVAL", INDEX, "0", this.#p, ...ids]);
+    }
+    await this.#client.sendCommand(["SET", key, String(INDEX_VERSION)]);
   }
 
   /**
@@ -129,7 +168,10 @@ export class RedisQueue extends CasQueue implements JobQueue {
 
   #indexOps(job: JobRecord): IndexOp[] {
     const p = this.#p;
-    const ops: IndexOp[] = [];
+    const ops: IndexOp[] = [
+      ["zadd", `${p}status:${job.status}`, job.job_id, "0"],
+      ["zadd", `${p}intent:${job.intent}`, job.job_id, "0"],
+    ];
     if (job.status === "queued") {
       const rank = String(priorityRank(job));
       ops.push(["zadd", `${p}ready`, job.job_id, rank], [
@@ -380,11 +422,27 @@ export class RedisQueue extends CasQueue implements JobQueue {
   async list(options: ListOptions = {}): Promise<JobPage> {
     const limit = options.limit ?? 50;
     const jobs: JobRecord[] = [];
+    if (options.utterance_id) {
+      // Small and exact: an utterance holds at most 32 jobs.
+      const all = (await this.listByUtterance(options.utterance_id))
+        .filter((j) => !options.status || j.status === options.status)
+        .filter((j) => !options.intent || j.intent === options.intent)
+        .filter((j) => !options.cursor || j.job_id < options.cursor)
+        .sort((a, b) => (a.job_id < b.job_id ? 1 : -1));
+      const page = all.slice(0, limit);
+      return { jobs: page, next_cursor: all.length > limit ? page[page.length - 1]!.job_id : null };
+    }
+    // The narrowest index the filter allows; the records are filtered again as they are read.
+    const index = options.status
+      ? `${this.#p}status:${options.status}`
+      : options.intent
+      ? `${this.#p}intent:${options.intent}`
+      : `${this.#p}jobs`;
     let max = options.cursor ? `(${options.cursor}` : "+";
     for (;;) {
       const ids = await this.#client.sendCommand([
         "ZREVRANGEBYLEX",
-        `${this.#p}jobs`,
+        index,
         max,
         "-",
         "LIMIT",
@@ -397,7 +455,6 @@ export class RedisQueue extends CasQueue implements JobQueue {
         if (!job) continue;
         if (options.status && job.status !== options.status) continue;
         if (options.intent && job.intent !== options.intent) continue;
-        if (options.utterance_id && job.utterance_id !== options.utterance_id) continue;
         if (jobs.length === limit) return { jobs, next_cursor: jobs[jobs.length - 1]!.job_id };
         jobs.push(job);
       }

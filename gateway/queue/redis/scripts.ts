@@ -52,8 +52,27 @@ for i = 0, n - 1 do
   redis.call('ZADD', p .. 'ready', rank, id)
   redis.call('ZADD', p .. 'ready:' .. intent, rank, id)
   redis.call('ZADD', p .. 'jobs', 0, id)
+  redis.call('ZADD', p .. 'status:queued', 0, id)
+  redis.call('ZADD', p .. 'intent:' .. intent, 0, id)
 end
 return 1
+`;
+
+/**
+ * Adds the per-state and per-intent list indexes to jobs written before they existed, reading
+ * each record inside the script so that the index matches it. ARGV[1] = prefix, ARGV[2..] = ids.
+ */
+export const INDEX = `
+local p = ARGV[1]
+for i = 2, #ARGV do
+  local d = redis.call('HGET', p .. 'job:' .. ARGV[i], 'd')
+  if d then
+    local job = cjson.decode(d)
+    redis.call('ZADD', p .. 'status:' .. job.status, 0, ARGV[i])
+    redis.call('ZADD', p .. 'intent:' .. job.intent, 0, ARGV[i])
+  end
+end
+return #ARGV - 1
 `;
 
 /**

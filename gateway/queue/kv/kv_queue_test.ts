@@ -1,0 +1,148 @@
+/**
+ * What only the Deno KV backend has to get right (the shared behaviour is in
+ * `../conformance_test.ts`): index migration of older stores, chunked records, two handles on
+ * one file.
+ */
+import { assertEquals, assertRejects } from "@shared/testing/asserts.ts";
+import { TaskSpec } from "@shared/schemas/mod.ts";
+import { QueueError } from "../queue.ts";
+import { KvQueue } from "./kv_queue.ts";
+import { BY_INTENT, BY_STATUS, indexVersionKey, JOB_CHUNK } from "./keys.ts";
+import { MAX_RECORD_BYTES, RecordTooLargeError } from "./record_codec.ts";
+
+const spec = (intent = "echo", text = "") =>
+  TaskSpec.parse({ intent, instruction: "x", params: text ? { text } : {} });
+
+async function keysUnder(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Deno.KvKey[]> {
+  const keys: Deno.KvKey[] = [];
+  for await (const e of kv.list({ prefix })) keys.push(e.key);
+  return keys;
+}
+
+Deno.test("KvQueue.open() indexes jobs of a store written before the list indexes", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/queue.kv`;
+  try {
+    const q = await KvQueue.open(path);
+    for (let i = 0; i < 3; i++) {
+      await q.enqueue({ utterance_id: `old-${i}`, text: "t", source: "api" }, [{
+        spec: spec(i === 2 ? "coding" : "echo"),
+        max_attempts: 1,
+      }]);
+    }
+    await q.close();
+    // Remove what the older layout did not have.
+    const raw = await Deno.openKv(path);
+    const old = [
+      ...await keysUnder(raw, [BY_STATUS]),
+      ...await keysUnder(raw, [BY_INTENT]),
+      indexVersionKey,
+    ];
+    for (const key of old) await raw.delete(key);
+    raw.close();
+
+    const reopened = await KvQueue.open(path);
+    try {
+      assertEquals((await reopened.list({ status: "queued" })).jobs.length, 3);
+      assertEquals((await reopened.list({ intent: "coding" })).jobs.length, 1);
+      const job = (await reopened.claim({ owner: "t", leaseMs: 10_000, intents: ["coding"] }))!;
+      assertEquals((await reopened.list({ status: "running" })).jobs.map((j) => j.job_id), [
+        job.job_id,
+      ]);
+      assertEquals((await reopened.list({ status: "queued" })).jobs.length, 2);
+    } finally {
+      await reopened.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("KvQueue: a record that shrinks leaves no chunks behind", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const q = new KvQueue(kv, { ownsKv: false });
+  try {
+    await q.enqueue({ utterance_id: "u", text: "t", source: "api" }, [{
+      spec: spec(),
+      max_attempts: 1,
+    }]);
+    const c = (await q.claim({ owner: "t", leaseMs: 10_000 }))!;
+    await q.fail(c.job_id, c.lease!.token, { code: "x", message: "m".repeat(200_000) });
+    assertEquals((await keysUnder(kv, [JOB_CHUNK])).length, 4);
+    await q.retry(c.job_id);
+    assertEquals(await keysUnder(kv, [JOB_CHUNK]), []);
+  } finally {
+    await q.close();
+    kv.close();
+  }
+});
+
+Deno.test("KvQueue: a record over the size limit is refused and the job is unchanged", async () => {
+  const q = new KvQueue(await Deno.openKv(":memory:"));
+  try {
+    await q.enqueue({ utterance_id: "u", text: "t", source: "api" }, [{
+      spec: spec(),
+      max_attempts: 1,
+    }]);
+    const c = (await q.claim({ owner: "t", leaseMs: 10_000 }))!;
+    const err = await assertRejects(
+      () => q.complete(c.job_id, c.lease!.token, { summary: "a".repeat(MAX_RECORD_BYTES) }),
+      RecordTooLargeError,
+      `Cannot store job '${c.job_id}' as its record is `,
+    );
+    assertEquals(err instanceof QueueError, true);
+    assertEquals((await q.get(c.job_id))?.status, "running");
+  } finally {
+    await q.close();
+  }
+});
+
+Deno.test("KvQueue: an enqueue the store refuses is a QueueError that names the cause", async () => {
+  const q = new KvQueue(await Deno.openKv(":memory:"));
+  try {
+    // 32 jobs of 40 KB each: every record fits, the whole atomic write (> 800 KiB) does not.
+    await assertRejects(
+      () =>
+        q.enqueue(
+          { utterance_id: "u", text: "t", source: "api" },
+          Array.from(
+            { length: 32 },
+            () => ({ spec: spec("echo", "a".repeat(40_000)), max_attempts: 1 }),
+          ),
+        ),
+      QueueError,
+      "Cannot write to the kv queue: Total mutation size too large",
+    );
+    assertEquals(await q.getUtterance("u"), null);
+  } finally {
+    await q.close();
+  }
+});
+
+Deno.test("KvQueue: two handles on one file never claim the same job", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/queue.kv`;
+  const a = await KvQueue.open(path);
+  const b = await KvQueue.open(path);
+  try {
+    for (let i = 0; i < 20; i++) {
+      await a.enqueue({ utterance_id: `u${i}`, text: "t", source: "api" }, [{
+        spec: spec(),
+        max_attempts: 1,
+      }]);
+    }
+    const claims = await Promise.all(
+      Array.from(
+        { length: 30 },
+        (_, i) => (i % 2 ? a : b).claim({ owner: `e${i}`, leaseMs: 10_000 }),
+      ),
+    );
+    const got = claims.filter((c) => c !== null).map((c) => c!.job_id);
+    assertEquals(got.length, 20);
+    assertEquals(new Set(got).size, 20);
+  } finally {
+    await a.close();
+    await b.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,99 @@
+/**
+ * @module
+ * How a job record is laid out in Deno KV. A KV value holds at most 64 KiB, but a job record can
+ * be larger (a 60 KB instruction echoed back in its result). Small records are stored as they
+ * are; a large one becomes a head (the fields `list()` filters on, plus a chunk count) and its
+ * JSON as UTF-8 chunks under their own keys, all written in the same atomic operation.
+ */
+import type { JobRecord, JobState } from "@shared/schemas/mod.ts";
+import { QueueError } from "../queue.ts";
+
+/**
+ * Records whose JSON is at most this many UTF-16 units are stored inline. V8's serializer takes
+ * at most two bytes per unit plus a few bytes of framing per field, so this stays well below the
+ * 65,536-byte value limit.
+ */
+export const INLINE_LIMIT = 24_000;
+
+/** Bytes of JSON per chunk (a chunk is a Uint8Array value, limit 65,536 bytes). */
+export const CHUNK_BYTES = 60_000;
+
+/**
+ * Chunks per record: the head and its chunks are read in one `getMany` (at most 10 keys) so the
+ * read is one consistent snapshot.
+ */
+export const MAX_CHUNKS = 9;
+
+/** The largest record the kv backend stores, in bytes of JSON. */
+export const MAX_RECORD_BYTES = CHUNK_BYTES * MAX_CHUNKS;
+
+/** Stands in for a record stored in chunks. */
+export interface ChunkedHead {
+  $chunks: number;
+  job_id: string;
+  utterance_id: string;
+  intent: string;
+  status: JobState;
+}
+
+export type StoredJob = JobRecord | ChunkedHead;
+
+/** Thrown when a record exceeds {@linkcode MAX_RECORD_BYTES}. */
+export class RecordTooLargeError extends QueueError {
+  override name = "RecordTooLargeError";
+  constructor(readonly jobId: string, readonly bytes: number) {
+    super(
+      `Cannot store job '${jobId}' as its record is ${bytes} bytes: the kv queue holds at most ${MAX_RECORD_BYTES} bytes per job`,
+    );
+  }
+}
+
+export function isChunked(value: StoredJob): value is ChunkedHead {
+  return "$chunks" in value;
+}
+
+/** Chunk count of a stored value (0 for inline records and for nothing). */
+export function chunkCount(value: StoredJob | null): number {
+  return value && isChunked(value) ? value.$chunks : 0;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Splits a record into the head to store at its key and the chunks (none when inline). */
+export function encodeJob(job: JobRecord): { head: StoredJob; chunks: Uint8Array[] } {
+  const json = JSON.stringify(job);
+  if (json.length <= INLINE_LIMIT) return { head: job, chunks: [] };
+  const bytes = encoder.encode(json);
+  if (bytes.length > MAX_RECORD_BYTES) throw new RecordTooLargeError(job.job_id, bytes.length);
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += CHUNK_BYTES) chunks.push(bytes.slice(i, i + CHUNK_BYTES));
+  return {
+    head: {
+      $chunks: chunks.length,
+      job_id: job.job_id,
+      utterance_id: job.utterance_id,
+      intent: job.intent,
+      status: job.status,
+    },
+    chunks,
+  };
+}
+
+/** Reassembles a chunked record; `chunks` must be the ones written with this head. */
+export function decodeJob(head: ChunkedHead, chunks: readonly (Uint8Array | null)[]): JobRecord {
+  if (chunks.length !== head.$chunks || chunks.some((c) => c === null)) {
+    throw new TypeError(
+      `Cannot read job '${head.job_id}' as ${
+        chunks.filter((c) => c !== null).length
+      } of its ${head.$chunks} chunks are present`,
+    );
+  }
+  const whole = new Uint8Array(chunks.reduce((n, c) => n + c!.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    whole.set(c!, at);
+    at += c!.length;
+  }
+  return JSON.parse(decoder.decode(whole));
+}
