@@ -6,6 +6,8 @@
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
 import { startRedisServer } from "@shared/testing/redis_server.ts";
+import type { JobRecord } from "@shared/schemas/mod.ts";
+import { RedisQueue } from "./redis/redis_queue.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PERMS = [
@@ -84,6 +86,22 @@ async function waitAllFinal(
   return states;
 }
 
+/** Every job in `status`, through `GET /jobs` and its cursor. */
+async function listAll(url: string, status: string): Promise<JobRecord[]> {
+  const jobs: JobRecord[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await fetch(
+      `${url}/jobs?status=${status}&limit=200${cursor ? `&cursor=${cursor}` : ""}`,
+    );
+    assertEquals(res.status, 200);
+    const page: { jobs: JobRecord[]; next_cursor: string | null } = await res.json();
+    jobs.push(...page.jobs);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return jobs;
+}
+
 /** job_id → number of `job.succeeded` trace events across every JSONL trace file in `dir`. */
 async function successCounts(dir: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
@@ -146,11 +164,25 @@ Deno.test({
       /orchestrator_queue_depth\{state="queued"\} [1-9]/.test(before),
       "jobs were queued at the kill",
     );
+    const finishedBefore = await listAll(first.url, "succeeded");
     await kill(first);
 
     const second = await spawn("gateway/main.ts", flags, "listening");
     const states = await waitAllFinal(second.url, jobIds, 90_000);
+    // A job that had finished before the kill was not run or completed again.
+    const after = new Map(
+      (await listAll(second.url, "succeeded")).map((j) => [j.job_id, j]),
+    );
     await kill(second, "SIGTERM");
+    assert(finishedBefore.length > 0, "some jobs had finished before the kill");
+    assertEquals(
+      finishedBefore.map((j) => [j.job_id, j.attempts, j.finished_at]),
+      finishedBefore.map((j) => [
+        j.job_id,
+        after.get(j.job_id)?.attempts,
+        after.get(j.job_id)?.finished_at,
+      ]),
+    );
     assertEquals(jobIds.length, 500);
     assertEquals(new Set(jobIds).size, 500);
     const notDone = [...states.entries()].filter(([, s]) => s !== "succeeded");
@@ -162,7 +194,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "redis: SIGKILL a worker mid-job; the other worker recovers its jobs after the lease",
+  name: "redis: SIGKILL one of two workers mid-job; the other recovers its jobs after the lease",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -187,42 +219,54 @@ Deno.test({
       ["--port", "0", "--no-engine", ...common],
       "listening",
     );
-    const workerA = await spawn(
-      "gateway/worker_main.ts",
-      [...common, "--concurrency", "8"],
-      "worker_started",
-    );
-    const jobIds: string[] = [];
-    for (let i = 0; i < 16; i++) {
-      const r = await post(gateway.url, {
-        tasks: [{ intent: "echo", instruction: `slow ${i}`, params: { delay_ms: 3000 } }],
-        utterance_id: `redis-crash-${i}`,
-      });
-      jobIds.push(r.jobs[0]!.job_id);
+    const worker = () =>
+      spawn("gateway/worker_main.ts", [...common, "--concurrency", "8"], "worker_started");
+    const [workerA, workerB] = await Promise.all([worker(), worker()]);
+    const inspect = await RedisQueue.connect(redis.url);
+    try {
+      const jobIds: string[] = [];
+      for (let i = 0; i < 16; i++) {
+        const r = await post(gateway.url, {
+          tasks: [{ intent: "echo", instruction: `slow ${i}`, params: { delay_ms: 3000 } }],
+          utterance_id: `redis-crash-${i}`,
+        });
+        jobIds.push(r.jobs[0]!.job_id);
+      }
+      // Wait until both workers hold 8 jobs each mid-run (they take a moment to start under load).
+      let running: JobRecord[] = [];
+      for (let i = 0; i < 100 && running.length < 16; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        running = (await Promise.all(jobIds.map((id) => inspect.get(id))))
+          .filter((j): j is JobRecord => j?.status === "running");
+      }
+      assertEquals(running.length, 16);
+      const ownedBy = (p: Proc) =>
+        running.filter((j) => j.lease?.owner.startsWith(`engine-${p.child.pid}-`))
+          .map((j) => j.job_id);
+      const heldByA = ownedBy(workerA);
+      const heldByB = ownedBy(workerB);
+      assertEquals([heldByA.length, heldByB.length], [8, 8]);
+
+      await kill(workerA);
+      const states = await waitAllFinal(gateway.url, jobIds, 60_000);
+      assertEquals([...states.values()].filter((s) => s !== "succeeded"), []);
+      // A's jobs ran a second time, on B, after their leases expired; B's own ran once.
+      const final = new Map(
+        (await Promise.all(jobIds.map((id) => inspect.get(id)))).map((j) => [j!.job_id, j!]),
+      );
+      assertEquals(heldByA.map((id) => final.get(id)?.attempts), heldByA.map(() => 2));
+      assertEquals(heldByA.map((id) => final.get(id)?.result?.attempt), heldByA.map(() => 2));
+      assertEquals(heldByB.map((id) => final.get(id)?.attempts), heldByB.map(() => 1));
+      await kill(workerB, "SIGTERM");
+      await kill(gateway, "SIGTERM");
+      const twice = [...(await successCounts(`${dir}/logs`)).entries()].filter(([, n]) => n > 1);
+      assertEquals(twice, []);
+    } finally {
+      await inspect.close();
+      for (const p of [workerA, workerB, gateway]) await kill(p);
+      await redis.stop();
+      await Deno.remove(dir, { recursive: true });
     }
-    // Wait until worker A holds 8 jobs mid-run (its workers take a moment to start under load).
-    let running = 0;
-    for (let i = 0; i < 100 && running < 8; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      running = (await (await fetch(`${gateway.url}/jobs?status=running`)).json()).jobs.length;
-    }
-    assertEquals(running, 8);
-    await kill(workerA);
-    const workerB = await spawn(
-      "gateway/worker_main.ts",
-      [...common, "--concurrency", "8"],
-      "worker_started",
-    );
-    const states = await waitAllFinal(gateway.url, jobIds, 60_000);
-    await kill(workerB, "SIGTERM");
-    await kill(gateway, "SIGTERM");
-    assertEquals([...states.values()].filter((s) => s !== "succeeded"), []);
-    const recovered = await fetch(`${gateway.url}/healthz`).catch(() => null);
-    assertEquals(recovered, null); // the gateway is gone
-    const twice = [...(await successCounts(`${dir}/logs`)).entries()].filter(([, n]) => n > 1);
-    assertEquals(twice, []);
-    await redis.stop();
-    await Deno.remove(dir, { recursive: true });
   },
 });
 
