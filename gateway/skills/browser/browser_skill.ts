@@ -1,54 +1,118 @@
 /**
  * @module
  * The `browser` skill: "open the QA dashboard to verify deploy status", done by Gemini Computer
- * Use driving a real Chromium. The model loop runs in a sandboxed worker; Playwright runs in the
- * supervised driver process; `prepare` opens a browser context per job and `cleanup` closes it.
+ * Use driving a real Chromium. The model loop runs in a sandboxed worker that may reach only
+ * the Gemini host and the driver's port; Playwright runs in the supervised driver process;
+ * `prepare` opens a browser context per job on the driver and `cleanup` closes it.
+ *
+ * Without `GEMINI_API_KEY`, a job runs the model-free check mode when it has a URL (its
+ * params, a URL in the instruction, or `BROWSER_QA_URL`), and otherwise fails with the
+ * unrecoverable error `no_api_key`.
  */
 import type { JobRecord } from "@shared/schemas/mod.ts";
-import { UnrecoverableError } from "../../engine/worker_errors.ts";
-import type { Skill, SkillContext } from "../skill.ts";
+import { priceFor, UnknownModelPriceError } from "@shared/pricing/pricing.ts";
+import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
+import type { JsonValue, Skill, SkillContext } from "../skill.ts";
 import { BROWSER_PATTERNS, urlFromClause } from "./browser_patterns.ts";
-import { DriverSupervisor } from "./driver_supervisor.ts";
+import {
+  DriverStartError,
+  DriverSupervisor,
+  type DriverSupervisorOptions,
+} from "./driver_supervisor.ts";
 
 export const DEFAULT_BROWSER_MODEL = "gemini-2.5-computer-use-preview-10-2025";
-const DEFAULT_GEMINI_URL = "https://generativelanguage.googleapis.com";
-const VIEWPORT = { width: 1440, height: 900 };
+export const DEFAULT_GEMINI_URL = "https://generativelanguage.googleapis.com";
+/** The viewport the Computer Use documentation recommends. */
+export const DEFAULT_VIEWPORT = { width: 1440, height: 900 } as const;
 
-function hostPort(url: string): string {
+/** `https://host/x` → `host:443`, the form Deno's net permission takes. */
+export function hostPort(url: string): string {
   const u = new URL(url);
   return `${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`;
 }
 
-interface Plan {
+/** How a job runs, decided from its params and the gateway's environment. */
+export interface BrowserPlan {
   mode: "model" | "check";
   url?: string;
   expect?: string;
+  model: string;
+  max_steps: number;
+  max_duration_ms: number;
+  page_timeout_ms: number;
 }
 
-/** Model loop when a key (or a stand-in) is configured, else the model-free check. */
-export function planFor(job: Pick<JobRecord, "spec">, ctx: SkillContext): Plan {
+function bounded(v: JsonValue | undefined, min: number, max: number, fallback: number): number {
+  return typeof v === "number" && Number.isFinite(v)
+    ? Math.min(max, Math.max(min, Math.round(v)))
+    : fallback;
+}
+
+/**
+ * The model loop when a key is configured (a stand-in counts: point `GEMINI_BASE_URL` at it
+ * and set any key), the check mode when asked for or when there is no key but a URL.
+ * Throws {@link UnrecoverableError} `no_api_key` when neither can run, and
+ * `unknown_model_price` for a model the price table cannot cost.
+ */
+export function planFor(job: Pick<JobRecord, "spec">, ctx: SkillContext): BrowserPlan {
   const p = job.spec.params;
   const url = (typeof p.url === "string" && p.url) || urlFromClause(job.spec.instruction) ||
     ctx.env("BROWSER_QA_URL");
-  const expect = typeof p.expect === "string" ? p.expect : undefined;
-  if (p.mode === "check" || !ctx.env("GEMINI_API_KEY")) {
+  const expect = typeof p.expect === "string" && p.expect ? p.expect : undefined;
+  const model = (typeof p.model === "string" && p.model) || ctx.env("BROWSER_MODEL") ||
+    DEFAULT_BROWSER_MODEL;
+  const limits = {
+    model,
+    max_steps: bounded(p.max_steps, 1, 100, 20),
+    max_duration_ms: bounded(p.max_duration_ms, 1_000, 280_000, 240_000),
+    page_timeout_ms: bounded(p.timeout_ms, 100, 120_000, 20_000),
+  };
+  const hasKey = Boolean(ctx.env("GEMINI_API_KEY"));
+  if (p.mode === "check" || (!hasKey && p.mode !== "model")) {
     if (!url) {
       throw new UnrecoverableError(
-        "no_api_key",
-        "GEMINI_API_KEY is not set and the request names no URL to check: set GEMINI_API_KEY, or give params { mode: 'check', url, expect }",
+        hasKey || p.mode === "check" ? "no_url" : "no_api_key",
+        hasKey || p.mode === "check"
+          ? "Check mode needs a URL: give params { mode: 'check', url, expect }"
+          : "GEMINI_API_KEY is not set and the request names no URL to check: set GEMINI_API_KEY (or GEMINI_BASE_URL and a key for a stand-in), give params { mode: 'check', url, expect }, or set BROWSER_QA_URL",
       );
     }
-    return { mode: "check", url, ...(expect ? { expect } : {}) };
+    return { mode: "check", url, ...(expect ? { expect } : {}), ...limits };
   }
-  return { mode: "model", ...(url ? { url } : {}) };
+  if (!hasKey) {
+    throw new UnrecoverableError(
+      "no_api_key",
+      "Model mode needs GEMINI_API_KEY (or GEMINI_BASE_URL and a key for a stand-in)",
+    );
+  }
+  try {
+    priceFor("google", model);
+  } catch (err) {
+    if (err instanceof UnknownModelPriceError) {
+      throw new UnrecoverableError("unknown_model_price", err.message, { cause: err });
+    }
+    throw err;
+  }
+  return { mode: "model", ...(url ? { url } : {}), ...limits };
 }
 
-export function createBrowserSkill(
-  options: { chromiumPath?: string } = {},
-): { skill: Skill; close(): Promise<void>; supervisor: DriverSupervisor } {
-  const supervisor = new DriverSupervisor(
-    options.chromiumPath ? { chromiumPath: options.chromiumPath } : {},
-  );
+export interface BrowserSkillOptions extends DriverSupervisorOptions {
+  /** @default { width: 1440, height: 900 } */
+  viewport?: { width: number; height: number };
+  /** Jobs running at once in one engine (each has its own browser context). @default 2 */
+  concurrency?: number;
+}
+
+/** The skill and its driver; `close()` stops the driver and Chromium (call on shutdown). */
+export interface BrowserSkill {
+  skill: Skill;
+  supervisor: DriverSupervisor;
+  close(): Promise<void>;
+}
+
+export function createBrowserSkill(options: BrowserSkillOptions = {}): BrowserSkill {
+  const { viewport = DEFAULT_VIEWPORT, concurrency = 2, ...driverOptions } = options;
+  const supervisor = new DriverSupervisor(driverOptions);
   const jobs = new Map<string, { driverUrl: string; token: string; context: string }>();
   const skill: Skill = {
     intent: "browser",
@@ -60,19 +124,31 @@ export function createBrowserSkill(
     },
     worker: new URL("./browser_worker.ts", import.meta.url),
     async prepare(job, ctx) {
-      planFor(job, ctx); // refuse early what cannot run
-      const client = await supervisor.ensure();
-      const opened = await client.call({ op: "open_context", ...VIEWPORT });
-      jobs.set(job.job_id, {
-        driverUrl: client.url,
-        token: client.token,
-        context: opened.context!,
-      });
+      planFor(job, ctx); // refuse early what cannot run, before a browser context is opened
+      let opened;
+      try {
+        const client = await supervisor.ensure();
+        opened = await client.call({ op: "open_context", ...viewport });
+        jobs.set(job.job_id, {
+          driverUrl: client.url,
+          token: client.token,
+          context: opened.context!,
+        });
+      } catch (err) {
+        if (err instanceof DriverStartError && err.permanent) {
+          throw new UnrecoverableError("browser_unavailable", err.message, { cause: err });
+        }
+        throw new WorkerError(
+          "driver_unavailable",
+          err instanceof Error ? err.message : String(err),
+          { cause: err },
+        );
+      }
       return {};
     },
     permissions: (ctx, job) => {
       const j = jobs.get(job.job_id);
-      const net = [ctx.env("GEMINI_BASE_URL") || DEFAULT_GEMINI_URL].map(hostPort);
+      const net = [hostPort(ctx.env("GEMINI_BASE_URL") || DEFAULT_GEMINI_URL)];
       if (j) net.push(hostPort(j.driverUrl));
       return {
         net,
@@ -87,35 +163,34 @@ export function createBrowserSkill(
     },
     config: (ctx, job) => {
       const plan = planFor(job, ctx);
-      const j = jobs.get(job.job_id)!;
+      const j = jobs.get(job.job_id);
+      if (!j) throw new WorkerError("driver_unavailable", "No browser context was opened");
       return {
         mode: plan.mode,
         ...(plan.url ? { url: plan.url } : {}),
         ...(plan.expect ? { expect: plan.expect } : {}),
         ...(ctx.env("GEMINI_API_KEY") ? { api_key: ctx.env("GEMINI_API_KEY")! } : {}),
         ...(ctx.env("GEMINI_BASE_URL") ? { base_url: ctx.env("GEMINI_BASE_URL")! } : {}),
-        model: ctx.env("BROWSER_MODEL") || DEFAULT_BROWSER_MODEL,
+        model: plan.model,
         driver_url: j.driverUrl,
         driver_token: j.token,
         context_id: j.context,
-        ...VIEWPORT,
-        max_steps: 20,
-        page_timeout_ms: typeof job.spec.params.timeout_ms === "number"
-          ? Math.min(120_000, Math.max(100, job.spec.params.timeout_ms))
-          : 20_000,
+        ...viewport,
+        max_steps: plan.max_steps,
+        max_duration_ms: plan.max_duration_ms,
+        page_timeout_ms: plan.page_timeout_ms,
       };
     },
     async cleanup(job) {
       const j = jobs.get(job.job_id);
       jobs.delete(job.job_id);
-      if (!j) return;
-      try {
-        const client = await supervisor.ensure();
-        await client.call({ op: "close_context", context: j.context });
-      } catch { /* the driver died with its contexts */ }
+      // A driver that died took its contexts with it: do not start one just to close this.
+      const client = supervisor.current;
+      if (!j || !client || client.url !== j.driverUrl) return;
+      await client.call({ op: "close_context", context: j.context }).catch(() => {});
     },
     retry: { attempts: 3, base_delay_ms: 1_000, max_delay_ms: 20_000, timeout_ms: 300_000 },
-    concurrency: 2,
+    concurrency,
   };
   return { skill, supervisor, close: () => supervisor.close() };
 }

@@ -1,7 +1,11 @@
 /**
- * The browser skill in real Chromium: the Computer Use loop against the Gemini stand-in, the
- * driver's scaled clicks and typing on the QA dashboard, confirmation pauses, the check mode,
- * provider faults, and no Chromium left behind.
+ * The browser skill in real Chromium, through the engine (and the HTTP API where it shows):
+ * the Computer Use loop against the Gemini stand-in, scaled clicks and typing on the QA
+ * dashboard, confirmation pauses, the check mode, provider faults, page and driver crashes,
+ * the sandbox, and no Chromium left behind.
+ *
+ * One driver (one Chromium) serves the whole file, so test sanitizers are off: the driver
+ * process deliberately outlives each test. The last tests prove that nothing is left over.
  */
 import {
   assert,
@@ -11,34 +15,39 @@ import {
 } from "@shared/testing/asserts.ts";
 import { type JobRecord, TaskSpec } from "@shared/schemas/mod.ts";
 import { costUsd } from "@shared/pricing/pricing.ts";
-import {
-  type GeminiFault,
-  type ScriptStep,
-  startGeminiStandIn,
-} from "@shared/standins/gemini/gemini_standin.ts";
+import { readLines } from "@shared/io/lines.ts";
+import { type GeminiFault, startGeminiStandIn } from "@shared/standins/gemini/gemini_standin.ts";
+import { type GeminiScript, SCRIPTS } from "@shared/standins/gemini/gemini_scripts.ts";
 import { QA_DEPLOY_STATUS, QA_TARGETS } from "@shared/standins/gemini/qa_dashboard.ts";
 import { MemoryQueue } from "../../queue/memory/memory_queue.ts";
 import { Tracer } from "../../traces/tracer.ts";
+import { Metrics } from "../../metrics/metrics.ts";
 import { Engine } from "../../engine/engine.ts";
-import type { SkillContext } from "../skill.ts";
+import { createApp } from "../../app.ts";
+import type { Skill, SkillContext } from "../skill.ts";
 import { createBrowserSkill, DEFAULT_BROWSER_MODEL } from "./browser_skill.ts";
 import { actionToCall } from "./browser_actions.ts";
-import type { BrowserConfig } from "./browser_config.ts";
+import { DriverClient, DriverError } from "./driver_client.ts";
+import type { DriverCall } from "./driver_protocol.ts";
+import { alive, descendants } from "./_testdata/process_tree.ts";
 
 const browser = createBrowserSkill();
 const opts = { sanitizeResources: false, sanitizeOps: false };
+const SEED = "Open the QA dashboard to verify deploy status";
 
 async function setup(
   options: {
-    script?: (i: string, qa: string) => ScriptStep[];
+    script?: GeminiScript;
     faults?: GeminiFault[];
     env?: Record<string, string>;
+    skill?: Skill;
   } = {},
 ) {
   const standin = startGeminiStandIn({
     apiKey: "test-key",
     ...(options.script ? { script: options.script } : {}),
     faults: options.faults ?? [],
+    log: () => {},
   });
   const dataDir = await Deno.makeTempDir({ prefix: "browser-data-" });
   const env: Record<string, string> = {
@@ -47,18 +56,40 @@ async function setup(
     ...options.env,
   };
   const ctx: SkillContext = { dataDir, env: (n) => env[n] || undefined, settings: {} };
+  const skill = options.skill ?? browser.skill;
   const queue = new MemoryQueue();
   const tracer = new Tracer([]);
+  const metrics = new Metrics(() => queue.depth());
   const engine = new Engine({
     queue,
-    skills: [browser.skill],
+    skills: [skill],
     skillContext: ctx,
     tracer,
+    metrics,
     dataDir,
     random: () => 0.5,
   });
   engine.start();
-  const submit = async (instruction: string, params: Record<string, string> = {}) =>
+  const app = createApp({
+    queue,
+    tracer,
+    metrics,
+    skills: [skill],
+    engine,
+    dataDir,
+    maxAttempts: () => skill.retry.attempts,
+  });
+  const http = async (method: string, path: string, body?: unknown) => {
+    const res = await app.request(path, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+    });
+    const text = await res.text();
+    return { status: res.status, text, json: () => JSON.parse(text) };
+  };
+  const submit = async (instruction: string, params: Record<string, unknown> = {}) =>
     (await queue.enqueue({
       utterance_id: `u-${crypto.randomUUID().slice(0, 8)}`,
       text: instruction,
@@ -66,11 +97,11 @@ async function setup(
     }, [
       {
         spec: TaskSpec.parse({ intent: "browser", instruction, params }),
-        max_attempts: browser.skill.retry.attempts,
+        max_attempts: skill.retry.attempts,
       },
     ])).jobs[0]!;
   const waitFor = async (id: string, pred: (j: JobRecord) => boolean) => {
-    for (let i = 0; i < 1200; i++) {
+    for (let i = 0; i < 1600; i++) {
       const j = (await queue.get(id))!;
       if (pred(j)) return j;
       await new Promise((r) => setTimeout(r, 25));
@@ -79,13 +110,18 @@ async function setup(
   };
   const final = (id: string) =>
     waitFor(id, (j) => ["succeeded", "failed", "dead", "cancelled"].includes(j.status));
+  const actions = async (id: string) =>
+    JSON.parse(await Deno.readTextFile(`${dataDir}/artifacts/${id}/actions.json`));
   return {
     standin,
     dataDir,
     engine,
+    tracer,
+    http,
     submit,
     waitFor,
     final,
+    actions,
     async close() {
       await engine.stop({ graceMs: 3000 });
       await tracer.close();
@@ -95,18 +131,30 @@ async function setup(
   };
 }
 
+/** The same skill with quicker retries, so that fault tests do not wait whole seconds. */
+function quickRetries(skill: Skill): Skill {
+  return { ...skill, retry: { ...skill.retry, base_delay_ms: 50, max_delay_ms: 2000 } };
+}
+
 Deno.test({
-  name: "browser: the seed request drives Chromium through the QA page to the right answer",
+  name: "browser: the seed request, posted to the gateway, drives Chromium to the right answer",
   ...opts,
   async fn() {
     const t = await setup();
     try {
-      const job = await t.submit("Open the QA dashboard to verify deploy status");
-      const done = await t.final(job.job_id);
+      const posted = await t.http("POST", "/task", { text: SEED, source: "voice" });
+      assertEquals(posted.status, 202, posted.text);
+      const { utterance_id, jobs } = posted.json();
+      assertEquals(jobs.map((j: { intent: string }) => j.intent), ["browser"]);
+      const id = jobs[0].job_id;
+      await t.final(id);
+      const done = (await t.http("GET", `/status/${id}`)).json();
       assertEquals(done.status, "succeeded", JSON.stringify(done.error));
-      assertStringIncludes(String(done.result?.answer), QA_DEPLOY_STATUS);
-      assertEquals(done.result?.final_url, t.standin.qaUrl);
-      const names = done.result!.artifacts!.map((a) => a.name).sort();
+      assertStringIncludes(done.result.answer, `Deploy status: ${QA_DEPLOY_STATUS}`);
+      assertEquals(done.result.final_url, t.standin.qaUrl);
+      assertEquals(done.result.screenshot, "step-04.png");
+      // Every screenshot and the action log are stored under artifacts/<job_id>/.
+      const names = done.result.artifacts.map((a: { name: string }) => a.name).sort();
       assertEquals(names, [
         "actions.json",
         "step-01.png",
@@ -114,12 +162,14 @@ Deno.test({
         "step-03.png",
         "step-04.png",
       ]);
-      const png = await Deno.readFile(`${t.dataDir}/artifacts/${job.job_id}/step-04.png`);
-      assertEquals([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
-      assertEquals(done.result?.screenshot, "step-04.png");
-      const actions = JSON.parse(
-        await Deno.readTextFile(`${t.dataDir}/artifacts/${job.job_id}/actions.json`),
-      );
+      for (const a of done.result.artifacts) {
+        assertEquals(a.path, `artifacts/${id}/${a.name}`);
+        const bytes = await Deno.readFile(`${t.dataDir}/${a.path}`);
+        if (a.name.endsWith(".png")) {
+          assertEquals([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+        }
+      }
+      const actions = await t.actions(id);
       assertEquals(actions.map((a: { action: string }) => a.action), [
         "open_web_browser",
         "navigate",
@@ -132,23 +182,41 @@ Deno.test({
         x: 300,
         y: 165,
       });
-      // Tokens from usageMetadata, cost from the price table.
-      assert(done.usage!.input_tokens > 0);
+      // Tokens from usageMetadata, cost from the price table, rolled up per utterance.
+      const usage = done.usage;
+      assertEquals(usage.provider, "google");
+      assertEquals(usage.model, DEFAULT_BROWSER_MODEL);
+      assert(usage.input_tokens > 4 * 1032, `input tokens ${usage.input_tokens}`);
+      assert(usage.cost_usd > 0);
       assertEquals(
-        done.usage?.cost_usd,
+        usage.cost_usd,
         costUsd({
           provider: "google",
           model: DEFAULT_BROWSER_MODEL,
-          input_tokens: done.usage!.input_tokens,
-          output_tokens: done.usage!.output_tokens,
+          input_tokens: usage.input_tokens,
+          output_tokens: usage.output_tokens,
         }),
       );
-      // Only the last three turns keep their screenshots in the request.
-      const lastRequest = t.standin.requests[t.standin.requests.length - 1]!;
-      const withShots = lastRequest.contents.filter((c) =>
-        c.parts?.some((p) => p.functionResponse?.parts?.length)
+      const utterance = (await t.http("GET", `/utterances/${utterance_id}`)).json();
+      assertEquals(utterance.status, "succeeded");
+      assertEquals(utterance.cost_usd, usage.cost_usd);
+      const metrics = (await t.http("GET", "/metrics")).text;
+      assertMatch(
+        metrics,
+        /orchestrator_cost_usd_total\{provider="google",model="gemini-2\.5-computer-use-preview-10-2025"\} [0-9.e-]+/,
+      );
+      assertMatch(metrics, /orchestrator_tokens_total\{provider="google",[^}]*kind="input"\} \d+/);
+      const succeeded = t.tracer.recent({ job_id: id, event: "job.succeeded" });
+      assertEquals(succeeded[0]?.cost_usd, usage.cost_usd);
+      // The first turn carried a screenshot; only the last three turns keep theirs.
+      const requests = t.standin.requests;
+      assert(requests[0]!.contents[0]!.parts.some((p) => p.inlineData?.mimeType === "image/png"));
+      const last = requests[requests.length - 1]!.contents;
+      const withShots = last.filter((c) =>
+        c.parts.some((p) => p.inlineData || p.functionResponse?.parts?.length)
       );
       assertEquals(withShots.length, 3);
+      assertEquals(last.length, 7);
     } finally {
       await t.close();
     }
@@ -156,32 +224,57 @@ Deno.test({
 });
 
 Deno.test({
-  name: "browser: scaled clicks and typing land on the intended elements; links navigate",
+  name: "browser: scaled clicks, typing, keys and scrolling land on the intended elements",
   ...opts,
   async fn() {
-    const standin = startGeminiStandIn();
+    const standin = startGeminiStandIn({ log: () => {} });
     const client = await browser.supervisor.ensure();
     const { context } = await client.call({ op: "open_context", width: 1440, height: 900 });
+    const target = { context_id: context!, width: 1440, height: 900 };
+    const act = async (name: string, args: Record<string, unknown>) => {
+      const plan = actionToCall(name, args, target);
+      assert(plan.kind === "call", `${name}: ${JSON.stringify(plan)}`);
+      return await client.call(plan.call);
+    };
+    const shows = async (expect: string) =>
+      (await client.call({ op: "check", context: context!, expect })).found;
     try {
-      const cfg = { context_id: context!, width: 1440, height: 900 } as BrowserConfig;
-      await client.call({ op: "navigate", context: context!, url: standin.qaUrl });
-      const status = actionToCall("click_at", QA_TARGETS.status, cfg) as { x: number; y: number };
-      const at = await client.call({ op: "text_at", context: context!, x: status.x, y: status.y });
+      await act("navigate", { url: standin.qaUrl });
+      const status = actionToCall("click_at", QA_TARGETS.status, target);
+      assert(status.kind === "call" && status.call.op === "click");
+      const { x, y } = status.call;
+      const at = await client.call({ op: "text_at", context: context!, x, y });
       assertEquals(at.text, `Deploy status: ${QA_DEPLOY_STATUS}`);
-      await client.call(
-        actionToCall(
-          "type_text_at",
-          { ...QA_TARGETS.note, text: "ship it", press_enter: false },
-          cfg,
-        ) as never,
-      );
-      await client.call(actionToCall("click_at", QA_TARGETS.save, cfg) as never);
-      const saved = await client.call({ op: "check", context: context!, expect: "Saved: ship it" });
-      assertEquals(saved.found, true);
-      const nav = await client.call(actionToCall("click_at", QA_TARGETS.details, cfg) as never);
+      await act("type_text_at", { ...QA_TARGETS.note, text: "ship it", press_enter: false });
+      await act("click_at", QA_TARGETS.save);
+      assertEquals(await shows("Saved: ship it"), true);
+      // clear_before_typing replaces what the field held.
+      await act("type_text_at", { ...QA_TARGETS.note, text: "second", press_enter: false });
+      await act("click_at", QA_TARGETS.save);
+      assertEquals(await shows("Saved: second"), true);
+      // Select all and delete with a key combination.
+      await act("click_at", QA_TARGETS.note);
+      await act("key_combination", { keys: "control+a" });
+      await act("key_combination", { keys: "Backspace" });
+      await act("click_at", QA_TARGETS.save);
+      assertEquals(await shows("Saved: second"), false);
+      assertEquals(await shows("#saved"), true);
+      // Scrolling brings the report's end into view.
+      // (A page down scrolls one viewport, 900 px; the footer sits at 2400 px.)
+      const footer = { op: "text_at", context: context!, x: 260, y: 2400 - 1800 + 10 } as const;
+      assert((await client.call(footer)).text !== "End of the QA report");
+      await act("scroll_document", { direction: "down" });
+      await act("scroll_document", { direction: "down" });
+      assertEquals((await client.call(footer)).text, "End of the QA report");
+      await act("scroll_at", { x: 500, y: 500, direction: "up", magnitude: 999 });
+      await act("scroll_at", { x: 500, y: 500, direction: "up", magnitude: 999 });
+      assert((await client.call(footer)).text !== "End of the QA report");
+      await act("scroll_document", { direction: "up" });
+      // A scaled click on the link navigates; go_back returns.
+      const nav = await act("click_at", QA_TARGETS.details);
       assertMatch(nav.url ?? "", /\/qa\/details\.html$/);
-      const back = await client.call({ op: "go_back", context: context! });
-      assertEquals(back.url, standin.qaUrl);
+      assertEquals((await act("go_back", {})).url, standin.qaUrl);
+      assertMatch((await act("go_forward", {})).url ?? "", /\/qa\/details\.html$/);
     } finally {
       await client.call({ op: "close_context", context: context! });
       await standin.close();
@@ -189,45 +282,90 @@ Deno.test({
   },
 });
 
-const confirmScript = (_: string, qa: string): ScriptStep[] => [
-  { call: { name: "navigate", args: { url: qa } } },
-  {
-    call: {
-      name: "click_at",
-      args: {
-        ...QA_TARGETS.save,
-        safety_decision: {
-          decision: "require_confirmation",
-          explanation: "Saving changes the dashboard",
-        },
-      },
-    },
+Deno.test({
+  name: "browser: the driver RPC refuses calls without its token, bad calls and unknown contexts",
+  ...opts,
+  async fn() {
+    const client = await browser.supervisor.ensure();
+    const stranger = new DriverClient(client.url, "not-the-token");
+    const cases: [DriverClient, unknown, string, string][] = [
+      [
+        stranger,
+        { op: "open_context", width: 10, height: 10 },
+        "unauthorized",
+        "a valid bearer token is required",
+      ],
+      [client, { op: "fly" }, "bad_call", "op: Invalid discriminator value"],
+      [
+        client,
+        { op: "navigate", context: "ctx-00000000", url: "file:///etc/passwd" },
+        "bad_call",
+        "url: Only http(s) URLs and about:blank can be opened",
+      ],
+      [
+        client,
+        { op: "screenshot", context: "ctx-00000000" },
+        "unknown_context",
+        "unknown browser context 'ctx-00000000'",
+      ],
+    ];
+    for (const [who, call, code, message] of cases) {
+      const err = await who.call(call as DriverCall).then(() => null, (e) => e);
+      assert(err instanceof DriverError, JSON.stringify(call));
+      assertEquals(err.code, code);
+      assertStringIncludes(err.message, message);
+    }
   },
-  { text: "Saved." },
-];
+});
 
 for (const decision of ["allow", "deny"] as const) {
   Deno.test({
-    name: `browser: require_confirmation pauses the job; ${decision} ${
-      decision === "allow" ? "resumes" : "ends"
-    } it`,
+    name:
+      `browser: require_confirmation pauses the job (seen in /status and /utterances); ${decision} ${
+        decision === "allow" ? "resumes" : "ends"
+      } it`,
     ...opts,
     async fn() {
-      const t = await setup({ script: confirmScript });
+      const t = await setup();
       try {
-        const job = await t.submit("Save the note on the QA dashboard");
-        const paused = await t.waitFor(job.job_id, (j) => j.status === "awaiting_confirmation");
-        assertEquals(paused.confirmation?.prompt, "Saving changes the dashboard");
-        await t.engine.confirm(job.job_id, decision);
-        const done = await t.final(job.job_id);
+        const posted = (await t.http("POST", "/task", {
+          tasks: [{ intent: "browser", instruction: "Save a note on the QA dashboard" }],
+        })).json();
+        const id = posted.jobs[0].job_id;
+        await t.waitFor(id, (j) => j.status === "awaiting_confirmation");
+        const paused = (await t.http("GET", `/status/${id}`)).json();
+        assertEquals(paused.status, "awaiting_confirmation");
+        assertEquals(paused.confirmation.prompt, "Saving a note changes the QA dashboard.");
+        assertEquals(paused.confirmation.action.name, "click_at");
+        const utterance = (await t.http("GET", `/utterances/${posted.utterance_id}`)).json();
+        assertEquals(utterance.status, "awaiting_confirmation");
+        const confirmed = await t.http("POST", `/jobs/${id}/confirm`, { decision });
+        assertEquals(confirmed.status, 202, confirmed.text);
+        const done = await t.final(id);
+        const actions = await t.actions(id);
+        assertEquals(actions.find((a: { action: string }) => a.action === "confirmation"), {
+          action: "confirmation",
+          name: "click_at",
+          decision,
+        });
         if (decision === "allow") {
-          assertEquals(done.status, "succeeded");
-          const last = t.standin.requests[t.standin.requests.length - 1]!.contents.at(-1)!;
-          assertEquals(last.parts?.[0]?.functionResponse?.response?.safety_acknowledgement, "true");
+          assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+          assertStringIncludes(String(done.result?.answer), "Saved the note");
+          const last = t.standin.requests.at(-1)!.contents.at(-1)!;
+          assertEquals(last.parts[0]?.functionResponse?.response?.safety_acknowledgement, "true");
+          // The click it allowed did happen: the page shows the saved note.
+          assertEquals(actions.at(-1).action, "click_at");
         } else {
           assertEquals(done.status, "failed");
-          assertEquals(done.error?.code, "confirmation_denied");
+          assertEquals(done.error, {
+            code: "confirmation_denied",
+            message: "A person denied 'click_at': Saving a note changes the QA dashboard.",
+            retryable: false,
+          });
+          assertEquals(actions.at(-1).action, "confirmation");
         }
+        const again = await t.http("POST", `/jobs/${id}/confirm`, { decision });
+        assertEquals(again.status, 409);
       } finally {
         await t.close();
       }
@@ -239,26 +377,17 @@ Deno.test({
   name: "browser: an unknown action gets an error response and the loop goes on",
   ...opts,
   async fn() {
-    const t = await setup({
-      script: (
-        _,
-        qa,
-      ) => [{ call: { name: "teleport", args: {} } }, {
-        call: { name: "navigate", args: { url: qa } },
-      }, { text: "done" }],
-    });
+    const t = await setup({ script: SCRIPTS.unknown_action });
     try {
-      const job = await t.submit("Open the QA dashboard");
+      const job = await t.submit(SEED);
       const done = await t.final(job.job_id);
-      assertEquals(done.status, "succeeded");
-      const actions = JSON.parse(
-        await Deno.readTextFile(`${t.dataDir}/artifacts/${job.job_id}/actions.json`),
-      );
+      assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+      const actions = await t.actions(job.job_id);
+      assertEquals(actions[0].action, "teleport");
       assertEquals(actions[0].error, "Unknown action 'teleport'");
-      assertEquals(
-        t.standin.requests[1]!.contents.at(-1)!.parts?.[0]?.functionResponse?.response?.error,
-        "Unknown action 'teleport'",
-      );
+      const reply = t.standin.requests[1]!.contents.at(-1)!.parts[0]!.functionResponse!;
+      assertEquals(reply.response.error, "Unknown action 'teleport'");
+      assertEquals(reply.parts?.[0]?.inlineData?.mimeType, "image/png");
     } finally {
       await t.close();
     }
@@ -266,54 +395,66 @@ Deno.test({
 });
 
 Deno.test({
-  name: "browser: check mode passes, fails and reports an unreachable page",
+  name: "browser: check mode passes, fails, and ends clearly on bad and unreachable pages",
   ...opts,
   async fn() {
     const t = await setup({ env: { GEMINI_API_KEY: "" } });
     try {
-      const pass = await t.final(
-        (await t.submit("check", {
-          mode: "check",
-          url: t.standin.qaUrl,
-          expect: `Deploy status: ${QA_DEPLOY_STATUS}`,
-        })).job_id,
-      );
+      const run = async (params: Record<string, unknown>, instruction = "check") =>
+        await t.final((await t.submit(instruction, params)).job_id);
+      const url = t.standin.qaUrl;
+      const pass = await run({ mode: "check", url, expect: `Deploy status: ${QA_DEPLOY_STATUS}` });
       assertEquals(pass.status, "succeeded");
       assertEquals(pass.result?.ok, true);
-      assertEquals(pass.result?.screenshot, "step-01.png");
-      const fail = await t.final(
-        (await t.submit("check", {
-          mode: "check",
-          url: t.standin.qaUrl,
-          expect: "Deploy status: FAILING",
-        })).job_id,
+      assertEquals(
+        pass.result?.answer,
+        `Found 'Deploy status: ${QA_DEPLOY_STATUS}' on ${url} ("QA dashboard")`,
       );
+      assertEquals(pass.result?.screenshot, "step-01.png");
+      const selector = await run({ mode: "check", url, expect: "#deploy-status" });
+      assertEquals(selector.status, "succeeded");
+      // No key and no params: the URL in the instruction is checked and its words reported.
+      const seed = await run({}, `open ${url} to verify deploy status`);
+      assertEquals(seed.status, "succeeded");
+      assertStringIncludes(String(seed.result?.answer), `Deploy status: ${QA_DEPLOY_STATUS}`);
+      const fail = await run({ mode: "check", url, expect: "Deploy status: FAILING" });
       assertEquals(fail.status, "failed");
       assertEquals(fail.error?.code, "check_failed");
-      assertStringIncludes(fail.error!.message, "Expected 'Deploy status: FAILING' on");
-      const gone = await t.final(
-        (await t.submit("check", { mode: "check", url: "http://127.0.0.1:9/", expect: "x" }))
-          .job_id,
+      assertEquals(
+        fail.error?.message,
+        `Expected 'Deploy status: FAILING' on ${url}, but the page does not show it (see step-01.png)`,
       );
-      assertEquals(gone.status, "failed");
-      assertEquals(gone.error?.code, "page_unreachable");
-      // A page that never finishes loading (its script spins forever) ends clearly, not stuck.
-      const hung = await t.final(
-        (await t.submit(
-          "check",
-          {
-            mode: "check",
-            url: t.standin.qaUrl.replace("/qa/", "/qa/crash.html"),
-            expect: "x",
-            timeout_ms: 1500,
-          } as never,
-        )).job_id,
+      assert(fail.result === undefined);
+      assertEquals(
+        (await Deno.stat(`${t.dataDir}/artifacts/${fail.job_id}/step-01.png`)).isFile,
+        true,
       );
-      assertEquals(hung.status, "failed");
-      assertEquals(hung.error?.code, "page_unreachable");
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const closed = `http://127.0.0.1:${listener.addr.port}/`;
+      listener.close(); // nothing listens there now
+      const gone = await run({ mode: "check", url: closed, expect: "x" });
+      assertEquals([gone.status, gone.error?.code, gone.attempts], [
+        "failed",
+        "page_unreachable",
+        1,
+      ]);
+      assertStringIncludes(
+        gone.error!.message,
+        `Cannot open ${closed}: Browser navigate failed: page.goto: net::ERR_CONNECTION_REFUSED`,
+      );
+      // A page whose script never yields never finishes loading: the job ends, not hangs.
+      const hung = await run({
+        mode: "check",
+        url: `${url}hang.html`,
+        expect: "x",
+        timeout_ms: 1500,
+      });
+      assertEquals([hung.status, hung.error?.code], ["failed", "page_unreachable"]);
       assertStringIncludes(hung.error!.message, "Timeout 1500ms exceeded");
-      const noKey = await t.final((await t.submit("open the dashboard")).job_id);
-      assertEquals(noKey.error?.code, "no_api_key");
+      const local = await run({ mode: "check", url: "file:///etc/passwd", expect: "root" });
+      assertEquals([local.status, local.error?.code], ["failed", "bad_url"]);
+      const noKey = await run({}, "open the dashboard");
+      assertEquals([noKey.status, noKey.error?.code, noKey.attempts], ["failed", "no_api_key", 1]);
     } finally {
       await t.close();
     }
@@ -321,23 +462,97 @@ Deno.test({
 });
 
 Deno.test({
-  name: "browser: 429 then success is retried; 500 until attempts run out ends dead",
+  name:
+    "browser: 429 then success is retried after RetryInfo; 500 until attempts run out ends dead",
   ...opts,
   async fn() {
-    const t = await setup({ faults: [{ kind: "status", status: 429 }] });
+    const t = await setup({
+      faults: [{ kind: "status", status: 429, retryDelaySeconds: 1 }],
+      skill: quickRetries(browser.skill),
+    });
     try {
-      const ok = await t.final(
-        (await t.submit("Open the QA dashboard to verify deploy status")).job_id,
-      );
-      assertEquals(ok.status, "succeeded");
+      const ok = await t.final((await t.submit(SEED)).job_id);
+      assertEquals(ok.status, "succeeded", JSON.stringify(ok.error));
       assertEquals(ok.attempts, 2);
-      t.standin.faults.push(...Array(6).fill({ kind: "status", status: 500 }));
-      const dead = await t.final(
-        (await t.submit("Open the QA dashboard to verify deploy status")).job_id,
-      );
+      const retried = t.tracer.recent({ job_id: ok.job_id, event: "job.retry_scheduled" });
+      assertEquals(retried.map((e) => [e.data?.error_code, e.data?.delay_ms]), [[
+        "rate_limited",
+        1000,
+      ]]);
+      t.standin.faults.push(...Array(3).fill({ kind: "status", status: 500 }));
+      const dead = await t.final((await t.submit(SEED)).job_id);
       assertEquals(dead.status, "dead");
       assertEquals(dead.attempts, 3);
       assertEquals(dead.error?.code, "provider_error");
+      assertEquals(
+        dead.error?.message,
+        "Gemini API answered 500: INTERNAL An internal error has occurred. Please retry.",
+      );
+      // Each attempt still left its screenshot and action log.
+      assertEquals((await t.actions(dead.job_id)).length, 0);
+      assertEquals(
+        (await Deno.stat(`${t.dataDir}/artifacts/${dead.job_id}/step-01.png`)).isFile,
+        true,
+      );
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: step and time limits end the loop with clear errors",
+  ...opts,
+  async fn() {
+    const t = await setup({
+      script: () => [{ calls: [{ name: "hover_at", args: { x: 1, y: 1 } }] }],
+    });
+    try {
+      const steps = await t.final((await t.submit(SEED, { max_steps: 2 })).job_id);
+      assertEquals(steps.status, "failed");
+      assertEquals(steps.error, {
+        code: "step_limit",
+        message: "No final answer within 2 model turns",
+        retryable: false,
+      });
+      assertEquals((await t.actions(steps.job_id)).length, 2);
+      // The model takes longer than the whole loop may.
+      t.standin.faults.push({ kind: "delay", ms: 1200 });
+      const timed = await t.final((await t.submit(SEED, { max_duration_ms: 1000 })).job_id);
+      assertEquals([timed.status, timed.error?.code], ["failed", "time_limit"]);
+      assertEquals(timed.error?.message, "No final answer within 1000 ms (after 1 screenshots)");
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: a page crash ends the attempt clearly and the job is retried in a fresh page",
+  ...opts,
+  async fn() {
+    const t = await setup({ skill: quickRetries(browser.skill) });
+    try {
+      const job = await t.submit("Save a note on the QA dashboard");
+      await t.waitFor(job.job_id, (j) => j.status === "awaiting_confirmation");
+      // Kill the page's renderer process, as an out-of-memory kill would.
+      const renderers = (await descendants(browser.supervisor.pid!)).filter((p) =>
+        p.cmdline.includes("--type=renderer")
+      );
+      assert(renderers.length > 0, "a renderer runs");
+      for (const r of renderers) Deno.kill(r.pid, "SIGKILL");
+      await t.engine.confirm(job.job_id, "allow");
+      await t.waitFor(job.job_id, (j) => j.attempts === 2 && j.status === "awaiting_confirmation");
+      const retried = t.tracer.recent({ job_id: job.job_id, event: "job.retry_scheduled" });
+      assertEquals(retried[0]?.data?.error_code, "page_crashed");
+      assertStringIncludes(
+        String(retried[0]?.data?.error),
+        "the page crashed (its renderer process is gone)",
+      );
+      await t.engine.confirm(job.job_id, "allow");
+      const done = await t.final(job.job_id);
+      assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+      assertEquals(browser.supervisor.restarts, 0);
     } finally {
       await t.close();
     }
@@ -351,24 +566,106 @@ Deno.test({
     // The model answers slowly at its second turn, which leaves time to kill the driver.
     const t = await setup({ faults: [{ kind: "delay", ms: 0 }, { kind: "delay", ms: 1500 }] });
     try {
-      const job = await t.submit("Open the QA dashboard to verify deploy status");
-      await t.waitFor(
-        job.job_id,
-        (j) => j.status === "running" && browser.supervisor.pid !== undefined,
-      );
-      await new Promise((r) => setTimeout(r, 700));
+      const job = await t.submit(SEED);
+      await t.waitFor(job.job_id, () => t.standin.requests.length >= 2);
       const pid = browser.supervisor.pid!;
+      const chromium = await descendants(pid);
       Deno.kill(pid, "SIGKILL");
       const done = await t.final(job.job_id);
       assertEquals(done.status, "succeeded", JSON.stringify(done.error));
-      assert(done.attempts >= 2, `attempts ${done.attempts}`);
+      assertEquals(done.attempts, 2);
+      const retried = t.tracer.recent({ job_id: job.job_id, event: "job.retry_scheduled" });
+      assertEquals(retried[0]?.data?.error_code, "driver_unavailable");
       assert(
         browser.supervisor.pid !== undefined && browser.supervisor.pid !== pid,
         "a new driver runs",
       );
+      assertEquals(browser.supervisor.restarts, 1);
+      // The killed driver's Chromium saw its pipe close and went away by itself.
+      for (
+        let i = 0;
+        i < 100 && (await Promise.all(chromium.map((p) => alive(p.pid)))).some(Boolean);
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assertEquals(
+        (await Promise.all(chromium.map((p) => alive(p.pid)))).filter(Boolean).length,
+        0,
+      );
     } finally {
       await t.close();
     }
+  },
+});
+
+Deno.test({
+  name: "browser: the sandboxed worker cannot reach a host outside its permissions",
+  ...opts,
+  async fn() {
+    // The same skill, with the Gemini host left out of the worker's net permission.
+    const fenced: Skill = {
+      ...browser.skill,
+      permissions: (c, j) => {
+        const p = browser.skill.permissions(c, j);
+        return { ...p, net: (p.net as string[]).slice(1) };
+      },
+    };
+    const t = await setup({ skill: fenced });
+    try {
+      const done = await t.final((await t.submit(SEED)).job_id);
+      assertEquals([done.status, done.error?.code], ["failed", "permission_denied"]);
+      assertStringIncludes(
+        done.error!.message,
+        `Requires net access to "${new URL(t.standin.url).host}"`,
+      );
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: a missing Chromium ends jobs at once with browser_unavailable",
+  ...opts,
+  async fn() {
+    const broken = createBrowserSkill({ chromiumPath: "/nonexistent/chromium" });
+    const t = await setup({ skill: broken.skill });
+    try {
+      const done = await t.final((await t.submit(SEED)).job_id);
+      assertEquals([done.status, done.error?.code, done.attempts], [
+        "failed",
+        "browser_unavailable",
+        1,
+      ]);
+      assertStringIncludes(done.error!.message, "The browser driver did not start: it exited:");
+      assertStringIncludes(done.error!.message, "/nonexistent/chromium");
+    } finally {
+      await t.close();
+      await broken.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: the driver closes Chromium and exits when its stdin closes (its gateway died)",
+  ...opts,
+  async fn() {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("./driver_main.ts", import.meta.url).pathname],
+      env: { BROWSER_DRIVER_TOKEN: crypto.randomUUID() + crypto.randomUUID() },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const lines = readLines(child.stdout);
+    assertStringIncludes((await lines.next()).value ?? "", "driver_listening");
+    const chromium = await descendants(child.pid);
+    assert(chromium.some((p) => p.cmdline.includes("chrom")), "Chromium runs under the driver");
+    await child.stdin.close();
+    for await (const _ of lines) { /* until the driver exits */ }
+    assertEquals((await child.status).code, 0);
+    assertEquals((await Promise.all(chromium.map((p) => alive(p.pid)))).filter(Boolean), []);
   },
 });
 
@@ -378,14 +675,11 @@ Deno.test({
   async fn() {
     await browser.supervisor.ensure();
     const pid = browser.supervisor.pid!;
+    const chromium = await descendants(pid);
+    assert(chromium.length > 0, "Chromium runs under the driver");
     await browser.close();
-    const left = await new Deno.Command("pgrep", {
-      args: ["-f", "playwright_chromiumdev_profile"],
-      stdout: "piped",
-    }).output();
-    assertEquals(new TextDecoder().decode(left.stdout).trim(), "");
-    const alive = await new Deno.Command("kill", { args: ["-0", String(pid)], stderr: "null" })
-      .output();
-    assertEquals(alive.success, false);
+    assertEquals(await alive(pid), false);
+    assertEquals((await Promise.all(chromium.map((p) => alive(p.pid)))).filter(Boolean), []);
+    assertEquals(await descendants(pid), []);
   },
 });

@@ -2,196 +2,291 @@
  * @module
  * The `browser` worker (sandboxed: it may reach only the Gemini host and the driver's port).
  * Runs the Computer Use loop: screenshot → Gemini → function calls executed through the driver
- * → function responses with the URL and a new screenshot, until a final answer. Also runs the
- * model-free check mode.
+ * → function responses with the URL and a new screenshot, until a final answer or a step or
+ * time limit. Also runs the model-free check mode. Every screenshot and the action log
+ * (`actions.json`) are stored as artifacts, whatever the outcome.
+ *
+ * It imports `@google/genai/web`: the package's Node entry reads `GOOGLE_SDK_NODE_LOGGING`
+ * from the environment when loaded, which this worker may not do; the web entry needs only
+ * `fetch` to the API host.
  */
 /// <reference lib="deno.worker" />
 import { type Content, Environment, GoogleGenAI, type Part } from "@google/genai/web";
 import { usageWithCost } from "@shared/pricing/pricing.ts";
-import { serveJobs } from "../../engine/worker_runtime.ts";
+import { type JobContext, serveJobs } from "../../engine/worker_runtime.ts";
 import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
-import { BrowserConfig as Schema } from "./browser_config.ts";
+import { type BrowserConfig, BrowserConfig as Schema } from "./browser_config.ts";
 import { actionToCall, pruneScreenshots } from "./browser_actions.ts";
 import { DriverClient, DriverError } from "./driver_client.ts";
+import { classifyProviderError } from "./provider_errors.ts";
 
 function base64ToBytes(b64: string): Uint8Array {
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
-function providerError(err: unknown): Error {
-  const status = (err as { status?: number }).status;
-  if (typeof status === "number") {
-    const message = `Gemini API answered ${status}: ${(err as Error).message.slice(0, 300)}`;
-    if (status === 429 || status >= 500) {
-      return new WorkerError(status === 429 ? "rate_limited" : "provider_error", message);
-    }
-    return new UnrecoverableError(
-      status === 401 || status === 403 ? "provider_auth" : "provider_rejected",
-      message,
-    );
+/** Driver failures that end the attempt (the rest are reported to the model). */
+function driverFailure(err: DriverError): WorkerError {
+  switch (err.code) {
+    case "page_crashed":
+      // A fresh attempt gets a fresh context (and page); a page that always crashes runs out
+      // of attempts.
+      return new WorkerError("page_crashed", err.message, { cause: err });
+    case "unreachable":
+    case "unknown_context": // the driver was restarted under this job
+      return new WorkerError("driver_unavailable", err.message, { cause: err });
+    default:
+      return new WorkerError("browser_error", err.message, { cause: err });
   }
-  if (err instanceof DriverError) return new WorkerError("driver_unavailable", err.message);
-  return err instanceof Error ? err : new Error(String(err));
 }
 
-serveJobs(async (ctx) => {
-  const cfg = Schema.parse(ctx.config);
-  const driver = new DriverClient(cfg.driver_url, cfg.driver_token);
-  const actions: Record<string, unknown>[] = [];
-  let step = 0;
-  const shoot = async (): Promise<{ png: string; url: string; name: string }> => {
-    const r = await driver.call({ op: "screenshot", context: cfg.context_id }, ctx.signal);
-    step++;
-    const name = `step-${String(step).padStart(2, "0")}.png`;
-    ctx.artifact(name, base64ToBytes(r.png_base64!));
-    return { png: r.png_base64!, url: r.url ?? "", name };
-  };
+interface Shot {
+  png: string;
+  url: string;
+  name: string;
+}
 
-  if (cfg.mode === "check") {
-    if (!cfg.url) throw new UnrecoverableError("no_url", "Check mode needs params.url");
+/** Screenshots, the action log and the step counter of one attempt. */
+class Recorder {
+  readonly actions: Record<string, unknown>[] = [];
+  step = 0;
+  last: Shot | undefined;
+  constructor(
+    readonly ctx: JobContext,
+    readonly driver: DriverClient,
+    readonly cfg: BrowserConfig,
+  ) {}
+
+  async shoot(): Promise<Shot> {
+    let reply;
     try {
-      await driver.call(
-        { op: "navigate", context: cfg.context_id, url: cfg.url, timeout_ms: cfg.page_timeout_ms },
-        ctx.signal,
+      reply = await this.driver.call(
+        { op: "screenshot", context: this.cfg.context_id },
+        this.ctx.signal,
       );
     } catch (err) {
-      if (err instanceof DriverError && /unreachable/.test(err.message)) throw providerError(err);
-      throw new UnrecoverableError(
-        "page_unreachable",
-        `Cannot open ${cfg.url}: ${(err as Error).message}`,
-      );
+      if (!(err instanceof DriverError)) throw err;
+      if (err.code === "failed") {
+        // Without a screenshot the model cannot be answered: the page is stuck.
+        throw new UnrecoverableError(
+          "page_unresponsive",
+          `Cannot take a screenshot of ${this.last?.url ?? "the page"}: ${err.message}`,
+          { cause: err },
+        );
+      }
+      throw driverFailure(err);
     }
-    const found = cfg.expect
-      ? (await driver.call(
-        { op: "check", context: cfg.context_id, expect: cfg.expect },
-        ctx.signal,
-      )).found
-      : true;
-    const shot = await shoot();
-    ctx.artifact(
-      "actions.json",
-      JSON.stringify(
-        [{ action: "navigate", url: cfg.url }, { action: "check", expect: cfg.expect, found }],
-        null,
-        2,
-      ),
-    );
-    if (!found) {
-      throw new UnrecoverableError(
-        "check_failed",
-        `Expected '${cfg.expect}' on ${shot.url}, but the page does not show it (see ${shot.name})`,
-      );
-    }
-    const answer = cfg.expect ? `Found '${cfg.expect}' on ${shot.url}` : `Loaded ${shot.url}`;
-    return {
-      summary: answer,
-      answer,
-      ok: true,
-      final_url: shot.url,
-      screenshot: shot.name,
-      steps: step,
-    };
+    this.step++;
+    const name = `step-${String(this.step).padStart(2, "0")}.png`;
+    this.ctx.artifact(name, base64ToBytes(reply.png_base64 ?? ""));
+    this.last = { png: reply.png_base64 ?? "", url: reply.url ?? "", name };
+    return this.last;
   }
 
+  save(): void {
+    this.ctx.artifact("actions.json", JSON.stringify(this.actions, null, 2));
+  }
+}
+
+async function runCheck(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
+  const url = cfg.url!;
+  try {
+    await rec.driver.call(
+      { op: "navigate", context: cfg.context_id, url, timeout_ms: cfg.page_timeout_ms },
+      ctx.signal,
+    );
+  } catch (err) {
+    if (err instanceof DriverError && err.code === "failed") {
+      rec.actions.push({ action: "navigate", url, error: err.message });
+      throw new UnrecoverableError("page_unreachable", `Cannot open ${url}: ${err.message}`, {
+        cause: err,
+      });
+    }
+    if (err instanceof DriverError && err.code === "bad_call") {
+      throw new UnrecoverableError("bad_url", `Cannot open '${url}': ${err.message}`);
+    }
+    throw err instanceof DriverError ? driverFailure(err) : err;
+  }
+  rec.actions.push({ action: "navigate", url });
+  const check = await rec.driver.call(
+    { op: "check", context: cfg.context_id, expect: cfg.expect ?? "body" },
+    ctx.signal,
+  ).catch((err) => {
+    throw err instanceof DriverError ? driverFailure(err) : err;
+  });
+  const found = check.found === true;
+  const shot = await rec.shoot();
+  rec.actions.push({
+    action: "check",
+    ...(cfg.expect ? { expect: cfg.expect } : {}),
+    found,
+    url: shot.url,
+    screenshot: shot.name,
+  });
+  if (cfg.expect && !found) {
+    throw new UnrecoverableError(
+      "check_failed",
+      `Expected '${cfg.expect}' on ${shot.url}, but the page does not show it (see ${shot.name})`,
+    );
+  }
+  const title = check.title ? ` ("${check.title}")` : "";
+  // Without an expectation the page's own words are the answer (no model reads it here).
+  const answer = cfg.expect
+    ? `Found '${cfg.expect}' on ${shot.url}${title}`
+    : `Loaded ${shot.url}${title}: ${(check.text ?? "").slice(0, 200)}`;
+  return {
+    summary: answer,
+    answer,
+    ok: true,
+    mode: "check",
+    final_url: shot.url,
+    screenshot: shot.name,
+    page_text: check.text ?? "",
+    steps: rec.step,
+  };
+}
+
+async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
   const ai = new GoogleGenAI({
     apiKey: cfg.api_key ?? "",
     vertexai: false,
     ...(cfg.base_url ? { httpOptions: { baseUrl: cfg.base_url } } : {}),
   });
-  let inputTokens = 0;
-  let outputTokens = 0;
-  let first = await shoot();
+  let deadline = Date.now() + cfg.max_duration_ms;
+  const checkTime = () => {
+    if (Date.now() >= deadline) {
+      throw new WorkerError(
+        "time_limit",
+        `No final answer within ${cfg.max_duration_ms} ms (after ${rec.step} screenshots)`,
+        { retryable: false },
+      );
+    }
+  };
+  let intro = ctx.spec.instruction;
+  if (cfg.url) {
+    // Start where the request points, as a person would type the address first.
+    const plan = actionToCall("navigate", { url: cfg.url }, cfg);
+    if (plan.kind === "call") {
+      await rec.driver.call(plan.call, ctx.signal).then(
+        () => rec.actions.push({ action: "start", url: cfg.url }),
+        (err) => {
+          if (err instanceof DriverError && err.code === "failed") {
+            rec.actions.push({ action: "start", url: cfg.url, error: err.message });
+          } else throw err instanceof DriverError ? driverFailure(err) : err;
+        },
+      );
+      if (!ctx.spec.instruction.includes(cfg.url)) intro += `\n\nStart page: ${cfg.url}`;
+    }
+  }
+  const first = await rec.shoot();
   const contents: Content[] = [{
     role: "user",
-    parts: [{ text: ctx.spec.instruction }, {
-      inlineData: { mimeType: "image/png", data: first.png },
-    }],
+    parts: [{ text: intro }, { inlineData: { mimeType: "image/png", data: first.png } }],
   }];
-  let answer = "";
-  let finalUrl = first.url;
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let cachedTokens = 0;
   for (let turn = 0; turn < cfg.max_steps; turn++) {
-    ctx.progress({ fraction: Math.min(0.95, turn / cfg.max_steps), message: `step ${turn + 1}` });
+    checkTime();
+    ctx.progress({
+      fraction: Math.min(0.95, turn / cfg.max_steps),
+      message: `turn ${turn + 1}: asking ${cfg.model}`,
+    });
     let response;
+    // A model turn that outlasts the loop's time is cut off, not waited for.
+    const outOfTime = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
     try {
       response = await ai.models.generateContent({
         model: cfg.model,
         contents,
         config: {
           tools: [{ computerUse: { environment: Environment.ENVIRONMENT_BROWSER } }],
-          abortSignal: ctx.signal,
+          abortSignal: AbortSignal.any([ctx.signal, outOfTime]),
         },
       });
     } catch (err) {
-      throw providerError(err);
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (outOfTime.aborted) checkTime();
+      throw classifyProviderError(err);
     }
-    inputTokens += response.usageMetadata?.promptTokenCount ?? 0;
-    outputTokens += response.usageMetadata?.candidatesTokenCount ?? 0;
-    ctx.usage(
-      usageWithCost({
-        provider: "google",
-        model: cfg.model,
-        input_tokens: inputTokens,
-        output_tokens: outputTokens,
-      }),
-    );
-    const content = response.candidates?.[0]?.content;
+    const meta = response.usageMetadata;
+    inputTokens += meta?.promptTokenCount ?? 0;
+    outputTokens += (meta?.candidatesTokenCount ?? 0) + (meta?.thoughtsTokenCount ?? 0);
+    cachedTokens += meta?.cachedContentTokenCount ?? 0;
+    ctx.usage(usageWithCost({
+      provider: "google",
+      model: cfg.model,
+      // Cached prompt tokens are billed at the cache rate, not the input rate.
+      input_tokens: inputTokens - cachedTokens,
+      output_tokens: outputTokens,
+      ...(cachedTokens > 0 ? { cache_read_input_tokens: cachedTokens } : {}),
+    }));
+    const candidate = response.candidates?.[0];
+    const content = candidate?.content;
     if (!content?.parts?.length) {
-      throw new WorkerError("empty_response", "Gemini returned no content");
+      throw new WorkerError(
+        "empty_response",
+        `Gemini returned no content (finish reason ${candidate?.finishReason ?? "none"})`,
+      );
     }
     contents.push(content);
     const calls = content.parts.filter((p) => p.functionCall);
     if (calls.length === 0) {
-      answer = content.parts.map((p) => p.text ?? "").join("").trim();
-      break;
+      const answer = content.parts.map((p) => p.text ?? "").join("").trim();
+      if (!answer) throw new WorkerError("empty_response", "Gemini returned an empty answer");
+      return answer;
     }
     const replies: Part[] = [];
     for (const part of calls) {
-      const { name = "", args = {} } = part.functionCall!;
+      checkTime();
+      const { name = "", args = {}, id } = part.functionCall!;
       const safety = args.safety_decision as
         | { decision?: string; explanation?: string }
         | undefined;
       let acknowledged = false;
       if (safety?.decision === "require_confirmation") {
-        const decision = await ctx.awaitConfirmation(safety.explanation ?? `Allow ${name}?`, {
-          name,
-          args,
-        });
-        actions.push({ action: "confirmation", name, decision });
+        const waited = Date.now();
+        const decision = await ctx.awaitConfirmation(
+          safety.explanation ?? `Allow the browser action '${name}'?`,
+          { name, args },
+        );
+        deadline += Date.now() - waited; // a person's time does not count against the loop
+        rec.actions.push({ action: "confirmation", name, decision });
         if (decision === "deny") {
-          ctx.artifact("actions.json", JSON.stringify(actions, null, 2));
           throw new UnrecoverableError(
             "confirmation_denied",
-            `A person denied '${name}': ${safety.explanation ?? ""}`.trim(),
+            `A person denied '${name}'${safety.explanation ? `: ${safety.explanation}` : ""}`,
           );
         }
         acknowledged = true;
       }
-      const call = actionToCall(name, args, cfg);
-      let error: string | undefined;
-      if (call === null) error = `Unknown action '${name}'`;
-      else if (call !== "noop") {
+      ctx.progress({
+        fraction: Math.min(0.95, (turn + 0.5) / cfg.max_steps),
+        message: `turn ${turn + 1}: ${name}`,
+      });
+      const plan = actionToCall(name, args, cfg);
+      let error = plan.kind === "error" ? plan.error : undefined;
+      if (plan.kind === "call") {
         try {
-          await driver.call(call, ctx.signal);
+          await rec.driver.call(plan.call, ctx.signal);
         } catch (err) {
-          if (err instanceof DriverError && /unreachable/.test(err.message)) {
-            throw providerError(err);
-          }
-          error = err instanceof Error ? err.message : String(err);
+          if (!(err instanceof DriverError)) throw err;
+          if (err.code !== "failed" && err.code !== "bad_call") throw driverFailure(err);
+          error = err.message; // the model sees what went wrong and may try something else
         }
       }
-      const shot = await shoot();
-      finalUrl = shot.url;
-      actions.push({
-        step,
+      const shot = await rec.shoot();
+      rec.actions.push({
+        step: rec.step,
         action: name,
         args,
-        ...(call && call !== "noop" ? { executed: call } : {}),
+        ...(plan.kind === "call" ? { executed: plan.call } : {}),
         ...(error ? { error } : {}),
         url: shot.url,
         screenshot: shot.name,
       });
       replies.push({
         functionResponse: {
+          ...(id ? { id } : {}),
           name,
           response: {
             url: shot.url,
@@ -200,17 +295,31 @@ serveJobs(async (ctx) => {
           },
           parts: [{ inlineData: { mimeType: "image/png", data: shot.png } }],
         },
-      } as Part);
-      first = shot;
+      });
     }
     contents.push({ role: "user", parts: replies });
     pruneScreenshots(contents);
   }
-  ctx.artifact("actions.json", JSON.stringify(actions, null, 2));
-  if (!answer) {
-    throw new WorkerError("step_limit", `No final answer within ${cfg.max_steps} steps`, {
-      retryable: false,
-    });
+  throw new WorkerError("step_limit", `No final answer within ${cfg.max_steps} model turns`, {
+    retryable: false,
+  });
+}
+
+serveJobs(async (ctx) => {
+  const cfg = Schema.parse(ctx.config);
+  const rec = new Recorder(ctx, new DriverClient(cfg.driver_url, cfg.driver_token), cfg);
+  try {
+    if (cfg.mode === "check") return await runCheck(ctx, cfg, rec);
+    const answer = await runModel(ctx, cfg, rec);
+    return {
+      summary: answer,
+      answer,
+      mode: "model",
+      final_url: rec.last?.url ?? "",
+      screenshot: rec.last?.name ?? "",
+      steps: rec.step,
+    };
+  } finally {
+    rec.save();
   }
-  return { summary: answer, answer, final_url: finalUrl, screenshot: first.name, steps: step };
 });

@@ -3,17 +3,16 @@
  * The browser driver process: Playwright needs every permission under Deno, so it runs here
  * (`deno run -A`), not in a sandboxed worker. Drives the system Chromium headless, one browser
  * context per job, behind a loopback RPC that requires `BROWSER_DRIVER_TOKEN` on every call.
- * Prints `{"event":"driver_listening","port":N}` on stdout when ready.
+ *
+ * Prints `{"event":"driver_listening","port":N}` on stdout when ready. Stops (closing Chromium)
+ * on SIGTERM/SIGINT, and when its stdin reaches end of file: the supervisor holds the other
+ * end of that pipe, so a gateway that dies without cleaning up still takes its browser along.
+ * Exits non-zero when Chromium goes away under it, so that the supervisor starts a fresh one.
  */
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { DriverCall, type DriverReply } from "./driver_protocol.ts";
+import { DriverCall, type DriverErrorCode, type DriverReply } from "./driver_protocol.ts";
 
-const token = Deno.env.get("BROWSER_DRIVER_TOKEN") ?? "";
-if (token.length < 16) {
-  console.error("BROWSER_DRIVER_TOKEN must be set (16+ characters)");
-  Deno.exit(2);
-}
-
+/** Chromium flags: root in a container, no GPU, and no calls home on a closed network. */
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -24,31 +23,62 @@ export const CHROMIUM_ARGS = [
   "--disable-dev-shm-usage",
 ];
 
-const browser: Browser = await chromium.launch({
-  executablePath: Deno.env.get("CHROMIUM_PATH") || "/usr/bin/chromium",
-  headless: true,
-  args: CHROMIUM_ARGS,
-});
-const contexts = new Map<string, { context: BrowserContext; page: Page }>();
+/** A call that failed in a way the caller should branch on. */
+class CallError extends Error {
+  constructor(readonly code: DriverErrorCode, message: string) {
+    super(message);
+  }
+}
 
-async function handle(call: ReturnType<typeof DriverCall.parse>): Promise<DriverReply> {
+interface Entry {
+  context: BrowserContext;
+  page: Page;
+  crashed: boolean;
+}
+
+/** Compares without an early exit, so the time taken does not reveal a token's prefix. */
+function sameToken(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0]!.trim();
+}
+
+const DIRECTION = { up: [0, -1], down: [0, 1], left: [-1, 0], right: [1, 0] } as const;
+
+async function handle(
+  browser: Browser,
+  contexts: Map<string, Entry>,
+  call: ReturnType<typeof DriverCall.parse>,
+): Promise<DriverReply> {
   if (call.op === "open_context") {
     const context = await browser.newContext({
       viewport: { width: call.width, height: call.height },
     });
     const page = await context.newPage();
     const id = `ctx-${crypto.randomUUID()}`;
-    contexts.set(id, { context, page });
+    const entry: Entry = { context, page, crashed: false };
+    page.on("crash", () => (entry.crashed = true));
+    contexts.set(id, entry);
     return { ok: true, context: id, url: page.url() };
   }
   const entry = contexts.get(call.context);
-  if (!entry) return { ok: false, error: `unknown browser context '${call.context}'` };
+  if (!entry) throw new CallError("unknown_context", `unknown browser context '${call.context}'`);
+  if (call.op === "close_context") {
+    contexts.delete(call.context);
+    await entry.context.close();
+    return { ok: true };
+  }
   const { page } = entry;
+  if (entry.crashed) {
+    throw new CallError("page_crashed", `the page crashed (its renderer process is gone)`);
+  }
   switch (call.op) {
-    case "close_context":
-      contexts.delete(call.context);
-      await entry.context.close();
-      return { ok: true };
     case "navigate":
       await page.goto(call.url, { waitUntil: "load", timeout: call.timeout_ms });
       break;
@@ -56,7 +86,7 @@ async function handle(call: ReturnType<typeof DriverCall.parse>): Promise<Driver
       return {
         ok: true,
         url: page.url(),
-        png_base64: (await page.screenshot({ type: "png" })).toString("base64"),
+        png_base64: (await page.screenshot({ type: "png", timeout: 10_000 })).toString("base64"),
       };
     case "click":
       await page.mouse.click(call.x, call.y);
@@ -76,24 +106,33 @@ async function handle(call: ReturnType<typeof DriverCall.parse>): Promise<Driver
       await page.keyboard.type(call.text);
       if (call.press_enter) {
         await page.keyboard.press("Enter");
+        await page.waitForTimeout(150);
         await page.waitForLoadState("load", { timeout: 10_000 }).catch(() => {});
       }
       break;
     case "key":
-      await page.keyboard.press(
-        call.keys.split("+").map((k) => k.charAt(0).toUpperCase() + k.slice(1)).join("+"),
-      );
+      for (const key of call.keys) await page.keyboard.down(key);
+      for (const key of [...call.keys].reverse()) await page.keyboard.up(key);
       break;
     case "scroll_document": {
-      const d = { up: [0, -800], down: [0, 800], left: [-800, 0], right: [800, 0] }[call.direction];
-      await page.mouse.wheel(d[0]!, d[1]!);
+      // A page's worth, on the document itself: a wheel event would scroll whatever nested
+      // element sits under the mouse.
+      const [dx, dy] = DIRECTION[call.direction];
+      const size = page.viewportSize() ?? { width: 1440, height: 900 };
+      await page.evaluate(
+        // Runs in the page, where `scrollBy` exists.
+        ([x, y]) =>
+          (globalThis as unknown as { scrollBy(x: number, y: number): void }).scrollBy(x!, y!),
+        [dx * size.width, dy * size.height],
+      );
       break;
     }
     case "scroll_at": {
       await page.mouse.move(call.x, call.y);
-      const m = call.magnitude;
-      const d = { up: [0, -m], down: [0, m], left: [-m, 0], right: [m, 0] }[call.direction];
-      await page.mouse.wheel(d[0]!, d[1]!);
+      const [dx, dy] = DIRECTION[call.direction];
+      await page.mouse.wheel(dx * call.magnitude, dy * call.magnitude);
+      // Wheel scrolling is smooth and asynchronous: let it settle before the screenshot.
+      await page.waitForTimeout(250);
       break;
     }
     case "go_back":
@@ -117,7 +156,13 @@ async function handle(call: ReturnType<typeof DriverCall.parse>): Promise<Driver
       if (!found && /^[#.[a-z]/i.test(call.expect)) {
         found = await page.locator(call.expect).count().then((n) => n > 0).catch(() => false);
       }
-      return { ok: true, url: page.url(), found };
+      return {
+        ok: true,
+        url: page.url(),
+        title: await page.title(),
+        found,
+        text: bodyText.replace(/\s+/g, " ").trim().slice(0, 500),
+      };
     }
     case "text_at": {
       const text = await page.evaluate(
@@ -133,40 +178,88 @@ async function handle(call: ReturnType<typeof DriverCall.parse>): Promise<Driver
       return { ok: true, url: page.url(), text: text.trim() };
     }
   }
-  return { ok: true, url: page.url() };
+  return { ok: true, url: page.url(), title: await page.title().catch(() => "") };
 }
 
-const server = Deno.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  onListen: ({ port }) => console.log(JSON.stringify({ event: "driver_listening", port })),
-}, async (req) => {
-  if (req.headers.get("authorization") !== `Bearer ${token}`) {
-    return Response.json({ ok: false, error: "unauthorized" }, { status: 401 });
+async function main(): Promise<void> {
+  const token = Deno.env.get("BROWSER_DRIVER_TOKEN") ?? "";
+  if (token.length < 16) {
+    console.error("BROWSER_DRIVER_TOKEN must be set (16+ characters)");
+    Deno.exit(2);
   }
-  let call;
+  const executablePath = Deno.env.get("CHROMIUM_PATH") || "/usr/bin/chromium";
+  let browser: Browser;
   try {
-    call = DriverCall.parse(await req.json());
+    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
   } catch (err) {
-    return Response.json({
-      ok: false,
-      error: `bad call: ${err instanceof Error ? err.message.slice(0, 300) : err}`,
-    }, { status: 400 });
+    // One line, last on stderr: the supervisor reports it as the reason.
+    console.error(`Cannot launch Chromium (${executablePath}): ${firstLine(err)}`);
+    Deno.exit(3);
   }
-  try {
-    return Response.json(await handle(call));
-  } catch (err) {
-    return Response.json({
-      ok: false,
-      error: err instanceof Error ? err.message.split("\n")[0] : String(err),
-    });
-  }
-});
+  const contexts = new Map<string, Entry>();
+  let stopping = false;
 
-const shutdown = async () => {
-  await browser.close().catch(() => {});
-  await server.shutdown();
-  Deno.exit(0);
-};
-Deno.addSignalListener("SIGTERM", shutdown);
-Deno.addSignalListener("SIGINT", shutdown);
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen: ({ port }) => console.log(JSON.stringify({ event: "driver_listening", port })),
+  }, async (req) => {
+    const fail = (code: DriverErrorCode, error: string, status = 200) =>
+      Response.json({ ok: false, code, error } satisfies DriverReply, { status });
+    if (!sameToken(req.headers.get("authorization") ?? "", `Bearer ${token}`)) {
+      return fail("unauthorized", "a valid bearer token is required", 401);
+    }
+    if (req.method !== "POST" || new URL(req.url).pathname !== "/rpc") {
+      return fail("bad_call", "use POST /rpc", 404);
+    }
+    let call;
+    try {
+      call = DriverCall.parse(await req.json());
+    } catch (err) {
+      const issue = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+      return fail(
+        "bad_call",
+        issue ? `${issue.path.join(".") || "(body)"}: ${issue.message}` : firstLine(err),
+        400,
+      );
+    }
+    try {
+      return Response.json(await handle(browser, contexts, call));
+    } catch (err) {
+      if (err instanceof CallError) return fail(err.code, err.message);
+      const entry = "context" in call ? contexts.get(call.context) : undefined;
+      const message = firstLine(err);
+      // Playwright reports a renderer that died during the call as "Target crashed".
+      if (entry?.crashed || /Target crashed|Page crashed/i.test(message)) {
+        if (entry) entry.crashed = true;
+        return fail("page_crashed", `the page crashed (its renderer process is gone): ${message}`);
+      }
+      return fail("failed", message);
+    }
+  });
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await browser.close().catch(() => {});
+    await server.shutdown().catch(() => {});
+    Deno.exit(code);
+  };
+  browser.on("disconnected", () => {
+    if (!stopping) {
+      console.error("Chromium went away; the driver exits so that a fresh one is started");
+      void shutdown(1);
+    }
+  });
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => void shutdown(0));
+  Deno.addSignalListener("SIGINT", () => void shutdown(0));
+  // End of stdin: the supervising gateway is gone (or asks us to stop).
+  void (async () => {
+    try {
+      for await (const _ of Deno.stdin.readable) { /* nothing is sent; wait for EOF */ }
+    } catch { /* closed */ }
+    await shutdown(0);
+  })();
+}
+
+if (import.meta.main) await main();

@@ -2,11 +2,22 @@
  * @module
  * The browser driver's loopback RPC: one POST per call, `{ op, ... }` in, JSON out, a bearer
  * token on every call. Coordinates are viewport pixels (the worker scales the model's 0–999).
+ * A failed call answers `{ ok: false, code, error }` so callers branch on the code, not the text.
  */
 import { z } from "zod";
 
 const Context = z.string().regex(/^ctx-[0-9a-f-]{8,64}$/);
 const Px = z.number().int().min(0).max(10_000);
+
+/**
+ * Where a page may be sent. The driver runs with every permission, so `file:`, `chrome:`,
+ * `data:` and `javascript:` URLs would let a model (or a page's prompt injection) read local
+ * files or browser internals into a screenshot.
+ */
+export const NavigableUrl = z.string().max(4000).refine(
+  (u) => u === "about:blank" || /^https?:\/\/[^\s]+$/i.test(u),
+  { message: "Only http(s) URLs and about:blank can be opened" },
+);
 
 export const DriverCall = z.discriminatedUnion("op", [
   z.object({ op: z.literal("open_context"), width: Px, height: Px }),
@@ -14,7 +25,7 @@ export const DriverCall = z.discriminatedUnion("op", [
   z.object({
     op: z.literal("navigate"),
     context: Context,
-    url: z.string().max(4000),
+    url: NavigableUrl,
     timeout_ms: z.number().int().min(100).max(120_000).default(20_000),
   }),
   z.object({ op: z.literal("screenshot"), context: Context }),
@@ -29,7 +40,12 @@ export const DriverCall = z.discriminatedUnion("op", [
     press_enter: z.boolean().default(false),
     clear_before_typing: z.boolean().default(true),
   }),
-  z.object({ op: z.literal("key"), context: Context, keys: z.string().max(100) }),
+  /** Playwright key names, pressed together (`["Control", "a"]`). */
+  z.object({
+    op: z.literal("key"),
+    context: Context,
+    keys: z.array(z.string().min(1).max(30)).min(1).max(6),
+  }),
   z.object({
     op: z.literal("scroll_document"),
     context: Context,
@@ -47,19 +63,36 @@ export const DriverCall = z.discriminatedUnion("op", [
   z.object({ op: z.literal("go_forward"), context: Context }),
   z.object({ op: z.literal("wait"), context: Context, ms: z.number().int().min(0).max(10_000) }),
   z.object({ op: z.literal("drag"), context: Context, x: Px, y: Px, to_x: Px, to_y: Px }),
+  /** Whether the page shows `expect` (as text, or as a CSS selector that matches). */
   z.object({ op: z.literal("check"), context: Context, expect: z.string().min(1).max(2000) }),
   z.object({ op: z.literal("text_at"), context: Context, x: Px, y: Px }),
 ]);
 export type DriverCall = z.input<typeof DriverCall>;
 
+/**
+ * Why a call failed: `unauthorized` (wrong token), `bad_call` (the body does not parse),
+ * `unknown_context` (closed, or lost in a driver restart), `page_crashed` (the renderer died),
+ * `failed` (the browser action itself failed: a timeout, a navigation error).
+ */
+export const DriverErrorCode = z.enum([
+  "unauthorized",
+  "bad_call",
+  "unknown_context",
+  "page_crashed",
+  "failed",
+]);
+export type DriverErrorCode = z.infer<typeof DriverErrorCode>;
+
 /** Every answer carries where the page is now. */
 export const DriverReply = z.object({
   ok: z.boolean(),
   url: z.string().optional(),
+  title: z.string().optional(),
   context: z.string().optional(),
   png_base64: z.string().optional(),
   found: z.boolean().optional(),
   text: z.string().optional(),
+  code: DriverErrorCode.optional(),
   error: z.string().optional(),
 });
 export type DriverReply = z.infer<typeof DriverReply>;

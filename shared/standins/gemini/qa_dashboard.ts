@@ -1,8 +1,9 @@
 /**
  * @module
- * A QA dashboard page for browser tests and the demo: a deploy status, a form, a button and a
- * link to a second page, laid out at fixed positions so that clicks scaled from the model's
- * 0–999 grid (1440×900 viewport) land on known elements.
+ * A QA dashboard page for browser tests and the demo: a deploy status, a form, a button, a link
+ * to a second page and a long body to scroll, laid out at fixed positions so that clicks scaled
+ * from the model's 0–999 grid (1440×900 viewport) land on known elements. Served alone by
+ * {@link serveQaDashboard}, or at `/qa/` by the Gemini stand-in.
  */
 
 /** The deploy status the page shows. */
@@ -19,13 +20,14 @@ export const QA_TARGETS = {
 const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>QA dashboard</title>
 <style>
-  body { margin: 0; font: 16px sans-serif; }
+  body { margin: 0; font: 16px sans-serif; height: 3000px; }
   #title { position: absolute; left: 200px; top: 60px; margin: 0; }
   #deploy-status { position: absolute; left: 200px; top: 140px; width: 200px; height: 50px; line-height: 50px; background: #cfc; }
   #note { position: absolute; left: 200px; top: 290px; width: 200px; height: 40px; box-sizing: border-box; }
   #save { position: absolute; left: 440px; top: 290px; width: 100px; height: 40px; }
   #saved { position: absolute; left: 600px; top: 300px; }
   #details { position: absolute; left: 200px; top: 430px; width: 100px; height: 20px; }
+  #footer { position: absolute; left: 200px; top: 2400px; margin: 0; }
 </style></head>
 <body>
   <h1 id="title">QA dashboard</h1>
@@ -34,30 +36,34 @@ const PAGE = `<!doctype html>
   <button id="save" onclick="document.getElementById('saved').textContent = 'Saved: ' + document.getElementById('note').value">Save</button>
   <span id="saved"></span>
   <a id="details" href="details.html">Details</a>
+  <p id="footer">End of the QA report</p>
 </body></html>`;
 
 const DETAILS =
   `<!doctype html><html><head><meta charset="utf-8"><title>Deploy details</title></head>
 <body><h1>Deploy details</h1><p id="build">Build 1234 deployed to staging: ${QA_DEPLOY_STATUS}</p></body></html>`;
 
-const CRASH = `<!doctype html><html><body><script>while (true) {}</script></body></html>`;
+/** A page whose script never yields: its load event never fires. */
+const HANG = `<!doctype html><html><body><script>while (true) {}</script></body></html>`;
 
-/** Answers `/qa/`, `/qa/details.html` and `/qa/crash.html` (a page that never finishes). */
+/** Answers `/qa/`, `/qa/details.html` and `/qa/hang.html`; null for any other path. */
 export function qaDashboardHandler(req: Request): Response | null {
   const path = new URL(req.url).pathname;
   const html = (body: string) =>
     new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
   if (path === "/qa/" || path === "/qa/index.html") return html(PAGE);
   if (path === "/qa/details.html") return html(DETAILS);
-  if (path === "/qa/crash.html") return html(CRASH);
+  if (path === "/qa/hang.html") return html(HANG);
   return null;
 }
 
-/** Serves the QA dashboard alone on a loopback port. */
-export function serveQaDashboard(): { url: string; close(): Promise<void> } {
+/** Serves the QA dashboard alone on a loopback port; `url` ends in `/qa/`. */
+export function serveQaDashboard(
+  options: { port?: number } = {},
+): { url: string; close(): Promise<void> } {
   const ac = new AbortController();
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    { hostname: "127.0.0.1", port: options.port ?? 0, signal: ac.signal, onListen() {} },
     (req) => qaDashboardHandler(req) ?? new Response("not found", { status: 404 }),
   );
   return {

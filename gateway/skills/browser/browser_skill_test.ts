@@ -1,0 +1,137 @@
+import { assertEquals, assertThrows } from "@shared/testing/asserts.ts";
+import { type JobRecord, TaskSpec } from "@shared/schemas/mod.ts";
+import { UnrecoverableError } from "../../engine/worker_errors.ts";
+import type { SkillContext } from "../skill.ts";
+import { createBrowserSkill, DEFAULT_BROWSER_MODEL, hostPort, planFor } from "./browser_skill.ts";
+import { urlFromClause } from "./browser_patterns.ts";
+
+function ctx(env: Record<string, string>): SkillContext {
+  return { dataDir: "data", env: (n) => env[n] || undefined, settings: {} };
+}
+function job(instruction: string, params: Record<string, unknown> = {}): Pick<JobRecord, "spec"> {
+  return { spec: TaskSpec.parse({ intent: "browser", instruction, params }) };
+}
+const limits = {
+  model: DEFAULT_BROWSER_MODEL,
+  max_steps: 20,
+  max_duration_ms: 240_000,
+  page_timeout_ms: 20_000,
+};
+
+Deno.test("planFor() picks the model loop, the check mode, or a clear refusal", () => {
+  const key = { GEMINI_API_KEY: "k" };
+  const cases: [string, Record<string, unknown>, Record<string, string>, unknown][] = [
+    ["open the QA dashboard to verify deploy status", {}, key, { mode: "model", ...limits }],
+    ["open http://a.test/qa", {}, key, { mode: "model", url: "http://a.test/qa", ...limits }],
+    ["open the QA dashboard", {}, { ...key, BROWSER_QA_URL: "http://q.test/" }, {
+      mode: "model",
+      url: "http://q.test/",
+      ...limits,
+    }],
+    // No key: the check mode when there is a URL.
+    ["open the QA dashboard to verify deploy status", {}, { BROWSER_QA_URL: "http://q.test/" }, {
+      mode: "check",
+      url: "http://q.test/",
+      ...limits,
+    }],
+    // Asked for explicitly, with a key too.
+    ["check", { mode: "check", url: "http://p.test/", expect: "OK" }, key, {
+      mode: "check",
+      url: "http://p.test/",
+      expect: "OK",
+      ...limits,
+    }],
+    [
+      "open it",
+      { url: "http://p.test/", max_steps: 500, timeout_ms: 5, max_duration_ms: 5000 },
+      key,
+      {
+        mode: "model",
+        url: "http://p.test/",
+        ...limits,
+        max_steps: 100,
+        page_timeout_ms: 100,
+        max_duration_ms: 5000,
+      },
+    ],
+  ];
+  for (const [instruction, params, env, want] of cases) {
+    assertEquals(planFor(job(instruction, params), ctx(env)), want, instruction);
+  }
+});
+
+Deno.test("planFor() refuses what cannot run with the exact error", () => {
+  const cases: [string, Record<string, unknown>, Record<string, string>, string, string][] = [
+    [
+      "open the QA dashboard to verify deploy status",
+      {},
+      {},
+      "no_api_key",
+      "GEMINI_API_KEY is not set and the request names no URL to check: set GEMINI_API_KEY (or GEMINI_BASE_URL and a key for a stand-in), give params { mode: 'check', url, expect }, or set BROWSER_QA_URL",
+    ],
+    [
+      "open http://a.test/",
+      { mode: "model" },
+      {},
+      "no_api_key",
+      "Model mode needs GEMINI_API_KEY (or GEMINI_BASE_URL and a key for a stand-in)",
+    ],
+    [
+      "check",
+      { mode: "check" },
+      { GEMINI_API_KEY: "k" },
+      "no_url",
+      "Check mode needs a URL: give params { mode: 'check', url, expect }",
+    ],
+    [
+      "open the QA dashboard",
+      {},
+      { GEMINI_API_KEY: "k", BROWSER_MODEL: "gemini-9-unpriced" },
+      "unknown_model_price",
+      "Cannot price model 'gemini-9-unpriced' of provider 'google' as the price table has no row for it on",
+    ],
+  ];
+  for (const [instruction, params, env, code, message] of cases) {
+    const err = assertThrows(
+      () => planFor(job(instruction, params), ctx(env)),
+      UnrecoverableError,
+      message,
+    ) as UnrecoverableError;
+    assertEquals(err.code, code);
+  }
+});
+
+Deno.test("the browser worker may reach only the Gemini host (and, once prepared, the driver)", () => {
+  const { skill } = createBrowserSkill();
+  const record = { job_id: "j1", ...job("open the QA dashboard") } as JobRecord;
+  assertEquals(skill.permissions(ctx({}), record), {
+    net: ["generativelanguage.googleapis.com:443"],
+    read: false,
+    write: false,
+    env: false,
+    run: false,
+    ffi: false,
+    sys: false,
+    import: false,
+  });
+  assertEquals(
+    skill.permissions(ctx({ GEMINI_BASE_URL: "http://127.0.0.1:4567" }), record).net,
+    ["127.0.0.1:4567"],
+  );
+});
+
+Deno.test("hostPort() and urlFromClause() on the forms requests use", () => {
+  assertEquals(
+    hostPort("https://generativelanguage.googleapis.com"),
+    "generativelanguage.googleapis.com:443",
+  );
+  assertEquals(hostPort("http://127.0.0.1:8080/x"), "127.0.0.1:8080");
+  assertEquals(hostPort("http://localhost"), "localhost:80");
+  const clauses: [string, string | undefined][] = [
+    ["open https://qa.example.com/deploys.", "https://qa.example.com/deploys"],
+    ["check http://127.0.0.1:8080/qa/, then report", "http://127.0.0.1:8080/qa/"],
+    ["open the QA dashboard (http://q.test/x)", "http://q.test/x"],
+    ["open the QA dashboard", undefined],
+  ];
+  for (const [clause, url] of clauses) assertEquals(urlFromClause(clause), url, clause);
+});

@@ -1,0 +1,73 @@
+/**
+ * @module
+ * What the Gemini STAND-IN "decides", turn by turn. It cannot see the screenshots it gets, so
+ * each script is a fixed list of Computer Use function calls ending in a final text answer, and
+ * the answers about the QA dashboard come from that page's fixture, not from reading the page.
+ */
+import { QA_DEPLOY_STATUS, QA_TARGETS } from "./qa_dashboard.ts";
+
+/** One model turn: function calls (several run in order), or a final text answer. */
+export interface ScriptStep {
+  calls?: { name: string; args: Record<string, unknown> }[];
+  text?: string;
+}
+
+/** Picks the steps of a conversation from its instruction and the QA page's URL. */
+export type GeminiScript = (instruction: string, qaUrl: string) => ScriptStep[];
+
+/** The first http(s) URL in the instruction, else the stand-in's own QA page. */
+function target(instruction: string, qaUrl: string): string {
+  return /https?:\/\/[^\s,;]+/.exec(instruction)?.[0]?.replace(/[.)]+$/, "") ?? qaUrl;
+}
+
+const call = (name: string, args: Record<string, unknown> = {}): ScriptStep => ({
+  calls: [{ name, args }],
+});
+
+/** "Open the QA dashboard to verify deploy status": open, go there, look at the status. */
+export const qaScript: GeminiScript = (instruction, qaUrl) => [
+  call("open_web_browser"),
+  call("navigate", { url: target(instruction, qaUrl) }),
+  call("click_at", { ...QA_TARGETS.status }),
+  {
+    text:
+      `The QA dashboard shows "Deploy status: ${QA_DEPLOY_STATUS}". The deploy is ${QA_DEPLOY_STATUS.toLowerCase()}.`,
+  },
+];
+
+/** Types a note and saves it; the save needs a person's confirmation first. */
+export const confirmScript: GeminiScript = (instruction, qaUrl) => [
+  call("navigate", { url: target(instruction, qaUrl) }),
+  call("type_text_at", { ...QA_TARGETS.note, text: "deploy verified", press_enter: false }),
+  call("click_at", {
+    ...QA_TARGETS.save,
+    safety_decision: {
+      decision: "require_confirmation",
+      explanation: "Saving a note changes the QA dashboard.",
+    },
+  }),
+  { text: "Saved the note 'deploy verified' on the QA dashboard." },
+];
+
+/** Starts with an action the browser environment does not have, then does the QA flow. */
+export const unknownActionScript: GeminiScript = (instruction, qaUrl) => [
+  call("teleport", { destination: "the QA dashboard" }),
+  ...qaScript(instruction, qaUrl).slice(1),
+];
+
+export const SCRIPTS = {
+  qa: qaScript,
+  confirm: confirmScript,
+  unknown_action: unknownActionScript,
+} as const satisfies Record<string, GeminiScript>;
+export type ScriptName = keyof typeof SCRIPTS | "auto";
+
+/** The default: a request to save or submit gets the confirmation script, the rest the QA one. */
+export const autoScript: GeminiScript = (instruction, qaUrl) =>
+  /\b(?:save|submit)\b/i.test(instruction)
+    ? confirmScript(instruction, qaUrl)
+    : qaScript(instruction, qaUrl);
+
+export function scriptByName(name: ScriptName): GeminiScript {
+  return name === "auto" ? autoScript : SCRIPTS[name];
+}
