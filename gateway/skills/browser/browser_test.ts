@@ -488,12 +488,20 @@ Deno.test({
         dead.error?.message,
         "Gemini API answered 500: INTERNAL An internal error has occurred. Please retry.",
       );
-      // Each attempt still left its screenshot and action log.
-      assertEquals((await t.actions(dead.job_id)).length, 0);
-      assertEquals(
-        (await Deno.stat(`${t.dataDir}/artifacts/${dead.job_id}/step-01.png`)).isFile,
-        true,
-      );
+      // Each attempt left its own screenshot and action log.
+      const files = [];
+      for await (const f of Deno.readDir(`${t.dataDir}/artifacts/${dead.job_id}`)) {
+        files.push(f.name);
+      }
+      assertEquals(files.sort(), [
+        "actions.json",
+        "attempt2-actions.json",
+        "attempt2-step-01.png",
+        "attempt3-actions.json",
+        "attempt3-step-01.png",
+        "step-01.png",
+      ]);
+      assertEquals(ok.result?.screenshot, "attempt2-step-04.png");
     } finally {
       await t.close();
     }
@@ -553,6 +561,16 @@ Deno.test({
       const done = await t.final(job.job_id);
       assertEquals(done.status, "succeeded", JSON.stringify(done.error));
       assertEquals(browser.supervisor.restarts, 0);
+      // The crashed attempt's log ends with the click that found the page gone.
+      const first = await t.actions(job.job_id);
+      assertEquals(first.map((a: { action: string }) => a.action), [
+        "navigate",
+        "type_text_at",
+        "confirmation",
+        "click_at",
+      ]);
+      assertStringIncludes(first.at(-1).error, "the page crashed");
+      assertEquals(done.result?.screenshot, "attempt2-step-04.png");
     } finally {
       await t.close();
     }

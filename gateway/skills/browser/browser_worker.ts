@@ -45,16 +45,22 @@ interface Shot {
   name: string;
 }
 
-/** Screenshots, the action log and the step counter of one attempt. */
+/**
+ * Screenshots, the action log and the step counter of one attempt. A retry's files are named
+ * `attempt<N>-...` so that they do not overwrite what the failed attempt showed.
+ */
 class Recorder {
   readonly actions: Record<string, unknown>[] = [];
+  readonly prefix: string;
   step = 0;
   last: Shot | undefined;
   constructor(
     readonly ctx: JobContext,
     readonly driver: DriverClient,
     readonly cfg: BrowserConfig,
-  ) {}
+  ) {
+    this.prefix = ctx.attempt > 1 ? `attempt${ctx.attempt}-` : "";
+  }
 
   async shoot(): Promise<Shot> {
     let reply;
@@ -76,14 +82,14 @@ class Recorder {
       throw driverFailure(err);
     }
     this.step++;
-    const name = `step-${String(this.step).padStart(2, "0")}.png`;
+    const name = `${this.prefix}step-${String(this.step).padStart(2, "0")}.png`;
     this.ctx.artifact(name, base64ToBytes(reply.png_base64 ?? ""));
     this.last = { png: reply.png_base64 ?? "", url: reply.url ?? "", name };
     return this.last;
   }
 
   save(): void {
-    this.ctx.artifact("actions.json", JSON.stringify(this.actions, null, 2));
+    this.ctx.artifact(`${this.prefix}actions.json`, JSON.stringify(this.actions, null, 2));
   }
 }
 
@@ -270,7 +276,10 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
           await rec.driver.call(plan.call, ctx.signal);
         } catch (err) {
           if (!(err instanceof DriverError)) throw err;
-          if (err.code !== "failed" && err.code !== "bad_call") throw driverFailure(err);
+          if (err.code !== "failed" && err.code !== "bad_call") {
+            rec.actions.push({ action: name, args, executed: plan.call, error: err.message });
+            throw driverFailure(err);
+          }
           error = err.message; // the model sees what went wrong and may try something else
         }
       }

@@ -178,7 +178,7 @@ async function handle(
       return { ok: true, url: page.url(), text: text.trim() };
     }
   }
-  return { ok: true, url: page.url(), title: await page.title().catch(() => "") };
+  return { ok: true, url: page.url() };
 }
 
 async function main(): Promise<void> {
