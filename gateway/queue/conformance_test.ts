@@ -29,6 +29,15 @@ async function enqueueOne(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether `wait` resolves before `ms` pass. */
+function firstOf(wait: Promise<void>, ms: number): Promise<"woke" | "asleep"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const asleep = new Promise<"asleep">((r) => timer = setTimeout(() => r("asleep"), ms));
+  return Promise.race([wait.then(() => "woke" as const), asleep]).finally(() =>
+    clearTimeout(timer)
+  );
+}
 const owner = "test-engine";
 
 const cases: [string, (q: JobQueue) => Promise<void>][] = [
@@ -278,6 +287,14 @@ const cases: [string, (q: JobQueue) => Promise<void>][] = [
     await enqueueOne(q);
     await waiting;
     assert(performance.now() - started < 4_000, "woke before the timeout");
+  }],
+  ["waitForWork does not sleep through work enqueued after an empty claim", async (q) => {
+    assertEquals(await q.claim({ owner, leaseMs: 10_000 }), null);
+    await enqueueOne(q); // nobody is waiting yet
+    assertEquals(await firstOf(q.waitForWork(10_000), 2_000), "woke");
+    assert((await q.claim({ owner, leaseMs: 10_000 })) !== null, "the job is there");
+    // Nothing new since that claim: the next wait sleeps (until close() wakes it).
+    assertEquals(await firstOf(q.waitForWork(10_000), 50), "asleep");
   }],
   ["concurrent claimers never get the same job", async (q) => {
     for (let i = 0; i < 10; i++) await enqueueOne(q);

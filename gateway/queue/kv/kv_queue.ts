@@ -23,7 +23,7 @@ import {
 } from "../queue.ts";
 import { WorkSignal } from "../work_signal.ts";
 import { CasQueue, type Change } from "../cas_queue.ts";
-import { Serial } from "../serial.ts";
+import { GroupCommit, type KvWrite } from "./group_commit.ts";
 import {
   BY_INTENT,
   BY_STATUS,
@@ -54,25 +54,19 @@ function keyId(key: Deno.KvKey): string {
   return JSON.stringify(key);
 }
 
-/**
- * Another process holding the SQLite write lock shows as "database is locked": a short wait
- * and a retry, growing, for up to about 5 s in all.
- */
-const BUSY_RETRIES = 60;
-
-function isBusy(err: unknown): boolean {
-  return err instanceof Error && /database is locked|database is busy/i.test(err.message);
-}
-
-function busyPause(attempt: number): Promise<void> {
-  const ms = Math.min(100, 1 + attempt * 2) * (0.5 + Math.random());
-  return new Promise((r) => setTimeout(r, ms));
-}
+/** Jobs one claim round takes at most (a `getMany` reads at most 10 keys). */
+const CLAIM_BATCH = 10;
 
 /** A job as read: the entry at its key (for the versionstamp check) and the whole record. */
 interface Loaded {
   entry: Deno.KvEntryMaybe<StoredJob>;
   job: JobRecord | null;
+}
+
+interface ClaimWaiter {
+  options: ClaimOptions;
+  resolve: (job: JobRecord | null) => void;
+  reject: (err: unknown) => void;
 }
 
 export class KvQueue extends CasQueue implements JobQueue {
@@ -81,11 +75,17 @@ export class KvQueue extends CasQueue implements JobQueue {
   readonly #clock: () => number;
   readonly #signal = new WorkSignal();
   readonly #ownsKv: boolean;
-  readonly #claims = new Serial();
+  readonly #writes: GroupCommit;
+  /** Claims waiting for the next claim round, grouped by intents filter. */
+  readonly #claimWaiters = new Map<string, ClaimWaiter[]>();
+  #claiming = false;
+  /** Signal generation when the latest claim round started reading. */
+  #claimGeneration = 0;
 
   constructor(kv: Deno.Kv, options: KvQueueOptions = {}) {
     super();
     this.#kv = kv;
+    this.#writes = new GroupCommit(kv);
     this.#clock = options.now ?? Date.now;
     this.#ownsKv = options.ownsKv ?? true;
   }
@@ -114,34 +114,21 @@ export class KvQueue extends CasQueue implements JobQueue {
       for (let i = 0;; i++) {
         const { entry, job } = await this.#load(id);
         if (!job) break;
-        const op = this.#kv.atomic().check(entry)
-          .set([BY_STATUS, job.status, id], null)
-          .set([BY_INTENT, job.intent, id], null);
-        if ((await this.#commit(op)).ok) break;
+        const committed = await this.#writes.submit({
+          checks: [entry],
+          mutations: [
+            { type: "set", key: [BY_STATUS, job.status, id], value: null },
+            { type: "set", key: [BY_INTENT, job.intent, id], value: null },
+          ],
+          bytes: 200,
+        });
+        if (committed) break;
         if (i === MAX_ATTEMPTS) {
           throw new QueueError(`Cannot index job '${id}' as it kept changing concurrently`);
         }
       }
     }
     await this.#kv.set(indexVersionKey, INDEX_VERSION);
-  }
-
-  /** Commits, turning the store's refusals (a value or an operation too large) into a QueueError. */
-  async #commit(op: Deno.AtomicOperation): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
-    for (let attempt = 0;; attempt++) {
-      try {
-        return await op.commit();
-      } catch (err) {
-        if (isBusy(err) && attempt < BUSY_RETRIES) {
-          await busyPause(attempt);
-          continue;
-        }
-        throw new QueueError(
-          `Cannot write to the kv queue: ${err instanceof Error ? err.message : err}`,
-          { cause: err },
-        );
-      }
-    }
   }
 
   /**
@@ -167,22 +154,33 @@ export class KvQueue extends CasQueue implements JobQueue {
     throw new QueueError(`Cannot read job '${jobId}' as it kept changing concurrently`);
   }
 
-  /** Adds the writes that store `next` over `old` (record, chunks, indexes) to `op`. */
+  /** The mutations that store `next` over `old` (record, chunks, indexes), and their size. */
   #write(
-    op: Deno.AtomicOperation,
     old: { stored: StoredJob | null; job: JobRecord | null },
     next: JobRecord,
-  ): void {
-    const { head, chunks } = encodeJob(next);
-    op.set(jobKey(next.job_id), head);
-    chunks.forEach((c, i) => op.set(chunkKey(next.job_id, i), c));
+  ): { mutations: Deno.KvMutation[]; bytes: number } {
+    const { head, chunks, bytes } = encodeJob(next);
+    const id = next.job_id;
+    const mutations: Deno.KvMutation[] = [{ type: "set", key: jobKey(id), value: head }];
+    chunks.forEach((c, i) => mutations.push({ type: "set", key: chunkKey(id, i), value: c }));
     for (let i = chunks.length; i < chunkCount(old.stored); i++) {
-      op.delete(chunkKey(next.job_id, i));
+      mutations.push({ type: "delete", key: chunkKey(id, i) });
     }
     const before = new Map((old.job ? indexKeys(old.job) : []).map((k) => [keyId(k), k]));
     const after = new Map(indexKeys(next).map((k) => [keyId(k), k]));
-    for (const [id, key] of before) if (!after.has(id)) op.delete(key);
-    for (const [id, key] of after) if (!before.has(id)) op.set(key, null);
+    for (const [k, key] of before) if (!after.has(k)) mutations.push({ type: "delete", key });
+    for (const [k, key] of after) {
+      if (!before.has(k)) mutations.push({ type: "set", key, value: null });
+    }
+    return { mutations, bytes: bytes + 100 * mutations.length };
+  }
+
+  /** The compare-and-swap write that moves a loaded job to `next`. */
+  #change(loaded: Loaded, next: JobRecord): KvWrite {
+    return {
+      checks: [loaded.entry],
+      ...this.#write({ stored: loaded.entry.value, ...loaded }, next),
+    };
   }
 
   /**
@@ -198,13 +196,11 @@ export class KvQueue extends CasQueue implements JobQueue {
     change: Change,
   ): Promise<LeaseOutcome> {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
-      const { entry, job } = await this.#load(jobId);
-      const next = change(job);
+      const loaded = await this.#load(jobId);
+      const next = change(loaded.job);
       if ("stop" in next) return next.stop;
-      if (job === null) return { ok: false, reason: "not_found" };
-      const op = this.#kv.atomic().check(entry);
-      this.#write(op, { stored: entry.value, job }, next);
-      if ((await this.#commit(op)).ok) {
+      if (loaded.job === null) return { ok: false, reason: "not_found" };
+      if (await this.#writes.submit(this.#change(loaded, next))) {
         if (next.status === "queued" || next.status === "delayed") this.#signal.notify();
         return { ok: true, job: next };
       }
@@ -223,11 +219,18 @@ export class KvQueue extends CasQueue implements JobQueue {
       job_ids: records.map((r) => r.job_id),
       ...(utterance.unrouted ? { unrouted: true } : {}),
     };
-    const op = this.#kv.atomic()
-      .check({ key: utteranceKey(utterance.utterance_id), versionstamp: null })
-      .set(utteranceKey(utterance.utterance_id), record);
-    for (const r of records) this.#write(op, { stored: null, job: null }, r);
-    if ((await this.#commit(op)).ok) {
+    const key = utteranceKey(utterance.utterance_id);
+    const write: KvWrite = {
+      checks: [{ key, versionstamp: null }],
+      mutations: [{ type: "set", key, value: record }],
+      bytes: 2 * JSON.stringify(record).length,
+    };
+    for (const r of records) {
+      const w = this.#write({ stored: null, job: null }, r);
+      (write.mutations as Deno.KvMutation[]).push(...w.mutations);
+      write.bytes += w.bytes;
+    }
+    if (await this.#writes.submit(write)) {
       if (records.length > 0) this.#signal.notify();
       return { created: true, utterance: record, jobs: records };
     }
@@ -259,10 +262,11 @@ export class KvQueue extends CasQueue implements JobQueue {
     }
   }
 
-  async #candidates(intents: readonly string[] | undefined): Promise<string[]> {
+  /** Ids of the best `limit` runnable jobs: interactive first, then oldest. */
+  async #candidates(intents: readonly string[] | undefined, limit: number): Promise<string[]> {
     if (!intents) {
       const ids: string[] = [];
-      for await (const e of this.#kv.list<null>({ prefix: [READY] }, { limit: 16 })) {
+      for await (const e of this.#kv.list<null>({ prefix: [READY] }, { limit })) {
         ids.push(e.key[2] as string);
       }
       return ids;
@@ -270,35 +274,98 @@ export class KvQueue extends CasQueue implements JobQueue {
     const heads: { rank: number; id: string }[] = [];
     for (const intent of intents) {
       for await (
-        const e of this.#kv.list<null>({ prefix: [READY_BY_INTENT, intent] }, { limit: 4 })
+        const e of this.#kv.list<null>({ prefix: [READY_BY_INTENT, intent] }, { limit })
       ) {
         heads.push({ rank: e.key[2] as number, id: e.key[3] as string });
       }
     }
     return heads.sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .map((h) => h.id);
+      .slice(0, limit).map((h) => h.id);
   }
 
+  /**
+   * Concurrent claims are served in rounds: one round reads the best runnable jobs for up to
+   * ten waiting claimers and leases them all in one atomic write.
+   */
   claim(options: ClaimOptions): Promise<JobRecord | null> {
-    return this.#claims.run(() => this.#claim(options));
+    const { promise, resolve, reject } = Promise.withResolvers<JobRecord | null>();
+    const key = options.intents ? JSON.stringify(options.intents) : "*";
+    const waiters = this.#claimWaiters.get(key) ?? [];
+    waiters.push({ options, resolve, reject });
+    this.#claimWaiters.set(key, waiters);
+    if (!this.#claiming) void this.#claimRounds();
+    return promise;
   }
 
-  async #claim(options: ClaimOptions): Promise<JobRecord | null> {
+  async #claimRounds(): Promise<void> {
+    this.#claiming = true;
+    try {
+      for (const [key, waiters] of this.#claimWaiters) {
+        const batch = waiters.splice(0, CLAIM_BATCH);
+        if (waiters.length === 0) this.#claimWaiters.delete(key);
+        try {
+          const jobs = await this.#claimMany(batch.map((w) => w.options));
+          batch.forEach((w, i) => w.resolve(jobs[i] ?? null));
+        } catch (err) {
+          for (const w of batch) w.reject(err);
+        }
+      }
+    } finally {
+      this.#claiming = false;
+    }
+    if (this.#claimWaiters.size > 0) void this.#claimRounds();
+  }
+
+  /** Leases up to one job per claimer; every claimer of a round has the same intents filter. */
+  async #claimMany(claimers: readonly ClaimOptions[]): Promise<JobRecord[]> {
+    const intents = claimers[0]!.intents;
+    this.#claimGeneration = this.#signal.generation;
     const now = this.now();
     await this.#promoteDue(now);
-    for (let round = 0; round < 5; round++) {
-      const ids = await this.#candidates(options.intents);
-      if (ids.length === 0) return null;
-      for (const id of ids) {
-        const outcome = await this.mutate(id, (job) =>
-          job && job.status === "queued" &&
-            (!options.intents || options.intents.includes(job.intent))
-            ? claimJob(job, options.owner, newId(), options.leaseMs, now)
-            : { stop: { ok: false, reason: "lease_lost" } });
-        if (outcome.ok) return outcome.job;
+    const claimed: JobRecord[] = [];
+    const claimable = (job: JobRecord | null): job is JobRecord =>
+      job !== null && job.status === "queued" && (!intents || intents.includes(job.intent));
+    for (let round = 0; round < 5 && claimed.length < claimers.length; round++) {
+      // A couple of spares, in case another process takes some first.
+      const want = claimers.length - claimed.length;
+      const ids = await this.#candidates(intents, Math.min(CLAIM_BATCH, want + 2));
+      if (ids.length === 0) break;
+      const entries = await this.#kv.getMany<StoredJob[]>(ids.map((id) => jobKey(id)));
+      const picks: { loaded: Loaded; next: JobRecord }[] = [];
+      for (const entry of entries) {
+        const c = claimers[claimed.length + picks.length];
+        if (!c) break;
+        const loaded = entry.value && isChunked(entry.value)
+          ? await this.#load(entry.value.job_id)
+          : { entry, job: entry.value };
+        if (!claimable(loaded.job)) continue;
+        picks.push({ loaded, next: claimJob(loaded.job, c.owner, newId(), c.leaseMs, now) });
+      }
+      if (picks.length === 0) continue;
+      const writes = picks.map((p) => this.#change(p.loaded, p.next));
+      const together: KvWrite = {
+        checks: writes.flatMap((w) => w.checks),
+        mutations: writes.flatMap((w) => w.mutations),
+        bytes: writes.reduce((n, w) => n + w.bytes, 0),
+      };
+      if (await this.#writes.submit(together)) {
+        claimed.push(...picks.map((p) => p.next));
+        continue;
+      }
+      // Another process took or changed one of them: lease them one by one.
+      for (const p of picks) {
+        const c = claimers[claimed.length]!;
+        const outcome = await this.mutate(
+          p.next.job_id,
+          (job) =>
+            claimable(job)
+              ? claimJob(job, c.owner, newId(), c.leaseMs, now)
+              : { stop: { ok: false, reason: "lease_lost" } },
+        );
+        if (outcome.ok) claimed.push(outcome.job);
       }
     }
-    return null;
+    return claimed;
   }
 
   async recoverExpired(now = this.now()): Promise<JobRecord[]> {
@@ -426,12 +493,21 @@ export class KvQueue extends CasQueue implements JobQueue {
   }
 
   async waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    // Listen before reading, so that nothing enqueued meanwhile is missed.
+    const cut = new AbortController();
+    const woke = this.#signal.wait(
+      timeoutMs,
+      signal ? AbortSignal.any([signal, cut.signal]) : cut.signal,
+      this.#claimGeneration,
+    );
     // Wake for the next delayed job too, so retries run on time.
-    let wait = timeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     for await (const e of this.#kv.list<null>({ prefix: [DELAYED] }, { limit: 1 })) {
-      wait = Math.max(1, Math.min(wait, (e.key[1] as number) - this.now()));
+      const due = Math.max(1, (e.key[1] as number) - this.now());
+      if (due < timeoutMs) timer = setTimeout(() => cut.abort(), due);
     }
-    return this.#signal.wait(wait, signal);
+    await woke;
+    clearTimeout(timer);
   }
 
   async ping(): Promise<void> {

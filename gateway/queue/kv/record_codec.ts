@@ -60,10 +60,16 @@ export function chunkCount(value: StoredJob | null): number {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Splits a record into the head to store at its key and the chunks (none when inline). */
-export function encodeJob(job: JobRecord): { head: StoredJob; chunks: Uint8Array[] } {
+/**
+ * Splits a record into the head to store at its key and the chunks (none when inline), with an
+ * upper estimate of the bytes they take in a commit.
+ */
+export function encodeJob(
+  job: JobRecord,
+): { head: StoredJob; chunks: Uint8Array[]; bytes: number } {
   const json = JSON.stringify(job);
-  if (json.length <= INLINE_LIMIT) return { head: job, chunks: [] };
+  // At most two bytes per UTF-16 unit once serialized (see INLINE_LIMIT).
+  if (json.length <= INLINE_LIMIT) return { head: job, chunks: [], bytes: 2 * json.length };
   const bytes = encoder.encode(json);
   if (bytes.length > MAX_RECORD_BYTES) throw new RecordTooLargeError(job.job_id, bytes.length);
   const chunks: Uint8Array[] = [];
@@ -77,6 +83,7 @@ export function encodeJob(job: JobRecord): { head: StoredJob; chunks: Uint8Array
       status: job.status,
     },
     chunks,
+    bytes: bytes.length + 200,
   };
 }
 

@@ -49,6 +49,8 @@ export class MemoryQueue implements JobQueue {
   readonly #ready: [Set<string>, Set<string>] = [new Set(), new Set()];
   readonly #now: () => number;
   readonly #signal = new WorkSignal();
+  /** Signal generation at the latest claim: a wait after it returns at once if work came since. */
+  #claimGeneration = 0;
 
   constructor(options: MemoryQueueOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -91,6 +93,7 @@ export class MemoryQueue implements JobQueue {
   }
 
   claim(options: ClaimOptions): Promise<JobRecord | null> {
+    this.#claimGeneration = this.#signal.generation;
     const now = this.#now();
     const intents = options.intents ? new Set(options.intents) : null;
     for (const ready of this.#ready) {
@@ -241,7 +244,7 @@ export class MemoryQueue implements JobQueue {
         if (job.status === "delayed") wait = Math.min(wait, Math.max(1, (job.run_at ?? 0) - now));
       }
     }
-    return this.#signal.wait(wait, signal);
+    return this.#signal.wait(wait, signal, this.#claimGeneration);
   }
 
   ping(): Promise<void> {

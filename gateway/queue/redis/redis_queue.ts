@@ -28,6 +28,8 @@ import { CasQueue, type Change } from "../cas_queue.ts";
 import { CAS, ENQUEUE, INDEX, RESERVE } from "./scripts.ts";
 
 type Client = ReturnType<typeof createClient>;
+/** A record as stored: its version (for the compare-and-swap) and the job. */
+type Versioned = { version: string; job: JobRecord };
 type IndexOp = [
   kind: "zadd" | "zrem" | "sadd" | "srem",
   key: string,
@@ -36,6 +38,10 @@ type IndexOp = [
 ];
 
 const MAX_ATTEMPTS = 20;
+/** Held leases whose last written version this process remembers, at most. */
+const KNOWN_MAX = 10_000;
+/** Delayed jobs are promoted at most this often (ms) by claims. */
+const PROMOTE_EVERY_MS = 20;
 /** Connection attempts at start-up (about 0.7 s in all) before `connect()` fails. */
 const CONNECT_TRIES = 3;
 
@@ -61,9 +67,19 @@ export class RedisQueue extends CasQueue implements JobQueue {
   /** Claims waiting for the next reservation round trip, grouped by intents filter. */
   readonly #waiting = new Map<
     string,
-    { options: ClaimOptions; resolve: (id: string | null) => void }[]
+    { options: ClaimOptions; resolve: (reserved: Versioned | string | null) => void }[]
   >();
+  /**
+   * Jobs this process holds a lease on, as it last wrote them. The lease holder's next change
+   * (heartbeat, completion) starts from this instead of reading: the compare-and-swap still
+   * checks the version, and a refusal is always confirmed on a fresh read.
+   */
+  readonly #known = new Map<string, Versioned>();
+  #lastPromote = 0;
+  #publishing: "idle" | "sending" | "again" = "idle";
   #flushScheduled = false;
+  /** Signal generation when the latest reservation round started. */
+  #claimGeneration = 0;
 
   private constructor(client: Client, sub: Client, options: RedisQueueOptions) {
     super();
@@ -206,7 +222,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
     return ops;
   }
 
-  async #read(id: string): Promise<{ version: string; job: JobRecord } | null> {
+  async #read(id: string): Promise<Versioned | null> {
     const reply = await this.#client.sendCommand(["HMGET", this.#jobKey(id), "v", "d"]) as (
       | string
       | null
@@ -219,15 +235,39 @@ export class RedisQueue extends CasQueue implements JobQueue {
     return this.#clock();
   }
 
+  #remember(id: string, record: Versioned | null): void {
+    this.#known.delete(id);
+    const held = record?.job.lease &&
+      (record.job.status === "running" || record.job.status === "awaiting_confirmation");
+    if (!held) return;
+    if (this.#known.size >= KNOWN_MAX) this.#known.delete(this.#known.keys().next().value!);
+    this.#known.set(id, record);
+  }
+
+  /**
+   * Applies `change` with compare-and-swap, retrying on conflicts. Starts from `guess` (a record
+   * just reserved) or a remembered one when there is one; only a fresh read may stop it.
+   */
   protected override async mutate(
     jobId: string,
     change: Change,
     extraOps: IndexOp[] = [],
+    guess?: Versioned,
   ): Promise<LeaseOutcome> {
+    let current = guess ?? this.#known.get(jobId) ?? null;
+    let fresh = current === null;
+    if (fresh) current = await this.#read(jobId);
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
-      const current = await this.#read(jobId);
       const next = change(current?.job ?? null);
-      if ("stop" in next) return next.stop;
+      if ("stop" in next) {
+        if (fresh) {
+          this.#remember(jobId, current);
+          return next.stop;
+        }
+        current = await this.#read(jobId);
+        fresh = true;
+        continue;
+      }
       if (!current) return { ok: false, reason: "not_found" };
       const ops = [...this.#reindex(current.job, next), ...extraOps];
       const reply = await this.#evalScript("cas", [
@@ -239,15 +279,32 @@ export class RedisQueue extends CasQueue implements JobQueue {
         ...ops.flat(),
       ]);
       if (Number(reply) > 0) {
-        if (next.status === "queued" || next.status === "delayed") void this.#publish();
+        this.#remember(jobId, { version: String(reply), job: next });
+        if (next.status === "queued" || next.status === "delayed") this.#publish();
         return { ok: true, job: next };
       }
+      current = await this.#read(jobId);
+      fresh = true;
     }
     throw new QueueError(`Cannot update job '${jobId}' as it kept changing concurrently`);
   }
 
-  #publish(): Promise<unknown> {
-    return this.#client.sendCommand(["PUBLISH", `${this.#p}signal`, "1"]).catch(() => {});
+  /**
+   * Wakes idle engines in every process. One message at a time: what comes up while one is on
+   * its way is covered by one more after it.
+   */
+  #publish(): void {
+    if (this.#publishing !== "idle") {
+      this.#publishing = "again";
+      return;
+    }
+    this.#publishing = "sending";
+    void this.#client.sendCommand(["PUBLISH", `${this.#p}signal`, "1"]).catch(() => {})
+      .finally(() => {
+        const again = this.#publishing === "again";
+        this.#publishing = "idle";
+        if (again) this.#publish();
+      });
   }
 
   async enqueue(utterance: NewUtterance, jobs: readonly NewJob[]): Promise<EnqueueResult> {
@@ -270,7 +327,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
       ...records.flatMap((r) => [r.job_id, JSON.stringify(r), r.intent, String(priorityRank(r))]),
     ]);
     if (Number(created) === 1) {
-      if (records.length > 0) void this.#publish();
+      if (records.length > 0) this.#publish();
       return { created: true, utterance: record, jobs: records };
     }
     const existing = (await this.getUtterance(utterance.utterance_id))!;
@@ -309,12 +366,18 @@ export class RedisQueue extends CasQueue implements JobQueue {
   async claim(options: ClaimOptions): Promise<JobRecord | null> {
     const now = this.now();
     for (let round = 0; round < 5; round++) {
-      const id = await this.#reserve(options);
-      if (id === null) return null;
-      const outcome = await this.mutate(id, (job) => {
-        if (!job || job.status !== "queued") return { stop: { ok: false, reason: "lease_lost" } };
-        return claimJob(job, options.owner, newId(), options.leaseMs, now);
-      }, [["zrem", `${this.#p}claiming`, id, "0"]]);
+      const reserved = await this.#reserve(options);
+      if (reserved === null) return null;
+      const id = typeof reserved === "string" ? reserved : reserved.job.job_id;
+      const outcome = await this.mutate(
+        id,
+        (job) => {
+          if (!job || job.status !== "queued") return { stop: { ok: false, reason: "lease_lost" } };
+          return claimJob(job, options.owner, newId(), options.leaseMs, now);
+        },
+        [["zrem", `${this.#p}claiming`, id, "0"]],
+        typeof reserved === "string" ? undefined : reserved,
+      );
       if (outcome.ok) return outcome.job;
       // Cancelled (or taken by recovery) between the reservation and the claim.
       await this.#client.sendCommand(["ZREM", `${this.#p}claiming`, id]);
@@ -322,9 +385,10 @@ export class RedisQueue extends CasQueue implements JobQueue {
     return null;
   }
 
-  #reserve(options: ClaimOptions): Promise<string | null> {
+  /** A reserved job with its record, or its id alone when the record could not be read. */
+  #reserve(options: ClaimOptions): Promise<Versioned | string | null> {
     const key = options.intents ? JSON.stringify(options.intents) : "*";
-    const { promise, resolve } = Promise.withResolvers<string | null>();
+    const { promise, resolve } = Promise.withResolvers<Versioned | string | null>();
     const list = this.#waiting.get(key) ?? [];
     list.push({ options, resolve });
     this.#waiting.set(key, list);
@@ -337,23 +401,31 @@ export class RedisQueue extends CasQueue implements JobQueue {
 
   async #flushReservations(): Promise<void> {
     this.#flushScheduled = false;
+    this.#claimGeneration = this.#signal.generation;
     const groups = [...this.#waiting.entries()];
     this.#waiting.clear();
     const now = this.now();
-    try {
-      await this.#promoteDue(now);
-    } catch { /* reported by the reservation below */ }
+    if (now - this.#lastPromote >= PROMOTE_EVERY_MS) {
+      this.#lastPromote = now;
+      try {
+        await this.#promoteDue(now);
+      } catch { /* reported by the reservation below */ }
+    }
     await Promise.all(groups.map(async ([, waiters]) => {
       const intents = waiters[0]!.options.intents ?? [];
       try {
-        const ids = await this.#evalScript("reserve", [
+        const flat = await this.#evalScript("reserve", [
           "0",
           this.#p,
           String(waiters.length),
           String(now),
           ...intents,
         ]) as string[];
-        waiters.forEach((w, i) => w.resolve(ids[i] ?? null));
+        waiters.forEach((w, i) => {
+          const [id, version, json] = flat.slice(i * 3, i * 3 + 3);
+          if (!id) return w.resolve(null);
+          w.resolve(version && json ? { version, job: JSON.parse(json) } : id);
+        });
       } catch {
         for (const w of waiters) w.resolve(null);
       }
@@ -384,7 +456,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
         const rank = String(priorityRank(current.job));
         await this.#client.sendCommand(["ZADD", `${this.#p}ready`, rank, id]);
         await this.#client.sendCommand(["ZADD", `${this.#p}ready:${current.job.intent}`, rank, id]);
-        void this.#publish();
+        this.#publish();
       }
       await this.#client.sendCommand(["ZREM", `${this.#p}claiming`, id]);
     }
@@ -474,7 +546,15 @@ export class RedisQueue extends CasQueue implements JobQueue {
   }
 
   async waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    let wait = timeoutMs;
+    // Listen before reading, so that nothing enqueued meanwhile is missed.
+    const cut = new AbortController();
+    const woke = this.#signal.wait(
+      timeoutMs,
+      signal ? AbortSignal.any([signal, cut.signal]) : cut.signal,
+      this.#claimGeneration,
+    );
+    // Wake for the next delayed job too, so retries run on time.
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const next = await this.#client.sendCommand([
         "ZRANGE",
@@ -483,9 +563,11 @@ export class RedisQueue extends CasQueue implements JobQueue {
         "0",
         "WITHSCORES",
       ]) as string[];
-      if (next[1]) wait = Math.max(1, Math.min(wait, Number(next[1]) - this.now()));
+      const due = next[1] ? Math.max(1, Number(next[1]) - this.now()) : Infinity;
+      if (due < timeoutMs) timer = setTimeout(() => cut.abort(), due);
     } catch { /* the claim will report the outage */ }
-    return this.#signal.wait(wait, signal);
+    await woke;
+    clearTimeout(timer);
   }
 
   async ping(): Promise<void> {

@@ -79,6 +79,7 @@ return #ARGV - 1
  * Reserve up to N runnable jobs in one round trip: pops the best (lowest rank, then oldest) from
  * the ready sets and notes them in `claiming` (score = now) until the claim's CAS lands.
  * ARGV[1] = prefix, ARGV[2] = N, ARGV[3] = now, ARGV[4..] = intents (none = any).
+ * Returns id, version, record JSON for each, so the claim needs no second read.
  */
 export const RESERVE = `
 local p = ARGV[1]
@@ -112,7 +113,10 @@ for k = 1, n do
     redis.call('ZREM', p .. 'ready', id)
   end
   redis.call('ZADD', p .. 'claiming', now, id)
+  local rec = redis.call('HMGET', p .. 'job:' .. id, 'v', 'd')
   out[#out + 1] = id
+  out[#out + 1] = rec[1] or ''
+  out[#out + 1] = rec[2] or ''
 end
 return out
 `;

@@ -1,0 +1,75 @@
+import { assertEquals, assertRejects } from "@shared/testing/asserts.ts";
+import { QueueError } from "../queue.ts";
+import { GroupCommit, type KvWrite } from "./group_commit.ts";
+
+const put = (key: Deno.KvKey, value: unknown, versionstamp: string | null = null): KvWrite => ({
+  checks: [{ key, versionstamp }],
+  mutations: [{ type: "set", key, value }],
+  bytes: 100,
+});
+
+async function withKv(fn: (kv: Deno.Kv, group: GroupCommit) => Promise<void>) {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await fn(kv, new GroupCommit(kv));
+  } finally {
+    kv.close();
+  }
+}
+
+Deno.test("GroupCommit: writes submitted during a commit share the next one", () =>
+  withKv(async (kv, group) => {
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => group.submit(put(["k", i], i))),
+    );
+    assertEquals(results, [true, true, true, true, true]);
+    const stamps = (await kv.getMany(Array.from({ length: 5 }, (_, i) => ["k", i])))
+      .map((e) => e.versionstamp);
+    // The first commits at once; the other four wait for it and go together.
+    assertEquals(new Set(stamps).size, 2);
+    assertEquals(new Set(stamps.slice(1)).size, 1);
+  }));
+
+Deno.test("GroupCommit: a failed check fails only its own write", () =>
+  withKv(async (kv, group) => {
+    await kv.set(["taken"], "before");
+    const results = await Promise.all([
+      group.submit(put(["a"], 1)),
+      group.submit(put(["b"], 2)),
+      group.submit(put(["taken"], "after")),
+      group.submit(put(["c"], 3)),
+    ]);
+    assertEquals(results, [true, true, false, true]);
+    assertEquals((await kv.get(["taken"])).value, "before");
+    assertEquals((await kv.getMany([["a"], ["b"], ["c"]])).map((e) => e.value), [1, 2, 3]);
+  }));
+
+Deno.test("GroupCommit: two writes checking one key never both succeed", () =>
+  withKv(async (kv, group) => {
+    const results = await Promise.all([
+      group.submit(put(["first"], 0)),
+      group.submit(put(["same"], "one")),
+      group.submit(put(["same"], "two")),
+    ]);
+    assertEquals(results, [true, true, false]);
+    assertEquals((await kv.get(["same"])).value, "one");
+  }));
+
+Deno.test("GroupCommit: a write the store refuses fails alone, as a QueueError", () =>
+  withKv(async (kv, group) => {
+    const tooBig = put(["big"], "x".repeat(70_000));
+    const outcomes = Promise.allSettled([
+      group.submit(put(["first"], 0)),
+      group.submit(put(["a"], 1)),
+      group.submit(tooBig),
+      group.submit(put(["b"], 2)),
+    ]);
+    await assertRejects(
+      () => group.submit(put(["big2"], "y".repeat(70_000))),
+      QueueError,
+      "Cannot write to the kv queue: Value too large (max 65536 bytes)",
+    );
+    const settled = await outcomes;
+    assertEquals(settled.map((s) => s.status), ["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    assertEquals((await kv.getMany([["a"], ["b"], ["big"]])).map((e) => e.value), [1, 2, null]);
+  }));
