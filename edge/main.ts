@@ -64,6 +64,7 @@ async function runFront(
   const started = performance.now();
   let state = flags.vad === "off" ? "off" : "quiet";
   let level = -100;
+  let failure: Error | undefined;
   for await (const e of front.events) {
     switch (e.type) {
       case "frame":
@@ -93,6 +94,12 @@ async function runFront(
       case "misfire":
         log.debug("Ignored a {ms} ms burst", { ms: e.end_ms - e.start_ms });
         break;
+      case "error":
+        failure = e.error;
+        break;
+      case "dropped":
+      case "ended":
+        break;
     }
     const stats = front.stats();
     status?.update({
@@ -117,6 +124,8 @@ async function runFront(
       windows: stats.inference_ms.length,
     },
   );
+  // A capture that failed for good ends the run with its message (the caller maps it to exit 1).
+  if (failure) throw failure;
 }
 
 async function main(): Promise<number> {

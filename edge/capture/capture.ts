@@ -140,12 +140,19 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
         }
         return;
       }
+      if (os === "linux" && spec.linuxBackend !== "alsa" && bytes === 0) {
+        // No PulseAudio (or PipeWire's pulse shim) here: open ALSA directly instead.
+        log.warn("Capture through pulse gave no audio ({reason}); trying alsa", {
+          reason: stderr || `exit ${code}`,
+        });
+        spec.linuxBackend = "alsa";
+        continue;
+      }
       restarts++;
       if (restarts > (options.maxRestarts ?? 5)) {
+        const detail = stderr.split("\n").filter(Boolean).slice(-1)[0] ?? `exit code ${code}`;
         throw new CaptureError(
-          `The microphone capture (${options.tool}) kept stopping (${
-            stderr || `exit ${code}`
-          }): check the device with --list-devices`,
+          `The microphone capture (${options.tool}) kept stopping (${detail}): check the device with --list-devices or choose one with --device`,
         );
       }
       const delay = Math.min(200 * 2 ** restarts, 5000);

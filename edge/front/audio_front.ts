@@ -25,18 +25,32 @@ export interface AudioFrontOptions {
   modelPath?: string;
 }
 
-export type FrontEvent = { type: "frame"; frame: Frame; level: number } | SegmentEvent;
+/** Counters of a running front. */
+export interface FrontStats {
+  frames: number;
+  dropped: number;
+  restarts: number;
+  segments: number;
+  inference_ms: number[];
+}
+
+/**
+ * What the front reports, in capture order. `frame` comes for every frame (all audio, whatever
+ * the VAD says); `speech_start` carries the pre-roll (padding plus the frames that confirmed the
+ * start) and `speech_audio` each frame after it until `speech_end`. The stream always finishes
+ * with `ended`, preceded by `error` when the capture failed for good.
+ */
+export type FrontEvent =
+  | { type: "frame"; frame: Frame; level: number }
+  | SegmentEvent
+  | { type: "dropped"; count: number; total: number }
+  | { type: "error"; error: Error }
+  | { type: "ended"; stats: FrontStats };
 
 export interface AudioFront {
   events: AsyncIterable<FrontEvent>;
   stop(): void;
-  stats(): {
-    frames: number;
-    dropped: number;
-    restarts: number;
-    segments: number;
-    inference_ms: number[];
-  };
+  stats(): FrontStats;
   close(): Promise<void>;
 }
 
@@ -68,15 +82,37 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
   const segmenter = model ? new Segmenter(model, options.vadSettings) : null;
   let frames = 0;
   let segments = 0;
+  let reportedDropped = 0;
+  const stats = (): FrontStats => ({
+    frames,
+    dropped: capture.frames.dropped,
+    restarts: capture.restarts(),
+    segments,
+    inference_ms: vad?.timings ?? [],
+  });
   async function* events(): AsyncGenerator<FrontEvent> {
-    for await (const frame of capture.frames) {
-      frames++;
-      yield { type: "frame", frame, level: levelDb(frame.samples) };
-      if (!segmenter) continue;
-      for (const e of await segmenter.push(frame)) {
-        if (e.type === "speech_end") segments++;
-        yield e;
+    let failure: Error | undefined;
+    try {
+      for await (const frame of capture.frames) {
+        frames++;
+        const dropped = capture.frames.dropped;
+        if (dropped > reportedDropped) {
+          log.warn("Dropped {count} frames (consumer behind), {total} in all", {
+            count: dropped - reportedDropped,
+            total: dropped,
+          });
+          yield { type: "dropped", count: dropped - reportedDropped, total: dropped };
+          reportedDropped = dropped;
+        }
+        yield { type: "frame", frame, level: levelDb(frame.samples) };
+        if (!segmenter) continue;
+        for (const e of await segmenter.push(frame)) {
+          if (e.type === "speech_end") segments++;
+          yield e;
+        }
       }
+    } catch (err) {
+      failure = err instanceof Error ? err : new Error(String(err));
     }
     if (segmenter) {
       for (const e of segmenter.flush()) {
@@ -84,17 +120,13 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
         yield e;
       }
     }
+    if (failure) yield { type: "error", error: failure };
+    yield { type: "ended", stats: stats() };
   }
   return {
     events: events(),
     stop: () => capture.stop(),
-    stats: () => ({
-      frames,
-      dropped: capture.frames.dropped,
-      restarts: capture.restarts(),
-      segments,
-      inference_ms: vad?.timings ?? [],
-    }),
+    stats,
     close: async () => {
       capture.stop();
       await vad?.close();
