@@ -5,9 +5,9 @@
  * the Gemini host and the driver's port; Playwright runs in the supervised driver process;
  * `prepare` opens a browser context per job on the driver and `cleanup` closes it.
  *
- * Without `GEMINI_API_KEY`, a job runs the model-free check mode when it has a URL (its
- * params, a URL in the instruction, or `BROWSER_QA_URL`), and otherwise fails with the
- * unrecoverable error `no_api_key`.
+ * Without `GEMINI_API_KEY` and `GEMINI_BASE_URL`, a job runs the model-free check mode when it
+ * has a URL (its params, a URL in the instruction, or `BROWSER_QA_URL`), and otherwise fails
+ * with the unrecoverable error `no_api_key`.
  */
 import type { JobRecord } from "@shared/schemas/mod.ts";
 import { priceFor, UnknownModelPriceError } from "@shared/pricing/pricing.ts";
@@ -22,6 +22,8 @@ import {
 
 export const DEFAULT_BROWSER_MODEL = "gemini-2.5-computer-use-preview-10-2025";
 export const DEFAULT_GEMINI_URL = "https://generativelanguage.googleapis.com";
+/** The key sent when only `GEMINI_BASE_URL` is configured. */
+export const KEYLESS_PLACEHOLDER = "keyless";
 /** The viewport the Computer Use documentation recommends. */
 export const DEFAULT_VIEWPORT = { width: 1440, height: 900 } as const;
 
@@ -49,8 +51,9 @@ function bounded(v: JsonValue | undefined, min: number, max: number, fallback: n
 }
 
 /**
- * The model loop when a key is configured (a stand-in counts: point `GEMINI_BASE_URL` at it
- * and set any key), the check mode when asked for or when there is no key but a URL.
+ * The model loop when a key or a base URL is configured (a stand-in, or a proxy that adds the
+ * key itself, needs only `GEMINI_BASE_URL`), the check mode when asked for or when neither is
+ * set but there is a URL.
  * Throws {@link UnrecoverableError} `no_api_key` when neither can run, and
  * `unknown_model_price` for a model the price table cannot cost.
  */
@@ -67,14 +70,14 @@ export function planFor(job: Pick<JobRecord, "spec">, ctx: SkillContext): Browse
     max_duration_ms: bounded(p.max_duration_ms, 1_000, 280_000, 240_000),
     page_timeout_ms: bounded(p.timeout_ms, 100, 120_000, 20_000),
   };
-  const hasKey = Boolean(ctx.env("GEMINI_API_KEY"));
+  const hasKey = Boolean(ctx.env("GEMINI_API_KEY") || ctx.env("GEMINI_BASE_URL"));
   if (p.mode === "check" || (!hasKey && p.mode !== "model")) {
     if (!url) {
       throw new UnrecoverableError(
         hasKey || p.mode === "check" ? "no_url" : "no_api_key",
         hasKey || p.mode === "check"
           ? "Check mode needs a URL: give params { mode: 'check', url, expect }"
-          : "GEMINI_API_KEY is not set and the request names no URL to check: set GEMINI_API_KEY (or GEMINI_BASE_URL and a key for a stand-in), give params { mode: 'check', url, expect }, or set BROWSER_QA_URL",
+          : "GEMINI_API_KEY is not set and the request names no URL to check: set GEMINI_API_KEY (or GEMINI_BASE_URL for a stand-in), give params { mode: 'check', url, expect }, or set BROWSER_QA_URL",
       );
     }
     return { mode: "check", url, ...(expect ? { expect } : {}), ...limits };
@@ -82,7 +85,7 @@ export function planFor(job: Pick<JobRecord, "spec">, ctx: SkillContext): Browse
   if (!hasKey) {
     throw new UnrecoverableError(
       "no_api_key",
-      "Model mode needs GEMINI_API_KEY (or GEMINI_BASE_URL and a key for a stand-in)",
+      "Model mode needs GEMINI_API_KEY (or GEMINI_BASE_URL for a stand-in)",
     );
   }
   try {
@@ -169,7 +172,9 @@ export function createBrowserSkill(options: BrowserSkillOptions = {}): BrowserSk
         mode: plan.mode,
         ...(plan.url ? { url: plan.url } : {}),
         ...(plan.expect ? { expect: plan.expect } : {}),
-        ...(ctx.env("GEMINI_API_KEY") ? { api_key: ctx.env("GEMINI_API_KEY")! } : {}),
+        // The SDK refuses to send a request without a key; an endpoint reached through
+        // GEMINI_BASE_URL alone (a stand-in, a key-adding proxy) gets a placeholder.
+        api_key: ctx.env("GEMINI_API_KEY") || KEYLESS_PLACEHOLDER,
         ...(ctx.env("GEMINI_BASE_URL") ? { base_url: ctx.env("GEMINI_BASE_URL")! } : {}),
         model: plan.model,
         driver_url: j.driverUrl,

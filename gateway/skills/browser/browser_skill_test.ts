@@ -4,6 +4,7 @@ import { UnrecoverableError } from "../../engine/worker_errors.ts";
 import type { SkillContext } from "../skill.ts";
 import { createBrowserSkill, DEFAULT_BROWSER_MODEL, hostPort, planFor } from "./browser_skill.ts";
 import { urlFromClause } from "./browser_patterns.ts";
+import { driverCommand } from "./driver_supervisor.ts";
 
 function ctx(env: Record<string, string>): SkillContext {
   return { dataDir: "data", env: (n) => env[n] || undefined, settings: {} };
@@ -26,6 +27,11 @@ Deno.test("planFor() picks the model loop, the check mode, or a clear refusal", 
     ["open the QA dashboard", {}, { ...key, BROWSER_QA_URL: "http://q.test/" }, {
       mode: "model",
       url: "http://q.test/",
+      ...limits,
+    }],
+    // A base URL alone is enough for the model loop (a stand-in or a key-adding proxy).
+    ["open the QA dashboard", {}, { GEMINI_BASE_URL: "http://127.0.0.1:9" }, {
+      mode: "model",
       ...limits,
     }],
     // No key: the check mode when there is a URL.
@@ -67,14 +73,14 @@ Deno.test("planFor() refuses what cannot run with the exact error", () => {
       {},
       {},
       "no_api_key",
-      "GEMINI_API_KEY is not set and the request names no URL to check: set GEMINI_API_KEY (or GEMINI_BASE_URL and a key for a stand-in), give params { mode: 'check', url, expect }, or set BROWSER_QA_URL",
+      "GEMINI_API_KEY is not set and the request names no URL to check: set GEMINI_API_KEY (or GEMINI_BASE_URL for a stand-in), give params { mode: 'check', url, expect }, or set BROWSER_QA_URL",
     ],
     [
       "open http://a.test/",
       { mode: "model" },
       {},
       "no_api_key",
-      "Model mode needs GEMINI_API_KEY (or GEMINI_BASE_URL and a key for a stand-in)",
+      "Model mode needs GEMINI_API_KEY (or GEMINI_BASE_URL for a stand-in)",
     ],
     [
       "check",
@@ -134,4 +140,23 @@ Deno.test("hostPort() and urlFromClause() on the forms requests use", () => {
     ["open the QA dashboard", undefined],
   ];
   for (const [clause, url] of clauses) assertEquals(urlFromClause(clause), url, clause);
+});
+
+Deno.test("driverCommand() runs this deno when allowed, else 'deno' from PATH, else nothing", () => {
+  const cases: [string, string[], string | null][] = [
+    [
+      "/usr/lib/node_modules/deno/deno",
+      ["/usr/lib/node_modules/deno/deno", "deno"],
+      "/usr/lib/node_modules/deno/deno",
+    ],
+    // `--allow-run=deno` grants the name on PATH, a symlink to another path than execPath.
+    ["/usr/lib/node_modules/deno/deno", ["deno"], "deno"],
+    // A compiled gateway is not deno itself: a deno on PATH runs the driver.
+    ["/opt/voice-gateway", ["/opt/voice-gateway", "deno"], "deno"],
+    ["C:\\deno\\deno.exe", ["C:\\deno\\deno.exe"], "C:\\deno\\deno.exe"],
+    ["/usr/bin/deno", [], null],
+  ];
+  for (const [execPath, allowed, want] of cases) {
+    assertEquals(driverCommand(execPath, (c) => allowed.includes(c)), want, execPath);
+  }
 });

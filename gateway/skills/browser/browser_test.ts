@@ -398,7 +398,7 @@ Deno.test({
   name: "browser: check mode passes, fails, and ends clearly on bad and unreachable pages",
   ...opts,
   async fn() {
-    const t = await setup({ env: { GEMINI_API_KEY: "" } });
+    const t = await setup({ env: { GEMINI_API_KEY: "", GEMINI_BASE_URL: "" } });
     try {
       const run = async (params: Record<string, unknown>, instruction = "check") =>
         await t.final((await t.submit(instruction, params)).job_id);

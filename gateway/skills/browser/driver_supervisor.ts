@@ -19,6 +19,22 @@ export class DriverStartError extends Error {
   }
 }
 
+/**
+ * The program that runs the driver: this Deno binary when the gateway may run it, else `deno`
+ * from PATH (`--allow-run=deno` grants the name, which may be a symlink to a different path
+ * than `Deno.execPath()`, as with npm's install), else null.
+ */
+export function driverCommand(
+  execPath: string = Deno.execPath(),
+  granted: (command: string) => boolean = (command) =>
+    Deno.permissions.querySync({ name: "run", command }).state === "granted",
+): string | null {
+  const isDeno = /(^|[\\/])deno(\.exe)?$/i.test(execPath);
+  if (isDeno && granted(execPath)) return execPath;
+  if (granted("deno")) return "deno";
+  return null;
+}
+
 export interface DriverSupervisorOptions {
   /** @default "/usr/bin/chromium" (or `CHROMIUM_PATH` in the driver's environment) */
   chromiumPath?: string;
@@ -76,15 +92,8 @@ export class DriverSupervisor {
     return Math.max(0, this.#starts - 1);
   }
 
-  async #start(): Promise<DriverClient> {
-    if (this.#closed) throw new DriverStartError("The browser driver is stopped", true);
-    if (this.#failures > 0) {
-      const delay = Math.min(this.#o.backoffMs * 2 ** (this.#failures - 1), this.#o.maxBackoffMs);
-      await new Promise((r) => setTimeout(r, delay));
-      if (this.#closed) throw new DriverStartError("The browser driver is stopped", true);
-    }
-    const token = crypto.randomUUID() + crypto.randomUUID();
-    const child = new Deno.Command(Deno.execPath(), {
+  #spawn(command: string, token: string): Deno.ChildProcess {
+    return new Deno.Command(command, {
       args: ["run", "-A", new URL("./driver_main.ts", import.meta.url).pathname],
       env: {
         BROWSER_DRIVER_TOKEN: token,
@@ -94,6 +103,34 @@ export class DriverSupervisor {
       stderr: "piped",
       stdin: "piped",
     }).spawn();
+  }
+
+  async #start(): Promise<DriverClient> {
+    if (this.#closed) throw new DriverStartError("The browser driver is stopped", true);
+    if (this.#failures > 0) {
+      const delay = Math.min(this.#o.backoffMs * 2 ** (this.#failures - 1), this.#o.maxBackoffMs);
+      await new Promise((r) => setTimeout(r, delay));
+      if (this.#closed) throw new DriverStartError("The browser driver is stopped", true);
+    }
+    const command = driverCommand();
+    if (!command) {
+      throw new DriverStartError(
+        "The browser driver cannot start as the gateway may not run deno: allow it with --allow-run=deno",
+        true,
+      );
+    }
+    const token = crypto.randomUUID() + crypto.randomUUID();
+    let child: Deno.ChildProcess;
+    try {
+      child = this.#spawn(command, token);
+    } catch (err) {
+      this.#failures++;
+      throw new DriverStartError(
+        `The browser driver cannot start: ${err instanceof Error ? err.message : err}`,
+        err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.NotFound,
+        { cause: err },
+      );
+    }
     const stdin = child.stdin.getWriter();
     this.#stderrTail = [];
     const stderrDone = (async () => {
