@@ -17,12 +17,13 @@ export const CodingConfig = z.object({
 });
 export type CodingConfig = z.infer<typeof CodingConfig>;
 
-/** Environment variables the Anthropic SDK reads at construction (none is a secret). */
-export const SDK_ENV_READS = [
-  "ANTHROPIC_CUSTOM_HEADERS",
-  "ANTHROPIC_LOG",
-  "ANTHROPIC_OPEN_TELEMETRY",
-  "ANTHROPIC_OPEN_TELEMETRY_PROPAGATION",
-  "ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE",
-  "ANTHROPIC_OPEN_TELEMETRY_TRACES_MAX_CONTENT_BYTES",
-];
+/**
+ * Gives the SDK an empty `process.env` inside the worker. The worker runs with `env: false`,
+ * and `@anthropic-ai/sdk` reads a few variables (`ANTHROPIC_CUSTOM_HEADERS`, `ANTHROPIC_LOG`,
+ * tracing switches) at construction whatever options it is given; each read would throw
+ * `NotCapable`. Everything the client needs comes from the job config instead.
+ */
+export function emptySdkEnv(): void {
+  const proc = (globalThis as { process?: object }).process;
+  if (proc) Object.defineProperty(proc, "env", { value: {}, configurable: true, writable: true });
+}

@@ -9,7 +9,6 @@ import type { JobRecord } from "@shared/schemas/mod.ts";
 import { UnrecoverableError } from "../../engine/worker_errors.ts";
 import type { Skill, SkillContext } from "../skill.ts";
 import { CODING_PATTERNS } from "./coding_patterns.ts";
-import { SDK_ENV_READS } from "./coding_config.ts";
 import { checkPatch, trackedFiles, WorkspaceError } from "./git_check.ts";
 
 export const DEFAULT_CODING_MODEL = "claude-sonnet-4-5";
@@ -83,7 +82,7 @@ export const codingSkill: Skill = {
   permissions: (ctx, job) => ({
     read: [workspaceFor(ctx, job)],
     net: [netHost(baseUrl(ctx))],
-    env: SDK_ENV_READS,
+    env: false,
     write: false,
     run: backendOf(job) === "claude-cli" ? ["claude"] : false,
     ffi: false,

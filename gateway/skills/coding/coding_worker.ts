@@ -12,7 +12,7 @@ import { serveJobs } from "../../engine/worker_runtime.ts";
 import { JobAbortedError, UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
 import { buildContext, SYSTEM_PROMPT } from "./context.ts";
 import { extractDiff, InvalidDiffError, validateDiff } from "./diff.ts";
-import { CodingConfig } from "./coding_config.ts";
+import { CodingConfig, emptySdkEnv } from "./coding_config.ts";
 import { parseClaudeStream } from "./claude_cli.ts";
 
 function retryAfterMs(headers: Headers | undefined): number | undefined {
@@ -120,6 +120,7 @@ async function streamMessages(
   config: CodingConfig,
   prompt: string,
 ): Promise<string> {
+  emptySdkEnv();
   const client = new Anthropic({
     apiKey: config.api_key,
     authToken: null,
@@ -127,6 +128,8 @@ async function streamMessages(
     baseURL: config.base_url,
     maxRetries: 0,
     logLevel: "warn",
+    // Tracing off: no OpenTelemetry probing, and no reads of its environment switches.
+    openTelemetry: false,
   });
   let text = "";
   let input = { input_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
