@@ -168,7 +168,15 @@ async function streamMessages(
           message: `streaming (${text.length} chars)`,
         });
       } else if (event.type === "message_delta") {
-        outputTokens = event.usage.output_tokens; // cumulative
+        // Cumulative; the input side is repeated when known (e.g. after server tools ran).
+        const u = event.usage;
+        outputTokens = u.output_tokens;
+        input = {
+          input_tokens: u.input_tokens ?? input.input_tokens,
+          cache_read_input_tokens: u.cache_read_input_tokens ?? input.cache_read_input_tokens,
+          cache_creation_input_tokens: u.cache_creation_input_tokens ??
+            input.cache_creation_input_tokens,
+        };
         report();
       }
     }

@@ -34,13 +34,23 @@ export interface AnthropicStandInOptions {
   script?: (request: MessagesRequest) => string;
   /** Consumed one per request, in order. */
   faults?: AnthropicFault[];
+  /** Prompt-cache tokens reported in each answer's usage (as a cached system prompt would). */
+  cache?: { read_input_tokens?: number; creation_input_tokens?: number };
+}
+
+/** Usage of one answer, as the stand-in reported it. */
+export interface StandInUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
 }
 
 export interface AnthropicStandIn {
   url: string;
   requests: MessagesRequest[];
   /** Usage of each successful answer, in order. */
-  usages: { input_tokens: number; output_tokens: number }[];
+  usages: StandInUsage[];
   faults: AnthropicFault[];
   close(): Promise<void>;
 }
@@ -135,13 +145,32 @@ export function codingScript(request: MessagesRequest): string {
   ].join("\n");
 }
 
+/** The API's `usage` object for an answer with `output` tokens so far. */
+function apiUsage(u: StandInUsage, output: number): Message["usage"] {
+  return {
+    cache_creation: {
+      ephemeral_1h_input_tokens: 0,
+      ephemeral_5m_input_tokens: u.cache_creation_input_tokens,
+    },
+    cache_creation_input_tokens: u.cache_creation_input_tokens,
+    cache_read_input_tokens: u.cache_read_input_tokens,
+    inference_geo: null,
+    input_tokens: u.input_tokens,
+    output_tokens: output,
+    output_tokens_details: null,
+    server_tool_use: null,
+    service_tier: "standard",
+    speed: null,
+  };
+}
+
 const tokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
 export function startAnthropicStandIn(
   options: AnthropicStandInOptions = {},
 ): Promise<AnthropicStandIn> {
   const requests: MessagesRequest[] = [];
-  const usages: { input_tokens: number; output_tokens: number }[] = [];
+  const usages: StandInUsage[] = [];
   const faults = [...(options.faults ?? [])];
   const script = options.script ?? codingScript;
   const ready = Promise.withResolvers<AnthropicStandIn>();
@@ -200,25 +229,32 @@ export function startAnthropicStandIn(
     const id = `msg_standin_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
     const inputTokens = tokens(JSON.stringify(body.messages) + JSON.stringify(body.system ?? ""));
     const outputTokens = tokens(text);
-    usages.push({ input_tokens: inputTokens, output_tokens: outputTokens });
-    const usage = {
+    const usage: StandInUsage = {
       input_tokens: inputTokens,
       output_tokens: outputTokens,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: options.cache?.creation_input_tokens ?? 0,
+      cache_read_input_tokens: options.cache?.read_input_tokens ?? 0,
     };
-    if (!body.stream) {
-      const message = {
+    usages.push(usage);
+    const message = (content: Message["content"], stop: Message["stop_reason"], out: number) =>
+      ({
         id,
         type: "message",
         role: "assistant",
         model: body.model,
-        content: [{ type: "text", text, citations: null }],
-        stop_reason: "end_turn",
+        container: null,
+        content,
+        diagnostics: null,
+        stop_details: null,
+        stop_reason: stop,
         stop_sequence: null,
-        usage: { ...usage, server_tool_use: null, service_tier: "standard" },
-      } as unknown as Message;
-      return Response.json(message, { headers: { "request-id": id } });
+        usage: apiUsage(usage, out),
+      }) satisfies Message;
+    if (!body.stream) {
+      return Response.json(
+        message([{ type: "text", text, citations: null }], "end_turn", outputTokens),
+        { headers: { "request-id": id } },
+      );
     }
     const chunks = text.match(/[\s\S]{1,40}/g) ?? [];
     const slow = fault?.kind === "slow" ? fault.msPerDelta : 0;
@@ -232,19 +268,7 @@ export function startAnthropicStandIn(
           );
         };
         try {
-          send({
-            type: "message_start",
-            message: {
-              id,
-              type: "message",
-              role: "assistant",
-              model: body.model,
-              content: [],
-              stop_reason: null,
-              stop_sequence: null,
-              usage: { ...usage, output_tokens: 1 },
-            } as unknown as Message,
-          });
+          send({ type: "message_start", message: message([], null, 1) });
           send({
             type: "content_block_start",
             index: 0,
@@ -264,11 +288,24 @@ export function startAnthropicStandIn(
             if (slow) await new Promise((r) => setTimeout(r, slow));
           }
           send({ type: "content_block_stop", index: 0 });
+          // The API's message_delta usage is cumulative and repeats the input side.
           send({
             type: "message_delta",
-            delta: { stop_reason: "end_turn", stop_sequence: null },
-            usage: { output_tokens: outputTokens },
-          } as unknown as StreamEvent);
+            delta: {
+              container: null,
+              stop_details: null,
+              stop_reason: "end_turn",
+              stop_sequence: null,
+            },
+            usage: {
+              input_tokens: usage.input_tokens,
+              cache_creation_input_tokens: usage.cache_creation_input_tokens,
+              cache_read_input_tokens: usage.cache_read_input_tokens,
+              output_tokens: outputTokens,
+              output_tokens_details: null,
+              server_tool_use: null,
+            },
+          });
           send({ type: "message_stop" });
           controller.close();
         } catch {
