@@ -9,6 +9,7 @@ import type { JobRecord } from "@shared/schemas/mod.ts";
 import { UnrecoverableError } from "../../engine/worker_errors.ts";
 import type { Skill, SkillContext } from "../skill.ts";
 import { CODING_PATTERNS } from "./coding_patterns.ts";
+import { priceFor, UnknownModelPriceError } from "@shared/pricing/pricing.ts";
 import { checkPatch, trackedFiles, WorkspaceError } from "./git_check.ts";
 
 export const DEFAULT_CODING_MODEL = "claude-sonnet-4-5";
@@ -56,6 +57,10 @@ function netHost(url: string): string {
   return u.port ? `${u.hostname}:${u.port}` : u.hostname;
 }
 
+function modelOf(ctx: SkillContext): string {
+  return ctx.env("CODING_MODEL") || DEFAULT_CODING_MODEL;
+}
+
 const filesByJob = new Map<string, string[]>();
 
 function backendOf(job: Pick<JobRecord, "spec">): "messages" | "claude-cli" {
@@ -98,6 +103,15 @@ export const codingSkill: Skill = {
         "ANTHROPIC_API_KEY is not set: set it (or point ANTHROPIC_BASE_URL at a stand-in and give any key)",
       );
     }
+    try {
+      // Usage is priced as it streams: an unpriced model would fail only after paying for it.
+      priceFor("anthropic", modelOf(ctx));
+    } catch (err) {
+      if (err instanceof UnknownModelPriceError) {
+        throw new UnrecoverableError("unpriced_model", err.message);
+      }
+      throw err;
+    }
     if (backendOf(job) === "claude-cli" && !(await claudeInstalled())) {
       throw new UnrecoverableError(
         "backend_unavailable",
@@ -115,7 +129,7 @@ export const codingSkill: Skill = {
   config: (ctx, job) => ({
     api_key: ctx.env("ANTHROPIC_API_KEY") ?? "",
     base_url: baseUrl(ctx),
-    model: ctx.env("CODING_MODEL") || DEFAULT_CODING_MODEL,
+    model: modelOf(ctx),
     workspace: workspaceFor(ctx, job),
     files: filesByJob.get(job.job_id) ?? [],
     max_tokens: 4096,

@@ -12,6 +12,7 @@ import { type JobRecord, TaskSpec } from "@shared/schemas/mod.ts";
 import { costUsd } from "@shared/pricing/pricing.ts";
 import {
   type AnthropicFault,
+  type AnthropicStandInOptions,
   startAnthropicStandIn,
 } from "@shared/standins/anthropic/anthropic_standin.ts";
 import { MemoryQueue } from "../../queue/memory/memory_queue.ts";
@@ -39,17 +40,33 @@ async function fixtureRepo(): Promise<string> {
 }
 
 async function setup(
-  options: { faults?: AnthropicFault[]; skill?: Skill; env?: Record<string, string> } = {},
+  options: {
+    faults?: AnthropicFault[];
+    skill?: Skill;
+    env?: Record<string, string>;
+    script?: AnthropicStandInOptions["script"];
+    cache?: AnthropicStandInOptions["cache"];
+    noWorkspace?: boolean;
+  } = {},
 ) {
   const workspace = await fixtureRepo();
   const dataDir = await Deno.makeTempDir({ prefix: "coding-data-" });
-  const standin = await startAnthropicStandIn({ apiKey: "test-key", faults: options.faults ?? [] });
+  const standin = await startAnthropicStandIn({
+    apiKey: "test-key",
+    faults: options.faults ?? [],
+    ...(options.script ? { script: options.script } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
+  });
   const env: Record<string, string> = {
     ANTHROPIC_API_KEY: "test-key",
     ANTHROPIC_BASE_URL: standin.url,
     ...options.env,
   };
-  const ctx: SkillContext = { dataDir, env: (n) => env[n], settings: { workspace } };
+  const ctx: SkillContext = {
+    dataDir,
+    env: (n) => env[n],
+    settings: options.noWorkspace ? {} : { workspace },
+  };
   const queue = new MemoryQueue();
   const tracer = new Tracer([]);
   const engine = new Engine({
@@ -156,13 +173,104 @@ Deno.test("coding: 529 overloaded is retried and then succeeds", async () => {
   }
 });
 
-Deno.test("coding: 429 honours retry-after", async () => {
+Deno.test("coding: 429 is retried after the retry-after the API gave", async () => {
   const t = await setup({ faults: [{ kind: "status", status: 429, retryAfterS: 1 }] });
   try {
-    const started = Date.now();
-    const done = await t.final((await t.submit("Fix the router")).job_id);
+    const job = await t.submit("Fix the router");
+    const waiting = await t.waitFor(job.job_id, (j) => j.error?.code === "rate_limited");
+    assertEquals(waiting.error?.retry_after_ms, 1000);
+    assertEquals(waiting.error?.retryable, true);
+    const done = await t.final(job.job_id);
     assertEquals(done.status, "succeeded");
-    assert(Date.now() - started >= 1000, "waited at least the retry-after");
+    assertEquals(done.attempts, 2);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: 400 is unrecoverable after one attempt", async () => {
+  const t = await setup({ faults: [{ kind: "status", status: 400 }] });
+  try {
+    const done = await t.final((await t.submit("Fix the router")).job_id);
+    assertEquals(done.status, "failed");
+    assertEquals(done.attempts, 1);
+    assertEquals(done.error?.code, "provider_rejected");
+    assertMatch(done.error!.message, /^Anthropic API answered 400: .*Invalid request/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: cache tokens are counted and priced", async () => {
+  const t = await setup({ cache: { read_input_tokens: 1200, creation_input_tokens: 300 } });
+  try {
+    const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+    assertEquals(done.status, "succeeded");
+    const u = t.standin.usages[0]!;
+    assertEquals(done.usage?.cache_read_input_tokens, 1200);
+    assertEquals(done.usage?.cache_creation_input_tokens, 300);
+    assertEquals(
+      done.usage?.cost_usd,
+      costUsd({ provider: "anthropic", model: DEFAULT_CODING_MODEL, ...u }),
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+const badDiffs: [string, string, RegExp][] = [
+  [
+    "malformed",
+    "Rationale: r\n\n```diff\n--- a/src/router.ts\n+++ b/src/router.ts\n@@ -1,9 +1,2 @@\n-x\n```\n",
+    /^malformed diff: /,
+  ],
+  [
+    "stale context",
+    "Rationale: r\n\n```diff\n--- a/src/router.ts\n+++ b/src/router.ts\n@@ -1,1 +1,2 @@\n // not the first line\n+// added\n```\n",
+    /patch does not apply|patch failed/,
+  ],
+  ["missing", "Rationale: nothing to change.\n", /^the answer contained no unified diff$/],
+];
+for (const [name, answer, error] of badDiffs) {
+  Deno.test(`coding: a ${name} diff is reported as not applying, not a crash`, async () => {
+    const t = await setup({ script: () => answer });
+    try {
+      const done = await t.final((await t.submit("Fix the router")).job_id);
+      assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+      assertEquals(done.result?.applies, false);
+      assertMatch(String(done.result?.apply_error), error);
+    } finally {
+      await t.close();
+    }
+  });
+}
+
+Deno.test("coding: no workspace configured is a clear error", async () => {
+  const t = await setup({ noWorkspace: true });
+  try {
+    const done = await t.final((await t.submit("Fix the router")).job_id);
+    assertEquals(done.status, "failed");
+    assertEquals(done.error?.code, "no_workspace");
+    assertEquals(
+      done.error?.message,
+      "No workspace for the coding skill: start the gateway with --workspace DIR or set CODING_WORKSPACE",
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: a model the price table lacks is refused before any call", async () => {
+  const t = await setup({ env: { CODING_MODEL: "claude-imaginary-9" } });
+  try {
+    const done = await t.final((await t.submit("Fix the router")).job_id);
+    assertEquals(done.status, "failed");
+    assertEquals(done.error?.code, "unpriced_model");
+    assertStringIncludes(
+      done.error!.message,
+      "Cannot price model 'claude-imaginary-9' of provider 'anthropic'",
+    );
+    assertEquals(t.standin.requests.length, 0);
   } finally {
     await t.close();
   }
