@@ -395,6 +395,37 @@ Deno.test({
 });
 
 Deno.test({
+  name: "browser: a page the model cannot open is reported to it, and the loop goes on",
+  ...opts,
+  async fn() {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const closed = `http://127.0.0.1:${listener.addr.port}/`;
+    listener.close(); // nothing listens there now
+    const t = await setup({
+      script: (_, qa) => [
+        { calls: [{ name: "navigate", args: { url: closed } }] },
+        { calls: [{ name: "navigate", args: { url: "file:///etc/passwd" } }] },
+        { calls: [{ name: "navigate", args: { url: qa } }] },
+        { text: "Opened the QA dashboard on the second try." },
+      ],
+    });
+    try {
+      const job = await t.submit(SEED);
+      const done = await t.final(job.job_id);
+      assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+      assertEquals(done.result?.final_url, t.standin.qaUrl);
+      const errors = t.standin.requests.slice(1, 3).map((r) =>
+        r.contents.at(-1)!.parts[0]!.functionResponse!.response.error
+      );
+      assertStringIncludes(String(errors[0]), "net::ERR_CONNECTION_REFUSED");
+      assertEquals(errors[1], "Cannot open 'file:///etc/passwd': only http(s) URLs are allowed");
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
   name: "browser: check mode passes, fails, and ends clearly on bad and unreachable pages",
   ...opts,
   async fn() {
