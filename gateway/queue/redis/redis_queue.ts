@@ -235,9 +235,10 @@ export class RedisQueue extends CasQueue implements JobQueue {
     return this.#clock();
   }
 
-  #remember(id: string, record: Versioned | null): void {
+  /** Notes what this process just wrote, while the job is leased. */
+  #remember(id: string, record: Versioned): void {
     this.#known.delete(id);
-    const held = record?.job.lease &&
+    const held = record.job.lease &&
       (record.job.status === "running" || record.job.status === "awaiting_confirmation");
     if (!held) return;
     if (this.#known.size >= KNOWN_MAX) this.#known.delete(this.#known.keys().next().value!);
@@ -261,7 +262,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
       const next = change(current?.job ?? null);
       if ("stop" in next) {
         if (fresh) {
-          this.#remember(jobId, current);
+          this.#known.delete(jobId);
           return next.stop;
         }
         current = await this.#read(jobId);

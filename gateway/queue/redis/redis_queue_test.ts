@@ -85,6 +85,35 @@ Deno.test({
           await b.close();
         }
       });
+
+      await t.step("a lease holder's remembered record never outvotes the store", async () => {
+        const prefix = "stale:";
+        const a = await RedisQueue.connect(server.url, { prefix });
+        const b = await RedisQueue.connect(server.url, { prefix });
+        try {
+          await a.enqueue({ utterance_id: "u", text: "t", source: "api" }, [{
+            spec: spec(),
+            max_attempts: 3,
+          }]);
+          const mine = (await a.claim({ owner: "a", leaseMs: 30 }))!;
+          await new Promise((r) => setTimeout(r, 60));
+          // Another process takes the job over after the lease ran out, and cancels it.
+          assertEquals((await b.recoverExpired()).map((j) => j.status), ["queued"]);
+          const theirs = (await b.claim({ owner: "b", leaseMs: 10_000 }))!;
+          assertEquals(await a.heartbeat(mine.job_id, mine.lease!.token, 10_000), false);
+          const late = await a.complete(mine.job_id, mine.lease!.token, { summary: "late" });
+          assertEquals(late.ok ? "" : late.reason, "lease_lost");
+          await b.cancel(theirs.job_id);
+          const done = await b.finishCancelled(theirs.job_id, theirs.lease!.token, "asked");
+          assertEquals(done.ok && done.job.status, "cancelled");
+          const again = await a.complete(mine.job_id, mine.lease!.token, { summary: "later" });
+          assertEquals(again.ok ? "" : again.reason, "already_final");
+          assertEquals((await a.get(mine.job_id))?.result, undefined);
+        } finally {
+          await a.close();
+          await b.close();
+        }
+      });
     } finally {
       await raw.quit();
       await server.stop();
