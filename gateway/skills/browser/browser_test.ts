@@ -426,6 +426,41 @@ Deno.test({
 });
 
 Deno.test({
+  name: "browser: a page that stops responding ends the job with page_unresponsive, not a hang",
+  ...opts,
+  async fn() {
+    const t = await setup({
+      script: (_, qa) => [
+        { calls: [{ name: "navigate", args: { url: `${qa}hang.html` } }] },
+        { text: "unreachable" },
+      ],
+    });
+    try {
+      const job = await t.submit(SEED, { timeout_ms: 1000 });
+      const done = await t.final(job.job_id);
+      assertEquals([done.status, done.error?.code, done.attempts], [
+        "failed",
+        "page_unresponsive",
+        1,
+      ]);
+      assertStringIncludes(done.error!.message, "page.screenshot: Timeout 1000ms exceeded");
+      const actions = await t.actions(job.job_id);
+      assertEquals(actions.map((a: { action: string }) => a.action), ["navigate"]);
+      assertStringIncludes(actions[0].error, "page.goto: Timeout 1000ms exceeded");
+      assertEquals(actions[0].screenshot, undefined);
+      // The driver is fine afterwards: the next job runs.
+      t.standin.faults.length = 0;
+      const next = await t.final(
+        (await t.submit(SEED, { mode: "check", url: t.standin.qaUrl })).job_id,
+      );
+      assertEquals(next.status, "succeeded", JSON.stringify(next.error));
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
   name: "browser: check mode passes, fails, and ends clearly on bad and unreachable pages",
   ...opts,
   async fn() {

@@ -66,7 +66,11 @@ class Recorder {
     let reply;
     try {
       reply = await this.driver.call(
-        { op: "screenshot", context: this.cfg.context_id },
+        {
+          op: "screenshot",
+          context: this.cfg.context_id,
+          timeout_ms: Math.min(10_000, this.cfg.page_timeout_ms),
+        },
         this.ctx.signal,
       );
     } catch (err) {
@@ -283,16 +287,16 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
           error = err.message; // the model sees what went wrong and may try something else
         }
       }
-      const shot = await rec.shoot();
-      rec.actions.push({
-        step: rec.step,
+      // Logged before the screenshot, so that an action after which none can be taken shows.
+      const entry: Record<string, unknown> = {
         action: name,
         args,
         ...(plan.kind === "call" ? { executed: plan.call } : {}),
         ...(error ? { error } : {}),
-        url: shot.url,
-        screenshot: shot.name,
-      });
+      };
+      rec.actions.push(entry);
+      const shot = await rec.shoot();
+      Object.assign(entry, { step: rec.step, url: shot.url, screenshot: shot.name });
       replies.push({
         functionResponse: {
           ...(id ? { id } : {}),

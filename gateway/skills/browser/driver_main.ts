@@ -51,6 +51,25 @@ function firstLine(err: unknown): string {
 
 const DIRECTION = { up: [0, -1], down: [0, 1], left: [-1, 0], right: [1, 0] } as const;
 
+/** Time any call may take: mouse, keyboard and script calls wait forever on a page that spins. */
+export const CALL_TIMEOUT_MS = 15_000;
+
+/** `work`, or a `failed` error once `ms` have passed (the work itself cannot be cancelled). */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new CallError("failed", `the page did not respond within ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function handle(
   browser: Browser,
   contexts: Map<string, Entry>,
@@ -86,7 +105,8 @@ async function handle(
       return {
         ok: true,
         url: page.url(),
-        png_base64: (await page.screenshot({ type: "png", timeout: 10_000 })).toString("base64"),
+        png_base64: (await page.screenshot({ type: "png", timeout: call.timeout_ms }))
+          .toString("base64"),
       };
     case "click":
       await page.mouse.click(call.x, call.y);
@@ -224,7 +244,8 @@ async function main(): Promise<void> {
       );
     }
     try {
-      return Response.json(await handle(browser, contexts, call));
+      const ms = Math.max(CALL_TIMEOUT_MS, ("timeout_ms" in call ? call.timeout_ms : 0) + 2_000);
+      return Response.json(await withDeadline(handle(browser, contexts, call), ms));
     } catch (err) {
       if (err instanceof CallError) return fail(err.code, err.message);
       const entry = "context" in call ? contexts.get(call.context) : undefined;

@@ -28,7 +28,11 @@ export const DriverCall = z.discriminatedUnion("op", [
     url: NavigableUrl,
     timeout_ms: z.number().int().min(100).max(120_000).default(20_000),
   }),
-  z.object({ op: z.literal("screenshot"), context: Context }),
+  z.object({
+    op: z.literal("screenshot"),
+    context: Context,
+    timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+  }),
   z.object({ op: z.literal("click"), context: Context, x: Px, y: Px }),
   z.object({ op: z.literal("hover"), context: Context, x: Px, y: Px }),
   z.object({
