@@ -25,6 +25,7 @@ Voice activity detection (Silero v5):
   --vad-only             print speech segments as JSON lines ({"start_ms","end_ms"}) and
                          touch no network
   --vad MODE             silero (default) or off (send all audio; the provider finds turns)
+  --vad-runtime R        auto (default: onnxruntime-node, else onnxruntime-web), node or web
   --vad-threshold P      probability that starts speech (default ${DEFAULT_VAD_SETTINGS.positiveThreshold})
   --vad-negative P       probability under which speech may end (default ${DEFAULT_VAD_SETTINGS.negativeThreshold})
   --min-speech-ms N      shorter bursts are ignored (default ${DEFAULT_VAD_SETTINGS.minSpeechMs})
@@ -61,6 +62,7 @@ export const EdgeFlags = z.object({
   })),
   vad_only: z.boolean(),
   vad: z.enum(["silero", "off"]),
+  vad_runtime: z.enum(["auto", "node", "web"]),
   vad_threshold: Probability,
   vad_negative: Probability,
   min_speech_ms: Ms,
@@ -101,6 +103,7 @@ export function parseEdgeFlags(args: string[]): EdgeFlags {
         "frame-ms": { type: "string" },
         "vad-only": { type: "boolean" },
         vad: { type: "string" },
+        "vad-runtime": { type: "string" },
         "vad-threshold": { type: "string" },
         "vad-negative": { type: "string" },
         "min-speech-ms": { type: "string" },
@@ -131,6 +134,7 @@ export function parseEdgeFlags(args: string[]): EdgeFlags {
     frame_ms: values["frame-ms"] ?? "20",
     vad_only: values["vad-only"] ?? false,
     vad: values.vad ?? "silero",
+    vad_runtime: values["vad-runtime"] ?? "auto",
     vad_threshold: values["vad-threshold"] ?? String(DEFAULT_VAD_SETTINGS.positiveThreshold),
     vad_negative: values["vad-negative"] ?? String(DEFAULT_VAD_SETTINGS.negativeThreshold),
     min_speech_ms: values["min-speech-ms"] ?? String(DEFAULT_VAD_SETTINGS.minSpeechMs),

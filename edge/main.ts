@@ -158,6 +158,7 @@ async function main(): Promise<number> {
       frameMs: flags.frame_ms as 10 | 20 | 30,
       pace: flags.pace,
       vad: flags.vad,
+      vadRuntime: flags.vad_runtime,
       vadSettings: vadSettings(flags),
       ...(flags.input ? { input: flags.input } : {}),
       ...(flags.device ? { device: flags.device } : {}),

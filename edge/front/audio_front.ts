@@ -8,7 +8,7 @@ import { getLogger } from "@logtape/logtape";
 import { type Capture, resolveTool, startCapture } from "../capture/capture.ts";
 import type { Frame } from "../capture/framer.ts";
 import { Segmenter, type SegmentEvent, type SpeechModel } from "../speech/segmenter.ts";
-import { SileroVad } from "../speech/silero_vad.ts";
+import { SileroVad, type VadRuntimeChoice } from "../speech/silero_vad.ts";
 import type { VadSettings } from "../speech/vad_state.ts";
 
 const log = getLogger(["edge", "vad"]);
@@ -23,6 +23,8 @@ export interface AudioFrontOptions {
   vad: "silero" | "off";
   vadSettings?: Partial<VadSettings>;
   modelPath?: string;
+  /** ONNX runtime for Silero. @default "auto" (native, else WASM) */
+  vadRuntime?: VadRuntimeChoice;
 }
 
 /** Counters of a running front. */
@@ -64,7 +66,9 @@ export function levelDb(samples: Int16Array): number {
 
 export async function startAudioFront(options: AudioFrontOptions): Promise<AudioFront> {
   const tool = await resolveTool(options.capture);
-  const vad = options.vad === "silero" ? await SileroVad.load(options.modelPath) : null;
+  const vad = options.vad === "silero"
+    ? await SileroVad.load(options.modelPath, { runtime: options.vadRuntime ?? "auto" })
+    : null;
   const capture: Capture = await startCapture({
     tool,
     frameMs: options.frameMs,

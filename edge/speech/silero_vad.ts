@@ -1,13 +1,28 @@
 /**
  * @module
- * Silero VAD v5 through onnxruntime-node: one speech probability per 512-sample window at
- * 16 kHz, carrying the model's [2,1,128] state and the 64-sample context between windows. The
- * model file comes from the installed `@ricky0123/vad-web` package, never from the network.
+ * Silero VAD v5: one speech probability per 512-sample window at 16 kHz, carrying the model's
+ * [2,1,128] state and the 64-sample context between windows. Runs on onnxruntime-node (native,
+ * needs `--allow-ffi`) and falls back to onnxruntime-web (WASM) when the native binding cannot
+ * load. The model file comes from the installed `@ricky0123/vad-web` package, never from the
+ * network.
  */
-import * as ort from "onnxruntime-node";
+import type * as OrtWeb from "onnxruntime-web";
+import { getLogger } from "@logtape/logtape";
 
 export const WINDOW = 512;
 const CONTEXT = 64;
+
+const log = getLogger(["edge", "vad"]);
+
+/** Which ONNX runtime to use: `auto` tries the native one first. */
+export type VadRuntimeChoice = "auto" | "node" | "web";
+/** The runtime a loaded model runs on. */
+export type VadRuntime = "onnxruntime-node" | "onnxruntime-web";
+
+/** The part of the onnxruntime API used here; the node and web packages share it. */
+type Ort = Pick<typeof OrtWeb, "InferenceSession" | "Tensor">;
+type Session = OrtWeb.InferenceSession;
+type Tensor = OrtWeb.Tensor;
 
 /** Where the model is: `VAD_MODEL_PATH`, else the copy inside the installed package. */
 export function defaultModelPath(): string {
@@ -23,31 +38,97 @@ export class VadModelError extends Error {
   override name = "VadModelError";
 }
 
+export interface SileroLoadOptions {
+  /** @default "auto" (onnxruntime-node, else onnxruntime-web) */
+  runtime?: VadRuntimeChoice;
+}
+
+async function loadNode(): Promise<Ort> {
+  // Imported lazily: without --allow-ffi (or without the native binary for this platform) the
+  // import itself throws, and the WASM runtime must still be reachable.
+  return (await import("onnxruntime-node")) as unknown as Ort;
+}
+
+async function loadWeb(): Promise<Ort> {
+  const ort = await import("onnxruntime-web");
+  // One thread: the VAD shares the machine with capture and the rest of the edge, and the
+  // threaded build needs workers that a 512-sample window does not pay for.
+  ort.env.wasm.numThreads = 1;
+  return ort;
+}
+
+async function pickRuntime(choice: VadRuntimeChoice): Promise<{ ort: Ort; runtime: VadRuntime }> {
+  if (choice === "web") return { ort: await loadWeb(), runtime: "onnxruntime-web" };
+  try {
+    return { ort: await loadNode(), runtime: "onnxruntime-node" };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (choice === "node") {
+      throw new VadModelError(
+        `Cannot load onnxruntime-node (${reason}): use --vad-runtime web to run Silero on onnxruntime-web`,
+        { cause: err },
+      );
+    }
+    log.warn("onnxruntime-node is unavailable ({reason}); running Silero on onnxruntime-web", {
+      reason,
+    });
+    return { ort: await loadWeb(), runtime: "onnxruntime-web" };
+  }
+}
+
 export class SileroVad {
-  readonly #session: ort.InferenceSession;
-  #state: ort.Tensor = new ort.Tensor("float32", new Float32Array(2 * 128), [2, 1, 128]);
-  readonly #sr = new ort.Tensor("int64", BigInt64Array.from([16000n]), []);
+  /** The runtime this model runs on. */
+  readonly runtime: VadRuntime;
+  readonly #ort: Ort;
+  readonly #session: Session;
+  #state: Tensor;
+  readonly #sr: Tensor;
   readonly #input = new Float32Array(CONTEXT + WINDOW);
   /** Inference times in ms (bounded), for latency summaries. */
   readonly timings: number[] = [];
 
-  private constructor(session: ort.InferenceSession) {
+  private constructor(ort: Ort, session: Session, runtime: VadRuntime) {
+    this.#ort = ort;
     this.#session = session;
+    this.runtime = runtime;
+    this.#state = SileroVad.#zeroState(ort);
+    this.#sr = new ort.Tensor("int64", BigInt64Array.from([16000n]), []);
   }
 
-  static async load(path = defaultModelPath()): Promise<SileroVad> {
+  static #zeroState(ort: Ort): Tensor {
+    return new ort.Tensor("float32", new Float32Array(2 * 128), [2, 1, 128]);
+  }
+
+  static async load(
+    path: string = defaultModelPath(),
+    options: SileroLoadOptions = {},
+  ): Promise<SileroVad> {
+    let bytes: Uint8Array;
     try {
-      await Deno.stat(path);
-    } catch {
+      bytes = await Deno.readFile(path);
+    } catch (err) {
       throw new VadModelError(
         `Silero VAD model not found at '${path}': run 'deno install' (it ships in @ricky0123/vad-web) or set VAD_MODEL_PATH`,
+        { cause: err },
       );
     }
-    const session = await ort.InferenceSession.create(path, {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-    });
-    return new SileroVad(session);
+    const { ort, runtime } = await pickRuntime(options.runtime ?? "auto");
+    let session: Session;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+      });
+    } catch (err) {
+      throw new VadModelError(
+        `Cannot load the Silero VAD model '${path}' with ${runtime}: ${
+          err instanceof Error ? err.message : err
+        }; point VAD_MODEL_PATH at silero_vad_v5.onnx`,
+        { cause: err },
+      );
+    }
+    log.info("Silero VAD v5 loaded on {runtime}", { runtime, model: path });
+    return new SileroVad(ort, session, runtime);
   }
 
   /** Speech probability of one window of 512 samples in [-1, 1]. */
@@ -57,17 +138,17 @@ export class SileroVad {
     this.#input.set(window, CONTEXT);
     const started = performance.now();
     const out = await this.#session.run({
-      input: new ort.Tensor("float32", this.#input.slice(), [1, CONTEXT + WINDOW]),
+      input: new this.#ort.Tensor("float32", this.#input.slice(), [1, CONTEXT + WINDOW]),
       state: this.#state,
       sr: this.#sr,
     });
     if (this.timings.length < 100_000) this.timings.push(performance.now() - started);
-    this.#state = out.stateN as ort.Tensor;
-    return (out.output as ort.Tensor).data[0] as number;
+    this.#state = out.stateN as Tensor;
+    return (out.output as Tensor).data[0] as number;
   }
 
   reset(): void {
-    this.#state = new ort.Tensor("float32", new Float32Array(2 * 128), [2, 1, 128]);
+    this.#state = SileroVad.#zeroState(this.#ort);
     this.#input.fill(0);
   }
 

@@ -1,0 +1,136 @@
+/**
+ * Silero v5 on real speech (espeak-ng) through both ONNX runtimes, and the fallback from the
+ * native runtime to WASM when FFI is not allowed.
+ */
+import { assert, assertEquals, assertRejects } from "@shared/testing/asserts.ts";
+import { SileroVad, VadModelError, WINDOW } from "./silero_vad.ts";
+
+async function speech(dir: string): Promise<Float32Array> {
+  const raw = `${dir}/s.raw.wav`;
+  const pcm = `${dir}/s.pcm`;
+  for (
+    const [cmd, args] of [
+      ["espeak-ng", ["-v", "en-us", "-w", raw, "Open the dashboard and check the deploy."]],
+      ["sox", [
+        raw,
+        "-t",
+        "raw",
+        "-e",
+        "signed-integer",
+        "-b",
+        "16",
+        "-c",
+        "1",
+        "-r",
+        "16000",
+        pcm,
+        "pad",
+        "1",
+        "1",
+      ]],
+    ] as const
+  ) {
+    const out = await new Deno.Command(cmd, { args: [...args], stderr: "piped" }).output();
+    if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  }
+  const bytes = await Deno.readFile(pcm);
+  const ints = new Int16Array(bytes.buffer, 0, bytes.length >> 1);
+  return Float32Array.from(ints, (s) => s / 32768);
+}
+
+async function probabilities(vad: SileroVad, audio: Float32Array): Promise<number[]> {
+  const out: number[] = [];
+  for (let o = 0; o + WINDOW <= audio.length; o += WINDOW) {
+    out.push(await vad.probability(audio.subarray(o, o + WINDOW)));
+  }
+  return out;
+}
+
+Deno.test("SileroVad gives the same probabilities on onnxruntime-node and onnxruntime-web", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edge-silero-" });
+  try {
+    const audio = await speech(dir);
+    const native = await SileroVad.load(undefined, { runtime: "node" });
+    const wasm = await SileroVad.load(undefined, { runtime: "web" });
+    assertEquals([native.runtime, wasm.runtime], ["onnxruntime-node", "onnxruntime-web"]);
+    const a = await probabilities(native, audio);
+    const b = await probabilities(wasm, audio);
+    await native.close();
+    await wasm.close();
+    assertEquals(a.length, b.length);
+    const worst = Math.max(...a.map((p, i) => Math.abs(p - b[i]!)));
+    assert(worst < 0.01, `largest difference ${worst}`);
+    // The padding is silence and the middle is speech: the model really ran.
+    const windowsPerSecond = 16000 / WINDOW;
+    assert(Math.max(...a.slice(0, windowsPerSecond - 2)) < 0.1, "silence before the speech");
+    assert(a.filter((p) => p > 0.9).length > windowsPerSecond, "at least 1 s of clear speech");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SileroVad.load() names the model path it could not find", async () => {
+  await assertRejects(
+    () => SileroVad.load("/nonexistent/silero.onnx"),
+    VadModelError,
+    "Silero VAD model not found at '/nonexistent/silero.onnx': run 'deno install' (it ships in @ricky0123/vad-web) or set VAD_MODEL_PATH",
+  );
+});
+
+Deno.test("SileroVad.load() rejects a file that is not an ONNX model", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".onnx" });
+  try {
+    await Deno.writeTextFile(path, "not a model");
+    const err = await assertRejects(() => SileroVad.load(path, { runtime: "web" }), VadModelError);
+    assert(
+      err.message.startsWith(`Cannot load the Silero VAD model '${path}' with onnxruntime-web: `),
+      err.message,
+    );
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+/** Runs a script in a child Deno without --allow-ffi. */
+async function withoutFfi(code: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const root = new URL("../..", import.meta.url).pathname;
+  const script = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(script, code);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--config", `${root}deno.json`, "--allow-read", "--allow-env", script],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return {
+      code: out.code,
+      stdout: new TextDecoder().decode(out.stdout).trim(),
+      stderr: new TextDecoder().decode(out.stderr),
+    };
+  } finally {
+    await Deno.remove(script);
+  }
+}
+
+Deno.test("SileroVad falls back to onnxruntime-web without --allow-ffi, unless node is required", async () => {
+  const module = new URL("./silero_vad.ts", import.meta.url).href;
+  const r = await withoutFfi(`
+    import { SileroVad } from "${module}";
+    const auto = await SileroVad.load();
+    console.log(auto.runtime);
+    await auto.close();
+    try { await SileroVad.load(undefined, { runtime: "node" }); } catch (e) { console.log(e.name, e.message); }
+  `);
+  assertEquals(r.code, 0, r.stderr);
+  const [runtime, error = ""] = r.stdout.split("\n");
+  assertEquals(runtime, "onnxruntime-web");
+  assert(
+    error.startsWith("VadModelError Cannot load onnxruntime-node (Requires ffi access"),
+    error,
+  );
+  assert(
+    error.endsWith("): use --vad-runtime web to run Silero on onnxruntime-web"),
+    error,
+  );
+});
