@@ -5,7 +5,14 @@
  * backoff while live).
  */
 import { getLogger } from "@logtape/logtape";
-import { captureCommand, type CaptureSpec, type CaptureTool, type Os } from "./capture_command.ts";
+import {
+  captureCommand,
+  type CaptureSpec,
+  type CaptureTool,
+  listDevicesCommand,
+  type Os,
+  parseDshowAudioDevices,
+} from "./capture_command.ts";
 import { FrameQueue } from "./frame_queue.ts";
 import { Framer } from "./framer.ts";
 
@@ -70,6 +77,23 @@ export interface Capture {
   restarts(): number;
 }
 
+/**
+ * The first DirectShow audio device ffmpeg lists: Windows has no device called "default", so
+ * this stands for the default microphone when no `--device` is given.
+ */
+export async function defaultDshowDevice(): Promise<string> {
+  const { cmd, args } = listDevicesCommand("ffmpeg", "windows");
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  const listing = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+  const [first] = parseDshowAudioDevices(listing);
+  if (first === undefined) {
+    throw new CaptureError(
+      "ffmpeg lists no DirectShow audio device: connect a microphone, name one with --device (see --list-devices) or use --capture sox",
+    );
+  }
+  return first;
+}
+
 export async function startCapture(options: CaptureOptions): Promise<Capture> {
   const os = options.os ??
     (Deno.build.os === "windows" ? "windows" : Deno.build.os === "darwin" ? "darwin" : "linux");
@@ -89,6 +113,11 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     }
   }
   const live = !options.input;
+  let device = options.device;
+  if (live && !device && os === "windows" && options.tool === "ffmpeg") {
+    device = await defaultDshowDevice();
+    log.info("Capturing from {device}, the first DirectShow audio device", { device });
+  }
   const queue = new FrameQueue({
     policy: live ? "drop" : "block",
     capacity: live ? 50 : 200,
@@ -101,7 +130,7 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     tool: options.tool,
     os,
     ...(options.input ? { input: options.input } : {}),
-    ...(options.device ? { device: options.device } : {}),
+    ...(device ? { device } : {}),
   };
 
   const runOnce = async (): Promise<{ bytes: number; code: number; stderr: string }> => {

@@ -123,3 +123,34 @@ export function listDevicesCommand(tool: CaptureTool, os: Os): { cmd: string; ar
     ],
   };
 }
+
+/**
+ * Audio device names in the output of `ffmpeg -list_devices true -f dshow -i dummy`, in order.
+ * DirectShow has no "default" device name, so the first one listed stands for the default
+ * microphone. Both layouts are read: ffmpeg ≥ 4.4 tags each line `"Name" (audio)`; older builds
+ * list audio devices under a "DirectShow audio devices" heading.
+ */
+export function parseDshowAudioDevices(listing: string): string[] {
+  const devices: string[] = [];
+  let inAudioSection = false;
+  for (const raw of listing.split(/\r?\n/)) {
+    const line = raw.replace(/^\[dshow @ [0-9a-fA-Fx]+\]\s*/, "");
+    if (/DirectShow audio devices/i.test(line)) {
+      inAudioSection = true;
+      continue;
+    }
+    if (/DirectShow video devices/i.test(line)) {
+      inAudioSection = false;
+      continue;
+    }
+    if (/^Alternative name/i.test(line.trim())) continue;
+    const tagged = line.match(/^\s*"(.+)"\s+\((audio|video|audio, video|none)\)\s*$/);
+    if (tagged) {
+      if (tagged[2]!.includes("audio")) devices.push(tagged[1]!);
+      continue;
+    }
+    const plain = line.match(/^\s*"(.+)"\s*$/);
+    if (plain && inAudioSection) devices.push(plain[1]!);
+  }
+  return devices;
+}

@@ -28,3 +28,16 @@ for (const tool of ["sox", "ffmpeg"] as const) {
     }, CaptureError);
   });
 }
+
+Deno.test({
+  name: "capture: ffmpeg on Windows without --device needs a DirectShow microphone",
+  // Off Windows, ffmpeg has no dshow input and lists no device: the same path a Windows
+  // machine without a microphone takes. On Windows the result depends on the hardware.
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  await assertRejects(
+    () => startCapture({ tool: "ffmpeg", os: "windows", frameMs: 20, pace: false }),
+    CaptureError,
+    "ffmpeg lists no DirectShow audio device: connect a microphone, name one with --device (see --list-devices) or use --capture sox",
+  );
+});
