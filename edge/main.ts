@@ -13,18 +13,13 @@ import { CaptureError, resolveTool } from "./capture/capture.ts";
 import { listDevicesCommand } from "./capture/capture_command.ts";
 import { VadModelError } from "./speech/silero_vad.ts";
 import { type AudioFront, startAudioFront } from "./front/audio_front.ts";
+import { latencySummary } from "./front/latency_summary.ts";
 import { StatusLine } from "./status_line.ts";
 import { RealtimeConfigError, realtimeEnv, RealtimeTranscriber } from "./realtime/mod.ts";
 import { Outbox } from "./outbox/mod.ts";
 import { forwardTranscripts, UtteranceFollower } from "./fanin/mod.ts";
 
 const log = getLogger(["edge"]);
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function listDevices(flags: EdgeFlags): Promise<number> {
   const tool = await resolveTool(flags.capture);
@@ -72,8 +67,8 @@ async function runFront(
         hooks.onFrame?.(e.frame.samples);
         break;
       case "transition":
+        // The front writes each transition to the trace log.
         state = e.to;
-        log.debug("VAD {from} → {to} at {at_ms} ms", { ...e });
         break;
       case "speech_start":
         log.info("Speech started at {start_ms} ms", { start_ms: e.start_ms, at_ms: e.at_ms });
@@ -112,6 +107,7 @@ async function runFront(
   }
   status?.clear();
   const stats = front.stats();
+  const latency = latencySummary(stats.inference_ms);
   log.info(
     "Audio ended: {frames} frames, {segments} segments, {dropped} dropped, {restarts} capture restarts, VAD p50 {p50} ms p99 {p99} ms",
     {
@@ -119,9 +115,9 @@ async function runFront(
       segments: stats.segments,
       dropped: stats.dropped,
       restarts: stats.restarts,
-      p50: Number(percentile(stats.inference_ms, 50).toFixed(3)),
-      p99: Number(percentile(stats.inference_ms, 99).toFixed(3)),
-      windows: stats.inference_ms.length,
+      p50: latency.p50_ms,
+      p99: latency.p99_ms,
+      windows: latency.windows,
     },
   );
   // A capture that failed for good ends the run with its message (the caller maps it to exit 1).
@@ -143,7 +139,9 @@ async function main(): Promise<number> {
     console.log(EDGE_HELP);
     return 0;
   }
-  const tty = Deno.stderr.isTerminal();
+  // The status line is for a person watching: stdout on a terminal (and stderr, where it is
+  // drawn, too). Redirected output gets plain log lines.
+  const tty = Deno.stdout.isTerminal() && Deno.stderr.isTerminal();
   const dispose = await setupLogging({
     logFile: join(flags.logs_dir, "windows-edge-traces.jsonl"),
     level: flags.log_level,
@@ -167,7 +165,11 @@ async function main(): Promise<number> {
     Deno.addSignalListener("SIGINT", stop);
     if (flags.vad_only) {
       await runFront(flags, front, status, {
-        onEnd: (e) => console.log(JSON.stringify({ start_ms: e.start_ms, end_ms: e.end_ms })),
+        onEnd: (e) => {
+          // Both go to the same terminal: clear the status line so the JSON line starts clean.
+          status?.clear();
+          console.log(JSON.stringify({ start_ms: e.start_ms, end_ms: e.end_ms }));
+        },
       });
       await front.close();
       return 0;

@@ -45,7 +45,9 @@ export class StatusLine {
     this.#last = 0;
   }
 
+  /** Removes the line; the next update draws it again at once. */
   clear(): void {
     this.#out.writeSync(this.#enc.encode("\r\x1b[2K"));
+    this.#last = 0;
   }
 }

@@ -10,6 +10,7 @@ import type { Frame } from "../capture/framer.ts";
 import { Segmenter, type SegmentEvent, type SpeechModel } from "../speech/segmenter.ts";
 import { SileroVad, type VadRuntimeChoice } from "../speech/silero_vad.ts";
 import type { VadSettings } from "../speech/vad_state.ts";
+import { latencySummary } from "./latency_summary.ts";
 
 const log = getLogger(["edge", "vad"]);
 
@@ -64,25 +65,54 @@ export function levelDb(samples: Int16Array): number {
   return rms > 0 ? Math.max(-100, 20 * Math.log10(rms)) : -100;
 }
 
+/** Audio time between two inference latency summaries in the trace log. */
+const LATENCY_SUMMARY_EVERY_MS = 60_000;
+
 export async function startAudioFront(options: AudioFrontOptions): Promise<AudioFront> {
   const tool = await resolveTool(options.capture);
   const vad = options.vad === "silero"
     ? await SileroVad.load(options.modelPath, { runtime: options.vadRuntime ?? "auto" })
     : null;
-  const capture: Capture = await startCapture({
-    tool,
-    frameMs: options.frameMs,
-    pace: options.pace,
-    ...(options.input ? { input: options.input } : {}),
-    ...(options.device ? { device: options.device } : {}),
-  });
+  let capture: Capture;
+  try {
+    capture = await startCapture({
+      tool,
+      frameMs: options.frameMs,
+      pace: options.pace,
+      ...(options.input ? { input: options.input } : {}),
+      ...(options.device ? { device: options.device } : {}),
+    });
+  } catch (err) {
+    await vad?.close();
+    throw err;
+  }
   log.info("Audio front started: {tool}, {frame_ms} ms frames, VAD {vad}", {
     tool,
     frame_ms: options.frameMs,
     vad: options.vad,
     input: options.input ?? "microphone",
   });
-  const model: SpeechModel | null = vad;
+  // Times since the last summary, so a long live session keeps reporting its latency.
+  let recent: number[] = [];
+  let summarizedAt = 0;
+  let audioEndMs = 0;
+  const model: SpeechModel | null = vad && {
+    async probability(window) {
+      const started = performance.now();
+      const p = await vad.probability(window);
+      recent.push(performance.now() - started);
+      return p;
+    },
+  };
+  const summarize = (audioMs: number) => {
+    if (recent.length === 0) return;
+    log.info(
+      "VAD inference over {windows} windows: p50 {p50_ms} ms, p99 {p99_ms} ms, max {max_ms} ms",
+      { ...latencySummary(recent), runtime: vad?.runtime, audio_ms: audioMs },
+    );
+    recent = [];
+    summarizedAt = audioMs;
+  };
   const segmenter = model ? new Segmenter(model, options.vadSettings) : null;
   let frames = 0;
   let segments = 0;
@@ -99,6 +129,7 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
     try {
       for await (const frame of capture.frames) {
         frames++;
+        audioEndMs = frame.t_ms + options.frameMs;
         const dropped = capture.frames.dropped;
         if (dropped > reportedDropped) {
           log.warn("Dropped {count} frames (consumer behind), {total} in all", {
@@ -112,8 +143,12 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
         if (!segmenter) continue;
         for (const e of await segmenter.push(frame)) {
           if (e.type === "speech_end") segments++;
+          if (e.type === "transition") {
+            log.info("VAD {from} → {to} at {at_ms} ms", { from: e.from, to: e.to, at_ms: e.at_ms });
+          }
           yield e;
         }
+        if (frame.t_ms - summarizedAt >= LATENCY_SUMMARY_EVERY_MS) summarize(frame.t_ms);
       }
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err));
@@ -123,6 +158,7 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
         if (e.type === "speech_end") segments++;
         yield e;
       }
+      summarize(audioEndMs);
     }
     if (failure) yield { type: "error", error: failure };
     yield { type: "ended", stats: stats() };
