@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { setupLogging } from "@shared/logging/mod.ts";
 import { EDGE_HELP, type EdgeFlags, EdgeUsageError, parseEdgeFlags } from "./cli.ts";
 import { CaptureError, resolveTool } from "./capture/capture.ts";
-import { listDevicesCommand } from "./capture/capture_command.ts";
+import { describeDeviceListing, listDevicesCommands } from "./capture/capture_command.ts";
 import { VadModelError } from "./speech/silero_vad.ts";
 import { type AudioFront, startAudioFront } from "./front/audio_front.ts";
 import { latencySummary } from "./front/latency_summary.ts";
@@ -28,10 +28,11 @@ async function listDevices(flags: EdgeFlags): Promise<number> {
     : Deno.build.os === "darwin"
     ? "darwin"
     : "linux";
-  const { cmd, args } = listDevicesCommand(tool, os);
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  console.log(`${cmd} ${args.join(" ")}\n${text.trim() || "(no devices reported)"}`);
+  for (const { cmd, args } of listDevicesCommands(tool, os)) {
+    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    console.log(`$ ${cmd} ${args.join(" ")}\n${describeDeviceListing(tool, os, text)}`);
+  }
   return 0;
 }
 

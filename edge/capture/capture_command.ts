@@ -98,30 +98,52 @@ export function captureCommand(spec: CaptureSpec): { cmd: string; args: string[]
   }
 }
 
-/** The command that lists input devices, per tool and OS. */
+/** The command that lists input devices, per tool and OS (the first of {@link listDevicesCommands}). */
 export function listDevicesCommand(tool: CaptureTool, os: Os): { cmd: string; args: string[] } {
+  return listDevicesCommands(tool, os)[0]!;
+}
+
+/**
+ * The commands whose output shows the input devices a tool can open. ffmpeg enumerates them
+ * (DirectShow, AVFoundation; PulseAudio then ALSA on Linux). sox has no listing: its help names
+ * the audio drivers it was built with, and a device is then given by name (`default`, `hw:1,0`).
+ */
+export function listDevicesCommands(tool: CaptureTool, os: Os): { cmd: string; args: string[] }[] {
   if (tool === "ffmpeg") {
     if (os === "windows") {
-      return {
+      return [{
         cmd: "ffmpeg",
         args: ["-hide_banner", "-list_devices", "true", "-f", "dshow", "-i", "dummy"],
-      };
+      }];
     }
     if (os === "darwin") {
-      return {
+      return [{
         cmd: "ffmpeg",
         args: ["-hide_banner", "-list_devices", "true", "-f", "avfoundation", "-i", ""],
-      };
+      }];
     }
-    return { cmd: "ffmpeg", args: ["-hide_banner", "-sources", "pulse"] };
+    return [
+      { cmd: "ffmpeg", args: ["-hide_banner", "-sources", "pulse"] },
+      { cmd: "ffmpeg", args: ["-hide_banner", "-sources", "alsa"] },
+    ];
   }
-  return {
-    cmd: "sox",
-    args: [
-      "--help-device",
-      os === "windows" ? "waveaudio" : os === "darwin" ? "coreaudio" : "alsa",
-    ],
-  };
+  return [{ cmd: "sox", args: ["-h"] }];
+}
+
+/** What to show of a listing: sox's help is reduced to its audio drivers and how to name a device. */
+export function describeDeviceListing(tool: CaptureTool, os: Os, output: string): string {
+  const text = output.trim();
+  if (tool === "ffmpeg") return text || "(no devices reported)";
+  const drivers = text.match(/^AUDIO DEVICE DRIVERS:\s*(.*)$/m)?.[1]?.trim();
+  const example = os === "windows"
+    ? "default, or a device number such as 0"
+    : os === "darwin"
+    ? "default, or a Core Audio device name"
+    : "default, or an ALSA name such as hw:1,0 (see arecord -L)";
+  return [
+    `sox audio drivers: ${drivers || "none (this sox was built without audio device support)"}`,
+    `sox cannot list devices; name one with --device: ${example}`,
+  ].join("\n");
 }
 
 /**

@@ -1,5 +1,12 @@
 import { assertEquals } from "@shared/testing/asserts.ts";
-import { captureCommand, type CaptureSpec } from "./capture_command.ts";
+import {
+  captureCommand,
+  type CaptureSpec,
+  type CaptureTool,
+  describeDeviceListing,
+  listDevicesCommands,
+  type Os,
+} from "./capture_command.ts";
 
 const OUT_F = "-vn -ac 1 -ar 16000 -f s16le -acodec pcm_s16le pipe:1";
 const OUT_S = "-t raw -e signed-integer -b 16 -c 1 -r 16000 -L -";
@@ -42,3 +49,38 @@ for (const [name, spec, expected] of table) {
     assertEquals([cmd, ...args].join(" "), expected);
   });
 }
+
+const listings: [string, CaptureTool, Os, string[]][] = [
+  ["ffmpeg windows", "ffmpeg", "windows", [
+    "ffmpeg -hide_banner -list_devices true -f dshow -i dummy",
+  ]],
+  ["ffmpeg mac", "ffmpeg", "darwin", [
+    "ffmpeg -hide_banner -list_devices true -f avfoundation -i ",
+  ]],
+  ["ffmpeg linux: pulse, then alsa", "ffmpeg", "linux", [
+    "ffmpeg -hide_banner -sources pulse",
+    "ffmpeg -hide_banner -sources alsa",
+  ]],
+  ["sox anywhere", "sox", "linux", ["sox -h"]],
+];
+
+for (const [name, tool, os, expected] of listings) {
+  Deno.test(`listDevicesCommands(): ${name}`, () => {
+    assertEquals(listDevicesCommands(tool, os).map((c) => [c.cmd, ...c.args].join(" ")), expected);
+  });
+}
+
+Deno.test("describeDeviceListing() reduces sox's help to its drivers and how to name a device", () => {
+  const help = "SoX v14.4.2\nAUDIO FILE FORMATS: wav flac\nAUDIO DEVICE DRIVERS: alsa pulseaudio\n";
+  assertEquals(
+    describeDeviceListing("sox", "linux", help),
+    "sox audio drivers: alsa pulseaudio\n" +
+      "sox cannot list devices; name one with --device: default, or an ALSA name such as hw:1,0 (see arecord -L)",
+  );
+  assertEquals(
+    describeDeviceListing("sox", "windows", "no drivers line"),
+    "sox audio drivers: none (this sox was built without audio device support)\n" +
+      "sox cannot list devices; name one with --device: default, or a device number such as 0",
+  );
+  assertEquals(describeDeviceListing("ffmpeg", "linux", "  \n"), "(no devices reported)");
+});
