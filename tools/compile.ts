@@ -1,35 +1,64 @@
 /**
  * @module
  * `deno task compile`: builds the single executables into `dist/` (see `compile_plan.ts`).
- * `deno compile` downloads a `denort` runtime per target; where that cannot be reached (our
- * offline build machines), it says so and exits 1 — CI on GitHub builds the release binaries.
+ *   deno task compile [--dry-run] [--only edge-linux,edge-windows,gateway-linux]
+ * `deno compile` downloads a `denort` runtime per target; where that cannot be reached (an
+ * offline build machine), it says so and exits 1: the release workflow on GitHub builds them.
  */
+import { parseArgs } from "node:util";
 import { compileArgs, compilePlan } from "./compile_plan.ts";
+import { excludesFor, ROOT } from "./compile_inputs.ts";
 
-if (Deno.args.includes("--help")) {
-  console.log(
-    "deno task compile [--dry-run]\n\nBuilds dist/voice-edge-{linux-x64,windows-x64.exe} and dist/voice-gateway-linux-x64.\n--dry-run prints the deno compile commands only.",
-  );
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    "dry-run": { type: "boolean" },
+    only: { type: "string" },
+    help: { type: "boolean" },
+  },
+});
+const plan = compilePlan();
+if (values.help) {
+  console.log(`deno task compile [--dry-run] [--only ${plan.map((t) => t.id).join(",")}]
+
+Builds ${plan.map((t) => t.output).join(", ")}
+with the Silero model, the onnxruntime binding, the worker modules and the browser driver
+embedded and the permission flags of 'deno task edge' / 'deno task gateway' baked in.
+--dry-run prints the deno compile command lines only.`);
   Deno.exit(0);
 }
-const dry = Deno.args.includes("--dry-run");
+const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
+const unknown = only?.filter((id) => !plan.some((t) => t.id === id)) ?? [];
+if (unknown.length) {
+  console.error(
+    `Unknown target '${unknown.join(", ")}': choose from ${plan.map((t) => t.id).join(", ")}`,
+  );
+  Deno.exit(2);
+}
+
 let failed = 0;
-for (const target of compilePlan()) {
-  const args = compileArgs(target);
+for (const target of plan.filter((t) => !only || only.includes(t.id))) {
+  const args = compileArgs(target, { exclude: await excludesFor(target) });
   console.log(`▶ ${target.name}: deno ${args.join(" ")}`);
-  if (dry) continue;
-  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "piped" })
-    .output();
+  if (values["dry-run"]) continue;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    stdout: "inherit",
+    stderr: "piped",
+  }).output();
   const err = new TextDecoder().decode(out.stderr);
   if (out.success) {
     console.log(`  ✔ ${target.output}`);
     continue;
   }
   failed++;
-  console.error(err.trim().split("\n").slice(-3).join("\n"));
-  if (/denort|download|dl\.deno\.land|error sending request/i.test(err)) {
+  // Warnings about other platforms' optional packages are expected; show the error itself.
+  const from = Math.max(0, err.search(/error/i));
+  console.error(err.slice(from).split("Stack backtrace")[0]!.trim());
+  if (/denort|dl\.deno\.land|error sending request/i.test(err)) {
     console.error(
-      "  ✘ deno compile could not download its runtime for this target (no internet here); the GitHub release workflow builds it.",
+      `  ✘ ${target.name}: deno compile could not download its denort runtime for ${target.target} (no internet here). The release workflow builds the executables on GitHub; DENORT_BIN=<path to denort> uses a local copy.`,
     );
   }
 }

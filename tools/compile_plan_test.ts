@@ -1,9 +1,46 @@
-import { assert, assertEquals } from "../shared/testing/asserts.ts";
-import { compileArgs, compilePlan, GATEWAY_MODULES } from "./compile_plan.ts";
+import { assert, assertEquals } from "@shared/testing/asserts.ts";
+import {
+  compileArgs,
+  compilePlan,
+  EDGE_PERMISSIONS,
+  GATEWAY_MODULES,
+  GATEWAY_PERMISSIONS,
+  ortBinaries,
+  VAD_MODEL,
+} from "./compile_plan.ts";
 
 const ROOT = new URL("../", import.meta.url);
+const TASKS = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))).tasks as Record<
+  string,
+  string
+>;
 
-Deno.test("every file a compile would embed exists", async () => {
+/** The permission flags of a `deno run ... main.ts` task line. */
+const taskPermissions = (task: string) =>
+  TASKS[task]!.split(" ").filter((w) => w.startsWith("--allow"));
+
+Deno.test("compilePlan() builds the edge for Linux and Windows and the gateway for Linux", () => {
+  assertEquals(
+    compilePlan().map((t) => [t.id, t.target, t.entry, t.output]),
+    [
+      ["edge-linux", "x86_64-unknown-linux-gnu", "edge/main.ts", "dist/voice-edge-linux-x64"],
+      [
+        "edge-windows",
+        "x86_64-pc-windows-msvc",
+        "edge/main.ts",
+        "dist/voice-edge-windows-x64.exe",
+      ],
+      [
+        "gateway-linux",
+        "x86_64-unknown-linux-gnu",
+        "gateway/main.ts",
+        "dist/voice-gateway-linux-x64",
+      ],
+    ],
+  );
+});
+
+Deno.test("every file and folder a compile would embed exists", async () => {
   for (const target of compilePlan()) {
     for (const path of [target.entry, ...target.include]) {
       const info = await Deno.stat(new URL(path, ROOT));
@@ -12,24 +49,35 @@ Deno.test("every file a compile would embed exists", async () => {
   }
 });
 
-Deno.test("the gateway embeds every worker module the skills load", async () => {
-  const found: string[] = [];
-  for await (const dir of Deno.readDir(new URL("gateway/skills/", ROOT))) {
-    if (!dir.isDirectory) continue;
-    for await (const f of Deno.readDir(new URL(`gateway/skills/${dir.name}/`, ROOT))) {
-      if (f.name.endsWith("_worker.ts") || f.name === "driver_main.ts") {
-        found.push(`gateway/skills/${dir.name}/${f.name}`);
-      }
-    }
+Deno.test("each edge embeds the model and its own platform's onnxruntime binding", async () => {
+  for (const t of compilePlan().filter((t) => t.entry === "edge/main.ts")) {
+    assertEquals(t.include, [VAD_MODEL, ortBinaries(t.platform)]);
+    const names = [...Deno.readDirSync(new URL(ortBinaries(t.platform), ROOT))].map((e) => e.name);
+    assert(names.includes("onnxruntime_binding.node"), `${t.name}: ${names}`);
   }
-  for (const module of found) assert(GATEWAY_MODULES.includes(module), `${module} is not embedded`);
+  assertEquals((await Deno.stat(new URL(VAD_MODEL, ROOT))).size > 1_000_000, true);
 });
 
-Deno.test("compile arguments bake in the permissions and the unstable features", () => {
-  const gateway = compilePlan().find((t) => t.entry === "gateway/main.ts")!;
-  const args = compileArgs(gateway);
-  assertEquals(args.slice(0, 2), ["compile", "--no-check"]);
+Deno.test("the baked-in permissions are those of deno task edge and deno task gateway", () => {
+  assertEquals([...EDGE_PERMISSIONS].sort(), taskPermissions("edge").sort());
+  assertEquals([...GATEWAY_PERMISSIONS].sort(), taskPermissions("gateway").sort());
+});
+
+Deno.test("compileArgs() puts flags before the entry and repeats --include and --exclude", () => {
+  const gateway = compilePlan().find((t) => t.id === "gateway-linux")!;
+  const args = compileArgs(gateway, { exclude: ["node_modules/a", "node_modules/b"] });
+  assertEquals(args.slice(0, 3), ["compile", "--no-check", "--self-extracting"]);
   assert(args.includes("--allow-run=git,tar,deno"));
   assert(args.includes("--unstable-kv") && args.includes("--unstable-worker-options"));
-  assertEquals(args.at(-1), "gateway/main.ts");
+  assertEquals(args.filter((a) => a === "--include").length, gateway.include.length);
+  const at = args.indexOf("--exclude");
+  assertEquals(args.slice(at, at + 4), [
+    "--exclude",
+    "node_modules/a",
+    "--exclude",
+    "node_modules/b",
+  ]);
+  assertEquals(args.slice(-3), ["--output", "dist/voice-gateway-linux-x64", "gateway/main.ts"]);
+  assertEquals(compileArgs(gateway, { output: "/tmp/x" }).slice(-3, -1), ["--output", "/tmp/x"]);
+  for (const m of GATEWAY_MODULES) assert(args.includes(m), m);
 });
