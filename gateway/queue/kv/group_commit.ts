@@ -28,6 +28,8 @@ export interface GroupCommitLimits {
   mutations?: number;
   /** @default 600_000 (the store allows 819,200) */
   bytes?: number;
+  /** Commits in flight at once; writes wait for a free one and are batched meanwhile. @default 1 */
+  pipeline?: number;
 }
 
 /**
@@ -80,18 +82,18 @@ export class GroupCommit {
   readonly #kv: Deno.Kv;
   readonly #limits: Required<GroupCommitLimits>;
   #pending: Pending[] = [];
-  #draining = false;
+  #inFlight = 0;
 
   constructor(kv: Deno.Kv, limits: GroupCommitLimits = {}) {
     this.#kv = kv;
-    this.#limits = { checks: 100, mutations: 1000, bytes: 600_000, ...limits };
+    this.#limits = { checks: 100, mutations: 1000, bytes: 600_000, pipeline: 1, ...limits };
   }
 
   /** Resolves true when committed, false when a check failed; rejects on a store error. */
   submit(write: KvWrite): Promise<boolean> {
     const { promise, resolve, reject } = Promise.withResolvers<boolean>();
     this.#pending.push({ write, resolve, reject });
-    if (!this.#draining) void this.#drain();
+    if (this.#inFlight < this.#limits.pipeline) void this.#drain();
     return promise;
   }
 
@@ -129,7 +131,7 @@ export class GroupCommit {
   }
 
   async #drain(): Promise<void> {
-    this.#draining = true;
+    this.#inFlight++;
     try {
       while (this.#pending.length > 0) {
         const batch = this.#take();
@@ -151,7 +153,7 @@ export class GroupCommit {
         else await Promise.all(batch.map((p) => this.#settle(p)));
       }
     } finally {
-      this.#draining = false;
+      this.#inFlight--;
     }
   }
 

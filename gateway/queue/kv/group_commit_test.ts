@@ -18,7 +18,8 @@ async function withKv(fn: (kv: Deno.Kv, group: GroupCommit) => Promise<void>) {
 }
 
 Deno.test("GroupCommit: writes submitted during a commit share the next one", () =>
-  withKv(async (kv, group) => {
+  withKv(async (kv) => {
+    const group = new GroupCommit(kv, { pipeline: 1 });
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, i) => group.submit(put(["k", i], i))),
     );
@@ -28,6 +29,19 @@ Deno.test("GroupCommit: writes submitted during a commit share the next one", ()
     // The first commits at once; the other four wait for it and go together.
     assertEquals(new Set(stamps).size, 2);
     assertEquals(new Set(stamps.slice(1)).size, 1);
+  }));
+
+Deno.test("GroupCommit: with two commits in flight, the third write waits and batches", () =>
+  withKv(async (kv) => {
+    const group = new GroupCommit(kv, { pipeline: 2 });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => group.submit(put(["k", i], i))),
+    );
+    assertEquals(results, [true, true, true, true, true]);
+    const stamps = (await kv.getMany(Array.from({ length: 5 }, (_, i) => ["k", i])))
+      .map((e) => e.versionstamp);
+    assertEquals(new Set(stamps).size, 3);
+    assertEquals(new Set(stamps.slice(2)).size, 1);
   }));
 
 Deno.test("GroupCommit: a failed check fails only its own write", () =>
