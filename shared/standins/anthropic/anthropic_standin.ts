@@ -1,336 +1,320 @@
 /**
  * @module
  * A local STAND-IN for the Anthropic Messages API (`POST /v1/messages`), for tests and the
- * offline demo. It speaks the API's wire protocol: JSON or a server-sent event stream
- * (`message_start`, `content_block_start`, `ping`, `content_block_delta`, `content_block_stop`,
- * `message_delta` with cumulative usage, `message_stop`), the API's error shapes and status
- * codes, `x-api-key` or `Authorization: Bearer`. Replies come from a script; the default one
- * writes a real unified diff against the first file shown in the request.
+ * offline demo. It speaks the API's wire protocol: a JSON `Message`, or a server-sent event
+ * stream (`message_start`, `content_block_start`, `ping`, `content_block_delta`,
+ * `content_block_stop`, `message_delta` with cumulative usage, `message_stop`); the API's error
+ * body and status codes; `x-api-key` or `Authorization: Bearer`; any `anthropic-version`;
+ * prompt caching at `cache_control` breakpoints; `max_tokens` truncation. Replies come from a
+ * script of the request (by default a real refactor diff of the most relevant file shown, see
+ * `coding_script.ts`), and faults can be injected per request: an error status (with
+ * `retry-after`), a delay, a slow stream, an `error` event mid-stream, or a connection dropped
+ * mid-stream. Its wire shapes are typed with the SDK's own types (`stream_events.ts`).
+ *
+ * ```ts
+ * const standin = await startAnthropicStandIn({ apiKey: "k" });
+ * const client = new Anthropic({ apiKey: "k", baseURL: standin.url });
+ * await standin.close();
+ * ```
  */
-import type Anthropic from "@anthropic-ai/sdk";
+import { codingAnswer } from "./coding_script.ts";
+import {
+  estimateTokens,
+  lastUserText,
+  MessagesRequest,
+  promptSegments,
+  requestErrorMessage,
+} from "./messages_request.ts";
+import { type InputAccount, PromptCache } from "./prompt_cache.ts";
+import {
+  type Answer,
+  errorBody,
+  errorObject,
+  type ErrorType,
+  messageJson,
+  sseFrame,
+  streamEvents,
+} from "./stream_events.ts";
 
-type StreamEvent = Anthropic.Messages.RawMessageStreamEvent;
-type Message = Anthropic.Messages.Message;
+export { filesInRequest } from "./coding_script.ts";
+export { lastUserText, MessagesRequest } from "./messages_request.ts";
 
+/** What can go wrong on purpose: one fault per request, in order. */
 export type AnthropicFault =
-  | { kind: "status"; status: 400 | 401 | 429 | 500 | 529; retryAfterS?: number }
+  /** Answer with this status and the API's error body (`retryAfterS` sets `retry-after`). */
+  | {
+    kind: "status";
+    status: 400 | 401 | 403 | 404 | 429 | 500 | 503 | 529;
+    retryAfterS?: number;
+    message?: string;
+  }
+  /** Wait before answering; the next fault (if any) then applies to the same request. */
   | { kind: "delay"; ms: number }
-  | { kind: "drop" }
-  | { kind: "slow"; msPerDelta: number };
-
-export interface MessagesRequest {
-  model: string;
-  max_tokens: number;
-  system?: unknown;
-  messages: { role: string; content: unknown }[];
-  stream?: boolean;
-}
+  /** Cut the connection after `afterDeltas` text deltas (default: half of them). */
+  | { kind: "drop"; afterDeltas?: number }
+  /** Wait `msPerDelta` between text deltas. */
+  | { kind: "slow"; msPerDelta: number }
+  /** Send an `error` event after `afterDeltas` deltas and end the stream, as the API does. */
+  | { kind: "stream_error"; errorType?: ErrorType; afterDeltas?: number };
 
 export interface AnthropicStandInOptions {
-  /** Required key (x-api-key or bearer). Any key when omitted. */
+  /** The key to accept (as `x-api-key` or a bearer token). Any non-empty key when omitted. */
   apiKey?: string;
+  /** @default 0 (any free port) */
   port?: number;
-  /** Produces the reply text. @default {@link codingScript} */
+  /** @default "127.0.0.1" */
+  hostname?: string;
+  /** The reply text for a request. @default {@link codingScript} */
   script?: (request: MessagesRequest) => string;
   /** Consumed one per request, in order. */
   faults?: AnthropicFault[];
-  /** Prompt-cache tokens reported in each answer's usage (as a cached system prompt would). */
+  /**
+   * Fixed prompt-cache tokens to report in every answer, on top of the input estimate (as a
+   * cached system prompt would). Without it, `cache_control` breakpoints are simulated.
+   */
   cache?: { read_input_tokens?: number; creation_input_tokens?: number };
+  /** Smallest cacheable prompt prefix, in tokens, for simulated caching. @default 1024 */
+  cacheMinTokens?: number;
+  /** Characters per text delta. @default 40 */
+  chunkChars?: number;
+  /** Where the stand-in's log lines go. @default console.error */
+  log?: (line: string) => void;
 }
 
 /** Usage of one answer, as the stand-in reported it. */
-export interface StandInUsage {
-  input_tokens: number;
+export interface StandInUsage extends InputAccount {
   output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation_input_tokens: number;
 }
 
 export interface AnthropicStandIn {
   url: string;
+  /** Bodies of the requests that passed authentication and validation, in order. */
   requests: MessagesRequest[];
-  /** Usage of each successful answer, in order. */
+  /** How each of those requests carried its key. */
+  auth: ("x-api-key" | "bearer")[];
+  /** Usage of each answer sent, in order. */
   usages: StandInUsage[];
+  /** Faults still to come; push more at any time. */
   faults: AnthropicFault[];
   close(): Promise<void>;
 }
 
-const ERROR_TYPES: Record<number, string> = {
-  400: "invalid_request_error",
-  401: "authentication_error",
-  404: "not_found_error",
-  429: "rate_limit_error",
-  500: "api_error",
-  529: "overloaded_error",
+/** The default script: a refactor diff of the first (most relevant) file in the request. */
+export function codingScript(request: MessagesRequest): string {
+  return codingAnswer(lastUserText(request));
+}
+
+const STATUS_MESSAGES: Record<number, string> = {
+  400: "Invalid request",
+  401: "invalid x-api-key",
+  403: "Your API key does not have permission to use the specified resource.",
+  404: "The requested resource could not be found.",
+  429: "Number of request tokens has exceeded your per-minute rate limit",
+  500: "Internal server error",
+  503: "Service unavailable",
+  529: "Overloaded",
 };
 
-function errorResponse(
-  status: number,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return Response.json(
-    {
-      type: "error",
-      error: { type: ERROR_TYPES[status] ?? "api_error", message },
-      request_id: `req_standin_${crypto.randomUUID().slice(0, 12)}`,
-    },
-    {
-      status,
-      headers: { "request-id": `req_standin_${crypto.randomUUID().slice(0, 12)}`, ...headers },
-    },
-  );
+function requestId(): string {
+  return `req_standin_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
 }
 
-/** Text of the request's last user message. */
-export function lastUserText(request: MessagesRequest): string {
-  const last = [...request.messages].reverse().find((m) => m.role === "user");
-  if (!last) return "";
-  if (typeof last.content === "string") return last.content;
-  if (Array.isArray(last.content)) {
-    return last.content.map((
-      b,
-    ) => (b && typeof b === "object" && "text" in b ? String(b.text) : "")).join("\n");
-  }
-  return "";
+function errorResponse(status: number, message: string, headers: Record<string, string> = {}) {
+  const id = requestId();
+  return Response.json(errorBody(status, message, id), {
+    status,
+    headers: { "request-id": id, ...headers },
+  });
 }
 
-/** Files shown in a request as `<file path="...">...</file>` blocks, in order. */
-export function filesInRequest(text: string): { path: string; content: string }[] {
-  const files: { path: string; content: string }[] = [];
-  const re = /<file path="([^"]+)">\n([\s\S]*?)\n<\/file>/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) files.push({ path: m[1]!, content: m[2]! });
-  return files;
-}
-
-/**
- * Default script: documents the first function of the most relevant file (the first shown),
- * as a real unified diff that applies to that file.
- */
-export function codingScript(request: MessagesRequest): string {
-  const text = lastUserText(request);
-  const file = filesInRequest(text)[0];
-  const instruction = /<instruction>\n?([\s\S]*?)\n?<\/instruction>/.exec(text)?.[1]?.trim() ??
-    "the request";
-  if (!file) {
-    return "I could not find any source file in the request, so I have no patch to propose.";
-  }
-  const lines = file.content.split("\n");
-  let at = lines.findIndex((l) =>
-    /^(export\s+)?(async\s+)?function\s|^export\s+(const|class)\s/.test(l)
-  );
-  if (at < 0) at = 0;
-  const name = /(?:function|const|class)\s+([A-Za-z0-9_$]+)/.exec(lines[at] ?? "")?.[1] ?? "module";
-  const comment = `/** ${name}: reviewed for "${
-    instruction.replace(/\*\//g, "").slice(0, 80)
-  }". */`;
-  const before = Math.max(0, at - 3);
-  const after = Math.min(lines.length, at + 3);
-  const context = lines.slice(before, after);
-  const hunk = [
-    `@@ -${before + 1},${context.length} +${before + 1},${context.length + 1} @@`,
-    ...lines.slice(before, at).map((l) => ` ${l}`),
-    `+${comment}`,
-    ...lines.slice(at, after).map((l) => ` ${l}`),
-  ];
-  return [
-    `Rationale: \`${name}\` in \`${file.path}\` is the entry point the request is about; documenting it is the smallest safe first step of "${instruction}".`,
-    "",
-    "```diff",
-    `--- a/${file.path}`,
-    `+++ b/${file.path}`,
-    ...hunk,
-    "```",
-    "",
-  ].join("\n");
-}
-
-/** The API's `usage` object for an answer with `output` tokens so far. */
-function apiUsage(u: StandInUsage, output: number): Message["usage"] {
-  return {
-    cache_creation: {
-      ephemeral_1h_input_tokens: 0,
-      ephemeral_5m_input_tokens: u.cache_creation_input_tokens,
-    },
-    cache_creation_input_tokens: u.cache_creation_input_tokens,
-    cache_read_input_tokens: u.cache_read_input_tokens,
-    inference_geo: null,
-    input_tokens: u.input_tokens,
-    output_tokens: output,
-    output_tokens_details: null,
-    server_tool_use: null,
-    service_tier: "standard",
-    speed: null,
-  };
-}
-
-const tokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
-
+/** Starts the stand-in on loopback; resolves once it listens. */
 export function startAnthropicStandIn(
   options: AnthropicStandInOptions = {},
 ): Promise<AnthropicStandIn> {
+  const log = options.log ?? ((line: string) => console.error(line));
   const requests: MessagesRequest[] = [];
+  const auth: AnthropicStandIn["auth"] = [];
   const usages: StandInUsage[] = [];
   const faults = [...(options.faults ?? [])];
   const script = options.script ?? codingScript;
-  const ready = Promise.withResolvers<AnthropicStandIn>();
-  const ac = new AbortController();
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: options.port ?? 0,
-    signal: ac.signal,
-    onListen: ({ port }) => {
-      console.error(`[anthropic STAND-IN] simulated Messages API on http://127.0.0.1:${port}`);
-    },
-  }, async (req) => {
+  const cache = new PromptCache(options.cacheMinTokens ?? 1024);
+  const chunkChars = options.chunkChars ?? 40;
+  const shutdown = new AbortController();
+  const say = (line: string) => log(`[anthropic STAND-IN] ${line}`);
+
+  const sleep = (ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+
+  const account = (body: MessagesRequest): InputAccount => {
+    const segments = promptSegments(body);
+    if (!options.cache) return cache.account(body.model, segments);
+    return {
+      input_tokens: segments.reduce((sum, s) => sum + estimateTokens(s.text), 0),
+      cache_read_input_tokens: options.cache.read_input_tokens ?? 0,
+      cache_creation_input_tokens: options.cache.creation_input_tokens ?? 0,
+    };
+  };
+
+  const handle = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
-    if (url.pathname !== "/v1/messages") return errorResponse(404, `Not found: ${url.pathname}`);
-    if (req.method !== "POST") return errorResponse(405 as 404, "Method not allowed");
-    const key = req.headers.get("x-api-key") ??
-      req.headers.get("authorization")?.replace(/^Bearer\s+/i, "");
-    if (!key || (options.apiKey && key !== options.apiKey)) {
+    if (url.pathname !== "/v1/messages") {
+      return errorResponse(404, `Not found: ${req.method} ${url.pathname}`);
+    }
+    if (req.method !== "POST") {
+      return errorResponse(405, `Method not allowed: ${req.method} ${url.pathname}`, {
+        allow: "POST",
+      });
+    }
+    const apiKeyHeader = req.headers.get("x-api-key");
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
+    const key = apiKeyHeader ?? bearer;
+    if (!key || (options.apiKey !== undefined && key !== options.apiKey)) {
       return errorResponse(401, "invalid x-api-key");
     }
     if (!req.headers.get("anthropic-version")) {
       return errorResponse(400, "anthropic-version: header is required");
     }
-    let body: MessagesRequest;
+    let json: unknown;
     try {
-      body = await req.json();
+      json = await req.json();
     } catch {
-      return errorResponse(400, "There was an issue with the request body: invalid JSON");
+      return errorResponse(400, "There was an issue with the request body: not valid JSON");
     }
-    if (
-      typeof body?.model !== "string" || !Number.isInteger(body?.max_tokens) ||
-      !Array.isArray(body?.messages) || body.messages.length === 0
-    ) {
-      return errorResponse(400, "messages: field required; model and max_tokens are required");
-    }
+    const parsed = MessagesRequest.safeParse(json);
+    if (!parsed.success) return errorResponse(400, requestErrorMessage(parsed.error));
+    const body = parsed.data;
     requests.push(body);
+    auth.push(apiKeyHeader ? "x-api-key" : "bearer");
+
     let fault = faults.shift();
     while (fault?.kind === "delay") {
-      await new Promise((r) => setTimeout(r, (fault as { ms: number }).ms));
+      await sleep(fault.ms, shutdown.signal);
       fault = faults.shift();
     }
     if (fault?.kind === "status") {
-      const headers: Record<string, string> = fault.retryAfterS !== undefined
-        ? { "retry-after": String(fault.retryAfterS) }
-        : {};
-      const messages: Record<number, string> = {
-        400: "Invalid request",
-        401: "invalid x-api-key",
-        429: "Number of request tokens has exceeded your rate limit",
-        500: "Internal server error",
-        529: "Overloaded",
-      };
-      return errorResponse(fault.status, messages[fault.status]!, headers);
-    }
-    const text = script(body);
-    const id = `msg_standin_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
-    const inputTokens = tokens(JSON.stringify(body.messages) + JSON.stringify(body.system ?? ""));
-    const outputTokens = tokens(text);
-    const usage: StandInUsage = {
-      input_tokens: inputTokens,
-      output_tokens: outputTokens,
-      cache_creation_input_tokens: options.cache?.creation_input_tokens ?? 0,
-      cache_read_input_tokens: options.cache?.read_input_tokens ?? 0,
-    };
-    usages.push(usage);
-    const message = (content: Message["content"], stop: Message["stop_reason"], out: number) =>
-      ({
-        id,
-        type: "message",
-        role: "assistant",
-        model: body.model,
-        container: null,
-        content,
-        diagnostics: null,
-        stop_details: null,
-        stop_reason: stop,
-        stop_sequence: null,
-        usage: apiUsage(usage, out),
-      }) satisfies Message;
-    if (!body.stream) {
-      return Response.json(
-        message([{ type: "text", text, citations: null }], "end_turn", outputTokens),
-        { headers: { "request-id": id } },
+      say(`answering ${fault.status} (injected fault)`);
+      return errorResponse(
+        fault.status,
+        fault.message ?? STATUS_MESSAGES[fault.status]!,
+        fault.retryAfterS === undefined ? {} : { "retry-after": String(fault.retryAfterS) },
       );
     }
-    const chunks = text.match(/[\s\S]{1,40}/g) ?? [];
+
+    let text = script(body);
+    let stop: Answer["stop_reason"] = "end_turn";
+    if (estimateTokens(text) > body.max_tokens) {
+      text = text.slice(0, body.max_tokens * 4);
+      stop = "max_tokens";
+    }
+    const input = account(body);
+    const answer: Answer = {
+      id: `msg_standin_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
+      model: body.model,
+      text,
+      input,
+      output_tokens: estimateTokens(text),
+      stop_reason: stop,
+    };
+    usages.push({ ...input, output_tokens: answer.output_tokens });
+    say(
+      `${
+        body.stream ? "streaming" : "answering"
+      } ${answer.output_tokens} output tokens for ${body.model} (input ${input.input_tokens}, cache read ${input.cache_read_input_tokens}, cache write ${input.cache_creation_input_tokens})`,
+    );
+    if (!body.stream) {
+      return Response.json(messageJson(answer), { headers: { "request-id": answer.id } });
+    }
+
+    const events = streamEvents(answer, chunkChars);
+    const deltas = events.filter((e) => e.type === "content_block_delta").length;
     const slow = fault?.kind === "slow" ? fault.msPerDelta : 0;
-    const drop = fault?.kind === "drop";
+    const cut = fault?.kind === "drop" || fault?.kind === "stream_error" ? fault : undefined;
+    const cutAt = cut ? Math.min(deltas, cut.afterDeltas ?? Math.floor(deltas / 2)) : -1;
     const encoder = new TextEncoder();
+    // Ends this stream on a client cancel or when the stand-in closes.
+    const gone = new AbortController();
+    let cancelled = false;
+    const onShutdown = () => gone.abort();
+    shutdown.signal.addEventListener("abort", onShutdown, { once: true });
     const stream = new ReadableStream<Uint8Array>({
       async start(controller) {
-        const send = (event: StreamEvent | { type: "ping" }) => {
-          controller.enqueue(
-            encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`),
-          );
-        };
+        let sent = 0;
         try {
-          send({ type: "message_start", message: message([], null, 1) });
-          send({
-            type: "content_block_start",
-            index: 0,
-            content_block: { type: "text", text: "", citations: null },
-          });
-          send({ type: "ping" });
-          for (const [i, chunk] of chunks.entries()) {
-            if (drop && i === Math.floor(chunks.length / 2)) {
-              controller.error(new Error("connection dropped by the stand-in"));
+          for (const event of events) {
+            if (event.type === "content_block_delta") {
+              if (sent === cutAt && cut?.kind === "drop") {
+                say("dropping the connection mid-stream (injected fault)");
+                controller.error(new Error("connection dropped by the Anthropic stand-in"));
+                return;
+              }
+              if (sent === cutAt && cut?.kind === "stream_error") {
+                const type = cut.errorType ?? "overloaded_error";
+                say(`sending an ${type} event mid-stream (injected fault)`);
+                controller.enqueue(encoder.encode(sseFrame({
+                  type: "error",
+                  error: errorObject(type, type === "overloaded_error" ? "Overloaded" : type),
+                })));
+                controller.close();
+                return;
+              }
+              sent++;
+              if (slow) await sleep(slow, gone.signal);
+            }
+            if (gone.signal.aborted) {
+              // The client cancelled, or the stand-in is closing: end the stream unfinished.
+              if (!cancelled) controller.close();
               return;
             }
-            send({
-              type: "content_block_delta",
-              index: 0,
-              delta: { type: "text_delta", text: chunk },
-            });
-            if (slow) await new Promise((r) => setTimeout(r, slow));
+            controller.enqueue(encoder.encode(sseFrame(event)));
           }
-          send({ type: "content_block_stop", index: 0 });
-          // The API's message_delta usage is cumulative and repeats the input side.
-          send({
-            type: "message_delta",
-            delta: {
-              container: null,
-              stop_details: null,
-              stop_reason: "end_turn",
-              stop_sequence: null,
-            },
-            usage: {
-              input_tokens: usage.input_tokens,
-              cache_creation_input_tokens: usage.cache_creation_input_tokens,
-              cache_read_input_tokens: usage.cache_read_input_tokens,
-              output_tokens: outputTokens,
-              output_tokens_details: null,
-              server_tool_use: null,
-            },
-          });
-          send({ type: "message_stop" });
           controller.close();
         } catch {
-          // The client went away (cancel): nothing more to send.
+          // The client went away (a cancel): nothing more to send.
+        } finally {
+          shutdown.signal.removeEventListener("abort", onShutdown);
         }
+      },
+      cancel() {
+        cancelled = true;
+        gone.abort();
       },
     });
     return new Response(stream, {
       headers: {
-        "content-type": "text/event-stream",
+        "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache",
-        "request-id": id,
+        "request-id": answer.id,
       },
     });
-  });
+  };
+
+  const listening = Promise.withResolvers<void>();
+  const server = Deno.serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 0,
+    signal: shutdown.signal,
+    onListen: ({ hostname, port }) => {
+      say(`simulated Messages API listening on http://${hostname}:${port}`);
+      listening.resolve();
+    },
+  }, handle);
   const addr = server.addr as Deno.NetAddr;
-  ready.resolve({
-    url: `http://127.0.0.1:${addr.port}`,
+  return listening.promise.then(() => ({
+    url: `http://${addr.hostname}:${addr.port}`,
     requests,
+    auth,
     usages,
     faults,
     async close() {
-      ac.abort();
+      shutdown.abort();
       await server.finished;
     },
-  });
-  return ready.promise;
+  }));
 }

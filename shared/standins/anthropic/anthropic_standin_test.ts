@@ -41,7 +41,7 @@ Deno.test("stand-in streams the API's event sequence as SSE", async () => {
       },
       body: JSON.stringify({ ...request, messages, stream: true }),
     });
-    assertEquals(res.headers.get("content-type"), "text/event-stream");
+    assertEquals(res.headers.get("content-type"), "text/event-stream; charset=utf-8");
     const body = await res.text();
     const frames = body.split("\n\n").filter(Boolean);
     for (const frame of frames) assertMatch(frame, /^event: [a-z_]+\ndata: \{.*\}$/);
@@ -184,5 +184,181 @@ Deno.test("the CLI prints its URL as one JSON line and serves", async () => {
     await child.status;
     await child.stdout.cancel().catch(() => {});
     await stderr;
+  }
+});
+
+const quiet = { log: () => {} };
+
+Deno.test("the key may come as x-api-key or as a bearer token; the stand-in records which", async () => {
+  const s = await startAnthropicStandIn({ apiKey: "k", ...quiet });
+  try {
+    await client(s.url).messages.create({ ...request, messages });
+    const res = await fetch(`${s.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": "k", "anthropic-version": "2099-01-01" },
+      body: JSON.stringify({ ...request, messages }),
+    });
+    assertEquals(res.status, 200);
+    await res.body?.cancel();
+    assertEquals(s.auth, ["bearer", "x-api-key"]);
+  } finally {
+    await s.close();
+  }
+});
+
+const badRequests: [string, RequestInit, number, string, string][] = [
+  [
+    "a missing anthropic-version",
+    { headers: { "x-api-key": "k" }, body: JSON.stringify({ ...request, messages }) },
+    400,
+    "invalid_request_error",
+    "anthropic-version: header is required",
+  ],
+  [
+    "a body that is not JSON",
+    { headers: { "x-api-key": "k", "anthropic-version": "2023-06-01" }, body: "{" },
+    400,
+    "invalid_request_error",
+    "There was an issue with the request body: not valid JSON",
+  ],
+  [
+    "a missing max_tokens",
+    {
+      headers: { "x-api-key": "k", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "m", messages }),
+    },
+    400,
+    "invalid_request_error",
+    "max_tokens: Field required",
+  ],
+  [
+    "an empty messages list",
+    {
+      headers: { "x-api-key": "k", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ ...request, messages: [] }),
+    },
+    400,
+    "invalid_request_error",
+    "messages: Too small: expected array to have >=1 items",
+  ],
+  [
+    "no key at all",
+    { headers: { "anthropic-version": "2023-06-01" }, body: "{}" },
+    401,
+    "authentication_error",
+    "invalid x-api-key",
+  ],
+];
+for (const [name, init, status, type, message] of badRequests) {
+  Deno.test(`stand-in answers ${name} with ${status} ${type}`, async () => {
+    const s = await startAnthropicStandIn({ apiKey: "k", ...quiet });
+    try {
+      const res = await fetch(`${s.url}/v1/messages`, { method: "POST", ...init });
+      assertEquals(res.status, status);
+      const body = await res.json();
+      assertEquals(body.type, "error");
+      assertEquals(body.error, { type, message });
+      assertMatch(body.request_id, /^req_standin_/);
+      assertEquals(s.requests.length, 0);
+    } finally {
+      await s.close();
+    }
+  });
+}
+
+Deno.test("an unknown path is a 404 not_found_error", async () => {
+  const s = await startAnthropicStandIn(quiet);
+  try {
+    const res = await fetch(`${s.url}/v1/complete`, { method: "POST" });
+    assertEquals(res.status, 404);
+    assertEquals((await res.json()).error.type, "not_found_error");
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("an error event mid-stream reaches the SDK as an APIError of its type", async () => {
+  const s = await startAnthropicStandIn({
+    faults: [{ kind: "stream_error", afterDeltas: 2 }],
+    ...quiet,
+  });
+  try {
+    const seen: string[] = [];
+    const err = await assertRejects(async () => {
+      for await (const e of client(s.url).messages.stream({ ...request, messages })) {
+        seen.push(e.type);
+      }
+    }, Anthropic.APIError);
+    assertEquals(err.status, undefined);
+    assertEquals(err.type, "overloaded_error");
+    assertEquals(seen.filter((t) => t === "content_block_delta").length, 2);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("cache_control breakpoints are written once, then read", async () => {
+  const s = await startAnthropicStandIn({ cacheMinTokens: 10, ...quiet });
+  try {
+    const cached = [{
+      role: "user" as const,
+      content: [
+        { type: "text" as const, text: PROMPT, cache_control: { type: "ephemeral" as const } },
+        { type: "text" as const, text: "and be brief" },
+      ],
+    }];
+    const first = await client(s.url).messages.create({ ...request, messages: cached });
+    const second = await client(s.url).messages.create({ ...request, messages: cached });
+    const prefix = Math.ceil(PROMPT.length / 4);
+    const rest = Math.ceil("and be brief".length / 4);
+    assertEquals(
+      [
+        first.usage.input_tokens,
+        first.usage.cache_creation_input_tokens,
+        first.usage.cache_read_input_tokens,
+      ],
+      [rest, prefix, 0],
+    );
+    assertEquals(
+      [
+        second.usage.input_tokens,
+        second.usage.cache_creation_input_tokens,
+        second.usage.cache_read_input_tokens,
+      ],
+      [rest, 0, prefix],
+    );
+    assertEquals(first.usage.cache_creation?.ephemeral_5m_input_tokens, prefix);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("an answer longer than max_tokens is cut and stops with max_tokens", async () => {
+  const s = await startAnthropicStandIn({ script: () => "x".repeat(100), ...quiet });
+  try {
+    const msg = await client(s.url).messages.stream({ ...request, max_tokens: 5, messages })
+      .finalMessage();
+    assertEquals(msg.stop_reason, "max_tokens");
+    assertEquals(msg.content[0]?.type === "text" && msg.content[0].text, "x".repeat(20));
+    assertEquals(msg.usage.output_tokens, 5);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("an aborted slow stream and close() leave nothing running", async () => {
+  const s = await startAnthropicStandIn({ faults: [{ kind: "slow", msPerDelta: 50 }], ...quiet });
+  try {
+    const ac = new AbortController();
+    const stream = client(s.url).messages.stream({ ...request, messages }, { signal: ac.signal });
+    let deltas = 0;
+    await assertRejects(async () => {
+      for await (const e of stream) {
+        if (e.type === "content_block_delta" && ++deltas === 2) ac.abort();
+      }
+    }, Anthropic.APIUserAbortError);
+    assertEquals(deltas, 2);
+  } finally {
+    await s.close();
   }
 });

@@ -1,19 +1,40 @@
 /**
  * @module
  * CLI of the Anthropic Messages API STAND-IN:
- *   deno run --allow-net shared/standins/anthropic/main.ts [--port 0] [--api-key KEY]
- * Prints `{"standin":"anthropic","url":...}` on stdout once listening.
+ *
+ *   deno run --allow-net shared/standins/anthropic/main.ts [--port 0] [--hostname 127.0.0.1]
+ *     [--api-key KEY] [--fault 529 --fault drop ...] [--cache-min-tokens 1024]
+ *
+ * Prints `{"standin":"anthropic","url":...}` on stdout once listening; logs on stderr.
  */
 import { parseArgs } from "node:util";
 import { startAnthropicStandIn } from "./anthropic_standin.ts";
+import { FaultSpecError, parseFaultSpec } from "./fault_spec.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { port: { type: "string" }, "api-key": { type: "string" } },
+  options: {
+    port: { type: "string" },
+    hostname: { type: "string" },
+    "api-key": { type: "string" },
+    fault: { type: "string", multiple: true },
+    "cache-min-tokens": { type: "string" },
+  },
 });
+let faults;
+try {
+  faults = (values.fault ?? []).map(parseFaultSpec);
+} catch (err) {
+  if (!(err instanceof FaultSpecError)) throw err;
+  console.error(err.message);
+  Deno.exit(2);
+}
 const standin = await startAnthropicStandIn({
   port: Number(values.port ?? 0),
+  faults,
+  ...(values.hostname ? { hostname: values.hostname } : {}),
   ...(values["api-key"] ? { apiKey: values["api-key"] } : {}),
+  ...(values["cache-min-tokens"] ? { cacheMinTokens: Number(values["cache-min-tokens"]) } : {}),
 });
 console.log(JSON.stringify({ standin: "anthropic", url: standin.url }));
 const stop = async () => {
