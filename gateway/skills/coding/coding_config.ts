@@ -10,10 +10,16 @@ export const CodingConfig = z.object({
   model: z.string().min(1),
   workspace: z.string().min(1),
   files: z.array(z.string()),
+  /** The commit the file list and the patch check are taken from. */
+  base_commit: z.string().optional(),
   max_tokens: z.number().int().positive(),
   max_context_chars: z.number().int().positive(),
+  /** Per-job budget (`--max-cost-usd`): `max_tokens` is lowered to what it can pay for. */
+  max_cost_usd: z.number().positive().optional(),
   /** `messages` (the Messages API, default) or `claude-cli` (Claude Code's CLI). */
   backend: z.enum(["messages", "claude-cli"]).default("messages"),
+  /** The only environment the `claude-cli` child gets (HOME, PATH); the worker has none. */
+  cli_env: z.record(z.string(), z.string()).default({}),
 });
 export type CodingConfig = z.infer<typeof CodingConfig>;
 

@@ -2,28 +2,44 @@
  * @module
  * The `coding` skill: "refactor the orchestrator router" → a patch proposal for a git
  * workspace, from Claude. The worker may read only the workspace and reach only the Anthropic
- * API host; listing files and `git apply --check` run here, outside the sandbox.
+ * API host; listing files and `git apply --check` run here, outside the sandbox, with the
+ * engine's permissions (`--allow-run=git,tar`).
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { z } from "zod";
 import type { JobRecord } from "@shared/schemas/mod.ts";
-import { UnrecoverableError } from "../../engine/worker_errors.ts";
-import type { Skill, SkillContext } from "../skill.ts";
-import { CODING_PATTERNS } from "./coding_patterns.ts";
 import { priceFor, UnknownModelPriceError } from "@shared/pricing/pricing.ts";
-import { checkPatch, trackedFiles, WorkspaceError } from "./git_check.ts";
+import { UnrecoverableError } from "../../engine/worker_errors.ts";
+import type { JsonValue, Skill, SkillContext } from "../skill.ts";
+import { CODING_PATTERNS } from "./coding_patterns.ts";
+import { checkPatch, headCommit, trackedFiles, WorkspaceError } from "./git_check.ts";
 
 export const DEFAULT_CODING_MODEL = "claude-sonnet-4-5";
 const DEFAULT_BASE_URL = "https://api.anthropic.com";
+/** @default answer limit, overridden by `CODING_MAX_TOKENS`. */
+export const DEFAULT_MAX_TOKENS = 4096;
+/** @default context budget in characters, overridden by `CODING_CONTEXT_CHARS`. */
+export const DEFAULT_CONTEXT_CHARS = 60_000;
+
+/** The real path, so a symlink cannot carry a workspace out of its root. */
+function real(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
 
 /** The workspace of a job: the configured one, or `params.workspace` inside the allowed roots. */
 export function workspaceFor(ctx: SkillContext, job: Pick<JobRecord, "spec">): string {
   const configured = (ctx.settings.workspace as string | undefined) ?? ctx.env("CODING_WORKSPACE");
-  const roots = (ctx.env("CODING_WORKSPACE_ROOTS")?.split(/[;:]/).filter(Boolean) ??
+  const separator = Deno.build.os === "windows" ? /;/ : /[;:]/;
+  const roots = (ctx.env("CODING_WORKSPACE_ROOTS")?.split(separator).filter(Boolean) ??
     (configured ? [configured] : []))
-    .map((r) => resolve(r));
+    .map(real);
   const requested = job.spec.params.workspace;
   if (typeof requested === "string" && requested) {
-    const path = resolve(requested);
+    const path = real(requested);
     const inside = roots.some((root) => {
       const rel = relative(root, path);
       return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
@@ -44,7 +60,7 @@ export function workspaceFor(ctx: SkillContext, job: Pick<JobRecord, "spec">): s
       "No workspace for the coding skill: start the gateway with --workspace DIR or set CODING_WORKSPACE",
     );
   }
-  return resolve(configured);
+  return real(configured);
 }
 
 function baseUrl(ctx: SkillContext): string {
@@ -61,7 +77,21 @@ function modelOf(ctx: SkillContext): string {
   return ctx.env("CODING_MODEL") || DEFAULT_CODING_MODEL;
 }
 
-const filesByJob = new Map<string, string[]>();
+const Limit = z.coerce.number().int().positive();
+
+/** A positive integer setting from the environment, or its default. */
+function limit(ctx: SkillContext, name: string, fallback: number): number {
+  const raw = ctx.env(name);
+  if (raw === undefined || raw === "") return fallback;
+  const parsed = Limit.safeParse(raw);
+  if (!parsed.success) {
+    throw new UnrecoverableError(
+      "bad_setting",
+      `${name} must be a positive integer: current value is '${raw}'`,
+    );
+  }
+  return parsed.data;
+}
 
 function backendOf(job: Pick<JobRecord, "spec">): "messages" | "claude-cli" {
   return job.spec.params.backend === "claude-cli" ? "claude-cli" : "messages";
@@ -119,37 +149,47 @@ export const codingSkill: Skill = {
       );
     }
     try {
-      filesByJob.set(job.job_id, await trackedFiles(workspace));
+      // The worker cannot run git: the file list and the base commit come from here.
+      const [files, commit] = await Promise.all([trackedFiles(workspace), headCommit(workspace)]);
+      return { files, base_commit: commit };
     } catch (err) {
       if (err instanceof WorkspaceError) throw new UnrecoverableError("bad_workspace", err.message);
       throw err;
     }
-    return {};
   },
-  config: (ctx, job) => ({
-    api_key: ctx.env("ANTHROPIC_API_KEY") ?? "",
-    base_url: baseUrl(ctx),
-    model: modelOf(ctx),
-    workspace: workspaceFor(ctx, job),
-    files: filesByJob.get(job.job_id) ?? [],
-    max_tokens: 4096,
-    max_context_chars: 60_000,
-    backend: backendOf(job),
-  }),
+  config: (ctx, job) => {
+    const budget = ctx.settings.max_cost_usd;
+    const cliEnv: Record<string, JsonValue> = {};
+    if (backendOf(job) === "claude-cli") {
+      for (const name of ["HOME", "PATH"]) {
+        const value = ctx.env(name);
+        if (value !== undefined) cliEnv[name] = value;
+      }
+    }
+    return {
+      api_key: ctx.env("ANTHROPIC_API_KEY") ?? "",
+      base_url: baseUrl(ctx),
+      model: modelOf(ctx),
+      workspace: workspaceFor(ctx, job),
+      files: [],
+      max_tokens: limit(ctx, "CODING_MAX_TOKENS", DEFAULT_MAX_TOKENS),
+      max_context_chars: limit(ctx, "CODING_CONTEXT_CHARS", DEFAULT_CONTEXT_CHARS),
+      ...(typeof budget === "number" && budget > 0 ? { max_cost_usd: budget } : {}),
+      backend: backendOf(job),
+      cli_env: cliEnv,
+    };
+  },
   async finalize(job, result, ctx) {
     const patch = result.artifacts?.find((a) => a.name === "patch.diff");
     if (!patch || result.patch_valid !== true) return result;
     const { patch_valid: _valid, ...rest } = result;
-    const check = await checkPatch(workspaceFor(ctx, job), join(ctx.dataDir, patch.path));
+    const commit = typeof result.base_commit === "string" ? result.base_commit : "HEAD";
+    const check = await checkPatch(workspaceFor(ctx, job), join(ctx.dataDir, patch.path), commit);
     return {
       ...rest,
       applies: check.applies,
       ...(check.error ? { apply_error: check.error } : {}),
     };
-  },
-  cleanup(job) {
-    filesByJob.delete(job.job_id);
-    return Promise.resolve();
   },
   retry: { attempts: 4, base_delay_ms: 1_000, max_delay_ms: 30_000, timeout_ms: 300_000 },
   concurrency: 4,

@@ -30,9 +30,10 @@ async function git(args: string[], cwd: string) {
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
 }
 
-async function fixtureRepo(): Promise<string> {
+async function fixtureRepo(beforeCommit?: (dir: string) => Promise<void>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "coding-ws-" });
   await new Deno.Command("cp", { args: ["-r", `${FIXTURE}.`, dir] }).output();
+  await beforeCommit?.(dir);
   await git(["init", "-q"], dir);
   await git(["add", "."], dir);
   await git(["-c", "user.email=t@example.test", "-c", "user.name=t", "commit", "-qm", "init"], dir);
@@ -47,15 +48,18 @@ async function setup(
     script?: AnthropicStandInOptions["script"];
     cache?: AnthropicStandInOptions["cache"];
     noWorkspace?: boolean;
+    settings?: SkillContext["settings"];
+    beforeCommit?: (dir: string) => Promise<void>;
   } = {},
 ) {
-  const workspace = await fixtureRepo();
+  const workspace = await fixtureRepo(options.beforeCommit);
   const dataDir = await Deno.makeTempDir({ prefix: "coding-data-" });
   const standin = await startAnthropicStandIn({
     apiKey: "test-key",
     faults: options.faults ?? [],
     ...(options.script ? { script: options.script } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
+    log: () => {},
   });
   const env: Record<string, string> = {
     ANTHROPIC_API_KEY: "test-key",
@@ -65,7 +69,7 @@ async function setup(
   const ctx: SkillContext = {
     dataDir,
     env: (n) => env[n],
-    settings: options.noWorkspace ? {} : { workspace },
+    settings: { ...(options.noWorkspace ? {} : { workspace }), ...options.settings },
   };
   const queue = new MemoryQueue();
   const tracer = new Tracer([]);
@@ -102,6 +106,8 @@ async function setup(
   return {
     workspace,
     dataDir,
+    env,
+    queue,
     standin,
     engine,
     submit,
@@ -130,10 +136,22 @@ Deno.test("coding: the seed request yields a stored patch that applies, with tok
     assertEquals(done.status, "succeeded", JSON.stringify(done.error));
     assertEquals(done.result?.applies, true);
     assertEquals(done.result?.files_changed, ["src/router.ts"]);
+    assertMatch(String(done.result?.rationale), /^The inline patterns .* become named module/);
+    const head = await new Deno.Command("git", {
+      args: ["rev-parse", "HEAD"],
+      cwd: t.workspace,
+      stdout: "piped",
+    }).output();
+    assertEquals(done.result?.base_commit, new TextDecoder().decode(head.stdout).trim());
+    // What the SDK sent: the configured model and limits, streamed, the key as a bearer token.
+    const sent = t.standin.requests[0]!;
+    assertEquals([sent.model, sent.max_tokens, sent.stream], [DEFAULT_CODING_MODEL, 4096, true]);
+    assertEquals(t.standin.auth, ["bearer"]);
     const names = done.result!.artifacts!.map((a) => a.name).sort();
     assertEquals(names, ["patch.diff", "prompt_files.json", "response.md"]);
     const patch = await Deno.readTextFile(`${t.dataDir}/artifacts/${job.job_id}/patch.diff`);
     assertStringIncludes(patch, "--- a/src/router.ts");
+    assertStringIncludes(patch, "+const REFACTOR_FIX_PATTERN = /refactor|fix/;");
     const prompt = JSON.parse(
       await Deno.readTextFile(`${t.dataDir}/artifacts/${job.job_id}/prompt_files.json`),
     );
@@ -357,6 +375,139 @@ Deno.test("coding: the claude-cli backend without the CLI installed is a clear e
       done.error?.message,
       "params.backend 'claude-cli' needs Claude Code's CLI on PATH (npm install -g @anthropic-ai/claude-code)",
     );
+  } finally {
+    await t.close();
+  }
+});
+
+const midStream: [string, AnthropicFault, string][] = [
+  ["an overloaded_error event", { kind: "stream_error", afterDeltas: 2 }, "provider_overloaded"],
+  ["a dropped connection", { kind: "drop", afterDeltas: 2 }, "stream_interrupted"],
+];
+for (const [name, fault, code] of midStream) {
+  Deno.test(`coding: ${name} mid-stream is retried and then succeeds`, async () => {
+    const t = await setup({ faults: [fault] });
+    try {
+      const job = await t.submit("Refactor the orchestrator router");
+      const retrying = await t.waitFor(job.job_id, (j) => j.error !== undefined);
+      assertEquals([retrying.error?.code, retrying.error?.retryable], [code, true]);
+      const done = await t.final(job.job_id);
+      assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+      assertEquals(done.attempts, 2);
+      assertEquals(done.result?.applies, true);
+    } finally {
+      await t.close();
+    }
+  });
+}
+
+Deno.test("coding: a budget the prompt alone would exceed stops the job before any call", async () => {
+  const t = await setup({ settings: { max_cost_usd: 0.0001 } });
+  try {
+    const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+    assertEquals(done.status, "failed");
+    assertEquals([done.error?.code, done.attempts], ["budget_exceeded", 1]);
+    assertMatch(
+      done.error!.message,
+      /^Cannot ask claude-sonnet-4-5 as the per-job budget of \$0\.0001 \(--max-cost-usd\) leaves 0 output tokens after a prompt of about \d+ tokens/,
+    );
+    assertEquals(t.standin.requests.length, 0);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: a budget lowers max_tokens to what it can pay for", async () => {
+  // About 700 prompt tokens cost ~$0.0021 on Sonnet 4.5; $0.01 leaves ~520 output tokens.
+  const t = await setup({ settings: { max_cost_usd: 0.01 } });
+  try {
+    const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    const sent = t.standin.requests[0]!.max_tokens;
+    assert(sent > 256 && sent < 4096, `max_tokens ${sent}`);
+    assert(done.usage!.cost_usd <= 0.01);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: an answer cut at max_tokens is reported as truncated, not applied", async () => {
+  const t = await setup({ env: { CODING_MAX_TOKENS: "60" } });
+  try {
+    const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    assertEquals(t.standin.requests[0]!.max_tokens, 60);
+    assertEquals(done.result?.truncated, true);
+    assertEquals(done.result?.applies, false);
+    assertMatch(String(done.result?.apply_error), /\(the answer was cut off at max_tokens\)$/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: a setting that is not a positive integer is an exact error", async () => {
+  const t = await setup({ env: { CODING_MAX_TOKENS: "lots" } });
+  try {
+    const done = await t.final((await t.submit("Fix the router")).job_id);
+    assertEquals(done.status, "failed");
+    assertEquals(done.error?.code, "bad_setting");
+    assertEquals(
+      done.error?.message,
+      "CODING_MAX_TOKENS must be a positive integer: current value is 'lots'",
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: tracked symlinks are not shown to the model (one leads out of the sandbox)", async () => {
+  const t = await setup({
+    beforeCommit: (dir) => Deno.symlink("/etc/hostname", `${dir}/src/router_host.ts`),
+  });
+  try {
+    const job = await t.submit("Refactor the orchestrator router");
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    const shown = JSON.parse(
+      await Deno.readTextFile(`${t.dataDir}/artifacts/${job.job_id}/prompt_files.json`),
+    );
+    assertEquals(shown.files.includes("src/router_host.ts"), false);
+    assertEquals(done.result?.applies, true);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: a per-job workspace reached through a symlink out of the roots is refused", async () => {
+  const t = await setup();
+  const root = await Deno.makeTempDir({ prefix: "coding-root-" });
+  try {
+    await Deno.symlink(t.workspace, `${root}/escape`);
+    t.env.CODING_WORKSPACE_ROOTS = root;
+    const done = await t.final(
+      (await t.submit("Fix the router", { workspace: `${root}/escape` })).job_id,
+    );
+    assertEquals(done.status, "failed");
+    assertEquals(done.error?.code, "workspace_not_allowed");
+    assertStringIncludes(
+      done.error!.message,
+      `Workspace '${root}/escape' is outside the allowed roots`,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await t.close();
+  }
+});
+
+Deno.test("coding: a per-job workspace inside the roots is used", async () => {
+  const t = await setup();
+  try {
+    t.env.CODING_WORKSPACE_ROOTS = `/nonexistent-root:${t.workspace}/..`;
+    const done = await t.final(
+      (await t.submit("Refactor the orchestrator router", { workspace: t.workspace })).job_id,
+    );
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    assertEquals(done.result?.applies, true);
   } finally {
     await t.close();
   }

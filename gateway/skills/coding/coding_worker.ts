@@ -7,191 +7,146 @@
  */
 /// <reference lib="deno.worker" />
 import Anthropic from "@anthropic-ai/sdk";
-import { usageWithCost } from "@shared/pricing/pricing.ts";
-import { serveJobs } from "../../engine/worker_runtime.ts";
+import { priceFor, UnknownModelPriceError, usageWithCost } from "@shared/pricing/pricing.ts";
+import { type JobContext, serveJobs } from "../../engine/worker_runtime.ts";
 import { JobAbortedError, UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
 import { buildContext, SYSTEM_PROMPT } from "./context.ts";
-import { extractDiff, InvalidDiffError, validateDiff } from "./diff.ts";
 import { CodingConfig, emptySdkEnv } from "./coding_config.ts";
 import { parseClaudeStream } from "./claude_cli.ts";
+import { outputBudget, OutputBudgetError } from "./output_budget.ts";
+import { proposalFrom } from "./proposal.ts";
+import { providerError } from "./provider_errors.ts";
+import { StreamUsage } from "./stream_usage.ts";
 
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const value = headers?.get("retry-after");
-  if (!value) return undefined;
-  const seconds = Number(value);
-  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
-}
-
-/** Maps a provider error to how the engine should treat it. */
-function providerError(err: unknown): Error {
-  if (err instanceof Anthropic.APIUserAbortError) {
-    return new JobAbortedError("aborted while streaming");
-  }
-  if (err instanceof Anthropic.APIConnectionError) {
-    return new WorkerError(
-      "provider_unreachable",
-      `Cannot reach the Anthropic API: ${err.message}`,
-    );
-  }
-  if (err instanceof Anthropic.APIError) {
-    const status = err.status ?? 0;
-    const message = `Anthropic API answered ${status}: ${err.message}`;
-    if (status === 429 || status === 529 || status >= 500) {
-      const after = retryAfterMs(err.headers as Headers | undefined);
-      return new WorkerError(
-        status === 429 ? "rate_limited" : "provider_overloaded",
-        message,
-        after === undefined ? {} : { retryAfterMs: after },
-      );
-    }
-    if (status === 401 || status === 403) {
-      return new UnrecoverableError("provider_auth", `${message}. Check ANTHROPIC_API_KEY.`);
-    }
-    return new UnrecoverableError("provider_rejected", message);
-  }
-  return err instanceof Error ? err : new Error(String(err));
+interface Answer {
+  text: string;
+  stopReason: string | null;
 }
 
 serveJobs(async (ctx) => {
   const config = CodingConfig.parse(ctx.config);
   const decoder = new TextDecoder();
+  const skipped: string[] = [];
   const read = (path: string): string | null => {
     try {
       return decoder.decode(Deno.readFileSync(`${config.workspace}/${path}`));
     } catch (err) {
-      if (err instanceof Deno.errors.NotCapable) throw err;
+      // A tracked symlink that leads out of the workspace is refused by the sandbox: skip it.
+      if (err instanceof Deno.errors.NotCapable) skipped.push(path);
       return null;
     }
   };
   ctx.progress({ fraction: 0.02, message: `reading ${config.files.length} tracked files` });
   const context = buildContext(ctx.spec.instruction, config.files, read, config.max_context_chars);
+  if (skipped.length > 0) {
+    ctx.log("warning", `skipped ${skipped.length} files outside the workspace`, { skipped });
+  }
   ctx.artifact(
     "prompt_files.json",
     JSON.stringify(
-      { files: context.files.map((f) => f.path), map_files: config.files.length },
+      {
+        files: context.files.map((f) => f.path),
+        map_files: config.files.length,
+        prompt_chars: context.prompt.length,
+      },
       null,
       2,
     ),
   );
-  let text = "";
-  if (config.backend === "claude-cli") {
-    text = await runClaudeCli(ctx, config, context.prompt);
-  } else {
-    text = await streamMessages(ctx, config, context.prompt);
-  }
-  ctx.artifact("response.md", text);
-  const rationale = /Rationale:\s*(.+)/.exec(text)?.[1]?.trim() ?? "";
-  const raw = extractDiff(text);
-  if (!raw) {
-    return {
-      summary: "The model proposed no patch",
-      rationale,
-      applies: false,
-      apply_error: "the answer contained no unified diff",
-      files_changed: [],
-    };
-  }
-  try {
-    const diff = validateDiff(raw, new Set(config.files));
-    ctx.artifact("patch.diff", diff.patch);
-    ctx.progress({ fraction: 0.95, message: "checking the patch" });
-    return {
-      summary: `Patch proposal for ${diff.files.join(", ")}`,
-      rationale,
-      files_changed: diff.files,
-      patch_valid: true,
-    };
-  } catch (err) {
-    if (!(err instanceof InvalidDiffError)) throw err;
-    ctx.artifact("patch.diff", raw);
-    return {
-      summary: "The model's patch is malformed",
-      rationale,
-      applies: false,
-      apply_error: `malformed diff: ${err.message}`,
-      files_changed: [],
-    };
-  }
+  const answer = config.backend === "claude-cli"
+    ? await runClaudeCli(ctx, config, context.prompt)
+    : await streamMessages(ctx, config, context.prompt);
+  ctx.artifact("response.md", answer.text);
+  const proposal = proposalFrom(answer.text, new Set(config.files), answer.stopReason);
+  if (proposal.patch !== undefined) ctx.artifact("patch.diff", proposal.patch);
+  ctx.progress({ fraction: 0.95, message: "checking the patch" });
+  return {
+    ...proposal.result,
+    ...(config.base_commit ? { base_commit: config.base_commit } : {}),
+  };
 });
 
 /** The default backend: the Messages API, streamed, with usage reported as it arrives. */
 async function streamMessages(
-  ctx: Parameters<Parameters<typeof serveJobs>[0]>[0],
+  ctx: JobContext,
   config: CodingConfig,
   prompt: string,
-): Promise<string> {
+): Promise<Answer> {
+  let maxTokens = config.max_tokens;
+  try {
+    const budget = outputBudget({
+      promptChars: SYSTEM_PROMPT.length + prompt.length,
+      maxTokens,
+      budgetUsd: config.max_cost_usd,
+      price: priceFor("anthropic", config.model),
+    });
+    if (budget.max_tokens < maxTokens) {
+      ctx.log("info", `max_tokens lowered to ${budget.max_tokens} to stay within the budget`, {
+        budget_usd: config.max_cost_usd ?? null,
+        input_tokens_estimate: budget.input_tokens_estimate,
+      });
+    }
+    maxTokens = budget.max_tokens;
+  } catch (err) {
+    if (err instanceof UnknownModelPriceError) {
+      throw new UnrecoverableError("unpriced_model", err.message, { cause: err });
+    }
+    if (err instanceof OutputBudgetError) {
+      throw new UnrecoverableError("budget_exceeded", err.message, { cause: err });
+    }
+    throw err;
+  }
   emptySdkEnv();
   const client = new Anthropic({
     apiKey: config.api_key,
     authToken: null,
     webhookKey: null,
     baseURL: config.base_url,
+    // The engine's retry policy is the only one (with `retry-after`); see provider_errors.ts.
     maxRetries: 0,
     logLevel: "warn",
     // Tracing off: no OpenTelemetry probing, and no reads of its environment switches.
     openTelemetry: false,
   });
   let text = "";
-  let input = { input_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
-  let outputTokens = 0;
-  const report = () =>
-    ctx.usage(usageWithCost({
-      provider: "anthropic",
-      model: config.model,
-      input_tokens: input.input_tokens,
-      output_tokens: outputTokens,
-      cache_read_input_tokens: input.cache_read_input_tokens,
-      cache_creation_input_tokens: input.cache_creation_input_tokens,
-    }));
+  const usage = new StreamUsage();
   try {
     const stream = client.messages.stream({
       model: config.model,
-      max_tokens: config.max_tokens,
+      max_tokens: maxTokens,
       system: SYSTEM_PROMPT,
       messages: [{ role: "user", content: prompt }],
     }, { signal: ctx.signal });
     ctx.progress({ fraction: 0.1, message: `asking ${config.model}` });
     for await (const event of stream) {
-      if (event.type === "message_start") {
-        const u = event.message.usage;
-        input = {
-          input_tokens: u.input_tokens,
-          cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
-          cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
-        };
-        outputTokens = u.output_tokens;
-        report();
+      if (usage.apply(event)) {
+        // Cumulative with cost, so the engine's budget guard can stop the job mid-stream.
+        ctx.usage(usageWithCost(usage.counts("anthropic", config.model)));
       } else if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
         text += event.delta.text;
         ctx.progress({
-          fraction: Math.min(0.9, 0.1 + (0.8 * text.length) / (config.max_tokens * 4)),
+          fraction: Math.min(0.9, 0.1 + (0.8 * text.length) / (maxTokens * 4)),
           message: `streaming (${text.length} chars)`,
         });
-      } else if (event.type === "message_delta") {
-        // Cumulative; the input side is repeated when known (e.g. after server tools ran).
-        const u = event.usage;
-        outputTokens = u.output_tokens;
-        input = {
-          input_tokens: u.input_tokens ?? input.input_tokens,
-          cache_read_input_tokens: u.cache_read_input_tokens ?? input.cache_read_input_tokens,
-          cache_creation_input_tokens: u.cache_creation_input_tokens ??
-            input.cache_creation_input_tokens,
-        };
-        report();
       }
     }
   } catch (err) {
     throw providerError(err);
   }
-  return text;
+  // The SDK's stream ends quietly when its signal aborts: the job must not look finished.
+  if (ctx.signal.aborted) throw new JobAbortedError("aborted while streaming");
+  return { text, stopReason: usage.stopReason };
 }
+
+/** Tools the CLI may not use: the workspace is read, never changed, and nothing is run. */
+const CLI_DISALLOWED = "Bash,Edit,MultiEdit,Write,NotebookEdit,WebFetch,WebSearch";
 
 /** The optional backend: Claude Code's CLI, its stream-json result mapped to the same shape. */
 async function runClaudeCli(
-  ctx: Parameters<Parameters<typeof serveJobs>[0]>[0],
+  ctx: JobContext,
   config: CodingConfig,
   prompt: string,
-): Promise<string> {
+): Promise<Answer> {
   ctx.progress({ fraction: 0.1, message: "running claude -p" });
   const child = new Deno.Command("claude", {
     args: [
@@ -201,20 +156,35 @@ async function runClaudeCli(
       "--verbose",
       "--model",
       config.model,
-      `${SYSTEM_PROMPT}\n\n${prompt}`,
+      "--append-system-prompt",
+      SYSTEM_PROMPT,
+      "--allowedTools",
+      "Read,Grep,Glob",
+      "--disallowedTools",
+      CLI_DISALLOWED,
     ],
     cwd: config.workspace,
-    env: { ANTHROPIC_API_KEY: config.api_key, ANTHROPIC_BASE_URL: config.base_url },
+    // Only what the CLI needs: not the gateway's environment.
+    clearEnv: true,
+    env: {
+      ...config.cli_env,
+      ANTHROPIC_API_KEY: config.api_key,
+      ANTHROPIC_BASE_URL: config.base_url,
+    },
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    stdin: "null",
   }).spawn();
   const onAbort = () => child.kill("SIGTERM");
   ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(prompt));
+  await writer.close();
   const out = await child.output();
   ctx.signal.removeEventListener("abort", onAbort);
   if (ctx.signal.aborted) throw new JobAbortedError("aborted");
   const outcome = parseClaudeStream(new TextDecoder().decode(out.stdout), config.model);
+  // The CLI's own total: it may have used more than one model and several turns.
   ctx.usage({
     provider: "anthropic",
     model: outcome.model,
@@ -223,7 +193,8 @@ async function runClaudeCli(
   });
   ctx.log("info", `claude -p: ${outcome.turns} turns in ${outcome.duration_ms} ms`, {
     turns: outcome.turns,
+    duration_ms: outcome.duration_ms,
   });
   if (outcome.error) throw new WorkerError("claude_cli_failed", outcome.error);
-  return outcome.text;
+  return { text: outcome.text, stopReason: null };
 }
