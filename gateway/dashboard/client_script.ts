@@ -1,147 +1,344 @@
 /**
  * @module
- * The dashboard's browser script, served inline (no build step). It keeps the token in
- * sessionStorage and sends it as a bearer header on every call, never in a URL; reads `/events`
- * with fetch streaming (EventSource cannot send headers), reconnecting with backoff.
+ * The dashboard's browser script, served inline (no build step, no dependencies). It keeps the
+ * token in the tab's sessionStorage and sends it as a bearer header on every call, never in a
+ * URL; reads `/events` with fetch streaming (EventSource cannot send headers) through the
+ * tested `createSseParser`, reconnecting with exponential backoff and reloading its lists after
+ * a reconnect or a `gap`, so nothing missed stays missing. Images and diffs are fetched with
+ * the header too and shown from blob URLs.
  */
-export const CLIENT_SCRIPT = String.raw`
+import { createSseParser } from "./sse_parser.ts";
+
+const SCRIPT = String.raw`
 const $ = (s) => document.querySelector(s);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-let token = sessionStorage.getItem("gateway-token") || "";
-const headers = () => (token ? { authorization: "Bearer " + token } : {});
-async function api(path) {
-  const res = await fetch(path, { headers: headers() });
-  if (res.status === 401) { showLogin(); throw new Error("unauthorized"); }
-  if (!res.ok) throw new Error(path + " → " + res.status);
+const TOKEN_KEY = "gateway-token";
+let token = sessionStorage.getItem(TOKEN_KEY) || "";
+class Unauthorized extends Error {}
+
+async function api(path, init = {}) {
+  const headers = { ...(init.headers || {}) };
+  if (token) headers.authorization = "Bearer " + token;
+  const res = await fetch(path, { ...init, headers });
+  if (res.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    token = "";
+    showLogin("The gateway did not accept this token.");
+    throw new Unauthorized("unauthorized");
+  }
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    throw new Error(path + ": " + res.status + " " + (body.message || res.statusText));
+  }
   return res;
 }
-function showLogin() {
+const json = async (path) => (await api(path)).json();
+
+function showLogin(message) {
   $("#login").hidden = false;
   $("#main").hidden = true;
+  $("#login-message").textContent = message || "";
+  $("#token").focus();
 }
-$("#login-form")?.addEventListener("submit", (e) => {
+$("#login-form").addEventListener("submit", (e) => {
   e.preventDefault();
   token = $("#token").value.trim();
-  sessionStorage.setItem("gateway-token", token);
+  $("#token").value = "";
+  if (!token) return showLogin("Enter the gateway token.");
+  sessionStorage.setItem(TOKEN_KEY, token);
+  // After a refused token the page already started once: begin again cleanly.
+  if (booted) return location.reload();
   $("#login").hidden = true;
   $("#main").hidden = false;
-  const jobId = document.body.dataset.job;
-  if (jobId) startJobPage(jobId); else start();
+  boot();
 });
-const fmtMs = (ms) => (ms == null ? "" : ms < 1000 ? Math.round(ms) + " ms" : (ms / 1000).toFixed(1) + " s");
+$("#logout").addEventListener("click", (e) => {
+  e.preventDefault();
+  sessionStorage.removeItem(TOKEN_KEY);
+  location.reload();
+});
+
+const setLive = (text, cls) => { const el = $("#live"); el.textContent = text; el.className = cls || ""; };
+const fmtMs = (ms) => (ms == null ? "" : ms < 1000 ? Math.round(ms) + " ms" : ms < 120000 ? (ms / 1000).toFixed(1) + " s" : Math.round(ms / 60000) + " min");
+const fmtCost = (usd) => (usd ? "$" + usd.toFixed(4) : "");
+const fmtTime = (iso) => String(iso || "").slice(11, 23);
 const duration = (j) => j.started_at ? (Date.parse(j.finished_at || new Date().toISOString()) - Date.parse(j.started_at)) : null;
-const jobs = new Map();
-function renderJobs() {
-  const rows = [...jobs.values()].sort((a, b) => (a.job_id < b.job_id ? 1 : -1)).slice(0, 50).map((j) =>
-    '<tr data-job="' + esc(j.job_id) + '"><td><a href="/job/' + esc(j.job_id) + '">' + esc(j.job_id.slice(-8)) + '</a></td><td>' + esc(j.intent) +
-    '</td><td class="st ' + esc(j.status) + '">' + esc(j.status) + '</td><td>' + esc(fmtMs(duration(j))) + '</td><td>' +
-    (j.usage ? "$" + j.usage.cost_usd.toFixed(4) : "") + '</td><td>' + esc(j.spec?.clause ?? j.spec?.instruction) + '</td></tr>');
-  $("#jobs tbody").innerHTML = rows.join("");
-  const byUtt = new Map();
-  for (const j of jobs.values()) { const l = byUtt.get(j.utterance_id) || []; l.push(j); byUtt.set(j.utterance_id, l); }
-  $("#utterances").innerHTML = [...byUtt.entries()].sort((a, b) => (a[1][0].job_id < b[1][0].job_id ? 1 : -1)).slice(0, 10).map(([id, list]) =>
-    '<li><b>' + esc(id.slice(-10)) + '</b> ' + list.map((j) => '<span class="st ' + esc(j.status) + '">' + esc(j.intent) + ": " + esc(j.status) +
-    (j.result?.summary ? " — " + esc(String(j.result.summary).slice(0, 120)) : j.error ? " — " + esc(j.error.message.slice(0, 120)) : "") + "</span>").join(" · ") +
-    " · $" + list.reduce((s, j) => s + (j.usage?.cost_usd || 0), 0).toFixed(4) + "</li>").join("");
-}
-const tail = [];
-function renderTail() {
-  $("#tail").textContent = tail.slice(-40).map((e) => e.ts.slice(11, 23) + " " + e.event + (e.job_id ? " " + e.job_id.slice(-8) : "") + (e.duration_ms != null ? " " + fmtMs(e.duration_ms) : "")).join("\n");
-}
-const series = { depth: [], throughput: [], latency: [] };
-function spark(id, values, label) {
-  const w = 260, h = 60, max = Math.max(1, ...values);
-  const pts = values.map((v, i) => (i * w / Math.max(1, values.length - 1)).toFixed(1) + "," + (h - (v / max) * (h - 4) - 2).toFixed(1)).join(" ");
-  $(id).innerHTML = '<svg width="' + w + '" height="' + h + '" role="img" aria-label="' + label + '"><polyline fill="none" stroke="#36c" stroke-width="2" points="' + pts + '"/></svg><div>' + label + ": " + (values.at(-1) ?? 0).toFixed(1) + " (max " + max.toFixed(1) + ")</div>";
-}
-const refreshing = new Set();
-async function refreshJob(id) {
-  if (refreshing.has(id)) return;
-  refreshing.add(id);
-  try { jobs.set(id, await (await api("/status/" + id)).json()); renderJobs(); } finally { refreshing.delete(id); }
-}
-async function streamEvents() {
+const FINAL = new Set(["succeeded", "failed", "dead", "cancelled"]);
+
+/** Reads /events with fetch, reconnecting with backoff; calls handlers[event](data). */
+async function streamEvents(path, handlers) {
   let delay = 500;
+  let first = true;
   for (;;) {
+    let retry;
     try {
-      const res = await api("/events");
-      $("#live").textContent = "live";
+      const res = await api(path);
+      if (!first) await handlers.reconnected?.();
+      first = false;
+      setLive("live", "ok");
       delay = 500;
+      const parser = createSseParser((m) => {
+        const h = handlers[m.event];
+        if (h) h(JSON.parse(m.data));
+      });
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buf = "";
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        buf += value;
-        let i;
-        while ((i = buf.indexOf("\n\n")) >= 0) {
-          const block = buf.slice(0, i); buf = buf.slice(i + 2);
-          const ev = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (!ev || !data) continue;
-          const msg = JSON.parse(data);
-          if (ev === "trace") {
-            tail.push(msg); renderTail();
-            if (msg.job_id && msg.event.startsWith("job.")) refreshJob(msg.job_id);
-          } else if (ev === "stats") {
-            series.depth.push(msg.depth); series.throughput.push(msg.completed_per_s); series.latency.push(msg.p50_ms);
-            for (const k of Object.keys(series)) if (series[k].length > 120) series[k].shift();
-            spark("#chart-depth", series.depth, "queue depth"); spark("#chart-throughput", series.throughput, "jobs/s"); spark("#chart-latency", series.latency, "p50 job ms");
-          }
-        }
+        parser.push(value);
       }
-    } catch (err) { if (String(err.message) === "unauthorized") return; }
-    $("#live").textContent = "reconnecting…";
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 10000);
+      retry = parser.retryMs();
+    } catch (err) {
+      if (err instanceof Unauthorized) return;
+    }
+    setLive("reconnecting…", "warn");
+    await new Promise((r) => setTimeout(r, Math.max(delay, retry || 0)));
+    delay = Math.min(delay * 2, 15000);
   }
 }
-async function start() {
-  try {
-    const list = await (await api("/jobs?limit=50")).json();
-    for (const j of list.jobs) jobs.set(j.job_id, j);
-    renderJobs();
-    const traces = await (await api("/traces?limit=40")).json();
-    tail.push(...traces.events); renderTail();
-    streamEvents();
-  } catch (err) { if (String(err.message) !== "unauthorized") $("#live").textContent = "error: " + err.message; }
+
+/** Runs fn(key) once per key per tick, however many events asked for it. */
+function coalesce(fn) {
+  const pending = new Set();
+  return (key) => {
+    if (pending.has(key)) return;
+    pending.add(key);
+    setTimeout(() => { pending.delete(key); fn(key).catch(report); }, 50);
+  };
 }
-async function startJobPage(id) {
-  $("#live").textContent = "job " + id;
-  try {
-    const job = await (await api("/status/" + id)).json();
-    $("#job-head").textContent = job.intent + " · " + job.status + " · attempts " + job.attempts + (job.usage ? " · $" + job.usage.cost_usd.toFixed(4) : "");
-    $("#job-clause").textContent = job.spec.clause ?? job.spec.instruction;
-    if (job.error) { $("#job-error").hidden = false; $("#job-error").textContent = job.error.code + ": " + job.error.message; }
-    if (job.result?.summary) $("#job-summary").textContent = job.result.summary;
-    const traces = await (await api("/traces?limit=500&job_id=" + id)).json();
-    if (traces.events.length === 0) $("#timeline").innerHTML = "<li>no trace events for this job</li>";
-    else $("#timeline").innerHTML = traces.events.map((e) => "<li>" + esc(e.ts.slice(11, 23)) + " <b>" + esc(e.event) + "</b> " + esc(e.duration_ms != null ? fmtMs(e.duration_ms) : "") + "</li>").join("");
-    for (const a of job.result?.artifacts ?? []) {
-      const box = document.createElement("section");
-      box.className = "artifact";
-      box.innerHTML = "<h3>" + esc(a.name) + "</h3>";
-      const res = await api("/" + a.path);
-      if (a.name.endsWith(".png")) {
+function report(err) {
+  if (err instanceof Unauthorized) return;
+  setLive("error: " + err.message, "bad");
+}
+
+// ---- dashboard -------------------------------------------------------------------------
+const jobs = new Map();
+const utterances = new Map();
+const tail = [];
+let points = [];
+
+function renderJobs() {
+  const list = [...jobs.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.job_id < b.job_id ? 1 : -1)).slice(0, 50);
+  $("#jobs tbody").innerHTML = list.map((j) =>
+    '<tr data-job="' + esc(j.job_id) + '"><td><a href="/job/' + esc(j.job_id) + '">' + esc(j.job_id.slice(-8)) + "</a></td><td>" + esc(j.intent) +
+    '</td><td class="st ' + esc(j.status) + '">' + esc(j.status) + "</td><td>" + esc(fmtMs(duration(j))) + "</td><td>" + esc(fmtCost(j.usage?.cost_usd)) +
+    "</td><td>" + esc(j.attempts) + "</td><td>" + esc(j.spec?.clause || j.spec?.instruction) + "</td></tr>").join("") ||
+    '<tr><td colspan="7" class="muted">no jobs yet</td></tr>';
+}
+function renderUtterances() {
+  const list = [...utterances.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : -1)).slice(0, 10);
+  $("#utterances").innerHTML = list.map((u) =>
+    '<li data-utterance="' + esc(u.utterance_id) + '"><div><b class="st ' + esc(u.status) + '">' + esc(u.status) + "</b> “" + esc(u.text) + "” " +
+    '<span class="muted">' + esc(u.source) + " · " + esc(fmtCost(u.cost_usd) || "$0") + "</span></div><ul>" +
+    u.jobs.map((j) => '<li><a href="/job/' + esc(j.job_id) + '">' + esc(j.intent) + '</a> <span class="st ' + esc(j.status) + '">' + esc(j.status) + "</span> " +
+      esc(j.result?.summary ? String(j.result.summary).slice(0, 160) : j.error ? j.error.code + ": " + j.error.message.slice(0, 160) : "") + "</li>").join("") +
+    "</ul></li>").join("") || '<li class="muted">no utterances yet</li>';
+}
+function renderTail() {
+  const showHttp = $("#show-http").checked;
+  $("#tail").textContent = tail.filter((e) => showHttp || e.event !== "http.request").slice(-60).map((e) =>
+    fmtTime(e.ts) + " " + e.event.padEnd(22) + (e.job_id ? " " + e.job_id.slice(-8) : "") + (e.duration_ms != null ? " " + fmtMs(e.duration_ms) : "") +
+    (e.data?.route ? " " + e.data.method + " " + e.data.route + " " + e.data.status : "") + (e.data?.error_code ? " " + e.data.error_code : "")).join("\n");
+}
+function chart(sel, label, values, unit) {
+  const w = 320, h = 70, max = Math.max(1, ...values.filter((v) => v != null));
+  const step = w / Math.max(1, values.length - 1);
+  const segs = [];
+  let cur = [];
+  values.forEach((v, i) => {
+    if (v == null) { if (cur.length) segs.push(cur); cur = []; return; }
+    cur.push((i * step).toFixed(1) + "," + (h - 2 - (v / max) * (h - 6)).toFixed(1));
+  });
+  if (cur.length) segs.push(cur);
+  const last = [...values].reverse().find((v) => v != null);
+  const minutes = Math.round((values.length * (window.bucketMs || 5000)) / 60000);
+  $(sel).innerHTML = '<div class="chart-label">' + esc(label) + ": <b>" + esc(last == null ? "–" : (Math.round(last * 100) / 100) + unit) + "</b>" +
+    ' <span class="muted">max ' + esc(Math.round(max * 100) / 100) + "</span></div>" +
+    '<svg width="' + w + '" height="' + h + '" role="img" aria-label="' + esc(label) + '"><rect width="' + w + '" height="' + h + '" fill="#fafafa"/>' +
+    segs.map((s) => (s.length === 1 ? '<circle r="2" fill="#36c" cx="' + s[0].split(",")[0] + '" cy="' + s[0].split(",")[1] + '"/>' : '<polyline fill="none" stroke="#36c" stroke-width="1.5" points="' + s.join(" ") + '"/>')).join("") +
+    '</svg><div class="muted axis"><span>−' + minutes + " min</span><span>now</span></div>";
+}
+function renderCharts() {
+  chart("#chart-depth", "queue depth", points.map((p) => p.depth), "");
+  chart("#chart-throughput", "jobs finished / s", points.map((p) => p.per_s), "");
+  chart("#chart-latency", "job latency p50", points.map((p) => p.p50_ms), " ms");
+  chart("#chart-p95", "job latency p95", points.map((p) => p.p95_ms), " ms");
+}
+function upsertPoint(p) {
+  const last = points.at(-1);
+  if (last && last.t === p.t) points[points.length - 1] = p;
+  else if (!last || p.t > last.t) { points.push(p); if (points.length > 120) points.shift(); }
+}
+
+const refreshJob = coalesce(async (id) => {
+  const j = await json("/status/" + encodeURIComponent(id));
+  jobs.set(id, j);
+  renderJobs();
+  refreshUtterance(j.utterance_id);
+});
+const refreshUtterance = coalesce(async (id) => {
+  utterances.set(id, await json("/utterances/" + encodeURIComponent(id)));
+  renderUtterances();
+});
+
+async function loadLists() {
+  const list = await json("/jobs?limit=50");
+  for (const j of list.jobs) jobs.set(j.job_id, j);
+  renderJobs();
+  const recent = [...new Set(list.jobs.map((j) => j.utterance_id))].slice(0, 10);
+  await Promise.all(recent.map(async (id) => utterances.set(id, await json("/utterances/" + encodeURIComponent(id)))));
+  renderUtterances();
+  const traces = await json("/traces?limit=60");
+  tail.length = 0;
+  tail.push(...traces.events);
+  renderTail();
+}
+
+async function startDashboard() {
+  $("#show-http").addEventListener("change", renderTail);
+  try { await loadLists(); } catch (err) { return report(err); }
+  setInterval(() => { if ([...jobs.values()].some((j) => j.status === "running")) renderJobs(); }, 1000);
+  streamEvents("/events", {
+    hello: (m) => { window.bucketMs = m.bucket_ms; points = m.history; renderCharts(); },
+    stats: (m) => { upsertPoint(m.point); renderCharts(); },
+    trace: (e) => {
+      tail.push(e);
+      if (tail.length > 500) tail.splice(0, tail.length - 500);
+      renderTail();
+      if (e.job_id && e.event.startsWith("job.")) refreshJob(e.job_id);
+    },
+    gap: () => loadLists().catch(report),
+    reconnected: () => loadLists().catch(report),
+  });
+}
+
+// ---- job page --------------------------------------------------------------------------
+let timelineStart;
+const timeline = [];
+function renderTimeline() {
+  if (timeline.length === 0) { $("#timeline tbody").innerHTML = '<tr><td colspan="5" class="muted">no trace events for this job</td></tr>'; return; }
+  timelineStart = timelineStart ?? Date.parse(timeline[0].ts);
+  $("#timeline tbody").innerHTML = timeline.map((e) => {
+    const d = e.data || {};
+    const detail = Object.entries(d).filter(([k]) => k !== "intent").map(([k, v]) => k + "=" + (typeof v === "string" ? v : JSON.stringify(v))).join(" ");
+    return '<tr class="ev ' + esc(e.event.replace(/\./g, "-")) + '"><td>' + esc(fmtTime(e.ts)) + "</td><td>+" + esc(fmtMs(Date.parse(e.ts) - timelineStart)) + "</td><td><b>" + esc(e.event) +
+      "</b></td><td>" + esc(fmtMs(e.duration_ms)) + "</td><td>" + esc(detail.slice(0, 400)) + "</td></tr>";
+  }).join("");
+}
+function renderJob(job) {
+  $("#job-head").textContent = job.intent + " · " + job.status;
+  $("#job-head").className = "st " + job.status;
+  $("#job-clause").textContent = job.spec.clause || job.spec.instruction;
+  const facts = [
+    ["job", job.job_id], ["utterance", job.utterance_id], ["attempts", job.attempts + " of " + job.max_attempts],
+    ["created", job.created_at], ["started", job.started_at], ["finished", job.finished_at], ["duration", fmtMs(duration(job))],
+    ["progress", job.progress ? (job.progress.fraction != null ? Math.round(job.progress.fraction * 100) + "% " : "") + (job.progress.message || "") : ""],
+    ["usage", job.usage ? job.usage.provider + " " + job.usage.model + " · " + job.usage.input_tokens + " in / " + job.usage.output_tokens + " out · " + fmtCost(job.usage.cost_usd) : ""],
+    ["confirmation", job.confirmation?.prompt],
+  ];
+  const r = job.result || {};
+  for (const [k, v] of Object.entries(r)) if (k !== "artifacts" && k !== "summary" && v != null) facts.push([k, typeof v === "string" ? v : JSON.stringify(v)]);
+  $("#job-facts").innerHTML = facts.filter(([, v]) => v != null && v !== "").map(([k, v]) => "<dt>" + esc(k) + "</dt><dd>" + esc(v) + "</dd>").join("");
+  $("#job-summary").textContent = r.summary || "";
+  const err = $("#job-error");
+  err.hidden = !job.error;
+  if (job.error) {
+    err.innerHTML = "<b>" + esc(job.error.code) + "</b>: " + esc(job.error.message) +
+      '<div class="muted">' + esc(job.error.retryable ? "retryable" + (job.error.retry_after_ms ? ", after " + fmtMs(job.error.retry_after_ms) : "") : "not retryable") + "</div>";
+  }
+}
+function diffHtml(text) {
+  return text.split("\n").map((l) => '<span class="' + (l.startsWith("+++") || l.startsWith("---") || l.startsWith("diff ") ? "file" : l.startsWith("+") ? "add" : l.startsWith("-") ? "del" : l.startsWith("@@") ? "hunk" : "") + '">' + esc(l) + "</span>").join("\n");
+}
+const shownArtifacts = new Set();
+async function renderArtifacts(job) {
+  for (const a of job.result?.artifacts || []) {
+    if (shownArtifacts.has(a.name)) continue;
+    shownArtifacts.add(a.name);
+    const box = document.createElement("section");
+    box.className = "artifact";
+    box.dataset.name = a.name;
+    box.innerHTML = "<h3>" + esc(a.name) + "</h3>";
+    $("#artifacts").append(box);
+    try {
+      const res = await api("/artifacts/" + encodeURIComponent(job.job_id) + "/" + encodeURIComponent(a.name));
+      const ext = a.name.split(".").pop().toLowerCase();
+      if (ext === "png" || ext === "jpg" || ext === "jpeg") {
         const img = document.createElement("img");
-        img.alt = a.name; img.src = URL.createObjectURL(await res.blob());
+        img.alt = a.name;
+        img.src = URL.createObjectURL(await res.blob());
         box.append(img);
-      } else if (a.name.endsWith(".diff")) {
-        const pre = document.createElement("pre"); pre.className = "diff";
-        pre.innerHTML = (await res.text()).split("\n").map((l) => '<span class="' + (l.startsWith("+++") || l.startsWith("---") ? "file" : l.startsWith("+") ? "add" : l.startsWith("-") ? "del" : l.startsWith("@@") ? "hunk" : "") + '">' + esc(l) + "</span>").join("\n");
+      } else if (ext === "diff" || ext === "patch") {
+        const pre = document.createElement("pre");
+        pre.className = "diff";
+        pre.innerHTML = diffHtml(await res.text());
         box.append(pre);
       } else {
-        const pre = document.createElement("pre"); pre.textContent = (await res.text()).slice(0, 20000); box.append(pre);
+        const pre = document.createElement("pre");
+        const text = await res.text();
+        let shown = text;
+        if (ext === "json") { try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch {} }
+        pre.textContent = shown.length > 50000 ? shown.slice(0, 50000) + "\n… (" + shown.length + " characters)" : shown;
+        box.append(pre);
       }
-      $("#artifacts").append(box);
+    } catch (err) {
+      if (err instanceof Unauthorized) return;
+      const p = document.createElement("p");
+      p.className = "error";
+      p.textContent = err.message;
+      box.append(p);
     }
-  } catch (err) { if (String(err.message) !== "unauthorized") $("#job-head").textContent = "error: " + err.message; }
+  }
+  if (!$("#artifacts").children.length) $("#artifacts").innerHTML = '<p class="muted">no artifacts' + (FINAL.has(job.status) ? "" : " yet") + "</p>";
+  else $("#artifacts > p.muted")?.remove();
 }
-const jobId = document.body.dataset.job;
+
+async function startJobPage(id) {
+  const load = async () => {
+    const job = await json("/status/" + encodeURIComponent(id));
+    renderJob(job);
+    await renderArtifacts(job);
+    return job;
+  };
+  const loadTimeline = async () => {
+    const traces = await json("/traces?limit=1000&job_id=" + encodeURIComponent(id));
+    timeline.length = 0;
+    timeline.push(...traces.events);
+    renderTimeline();
+  };
+  try {
+    await Promise.all([load(), loadTimeline()]);
+  } catch (err) {
+    if (err instanceof Unauthorized) return;
+    $("#job-head").textContent = "Job " + id;
+    const e = $("#job-error");
+    e.hidden = false;
+    e.textContent = err.message;
+    return;
+  }
+  const reload = coalesce(load);
+  streamEvents("/events?job_id=" + encodeURIComponent(id), {
+    trace: (e) => { timeline.push(e); renderTimeline(); if (e.event.startsWith("job.")) reload(id); },
+    reconnected: () => Promise.all([load(), loadTimeline()]).catch(report),
+    gap: () => loadTimeline().catch(report),
+  });
+}
+
+// ---- start -----------------------------------------------------------------------------
+let booted = false;
+function boot() {
+  booted = true;
+  const jobId = document.body.dataset.job;
+  if (jobId) startJobPage(jobId); else startDashboard();
+}
 (async () => {
-  // Ask the open health route whether a token is needed, so no request fails for lack of one.
-  const health = await (await fetch("/healthz")).json().catch(() => ({}));
+  // The open health route says whether a token is needed, so no request fails for lack of one.
+  const health = await fetch("/healthz").then((r) => r.json()).catch(() => ({}));
+  $("#logout").hidden = !health.auth_required;
   if (health.auth_required && !token) return showLogin();
-  if (jobId) startJobPage(jobId); else start();
+  boot();
 })();
 `;
+
+/** The script the dashboard pages embed: the SSE parser's source, then the page logic. */
+export const CLIENT_SCRIPT = `const createSseParser = ${createSseParser.toString()};\n${SCRIPT}`;
