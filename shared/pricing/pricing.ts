@@ -7,14 +7,24 @@ import { z } from "zod";
 import type { Usage } from "../schemas/usage.ts";
 import table from "./prices.json" with { type: "json" };
 
-const PriceRow = z.object({
-  provider: z.string(),
-  model: z.string(),
-  valid_from: z.iso.date(),
+const Rates = {
   input_per_mtok: z.number().nonnegative(),
   output_per_mtok: z.number().nonnegative(),
   cache_write_per_mtok: z.number().nonnegative(),
   cache_read_per_mtok: z.number().nonnegative(),
+};
+
+const PriceRow = z.object({
+  provider: z.string(),
+  model: z.string(),
+  valid_from: z.iso.date(),
+  ...Rates,
+  /**
+   * Rates for a whole request whose prompt (input + cache read + cache write tokens) is above
+   * `above_input_tokens`, as Anthropic and Google bill long prompts.
+   */
+  long_context: z.object({ above_input_tokens: z.number().int().positive(), ...Rates })
+    .optional(),
 });
 export type PriceRow = z.infer<typeof PriceRow>;
 
@@ -58,7 +68,12 @@ export function priceFor(
 
 /** Cost in USD, rounded to a billionth of a dollar. */
 export function costUsd(u: TokenCounts, at: Date = new Date(), rows?: readonly PriceRow[]): number {
-  const p = priceFor(u.provider, u.model, at, rows);
+  const row = priceFor(u.provider, u.model, at, rows);
+  const prompt = u.input_tokens + (u.cache_read_input_tokens ?? 0) +
+    (u.cache_creation_input_tokens ?? 0);
+  const p = row.long_context && prompt > row.long_context.above_input_tokens
+    ? row.long_context
+    : row;
   const cost = (u.input_tokens * p.input_per_mtok + u.output_tokens * p.output_per_mtok +
     (u.cache_read_input_tokens ?? 0) * p.cache_read_per_mtok +
     (u.cache_creation_input_tokens ?? 0) * p.cache_write_per_mtok) / 1_000_000;

@@ -5,17 +5,17 @@ const table: [string, Parameters<typeof costUsd>[0], number][] = [
   ["sonnet input and output", {
     provider: "anthropic",
     model: "claude-sonnet-4-5",
-    input_tokens: 1_000_000,
-    output_tokens: 100_000,
-  }, 4.5],
+    input_tokens: 100_000,
+    output_tokens: 10_000,
+  }, 0.45],
   ["sonnet cache read and write", {
     provider: "anthropic",
     model: "claude-sonnet-4-5",
     input_tokens: 0,
     output_tokens: 0,
-    cache_read_input_tokens: 1_000_000,
-    cache_creation_input_tokens: 1_000_000,
-  }, 4.05],
+    cache_read_input_tokens: 100_000,
+    cache_creation_input_tokens: 100_000,
+  }, 0.405],
   ["dated model id priced as its family", {
     provider: "anthropic",
     model: "claude-sonnet-4-5-20250929",
@@ -28,6 +28,31 @@ const table: [string, Parameters<typeof costUsd>[0], number][] = [
     input_tokens: 2000,
     output_tokens: 100,
   }, 0.0035],
+  ["a sonnet prompt of exactly 200k tokens is still the base rate", {
+    provider: "anthropic",
+    model: "claude-sonnet-4-5",
+    input_tokens: 200_000,
+    output_tokens: 1000,
+  }, 0.615],
+  ["a sonnet prompt over 200k (cache included) is long-context for every token", {
+    provider: "anthropic",
+    model: "claude-sonnet-4-5",
+    input_tokens: 150_000,
+    output_tokens: 1000,
+    cache_read_input_tokens: 60_000,
+  }, 0.9585],
+  ["gemini 2.5 pro over 200k", {
+    provider: "google",
+    model: "gemini-2.5-pro",
+    input_tokens: 300_000,
+    output_tokens: 2000,
+  }, 0.78],
+  ["haiku 4.5 has no long-context tier", {
+    provider: "anthropic",
+    model: "claude-haiku-4-5",
+    input_tokens: 300_000,
+    output_tokens: 2000,
+  }, 0.31],
   ["zero tokens cost nothing", {
     provider: "google",
     model: "gemini-2.5-flash",
@@ -76,4 +101,21 @@ Deno.test("an unknown model is an exact error", () => {
     UnknownModelPriceError,
     "Cannot price model 'claude-x' of provider 'anthropic' as the price table has no row for it on 2026-01-01: add one to shared/pricing/prices.json",
   );
+});
+
+Deno.test("the table prices every model the workers default to, today", () => {
+  const defaults: [string, string][] = [
+    ["anthropic", "claude-sonnet-4-5"],
+    ["anthropic", "claude-haiku-4-5"],
+    ["anthropic", "claude-opus-4-1"],
+    ["google", "gemini-2.5-computer-use-preview-10-2025"],
+    ["google", "gemini-2.5-pro"],
+    ["google", "gemini-2.5-flash"],
+    ["openai", "gpt-4o-transcribe"],
+    ["openai", "gpt-4o-mini-transcribe"],
+  ];
+  for (const [provider, model] of defaults) {
+    const row = priceFor(provider, model);
+    assertEquals([row.provider, row.model], [provider, model]);
+  }
 });
