@@ -2,7 +2,8 @@
  * The dashboard in real Chromium (Playwright): without the token it shows nothing and refuses a
  * wrong one; with it, it lists jobs and utterances, picks up a new job without a reload,
  * reconnects by itself after the gateway restarts, and the job pages render a diff, a
- * screenshot and a readable error. Saves screenshots to `test-artifacts/`.
+ * screenshot and a readable error; the API docs page renders. Saves screenshots to
+ * `test-artifacts/`.
  */
 import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -236,6 +237,11 @@ Deno.test({
       // An echo job's live timeline comes from the engine's trace events.
       await page.goto(`${base}/job/${created}`);
       await page.waitForSelector("#timeline tr.job-succeeded");
+
+      // The API docs page renders the OpenAPI document.
+      await page.goto(`${base}/docs`);
+      await page.waitForSelector("#postTask code:has-text('/task')");
+      await page.waitForSelector("#schema-TaskRequest");
 
       assertEquals(problems, []);
       assertEquals(urls.filter((u) => u.includes(TOKEN)), [], "the token never goes into a URL");

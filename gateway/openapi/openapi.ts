@@ -5,7 +5,14 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { JobRecord, TaskRequest, TraceEvent, Usage, UtteranceRecord } from "@shared/schemas/mod.ts";
+import {
+  JobRecord,
+  JobState,
+  TaskRequest,
+  TraceEvent,
+  Usage,
+  UtteranceRecord,
+} from "@shared/schemas/mod.ts";
 
 /** Shared definitions (e.g. the recursive JSON value) hoisted into `components.schemas`. */
 const hoisted: Record<string, unknown> = {};
@@ -31,11 +38,40 @@ const ErrorBody = z.object({
 const TaskAccepted = z.object({
   utterance_id: z.string(),
   jobs: z.array(
-    z.object({ job_id: z.string(), intent: z.string(), status: z.string(), clause: z.string() }),
+    z.object({ job_id: z.string(), intent: z.string(), status: JobState, clause: z.string() }),
   ),
-  duplicate: z.boolean(),
-  skipped: z.array(z.unknown()),
+  duplicate: z.boolean().describe("true when this utterance_id was seen before"),
+  unrouted: z.literal(true).optional().describe("no skill matched: nothing was queued"),
+  skipped: z.array(z.unknown()).describe("clauses the router left out (negated, filler)"),
 });
+const Job = JobRecord.omit({ lease: true });
+const FanIn = z.object({
+  utterance_id: z.string(),
+  text: z.string(),
+  source: z.enum(["voice", "api"]),
+  created_at: z.string(),
+  status: z.enum([
+    "unrouted",
+    "queued",
+    "running",
+    "awaiting_confirmation",
+    "succeeded",
+    "partial",
+    "failed",
+    "cancelled",
+  ]),
+  jobs: z.array(Job),
+  usage: Usage.nullable().describe("summed over the jobs; provider/model 'mixed' when they differ"),
+  cost_usd: z.number(),
+});
+const Health = z.object({
+  ok: z.boolean(),
+  queue: z.enum(["memory", "kv", "redis"]),
+  auth_required: z.boolean(),
+  checks: z.record(z.string(), z.string()),
+});
+const JobPage = z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() });
+const Traces = z.object({ events: z.array(TraceEvent) });
 
 const json = (ref: string) => ({
   content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } },
@@ -65,7 +101,8 @@ export function buildOpenApi(): Record<string, unknown> {
       description:
         "Routes natural-language requests into jobs run by sandboxed agent workers; fans results back in per utterance.",
     },
-    servers: [{ url: "http://127.0.0.1:8787" }],
+    // Relative: the document describes the gateway that serves it.
+    servers: [{ url: "/", description: "this gateway (default http://127.0.0.1:8787)" }],
     components: {
       securitySchemes: {
         bearer: {
@@ -77,8 +114,12 @@ export function buildOpenApi(): Record<string, unknown> {
       schemas: {
         TaskRequest: schema(TaskRequest, "TaskRequest"),
         TaskAccepted: schema(TaskAccepted, "TaskAccepted"),
-        Job: schema(JobRecord.omit({ lease: true }), "Job"),
+        Job: schema(Job, "Job"),
+        JobPage: schema(JobPage, "JobPage"),
+        FanIn: schema(FanIn, "FanIn"),
         Utterance: schema(UtteranceRecord, "Utterance"),
+        Health: schema(Health, "Health"),
+        Traces: schema(Traces, "Traces"),
         Usage: schema(Usage, "Usage"),
         TraceEvent: schema(TraceEvent, "TraceEvent"),
         Error: schema(ErrorBody, "Error"),
@@ -128,10 +169,8 @@ export function buildOpenApi(): Record<string, unknown> {
           summary: "Fan-in: an utterance, its jobs, overall status, summed usage and cost",
           parameters: [idParam("utterance_id")],
           responses: {
-            "200": {
-              description: "Fan-in",
-              content: { "application/json": { schema: { type: "object" } } },
-            },
+            "200": { description: "Fan-in", ...json("FanIn") },
+            "400": error("Malformed id"),
             "404": error("Unknown utterance"),
             ...common,
           },
@@ -153,20 +192,7 @@ export function buildOpenApi(): Record<string, unknown> {
             query("limit", "integer", "1-500, default 50"),
           ],
           responses: {
-            "200": {
-              description: "A page of jobs",
-              content: {
-                "application/json": {
-                  schema: {
-                    type: "object",
-                    properties: {
-                      jobs: { type: "array", items: { $ref: "#/components/schemas/Job" } },
-                      next_cursor: { type: ["string", "null"] },
-                    },
-                  },
-                },
-              },
-            },
+            "200": { description: "A page of jobs", ...json("JobPage") },
             "422": error("Bad query"),
             ...common,
           },
@@ -231,21 +257,11 @@ export function buildOpenApi(): Record<string, unknown> {
             query("job_id", "string", ""),
             query("utterance_id", "string", ""),
             query("since", "string", "ISO timestamp"),
+            query("event", "string", "only this event name, e.g. job.failed"),
           ],
           responses: {
-            "200": {
-              description: "Events",
-              content: {
-                "application/json": {
-                  schema: {
-                    type: "object",
-                    properties: {
-                      events: { type: "array", items: { $ref: "#/components/schemas/TraceEvent" } },
-                    },
-                  },
-                },
-              },
-            },
+            "200": { description: "Events", ...json("Traces") },
+            "422": error("Bad query"),
             ...common,
           },
         },
@@ -254,11 +270,21 @@ export function buildOpenApi(): Record<string, unknown> {
         get: {
           operationId: "events",
           summary: "Live trace events and queue snapshots (Server-Sent Events)",
+          description:
+            "`event: hello` first (`{ bucket_ms, history: [chart point], depth }`), then `event: trace` " +
+            "(a TraceEvent) for every event, `event: stats` (`{ depth, point }`) every 2 s, " +
+            "`event: gap` (`{ dropped }`) when a slow client missed events, and `: ping` comments " +
+            "when idle. Browsers read it with fetch to send the bearer header.",
+          parameters: [
+            query("job_id", "string", "only this job's trace events"),
+            query("utterance_id", "string", "only this utterance's trace events"),
+          ],
           responses: {
             "200": {
               description: "text/event-stream",
               content: { "text/event-stream": { schema: { type: "string" } } },
             },
+            "422": error("Bad query"),
             ...common,
           },
         },
@@ -282,14 +308,39 @@ export function buildOpenApi(): Record<string, unknown> {
           summary: "Queue and trace store answer",
           security: [],
           responses: {
+            "200": { description: "Healthy", ...json("Health") },
+            "503": { description: "The queue or the trace store is down", ...json("Health") },
+          },
+        },
+      },
+      "/artifacts/{job_id}/{name}": {
+        get: {
+          operationId: "getArtifact",
+          summary: "A job's artifact: patch, model answer, screenshot, action log",
+          parameters: [idParam("job_id"), {
+            name: "name",
+            in: "path",
+            required: true,
+            description: "as listed in the job's result.artifacts",
+            schema: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$" },
+          }],
+          responses: {
             "200": {
-              description: "Healthy",
-              content: { "application/json": { schema: { type: "object" } } },
+              description: "The file, typed by its extension",
+              content: {
+                "image/png": { schema: { type: "string", contentMediaType: "image/png" } },
+                "text/x-diff": { schema: { type: "string" } },
+                "application/json": {},
+                "text/markdown": { schema: { type: "string" } },
+                "text/plain": { schema: { type: "string" } },
+                "application/octet-stream": {
+                  schema: { type: "string", contentMediaType: "application/octet-stream" },
+                },
+              },
             },
-            "503": {
-              description: "A dependency is down",
-              content: { "application/json": { schema: { type: "object" } } },
-            },
+            "400": error("Malformed id or name"),
+            "404": error("No such artifact"),
+            ...common,
           },
         },
       },
@@ -297,23 +348,49 @@ export function buildOpenApi(): Record<string, unknown> {
   };
 }
 
-const DOCS_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Gateway API</title>
-<style>body{font:15px system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}code{background:#f3f3f3;padding:0 .3em}
-.op{border:1px solid #ddd;border-radius:6px;margin:.6rem 0;padding:.5rem .8rem}.m{font-weight:700;display:inline-block;width:4.5rem}
-.get{color:#06c}.post{color:#080}pre{background:#f7f7f7;padding:.6rem;overflow:auto;font-size:12px}</style></head>
-<body><h1>Gateway API</h1><p>Generated from the gateway's zod schemas: <a href="openapi.json">openapi.json</a> (OpenAPI 3.1).
-With <code>GATEWAY_TOKEN</code> set, send <code>Authorization: Bearer &lt;token&gt;</code>.</p><div id="ops">Loading…</div>
+/**
+ * The docs page: renders `openapi.json` in the browser (operations, parameters, bodies,
+ * responses, and every schema), with no dependencies. It holds no data, so it needs no token.
+ */
+const DOCS_PAGE =
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Gateway API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:15px system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#222}
+code{background:#f3f3f3;padding:0 .3em}.op{border:1px solid #ddd;border-radius:6px;margin:.6rem 0;padding:.5rem .8rem}
+.m{font-weight:700;display:inline-block;width:4.5rem}.get{color:#06c}.post{color:#080}
+pre{background:#f7f7f7;padding:.6rem;overflow:auto;font-size:12px;max-height:24rem}table{border-collapse:collapse;font-size:13px}
+td,th{border-bottom:1px solid #eee;padding:.2rem .5rem;text-align:left;vertical-align:top}details{margin:.3rem 0}
+.desc{color:#444;font-size:13px}</style></head>
+<body><h1>Gateway API</h1><p>Generated from the gateway's zod schemas: <a href="/openapi.json">openapi.json</a> (OpenAPI 3.1).
+With <code>GATEWAY_TOKEN</code> set, every route but <code>/healthz</code> needs <code>Authorization: Bearer &lt;token&gt;</code>.
+The <a href="/">dashboard</a> uses the same API.</p>
+<h2>Operations</h2><div id="ops"></div><h2>Schemas</h2><div id="schemas"></div>
 <script type="module">
-const doc = await (await fetch("openapi.json")).json();
-const ops = document.getElementById("ops"); ops.textContent = "";
+const el = (tag, props = {}, ...kids) => { const e = Object.assign(document.createElement(tag), props); e.append(...kids); return e; };
+const refName = (s) => (s && s.$ref ? s.$ref.split("/").pop() : "");
+const doc = await (await fetch("/openapi.json")).json();
+document.title = doc.info.title;
 for (const [path, item] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(item)) {
-  const el = document.createElement("div"); el.className = "op";
-  const codes = Object.entries(op.responses).map(([c, r]) => c + " " + r.description).join(" · ");
-  el.innerHTML = '<span class="m ' + method + '">' + method.toUpperCase() + '</span><code></code> <span></span><br><small></small>';
-  el.querySelector("code").textContent = path; el.querySelector("span:last-of-type").textContent = op.summary;
-  el.querySelector("small").textContent = codes;
-  if (op.requestBody) { const pre = document.createElement("pre"); pre.textContent = JSON.stringify(op.requestBody.content["application/json"].schema, null, 2); el.append(pre); }
-  ops.append(el);
+  const box = el("div", { className: "op", id: op.operationId });
+  box.append(el("span", { className: "m " + method, textContent: method.toUpperCase() }), el("code", { textContent: path }), " ", el("span", { textContent: op.summary }));
+  if (op.description) box.append(el("p", { className: "desc", textContent: op.description }));
+  if (op.parameters?.length) {
+    const t = el("table", {}, el("tr", {}, el("th", { textContent: "parameter" }), el("th", { textContent: "in" }), el("th", { textContent: "schema" }), el("th", { textContent: "description" })));
+    for (const p of op.parameters) t.append(el("tr", {}, el("td", { textContent: p.name + (p.required ? " *" : "") }), el("td", { textContent: p.in }), el("td", { textContent: p.schema.pattern || p.schema.type }), el("td", { textContent: p.description || "" })));
+    box.append(t);
+  }
+  const body = op.requestBody?.content["application/json"]?.schema;
+  if (body) box.append(el("details", {}, el("summary", { textContent: "request body " + (refName(body) || "") }), el("pre", { textContent: JSON.stringify(doc.components.schemas[refName(body)] || body, null, 2) })));
+  const codes = el("table");
+  for (const [code, r] of Object.entries(op.responses)) {
+    const types = Object.entries(r.content || {}).map(([t, c]) => t + (refName(c.schema) ? " " + refName(c.schema) : "")).join(", ");
+    codes.append(el("tr", {}, el("td", { textContent: code }), el("td", { textContent: r.description }), el("td", { textContent: types })));
+  }
+  box.append(codes);
+  document.getElementById("ops").append(box);
+}
+for (const [name, schema] of Object.entries(doc.components.schemas)) {
+  document.getElementById("schemas").append(el("details", { id: "schema-" + name }, el("summary", { textContent: name }), el("pre", { textContent: JSON.stringify(schema, null, 2) })));
 }
 </script></body></html>`;
 
