@@ -105,6 +105,7 @@ Deno.test("an unknown model is an exact error", () => {
 
 Deno.test("the table prices every model the workers default to, today", () => {
   const defaults: [string, string][] = [
+    ["anthropic", "claude-sonnet-4-6"],
     ["anthropic", "claude-sonnet-4-5"],
     ["anthropic", "claude-haiku-4-5"],
     ["anthropic", "claude-opus-4-1"],

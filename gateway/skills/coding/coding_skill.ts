@@ -14,7 +14,8 @@ import type { JsonValue, Skill, SkillContext } from "../skill.ts";
 import { CODING_PATTERNS } from "./coding_patterns.ts";
 import { checkPatch, headCommit, trackedFiles, WorkspaceError } from "./git_check.ts";
 
-export const DEFAULT_CODING_MODEL = "claude-sonnet-4-5";
+/** Sonnet 4.5 reaches its end of life on 2026-11-30 (the SDK warns); 4.6 costs the same. */
+export const DEFAULT_CODING_MODEL = "claude-sonnet-4-6";
 const DEFAULT_BASE_URL = "https://api.anthropic.com";
 /** @default answer limit, overridden by `CODING_MAX_TOKENS`. */
 export const DEFAULT_MAX_TOKENS = 4096;

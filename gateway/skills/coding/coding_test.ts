@@ -409,7 +409,7 @@ Deno.test("coding: a budget the prompt alone would exceed stops the job before a
     assertEquals([done.error?.code, done.attempts], ["budget_exceeded", 1]);
     assertMatch(
       done.error!.message,
-      /^Cannot ask claude-sonnet-4-5 as the per-job budget of \$0\.0001 \(--max-cost-usd\) leaves 0 output tokens after a prompt of about \d+ tokens/,
+      /^Cannot ask claude-sonnet-4-6 as the per-job budget of \$0\.0001 \(--max-cost-usd\) leaves 0 output tokens after a prompt of about \d+ tokens/,
     );
     assertEquals(t.standin.requests.length, 0);
   } finally {
@@ -418,7 +418,7 @@ Deno.test("coding: a budget the prompt alone would exceed stops the job before a
 });
 
 Deno.test("coding: a budget lowers max_tokens to what it can pay for", async () => {
-  // About 700 prompt tokens cost ~$0.0021 on Sonnet 4.5; $0.01 leaves ~520 output tokens.
+  // About 700 prompt tokens cost ~$0.0021 on Sonnet 4.6; $0.01 leaves ~520 output tokens.
   const t = await setup({ settings: { max_cost_usd: 0.01 } });
   try {
     const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
