@@ -1,10 +1,13 @@
 /**
  * @module
- * `deno task datasette`: opens `data/traces.sqlite` in Datasette with the project's metadata
- * (titles, descriptions, canned queries), or says how to install Datasette.
+ * `deno task datasette`: opens `<data-dir>/traces.sqlite` in Datasette with the project's
+ * metadata, or says how to install Datasette (exit 1).
  *   deno task datasette [--data-dir data] [--port 8001]
  */
 import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { datasetteArgs, installHelp } from "./datasette_command.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -12,13 +15,17 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(
-    "deno task datasette [--data-dir data] [--port 8001]\nOpens <data-dir>/traces.sqlite in Datasette on 127.0.0.1.",
+    "deno task datasette [--data-dir data] [--port 8001]\nOpens <data-dir>/traces.sqlite in Datasette on 127.0.0.1 with data/datasette/metadata.json.",
   );
   Deno.exit(0);
 }
-const dataDir = values["data-dir"] ?? "data";
-const db = `${dataDir}/traces.sqlite`;
-const metadata = new URL("../data/datasette/metadata.json", import.meta.url).pathname;
+const port = Number(values.port ?? 8001);
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`Invalid --port '${values.port}': a number from 1 to 65535`);
+  Deno.exit(2);
+}
+const db = join(values["data-dir"] ?? "data", "traces.sqlite");
+const metadata = fileURLToPath(new URL("../data/datasette/metadata.json", import.meta.url));
 try {
   await Deno.stat(db);
 } catch {
@@ -27,18 +34,18 @@ try {
   );
   Deno.exit(1);
 }
+let child: Deno.ChildProcess;
 try {
-  const child = new Deno.Command("datasette", {
-    args: ["serve", db, "-m", metadata, "--host", "127.0.0.1", "--port", values.port ?? "8001"],
+  child = new Deno.Command("datasette", {
+    args: datasetteArgs({ db, metadata, port }),
+    stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
-  Deno.exit((await child.status).code);
 } catch (err) {
   if (!(err instanceof Deno.errors.NotFound)) throw err;
-  console.error(`Datasette is not installed. Install it, then run this again:
-  pipx install datasette      (or: pip install datasette)
-Then open http://127.0.0.1:${values.port ?? "8001"} — start with the canned queries "Slowest jobs",
-"Failures" and "Cost per utterance", and the views job_runs and utterance_costs.`);
+  console.error(installHelp(port));
   Deno.exit(1);
 }
+console.error(`Datasette on http://127.0.0.1:${port}/traces (Ctrl-C stops it)`);
+Deno.exit((await child.status).code);
