@@ -362,3 +362,47 @@ Deno.test("an aborted slow stream and close() leave nothing running", async () =
     await s.close();
   }
 });
+
+Deno.test("the CLI injects the faults given with --fault and refuses unknown ones", async () => {
+  const main = new URL("./main.ts", import.meta.url).pathname;
+  const bad = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", main, "--fault", "418"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(bad.code, 2);
+  assertMatch(
+    new TextDecoder().decode(bad.stderr),
+    /^Cannot parse fault '418' as it is not one of/m,
+  );
+
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", main, "--port", "0", "--fault", "529"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = child.stderr.pipeTo(new WritableStream());
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let line = "";
+    while (!line.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      line += value;
+    }
+    reader.releaseLock();
+    const { url } = JSON.parse(line.trim());
+    const err = await assertRejects(
+      () => client(url).messages.create({ ...request, messages }),
+      Anthropic.APIError,
+    );
+    assertEquals(err.status, 529);
+    const ok = await client(url).messages.create({ ...request, messages });
+    assertEquals(ok.stop_reason, "end_turn");
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await child.stdout.cancel().catch(() => {});
+    await stderr;
+  }
+});
