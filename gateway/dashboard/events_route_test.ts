@@ -53,14 +53,22 @@ async function read(res: Response, until: (all: SseMessage[]) => boolean): Promi
 
 Deno.test("GET /events streams history, live trace events and stats, then unsubscribes", async () => {
   const d = deps();
-  const app = dashboardRoutes(d, { statsIntervalMs: 40, heartbeatMs: 20 });
+  const T = Date.now();
+  const stats = new LiveStats({ now: () => T }); // the event and the stats in one bucket
+  const app = dashboardRoutes(d, { stats, statsIntervalMs: 40, heartbeatMs: 20 });
   assertEquals(d.tracer.subscribers, 1); // the charts' own subscription
   const res = await app.request("/events");
   assertEquals(res.status, 200);
   assertMatch(res.headers.get("content-type")!, /^text\/event-stream/);
   assertEquals(d.tracer.subscribers, 2);
   setTimeout(() => {
-    d.tracer.emit({ source: "test", event: "job.succeeded", job_id: "j1", duration_ms: 12 });
+    d.tracer.emit({
+      ts: new Date(T).toISOString(),
+      source: "test",
+      event: "job.succeeded",
+      job_id: "j1",
+      duration_ms: 12,
+    });
   }, 10);
   const messages = await read(res, (all) => all.filter((m) => m.event === "stats").length >= 2);
   const hello = JSON.parse(messages[0]!.data);
@@ -134,19 +142,25 @@ Deno.test("GET /events tells a client that fell behind how many events it missed
 
 Deno.test("the charts' history starts before any page opened and samples queue depth", async () => {
   const d = deps();
-  const stats = new LiveStats({ bucketMs: 1000, windowMs: 10_000 });
+  let now = Date.now();
+  // A fixed clock: the depth sample and the history are taken in the same bucket.
+  const stats = new LiveStats({ bucketMs: 1000, windowMs: 10_000, now: () => now });
   const app = dashboardRoutes(d, { stats, statsIntervalMs: 60_000, heartbeatMs: 60_000 });
   d.tracer.emit({ source: "t", event: "job.failed", job_id: "j", duration_ms: 5 });
   await d.queue.enqueue({ utterance_id: "u", text: "x", source: "api" }, [
     { spec: TaskSpec.parse({ intent: "echo", instruction: "hi" }), max_attempts: 1 },
   ]);
+  now = Date.now();
   const res = await app.request("/events");
   const [hello] = await read(res, (all) => all.length >= 1);
   const data = JSON.parse(hello!.data);
   assertEquals(data.bucket_ms, 1000);
   assertEquals(data.depth.total, 1);
-  const last = data.history.at(-1);
-  assertEquals([last.completed, last.failed, last.depth], [1, 1, 1]);
+  const history = data.history as { completed: number; failed: number; depth: number | null }[];
+  assertEquals(history.length, 10);
+  assertEquals(history.reduce((s, p) => s + p.completed, 0), 1);
+  assertEquals(history.reduce((s, p) => s + p.failed, 0), 1);
+  assertEquals(history.map((p) => p.depth), [...Array(9).fill(null), 1]);
   await d.tracer.close();
 });
 
