@@ -81,3 +81,17 @@ Deno.test("compileArgs() puts flags before the entry and repeats --include and -
   assertEquals(compileArgs(gateway, { output: "/tmp/x" }).slice(-3, -1), ["--output", "/tmp/x"]);
   for (const m of GATEWAY_MODULES) assert(args.includes(m), m);
 });
+
+Deno.test("every worker module under gateway/ is embedded (test data aside)", async () => {
+  const found: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(new URL(dir, ROOT))) {
+      if (e.isDirectory && !e.name.startsWith("_")) await walk(`${dir}${e.name}/`);
+      else if (e.isFile && (e.name.endsWith("_worker.ts") || e.name === "driver_main.ts")) {
+        found.push(`${dir}${e.name}`);
+      }
+    }
+  };
+  await walk("gateway/");
+  assertEquals(found.sort(), [...GATEWAY_MODULES].sort());
+});
