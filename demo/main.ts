@@ -6,6 +6,7 @@
  * fan-in results, then stops everything it started and exits 0. With OPENAI_API_KEY set the
  * edge uses the real Realtime API instead of the stand-in.
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { readLines } from "@shared/io/lines.ts";
 
@@ -16,7 +17,7 @@ Plays "Refactor the orchestrator router and open the QA dashboard to verify depl
   --fast   process the audio as fast as possible instead of in real time
   --keep   keep the demo's data and logs folder (its path is printed)`;
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const AUDIO = `${ROOT}shared/standins/openai_realtime/fixtures/refactor_and_dashboard.wav`;
 const DENO = Deno.execPath();
 const RUN = [

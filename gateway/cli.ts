@@ -30,9 +30,25 @@ Options:
   --log-level LEVEL      debug, info, warning or error (default info)
   -h, --help             show this help
 
-Environment: GATEWAY_TOKEN (require 'Authorization: Bearer <token>' on every route but
-/healthz), ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, GEMINI_API_KEY, GEMINI_BASE_URL,
-CHROMIUM_PATH, CODING_MODEL.`;
+Environment:
+  GATEWAY_TOKEN          require 'Authorization: Bearer <token>' on the API (not on /healthz,
+                         the dashboard shell, /docs and /openapi.json)
+  ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL
+                         the coding skill's Claude account and endpoint
+  CODING_MODEL           Claude model (default claude-sonnet-4-6)
+  CODING_MAX_TOKENS      answer limit per request (default 4096)
+  CODING_CONTEXT_CHARS   how much of the workspace goes into a prompt (default 60000)
+  CODING_WORKSPACE_ROOTS folders (a path list, ':'-separated; ';' on Windows) that a job's
+                         params.workspace may lie under
+  GEMINI_API_KEY, GEMINI_BASE_URL
+                         the browser skill's Gemini account and endpoint
+  BROWSER_MODEL          Gemini Computer Use model
+                         (default gemini-2.5-computer-use-preview-10-2025)
+  BROWSER_QA_URL         the page a browser job opens when its request names no URL
+  CHROMIUM_PATH          Chromium for the browser skill (default /usr/bin/chromium)
+  TRACES_AUTH_TOKEN      token for a remote libSQL --traces-url
+
+Full reference: README.md (configuration) and docs/.`;
 
 const Port = z.coerce.number().int().min(0).max(65535);
 const Money = z.coerce.number().positive();

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { setupLogging } from "@shared/logging/mod.ts";
 import { GATEWAY_HELP, parseGatewayFlags, UsageError } from "./cli.ts";
 import { createApp } from "./app.ts";
-import { startRuntime } from "./runtime.ts";
+import { startRuntime, startupErrorLine } from "./runtime.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -40,7 +40,14 @@ async function main(): Promise<number> {
     level: flags.log_level,
   });
   const log = getLogger(["gateway"]);
-  const runtime = await startRuntime(flags, { engine: flags.engine, role: "gateway" });
+  let runtime;
+  try {
+    runtime = await startRuntime(flags, { engine: flags.engine, role: "gateway" });
+  } catch (err) {
+    console.error(startupErrorLine(err));
+    await disposeLogging();
+    return 1;
+  }
   const app = createApp({
     queue: runtime.queue,
     tracer: runtime.tracer,

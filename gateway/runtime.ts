@@ -25,6 +25,15 @@ export interface GatewayRuntime {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * One line for a start-up failure the operator can fix (an unreachable Redis, a data folder
+ * that cannot be written), instead of a stack trace.
+ */
+export function startupErrorLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `error: cannot start: ${message.split("\n")[0]}`;
+}
+
 export async function startRuntime(
   flags: GatewayFlags,
   options: { engine: boolean; role: "gateway" | "worker" },

@@ -159,6 +159,37 @@ Deno.test("the gateway refuses a non-loopback address without GATEWAY_TOKEN", as
   );
 });
 
+Deno.test("an unreachable Redis at start-up is one readable line and exit 1", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close(); // nothing listens there now
+  const dir = await Deno.makeTempDir();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      ...FLAGS,
+      MAIN,
+      "--port",
+      "0",
+      "--queue",
+      "redis",
+      "--redis-url",
+      `redis://127.0.0.1:${port}`,
+      "--data-dir",
+      dir,
+      "--logs-dir",
+      dir,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(dir, { recursive: true });
+  assertEquals(out.code, 1);
+  assertEquals(
+    new TextDecoder().decode(out.stderr).trim(),
+    `error: cannot start: Cannot reach Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}. Start redis-server or fix --redis-url.`,
+  );
+});
+
 Deno.test("bad flags exit 2 with a message naming the flag", async () => {
   const cases: [string[], string][] = [
     [

@@ -8,7 +8,7 @@ import { getLogger } from "@logtape/logtape";
 import { join } from "node:path";
 import { setupLogging } from "@shared/logging/mod.ts";
 import { GATEWAY_HELP, parseGatewayFlags, UsageError } from "./cli.ts";
-import { startRuntime } from "./runtime.ts";
+import { startRuntime, startupErrorLine } from "./runtime.ts";
 
 async function main(): Promise<number> {
   let flags;
@@ -33,7 +33,14 @@ async function main(): Promise<number> {
     level: flags.log_level,
   });
   const log = getLogger(["gateway", "worker"]);
-  const runtime = await startRuntime(flags, { engine: true, role: "worker" });
+  let runtime;
+  try {
+    runtime = await startRuntime(flags, { engine: true, role: "worker" });
+  } catch (err) {
+    console.error(startupErrorLine(err));
+    await disposeLogging();
+    return 1;
+  }
   console.log(JSON.stringify({ event: "worker_started", pid: Deno.pid, queue: flags.queue }));
   log.info("Worker running (queue {queue}, skills {skills})", {
     queue: flags.queue,

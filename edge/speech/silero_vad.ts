@@ -8,6 +8,7 @@
  */
 import type * as OrtWeb from "onnxruntime-web";
 import { getLogger } from "@logtape/logtape";
+import { fileURLToPath } from "node:url";
 
 export const WINDOW = 512;
 const CONTEXT = 64;
@@ -30,8 +31,10 @@ export function defaultModelPath(): string {
     const fromEnv = Deno.env.get("VAD_MODEL_PATH");
     if (fromEnv) return fromEnv;
   } catch { /* no env permission: use the package */ }
-  return new URL("../../node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx", import.meta.url)
-    .pathname;
+  // fileURLToPath, not `.pathname`: on Windows the latter gives "/C:/…", which no API opens.
+  return fileURLToPath(
+    new URL("../../node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx", import.meta.url),
+  );
 }
 
 export class VadModelError extends Error {

@@ -310,14 +310,29 @@ export class Engine {
   ): Promise<{ outcome: Outcome; artifacts: Artifact[]; usage: Usage | undefined }> {
     const artifacts: Artifact[] = [];
     const usages = new Map<string, Usage>();
-    const currentUsage = () => sumUsage([...usages.values()]);
+    // A retried job carries what its earlier attempts spent: the record shows the job's whole
+    // cost, and the budget guard counts every attempt, not only this one.
+    const earlier = job.usage ? [job.usage] : [];
+    const currentUsage = () => sumUsage([...earlier, ...usages.values()]);
     let pooled: PooledWorker;
     let config: Record<string, JsonValue>;
+    // Preparing a skill and starting its worker can take seconds on a loaded machine (a Web
+    // Worker compiles its modules, a browser driver starts Chromium): keep the lease meanwhile,
+    // or another engine would take the job over before it even began.
+    let lostWhilePreparing = false;
+    const preparing = setInterval(() => {
+      this.#o.queue.heartbeat(job.job_id, token, this.#leaseMs)
+        .then((held) => {
+          if (!held) lostWhilePreparing = true;
+        })
+        .catch(() => {/* a failed renewal is retried on the next tick */});
+    }, this.#heartbeatMs);
     try {
       const prepared = skill.prepare ? await skill.prepare(job, this.#o.skillContext) : {};
       config = { ...skill.config(this.#o.skillContext, job), ...prepared };
       pooled = await this.#pool.acquire(skill.worker, skill.permissions(this.#o.skillContext, job));
     } catch (err) {
+      clearInterval(preparing);
       // A skill's preparation may say the job cannot run (no key, no workspace): keep its code.
       const error = err instanceof WorkerError
         ? {
@@ -334,8 +349,13 @@ export class Engine {
       return {
         outcome: { kind: "error", workerHealthy: true, error },
         artifacts,
-        usage: undefined,
+        usage: currentUsage(),
       };
+    }
+    clearInterval(preparing);
+    if (lostWhilePreparing) {
+      this.#pool.release(pooled);
+      return { outcome: { kind: "lease_lost" }, artifacts, usage: currentUsage() };
     }
     const otherCost = this.#o.maxCostUsdPerUtterance === undefined ? 0 : await this.#otherCost(job);
     const worker = pooled.worker;

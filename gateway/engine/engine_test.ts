@@ -29,7 +29,9 @@ const probeSkill: Skill = {
   concurrency: 4,
 };
 
-async function setup(options: { maxCostUsdPerJob?: number; skills?: Skill[] } = {}) {
+async function setup(
+  options: { maxCostUsdPerJob?: number; skills?: Skill[]; leaseMs?: number } = {},
+) {
   const dataDir = await Deno.makeTempDir();
   const queue = new MemoryQueue();
   const tracer = new Tracer([]);
@@ -221,6 +223,69 @@ Deno.test("Engine writes artifacts and records usage on the job", async () => {
     assertEquals(
       await Deno.readTextFile(`${t.dataDir}/artifacts/${job.job_id}/note.txt`),
       "hello artifact",
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine keeps the lease while a slow skill prepares, so the job runs once", async () => {
+  // Preparation outlasts the lease three times over; without renewals the engine's own next
+  // claim would take the job back as stalled and run it a second time.
+  const slowPrep: Skill = {
+    ...echoSkill,
+    intent: "slowprep",
+    prepare: async () => {
+      await new Promise((r) => setTimeout(r, 1_200));
+      return {};
+    },
+  };
+  const t = await setup({ skills: [echoSkill, slowPrep], leaseMs: 400 });
+  try {
+    const other = await t.submit({ intent: "echo", instruction: "keeps claiming" });
+    const job = await t.submit({ intent: "slowprep", instruction: "hello" });
+    const done = await t.final(job.job_id);
+    assertEquals((await t.final(other.job_id)).status, "succeeded");
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    assertEquals(done.attempts, 1);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine keeps the usage of failed attempts on a retried job", async () => {
+  const t = await setup();
+  try {
+    const job = await t.submit({
+      intent: "probe",
+      instruction: "usage",
+      params: { op: "usage", cost: 0.02, fail_times: 1 },
+    });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    assertEquals(done.attempts, 2);
+    assertEquals(done.usage?.cost_usd, 0.04);
+    assertEquals(done.usage?.input_tokens, 20);
+    assertEquals(done.usage?.output_tokens, 10);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine budget guard counts every attempt of a job", async () => {
+  const t = await setup({ maxCostUsdPerJob: 0.03 });
+  try {
+    const job = await t.submit({
+      intent: "probe",
+      instruction: "usage",
+      params: { op: "usage", cost: 0.02, fail_times: 1 },
+    });
+    const done = await t.final(job.job_id);
+    assertEquals(done.status, "failed");
+    assertEquals(done.error?.code, "budget_exceeded");
+    assertEquals(
+      done.error?.message,
+      "Job cost $0.0400 exceeds the per-job budget of $0.0300 (--max-cost-usd)",
     );
   } finally {
     await t.close();

@@ -210,7 +210,8 @@ Deno.test({
       "--logs-dir",
       `${dir}/logs`,
       "--lease-ms",
-      "1000",
+      // Heartbeats every second: a loaded CI machine must not be mistaken for a dead worker.
+      "3000",
       "--rate-limit",
       "0",
     ];
@@ -227,14 +228,16 @@ Deno.test({
       const jobIds: string[] = [];
       for (let i = 0; i < 16; i++) {
         const r = await post(gateway.url, {
-          tasks: [{ intent: "echo", instruction: `slow ${i}`, params: { delay_ms: 3000 } }],
+          // Long enough that the first jobs are still running when a loaded machine has
+          // started the last of the sixteen workers' sandboxes.
+          tasks: [{ intent: "echo", instruction: `slow ${i}`, params: { delay_ms: 8000 } }],
           utterance_id: `redis-crash-${i}`,
         });
         jobIds.push(r.jobs[0]!.job_id);
       }
       // Wait until both workers hold 8 jobs each mid-run (they take a moment to start under load).
       let running: JobRecord[] = [];
-      for (let i = 0; i < 100 && running.length < 16; i++) {
+      for (let i = 0; i < 300 && running.length < 16; i++) {
         await new Promise((r) => setTimeout(r, 100));
         running = (await Promise.all(jobIds.map((id) => inspect.get(id))))
           .filter((j): j is JobRecord => j?.status === "running");

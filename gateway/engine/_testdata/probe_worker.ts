@@ -54,6 +54,9 @@ serveJobs(async (ctx) => {
         cost_usd: Number(ctx.spec.params.cost ?? 0.01),
       });
       ctx.artifact("note.txt", "hello artifact");
+      if (ctx.attempt <= Number(ctx.spec.params.fail_times ?? 0)) {
+        throw new Error(`probe attempt ${ctx.attempt} failed after spending`);
+      }
       break;
     case "confirm": {
       const decision = await ctx.awaitConfirmation("Allow the probe?", { op });

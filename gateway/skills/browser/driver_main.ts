@@ -70,6 +70,39 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/**
+ * Chromium answers "Unable to capture screenshot" while a page has no frame to paint yet,
+ * e.g. just after a failed navigation swapped in its error page, and more often on a busy
+ * machine. That passes within moments, so such a failure is tried again before it counts.
+ */
+export function isTransientScreenshotError(message: string): boolean {
+  return /Unable to capture screenshot/i.test(message);
+}
+
+/** Delays before the second, third, … screenshot attempt. */
+export const SCREENSHOT_RETRY_MS = [100, 250, 500, 1000] as const;
+
+async function captureScreenshot(
+  page: Page,
+  timeoutMs: number,
+): Promise<Awaited<ReturnType<Page["screenshot"]>>> {
+  const started = Date.now();
+  for (let attempt = 0;; attempt++) {
+    try {
+      const left = Math.max(1_000, timeoutMs - (Date.now() - started));
+      return await page.screenshot({ type: "png", timeout: left });
+    } catch (err) {
+      const wait = SCREENSHOT_RETRY_MS[attempt];
+      if (
+        wait === undefined || !isTransientScreenshotError(firstLine(err)) ||
+        Date.now() - started + wait >= timeoutMs
+      ) throw err;
+      await page.waitForTimeout(wait);
+      await page.waitForLoadState("load", { timeout: 2_000 }).catch(() => {});
+    }
+  }
+}
+
 async function handle(
   browser: Browser,
   contexts: Map<string, Entry>,
@@ -105,8 +138,7 @@ async function handle(
       return {
         ok: true,
         url: page.url(),
-        png_base64: (await page.screenshot({ type: "png", timeout: call.timeout_ms }))
-          .toString("base64"),
+        png_base64: (await captureScreenshot(page, call.timeout_ms)).toString("base64"),
       };
     case "click":
       await page.mouse.click(call.x, call.y);

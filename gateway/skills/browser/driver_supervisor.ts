@@ -5,6 +5,7 @@
  * `close()`. The driver's stdin is a pipe held here: if this process dies without `close()`,
  * the driver sees end of file and closes Chromium itself.
  */
+import { fileURLToPath } from "node:url";
 import { getLogger } from "@logtape/logtape";
 import { readLines } from "@shared/io/lines.ts";
 import { DriverClient } from "./driver_client.ts";
@@ -94,7 +95,7 @@ export class DriverSupervisor {
 
   #spawn(command: string, token: string): Deno.ChildProcess {
     return new Deno.Command(command, {
-      args: ["run", "-A", new URL("./driver_main.ts", import.meta.url).pathname],
+      args: ["run", "-A", fileURLToPath(new URL("./driver_main.ts", import.meta.url))],
       env: {
         BROWSER_DRIVER_TOKEN: token,
         ...(this.#o.chromiumPath ? { CHROMIUM_PATH: this.#o.chromiumPath } : {}),
