@@ -13,23 +13,84 @@ export class InvalidDiffError extends Error {
   override name = "InvalidDiffError";
 }
 
-/** The text of the first ```diff fence, or of the first `--- a/` block. */
+/** Lines git writes between `diff --git` and `---` (or instead of it, for a pure rename). */
+const EXTENDED_HEADER =
+  /^(?:index |new file mode |deleted file mode |old mode |new mode |similarity index |dissimilarity index |rename from |rename to |copy from |copy to )/;
+
+/** Where a file's section starts: git's own header, or a plain unified diff's. */
+const SECTION_START = /^(?:diff --git |--- (?:a\/|\/dev\/null))/m;
+
+/**
+ * The text of the first fenced block that holds a diff (```diff, ```patch or a bare fence;
+ * git style with `diff --git` or plain `--- a/`), else the diff that starts in the prose.
+ */
 export function extractDiff(answer: string): string | null {
-  const fenced = /```(?:diff|patch)?\n(---[\s\S]*?)```/.exec(answer);
-  if (fenced) return fenced[1]!.replace(/\n*$/, "\n");
-  const start = answer.search(/^--- (a\/|\/dev\/null)/m);
+  for (const m of answer.matchAll(/```[\w-]*[^\n]*\n([\s\S]*?)```/g)) {
+    const body = m[1]!;
+    if (/^(?:diff --git |--- )/.test(body)) return body.replace(/\n*$/, "\n");
+  }
+  const start = answer.search(SECTION_START);
   return start >= 0 ? answer.slice(start).replace(/\n*$/, "\n") : null;
 }
 
-/** Validates a unified diff against the repository's files. */
+function checkPath(p: string): void {
+  if (p === "/dev/null") return;
+  if (p.startsWith("/") || p.split("/").includes("..")) {
+    throw new InvalidDiffError(`path '${p}' is outside the repository`);
+  }
+}
+
+/**
+ * Validates a unified diff against the repository's files. Accepts git's extended headers
+ * (`diff --git`, `index`, modes, renames). Prose after the last file (a model's closing remark
+ * below an unfenced diff) is cut off, unless it holds another file's diff, which is an error.
+ */
 export function validateDiff(patch: string, tracked: ReadonlySet<string>): ParsedDiff {
   const lines = patch.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
   const files: string[] = [];
   let i = 0;
+  let end = lines.length;
   while (i < lines.length) {
-    const minus = lines[i]!;
+    if (files.length > 0 && lines[i]!.trim() === "") {
+      i++;
+      continue;
+    }
+    const sectionLine = i;
+    let git = false;
+    let renameFrom: string | undefined;
+    let renameTo: string | undefined;
+    if (lines[i]!.startsWith("diff --git ")) {
+      git = true;
+      i++;
+      while (i < lines.length && EXTENDED_HEADER.test(lines[i]!)) {
+        const l = lines[i]!;
+        if (l.startsWith("rename from ")) renameFrom = l.slice(12);
+        if (l.startsWith("rename to ")) renameTo = l.slice(10);
+        i++;
+      }
+    }
+    const minus = lines[i] ?? "";
     if (!minus.startsWith("--- ")) {
+      if (git && renameFrom && renameTo) {
+        // A pure rename: git writes no hunks.
+        for (const p of [renameFrom, renameTo]) checkPath(p);
+        if (!tracked.has(renameFrom)) {
+          throw new InvalidDiffError(`'${renameFrom}' is not a file of the repository`);
+        }
+        files.push(renameTo);
+        continue;
+      }
+      if (!git && files.length > 0) {
+        const rest = lines.slice(i).join("\n");
+        if (SECTION_START.test(rest)) {
+          throw new InvalidDiffError(
+            `line ${i + 1}: expected the next file's header, found '${minus.slice(0, 60)}'`,
+          );
+        }
+        end = sectionLine;
+        break;
+      }
       throw new InvalidDiffError(
         `line ${i + 1}: expected a '--- a/<path>' header, found '${minus.slice(0, 60)}'`,
       );
@@ -40,12 +101,7 @@ export function validateDiff(patch: string, tracked: ReadonlySet<string>): Parse
     }
     const oldPath = minus.slice(4).replace(/^a\//, "").split("\t")[0]!;
     const newPath = plus.slice(4).replace(/^b\//, "").split("\t")[0]!;
-    for (const p of [oldPath, newPath]) {
-      if (p === "/dev/null") continue;
-      if (p.startsWith("/") || p.split("/").includes("..")) {
-        throw new InvalidDiffError(`path '${p}' is outside the repository`);
-      }
-    }
+    for (const p of [oldPath, newPath]) checkPath(p);
     if (oldPath !== "/dev/null" && !tracked.has(oldPath)) {
       throw new InvalidDiffError(`'${oldPath}' is not a file of the repository`);
     }
@@ -81,5 +137,7 @@ export function validateDiff(patch: string, tracked: ReadonlySet<string>): Parse
     if (hunks === 0) throw new InvalidDiffError(`'${files[files.length - 1]}' has no hunk`);
   }
   if (files.length === 0) throw new InvalidDiffError("the diff changes no file");
-  return { patch: lines.join("\n") + "\n", files };
+  const kept = lines.slice(0, end);
+  while (kept.length > 0 && kept[kept.length - 1]!.trim() === "") kept.pop();
+  return { patch: kept.join("\n") + "\n", files };
 }
