@@ -357,7 +357,9 @@ export class Engine {
       this.#pool.release(pooled);
       return { outcome: { kind: "lease_lost" }, artifacts, usage: currentUsage() };
     }
-    const otherCost = this.#o.maxCostUsdPerUtterance === undefined ? 0 : await this.#otherCost(job);
+    // What the utterance's other jobs have spent: read now, and again after each usage report,
+    // because they run at the same time (a coding and a browser job from one sentence).
+    let otherCost = this.#o.maxCostUsdPerUtterance === undefined ? 0 : await this.#otherCost(job);
     const worker = pooled.worker;
     const queue = this.#o.queue;
     const tracer = this.#o.tracer;
@@ -509,6 +511,13 @@ export class Engine {
               queue.update(job.job_id, token, { usage: total }).then(() => {})
             );
             checkBudget(total);
+            if (this.#o.maxCostUsdPerUtterance !== undefined) {
+              // After our own write, so that of two jobs reporting at once, one sees the other.
+              writes = writes.then(async () => {
+                otherCost = await this.#otherCost(job);
+                checkBudget(currentUsage()!);
+              }).catch(() => {/* the next report checks again */});
+            }
             break;
           }
           case "artifact": {

@@ -30,7 +30,12 @@ const probeSkill: Skill = {
 };
 
 async function setup(
-  options: { maxCostUsdPerJob?: number; skills?: Skill[]; leaseMs?: number } = {},
+  options: {
+    maxCostUsdPerJob?: number;
+    maxCostUsdPerUtterance?: number;
+    skills?: Skill[];
+    leaseMs?: number;
+  } = {},
 ) {
   const dataDir = await Deno.makeTempDir();
   const queue = new MemoryQueue();
@@ -286,6 +291,32 @@ Deno.test("Engine budget guard counts every attempt of a job", async () => {
     assertEquals(
       done.error?.message,
       "Job cost $0.0400 exceeds the per-job budget of $0.0300 (--max-cost-usd)",
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine utterance budget sees what jobs running at the same time spend", async () => {
+  const t = await setup({ maxCostUsdPerUtterance: 0.03 });
+  try {
+    const spec = TaskSpec.parse({
+      intent: "probe",
+      instruction: "usage",
+      params: { op: "usage", cost: 0.02, hold_ms: 600 },
+    });
+    const { jobs } = await t.queue.enqueue(
+      { utterance_id: "u-budget", text: "two at once", source: "api" },
+      [{ spec, max_attempts: 1 }, { spec, max_attempts: 1 }],
+    );
+    const done = await Promise.all(jobs.map((j) => t.final(j.job_id)));
+    // Both spent before either finished: at least one of them is stopped.
+    const stopped = done.filter((j) => j.error?.code === "budget_exceeded");
+    assert(stopped.length >= 1, JSON.stringify(done.map((j) => [j.status, j.error])));
+    assertEquals(stopped[0]!.status, "failed");
+    assertEquals(
+      stopped[0]!.error?.message,
+      "Utterance cost $0.0400 exceeds its budget of $0.0300 (--max-cost-usd-per-utterance)",
     );
   } finally {
     await t.close();

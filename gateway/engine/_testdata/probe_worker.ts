@@ -54,6 +54,8 @@ serveJobs(async (ctx) => {
         cost_usd: Number(ctx.spec.params.cost ?? 0.01),
       });
       ctx.artifact("note.txt", "hello artifact");
+      // Keeps running a moment after spending, as a model call that goes on would.
+      await new Promise((r) => setTimeout(r, Number(ctx.spec.params.hold_ms ?? 0)));
       if (ctx.attempt <= Number(ctx.spec.params.fail_times ?? 0)) {
         throw new Error(`probe attempt ${ctx.attempt} failed after spending`);
       }
