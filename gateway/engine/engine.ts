@@ -140,8 +140,8 @@ export class Engine {
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      // Unfinished jobs keep their lease until it expires; another engine (or this one after a
-      // restart) recovers them. Nothing is marked failed for a shutdown.
+      // Unfinished jobs go back to the queue, their attempt not counted, for another engine or
+      // this one after a restart. Nothing is marked failed for a shutdown.
       for (const local of this.#local.values()) {
         local.abort("gateway shutting down", "error", {
           code: "shutdown",
@@ -713,6 +713,12 @@ export class Engine {
       }
     }
     const error = outcome.error;
+    if (error.code === "shutdown" && this.#stopping) {
+      // Not the job's fault: back to the queue for the next engine, the attempt not counted.
+      const done = await queue.release(job.job_id, token);
+      if (done.ok) tracer.emit({ ...base, event: "job.released", data });
+      return;
+    }
     const retryable = error.retryable !== false;
     if (retryable && job.attempts < job.max_attempts) {
       const delay = backoffDelay(job.attempts, skill.retry, {

@@ -258,6 +258,42 @@ Deno.test("Engine keeps the lease while a slow skill prepares, so the job runs o
   }
 });
 
+Deno.test("Engine gives unfinished jobs back at shutdown without using up an attempt", async () => {
+  const t = await setup();
+  const dataDir = await Deno.makeTempDir();
+  let next: Engine | undefined;
+  try {
+    const { jobs } = await t.queue.enqueue(
+      { utterance_id: "u-shutdown", text: "slow", source: "api" },
+      [{
+        spec: TaskSpec.parse({ intent: "echo", instruction: "slow", params: { delay_ms: 3_000 } }),
+        max_attempts: 1,
+      }],
+    );
+    const id = jobs[0]!.job_id;
+    await t.waitFor(id, (j) => j.status === "running");
+    await t.engine.stop({ graceMs: 100 });
+    const released = (await t.queue.get(id))!;
+    assertEquals([released.status, released.attempts, released.lease], ["queued", 0, undefined]);
+    // The next engine runs it as its first and only attempt.
+    next = new Engine({
+      queue: t.queue,
+      skills: [echoSkill],
+      skillContext: { dataDir, env: () => undefined, settings: {} },
+      tracer: t.tracer,
+      dataDir,
+      leaseMs: 2_000,
+    });
+    next.start();
+    const done = await t.final(id);
+    assertEquals([done.status, done.attempts], ["succeeded", 1]);
+  } finally {
+    await next?.stop({ graceMs: 100 });
+    await t.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
 Deno.test("Engine keeps the usage of failed attempts on a retried job", async () => {
   const t = await setup();
   try {

@@ -11,6 +11,7 @@ import {
   failJob,
   heartbeatJob,
   pauseJob,
+  releaseJob,
   requestCancel,
   resumeJob,
   retryJob,
@@ -61,6 +62,10 @@ export abstract class CasQueue {
     options?: Parameters<JobQueue["fail"]>[3],
   ) {
     return this.withLease(jobId, token, (j) => failJob(j, error, options ?? {}, this.now()));
+  }
+
+  release(jobId: string, token: string) {
+    return this.withLease(jobId, token, (j) => releaseJob(j));
   }
 
   finishCancelled(jobId: string, token: string, reason: string) {

@@ -125,6 +125,17 @@ const cases: [string, (q: JobQueue) => Promise<void>][] = [
     assertEquals((await q.get(b.job_id))?.status, "dead");
     assertEquals(await q.claim({ owner, leaseMs: 10_000 }), null);
   }],
+  ["release gives a running job back at once, its attempt not counted", async (q) => {
+    const a = await enqueueOne(q);
+    const c = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    assertEquals(c.attempts, 1);
+    const refused = await q.release(c.job_id, "not-the-token");
+    assertEquals(!refused.ok && refused.reason, "lease_lost");
+    const r = await q.release(c.job_id, c.lease!.token);
+    assertEquals(r.ok && [r.job.status, r.job.attempts, r.job.lease], ["queued", 0, undefined]);
+    const again = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    assertEquals([again.job_id, again.attempts], [a.job_id, 1]);
+  }],
   ["cancel: queued at once, running by request then finishCancelled", async (q) => {
     const a = await enqueueOne(q);
     const b = await enqueueOne(q);

@@ -182,6 +182,16 @@ export function retryJob(job: JobRecord): JobRecord | null {
   return { ...rest, status: "queued", attempts: 0 };
 }
 
+/**
+ * A job its engine gave back unfinished (the process is shutting down): queued again at once,
+ * and the attempt does not count, since the job did nothing wrong.
+ */
+export function releaseJob(job: JobRecord): JobRecord {
+  assertTransition(job.status, "queued", job.job_id);
+  const { confirmation: _c, run_at: _r, ...rest } = withoutLease(job);
+  return { ...rest, status: "queued", attempts: Math.max(0, job.attempts - 1) };
+}
+
 /** Whether a running/paused job's lease has expired. */
 export function leaseExpired(job: JobRecord, now: number): boolean {
   return (job.status === "running" || job.status === "awaiting_confirmation") &&

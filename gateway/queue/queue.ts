@@ -117,6 +117,9 @@ export interface JobQueue {
   /** Moves a leased job to `delayed` (retry) or to a final failure. */
   fail(jobId: string, token: string, error: JobError, options?: FailOptions): Promise<LeaseOutcome>;
 
+  /** Gives a leased job back unfinished (shutdown): `queued`, the attempt not counted. */
+  release(jobId: string, token: string): Promise<LeaseOutcome>;
+
   /** Ends a leased job as `cancelled` (after a cancel request reached its worker). */
   finishCancelled(jobId: string, token: string, reason: string): Promise<LeaseOutcome>;
 

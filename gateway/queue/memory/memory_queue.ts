@@ -18,6 +18,7 @@ import {
   pauseJob,
   priorityRank,
   recoverJob,
+  releaseJob,
   requestCancel,
   resumeJob,
   retryJob,
@@ -150,6 +151,10 @@ export class MemoryQueue implements JobQueue {
     ]
   ) {
     return this.#withLease(jobId, token, (j) => failJob(j, error, options ?? {}, this.#now()));
+  }
+
+  release(jobId: string, token: string) {
+    return this.#withLease(jobId, token, (j) => releaseJob(j));
   }
 
   finishCancelled(jobId: string, token: string, reason: string) {
