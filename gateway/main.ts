@@ -58,7 +58,7 @@ async function main(): Promise<number> {
     dataDir: runtime.dataDir,
     rateLimitPerSecond: flags.rate_limit,
     maxAttempts: (intent) =>
-      runtime.skillSet.skills.find((s) => s.intent === intent)?.retry.attempts ?? 1,
+      runtime.skillSet.registered.find((s) => s.intent === intent)?.retry.attempts ?? 1,
   });
   const shutdown = new AbortController();
   const server = Deno.serve({

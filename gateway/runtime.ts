@@ -79,6 +79,8 @@ export async function startRuntime(
       dataDir,
       concurrency: flags.concurrency,
       leaseMs: flags.lease_ms,
+      // With --skills, jobs of other intents belong to the processes that run them.
+      claimUnknownIntents: !flags.skills,
       ...(flags.max_cost_usd !== undefined ? { maxCostUsdPerJob: flags.max_cost_usd } : {}),
       ...(flags.max_cost_usd_per_utterance !== undefined
         ? { maxCostUsdPerUtterance: flags.max_cost_usd_per_utterance }

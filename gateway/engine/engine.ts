@@ -60,6 +60,12 @@ export interface EngineOptions {
   maxCostUsdPerUtterance?: number;
   pool?: WorkerPool;
   random?: () => number;
+  /**
+   * Whether this engine also takes jobs of intents it has no worker for, to fail them at once
+   * with `no_worker`. Right for an engine with every skill; an engine started with a subset
+   * (`--skills`) must leave other intents to the processes that run them. @default true
+   */
+  claimUnknownIntents?: boolean;
 }
 
 type Outcome =
@@ -208,7 +214,8 @@ export class Engine {
     }
     // When every skill has room, claim unfiltered so that jobs for unknown intents are taken
     // too and fail at once with `no_worker` instead of waiting forever.
-    return free.length === this.#skills.size ? undefined : free;
+    const unfiltered = free.length === this.#skills.size && this.#o.claimUnknownIntents !== false;
+    return unfiltered ? undefined : free;
   }
 
   async #claimLoop(): Promise<void> {

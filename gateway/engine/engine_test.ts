@@ -35,6 +35,7 @@ async function setup(
     maxCostUsdPerUtterance?: number;
     skills?: Skill[];
     leaseMs?: number;
+    claimUnknownIntents?: boolean;
   } = {},
 ) {
   const dataDir = await Deno.makeTempDir();
@@ -144,6 +145,20 @@ Deno.test("Engine fails a job with no registered worker at once with no_worker",
     assertEquals(done.status, "failed");
     assertEquals(done.error?.code, "no_worker");
     assertMatch(done.error!.message, /No worker is registered for intent 'teleport'/);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine started with a subset of skills leaves other intents queued", async () => {
+  const t = await setup({ claimUnknownIntents: false });
+  try {
+    const other = await t.submit({ intent: "coding", instruction: "refactor the router" });
+    const mine = await t.submit({ intent: "echo", instruction: "echo hi", params: { text: "hi" } });
+    assertEquals((await t.final(mine.job_id)).status, "succeeded");
+    await new Promise((r) => setTimeout(r, 300));
+    const waiting = (await t.queue.get(other.job_id))!;
+    assertEquals([waiting.status, waiting.attempts], ["queued", 0]);
   } finally {
     await t.close();
   }

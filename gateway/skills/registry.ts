@@ -8,16 +8,16 @@ import type { RoutableSkill } from "../router/router.ts";
 import { echoSkill } from "./echo/echo_skill.ts";
 import { codingSkill } from "./coding/coding_skill.ts";
 import { createBrowserSkill } from "./browser/browser_skill.ts";
-import { CODING_PATTERNS } from "./coding/coding_patterns.ts";
-import { BROWSER_PATTERNS } from "./browser/browser_patterns.ts";
 
 /** Skills and what must be stopped when the gateway stops (e.g. a browser driver). */
 export interface SkillSet {
+  /** The skills this process runs (all, or those named by `--skills`). */
   skills: Skill[];
+  /** Every registered skill, run here or not: their retry policies apply wherever they run. */
+  registered: Skill[];
   /**
-   * What the router recognises: every skill above, plus the known intents whose worker is not
-   * enabled here. Their jobs are queued and end with a clear `no_worker` error (or run on
-   * another worker process that has them) instead of the request being dropped as unrouted.
+   * What the router recognises: every registered skill, enabled here or not. Jobs for one not
+   * enabled here wait for a worker process that runs it, instead of being dropped as unrouted.
    */
   routable: RoutableSkill[];
   close(): Promise<void>;
@@ -44,17 +44,10 @@ export function createSkillSet(options: SkillSetOptions = {}): SkillSet {
     browser.skill,
   ];
   const skills = options.only ? all.filter((s) => options.only!.includes(s.intent)) : all;
-  const known: RoutableSkill[] = [
-    { intent: "coding", patterns: CODING_PATTERNS },
-    { intent: "browser", patterns: BROWSER_PATTERNS },
-  ];
-  const routable: RoutableSkill[] = [
-    ...skills,
-    ...known.filter((k) => !skills.some((s) => s.intent === k.intent)),
-  ];
   return {
     skills,
-    routable,
+    registered: all,
+    routable: all,
     async close() {
       for (const close of closers) await close();
     },
