@@ -94,6 +94,33 @@ Deno.test("POST /task with the same utterance_id returns the same jobs and creat
   await t.close();
 });
 
+Deno.test("POST /task: spoken requests are interactive, explicit tasks included", async () => {
+  const t = setup();
+  const cases: [unknown, string[]][] = [
+    [{ text: "echo hi", source: "voice" }, ["interactive"]],
+    [{ text: "echo hi" }, ["background"]],
+    [{ source: "voice", tasks: [{ intent: "echo", instruction: "a" }] }, ["interactive"]],
+    [{
+      source: "voice",
+      tasks: [
+        { intent: "echo", instruction: "b", priority: "background" },
+        { intent: "echo", instruction: "c" },
+      ],
+    }, ["background", "interactive"]],
+    [{ tasks: [{ intent: "echo", instruction: "d" }] }, ["background"]],
+  ];
+  for (const [body, expected] of cases) {
+    const res = await t.post("/task", body);
+    assertEquals(res.status, 202);
+    const { jobs } = await res.json();
+    const records = await Promise.all(
+      jobs.map((j: { job_id: string }) => t.queue.get(j.job_id)),
+    );
+    assertEquals(records.map((r) => r!.priority), expected, JSON.stringify(body));
+  }
+  await t.close();
+});
+
 Deno.test("POST /task answers unrouted explicitly when no skill matches", async () => {
   const t = setup();
   const res = await t.post("/task", { text: "what's the weather like" });

@@ -42,7 +42,13 @@ export function taskRoutes(deps: AppDeps): Hono {
     let skipped: unknown[] = [];
     const text = req.text ?? req.tasks!.map((t) => t.instruction).join("; ");
     if (req.tasks) {
-      tasks = req.tasks.map((t) => ({ ...t, clause: t.clause ?? t.instruction }));
+      // A task that names no priority takes the request's: interactive when it was spoken.
+      const raw = (body as { tasks?: { priority?: unknown }[] }).tasks ?? [];
+      tasks = req.tasks.map((t, i) => ({
+        ...t,
+        priority: raw[i]?.priority === undefined ? priority : t.priority,
+        clause: t.clause ?? t.instruction,
+      }));
     } else {
       const routed = routeUtterance(text, deps.skills, { priority });
       tasks = routed.tasks;
