@@ -42,6 +42,9 @@ const SPLIT =
 const LEADING_CONJUNCTION = /^(?:(?:and|then|also|plus|but)\b[\s,]*)+/i;
 const NEGATION =
   /^(?:please\s+)?(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|there'?s no need to|you don'?t need to|no)\b/i;
+/** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */
+const DECLINED =
+  /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?not\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
 
 /** Removes leading/trailing filler words and punctuation. */
 export function stripFiller(clause: string): string {
@@ -101,7 +104,7 @@ export function routeUtterance(
       skipped.push({ clause: raw, reason: "filler" });
       continue;
     }
-    const negated = NEGATION.test(clean);
+    const negated = NEGATION.test(clean) || DECLINED.test(clean);
     const claimed = best(clean, skills, threshold) !== undefined;
     const last = groups[groups.length - 1];
     if (!claimed && !negated && last) {

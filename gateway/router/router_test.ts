@@ -56,6 +56,13 @@ const table: [string, [string, string][]][] = [
   ["Refactor the router but don't open the browser", [["coding", "Refactor the router"]]],
   ["don't refactor anything, just open the dashboard", [["browser", "open the dashboard"]]],
   ["Do not open the browser", []],
+  ["Refactor the router but I don't want you to open the browser", [[
+    "coding",
+    "Refactor the router",
+  ]]],
+  ["We'd rather not touch the code; open the QA dashboard", [["browser", "open the QA dashboard"]]],
+  ["I do not need you to refactor anything", []],
+  ["I want you to open the QA dashboard", [["browser", "open the QA dashboard"]]],
   ["never touch the code", []],
   ["no need to open the dashboard, fix the bug in the parser", [[
     "coding",
