@@ -98,15 +98,20 @@ function backendOf(job: Pick<JobRecord, "spec">): "messages" | "claude-cli" {
   return job.spec.params.backend === "claude-cli" ? "claude-cli" : "messages";
 }
 
-async function claudeInstalled(): Promise<boolean> {
+/** Why Claude Code's CLI cannot be used here, or undefined when it can. */
+async function claudeUnavailable(): Promise<string | undefined> {
   try {
-    return (await new Deno.Command("claude", {
+    const ok = (await new Deno.Command("claude", {
       args: ["--version"],
       stdout: "null",
       stderr: "null",
     }).output()).success;
-  } catch {
-    return false;
+    return ok ? undefined : "'claude --version' failed";
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+      return "the gateway may not run 'claude': start it with --allow-run=git,tar,deno,claude";
+    }
+    return "Claude Code's CLI is not on PATH (npm install -g @anthropic-ai/claude-code)";
   }
 }
 
@@ -143,10 +148,11 @@ export const codingSkill: Skill = {
       }
       throw err;
     }
-    if (backendOf(job) === "claude-cli" && !(await claudeInstalled())) {
+    const unavailable = backendOf(job) === "claude-cli" ? await claudeUnavailable() : undefined;
+    if (unavailable) {
       throw new UnrecoverableError(
         "backend_unavailable",
-        "params.backend 'claude-cli' needs Claude Code's CLI on PATH (npm install -g @anthropic-ai/claude-code)",
+        `params.backend 'claude-cli' cannot run: ${unavailable}`,
       );
     }
     try {

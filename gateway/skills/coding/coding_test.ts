@@ -373,7 +373,7 @@ Deno.test("coding: the claude-cli backend without the CLI installed is a clear e
     assertEquals(done.error?.code, "backend_unavailable");
     assertEquals(
       done.error?.message,
-      "params.backend 'claude-cli' needs Claude Code's CLI on PATH (npm install -g @anthropic-ai/claude-code)",
+      "params.backend 'claude-cli' cannot run: Claude Code's CLI is not on PATH (npm install -g @anthropic-ai/claude-code)",
     );
   } finally {
     await t.close();
