@@ -194,13 +194,30 @@ export class Engine {
     try {
       const moved = await this.#o.queue.recoverExpired();
       for (const job of moved) {
+        const ids = { job_id: job.job_id, utterance_id: job.utterance_id };
         this.#o.tracer.emit({
           source: "gateway.engine",
           event: "job.recovered",
-          job_id: job.job_id,
-          utterance_id: job.utterance_id,
+          ...ids,
           data: { intent: job.intent, status: job.status, attempts: job.attempts },
         });
+        if (job.status === "dead" || job.status === "cancelled") {
+          // Its engine is gone and will not report the end: say it here, so that the job
+          // shows among finished jobs (job_runs, error rates) with its cost so far.
+          this.#o.metrics?.jobsFailed.inc({ intent: job.intent, code: job.error?.code ?? "" });
+          this.#o.tracer.emit({
+            source: "gateway.engine",
+            event: `job.${job.status}`,
+            ...ids,
+            ...(job.usage ? { usage: job.usage, cost_usd: job.usage.cost_usd } : {}),
+            data: {
+              intent: job.intent,
+              attempts: job.attempts,
+              error_code: job.error?.code ?? null,
+              error: job.error?.message ?? null,
+            },
+          });
+        }
       }
     } catch (err) {
       log.warn("Lease recovery failed: {error}", { error: String(err) });

@@ -309,6 +309,43 @@ Deno.test("Engine gives unfinished jobs back at shutdown without using up an att
   }
 });
 
+Deno.test("Engine reports a job whose lost worker used up its attempts as job.dead", async () => {
+  const t = await setup({ leaseMs: 300 });
+  try {
+    await t.engine.stop({ graceMs: 100 });
+    const { jobs } = await t.queue.enqueue(
+      { utterance_id: "u-lost", text: "lost", source: "api" },
+      [{
+        spec: TaskSpec.parse({ intent: "probe", instruction: "lost", params: { op: "hang" } }),
+        max_attempts: 1,
+      }],
+    );
+    const id = jobs[0]!.job_id;
+    // Another engine took it and vanished: nobody renews the lease.
+    const claimed = (await t.queue.claim({ owner: "engine-gone", leaseMs: 200 }))!;
+    assertEquals(claimed.job_id, id);
+    const rescuer = new Engine({
+      queue: t.queue,
+      skills: [echoSkill],
+      skillContext: { dataDir: t.dataDir, env: () => undefined, settings: {} },
+      tracer: t.tracer,
+      dataDir: t.dataDir,
+      leaseMs: 300,
+    });
+    rescuer.start();
+    try {
+      const done = await t.final(id);
+      assertEquals([done.status, done.error?.code], ["dead", "lease_expired"]);
+      const events = (await t.tracer.query({ job_id: id })).map((e) => e.event);
+      assertEquals(events.slice(-2), ["job.recovered", "job.dead"]);
+    } finally {
+      await rescuer.stop({ graceMs: 100 });
+    }
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("Engine keeps the usage of failed attempts on a retried job", async () => {
   const t = await setup();
   try {

@@ -45,6 +45,8 @@ export const VIEWS = [
       json_extract(data, '$.error_code') AS error_code
     FROM traces
     WHERE event IN ('job.succeeded', 'job.failed', 'job.dead', 'job.cancelled')`,
+  // A job's cost and tokens are its running total over every attempt, and a job retried by
+  // hand ends more than once: count each job once, at its latest end.
   `CREATE VIEW IF NOT EXISTS utterance_costs AS
     SELECT utterance_id, count(*) AS jobs,
       sum(outcome = 'succeeded') AS succeeded,
@@ -52,7 +54,9 @@ export const VIEWS = [
       sum(coalesce(input_tokens, 0)) AS input_tokens,
       sum(coalesce(output_tokens, 0)) AS output_tokens,
       min(finished_at) AS first_finished, max(finished_at) AS last_finished
-    FROM job_runs GROUP BY utterance_id`,
+    FROM job_runs r
+    WHERE finished_at = (SELECT max(finished_at) FROM job_runs l WHERE l.job_id = r.job_id)
+    GROUP BY utterance_id`,
   `CREATE VIEW IF NOT EXISTS skill_error_rate_hourly AS
     SELECT substr(finished_at, 1, 13) || ':00' AS hour, intent,
       count(*) AS jobs,
@@ -86,7 +90,9 @@ export class LibsqlTraceSink implements TraceSink {
       await this.#client.execute("PRAGMA journal_mode=WAL");
       await this.#client.execute("PRAGMA busy_timeout=5000");
     }
-    await this.#client.batch([...SCHEMA, ...VIEWS], "write");
+    // Views are recreated, so that a file written by an older gateway gets today's definitions.
+    const drops = VIEWS.map((v) => `DROP VIEW IF EXISTS ${/VIEW IF NOT EXISTS (\w+)/.exec(v)![1]}`);
+    await this.#client.batch([...SCHEMA, ...drops, ...VIEWS], "write");
   }
 
   async write(events: readonly TraceEvent[]): Promise<void> {

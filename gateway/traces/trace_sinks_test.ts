@@ -3,6 +3,7 @@ import type { TraceEvent } from "@shared/schemas/mod.ts";
 import { Tracer } from "./tracer.ts";
 import { JsonlTraceSink } from "./jsonl_sink.ts";
 import { WorkerLibsqlTraceSink } from "./worker_libsql_sink.ts";
+import { LibsqlTraceSink } from "./libsql_sink.ts";
 
 Deno.test("Tracer writes the same events to JSONL and to SQLite readable by python's sqlite3", async () => {
   const dir = await Deno.makeTempDir();
@@ -54,4 +55,49 @@ Deno.test("Tracer redacts secrets before any sink sees them", async () => {
   });
   assertEquals(e.data, { header: "[REDACTED]", note: "key [REDACTED]" });
   await tracer.close();
+});
+
+Deno.test("utterance_costs counts a job retried by hand once, at its latest end, after a reopen", async () => {
+  const dir = await Deno.makeTempDir();
+  const url = `file:${dir}/traces.sqlite`;
+  const usage = (cost: number, tokens: number) => ({
+    provider: "p",
+    model: "m",
+    input_tokens: tokens,
+    output_tokens: 0,
+    cost_usd: cost,
+  });
+  const end = (event: string, job: string, ts: string, cost: number, tokens: number) => ({
+    ts,
+    trace_id: "u1",
+    utterance_id: "u1",
+    job_id: job,
+    source: "test",
+    event,
+    usage: usage(cost, tokens),
+    cost_usd: cost,
+    data: { intent: "coding", attempts: 1 },
+  });
+  // The first gateway writes a failure; after a retry by hand, a second one the success with
+  // the job's running total (0.3 then 0.5 in all), and another job of the same utterance.
+  const first = new LibsqlTraceSink({ url });
+  await first.write([end("job.failed", "j1", "2026-11-30T10:00:00.000Z", 0.3, 30)]);
+  await first.close();
+  const second = new LibsqlTraceSink({ url });
+  await second.write([
+    end("job.succeeded", "j1", "2026-11-30T10:05:00.000Z", 0.5, 50),
+    end("job.succeeded", "j2", "2026-11-30T10:01:00.000Z", 0.25, 7),
+  ]);
+  await second.close();
+  const py = await new Deno.Command("python3", {
+    args: [
+      "-c",
+      `import sqlite3,json;c=sqlite3.connect('file:${dir}/traces.sqlite?mode=ro',uri=True);` +
+      `print(json.dumps(c.execute("select utterance_id, jobs, succeeded, cost_usd, input_tokens ` +
+      `from utterance_costs").fetchall()))`,
+    ],
+    stdout: "piped",
+  }).output();
+  assertEquals(JSON.parse(new TextDecoder().decode(py.stdout)), [["u1", 2, 2, 0.75, 57]]);
+  await Deno.remove(dir, { recursive: true });
 });
