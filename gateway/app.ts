@@ -10,6 +10,7 @@ import { getLogger } from "@logtape/logtape";
 import type { AppDeps } from "./deps.ts";
 import { HttpError } from "./http_errors.ts";
 import { bearerAuth } from "./auth.ts";
+import { headerLimit } from "./header_limits.ts";
 import { rateLimit } from "./rate_limit.ts";
 import { taskRoutes } from "./routes/task_routes.ts";
 import { jobRoutes } from "./routes/job_routes.ts";
@@ -48,6 +49,9 @@ export function createApp(deps: AppDeps): Hono {
       data: { method: c.req.method, route, status: c.res.status },
     });
   });
+
+  // Before auth and routing, so that nothing reads an oversized header.
+  app.use("*", headerLimit());
 
   if (deps.token) app.use("*", bearerAuth({ token: deps.token }));
 
