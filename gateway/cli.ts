@@ -19,6 +19,8 @@ Options:
   --concurrency N        jobs running at once in this process (default 16)
   --lease-ms N           how long a job stays leased without a heartbeat before another
                          engine may take it over (default 15000)
+  --confirm-timeout-ms N how long a job waits for POST /jobs/{id}/confirm before it fails
+                         with confirmation_timeout (default 600000)
   --no-engine            serve HTTP only; run jobs with 'deno task worker' processes
   --skills LIST          comma-separated skills to enable (default: all)
   --workspace DIR        git repository for the coding skill (env CODING_WORKSPACE)
@@ -62,6 +64,7 @@ export const GatewayFlags = z.object({
   redis_url: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://"),
   concurrency: z.coerce.number().int().min(1).max(1024),
   lease_ms: z.coerce.number().int().min(100).max(3_600_000),
+  confirm_timeout_ms: z.coerce.number().int().min(1_000).max(86_400_000),
   engine: z.boolean(),
   skills: z.array(z.string()).optional(),
   workspace: z.string().optional(),
@@ -98,6 +101,7 @@ export function parseGatewayFlags(
         "redis-url": { type: "string" },
         concurrency: { type: "string" },
         "lease-ms": { type: "string" },
+        "confirm-timeout-ms": { type: "string" },
         "no-engine": { type: "boolean" },
         skills: { type: "string" },
         workspace: { type: "string" },
@@ -123,6 +127,7 @@ export function parseGatewayFlags(
     redis_url: values["redis-url"] ?? env("REDIS_URL") ?? "redis://127.0.0.1:6379",
     concurrency: values.concurrency ?? "16",
     lease_ms: values["lease-ms"] ?? "15000",
+    confirm_timeout_ms: values["confirm-timeout-ms"] ?? "600000",
     engine: !values["no-engine"],
     skills: typeof values.skills === "string"
       ? values.skills.split(",").map((s) => s.trim()).filter(Boolean)

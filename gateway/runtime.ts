@@ -81,6 +81,7 @@ export async function startRuntime(
       leaseMs: flags.lease_ms,
       // With --skills, jobs of other intents belong to the processes that run them.
       claimUnknownIntents: !flags.skills,
+      confirmationTimeoutMs: flags.confirm_timeout_ms,
       ...(flags.max_cost_usd !== undefined ? { maxCostUsdPerJob: flags.max_cost_usd } : {}),
       ...(flags.max_cost_usd_per_utterance !== undefined
         ? { maxCostUsdPerUtterance: flags.max_cost_usd_per_utterance }

@@ -66,6 +66,12 @@ export interface EngineOptions {
    * (`--skills`) must leave other intents to the processes that run them. @default true
    */
   claimUnknownIntents?: boolean;
+  /**
+   * How long a job waits in `awaiting_confirmation` before it fails with
+   * `confirmation_timeout`: an unanswered question must not hold a skill's slot for ever.
+   * @default 600000 (ten minutes)
+   */
+  confirmationTimeoutMs?: number;
 }
 
 type Outcome =
@@ -563,6 +569,17 @@ export class Engine {
           case "await_confirmation": {
             clearTimeout(timeoutTimer);
             timeoutLeft = Math.max(0, timeoutLeft - (performance.now() - timeoutStarted));
+            const waitMs = this.#o.confirmationTimeoutMs ?? 600_000;
+            timeoutTimer = setTimeout(() => {
+              local.confirm = undefined;
+              abort("no answer to the confirmation", "error", {
+                code: "confirmation_timeout",
+                message: `No answer to '${msg.prompt.slice(0, 200)}' within ${
+                  waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`
+                }: POST /jobs/${job.job_id}/retry to ask again`,
+                retryable: false,
+              });
+            }, waitMs);
             writes = writes.then(() =>
               queue.awaitConfirmation(job.job_id, token, {
                 prompt: msg.prompt,
@@ -577,6 +594,7 @@ export class Engine {
             });
             local.confirm = async (decision) => {
               local.confirm = undefined;
+              clearTimeout(timeoutTimer);
               await writes;
               await queue.resume(job.job_id, token);
               tracer.emit({

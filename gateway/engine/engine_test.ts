@@ -36,6 +36,7 @@ async function setup(
     skills?: Skill[];
     leaseMs?: number;
     claimUnknownIntents?: boolean;
+    confirmationTimeoutMs?: number;
   } = {},
 ) {
   const dataDir = await Deno.makeTempDir();
@@ -441,6 +442,29 @@ Deno.test("Engine pauses for confirmation and resumes on allow", async () => {
     const done = await t.final(job.job_id);
     assertEquals(done.status, "succeeded");
     assertEquals(done.result?.decision, "allow");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("Engine fails a confirmation nobody answers with confirmation_timeout", async () => {
+  const t = await setup({ confirmationTimeoutMs: 300 });
+  try {
+    const job = await t.submit({
+      intent: "probe",
+      instruction: "confirm",
+      params: { op: "confirm" },
+    });
+    await t.waitFor(job.job_id, (j) => j.status === "awaiting_confirmation");
+    const done = await t.final(job.job_id);
+    assertEquals([done.status, done.error?.code], ["failed", "confirmation_timeout"]);
+    assertEquals(
+      done.error?.message,
+      `No answer to 'Allow the probe?' within 300 ms: POST /jobs/${job.job_id}/retry to ask again`,
+    );
+    // The slot is free again: the next job runs.
+    const next = await t.submit({ intent: "echo", instruction: "after" });
+    assertEquals((await t.final(next.job_id)).status, "succeeded");
   } finally {
     await t.close();
   }
