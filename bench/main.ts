@@ -70,16 +70,30 @@ function parseRow(line: string, script: string): BenchRow | null {
   }
 }
 
+// A filtered run replaces only its own scripts' rows: the rest of the last full run stays, each
+// row still naming the script (and so the run) it came from.
+let kept: BenchRow[] = [];
+if (filters.length > 0) {
+  try {
+    const previous = JSON.parse(await Deno.readTextFile(new URL("results.json", dir)));
+    kept = (previous.rows as unknown[]).map((r) => BenchRow.safeParse(r))
+      .filter((r) => r.success && !selected.includes(r.data.script))
+      .map((r) => r.data!);
+  } catch { /* no earlier results: write this run's alone */ }
+}
 const report = {
   generated_at: new Date().toISOString(),
   machine: await machineInfo(),
-  rows,
+  rows: [...kept, ...rows].sort((a, b) => scripts.indexOf(a.script) - scripts.indexOf(b.script)),
   failures,
 };
 await Deno.writeTextFile(new URL("results.json", dir), JSON.stringify(report, null, 2) + "\n");
 console.log(formatTable(rows));
 console.log(`\nmachine: ${report.machine.summary}`);
-console.log(`wrote bench/results.json (${rows.length} figures from ${selected.length} scripts)`);
+console.log(
+  `wrote bench/results.json (${rows.length} figures from ${selected.length} scripts` +
+    (kept.length ? `, ${kept.length} kept from the last run of the others)` : ")"),
+);
 if (failures.length > 0) {
   console.error(`failed: ${failures.map((f) => `${f.script} (exit ${f.code})`).join(", ")}`);
   Deno.exit(1);
