@@ -9,6 +9,7 @@
  * has a URL (its params, a URL in the instruction, or `BROWSER_QA_URL`), and otherwise fails
  * with the unrecoverable error `no_api_key`.
  */
+import { hostPort } from "../net_permission.ts";
 import type { JobRecord } from "@shared/schemas/mod.ts";
 import { priceFor, UnknownModelPriceError } from "@shared/pricing/pricing.ts";
 import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
@@ -28,10 +29,6 @@ export const KEYLESS_PLACEHOLDER = "keyless";
 export const DEFAULT_VIEWPORT = { width: 1440, height: 900 } as const;
 
 /** `https://host/x` → `host:443`, the form Deno's net permission takes. */
-export function hostPort(url: string): string {
-  const u = new URL(url);
-  return `${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`;
-}
 
 /** How a job runs, decided from its params and the gateway's environment. */
 export interface BrowserPlan {

@@ -5,6 +5,7 @@
  * API host; listing files and `git apply --check` run here, outside the sandbox, with the
  * engine's permissions (`--allow-run=git,tar`).
  */
+import { hostPort } from "../net_permission.ts";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import type { JobRecord } from "@shared/schemas/mod.ts";
@@ -69,11 +70,6 @@ function baseUrl(ctx: SkillContext): string {
 }
 
 /** `host:port` for Deno's net permission. */
-function netHost(url: string): string {
-  const u = new URL(url);
-  return u.port ? `${u.hostname}:${u.port}` : u.hostname;
-}
-
 function modelOf(ctx: SkillContext): string {
   return ctx.env("CODING_MODEL") || DEFAULT_CODING_MODEL;
 }
@@ -122,7 +118,7 @@ export const codingSkill: Skill = {
   worker: new URL("./coding_worker.ts", import.meta.url),
   permissions: (ctx, job) => ({
     read: [workspaceFor(ctx, job)],
-    net: [netHost(baseUrl(ctx))],
+    net: [hostPort(baseUrl(ctx))],
     env: false,
     write: false,
     run: backendOf(job) === "claude-cli" ? ["claude"] : false,
