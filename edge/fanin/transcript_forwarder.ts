@@ -8,6 +8,7 @@ import { getLogger } from "@logtape/logtape";
 import type { RealtimeTranscriber } from "../realtime/realtime_transcriber.ts";
 import type { Outbox } from "../outbox/outbox.ts";
 import type { UtteranceFollower } from "./utterance_follower.ts";
+import { formatUnrouted } from "./utterance_view.ts";
 
 const log = getLogger(["edge", "fanin"]);
 
@@ -43,8 +44,13 @@ export function forwardTranscripts(options: ForwardOptions): () => void {
       print?.(`✗ an utterance was lost: ${f.reason}`);
     }),
     outbox.on("acknowledged", (a) => {
-      if (!follower) return;
-      follower.follow(a.utterance_id, a.response?.jobs ?? []);
+      // No jobs means no skill matched: the gateway queued nothing, so there is nothing to
+      // follow. (An answer the edge could not read is still followed, to learn its outcome.)
+      if (a.response && (a.response.unrouted || a.response.jobs.length === 0)) {
+        print?.(formatUnrouted(a.text));
+        return;
+      }
+      follower?.follow(a.utterance_id, a.response?.jobs ?? []);
     }),
     outbox.on("rejected", (r) => {
       print?.(`✗ the gateway refused an utterance (HTTP ${r.status}): ${r.body.slice(0, 200)}`);

@@ -94,3 +94,32 @@ Deno.test("UtteranceFollower rides out a gateway outage and gives up on a refuse
     await secured.close();
   }
 });
+
+Deno.test("UtteranceFollower takes 'unrouted' as final and prints one 'nothing to do' line", async () => {
+  const gw = await startTestGateway({ unrouted: (t) => t.startsWith("hum") });
+  const lines: string[] = [];
+  const follower = new UtteranceFollower({
+    gatewayUrl: gw.url,
+    pollIntervalMs: 5,
+    print: (l) => lines.push(l),
+    tracer: () => {},
+  });
+  try {
+    await post(gw.url, { text: "hum a little tune", utterance_id: "u9" });
+    const final = new Promise<string>((r) => follower.on("final", (f) => r(f.view.status)));
+    follower.follow("u9");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const status = await Promise.race([
+      final,
+      new Promise<string>((r) => timer = setTimeout(() => r("still following after 3 s"), 3000)),
+    ]);
+    clearTimeout(timer);
+    assertEquals(status, "unrouted");
+    await follower.whenAllFinal();
+    assertEquals(lines, ["nothing to do: no skill matched 'hum a little tune'"]);
+    assertEquals(gw.utterances.get("u9")!.polls, 1);
+  } finally {
+    await follower.close();
+    await gw.close();
+  }
+});

@@ -6,8 +6,12 @@
  */
 import { z } from "zod";
 
-/** Statuses after which an utterance changes no more. */
+/**
+ * Statuses after which an utterance changes no more. `unrouted` is final: no skill matched,
+ * so the gateway queued nothing and nothing will ever happen to it.
+ */
 export const FINAL_UTTERANCE_STATUSES: ReadonlySet<string> = new Set([
+  "unrouted",
   "succeeded",
   "failed",
   "dead",
@@ -89,8 +93,17 @@ export function formatJobLine(job: JobView): string {
   return `  ✗ ${job.intent} ${job.job_id} ${job.status}${why}${tail}`;
 }
 
-/** The lines printed when an utterance is final: a heading, its jobs, the total cost. */
+/** The one line printed for an utterance no skill matched. */
+export function formatUnrouted(text: string): string {
+  return `nothing to do: no skill matched '${oneLine(text, 120)}'`;
+}
+
+/**
+ * The lines printed when an utterance is final: a heading, its jobs, the total cost; or the
+ * one "nothing to do" line when no skill matched.
+ */
 export function formatUtteranceResult(view: UtteranceView): string[] {
+  if (view.status === "unrouted") return [formatUnrouted(view.text ?? "")];
   const lines = [
     `“${oneLine(view.text ?? "", 120)}” → ${view.status} (${view.jobs.length} job${
       view.jobs.length === 1 ? "" : "s"

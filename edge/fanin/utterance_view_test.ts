@@ -13,6 +13,7 @@ Deno.test("isFinalStatus() knows the final statuses and treats unknown ones as n
     ["dead", true],
     ["cancelled", true],
     ["partial", true],
+    ["unrouted", true],
     ["running", false],
     ["queued", false],
     ["awaiting_approval", false],

@@ -8,8 +8,9 @@
  * - 401/403: our token is wrong. Every item would be refused the same way, and dropping them
  *   would lose speech over a configuration slip, so the outbox stops sending and keeps the
  *   items on disk for the next start with the right `GATEWAY_TOKEN`.
- * - any other 4xx (e.g. 422 `unrouted`, 400, 413): this utterance will never be accepted;
- *   it is logged and dropped, not retried forever.
+ * - any other 4xx (e.g. 400, 413, 422 for a body that fails validation): this utterance will
+ *   never be accepted; it is logged and dropped, not retried forever. (An utterance no skill
+ *   matches is not one of these: the gateway takes it with 200 `{ unrouted: true, jobs: [] }`.)
  */
 
 export type Delivery =

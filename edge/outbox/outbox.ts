@@ -18,10 +18,14 @@ import { FileOutboxStore, type OutboxItem } from "./outbox_store.ts";
 const log = getLogger(["edge", "outbox"]);
 const SOURCE = "edge.outbox";
 
-/** The part of the `POST /task` answer the edge uses. */
+/**
+ * The part of the `POST /task` answer the edge uses. When no skill matches, the gateway
+ * answers 200 with `unrouted: true` and no jobs: the utterance is taken, and nothing follows.
+ */
 export const TaskAccepted = z.looseObject({
   utterance_id: z.string(),
   jobs: z.array(z.looseObject({ job_id: z.string(), intent: z.string(), status: z.string() })),
+  unrouted: z.boolean().optional(),
 });
 export type TaskAccepted = z.infer<typeof TaskAccepted>;
 
@@ -63,6 +67,8 @@ export interface OutboxEvents {
   /** The gateway took the utterance. `latency_ms` runs from enqueue to the answer. */
   acknowledged: {
     utterance_id: string;
+    /** The text that was posted. */
+    text: string;
     status: number;
     response: TaskAccepted | null;
     latency_ms: number;
@@ -86,6 +92,20 @@ interface Pending {
 
 type Listener<T> = (payload: T) => void;
 
+/**
+ * The gateway refused the edge's token (HTTP 401/403). Nothing more is sent; the waiting
+ * utterances stay in the outbox folder for a start with the right `GATEWAY_TOKEN`.
+ */
+export class GatewayTokenError extends Error {
+  override name = "GatewayTokenError";
+  readonly status: number;
+
+  constructor(status: number, options?: ErrorOptions) {
+    super(`the gateway refused the token (${status}): check GATEWAY_TOKEN`, options);
+    this.status = status;
+  }
+}
+
 /** See the module documentation. */
 export class Outbox {
   readonly #store: FileOutboxStore;
@@ -96,14 +116,15 @@ export class Outbox {
   readonly #listeners = new Map<keyof OutboxEvents, Set<Listener<never>>>();
   #running: Promise<void> | null = null;
   #closed = false;
-  #blocked = false;
+  /** Set once the gateway refused the token: sending has stopped for good. */
+  #refused: GatewayTokenError | null = null;
   /** Ends the wait for work (new item, or closing). */
   #wakeWork: (() => void) | null = null;
   /** Ends a backoff sleep early (closing only: new items must not hasten retries). */
   #wakeSleep: (() => void) | null = null;
   #sleepTimer: ReturnType<typeof setTimeout> | undefined;
   #inflight: AbortController | null = null;
-  #drainWaiters: (() => void)[] = [];
+  #drainWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #writes = new Set<Promise<void>>();
 
   /** Counters. */
@@ -236,10 +257,25 @@ export class Outbox {
     await Promise.all([...this.#writes]);
   }
 
-  /** Resolves when nothing is waiting (every item acknowledged or rejected). */
+  /** Where waiting utterances are kept on disk. */
+  get dir(): string {
+    return this.#store.dir;
+  }
+
+  /** The token refusal that stopped sending, if any. */
+  get refused(): GatewayTokenError | null {
+    return this.#refused;
+  }
+
+  /**
+   * Resolves when nothing is waiting (every item acknowledged or rejected); rejects with
+   * {@linkcode GatewayTokenError} if the gateway refuses the token, as nothing more would be
+   * delivered, and resolves on {@linkcode Outbox.close}.
+   */
   whenDrained(): Promise<void> {
     if (this.#queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    if (this.#refused) return Promise.reject(this.#refused);
+    return new Promise((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
   }
 
   /** Stops posting (aborting a request in flight) and waits for pending writes. Items stay on disk. */
@@ -252,7 +288,7 @@ export class Outbox {
     this.#wakeSleep?.();
     await this.#running;
     await this.flushWrites();
-    for (const w of this.#drainWaiters.splice(0)) w();
+    for (const w of this.#drainWaiters.splice(0)) w.resolve();
   }
 
   async #sleep(ms: number): Promise<void> {
@@ -272,7 +308,7 @@ export class Outbox {
   async #run(): Promise<void> {
     while (!this.#closed) {
       const head = this.#queue[0];
-      if (!head || this.#blocked) {
+      if (!head || this.#refused) {
         await this.#waitForWork();
         continue;
       }
@@ -289,11 +325,14 @@ export class Outbox {
             error,
           })
         );
-        if (this.#queue.length === 0) { for (const w of this.#drainWaiters.splice(0)) w(); }
+        if (this.#queue.length === 0) {
+          for (const w of this.#drainWaiters.splice(0)) w.resolve();
+        }
         continue;
       }
-      if (outcome.kind === "blocked") {
-        this.#blocked = true;
+      if (outcome.kind === "refused") {
+        this.#refused = outcome.error;
+        for (const w of this.#drainWaiters.splice(0)) w.reject(outcome.error);
         continue;
       }
       head.attempts++;
@@ -338,7 +377,9 @@ export class Outbox {
   async #post(
     p: Pending,
   ): Promise<
-    { kind: "done" } | { kind: "blocked" } | { kind: "retry"; why: string; retryAfterMs?: number }
+    | { kind: "done" }
+    | { kind: "refused"; error: GatewayTokenError }
+    | { kind: "retry"; why: string; retryAfterMs?: number }
   > {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.#opts.token) headers.authorization = `Bearer ${this.#opts.token}`;
@@ -407,6 +448,7 @@ export class Outbox {
         });
         this.#emit("acknowledged", {
           utterance_id: id,
+          text: p.item.text,
           status,
           response,
           latency_ms: latency,
@@ -435,7 +477,7 @@ export class Outbox {
           { status, n: this.#queue.length, dir: this.#store.dir },
         );
         this.#emit("unauthorized", { status, body });
-        return { kind: "blocked" };
+        return { kind: "refused", error: new GatewayTokenError(status) };
       case "retry":
         return delivery.retryAfterMs === undefined
           ? { kind: "retry", why: `HTTP ${status}` }

@@ -1,7 +1,12 @@
-import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+} from "@shared/testing/asserts.ts";
 import { join } from "node:path";
 import type { TraceEvent } from "@shared/schemas/trace.ts";
-import { Outbox, type OutboxOptions } from "./outbox.ts";
+import { GatewayTokenError, Outbox, type OutboxOptions } from "./outbox.ts";
 import { FileOutboxStore } from "./outbox_store.ts";
 import { startTestGateway } from "./test_gateway.ts";
 
@@ -172,16 +177,24 @@ Deno.test("Outbox after a crash: each persisted utterance is delivered once by t
 Deno.test("Outbox drops a refused utterance, stops on a bad token, refuses when full", async () => {
   const dir = await Deno.makeTempDir();
   const gw = await startTestGateway({ token: "right", unrouted: (t) => t.includes("gibberish") });
-  const outbox = await Outbox.open(options(dir, gw.url, { token: "right", maxItems: 2 }));
+  const outbox = await Outbox.open(options(dir, gw.url, { token: "right" }));
   try {
     const rejected: string[] = [];
+    const acked: string[] = [];
     outbox.on("rejected", (r) => rejected.push(`${r.utterance_id}:${r.status}`));
+    outbox.on("acknowledged", (a) => {
+      acked.push(`${a.utterance_id}:${a.status}:${a.text}:${a.response?.unrouted ?? false}`);
+    });
     outbox.start();
+    gw.failNext(1, 422);
+    outbox.enqueue({ utterance_id: "bad1", text: "refused for good" });
     outbox.enqueue({ utterance_id: "g1", text: "gibberish words" });
     outbox.enqueue({ utterance_id: "ok1", text: "refactor the router" });
     await within(5000, "drained", outbox.whenDrained());
-    assertEquals(rejected, ["g1:422"]);
-    assertEquals([...gw.utterances.keys()], ["ok1"]);
+    assertEquals(rejected, ["bad1:422"]);
+    // No skill matched: the gateway still takes the utterance (200, no jobs).
+    assertEquals(acked, ["g1:200:gibberish words:true", "ok1:202:refactor the router:false"]);
+    assertEquals([...gw.utterances.keys()], ["g1", "ok1"]);
     assertEquals(await listJson(join(dir, "outbox")), []);
   } finally {
     await outbox.close();
@@ -198,7 +211,18 @@ Deno.test("Outbox drops a refused utterance, stops on a bad token, refuses when 
     const full = wrong.enqueue({ utterance_id: "k3", text: "no room" });
     assertEquals(full, { accepted: false, reason: "full", depth: 2 });
     assertEquals(dropped, ["k3"]);
+    const drained = wrong.whenDrained();
     assertEquals(await within(5000, "401", unauthorized), 401);
+    // Waiting for delivery ends with the refusal instead of hanging, before and after it.
+    const refused = await assertRejects(
+      () => within(5000, "refusal", drained),
+      GatewayTokenError,
+      "the gateway refused the token (401): check GATEWAY_TOKEN",
+    );
+    assertEquals(refused.message, "the gateway refused the token (401): check GATEWAY_TOKEN");
+    assertEquals(refused.status, 401);
+    await assertRejects(() => wrong.whenDrained(), GatewayTokenError);
+    assertEquals(wrong.pendingIds(), ["k1", "k2"]);
     await wrong.flushWrites();
     assertEquals(await listJson(join(dir, "outbox")), ["k1.json", "k2.json"]);
     assertEquals(gw.unauthorized, 1, "one refused request, then sending stopped");

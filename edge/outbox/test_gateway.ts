@@ -1,8 +1,8 @@
 /**
  * @module
  * A tiny real HTTP server imitating the two gateway routes the edge uses, for tests and the
- * edge benchmark: `POST /task` (idempotent on `utterance_id`, 202 with jobs, 422 when no
- * skill matches, Bearer token check) and `GET /utterances/:id` (jobs that move from queued
+ * edge benchmark: `POST /task` (idempotent on `utterance_id`, 202 with jobs, 200
+ * `{ unrouted: true, jobs: [] }` when no skill matches, Bearer token check) and `GET /utterances/:id` (jobs that move from queued
  * to a final state after a few polls, with results and usage). It can be stopped and
  * restarted on the same port to play a gateway outage.
  */
@@ -14,7 +14,7 @@ export interface TestGatewayOptions {
   token?: string;
   /** @default 0 (a free port) */
   port?: number;
-  /** Texts for which no skill matches (answered 422 `unrouted`). */
+  /** Texts for which no skill matches (answered 200 `{ unrouted: true, jobs: [] }`). */
   unrouted?: (text: string) => boolean;
   /** GETs of an utterance before its jobs are final. @default 2 */
   pollsUntilDone?: number;
@@ -56,7 +56,7 @@ const Body = z.object({
   source: z.enum(["voice", "api"]).default("api"),
 }).strict();
 
-const FINAL = new Set(["succeeded", "failed", "dead", "cancelled", "partial"]);
+const FINAL = new Set(["unrouted", "succeeded", "failed", "dead", "cancelled", "partial"]);
 
 /** Starts the imitation gateway on 127.0.0.1. */
 export function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -104,11 +104,27 @@ export function startTestGateway(options: TestGatewayOptions = {}): Promise<Test
       const body = parsed.data;
       const id = body.utterance_id ?? `utt_${crypto.randomUUID()}`;
       const existing = utterances.get(id);
+      const unroutedAnswer = (duplicate: boolean) =>
+        Response.json({
+          utterance_id: id,
+          jobs: [],
+          unrouted: true,
+          duplicate,
+          message: "No skill matched this request; nothing was queued",
+        }, { status: 200 });
       if (existing) {
+        if (existing.jobs.length === 0) return unroutedAnswer(true);
         return Response.json({ utterance_id: id, jobs: existing.jobs }, { status: 202 });
       }
       if (options.unrouted?.(body.text)) {
-        return Response.json({ error: "unrouted", message: "no skill matches" }, { status: 422 });
+        utterances.set(id, {
+          utterance_id: id,
+          text: body.text,
+          source: body.source,
+          jobs: [],
+          polls: 0,
+        });
+        return unroutedAnswer(false);
       }
       const jobs = intentsOf(body.text).map((intent) => ({
         job_id: `job_${++jobCounter}`,
@@ -149,7 +165,7 @@ export function startTestGateway(options: TestGatewayOptions = {}): Promise<Test
           ...(done && final === "failed" ? { error: { message: "worker crashed" }, usage } : {}),
         };
       });
-      const status = done ? final : "running";
+      const status = jobs.length === 0 ? "unrouted" : done ? final : "running";
       const usage = done
         ? {
           provider: "mixed",
