@@ -479,6 +479,13 @@ Deno.test({
       assertEquals(pass.result?.screenshot, "step-01.png");
       const selector = await run({ mode: "check", url, expect: "#deploy-status" });
       assertEquals(selector.status, "succeeded");
+      // An error page is a failure even without an expectation (its words would "pass").
+      const missing = await run({ mode: "check", url: `${url}no-such-page` });
+      assertEquals([missing.status, missing.error?.code, missing.error?.message], [
+        "failed",
+        "page_error",
+        `${url}no-such-page answered HTTP 404 (see step-01.png)`,
+      ]);
       // No key and no params: the URL in the instruction is checked and its words reported.
       const seed = await run({}, `open ${url} to verify deploy status`);
       assertEquals(seed.status, "succeeded");

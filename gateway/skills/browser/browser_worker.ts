@@ -99,8 +99,9 @@ class Recorder {
 
 async function runCheck(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
   const url = cfg.url!;
+  let opened;
   try {
-    await rec.driver.call(
+    opened = await rec.driver.call(
       { op: "navigate", context: cfg.context_id, url, timeout_ms: cfg.page_timeout_ms },
       ctx.signal,
     );
@@ -116,7 +117,19 @@ async function runCheck(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
     }
     throw err instanceof DriverError ? driverFailure(err) : err;
   }
-  rec.actions.push({ action: "navigate", url });
+  rec.actions.push({
+    action: "navigate",
+    url,
+    ...(opened.status ? { status: opened.status } : {}),
+  });
+  if (opened.status !== undefined && opened.status >= 400) {
+    // An error page is not the page asked for, whatever words it happens to show.
+    const shot = await rec.shoot();
+    throw new UnrecoverableError(
+      "page_error",
+      `${url} answered HTTP ${opened.status} (see ${shot.name})`,
+    );
+  }
   const check = await rec.driver.call(
     { op: "check", context: cfg.context_id, expect: cfg.expect ?? "body" },
     ctx.signal,

@@ -131,9 +131,10 @@ async function handle(
     throw new CallError("page_crashed", `the page crashed (its renderer process is gone)`);
   }
   switch (call.op) {
-    case "navigate":
-      await page.goto(call.url, { waitUntil: "load", timeout: call.timeout_ms });
-      break;
+    case "navigate": {
+      const response = await page.goto(call.url, { waitUntil: "load", timeout: call.timeout_ms });
+      return { ok: true, url: page.url(), ...(response ? { status: response.status() } : {}) };
+    }
     case "screenshot":
       return {
         ok: true,

@@ -95,6 +95,8 @@ export const DriverReply = z.object({
   context: z.string().optional(),
   png_base64: z.string().optional(),
   found: z.boolean().optional(),
+  /** The HTTP status of the document a navigation ended on, when it came over HTTP. */
+  status: z.number().int().optional(),
   text: z.string().optional(),
   code: DriverErrorCode.optional(),
   error: z.string().optional(),
