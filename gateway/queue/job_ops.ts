@@ -171,6 +171,7 @@ export function resumeJob(job: JobRecord): JobRecord {
 /** Re-queues a failed or dead job with a fresh attempt budget. Null if not retryable. */
 export function retryJob(job: JobRecord): JobRecord | null {
   if (job.status !== "failed" && job.status !== "dead") return null;
+  assertTransition(job.status, "queued", job.job_id);
   const {
     finished_at: _f,
     error: _e,
@@ -192,6 +193,12 @@ export function releaseJob(job: JobRecord): JobRecord {
   return { ...rest, status: "queued", attempts: Math.max(0, job.attempts - 1) };
 }
 
+/** A delayed job whose time has come, back among the ready ones. */
+export function promoteJob(job: JobRecord): JobRecord {
+  assertTransition(job.status, "queued", job.job_id);
+  return { ...job, status: "queued" };
+}
+
 /** Whether a running/paused job's lease has expired. */
 export function leaseExpired(job: JobRecord, now: number): boolean {
   return (job.status === "running" || job.status === "awaiting_confirmation") &&
@@ -208,8 +215,10 @@ export function recoverJob(job: JobRecord, now: number): JobRecord {
   };
   if (job.cancel_requested) return cancelJobFinal(job, "cancelled while its worker was lost", now);
   if (job.attempts >= job.max_attempts) {
+    assertTransition(job.status, "dead", job.job_id);
     return { ...base, status: "dead", finished_at: iso(now), error };
   }
+  assertTransition(job.status, "queued", job.job_id);
   const { confirmation: _c, ...rest } = base;
   return { ...rest, status: "queued", error };
 }

@@ -8,7 +8,7 @@
  */
 import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
 import { newId } from "../ids.ts";
-import { claimJob, createJob, leaseExpired, recoverJob } from "../job_ops.ts";
+import { claimJob, createJob, leaseExpired, promoteJob, recoverJob } from "../job_ops.ts";
 import {
   type ClaimOptions,
   type EnqueueResult,
@@ -256,7 +256,7 @@ export class KvQueue extends CasQueue implements JobQueue {
         id,
         (job) =>
           job && job.status === "delayed" && (job.run_at ?? 0) <= now
-            ? { ...job, status: "queued" }
+            ? promoteJob(job)
             : { stop: { ok: false, reason: "already_final" } },
       );
     }

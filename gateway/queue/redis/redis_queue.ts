@@ -10,7 +10,14 @@
 import { createClient } from "redis";
 import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
 import { newId } from "../ids.ts";
-import { claimJob, createJob, leaseExpired, priorityRank, recoverJob } from "../job_ops.ts";
+import {
+  claimJob,
+  createJob,
+  leaseExpired,
+  priorityRank,
+  promoteJob,
+  recoverJob,
+} from "../job_ops.ts";
 import {
   type ClaimOptions,
   type EnqueueResult,
@@ -354,7 +361,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
         id,
         (job) =>
           job && job.status === "delayed" && (job.run_at ?? 0) <= now
-            ? { ...job, status: "queued" }
+            ? promoteJob(job)
             : { stop: { ok: false, reason: "already_final" } },
       );
     }
