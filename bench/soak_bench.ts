@@ -51,11 +51,15 @@ const completed = counter(metrics, "orchestrator_jobs_completed_total");
 const failed = counter(metrics, "orchestrator_jobs_failed_total");
 const depth = counter(metrics, "orchestrator_queue_depth");
 await gateway.stop();
+// The trace log, independent of the counters: every enqueued job ends exactly once.
+const ends = await jobEnds(`${dir}/logs/orchestrator-traces.jsonl`);
 await Deno.remove(dir, { recursive: true });
 
 // Requests during the load client's warm-up are accepted too but not in its counts, so the
 // loss check compares the gateway's own counters: accepted (enqueued) vs finished.
 const lost = enqueued - completed - failed;
+const neverEnded = [...ends.enqueued].filter((id) => !ends.ended.has(id)).length;
+const endedTwice = [...ends.ended.values()].filter((n) => n > 1).length;
 emit({
   bench: "soak",
   name: `POST /task steady load, ${SECONDS} s (${QUEUE})`,
@@ -77,3 +81,37 @@ emit({
     drainSeconds.toFixed(1)
   } s`,
 });
+emit({
+  bench: "soak",
+  name: "jobs in the trace log that never ended, or ended twice",
+  value: neverEnded + endedTwice,
+  unit: "jobs",
+  goal: "0",
+  met: neverEnded + endedTwice === 0 && ends.enqueued.size === enqueued &&
+    load.ok <= ends.enqueued.size,
+  notes: `${ends.enqueued.size} job.enqueued events, ${ends.ended.size} jobs ended; ` +
+    `${neverEnded} never ended, ${endedTwice} ended twice; the client saw ${load.ok} ` +
+    `accepted answers (plus its warm-up's)`,
+});
+
+/** Job ids enqueued, and how often each ended (succeeded, failed, dead, cancelled). */
+async function jobEnds(path: string) {
+  const enqueued = new Set<string>();
+  const ended = new Map<string, number>();
+  const file = await Deno.open(path);
+  let rest = "";
+  const take = (line: string) => {
+    if (line.includes('"job.enqueued"')) enqueued.add(JSON.parse(line).job_id);
+    else if (/"job\.(?:succeeded|failed|dead|cancelled)"/.test(line)) {
+      const id = JSON.parse(line).job_id as string;
+      ended.set(id, (ended.get(id) ?? 0) + 1);
+    }
+  };
+  for await (const chunk of file.readable.pipeThrough(new TextDecoderStream())) {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) take(line);
+  }
+  if (rest) take(rest);
+  return { enqueued, ended };
+}
