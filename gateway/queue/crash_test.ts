@@ -1,7 +1,8 @@
 /**
  * Crash safety with real processes: a gateway on Deno KV SIGKILLed with 500 jobs queued and
- * running, then restarted on the same data; a Redis worker SIGKILLed mid-job while another
- * takes over. Every job ends in a final state, none is lost, none completes twice.
+ * running and requests in flight, then restarted on the same data, its clients retrying by
+ * utterance_id; a Redis worker SIGKILLed mid-job while another takes over. Every job ends in
+ * a final state, none is lost, none completes twice.
  */
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
@@ -117,7 +118,8 @@ async function successCounts(dir: string): Promise<Map<string, number>> {
 }
 
 Deno.test({
-  name: "kv: SIGKILL the gateway with 500 jobs queued and running; after a restart all finish once",
+  name:
+    "kv: SIGKILL the gateway with 500 jobs queued and running and requests in flight; after a restart all finish once",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -165,9 +167,46 @@ Deno.test({
       "jobs were queued at the kill",
     );
     const finishedBefore = await listAll(first.url, "succeeded");
+    // Requests keep arriving while the gateway dies: some are answered, some cut off mid-way
+    // (perhaps after their jobs were stored). Clients retry every one with its utterance_id.
+    const late = new Map<string, string | null>();
+    let posting = true;
+    const poster = (async () => {
+      for (let n = 0; posting; n++) {
+        const id = `late-${n}`;
+        late.set(id, null);
+        try {
+          const res = await fetch(`${first.url}/task`, {
+            method: "POST",
+            body: JSON.stringify({
+              tasks: [{ intent: "echo", instruction: `late ${n}` }],
+              utterance_id: id,
+            }),
+          });
+          if (res.status === 202) late.set(id, (await res.json()).jobs[0].job_id);
+          else await res.body?.cancel();
+        } catch { /* cut off by the kill: retried after the restart */ }
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 100));
     await kill(first);
+    posting = false;
+    await poster;
 
     const second = await spawn("gateway/main.ts", flags, "listening");
+    const answered = [...late.values()].filter((id) => id !== null).length;
+    assert(answered > 0, "some late requests were answered before the kill");
+    assert(answered < late.size, "some late requests were cut off by the kill");
+    for (const [utterance, jobId] of late) {
+      const again = await post(second.url, {
+        tasks: [{ intent: "echo", instruction: "retried" }],
+        utterance_id: utterance,
+      });
+      assertEquals(again.jobs.length, 1);
+      // An answered request's retry names the same job: the retry created nothing new.
+      if (jobId !== null) assertEquals(again.jobs[0]!.job_id, jobId);
+      jobIds.push(again.jobs[0]!.job_id);
+    }
     const states = await waitAllFinal(second.url, jobIds, 90_000);
     // A job that had finished before the kill was not run or completed again.
     const after = new Map(
@@ -183,8 +222,8 @@ Deno.test({
         after.get(j.job_id)?.finished_at,
       ]),
     );
-    assertEquals(jobIds.length, 500);
-    assertEquals(new Set(jobIds).size, 500);
+    assertEquals(jobIds.length, 500 + late.size);
+    assertEquals(new Set(jobIds).size, 500 + late.size);
     const notDone = [...states.entries()].filter(([, s]) => s !== "succeeded");
     assertEquals(notDone, [], "every job succeeded");
     const twice = [...(await successCounts(`${dir}/logs`)).entries()].filter(([, n]) => n > 1);
