@@ -32,6 +32,15 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const maxBody = deps.maxBodyBytes ?? 64 * 1024;
 
+  // Hono answers HEAD by running the GET handler and dropping its body without cancelling it,
+  // so an SSE stream begun that way would stay subscribed to the tracer for good: end it here.
+  app.use("*", async function headWithoutBody(c, next) {
+    await next();
+    if (c.req.method === "HEAD" && c.res.body && !c.res.bodyUsed) {
+      await c.res.body.cancel().catch(() => {});
+    }
+  });
+
   // Timing, metrics and a trace event for every request, whatever its outcome.
   app.use("*", async function requestTelemetry(c, next) {
     const started = performance.now();

@@ -1,9 +1,12 @@
 /**
- * Abuse suite: thousands of generated requests against a real gateway socket. Whatever comes
- * in, the answer is never 500 or above, the gateway stays healthy and memory stays bounded.
+ * Abuse suite: thousands of generated requests against real gateway sockets, one gateway open
+ * and one with `GATEWAY_TOKEN`. Whatever comes in, the answer is never 500 or above; without
+ * the right token nothing but the open pages answers; oversized headers get 431; SSE streams
+ * close when the client goes; the gateway stays healthy and memory stays bounded.
  */
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { createApp } from "./app.ts";
+import { DEFAULT_MAX_HEADER_BYTES, headerBytes } from "./header_limits.ts";
 import { MemoryQueue } from "./queue/memory/memory_queue.ts";
 import { Tracer } from "./traces/tracer.ts";
 import { Metrics } from "./metrics/metrics.ts";
@@ -12,6 +15,11 @@ import { Engine } from "./engine/engine.ts";
 
 const REQUESTS = 10_000;
 const CONNECTIONS = 16;
+/** Share of the requests sent to the gateway that has a token. */
+const TOKEN_SHARE = 0.35;
+const TOKEN = "fuzz-gateway-token-5d1e8a";
+/** Deadline for reading an SSE stream's first event, and for closing it. */
+const STREAM_DEADLINE_MS = 3000;
 
 /** Small seeded PRNG (mulberry32) so a failure can be replayed. */
 function prng(seed: number) {
@@ -57,6 +65,36 @@ const PATHS = [
   "/healthz",
   "/",
   "/{id}",
+  "/events",
+  "/events",
+  "/artifacts/{id}/{name}",
+  "/artifacts/{id}/{name}",
+  "/job/{id}",
+  "/docs",
+  "/openapi.json",
+  "/favicon.ico",
+];
+/** Paths answered without a token (besides `GET /job/<id>`). */
+const OPEN_PATHS = new Set(["/healthz", "/", "/docs", "/openapi.json", "/favicon.ico"]);
+/** Artifacts on disk for job 01ABCDEF; `link.txt` is a symlink and `sub` a directory. */
+const ARTIFACTS: Record<string, string> = {
+  "report.txt": "the report\n",
+  "patch.diff": "--- a/x\n+++ b/x\n",
+  "answer.json": '{"ok":true}',
+};
+const ARTIFACT_NAMES = [
+  ...Object.keys(ARTIFACTS),
+  "link.txt",
+  "sub",
+  "missing.png",
+  "..",
+  ".hidden",
+  "a..b",
+  "%2e%2e%2fsecret",
+  "..%2F..%2Fetc%2Fpasswd",
+  "x".repeat(200),
+  "%00.txt",
+  "😀.md",
 ];
 const QUERIES = [
   "",
@@ -69,6 +107,8 @@ const QUERIES = [
   "?utterance_id=%00",
   "?job_id[]=1&job_id[]=2",
   "?limit=5&event=job.succeeded",
+  "?job_id=01ABCDEF",
+  "?utterance_id=u-1",
 ];
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
 
@@ -121,7 +161,7 @@ function nested(depth: number): string {
 }
 
 function body(r: Rng): BodyInit | undefined {
-  switch (r.int(10)) {
+  switch (r.int(11)) {
     case 0:
       return undefined;
     case 1:
@@ -136,6 +176,11 @@ function body(r: Rng): BodyInit | undefined {
       }}]}`;
     case 5:
       return "x".repeat(r.pick([10, 70_000]));
+    case 10: // a well-formed task, so that jobs run while the rest goes on
+      return JSON.stringify({
+        text: r.pick(["echo fuzz", "echo Bearer fuzz-token-123456", "please echo 😀"]),
+        utterance_id: `fuzz-${r.int(1e9)}`,
+      });
     case 6:
       return JSON.stringify({
         text: "echo fuzz",
@@ -147,62 +192,234 @@ function body(r: Rng): BodyInit | undefined {
   }
 }
 
-function headers(r: Rng): Record<string, string> {
-  const h: Record<string, string> = {};
+/** Authorization headers, each with what the token-guarded gateway must make of it. */
+const AUTH: readonly { values: readonly string[]; verdict: "valid" | "invalid" | "missing" }[] = [
+  { values: [`Bearer ${TOKEN}`], verdict: "valid" },
+  { values: [`bearer ${TOKEN}`], verdict: "valid" },
+  { values: [`Bearer    ${TOKEN}`], verdict: "valid" },
+  { values: [`Bearer\t${TOKEN}`], verdict: "valid" },
+  { values: ["Bearer x"], verdict: "invalid" },
+  { values: [`Bearer ${TOKEN}x`], verdict: "invalid" },
+  { values: [`Bearer ${TOKEN.slice(0, -1)}`], verdict: "invalid" },
+  { values: [`Bearer ${TOKEN.toUpperCase()}`], verdict: "invalid" },
+  { values: [`Bearer ${TOKEN} ${TOKEN}`], verdict: "invalid" },
+  { values: [`Bearer ${TOKEN}`, "Bearer x"], verdict: "invalid" }, // sent twice: joined by ", "
+  { values: ["Bearer " + "a".repeat(4000)], verdict: "invalid" },
+  { values: ["Bearer \u00ff\u00fe\u00e9"], verdict: "invalid" },
+  { values: ["Bearer %00"], verdict: "invalid" },
+  { values: ["Bearer"], verdict: "missing" },
+  { values: ["Bearer "], verdict: "missing" }, // trailing space is trimmed on the wire
+  { values: [TOKEN], verdict: "missing" },
+  { values: [`Token ${TOKEN}`], verdict: "missing" },
+  { values: [`Basic ${btoa(`user:${TOKEN}`)}`], verdict: "missing" },
+  { values: ["Basic abc"], verdict: "missing" },
+  { values: [""], verdict: "missing" },
+  { values: ["\u00ff"], verdict: "missing" },
+];
+
+/**
+ * Header sizes around the limit: most requests carry small headers; some carry clearly less
+ * or clearly more than the limit (a margin of 1 KiB for what `fetch` adds: host, user agent…).
+ */
+const MARGIN = 1024;
+
+function oddHeaders(r: Rng, h: [string, string][]): void {
+  switch (r.int(14)) {
+    case 0: // one large header just under the limit once fetch's own are added
+      h.push(["x-large", "l".repeat(DEFAULT_MAX_HEADER_BYTES - MARGIN - 2000 + r.int(1000))]);
+      break;
+    case 1: // one large header over it
+      h.push(["x-large", "l".repeat(DEFAULT_MAX_HEADER_BYTES + r.int(40_000))]);
+      break;
+    case 2: // many headers adding up to more than the limit
+      for (let i = 80 + r.int(30); i > 0; i--) h.push([`x-many-${i}`, "m".repeat(250)]);
+      break;
+    case 3: // a repeated header, joined into one value
+      for (let i = 10 + r.int(90); i > 0; i--) h.push(["x-dup", "d".repeat(40)]);
+      break;
+    case 4: // beyond what Deno's HTTP server reads at all: in bytes, or in header lines
+      if (r.int(2)) h.push(["x-huge", "h".repeat(70_000 + r.int(30_000))]);
+      else for (let i = 140 + r.int(200); i > 0; i--) h.push([`x-line-${i}`, "l"]);
+      break;
+    case 5:
+      h.push(["cookie", Array.from({ length: 50 + r.int(300) }, (_, i) => `c${i}=v`).join("; ")]);
+      break;
+    case 6:
+      h.push(["x-latin1", "\u00e9\u00ff\u0080\u00a0".repeat(1 + r.int(2000))]);
+      break;
+    case 7:
+      h.push(["x-!#$%&'*+.^_`|~", "token characters in the name"]);
+      break;
+    case 8:
+      h.push(["x-empty", ""], ["x-tab", "a\tb\t c"]);
+      break;
+    case 9:
+      h.push(["x-" + "y".repeat(1 + r.int(8000)), "z".repeat(r.int(6000))]);
+      break;
+    case 10:
+      h.push(["content-length", r.pick(["0", "-1", "99999999999", "abc"])]);
+      break;
+    case 11:
+      h.push(["host", r.pick(["", "evil.example", "127.0.0.1:1", "a".repeat(300)])]);
+      break;
+    case 12:
+      h.push(["accept", r.pick(["text/event-stream", "*/*;q=0", "\u00ff/\u00ff"])]);
+      break;
+    default:
+      break;
+  }
+}
+
+function headers(r: Rng): { pairs: [string, string][]; auth: "valid" | "invalid" | "missing" } {
+  const h: [string, string][] = [];
   if (r.int(2)) {
-    h["content-type"] = r.pick([
-      "application/json",
-      "text/plain",
-      "multipart/form-data; boundary=x",
-      "application/json; charset=latin1",
-      "\u00ff",
+    h.push([
+      "content-type",
+      r.pick([
+        "application/json",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+        "application/json; charset=latin1",
+        "\u00ff",
+      ]),
     ]);
   }
-  if (r.int(4) === 0) {
-    h["authorization"] = r.pick(["Bearer", "Bearer x", "Basic abc", "Bearer " + "a".repeat(4000)]);
+  let auth: "valid" | "invalid" | "missing" = "missing";
+  if (r.int(2)) {
+    const choice = r.pick(AUTH);
+    for (const v of choice.values) h.push(["authorization", v]);
+    auth = choice.verdict;
   }
-  if (r.int(6) === 0) h["x-" + "y".repeat(r.int(50))] = "z".repeat(r.int(6000));
-  if (r.int(8) === 0) h["content-encoding"] = "gzip";
-  return h;
+  if (r.int(3) === 0) oddHeaders(r, h);
+  if (r.int(8) === 0) h.push(["content-encoding", "gzip"]);
+  return { pairs: h, auth };
 }
+
+/** The path as the server routes it, decoded where it decodes. */
+function serverPaths(base: string, path: string): string[] {
+  const pathname = new URL(base + path).pathname;
+  try {
+    return [pathname, decodeURI(pathname)];
+  } catch {
+    return [pathname];
+  }
+}
+
+/** Paths that may answer without a token: the open pages and `/job/<id>`. */
+function mayBeOpen(base: string, path: string): boolean {
+  return serverPaths(base, path).some((p) => OPEN_PATHS.has(p) || p.startsWith("/job/"));
+}
+
+function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: no answer in ${STREAM_DEADLINE_MS} ms`)),
+      STREAM_DEADLINE_MS,
+    );
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** A response's JSON, or its text when it is not JSON. */
+async function jsonOf(res: Response): Promise<Record<string, unknown> | string> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A tracer that counts its live subscriptions: each open SSE stream holds one. */
+class CountingTracer extends Tracer {
+  live = 0;
+  override subscribe(fn: Parameters<Tracer["subscribe"]>[0]): () => void {
+    const unsubscribe = super.subscribe(fn);
+    this.live++;
+    let done = false;
+    return () => {
+      if (!done) this.live--;
+      done = true;
+      return unsubscribe();
+    };
+  }
+}
+
+const UNAUTHORIZED = {
+  invalid: { error: "unauthorized", message: "Invalid bearer token" },
+  missing: {
+    error: "unauthorized",
+    message: "Missing bearer token: send 'Authorization: Bearer <GATEWAY_TOKEN>'",
+  },
+};
 
 Deno.test({
   name: "fuzz: 10,000 generated requests never get a 5xx, and the gateway stays healthy",
-  permissions: { net: ["127.0.0.1"], read: true, env: true, sys: true },
+  permissions: { net: ["127.0.0.1"], read: true, write: true, env: true, sys: true },
   async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "fuzz-" });
+    const jobDir = `${dataDir}/artifacts/01ABCDEF`;
+    await Deno.mkdir(`${jobDir}/sub`, { recursive: true });
+    for (const [name, text] of Object.entries(ARTIFACTS)) {
+      await Deno.writeTextFile(`${jobDir}/${name}`, text);
+    }
+    await Deno.writeTextFile(`${dataDir}/secret.txt`, "outside the artifacts");
+    await Deno.symlink(`${dataDir}/secret.txt`, `${jobDir}/link.txt`);
+
     const queue = new MemoryQueue();
-    const tracer = new Tracer([], { ringSize: 1000 });
+    const tracer = new CountingTracer([], { ringSize: 1000 });
     const metrics = new Metrics(() => queue.depth());
     const engine = new Engine({
       queue,
       skills: [echoSkill],
       tracer,
       metrics,
-      dataDir: ".",
-      skillContext: { dataDir: ".", env: () => undefined, settings: {} },
+      dataDir,
+      skillContext: { dataDir, env: () => undefined, settings: {} },
     });
     engine.start();
-    const app = createApp({ queue, tracer, metrics, skills: [echoSkill], engine });
-    const ac = new AbortController();
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-      app.fetch,
-    );
-    const base = `http://127.0.0.1:${server.addr.port}`;
+    const deps = { queue, tracer, metrics, skills: [echoSkill], engine, dataDir };
+    const servers = [createApp(deps), createApp({ ...deps, token: TOKEN })].map((app) => {
+      const ac = new AbortController();
+      const server = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+        app.fetch,
+      );
+      return { ac, server, base: `http://127.0.0.1:${server.addr.port}` };
+    });
+    const [open, guarded] = servers as [typeof servers[0], typeof servers[0]];
+    const baselineSubscriptions = tracer.live; // the dashboards' charts, for the app's lifetime
+
     const r = prng(20261124);
     const plan = Array.from({ length: REQUESTS }, () => {
-      const path = r.pick(PATHS).replace("{id}", r.pick(IDS)) + r.pick(QUERIES);
-      const method = r.pick(METHODS);
+      const template = r.pick(PATHS);
+      const path = template.replace("{id}", r.int(3) ? r.pick(IDS) : "01ABCDEF")
+        .replace("{name}", r.pick(ARTIFACT_NAMES)) + (r.int(3) ? "" : r.pick(QUERIES));
+      // Pages and streams are mostly fetched with GET as a browser would; tasks are POSTed.
+      const method = r.int(2) ? (template === "/task" ? "POST" : "GET") : r.pick(METHODS);
+      const withToken = r.next() < TOKEN_SHARE;
+      const { pairs, auth } = headers(r);
       return {
         path,
         method,
         body: method === "GET" || method === "HEAD" ? undefined : body(r),
-        headers: headers(r),
+        pairs,
+        auth,
+        target: withToken ? guarded : open,
+        ownHeaderBytes: headerBytes(
+          new Headers(pairs.filter(([, v]) => [...v].every((ch) => ch.charCodeAt(0) <= 0xff))),
+        ),
       };
     });
     const statuses = new Map<number, number>();
     const serverErrors: string[] = [];
+    const wrongAnswers: string[] = [];
+    const streamProblems: string[] = [];
     let transportErrors = 0;
+    let streamsRead = 0;
+    let guardedRefusals = 0;
+    let headerRefusals = 0;
     // Memory must stay bounded: the same mix sent twice must not grow the heap the second time.
     // `--v8-flags=--expose-gc` (deno task test) lets us measure after a full collection.
     const gc = (globalThis as { gc?: () => void }).gc;
@@ -211,25 +428,108 @@ Deno.test({
       gc();
       return Deno.memoryUsage().heapUsed;
     };
+
+    type Planned = typeof plan[number];
+    /** Checks one answer; returns what was wrong with it, if anything. */
+    const check = async (req: Planned, res: Response): Promise<string | undefined> => {
+      const guardedTarget = req.target === guarded;
+      const big = req.ownHeaderBytes > DEFAULT_MAX_HEADER_BYTES;
+      const small = req.ownHeaderBytes + MARGIN <= DEFAULT_MAX_HEADER_BYTES;
+      // Deno's server itself answers 400 without a body to a header section past about
+      // 64 KiB or 128 lines (fetch adds a few lines of its own): the app never sees those.
+      const beyondDeno = req.ownHeaderBytes > 60_000 || req.pairs.length > 128;
+      if (beyondDeno) {
+        if (res.status === 400 && (await res.text()) === "") return;
+        if (res.status !== 431) return `headers beyond Deno's limits → ${res.status}`;
+      }
+      if (big) {
+        if (res.status !== 431) return `headers of ${req.ownHeaderBytes} bytes → ${res.status}`;
+        headerRefusals++;
+        if (req.method === "HEAD") return;
+        const body = await jsonOf(res);
+        const shape = typeof body === "object" && body.error === "headers_too_large" &&
+          /^Request header fields exceed the limit of 16384 bytes: current size is \d+$/.test(
+            String(body.message),
+          ) && Object.keys(body).length === 2;
+        return shape ? undefined : `431 body ${JSON.stringify(body)}`;
+      }
+      if (small && res.status === 431) return `headers of ${req.ownHeaderBytes} bytes → 431`;
+      if (!guardedTarget) {
+        return res.status === 401 ? "401 from the gateway without a token" : undefined;
+      }
+      if (req.auth === "valid" || mayBeOpen(req.target.base, req.path)) return;
+      if (res.status === 431 && !small) return; // near the limit: either answer is right
+      if (res.status !== 401) return `no valid token (${req.auth}) → ${res.status}`;
+      guardedRefusals++;
+      if (res.headers.get("www-authenticate") !== 'Bearer realm="gateway"') {
+        return "401 without www-authenticate";
+      }
+      if (req.method === "HEAD") return;
+      const body = await jsonOf(res);
+      return JSON.stringify(body) === JSON.stringify(UNAUTHORIZED[req.auth])
+        ? undefined
+        : `401 body ${JSON.stringify(body)} for ${req.auth} authorization`;
+    };
+
+    /** An SSE answer: the first event must be `hello`, and cancelling must end the stream. */
+    const readStream = async (req: Planned, res: Response) => {
+      const reader = res.body!.getReader();
+      const what = `${req.method} ${req.path.slice(0, 60)}`;
+      try {
+        const first = await withDeadline(reader.read(), `${what} first event`);
+        const text = new TextDecoder().decode(first.value ?? new Uint8Array());
+        if (!text.startsWith("event: hello\n")) {
+          streamProblems.push(`${what} began with ${JSON.stringify(text.slice(0, 40))}`);
+        }
+        streamsRead++;
+      } catch (err) {
+        streamProblems.push(String(err));
+      }
+      try {
+        await withDeadline(reader.cancel(), `${what} cancel`);
+      } catch (err) {
+        streamProblems.push(String(err));
+      }
+    };
+
     let next = 0;
     const send = async (upTo: number) => {
       await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
         while (next < upTo) {
           const req = plan[next++]!;
+          let res: Response;
           try {
-            const res = await fetch(base + req.path, {
+            res = await fetch(req.target.base + req.path, {
               method: req.method,
-              headers: req.headers,
+              headers: req.pairs,
               ...(req.body !== undefined ? { body: req.body } : {}),
             });
-            await res.body?.cancel();
-            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-            if (res.status >= 500) {
-              serverErrors.push(`${req.method} ${req.path.slice(0, 80)} → ${res.status}`);
-            }
           } catch {
             // e.g. a header value fetch itself refuses to send; the request never reached us.
             transportErrors++;
+            continue;
+          }
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          const where = `${req.target === guarded ? "token" : "open"} ${req.method} ${
+            req.path.slice(0, 80)
+          }`;
+          if (res.status >= 500) serverErrors.push(`${where} → ${res.status}`);
+          const wrong = await check(req, res);
+          if (wrong) wrongAnswers.push(`${where}: ${wrong}`);
+          if (res.headers.get("content-type")?.startsWith("text/event-stream") && res.body) {
+            await readStream(req, res);
+          } else if (
+            res.status === 200 && req.method === "GET" &&
+            serverPaths(req.target.base, req.path).some((p) => p.startsWith("/artifacts/"))
+          ) {
+            // Only the files written above can be served, each with its own content.
+            const text = await res.text();
+            const name = new URL(req.target.base + req.path).pathname.split("/").at(-1)!;
+            if (ARTIFACTS[name] !== text) {
+              wrongAnswers.push(`${where}: served ${text.slice(0, 40)}`);
+            }
+          } else if (!res.bodyUsed) {
+            await res.body?.cancel();
           }
         }
       }));
@@ -241,13 +541,24 @@ Deno.test({
     console.log(
       `heap after 5,000 requests: ${(heapHalf / 1e6).toFixed(1)} MB, after 10,000: ${
         (heapEnd / 1e6).toFixed(1)
-      } MB`,
+      } MB; ${streamsRead} SSE streams read and closed, ${guardedRefusals} requests refused ` +
+        `for want of the token, ${headerRefusals} for their headers; statuses ${
+          JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))
+        }`,
     );
-    const health = await fetch(`${base}/healthz`);
-    assertEquals(health.status, 200);
-    await health.body?.cancel();
+    for (const { base } of servers) {
+      const health = await fetch(`${base}/healthz`);
+      assertEquals(health.status, 200);
+      await health.body?.cancel();
+    }
     const sent = [...statuses.values()].reduce((a, b) => a + b, 0);
     assertEquals(serverErrors, [], `5xx answers (${serverErrors.length})`);
+    assertEquals(wrongAnswers.slice(0, 20), [], `wrong answers (${wrongAnswers.length})`);
+    assertEquals(streamProblems.slice(0, 20), [], `SSE problems (${streamProblems.length})`);
+    // The mix must exercise what it claims to: streams, the token gate, the header limit.
+    assert(streamsRead >= 100, `only ${streamsRead} SSE streams were read`);
+    assert(guardedRefusals >= 300, `only ${guardedRefusals} requests were refused a token`);
+    assert(headerRefusals >= 100, `only ${headerRefusals} requests were refused for headers`);
     assert(
       sent >= REQUESTS * 0.95,
       `only ${sent} of ${REQUESTS} requests got an answer (${transportErrors} transport errors)`,
@@ -258,9 +569,60 @@ Deno.test({
         ((heapEnd - heapHalf) / 1e6).toFixed(1)
       } MB over the second 5,000 requests`,
     );
+    // Every stream the clients closed has ended on the server too: no subscription is left.
+    for (let waited = 0; tracer.live > baselineSubscriptions && waited < 3000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assertEquals(tracer.live - baselineSubscriptions, 0, "SSE subscriptions left open");
+    for (const { ac, server } of servers) {
+      ac.abort();
+      await server.finished;
+    }
+    await engine.stop({ graceMs: 2000 });
+    await tracer.close();
+    await Deno.remove(dataDir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "HEAD /events answers the stream's headers and leaves no subscription behind",
+  permissions: { net: ["127.0.0.1"] },
+  async fn() {
+    const queue = new MemoryQueue();
+    const tracer = new CountingTracer([]);
+    const metrics = new Metrics(() => queue.depth());
+    const app = createApp({ queue, tracer, metrics, skills: [echoSkill] });
+    const ac = new AbortController();
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+      app.fetch,
+    );
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const baseline = tracer.live;
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${base}/events`, { method: "HEAD" });
+      assertEquals(res.status, 200);
+      assertEquals(res.headers.get("content-type"), "text/event-stream");
+      assertEquals(await res.text(), "");
+    }
+    const inProcess = await app.request("/events", { method: "HEAD" });
+    assertEquals(inProcess.status, 200);
+    assertEquals(await inProcess.text(), "");
+    // A GET stream holds a subscription while it is open, and gives it back when closed.
+    const get = await fetch(`${base}/events`);
+    const reader = get.body!.getReader();
+    assertEquals(
+      new TextDecoder().decode((await reader.read()).value).split("\n")[0],
+      "event: hello",
+    );
+    assertEquals(tracer.live - baseline, 1);
+    await reader.cancel();
+    for (let waited = 0; tracer.live > baseline && waited < 2000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assertEquals(tracer.live - baseline, 0, "subscriptions left after HEAD and a closed GET");
     ac.abort();
     await server.finished;
-    await engine.stop({ graceMs: 2000 });
     await tracer.close();
   },
 });
