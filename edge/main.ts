@@ -4,6 +4,10 @@
  * → steady frames → Silero VAD → OpenAI Realtime transcription → the gateway, through a
  * durable outbox; results are followed and printed as they fan in. `--vad-only` prints speech
  * segments and touches no network.
+ *
+ * Ctrl-C stops capture and gives what is in flight {@linkcode SHUTDOWN_GRACE_MS} to reach the
+ * gateway, then lists what was left (undelivered utterances stay in the outbox); a second
+ * Ctrl-C exits at once with code 130.
  */
 import { getLogger } from "@logtape/logtape";
 import { join } from "node:path";
@@ -16,8 +20,9 @@ import { type AudioFront, startAudioFront } from "./front/audio_front.ts";
 import { latencySummary } from "./front/latency_summary.ts";
 import { StatusLine } from "./status_line.ts";
 import { RealtimeConfigError, realtimeEnv, RealtimeTranscriber } from "./realtime/mod.ts";
-import { Outbox } from "./outbox/mod.ts";
+import { GatewayTokenError, Outbox } from "./outbox/mod.ts";
 import { forwardTranscripts, UtteranceFollower } from "./fanin/mod.ts";
+import { describePending, settleWithin, SHUTDOWN_GRACE_MS } from "./shutdown.ts";
 
 const log = getLogger(["edge"]);
 
@@ -162,8 +167,19 @@ async function main(): Promise<number> {
       ...(flags.input ? { input: flags.input } : {}),
       ...(flags.device ? { device: flags.device } : {}),
     });
-    const stop = () => front.stop();
-    Deno.addSignalListener("SIGINT", stop);
+    // First Ctrl-C: stop capture and let the run finish within a grace time. Second: quit now.
+    const interrupted = Promise.withResolvers<void>();
+    let interrupts = 0;
+    Deno.addSignalListener("SIGINT", () => {
+      if (++interrupts === 1) {
+        front.stop();
+        interrupted.resolve();
+        return;
+      }
+      status?.clear();
+      console.error("error: interrupted twice: quitting without waiting");
+      Deno.exit(130);
+    });
     if (flags.vad_only) {
       await runFront(flags, front, status, {
         onEnd: (e) => {
@@ -175,7 +191,7 @@ async function main(): Promise<number> {
       await front.close();
       return 0;
     }
-    return await stream(flags, front, status);
+    return await stream(flags, front, status, interrupted.promise);
   } catch (err) {
     if (
       err instanceof CaptureError || err instanceof VadModelError ||
@@ -197,6 +213,7 @@ async function stream(
   flags: EdgeFlags,
   front: AudioFront,
   status: StatusLine | undefined,
+  interrupted: Promise<void>,
 ): Promise<number> {
   const { apiKey, url } = realtimeEnv();
   const token = Deno.env.get("GATEWAY_TOKEN") || undefined;
@@ -224,6 +241,22 @@ async function stream(
     print(`error: ${error.message}`);
     front.stop();
   });
+  // Ctrl-C, or a refused token (nothing more could be delivered), bounds the final wait.
+  const stopping = Promise.withResolvers<void>();
+  void interrupted.then(() => {
+    print(
+      `Stopping: waiting up to ${
+        SHUTDOWN_GRACE_MS / 1000
+      } s for utterances in flight (Ctrl-C again to quit now)`,
+    );
+    stopping.resolve();
+  });
+  outbox.on("unauthorized", ({ error }) => {
+    status?.clear();
+    console.error(`error: ${error.message}`);
+    front.stop();
+    stopping.resolve();
+  });
   transcriber.start();
   outbox.start();
   print(
@@ -246,19 +279,33 @@ async function stream(
   );
   await front.close();
   let code = 0;
-  try {
-    if (!fatal) {
+  if (!fatal) {
+    const work = (async () => {
       await transcriber.whenIdle();
       await outbox.whenDrained();
       await follower?.whenAllFinal();
+    })();
+    const outcome = await settleWithin(work, stopping.promise, SHUTDOWN_GRACE_MS);
+    if (outcome.kind === "timed_out") code = outbox.refused ? 1 : 130;
+    else if (outcome.kind === "failed") {
+      // The refusal was reported when it happened.
+      if (!(outcome.error instanceof GatewayTokenError)) {
+        const error = outcome.error;
+        print(`error: ${error instanceof Error ? error.message : error}`);
+      }
+      code = 1;
     }
-  } catch (err) {
-    print(`error: ${err instanceof Error ? err.message : err}`);
-    code = 1;
   }
+  const pending = describePending({
+    untranscribed: transcriber.heldSegments,
+    undelivered: outbox.depth,
+    outboxDir: outbox.dir,
+    following: follower?.following ?? 0,
+  });
   await transcriber.close();
   await outbox.close();
   await follower?.close();
+  for (const line of pending) print(line);
   return fatal ? 1 : code;
 }
 

@@ -199,6 +199,8 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     done,
     stop() {
       stopped = true;
+      // Stopping means now: audio buffered for pacing is not played out.
+      queue.stop();
       try {
         child?.kill("SIGTERM");
       } catch { /* already gone */ }

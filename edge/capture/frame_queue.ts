@@ -52,6 +52,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
 
   /** Adds a frame. With `drop`, returns at once; with `block`, waits while full. */
   async push(frame: Frame): Promise<void> {
+    if (this.#ended) return;
     while (this.#frames.length >= this.#capacity) {
       if (this.#policy === "drop") {
         this.#frames.shift();
@@ -59,15 +60,29 @@ export class FrameQueue implements AsyncIterable<Frame> {
         break;
       }
       await new Promise<void>((r) => (this.#wakeProducer = r));
+      if (this.#ended) return;
     }
     this.#frames.push(frame);
     this.#wakeConsumer?.();
   }
 
+  /** No more frames will come; the consumer still gets those buffered. */
   end(error?: Error): void {
+    if (this.#ended) return;
     this.#ended = true;
     this.#error = error;
     this.#wakeConsumer?.();
+  }
+
+  /**
+   * Ends now: frames buffered but not yet released are discarded (a paced file can hold
+   * seconds of them) and a producer waiting for room is let go; later pushes are ignored.
+   */
+  stop(): void {
+    this.#frames.length = 0;
+    this.end();
+    this.#wakeProducer?.();
+    this.#wakeProducer = undefined;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
@@ -87,7 +102,9 @@ export class FrameQueue implements AsyncIterable<Frame> {
         const wait = due - this.#now();
         if (wait > 1) await this.#sleep(wait);
       }
-      const frame = this.#frames.shift()!;
+      const frame = this.#frames.shift();
+      if (!frame) continue; // stopped while waiting for the frame's time
+
       this.#released++;
       this.#wakeProducer?.();
       this.#wakeProducer = undefined;

@@ -48,3 +48,33 @@ Deno.test("FrameQueue paces a burst into steady frames", async () => {
   assertEquals(releasedAt, [0, 20, 40, 60, 80]);
   assertEquals(waits, [20, 20, 20, 20]);
 });
+
+Deno.test("FrameQueue.stop() discards paced frames and lets a blocked reader go", async () => {
+  let now = 0;
+  const q = new FrameQueue({
+    policy: "block",
+    capacity: 5,
+    paceMs: 20,
+    now: () => now,
+    sleep: (ms) => {
+      now += ms;
+      if (now >= 40) q.stop(); // stopped while the third frame waits for its time
+      return Promise.resolve();
+    },
+  });
+  let pushed = 0;
+  const producer = (async () => {
+    for (let i = 0; i < 50; i++) {
+      await q.push(frame(i));
+      pushed++;
+    }
+  })();
+  const got: number[] = [];
+  for await (const f of q) got.push(f.index);
+  await producer; // not left waiting for room
+  assertEquals(got, [0, 1]);
+  assertEquals(q.size, 0);
+  await q.push(frame(99));
+  assertEquals(q.size, 0, "pushes after stop() are ignored");
+  assertEquals(pushed, 50);
+});

@@ -77,7 +77,7 @@ export interface OutboxEvents {
   /** The gateway refused the utterance for good (a 4xx other than 401/403/408/429). */
   rejected: { utterance_id: string; status: number; body: string };
   /** The gateway refused our token: sending stopped, items kept on disk. */
-  unauthorized: { status: number; body: string };
+  unauthorized: { status: number; body: string; error: GatewayTokenError };
   /** An utterance could not be taken in (outbox full). */
   dropped: { utterance_id: string; reason: string };
 }
@@ -331,7 +331,6 @@ export class Outbox {
         continue;
       }
       if (outcome.kind === "refused") {
-        this.#refused = outcome.error;
         for (const w of this.#drainWaiters.splice(0)) w.reject(outcome.error);
         continue;
       }
@@ -471,13 +470,16 @@ export class Outbox {
         });
         this.#emit("rejected", { utterance_id: id, status, body });
         return { kind: "done" };
-      case "unauthorized":
+      case "unauthorized": {
         log.error(
           "Gateway refused the edge's token (HTTP {status}): check GATEWAY_TOKEN. Sending stopped; {n} utterance(s) kept in {dir} for the next start",
           { status, n: this.#queue.length, dir: this.#store.dir },
         );
-        this.#emit("unauthorized", { status, body });
-        return { kind: "refused", error: new GatewayTokenError(status) };
+        const error = new GatewayTokenError(status);
+        this.#refused = error;
+        this.#emit("unauthorized", { status, body, error });
+        return { kind: "refused", error };
+      }
       case "retry":
         return delivery.retryAfterMs === undefined
           ? { kind: "retry", why: `HTTP ${status}` }
