@@ -3,8 +3,10 @@
  * `deno task demo`: the whole pipeline on this machine with no API keys. Starts the OpenAI
  * Realtime stand-in and a gateway, plays the bundled spoken request through the edge (VAD →
  * transcription → outbox → gateway), shows the live transcript, the routed jobs and their
- * fan-in results, then stops everything it started and exits 0. With OPENAI_API_KEY set the
- * edge uses the real Realtime API instead of the stand-in.
+ * fan-in results, then stops everything it started and exits 0. The three model providers
+ * (OpenAI Realtime, Anthropic, Gemini) are local stand-ins unless their API key is set; the
+ * rest is real: Chromium, git, sox/ffmpeg and the Silero VAD. The gateway runs with the
+ * permissions of `deno task gateway`, read from deno.json, so the demo exercises them.
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -20,6 +22,7 @@ Plays "Refactor the orchestrator router and open the QA dashboard to verify depl
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const AUDIO = `${ROOT}shared/standins/openai_realtime/fixtures/refactor_and_dashboard.wav`;
 const DENO = Deno.execPath();
+/** Permissions of the edge and the stand-ins' callers (those of `deno task edge`). */
 const RUN = [
   "run",
   "--allow-read",
@@ -30,6 +33,26 @@ const RUN = [
   "--allow-ffi",
   "--allow-sys",
 ];
+
+/**
+ * The `--allow-*` flags of a `deno run` task in deno.json: the gateway gets exactly the
+ * permissions it ships with.
+ */
+function taskPermissions(
+  config: { tasks?: Record<string, string> },
+  task: string,
+): string[] {
+  const command = config.tasks?.[task];
+  if (!command) throw new Error(`deno.json has no '${task}' task`);
+  const flags = command.split(/\s+/).filter((t) => t.startsWith("--allow-"));
+  if (flags.length === 0) throw new Error(`the '${task}' task in deno.json grants no permissions`);
+  return flags;
+}
+
+const GATEWAY_PERMISSIONS = taskPermissions(
+  JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)),
+  "gateway",
+);
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -103,19 +126,26 @@ try {
   console.log(
     `  transcription: ${
       realKey
-        ? "OpenAI Realtime API (OPENAI_API_KEY is set)"
+        ? "OpenAI Realtime API, real (OPENAI_API_KEY is set)"
         : "OpenAI Realtime STAND-IN (simulated, no key)"
     }`,
   );
   console.log(
-    `  coding: ${
+    `  coding:        ${
       realAnthropic
-        ? "Anthropic Messages API (ANTHROPIC_API_KEY is set)"
+        ? "Anthropic Messages API, real (ANTHROPIC_API_KEY is set)"
         : "Anthropic STAND-IN (simulated, no key)"
-    } on a sample repository`,
+    }`,
   );
   console.log(
-    `  browser: routed by the gateway; without its worker enabled the job ends 'no_worker'`,
+    `  browser:       ${
+      realGemini
+        ? "Gemini computer use API, real (GEMINI_API_KEY is set)"
+        : "Gemini computer use STAND-IN (simulated, no key; it also serves the QA dashboard)"
+    }`,
+  );
+  console.log(
+    "  real on this machine: Chromium (driven by the browser job), git (the coding job's sample repository), sox/ffmpeg (audio decoding), Silero VAD (speech detection)",
   );
   console.log(dim(`  data and logs: ${dir}`));
 
@@ -206,7 +236,8 @@ try {
   gateway = await start(
     "the gateway",
     [
-      ...RUN,
+      "run",
+      ...GATEWAY_PERMISSIONS,
       `${ROOT}gateway/main.ts`,
       "--port",
       "0",
@@ -224,6 +255,9 @@ try {
   );
   const gatewayUrl = String(gateway.info.url);
   console.log(dim(`  gateway: ${gatewayUrl} (dashboard-free; try ${gatewayUrl}/traces)`));
+  console.log(
+    dim(`  gateway permissions (as deno task gateway): ${GATEWAY_PERMISSIONS.join(" ")}`),
+  );
   console.log(
     bold(`\n▶ Speaking: ${AUDIO.split("/").pop()}${values.fast ? " (fast)" : " (real time)"}`),
   );
