@@ -235,6 +235,13 @@ async function stream(
     ? new UtteranceFollower({ gatewayUrl: flags.gateway, ...(token ? { token } : {}), print })
     : undefined;
   forwardTranscripts({ transcriber, outbox, ...(follower ? { follower } : {}), print });
+  if (status) {
+    // Live words go on the terminal's status line only; printed output gets finals alone.
+    transcriber.on("partial", (p) => status.setPartial(p.text));
+    for (const done of ["final", "failed", "discarded"] as const) {
+      transcriber.on(done, () => status.setPartial(undefined));
+    }
+  }
   let fatal: Error | undefined;
   transcriber.on("fatal", ({ error }) => {
     fatal = error;

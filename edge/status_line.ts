@@ -1,6 +1,8 @@
 /**
  * @module
- * One live status line for a terminal: input level, VAD state, elapsed time, segments.
+ * One live status line for a terminal: input level, VAD state, elapsed time, segments, and
+ * the live (partial) transcript of the utterance being transcribed. Only drawn on a terminal;
+ * redirected output never sees partial transcripts.
  */
 
 export interface StatusSnapshot {
@@ -9,7 +11,12 @@ export interface StatusSnapshot {
   elapsedMs: number;
   segments: number;
   dropped: number;
+  /** Live text of the utterance being transcribed. */
+  partial?: string;
 }
+
+/** Characters of a partial transcript shown at most (its end, where the words arrive). */
+export const PARTIAL_CHARS = 60;
 
 /** The line for a snapshot, pure. The meter spans −60..0 dBFS in 20 cells. */
 export function formatStatus(s: StatusSnapshot): string {
@@ -19,12 +26,22 @@ export function formatStatus(s: StatusSnapshot): string {
   const clock = `${Math.floor(t / 60)}:${(t % 60).toFixed(1).padStart(4, "0")}`;
   return `🎙 ${meter} ${s.levelDb.toFixed(0).padStart(4)} dB  ${
     s.state.padEnd(8)
-  }  ${clock}  segments ${s.segments}${s.dropped ? `  dropped ${s.dropped}` : ""}`;
+  }  ${clock}  segments ${s.segments}${s.dropped ? `  dropped ${s.dropped}` : ""}${
+    partialTail(s.partial)
+  }`;
+}
+
+function partialTail(partial: string | undefined): string {
+  const text = partial?.replace(/\s+/g, " ").trim();
+  if (!text) return "";
+  return `  “${text.length > PARTIAL_CHARS ? `…${text.slice(-(PARTIAL_CHARS - 1))}` : text}”`;
 }
 
 export class StatusLine {
   readonly #out: { writeSync(p: Uint8Array): number };
   #last = 0;
+  #partial: string | undefined;
+  #snapshot: StatusSnapshot | undefined;
   readonly #enc = new TextEncoder();
 
   constructor(out: typeof Deno.stderr) {
@@ -33,10 +50,18 @@ export class StatusLine {
 
   /** Redraws at most 10 times a second. */
   update(s: StatusSnapshot): void {
+    this.#snapshot = s;
     const now = performance.now();
     if (now - this.#last < 100) return;
     this.#last = now;
-    this.#out.writeSync(this.#enc.encode(`\r\x1b[2K${formatStatus(s)}`));
+    const shown = this.#partial === undefined ? s : { ...s, partial: this.#partial };
+    this.#out.writeSync(this.#enc.encode(`\r\x1b[2K${formatStatus(shown)}`));
+  }
+
+  /** Shows (or, with `undefined`, removes) the live transcript at the end of the line. */
+  setPartial(text: string | undefined): void {
+    this.#partial = text;
+    if (this.#snapshot) this.update(this.#snapshot);
   }
 
   /** Prints a line above the status line. */
