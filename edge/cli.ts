@@ -47,8 +47,8 @@ Files:
 
 Ctrl-C stops listening and waits up to 5 s for utterances in flight, then says what is left
 (undelivered utterances stay in the outbox for the next start) and exits 130, or 0 if nothing
-was left; press it again to
-quit at once. A refused GATEWAY_TOKEN stops the edge with exit 1, utterances kept.
+was left; press it again to quit at once. A refused GATEWAY_TOKEN stops the edge with exit 1,
+utterances kept.
 
 Environment: OPENAI_API_KEY, OPENAI_REALTIME_URL (default wss://api.openai.com/v1/realtime),
 GATEWAY_TOKEN, VAD_MODEL_PATH.`;
