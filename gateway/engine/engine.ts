@@ -14,6 +14,7 @@
  * engine.start();
  * ```
  */
+import { redactText } from "@shared/logging/redact.ts";
 import { getLogger } from "@logtape/logtape";
 import { join } from "node:path";
 import {
@@ -553,9 +554,11 @@ export class Engine {
           case "artifact": {
             const dir = join(this.#o.dataDir, "artifacts", job.job_id);
             const path = join(dir, msg.name);
+            // Text artifacts are redacted like every other output: a model that quotes a key
+            // must not put it on disk or behind /artifacts.
             const data = msg.base64 !== undefined
               ? Uint8Array.from(atob(msg.base64), (c) => c.charCodeAt(0))
-              : new TextEncoder().encode(msg.text ?? "");
+              : new TextEncoder().encode(redactText(msg.text ?? ""));
             writes = writes.then(async () => {
               await Deno.mkdir(dir, { recursive: true });
               await Deno.writeFile(path, data);
