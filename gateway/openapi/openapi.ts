@@ -90,7 +90,10 @@ const query = (name: string, type: "string" | "integer", description: string) =>
   description,
   schema: { type },
 });
-const common = { "401": error("Missing or wrong bearer token (when GATEWAY_TOKEN is set)") };
+const common = {
+  "401": error("Missing or wrong bearer token (when GATEWAY_TOKEN is set)"),
+  "431": error("Request headers over 16 KiB in all"),
+};
 
 export function buildOpenApi(): Record<string, unknown> {
   return {
