@@ -1,7 +1,8 @@
 import { assertEquals, assertMatch, assertStringIncludes } from "@shared/testing/asserts.ts";
+import { readLines } from "@shared/io/lines.ts";
 
-Deno.test("deno task demo runs the whole pipeline offline and exits 0", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
+Deno.test("deno task demo runs the whole pipeline offline, serves its dashboard with --stay, exits 0", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--allow-read",
@@ -13,12 +14,34 @@ Deno.test("deno task demo runs the whole pipeline offline and exits 0", async ()
       "--allow-sys",
       new URL("./main.ts", import.meta.url).pathname,
       "--fast",
+      "--stay",
     ],
     env: { OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "", GEMINI_API_KEY: "" },
     stdout: "piped",
     stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
+  }).spawn();
+  const stderrText = new Response(child.stderr).text();
+  let text = "";
+  const lines = readLines(child.stdout);
+  // next(), not for-await with break: that would close the pipe the demo still writes to.
+  for (;;) {
+    const { value, done } = await lines.next();
+    if (done) break;
+    text += value + "\n";
+    if (value.startsWith("Still serving")) break;
+  }
+  // While it stays, the dashboard and the fan-in answer from the demo's gateway.
+  const dashboard = /dashboard: (http:\/\/\S+)\//.exec(text)?.[1];
+  assertMatch(String(dashboard), /^http:\/\/127\.0\.0\.1:\d+$/);
+  const page = await fetch(`${dashboard}/`);
+  assertEquals(page.status, 200);
+  assertStringIncludes(await page.text(), "<html");
+  const jobs = await (await fetch(`${dashboard}/jobs`)).json();
+  assertEquals(jobs.jobs.length, 2);
+  child.kill("SIGINT");
+  for await (const line of lines) text += line + "\n";
+  const status = await child.status;
+  const out = { code: status.code, stderr: new TextEncoder().encode(await stderrText) };
   assertEquals(out.code, 0, text + new TextDecoder().decode(out.stderr));
   assertStringIncludes(text, "OpenAI Realtime STAND-IN (simulated, no key)");
   assertStringIncludes(text, "Anthropic STAND-IN (simulated, no key)");

@@ -12,12 +12,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { readLines } from "@shared/io/lines.ts";
 
-const HELP = `deno task demo [--fast] [--keep]
+const HELP = `deno task demo [--fast] [--keep] [--stay]
 
 Plays "Refactor the orchestrator router and open the QA dashboard to verify deploy status"
 (spoken by espeak-ng, bundled) through the edge and the gateway on this machine.
   --fast   process the audio as fast as possible instead of in real time
-  --keep   keep the demo's data and logs folder (its path is printed)`;
+  --keep   keep the demo's data and logs folder (its path is printed)
+  --stay   afterwards, keep the gateway (its dashboard) and the stand-ins running until Ctrl-C`;
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const AUDIO = `${ROOT}shared/standins/openai_realtime/fixtures/refactor_and_dashboard.wav`;
@@ -59,6 +60,7 @@ const { values } = parseArgs({
   options: {
     fast: { type: "boolean" },
     keep: { type: "boolean" },
+    stay: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -254,7 +256,7 @@ try {
     "listening",
   );
   const gatewayUrl = String(gateway.info.url);
-  console.log(dim(`  gateway: ${gatewayUrl} (dashboard-free; try ${gatewayUrl}/traces)`));
+  console.log(`  dashboard: ${gatewayUrl}/ (open it to watch the jobs live)`);
   console.log(
     dim(`  gateway permissions (as deno task gateway): ${GATEWAY_PERMISSIONS.join(" ")}`),
   );
@@ -328,6 +330,12 @@ try {
   }
   code = edgeStatus.success && utterances.length > 0 ? 0 : 1;
   console.log(code === 0 ? bold("\n✔ demo finished") : bold("\n✘ demo failed"));
+  if (values.stay) {
+    console.log(
+      `\nStill serving: dashboard ${gatewayUrl}/, API docs ${gatewayUrl}/docs. Ctrl-C stops.`,
+    );
+    await new Promise<void>((resolve) => Deno.addSignalListener("SIGINT", () => resolve()));
+  }
 } catch (err) {
   console.error(`demo failed: ${err instanceof Error ? err.message : err}`);
 } finally {
