@@ -79,7 +79,10 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   if (deps.rateLimitPerSecond) {
-    app.post("/task", rateLimit({ ratePerSecond: deps.rateLimitPerSecond }));
+    app.post(
+      "/task",
+      rateLimit({ ratePerSecond: deps.rateLimitPerSecond, ...(deps.now ? { now: deps.now } : {}) }),
+    );
   }
 
   app.route("/", taskRoutes(deps));

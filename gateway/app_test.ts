@@ -303,10 +303,13 @@ Deno.test("POST /task over the per-client rate limit answers 429 with Retry-Afte
     metrics: new Metrics(),
     skills: [echoSkill],
     rateLimitPerSecond: 2,
+    now: () => clock,
   });
+  let clock = 1_000_000;
   const statuses: number[] = [];
   let retryAfter: string | null = null;
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 9; i++) {
+    if (i === 6) clock += 1_000; // a second later, two more requests' worth has refilled
     const res = await app.request("/task", {
       method: "POST",
       body: JSON.stringify({ text: "echo x" }),
@@ -317,7 +320,7 @@ Deno.test("POST /task over the per-client rate limit answers 429 with Retry-Afte
       assertEquals((await res.json()).error, "rate_limited");
     } else await res.body?.cancel();
   }
-  assertEquals(statuses, [202, 202, 202, 202, 429, 429]);
+  assertEquals(statuses, [202, 202, 202, 202, 429, 429, 202, 202, 429]);
   assertEquals(retryAfter, "1");
   // Reads are not limited.
   assertEquals((await app.request("/healthz")).status, 200);

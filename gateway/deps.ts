@@ -26,5 +26,6 @@ export interface AppDeps {
   dataDir?: string;
   /** Requests per second per client on `POST /task` (burst twice that); off when 0/undefined. */
   rateLimitPerSecond?: number;
+  /** Wall clock in ms (the rate limiter's). @default Date.now */
   now?: () => number;
 }
