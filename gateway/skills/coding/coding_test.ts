@@ -50,6 +50,7 @@ async function setup(
     noWorkspace?: boolean;
     settings?: SkillContext["settings"];
     beforeCommit?: (dir: string) => Promise<void>;
+    cancelGraceMs?: number;
   } = {},
 ) {
   const workspace = await fixtureRepo(options.beforeCommit);
@@ -79,7 +80,7 @@ async function setup(
     skillContext: ctx,
     tracer,
     dataDir,
-    cancelGraceMs: 500,
+    cancelGraceMs: options.cancelGraceMs ?? 500,
     random: () => 0.5,
   });
   engine.start();
@@ -310,14 +311,21 @@ Deno.test("coding: 401 is unrecoverable with a clear message", async () => {
   }
 });
 
-Deno.test("coding: a cancel mid-stream ends the job cancelled", async () => {
-  const t = await setup({ faults: [{ kind: "slow", msPerDelta: 200 }] });
+Deno.test("coding: a cancel mid-stream aborts the request itself and ends the job cancelled", async () => {
+  // A grace far longer than the test: the job can end in time only if the worker aborts its
+  // stream on the cancel, not because the engine terminated it.
+  const t = await setup({ faults: [{ kind: "slow", msPerDelta: 200 }], cancelGraceMs: 60_000 });
   try {
     const job = await t.submit("Refactor the orchestrator router");
     await t.waitFor(job.job_id, (j) => (j.progress?.message ?? "").startsWith("streaming"));
+    assertEquals(t.standin.cancelledStreams, 0);
     await t.engine.cancel(job.job_id);
     const done = await t.final(job.job_id);
     assertEquals(done.status, "cancelled");
+    for (let i = 0; i < 100 && t.standin.cancelledStreams === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assertEquals(t.standin.cancelledStreams, 1);
   } finally {
     await t.close();
   }

@@ -96,6 +96,8 @@ export interface AnthropicStandIn {
   usages: StandInUsage[];
   /** Faults still to come; push more at any time. */
   faults: AnthropicFault[];
+  /** Streams the client closed before their end (a cancelled job aborting its request). */
+  readonly cancelledStreams: number;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export function startAnthropicStandIn(
 ): Promise<AnthropicStandIn> {
   const log = options.log ?? ((line: string) => console.error(line));
   const requests: MessagesRequest[] = [];
+  let cancelledStreams = 0;
   const auth: AnthropicStandIn["auth"] = [];
   const usages: StandInUsage[] = [];
   const faults = [...(options.faults ?? [])];
@@ -283,6 +286,7 @@ export function startAnthropicStandIn(
       },
       cancel() {
         cancelled = true;
+        cancelledStreams++;
         gone.abort();
       },
     });
@@ -312,6 +316,9 @@ export function startAnthropicStandIn(
     auth,
     usages,
     faults,
+    get cancelledStreams() {
+      return cancelledStreams;
+    },
     async close() {
       shutdown.abort();
       await server.finished;
