@@ -51,7 +51,10 @@ was left; press it again to quit at once. A refused GATEWAY_TOKEN stops the edge
 utterances kept.
 
 Environment: OPENAI_API_KEY, OPENAI_REALTIME_URL (default wss://api.openai.com/v1/realtime),
-GATEWAY_TOKEN, VAD_MODEL_PATH.`;
+GATEWAY_TOKEN, VAD_MODEL_PATH. Without a key (and no OPENAI_REALTIME_URL stand-in on loopback),
+--input FILE still prints its speech segments as --vad-only does, after one notice on stderr, and
+exits 0: the file can be played again once the key is set. The microphone stops with an error
+instead, as speech said to it would be lost untranscribed; try a microphone with --vad-only.`;
 
 const Probability = z.coerce.number().min(0).max(1);
 const Ms = z.coerce.number().int().min(0).max(10_000);

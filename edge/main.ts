@@ -3,7 +3,7 @@
  * `deno task edge`: the real-time loop on the user's machine. Microphone (or `--input FILE`)
  * → steady frames → Silero VAD → OpenAI Realtime transcription → the gateway, through a
  * durable outbox; results are followed and printed as they fan in. `--vad-only` prints speech
- * segments and touches no network.
+ * segments and touches no network; so does `--input FILE` when no OpenAI key is set.
  *
  * Ctrl-C stops capture and gives what is in flight {@linkcode SHUTDOWN_GRACE_MS} to reach the
  * gateway, then lists what was left (undelivered utterances stay in the outbox); a second
@@ -19,12 +19,21 @@ import { VadModelError } from "./speech/silero_vad.ts";
 import { type AudioFront, startAudioFront } from "./front/audio_front.ts";
 import { latencySummary } from "./front/latency_summary.ts";
 import { StatusLine } from "./status_line.ts";
-import { RealtimeConfigError, realtimeEnv, RealtimeTranscriber } from "./realtime/mod.ts";
+import {
+  MissingApiKeyError,
+  RealtimeConfigError,
+  realtimeEnv,
+  RealtimeTranscriber,
+} from "./realtime/mod.ts";
 import { GatewayTokenError, Outbox } from "./outbox/mod.ts";
 import { forwardTranscripts, UtteranceFollower } from "./fanin/mod.ts";
 import { describePending, settleWithin, SHUTDOWN_GRACE_MS } from "./shutdown.ts";
 
 const log = getLogger(["edge"]);
+
+/** The one stderr line of `--input FILE` without a key: segments are shown, not transcribed. */
+const NO_KEY_NOTICE =
+  "notice: transcription is off until OPENAI_API_KEY is set (or OPENAI_REALTIME_URL points at a local stand-in): showing the speech segments only";
 
 async function listDevices(flags: EdgeFlags): Promise<number> {
   const tool = await resolveTool(flags.capture);
@@ -157,6 +166,20 @@ async function main(): Promise<number> {
   const status = tty ? new StatusLine(Deno.stderr) : undefined;
   try {
     if (flags.list_devices) return await listDevices(flags);
+    // Settle transcription before capture starts, so a missing key costs no audio.
+    let realtime: { apiKey: string; url: string } | undefined;
+    if (!flags.vad_only) {
+      try {
+        realtime = realtimeEnv();
+      } catch (err) {
+        // A file can be played again once the key is set, so its segments are shown meanwhile;
+        // a microphone's speech would be lost untranscribed, so it stops with the error.
+        if (!(err instanceof MissingApiKeyError && flags.input && flags.vad === "silero")) {
+          throw err;
+        }
+        console.error(NO_KEY_NOTICE);
+      }
+    }
     const front = await startAudioFront({
       capture: flags.capture,
       frameMs: flags.frame_ms as 10 | 20 | 30,
@@ -180,7 +203,7 @@ async function main(): Promise<number> {
       console.error("error: interrupted twice: quitting without waiting");
       Deno.exit(130);
     });
-    if (flags.vad_only) {
+    if (!realtime) {
       await runFront(flags, front, status, {
         onEnd: (e) => {
           // Both go to the same terminal: clear the status line so the JSON line starts clean.
@@ -191,7 +214,7 @@ async function main(): Promise<number> {
       await front.close();
       return 0;
     }
-    return await stream(flags, front, status, interrupted.promise);
+    return await stream(flags, realtime, front, status, interrupted.promise);
   } catch (err) {
     if (
       err instanceof CaptureError || err instanceof VadModelError ||
@@ -211,11 +234,11 @@ async function main(): Promise<number> {
 /** Streaming mode: speech → Realtime transcription → outbox → gateway, results followed. */
 async function stream(
   flags: EdgeFlags,
+  { apiKey, url }: { apiKey: string; url: string },
   front: AudioFront,
   status: StatusLine | undefined,
   interrupted: Promise<void>,
 ): Promise<number> {
-  const { apiKey, url } = realtimeEnv();
   const token = Deno.env.get("GATEWAY_TOKEN") || undefined;
   const print = (line: string) => (status ? status.print(line) : console.log(line));
   const transcriber = new RealtimeTranscriber({

@@ -177,3 +177,32 @@ Deno.test("edge --help explains the flags", async () => {
   assertStringIncludes(r.stdout, "--vad-only");
   assertStringIncludes(r.stdout, "--input FILE");
 });
+
+const NO_KEY = { OPENAI_API_KEY: "", OPENAI_REALTIME_URL: "" };
+
+Deno.test("edge --input without OPENAI_API_KEY shows the segments after one notice, exit 0", async () => {
+  const { files } = await getFixtures();
+  const f = files.two_sentences!;
+  const r = await edge(["--no-pace", "--input", f.path], NO_KEY);
+  assertEquals(r.code, 0, r.stderr);
+  assertNear(
+    r.stdout.trim().split("\n").map((l) => JSON.parse(l)),
+    f.speech,
+  );
+  const notices = r.stderr.split("\n").filter((l) => !l.startsWith("{"));
+  assertEquals(notices.filter(Boolean), [
+    "notice: transcription is off until OPENAI_API_KEY is set (or OPENAI_REALTIME_URL points at a local stand-in): showing the speech segments only",
+  ]);
+});
+
+Deno.test("edge on the microphone without OPENAI_API_KEY stops before capturing, exit 1", async () => {
+  const r = await edge([], NO_KEY);
+  assertEquals(r.code, 1);
+  assertEquals(
+    r.stderr.split("\n").filter((l) => l.startsWith("error:")),
+    [
+      "error: Cannot connect to wss://api.openai.com/v1/realtime as 'OPENAI_API_KEY' is not set: set it, or point OPENAI_REALTIME_URL at a local stand-in",
+    ],
+  );
+  assertEquals(r.stdout, "");
+});

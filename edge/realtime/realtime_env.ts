@@ -12,6 +12,14 @@ export class RealtimeConfigError extends Error {
   override name = "RealtimeConfigError";
 }
 
+/**
+ * Thrown when no key is set for a provider that needs one: the one configuration gap the edge
+ * can run without (a file's speech segments are still shown, untranscribed).
+ */
+export class MissingApiKeyError extends RealtimeConfigError {
+  override name = "MissingApiKeyError";
+}
+
 const Env = z.object({
   OPENAI_API_KEY: z.string().trim().min(1).optional(),
   OPENAI_REALTIME_URL: z.string().trim().min(1).optional(),
@@ -47,7 +55,7 @@ export function realtimeEnv(
   if (host === "127.0.0.1" || host === "localhost" || host === "[::1]") {
     return { apiKey: STANDIN_PLACEHOLDER_KEY, url };
   }
-  throw new RealtimeConfigError(
+  throw new MissingApiKeyError(
     `Cannot connect to ${url} as 'OPENAI_API_KEY' is not set: set it, or point OPENAI_REALTIME_URL at a local stand-in`,
   );
 }
