@@ -371,6 +371,67 @@ for (const [op, target] of probeCases) {
   });
 }
 
+Deno.test("coding: the claude-cli backend runs Claude Code with only its settings, turns and cost in the result", async () => {
+  // A stand-in `claude` on PATH that answers in the CLI's stream-json shape and notes its
+  // environment, so the test sees what the CLI was given.
+  const bin = await Deno.makeTempDir({ prefix: "fake-claude-" });
+  const answer =
+    "Rationale: point readers at the router.\n```diff\n--- a/README.md\n+++ b/README.md\n@@ -1,3 +1,4 @@\n # sample orchestrator\n \n A tiny repository the coding stand-in and tests propose patches for.\n+See src/router.ts.\n```\n";
+  const events = [
+    { type: "system", subtype: "init", session_id: "s", model: "claude-sonnet-4-6", tools: [] },
+    {
+      type: "result",
+      subtype: "success",
+      is_error: false,
+      duration_ms: 1500,
+      num_turns: 2,
+      result: answer,
+      total_cost_usd: 0.0123,
+      usage: { input_tokens: 900, output_tokens: 80 },
+    },
+  ].map((e) => JSON.stringify(e)).join("\n");
+  await Deno.writeTextFile(`${bin}/events.jsonl`, events + "\n");
+  await Deno.writeTextFile(
+    `${bin}/claude`,
+    `#!/usr/bin/env bash
+if [ "$1" = "--version" ]; then echo "2.0.0 (Claude Code)"; exit 0; fi
+here="$(dirname "$0")"
+env > "$here/env.txt"
+printf '%s\\n' "$@" > "$here/args.txt"
+cat > "$here/prompt.txt"
+cat "$here/events.jsonl"
+`,
+  );
+  await Deno.chmod(`${bin}/claude`, 0o755);
+  const path = `${bin}:${Deno.env.get("PATH")}`;
+  const before = Deno.env.get("PATH");
+  Deno.env.set("PATH", path);
+  const t = await setup({ env: { PATH: path, HOME: bin, GATEWAY_TOKEN: "canary-token-123" } });
+  try {
+    const done = await t.final(
+      (await t.submit("Document the router", { backend: "claude-cli" })).job_id,
+    );
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    assertEquals(
+      [done.result?.backend, done.result?.turns, done.result?.backend_duration_ms],
+      ["claude-cli", 2, 1500],
+    );
+    assertEquals(done.result?.applies, true);
+    assertEquals(done.result?.files_changed, ["README.md"]);
+    assertEquals(done.usage?.cost_usd, 0.0123);
+    const env = await Deno.readTextFile(`${bin}/env.txt`);
+    assertStringIncludes(env, `ANTHROPIC_BASE_URL=${t.standin.url}`);
+    assertEquals(env.includes("canary-token-123"), false, "the CLI gets no gateway settings");
+    const args = (await Deno.readTextFile(`${bin}/args.txt`)).split("\n");
+    assertEquals(args.slice(0, 3), ["-p", "--output-format", "stream-json"]);
+    assertStringIncludes(await Deno.readTextFile(`${bin}/prompt.txt`), "Document the router");
+  } finally {
+    Deno.env.set("PATH", before ?? "");
+    await t.close();
+    await Deno.remove(bin, { recursive: true });
+  }
+});
+
 Deno.test("coding: the claude-cli backend without the CLI installed is a clear error", async () => {
   const t = await setup();
   try {

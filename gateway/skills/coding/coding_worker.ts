@@ -21,6 +21,8 @@ import { StreamUsage } from "./stream_usage.ts";
 interface Answer {
   text: string;
   stopReason: string | null;
+  /** What the backend reports of its own run (Claude Code's turns and duration). */
+  run?: { turns: number; duration_ms: number };
 }
 
 serveJobs(async (ctx) => {
@@ -62,6 +64,8 @@ serveJobs(async (ctx) => {
   ctx.progress({ fraction: 0.95, message: "checking the patch" });
   return {
     ...proposal.result,
+    backend: config.backend,
+    ...(answer.run ? { turns: answer.run.turns, backend_duration_ms: answer.run.duration_ms } : {}),
     ...(config.base_commit ? { base_commit: config.base_commit } : {}),
   };
 });
@@ -196,5 +200,9 @@ async function runClaudeCli(
     duration_ms: outcome.duration_ms,
   });
   if (outcome.error) throw new WorkerError("claude_cli_failed", outcome.error);
-  return { text: outcome.text, stopReason: null };
+  return {
+    text: outcome.text,
+    stopReason: null,
+    run: { turns: outcome.turns, duration_ms: outcome.duration_ms },
+  };
 }
