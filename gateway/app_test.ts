@@ -291,6 +291,12 @@ Deno.test("cancel of a queued job is immediate; retry of a non-failed job is 409
   assertEquals((await cancel.json()).status, "cancelled");
   const list = await (await t.app.request("/jobs?status=cancelled")).json();
   assertEquals(list.jobs.length, 1);
+  // Without an engine here, the HTTP layer traces the end, once, however often it is asked.
+  assertEquals((await t.post(`/jobs/${id}/cancel`, "")).status, 202);
+  const ends = (await t.tracer.query({ job_id: id })).filter((e) => e.event === "job.cancelled");
+  assertEquals(ends.map((e) => [e.source, e.data?.reason]), [
+    ["gateway.http", "cancelled by request"],
+  ]);
   await t.close();
 });
 

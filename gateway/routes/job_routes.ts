@@ -78,8 +78,25 @@ export function jobRoutes(deps: AppDeps): Hono {
 
   app.post("/jobs/:job_id/cancel", async (c) => {
     const id = parseId(c.req.param("job_id"), "job");
-    const job = deps.engine ? await deps.engine.cancel(id) : await q.cancel(id);
+    if (deps.engine) {
+      const job = await deps.engine.cancel(id);
+      if (!job) throw notFound("job", id);
+      return c.json(publicJob(job), 202);
+    }
+    // HTTP only (--no-engine): a waiting job ends here, so its end is traced here; a running
+    // one is stopped by the engine that holds it, which traces that.
+    const before = await q.get(id);
+    const job = await q.cancel(id);
     if (!job) throw notFound("job", id);
+    if (before?.status !== "cancelled" && job.status === "cancelled") {
+      deps.tracer.emit({
+        source: "gateway.http",
+        event: "job.cancelled",
+        job_id: id,
+        utterance_id: job.utterance_id,
+        data: { intent: job.intent, reason: "cancelled by request", attempts: job.attempts },
+      });
+    }
     return c.json(publicJob(job), 202);
   });
 
