@@ -217,15 +217,28 @@ Deno.test("Engine replaces a crashed worker and records worker_crashed", async (
   }
 });
 
-Deno.test("Engine coalesces a progress flood and the job still succeeds", async () => {
+Deno.test("Engine coalesces a progress flood, stays responsive, and the job still succeeds", async () => {
   const t = await setup();
+  // The longest the event loop went without running a 10 ms timer during the flood.
+  let last = performance.now();
+  let worstGap = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    worstGap = Math.max(worstGap, now - last);
+    last = now;
+  }, 10);
   try {
     const job = await t.submit({ intent: "probe", instruction: "flood", params: { op: "flood" } });
+    const other = await t.submit({ intent: "echo", instruction: "meanwhile" });
     const done = await t.final(job.job_id);
+    clearInterval(ticker);
     assertEquals(done.status, "succeeded");
+    assertEquals((await t.final(other.job_id)).status, "succeeded");
+    assert(worstGap < 1_000, `the event loop stalled for ${worstGap.toFixed(0)} ms`);
     const progress = t.tracer.recent({ job_id: job.job_id, event: "job.progress", limit: 100_000 });
     assert(progress.length < 100, `expected coalesced progress, got ${progress.length} events`);
   } finally {
+    clearInterval(ticker);
     await t.close();
   }
 });
