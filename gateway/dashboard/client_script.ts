@@ -181,6 +181,18 @@ const refreshUtterance = coalesce(async (id) => {
   renderUtterances();
 });
 
+// Jobs run by engines in other processes (deno task worker) send no trace here: while work is
+// waiting or running, the list is read again on every stats tick instead.
+const pollJobs = coalesce(async () => {
+  const list = await json("/jobs?limit=50");
+  for (const j of list.jobs) {
+    const before = jobs.get(j.job_id);
+    jobs.set(j.job_id, j);
+    if (!before || before.status !== j.status) refreshUtterance(j.utterance_id);
+  }
+  renderJobs();
+});
+
 async function loadLists() {
   const list = await json("/jobs?limit=50");
   for (const j of list.jobs) jobs.set(j.job_id, j);
@@ -200,7 +212,11 @@ async function startDashboard() {
   setInterval(() => { if ([...jobs.values()].some((j) => j.status === "running")) renderJobs(); }, 1000);
   streamEvents("/events", {
     hello: (m) => { window.bucketMs = m.bucket_ms; points = m.history; renderCharts(); },
-    stats: (m) => { upsertPoint(m.point); renderCharts(); },
+    stats: (m) => {
+      upsertPoint(m.point);
+      renderCharts();
+      if ((m.point.depth ?? 0) > 0 || [...jobs.values()].some((j) => !FINAL.has(j.status))) pollJobs("all");
+    },
     trace: (e) => {
       tail.push(e);
       if (tail.length > 500) tail.splice(0, tail.length - 500);

@@ -55,6 +55,8 @@ Deno.test({
     const queue = new MemoryQueue();
     const tracer = new Tracer([]);
     const metrics = new Metrics(() => queue.depth());
+    // This gateway's engine runs echo only, as `--skills echo` would: other intents belong to
+    // workers in other processes, which the test plays by changing the queue directly.
     const engine = new Engine({
       queue,
       skills: [echoSkill],
@@ -62,6 +64,7 @@ Deno.test({
       metrics,
       dataDir,
       skillContext: { dataDir, env: () => undefined, settings: {} },
+      claimUnknownIntents: false,
     });
     const app = createApp({
       queue,
@@ -210,6 +213,20 @@ Deno.test({
       await page.waitForSelector(`tr[data-job="${afterRestart}"] .st.succeeded`, {
         timeout: 15_000,
       });
+      // A job that a worker in another process takes and finishes, with no trace event here.
+      const elsewhere = (await queue.enqueue(
+        { utterance_id: "dash-u2", text: "Fix the parser", source: "api" },
+        [{
+          spec: TaskSpec.parse({ intent: "coding", instruction: "Fix the parser" }),
+          max_attempts: 1,
+        }],
+      )).jobs[0]!.job_id;
+      await page.waitForSelector(`tr[data-job="${elsewhere}"] .st.queued`, { timeout: 15_000 });
+      const taken =
+        (await queue.claim({ owner: "worker-elsewhere", leaseMs: 60_000, intents: ["coding"] }))!;
+      await page.waitForSelector(`tr[data-job="${elsewhere}"] .st.running`, { timeout: 15_000 });
+      await queue.complete(taken.job_id, taken.lease!.token, { summary: "Patch proposal" });
+      await page.waitForSelector(`tr[data-job="${elsewhere}"] .st.succeeded`, { timeout: 15_000 });
       await Deno.mkdir(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: `${ARTIFACTS}/dashboard.png`, fullPage: true });
 
