@@ -62,7 +62,10 @@ export interface CaptureOptions {
   input?: string;
   device?: string;
   frameMs: 10 | 20 | 30;
-  /** Release frames in real time (files); a microphone is real time already. */
+  /**
+   * Release a file's frames in real time. A microphone is real time already; its bursts are
+   * always re-paced into steady frames by a jitter buffer.
+   */
   pace: boolean;
   os?: Os;
   /** Live restarts before giving up. @default 5 */
@@ -121,6 +124,8 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
   const queue = new FrameQueue({
     policy: live ? "drop" : "block",
     capacity: live ? 50 : 200,
+    // A microphone's bursts are always re-paced; a file is paced unless --no-pace.
+    ...(live ? { jitter: { frameMs: options.frameMs } } : {}),
     ...(options.pace && !live ? { paceMs: options.frameMs } : {}),
   });
   let child: Deno.ChildProcess | undefined;

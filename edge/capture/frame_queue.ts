@@ -3,17 +3,22 @@
  * The jitter buffer between the capture reader and the consumers. The reader never waits on a
  * consumer for a live microphone: when the buffer is full the oldest frame is dropped and
  * counted. For files (`block` policy) the reader waits instead, so nothing is lost. With pacing
- * on, frames leave at steady intervals from the first one, whatever bursts the pipe delivered.
+ * on, a file's frames leave at steady intervals from the first one, whatever bursts the pipe
+ * delivered; a microphone's are re-paced by a {@linkcode JitterPacer}, which keeps the steady
+ * interval with only a few frames of standing latency.
  */
 import type { Frame } from "./framer.ts";
+import { JitterPacer, type JitterPacerOptions } from "./jitter_pacer.ts";
 
 export interface FrameQueueOptions {
   /** Frames held at most. @default 50 (1 s of 20 ms frames) */
   capacity?: number;
   /** `drop` (live: never block the reader) or `block` (files: never lose audio). */
   policy: "drop" | "block";
-  /** Release frames in real time, `frameMs` apart. */
+  /** Release frames in real time, `paceMs` apart from the first one (a file). */
   paceMs?: number;
+  /** Re-pace a live source's bursts into steady frames (a microphone). */
+  jitter?: JitterPacerOptions;
   now?: () => number;
   /** Waits; injectable so tests control time. */
   sleep?: (ms: number) => Promise<void>;
@@ -21,9 +26,12 @@ export interface FrameQueueOptions {
 
 export class FrameQueue implements AsyncIterable<Frame> {
   readonly #frames: Frame[] = [];
+  /** Monotonic arrival time of each buffered frame (for the jitter pacer). */
+  readonly #arrived: number[] = [];
   readonly #capacity: number;
   readonly #policy: "drop" | "block";
   readonly #pace: number | undefined;
+  readonly #jitter: JitterPacer | undefined;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   #dropped = 0;
@@ -38,6 +46,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
     this.#capacity = options.capacity ?? 50;
     this.#policy = options.policy;
     this.#pace = options.paceMs;
+    this.#jitter = options.jitter && new JitterPacer(options.jitter);
     this.#now = options.now ?? (() => performance.now());
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
@@ -56,6 +65,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
     while (this.#frames.length >= this.#capacity) {
       if (this.#policy === "drop") {
         this.#frames.shift();
+        this.#arrived.shift();
         this.#dropped++;
         break;
       }
@@ -63,6 +73,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
       if (this.#ended) return;
     }
     this.#frames.push(frame);
+    this.#arrived.push(this.#now());
     this.#wakeConsumer?.();
   }
 
@@ -80,6 +91,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
    */
   stop(): void {
     this.#frames.length = 0;
+    this.#arrived.length = 0;
     this.end();
     this.#wakeProducer?.();
     this.#wakeProducer = undefined;
@@ -92,17 +104,28 @@ export class FrameQueue implements AsyncIterable<Frame> {
           if (this.#error) throw this.#error;
           return;
         }
+        this.#jitter?.next(this.#now(), { depth: 0 }); // an empty slot counts as depth 0
         await new Promise<void>((r) => (this.#wakeConsumer = r));
         this.#wakeConsumer = undefined;
         continue;
       }
-      if (this.#pace !== undefined) {
+      if (this.#jitter) {
+        const decision = this.#jitter.next(this.#now(), {
+          depth: this.#frames.length,
+          oldestArrivedMs: this.#arrived[0]!,
+        });
+        if (decision.kind === "wait") {
+          await this.#sleep(Math.max(0, decision.untilMs - this.#now()));
+          continue;
+        }
+      } else if (this.#pace !== undefined) {
         this.#startedAt ??= this.#now();
         const due = this.#startedAt + this.#released * this.#pace;
         const wait = due - this.#now();
         if (wait > 1) await this.#sleep(wait);
       }
       const frame = this.#frames.shift();
+      this.#arrived.shift();
       if (!frame) continue; // stopped while waiting for the frame's time
 
       this.#released++;

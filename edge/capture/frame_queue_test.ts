@@ -78,3 +78,75 @@ Deno.test("FrameQueue.stop() discards paced frames and lets a blocked reader go"
   assertEquals(q.size, 0, "pushes after stop() are ignored");
   assertEquals(pushed, 50);
 });
+
+/** A live queue on a fake clock: `arrivals` are [time, frames] bursts the reader pushes. */
+function liveQueue(arrivals: [number, number][], capacity = 50) {
+  let now = 0;
+  let next = 0;
+  const q: FrameQueue = new FrameQueue({
+    policy: "drop",
+    capacity,
+    jitter: { frameMs: 20 },
+    now: () => now,
+    sleep: (ms) => {
+      now += ms;
+      deliver();
+      return Promise.resolve();
+    },
+  });
+  const deliver = () => {
+    while (arrivals[0] && arrivals[0][0] <= now) {
+      const [, count] = arrivals.shift()!;
+      for (let i = 0; i < count; i++) void q.push(frame(next++));
+    }
+  };
+  // The reader: when the consumer has taken everything, time moves on to the next burst.
+  const reader = (async () => {
+    while (arrivals.length > 0) {
+      await new Promise((r) => setTimeout(r, 0));
+      if (q.size === 0) {
+        now = arrivals[0]![0];
+        deliver();
+      }
+    }
+    await new Promise((r) => setTimeout(r, 0));
+    q.end();
+  })();
+  return { q, now: () => now, reader };
+}
+
+Deno.test("FrameQueue(drop, jitter) re-paces 100 ms bursts into frames 20 ms apart", async () => {
+  const bursts: [number, number][] = Array.from({ length: 10 }, (_, i) => [i * 100, 5]);
+  const live = liveQueue(bursts);
+  const released: [number, number][] = [];
+  for await (const f of live.q) released.push([f.index, live.now()]);
+  await live.reader;
+  assertEquals(released, Array.from({ length: 50 }, (_, i) => [i, i * 20]));
+  assertEquals(live.q.dropped, 0);
+});
+
+Deno.test("FrameQueue(drop, jitter): a stalled consumer loses the oldest frames, counted; pushes never wait", async () => {
+  let now = 0;
+  const q = new FrameQueue({
+    policy: "drop",
+    capacity: 10,
+    jitter: { frameMs: 20 },
+    now: () => now,
+    sleep: (ms) => {
+      now += ms;
+      return Promise.resolve();
+    },
+  });
+  for (let i = 0; i < 25; i++) {
+    let settled = false;
+    void q.push(frame(i)).then(() => (settled = true));
+    await Promise.resolve();
+    assertEquals(settled, true, `push ${i} waited`);
+    now += 20;
+  }
+  q.end();
+  const got: number[] = [];
+  for await (const f of q) got.push(f.index);
+  assertEquals(got, [15, 16, 17, 18, 19, 20, 21, 22, 23, 24]);
+  assertEquals(q.dropped, 15);
+});
