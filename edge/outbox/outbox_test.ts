@@ -164,9 +164,12 @@ Deno.test("Outbox after a crash: each persisted utterance is delivered once by t
       "open the dashboard",
     ]);
     assertEquals(await listJson(join(dir, "outbox")), []);
-    const corrupt = [...Deno.readDirSync(join(dir, "outbox", "corrupt"))].map((e) => e.name);
-    assertEquals(corrupt.length, 1);
+    // Both are set aside for a person to look at, not deleted.
+    const corrupt = [...Deno.readDirSync(join(dir, "outbox", "corrupt"))].map((e) => e.name)
+      .sort();
+    assertEquals(corrupt.length, 2);
     assertStringIncludes(corrupt[0]!, "broken.json.");
+    assertStringIncludes(corrupt[1]!, "half.json.tmp-1-1.");
   } finally {
     await outbox.close();
     await gw.close();
@@ -253,6 +256,64 @@ Deno.test("FileOutboxStore writes atomically and loads in enqueue order", async 
     await store.remove("b");
     await store.remove("b");
     assertEquals((await store.load()).items.map((i) => i.utterance_id), ["c", "a"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("FileOutboxStore.load() finishes a write that missed its rename and sets a cut-short one aside", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new FileOutboxStore(dir);
+    const outboxDir = join(dir, "outbox");
+    await Deno.mkdir(outboxDir, { recursive: true });
+    const base = { version: 1 as const, text: "t", source: "voice" as const };
+    const item = (id: string, at: string) => ({ ...base, utterance_id: id, enqueued_at: at });
+    // Flushed but never renamed: the utterance is whole and must not be lost.
+    await Deno.writeTextFile(
+      join(outboxDir, "whole.json.tmp-9-1"),
+      JSON.stringify(item("whole", "2025-01-01T00:00:01.500Z")),
+    );
+    // A leftover copy of a file that was renamed: nothing to add.
+    await store.put(item("done", "2025-01-01T00:00:01Z"));
+    await Deno.writeTextFile(
+      join(outboxDir, "done.json.tmp-9-2"),
+      JSON.stringify(item("done", "2025-01-01T00:00:01Z")),
+    );
+    // Cut short before its flush: kept for a person to read, not deleted unseen.
+    await Deno.writeTextFile(join(outboxDir, "half.json.tmp-9-3"), '{"version":1,"text":"open');
+    const { items, corrupt } = await store.load();
+    // Oldest first by time, whatever the precision of the ISO string.
+    assertEquals(items.map((i) => i.utterance_id), ["done", "whole"]);
+    assertEquals(corrupt, ["half.json.tmp-9-3"]);
+    assertEquals(await listJson(outboxDir), ["done.json", "whole.json"]);
+    const aside = [...Deno.readDirSync(join(outboxDir, "corrupt"))].map((e) => e.name);
+    assertEquals(aside.length, 1);
+    assertStringIncludes(aside[0]!, "half.json.tmp-9-3.");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("FileOutboxStore.load() still loads when unreadable files cannot be moved aside", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new FileOutboxStore(dir);
+    const outboxDir = join(dir, "outbox");
+    await Deno.mkdir(outboxDir, { recursive: true });
+    await Deno.writeTextFile(join(outboxDir, "corrupt"), "a file where the folder should be");
+    await Deno.writeTextFile(join(outboxDir, "broken.json"), "{ not json");
+    await store.put({
+      version: 1,
+      utterance_id: "kept",
+      text: "t",
+      source: "voice",
+      enqueued_at: "2025-01-01T00:00:00.000Z",
+    });
+    const { items, corrupt } = await store.load();
+    assertEquals(items.map((i) => i.utterance_id), ["kept"]);
+    assertEquals(corrupt, ["broken.json"]);
+    assertEquals(await Deno.readTextFile(join(outboxDir, "broken.json")), "{ not json");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
