@@ -2,7 +2,8 @@
  * @module
  * Runs the capture subprocess and turns its stdout into steady frames. Errors name their fix:
  * a missing tool, a missing or undecodable file, a microphone that stops (restarted with
- * backoff while live).
+ * backoff while live). Frame times are one session clock: after a restart they resume at the
+ * time the new subprocess started, so the gap while the microphone was down shows in `t_ms`.
  */
 import { getLogger } from "@logtape/logtape";
 import {
@@ -15,6 +16,7 @@ import {
 } from "./capture_command.ts";
 import { FrameQueue } from "./frame_queue.ts";
 import { Framer } from "./framer.ts";
+import { nextRestart } from "./restart_policy.ts";
 
 const log = getLogger(["edge", "capture"]);
 
@@ -68,8 +70,16 @@ export interface CaptureOptions {
    */
   pace: boolean;
   os?: Os;
-  /** Live restarts before giving up. @default 5 */
+  /** Live restarts in a row before giving up. @default 5 */
   maxRestarts?: number;
+  /** A live run that lasted this long starts the restart count again, ms. @default 60000 */
+  stableMs?: number;
+  /** Monotonic clock, ms. @default performance.now */
+  clock?: () => number;
+  /** Waits between restarts; injectable so tests control time. */
+  sleep?: (ms: number) => Promise<void>;
+  /** The subprocess for a capture. @default captureCommand */
+  command?: (spec: CaptureSpec) => { cmd: string; args: string[] };
 }
 
 export interface Capture {
@@ -77,7 +87,10 @@ export interface Capture {
   /** Resolves when capture ended (file done), rejects with a CaptureError. */
   done: Promise<void>;
   stop(): void;
+  /** Restarts in the current row (reset by a run of `stableMs`). */
   restarts(): number;
+  /** Restarts in the whole session. */
+  totalRestarts(): number;
 }
 
 /**
@@ -128,9 +141,17 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     ...(live ? { jitter: { frameMs: options.frameMs } } : {}),
     ...(options.pace && !live ? { paceMs: options.frameMs } : {}),
   });
+  const clock = options.clock ?? (() => performance.now());
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const command = options.command ?? captureCommand;
   let child: Deno.ChildProcess | undefined;
   let stopped = false;
   let restarts = 0;
+  let totalRestarts = 0;
+  // The session clock: 0 at the first spawn; where the last run's audio ended.
+  let sessionStart: number | undefined;
+  let audioEndMs = 0;
+  let nextIndex = 0;
   const spec: CaptureSpec = {
     tool: options.tool,
     os,
@@ -138,8 +159,10 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     ...(device ? { device } : {}),
   };
 
-  const runOnce = async (): Promise<{ bytes: number; code: number; stderr: string }> => {
-    const { cmd, args } = captureCommand(spec);
+  const runOnce = async (): Promise<
+    { bytes: number; code: number; stderr: string; ranMs: number }
+  > => {
+    const { cmd, args } = command(spec);
     try {
       child = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", stdin: "null" })
         .spawn();
@@ -149,21 +172,33 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
       }
       throw new CaptureError(`Cannot start ${cmd}: ${err instanceof Error ? err.message : err}`);
     }
+    const spawnedAt = clock();
+    sessionStart ??= spawnedAt;
+    // The new run's audio starts now on the session clock (never before the last run's end).
+    const startMs = Math.max(audioEndMs, Math.round(spawnedAt - sessionStart));
+    if (startMs > audioEndMs) {
+      log.info("Capture resumes at {t_ms} ms after a gap of {gap_ms} ms", {
+        t_ms: startMs,
+        gap_ms: startMs - audioEndMs,
+      });
+    }
     const stderrText = new Response(child.stderr).text();
-    const framer = new Framer(options.frameMs);
+    const framer = new Framer(options.frameMs, { startMs, startIndex: nextIndex });
     let bytes = 0;
     for await (const chunk of child.stdout) {
       bytes += chunk.length;
       for (const frame of framer.push(chunk)) await queue.push(frame);
+      audioEndMs = framer.nextMs;
+      nextIndex = framer.nextIndex;
       if (stopped) break;
     }
     const { code } = await child.status;
-    return { bytes, code, stderr: (await stderrText).trim() };
+    return { bytes, code, stderr: (await stderrText).trim(), ranMs: clock() - spawnedAt };
   };
 
   const done = (async () => {
     for (;;) {
-      const { bytes, code, stderr } = await runOnce();
+      const { bytes, code, stderr, ranMs } = await runOnce();
       if (stopped) return;
       if (!live) {
         if (code !== 0 || bytes === 0) {
@@ -182,20 +217,30 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
         spec.linuxBackend = "alsa";
         continue;
       }
-      restarts++;
-      if (restarts > (options.maxRestarts ?? 5)) {
+      const next = nextRestart({ restarts, ranMs }, {
+        ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
+        ...(options.stableMs !== undefined ? { stableMs: options.stableMs } : {}),
+      });
+      if (!next) {
         const detail = stderr.split("\n").filter(Boolean).slice(-1)[0] ?? `exit code ${code}`;
         throw new CaptureError(
           `The microphone capture (${options.tool}) kept stopping (${detail}): check the device with --list-devices or choose one with --device`,
         );
       }
-      const delay = Math.min(200 * 2 ** restarts, 5000);
-      log.warn("Capture stopped ({reason}); restarting in {delay_ms} ms (restart {restarts})", {
-        reason: stderr || `exit ${code}`,
-        delay_ms: delay,
-        restarts,
-      });
-      await new Promise((r) => setTimeout(r, delay));
+      restarts = next.restarts;
+      totalRestarts++;
+      log.warn(
+        "Capture stopped after {ran_ms} ms ({reason}); restarting in {delay_ms} ms (restart {restarts} in a row, {total} in all)",
+        {
+          reason: stderr || `exit ${code}`,
+          ran_ms: Math.round(ranMs),
+          delay_ms: next.delayMs,
+          restarts,
+          total: totalRestarts,
+        },
+      );
+      await sleep(next.delayMs);
+      if (stopped) return;
     }
   })();
   done.then(() => queue.end(), (err) => queue.end(err));
@@ -211,5 +256,6 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
       } catch { /* already gone */ }
     },
     restarts: () => restarts,
+    totalRestarts: () => totalRestarts,
   };
 }

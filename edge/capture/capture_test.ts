@@ -21,7 +21,7 @@ for (const tool of ["sox", "ffmpeg"] as const) {
       error.message,
       "): check the device with --list-devices or choose one with --device",
     );
-    assertEquals(capture.restarts(), 2);
+    assertEquals([capture.restarts(), capture.totalRestarts()], [1, 1]);
     // The frame stream ends with the same error.
     await assertRejects(async () => {
       for await (const _ of capture.frames) { /* no audio expected */ }
@@ -40,4 +40,71 @@ Deno.test({
     CaptureError,
     "ffmpeg lists no DirectShow audio device: connect a microphone, name one with --device (see --list-devices) or use --capture sox",
   );
+});
+
+/**
+ * A stand-in microphone that gives 5 frames (100 ms) of audio and dies, every time it is
+ * started; the clock moves `stepMs` at every reading, so each run lasts `stepMs`. A restart
+ * waits until the frames of the runs before it have been read; the capture is stopped during
+ * restart number `stopAt`.
+ */
+function dyingMicrophone(stepMs: number, maxRestarts: number, stopAt = Infinity) {
+  let t = 0;
+  const delays: number[] = [];
+  const read = { frames: 0, wake: () => {} };
+  const started = startCapture({
+    tool: "ffmpeg",
+    device: "stand-in",
+    frameMs: 20,
+    pace: false,
+    os: "darwin",
+    maxRestarts,
+    clock: () => (t += stepMs),
+    sleep: async (ms) => {
+      delays.push(ms);
+      while (read.frames < delays.length * 5) await new Promise<void>((r) => (read.wake = r));
+      if (delays.length === stopAt) (await started).stop();
+    },
+    command: () => ({
+      cmd: "sh",
+      args: ["-c", "head -c 3200 /dev/zero; echo 'device gone' >&2; exit 1"],
+    }),
+  });
+  return { started, delays, read };
+}
+
+Deno.test("capture: a microphone that runs a minute between stops is restarted without end", async () => {
+  const { started, delays, read } = dyingMicrophone(61_000, 2, 6);
+  const capture = await started;
+  const frames: [number, number][] = [];
+  for await (const f of capture.frames) {
+    frames.push([f.index, f.t_ms]);
+    read.frames++;
+    read.wake();
+  }
+  await capture.done;
+  assertEquals([capture.restarts(), capture.totalRestarts()], [1, 6]);
+  assertEquals(delays, [400, 400, 400, 400, 400, 400]);
+  // One session clock: each run resumes where the clock stood when it was spawned (runs are
+  // spawned 2 readings = 122 s apart), and frame numbers go on from the last run.
+  const runStarts = [0, 122_000, 244_000, 366_000, 488_000, 610_000];
+  assertEquals(
+    frames,
+    runStarts.flatMap((start, run) =>
+      [0, 1, 2, 3, 4].map((i): [number, number] => [run * 5 + i, start + i * 20])
+    ),
+  );
+});
+
+Deno.test("capture: a microphone that keeps dying young is given up after its restarts in a row", async () => {
+  const { started, delays, read } = dyingMicrophone(1_000, 2);
+  read.frames = Infinity; // nobody reads: restarts do not wait
+  const capture = await started;
+  await assertRejects(
+    () => capture.done,
+    CaptureError,
+    "The microphone capture (ffmpeg) kept stopping (device gone): check the device with --list-devices or choose one with --device",
+  );
+  assertEquals([capture.restarts(), capture.totalRestarts()], [2, 2]);
+  assertEquals(delays, [400, 800]);
 });

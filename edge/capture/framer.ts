@@ -2,7 +2,8 @@
  * @module
  * Cuts a byte stream of s16le PCM into fixed frames. Chunks arrive in any size (a subprocess
  * pipe gives 1 byte or 64 KiB alike, even splitting a sample); frames come out whole, each with
- * its capture timestamp derived from the sample count, so time never drifts.
+ * its capture timestamp derived from the sample count, so time never drifts. A framer can start
+ * at a given time and frame number, so that a restarted capture continues its session's clock.
  */
 
 export const SAMPLE_RATE = 16_000;
@@ -10,9 +11,9 @@ export const SAMPLE_RATE = 16_000;
 export interface Frame {
   /** 16 kHz mono samples. */
   samples: Int16Array;
-  /** Capture time of the first sample, ms from the start of the stream. */
+  /** Capture time of the first sample, ms from the start of the capture session. */
   t_ms: number;
-  /** Frame number from 0. */
+  /** Frame number in the session, from 0 (consecutive across capture restarts). */
   index: number;
 }
 
@@ -20,13 +21,22 @@ export class InvalidFrameSizeError extends Error {
   override name = "InvalidFrameSizeError";
 }
 
+export interface FramerStart {
+  /** Capture time of the first frame, ms. @default 0 */
+  startMs?: number;
+  /** Number of the first frame. @default 0 */
+  startIndex?: number;
+}
+
 export class Framer {
   readonly frameSamples: number;
+  readonly startMs: number;
+  readonly startIndex: number;
   readonly #buffer: Uint8Array;
   #filled = 0;
-  #index = 0;
+  #count = 0;
 
-  constructor(frameMs: number) {
+  constructor(frameMs: number, start: FramerStart = {}) {
     if (![10, 20, 30].includes(frameMs)) {
       throw new InvalidFrameSizeError(
         `Cannot frame audio as 'frameMs' must be 10, 20 or 30: current value is ${frameMs}`,
@@ -34,6 +44,8 @@ export class Framer {
     }
     this.frameSamples = (SAMPLE_RATE * frameMs) / 1000;
     this.#buffer = new Uint8Array(this.frameSamples * 2);
+    this.startMs = start.startMs ?? 0;
+    this.startIndex = start.startIndex ?? 0;
   }
 
   /** Feeds bytes; returns every frame they complete (possibly none). */
@@ -49,16 +61,26 @@ export class Framer {
         const samples = new Int16Array(this.frameSamples);
         const view = new DataView(this.#buffer.buffer);
         for (let i = 0; i < this.frameSamples; i++) samples[i] = view.getInt16(i * 2, true);
-        frames.push({
-          samples,
-          t_ms: (this.#index * this.frameSamples * 1000) / SAMPLE_RATE,
-          index: this.#index,
-        });
-        this.#index++;
+        frames.push({ samples, t_ms: this.#timeOf(this.#count), index: this.nextIndex });
+        this.#count++;
         this.#filled = 0;
       }
     }
     return frames;
+  }
+
+  #timeOf(count: number): number {
+    return this.startMs + (count * this.frameSamples * 1000) / SAMPLE_RATE;
+  }
+
+  /** Capture time where the next frame starts (the end of the last one), ms. */
+  get nextMs(): number {
+    return this.#timeOf(this.#count);
+  }
+
+  /** Number the next frame gets. */
+  get nextIndex(): number {
+    return this.startIndex + this.#count;
   }
 
   /** Bytes held that do not yet make a frame (a trailing partial frame is dropped at the end). */

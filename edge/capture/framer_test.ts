@@ -51,3 +51,11 @@ Deno.test("Framer rejects a frame size other than 10, 20 or 30 ms", () => {
     "Cannot frame audio as 'frameMs' must be 10, 20 or 30: current value is 25",
   );
 });
+
+Deno.test("Framer continues a session's clock and numbering from where it is told to start", () => {
+  const framer = new Framer(30, { startMs: 1234, startIndex: 41 });
+  assertEquals([framer.nextMs, framer.nextIndex], [1234, 41]);
+  const frames = feed(framer, pcm(480 * 3 + 100), 1000);
+  assertEquals(frames.map((f) => [f.index, f.t_ms]), [[41, 1234], [42, 1264], [43, 1294]]);
+  assertEquals([framer.nextMs, framer.nextIndex], [1324, 44]);
+});

@@ -103,6 +103,7 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
       recent.push(performance.now() - started);
       return p;
     },
+    reset: () => vad.reset(),
   };
   const summarize = (audioMs: number) => {
     if (recent.length === 0) return;
@@ -120,7 +121,7 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
   const stats = (): FrontStats => ({
     frames,
     dropped: capture.frames.dropped,
-    restarts: capture.restarts(),
+    restarts: capture.totalRestarts(),
     segments,
     inference_ms: vad?.timings ?? [],
   });

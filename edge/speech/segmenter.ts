@@ -4,6 +4,13 @@
  * windows, runs the VAD state machine on their probabilities, and keeps a short history so
  * that a confirmed start can hand over its pre-roll (the padding before the detected start and
  * the audio while the start was being confirmed).
+ *
+ * Time is the frames' own capture time, not a count of the samples seen, so audio that never
+ * arrived (frames dropped by a consumer that fell behind, a microphone restarted) leaves a gap
+ * instead of pulling everything after it earlier. Across a gap the window being filled is
+ * discarded (its audio is not contiguous); a gap of at least the hangover (`redemptionMs`) ends
+ * open speech where its speech last was and starts afresh (model state, history), so a pre-roll
+ * never reaches back across it.
  */
 import type { Frame } from "../capture/framer.ts";
 import { SAMPLE_RATE } from "../capture/framer.ts";
@@ -13,6 +20,8 @@ import { WINDOW } from "./silero_vad.ts";
 /** What gives a speech probability per 512-sample window. */
 export interface SpeechModel {
   probability(window: Float32Array): Promise<number>;
+  /** Forgets the audio before (a recurrent model's state), after a gap. */
+  reset?(): void;
 }
 
 export type SegmentEvent =
@@ -23,6 +32,8 @@ export type SegmentEvent =
   | { type: "misfire"; start_ms: number; end_ms: number; at_ms: number };
 
 const WINDOW_MS = (WINDOW * 1000) / SAMPLE_RATE;
+/** Frames this close to the end of the last one are contiguous (rounding of frame times), ms. */
+const CONTIGUOUS_MS = 0.5;
 
 function concat(frames: readonly Int16Array[]): Int16Array {
   const out = new Int16Array(frames.reduce((n, f) => n + f.length, 0));
@@ -39,12 +50,13 @@ export class Segmenter {
   readonly #model: SpeechModel;
   readonly #window = new Float32Array(WINDOW);
   #filled = 0;
+  /** Capture time of the first sample in the window being filled, ms. */
   #windowStart = 0;
-  #samplesSeen = 0;
   readonly #history: Frame[] = [];
   readonly #historyMs: number;
   #segment: Int16Array[] | null = null;
-  #lastFrameEnd = 0;
+  /** End of the last frame, ms; undefined before the first. */
+  #lastFrameEnd: number | undefined;
 
   constructor(model: SpeechModel, settings: Partial<VadSettings> = {}) {
     this.#model = model;
@@ -55,6 +67,12 @@ export class Segmenter {
 
   async push(frame: Frame): Promise<SegmentEvent[]> {
     const events: SegmentEvent[] = [];
+    if (
+      this.#lastFrameEnd !== undefined &&
+      Math.abs(frame.t_ms - this.#lastFrameEnd) > CONTIGUOUS_MS
+    ) {
+      events.push(...this.#gap(frame.t_ms - this.#lastFrameEnd));
+    }
     this.#history.push(frame);
     const frameMs = (frame.samples.length * 1000) / SAMPLE_RATE;
     this.#lastFrameEnd = frame.t_ms + frameMs;
@@ -69,6 +87,7 @@ export class Segmenter {
     }
     let offset = 0;
     while (offset < frame.samples.length) {
+      if (this.#filled === 0) this.#windowStart = frame.t_ms + (offset * 1000) / SAMPLE_RATE;
       const take = Math.min(frame.samples.length - offset, WINDOW - this.#filled);
       for (let i = 0; i < take; i++) {
         this.#window[this.#filled + i] = frame.samples[offset + i]! / 32768;
@@ -76,8 +95,7 @@ export class Segmenter {
       this.#filled += take;
       offset += take;
       if (this.#filled === WINDOW) {
-        const start = (this.#samplesSeen * 1000) / SAMPLE_RATE;
-        this.#samplesSeen += WINDOW;
+        const start = this.#windowStart;
         this.#filled = 0;
         const p = await this.#model.probability(this.#window);
         for (const e of this.machine.step(p, start, start + WINDOW_MS)) {
@@ -85,7 +103,16 @@ export class Segmenter {
         }
       }
     }
-    this.#windowStart = (this.#samplesSeen * 1000) / SAMPLE_RATE;
+    return events;
+  }
+
+  /** Audio is missing (`gapMs` > 0) or, should a clock ever go back, overlaps (< 0). */
+  #gap(gapMs: number): SegmentEvent[] {
+    this.#filled = 0;
+    if (gapMs > 0 && gapMs < this.machine.settings.redemptionMs) return [];
+    const events = this.machine.flush(this.#lastFrameEnd ?? 0).flatMap((e) => this.#apply(e));
+    this.#history.length = 0;
+    this.#model.reset?.();
     return events;
   }
 
@@ -109,11 +136,11 @@ export class Segmenter {
 
   /** Ends the stream, closing open speech. */
   flush(): SegmentEvent[] {
-    return this.machine.flush(this.#lastFrameEnd).flatMap((e) => this.#apply(e));
+    return this.machine.flush(this.#lastFrameEnd ?? 0).flatMap((e) => this.#apply(e));
   }
 
-  /** Start of the window being filled, ms. */
+  /** Capture time where the next window starts (the window being filled, if any), ms. */
   get position_ms(): number {
-    return this.#windowStart;
+    return this.#filled > 0 ? this.#windowStart : this.#lastFrameEnd ?? 0;
   }
 }
