@@ -51,7 +51,14 @@ export interface Context {
   prompt: string;
 }
 
-/** Builds the user prompt: instruction, repository map and the most relevant files. */
+/** Files worth showing: source, configuration and documentation, by extension or name. */
+const SOURCE_FILE =
+  /(\.(ts|tsx|js|jsx|mjs|cjs|py|go|rs|java|kt|kts|scala|swift|rb|php|cs|fs|c|h|cc|cpp|hpp|m|mm|dart|lua|ex|exs|erl|clj|zig|r|jl|sh|bash|ps1|sql|html|css|scss|vue|svelte|md|rst|txt|json|toml|ya?ml|ini|cfg|gradle|cmake|proto|graphql)|(^|\/)(Makefile|Dockerfile|Justfile|Gemfile|Rakefile))$/;
+
+/**
+ * Builds the user prompt: instruction, repository map and the most relevant files, within
+ * `budgetChars` (about four characters to a token for code).
+ */
 export function buildContext(
   instruction: string,
   tracked: readonly string[],
@@ -63,9 +70,7 @@ export function buildContext(
   if (map.length > 4000) map = map.slice(0, 4000) + "\n…";
   const candidates = tracked
     .filter((p) => !/(^|\/)(node_modules|\.git|dist|build|vendor)\//.test(p))
-    .filter((p) =>
-      /\.(ts|tsx|js|jsx|mjs|py|go|rs|java|kt|rb|php|cs|c|h|cpp|hpp|md|json|toml|ya?ml)$/.test(p)
-    )
+    .filter((p) => SOURCE_FILE.test(p))
     .map((path) => ({ path, content: read(path) }))
     .filter((f): f is ContextFile => f.content !== null && f.content.length < 100_000)
     .map((f) => ({ ...f, score: relevance(f.path, f.content, wanted) }))
@@ -73,9 +78,22 @@ export function buildContext(
   const files: ContextFile[] = [];
   let used = map.length + instruction.length;
   for (const f of candidates) {
-    if (files.length > 0 && (f.score === 0 || used + f.content.length > budgetChars)) break;
+    if (files.length > 0 && f.score === 0) break;
+    // A relevant file too big for what is left is passed over for smaller relevant ones.
+    if (used + f.content.length > budgetChars) continue;
     files.push({ path: f.path, content: f.content });
     used += f.content.length;
+  }
+  const top = candidates[0];
+  if (files.length === 0 && top) {
+    // Nothing fits whole: the most relevant file's beginning, marked, rather than nothing.
+    const room = Math.max(0, budgetChars - used);
+    files.push({
+      path: top.path,
+      content: `${
+        top.content.slice(0, room)
+      }\n… (cut at ${room} of ${top.content.length} characters)`,
+    });
   }
   const prompt = [
     `<instruction>\n${instruction}\n</instruction>`,

@@ -1,4 +1,4 @@
-import { assertEquals } from "@shared/testing/asserts.ts";
+import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { buildContext, relevance, words } from "./context.ts";
 
 Deno.test("words() splits identifiers and drops stop words", () => {
@@ -32,8 +32,32 @@ Deno.test("buildContext() puts the most relevant file first and stays within bud
     300,
   );
   assertEquals(ctx.files.map((f) => f.path), ["src/router.ts", "src/util.ts"]);
+  assert(ctx.prompt.length < 300 + 200, "the prompt stays near its budget");
   assertEquals(
     ctx.prompt.startsWith("<instruction>\nRefactor the orchestrator router\n</instruction>"),
     true,
   );
+});
+
+Deno.test("buildContext() passes over a relevant file too big for the budget for smaller ones", () => {
+  const files: Record<string, string> = {
+    "src/router.ts": "r".repeat(500) + " router",
+    "src/router_util.ts": "export const routerUtil = 1;\n",
+    "Makefile": "test:\n\tdeno test # router\n",
+    "image.png": "router",
+  };
+  const ctx = buildContext("Fix the router", Object.keys(files), (p) => files[p] ?? null, 300);
+  assertEquals(ctx.files.map((f) => f.path), ["src/router_util.ts", "Makefile"]);
+});
+
+Deno.test("buildContext() cuts the most relevant file, marked, when nothing fits whole", () => {
+  const files: Record<string, string> = { "src/router.ts": "abcdefghij".repeat(100) };
+  const ctx = buildContext("Fix the router", Object.keys(files), (p) => files[p] ?? null, 100);
+  const used = "src/router.ts".length + "Fix the router".length;
+  assertEquals(ctx.files, [{
+    path: "src/router.ts",
+    content: `${"abcdefghij".repeat(10).slice(0, 100 - used)}\n… (cut at ${
+      100 - used
+    } of 1000 characters)`,
+  }]);
 });
