@@ -353,8 +353,12 @@ for (const decision of ["allow", "deny"] as const) {
           assertStringIncludes(String(done.result?.answer), "Saved the note");
           const last = t.standin.requests.at(-1)!.contents.at(-1)!;
           assertEquals(last.parts[0]?.functionResponse?.response?.safety_acknowledgement, "true");
-          // The click it allowed did happen: the page shows the saved note.
+          // The click it allowed did happen: the page's Save button sent the typed note.
           assertEquals(actions.at(-1).action, "click_at");
+          for (let i = 0; i < 100 && t.standin.savedNotes.length === 0; i++) {
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          assertEquals(t.standin.savedNotes, ["deploy verified"]);
         } else {
           assertEquals(done.status, "failed");
           assertEquals(done.error, {
@@ -363,6 +367,7 @@ for (const decision of ["allow", "deny"] as const) {
             retryable: false,
           });
           assertEquals(actions.at(-1).action, "confirmation");
+          assertEquals(t.standin.savedNotes, [], "a denied click saves nothing");
         }
         const again = await t.http("POST", `/jobs/${id}/confirm`, { decision });
         assertEquals(again.status, 409);

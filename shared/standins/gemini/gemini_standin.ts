@@ -141,11 +141,14 @@ export interface GeminiStandIn {
   requests: RecordedRequest[];
   /** Pending faults; push more at any time. */
   faults: GeminiFault[];
+  /** Notes saved through the QA dashboard's Save button, in order. */
+  savedNotes: string[];
   close(): Promise<void>;
 }
 
 export function startGeminiStandIn(options: GeminiStandInOptions = {}): GeminiStandIn {
   const requests: RecordedRequest[] = [];
+  const savedNotes: string[] = [];
   const faults = [...(options.faults ?? [])];
   const script = options.script ?? autoScript;
   const ac = new AbortController();
@@ -159,7 +162,7 @@ export function startGeminiStandIn(options: GeminiStandInOptions = {}): GeminiSt
         `[gemini STAND-IN] simulated generateContent on http://127.0.0.1:${port} (QA dashboard at /qa/)`,
       ),
   }, async (req) => {
-    const qa = qaDashboardHandler(req);
+    const qa = qaDashboardHandler(req, savedNotes);
     if (qa) return qa;
     const url = new URL(req.url);
     const m = /^\/(v1|v1beta)\/models\/([^/:]+):generateContent$/.exec(url.pathname);
@@ -266,6 +269,7 @@ export function startGeminiStandIn(options: GeminiStandInOptions = {}): GeminiSt
     qaUrl,
     requests,
     faults,
+    savedNotes,
     async close() {
       ac.abort();
       await server.finished;

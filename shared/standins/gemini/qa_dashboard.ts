@@ -33,7 +33,7 @@ const PAGE = `<!doctype html>
   <h1 id="title">QA dashboard</h1>
   <div id="deploy-status">Deploy status: ${QA_DEPLOY_STATUS}</div>
   <input id="note" name="note" placeholder="note">
-  <button id="save" onclick="document.getElementById('saved').textContent = 'Saved: ' + document.getElementById('note').value">Save</button>
+  <button id="save" onclick="const n = document.getElementById('note').value; fetch('notes', { method: 'POST', body: n }); document.getElementById('saved').textContent = 'Saved: ' + n">Save</button>
   <span id="saved"></span>
   <a id="details" href="details.html">Details</a>
   <p id="footer">End of the QA report</p>
@@ -46,9 +46,21 @@ const DETAILS =
 /** A page whose script never yields: its load event never fires. */
 const HANG = `<!doctype html><html><body><script>while (true) {}</script></body></html>`;
 
-/** Answers `/qa/`, `/qa/details.html` and `/qa/hang.html`; null for any other path. */
-export function qaDashboardHandler(req: Request): Response | null {
+/**
+ * Answers `/qa/`, `/qa/details.html`, `/qa/hang.html` and the Save button's `POST /qa/notes`
+ * (its note goes into `saved`, so tests see what a click really did); null for any other path.
+ */
+export function qaDashboardHandler(
+  req: Request,
+  saved: string[] = [],
+): Response | Promise<Response> | null {
   const path = new URL(req.url).pathname;
+  if (path === "/qa/notes" && req.method === "POST") {
+    return req.text().then((note) => {
+      saved.push(note.slice(0, 1000));
+      return new Response(null, { status: 204 });
+    });
+  }
   const html = (body: string) =>
     new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
   if (path === "/qa/" || path === "/qa/index.html") return html(PAGE);
