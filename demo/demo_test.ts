@@ -1,4 +1,9 @@
-import { assertEquals, assertMatch, assertStringIncludes } from "@shared/testing/asserts.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertStringIncludes,
+} from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
 
 Deno.test("deno task demo runs the whole pipeline offline, serves its dashboard with --stay, exits 0", async () => {
@@ -38,6 +43,34 @@ Deno.test("deno task demo runs the whole pipeline offline, serves its dashboard 
   assertStringIncludes(await page.text(), "<html");
   const jobs = await (await fetch(`${dashboard}/jobs`)).json();
   assertEquals(jobs.jobs.length, 2);
+  // Through the public API: each job's usage and cost, summed on the utterance; the patch and
+  // the screenshots are stored and served.
+  type Job = {
+    intent: string;
+    usage?: { cost_usd: number; input_tokens: number };
+    result?: { artifacts?: { name: string; path: string }[] };
+  };
+  const utterance = await (await fetch(`${dashboard}/utterances/${jobs.jobs[0].utterance_id}`))
+    .json() as { status: string; cost_usd: number; jobs: Job[] };
+  assertEquals(utterance.status, "succeeded");
+  const byIntent = new Map(utterance.jobs.map((j) => [j.intent, j]));
+  for (const intent of ["coding", "browser"]) {
+    const job = byIntent.get(intent)!;
+    assert(job.usage!.input_tokens > 0 && job.usage!.cost_usd > 0, `${intent} has usage and cost`);
+  }
+  assertEquals(
+    Math.round(utterance.cost_usd * 1e9),
+    Math.round(utterance.jobs.reduce((s, j) => s + j.usage!.cost_usd, 0) * 1e9),
+  );
+  const names = (intent: string) =>
+    (byIntent.get(intent)!.result?.artifacts ?? []).map((a) => a.name);
+  assert(names("coding").includes("patch.diff"), names("coding").join());
+  assert(names("browser").includes("step-01.png"), names("browser").join());
+  const shot = byIntent.get("browser")!.result!.artifacts!.find((a) => a.name === "step-01.png")!;
+  const png = new Uint8Array(
+    await (await fetch(`${dashboard}/${shot.path}`)).arrayBuffer(),
+  );
+  assertEquals([...png.slice(1, 4)].map((c) => String.fromCharCode(c)).join(""), "PNG");
   child.kill("SIGINT");
   for await (const line of lines) text += line + "\n";
   const status = await child.status;
