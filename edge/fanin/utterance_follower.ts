@@ -272,7 +272,7 @@ export class UtteranceFollower {
           ...(job.usage?.cost_usd !== undefined ? { cost_usd: job.usage.cost_usd } : {}),
           data: { intent: job.intent, status: job.status },
         });
-        if (!isFinalStatus(view.status)) this.#print(formatJobLine(job));
+        if (!isFinalStatus(view.status)) this.#print(formatJobLine(job, this.#base));
       }
     }
     if (!isFinalStatus(view.status)) {
@@ -290,7 +290,7 @@ export class UtteranceFollower {
       ...(view.usage?.cost_usd !== undefined ? { cost_usd: view.usage.cost_usd } : {}),
       data: { status: view.status, jobs: view.jobs.length },
     });
-    for (const line of formatUtteranceResult(view)) this.#print(line);
+    for (const line of formatUtteranceResult(view, this.#base)) this.#print(line);
     this.#emit("final", { utterance_id: f.id, view, elapsed_ms: total });
     this.#checkAllFinal();
   }

@@ -74,18 +74,23 @@ function usd(n: number | undefined): string {
   return n === undefined ? "" : `$${n.toFixed(n < 0.01 ? 4 : 2)}`;
 }
 
-/** One line per finished job. */
-export function formatJobLine(job: JobView): string {
+/**
+ * One line per finished job. With the gateway's URL, artifacts are shown as the links that
+ * serve them (`GET /artifacts/...`, token required when set), since the gateway's data folder
+ * may be on another machine.
+ */
+export function formatJobLine(job: JobView, gatewayUrl?: string): string {
   const cost = job.usage?.cost_usd;
   const tail = cost === undefined ? "" : ` (${usd(cost)})`;
   if (job.status === "succeeded") {
     const line = `  ✓ ${job.intent} ${job.job_id}: ${
       job.result === undefined ? "done" : oneLine(job.result)
     }${tail}`;
-    // Where the job's files are, relative to the gateway's data folder.
     const artifacts = (job.result as { artifacts?: { path?: unknown }[] } | undefined)?.artifacts;
+    const base = gatewayUrl?.replace(/\/+$/, "");
     const paths = Array.isArray(artifacts)
       ? artifacts.map((a) => a?.path).filter((p): p is string => typeof p === "string")
+        .map((p) => (base ? `${base}/${p}` : p))
       : [];
     return paths.length ? `${line}\n      artifacts: ${paths.join(", ")}` : line;
   }
@@ -102,14 +107,14 @@ export function formatUnrouted(text: string): string {
  * The lines printed when an utterance is final: a heading, its jobs, the total cost; or the
  * one "nothing to do" line when no skill matched.
  */
-export function formatUtteranceResult(view: UtteranceView): string[] {
+export function formatUtteranceResult(view: UtteranceView, gatewayUrl?: string): string[] {
   if (view.status === "unrouted") return [formatUnrouted(view.text ?? "")];
   const lines = [
     `“${oneLine(view.text ?? "", 120)}” → ${view.status} (${view.jobs.length} job${
       view.jobs.length === 1 ? "" : "s"
     })`,
   ];
-  for (const job of view.jobs) lines.push(formatJobLine(job));
+  for (const job of view.jobs) lines.push(formatJobLine(job, gatewayUrl));
   const total = view.usage?.cost_usd ??
     view.jobs.reduce((n, j) => n + (j.usage?.cost_usd ?? 0), 0);
   const tokens = view.usage

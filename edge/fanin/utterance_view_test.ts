@@ -81,4 +81,16 @@ Deno.test("formatJobLine() shows where a job's artifacts are", () => {
     }),
     "  ✓ coding j4: Patch proposal for src/router.ts\n      artifacts: artifacts/j4/patch.diff",
   );
+  assertEquals(
+    formatJobLine({
+      job_id: "j4",
+      intent: "coding",
+      status: "succeeded",
+      result: {
+        summary: "Patch",
+        artifacts: [{ name: "patch.diff", path: "artifacts/j4/patch.diff" }],
+      },
+    }, "http://127.0.0.1:8787/"),
+    "  ✓ coding j4: Patch\n      artifacts: http://127.0.0.1:8787/artifacts/j4/patch.diff",
+  );
 });
