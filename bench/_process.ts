@@ -2,7 +2,11 @@
  * @module
  * Helpers for benchmarks that start servers as subprocesses and read their listening line.
  */
+import { shippedPermissions } from "@shared/task_permissions.ts";
 import { readLines } from "../shared/io/lines.ts";
+
+/** `deno task gateway`'s own permissions, so the benchmarks measure what ships. */
+const GATEWAY_PERMISSIONS = await shippedPermissions("gateway");
 
 export interface ServerProcess {
   url: string;
@@ -81,13 +85,7 @@ export async function runLoad(url: string, options: {
 export function startGateway(dir: string, extra: string[]): Promise<ServerProcess> {
   return startServer([
     "run",
-    "--allow-net",
-    "--allow-read",
-    "--allow-write",
-    "--allow-env",
-    "--allow-sys",
-    "--allow-ffi",
-    "--allow-run",
+    ...GATEWAY_PERMISSIONS,
     new URL("../gateway/main.ts", import.meta.url).pathname,
     "--port",
     "0",

@@ -9,6 +9,7 @@
  *    segment agreement (boundaries within 150 ms);
  * 4. CPU used at real-time pace, as a share of one core (goal < 3%), steady state and whole run.
  */
+import { shippedPermissions } from "@shared/task_permissions.ts";
 import { NonRealTimeVAD } from "@ricky0123/vad-web";
 import { SileroV5 } from "npm:@ricky0123/vad-web@^0.0.28/dist/models/index.js";
 import * as ortWeb from "onnxruntime-web";
@@ -19,16 +20,7 @@ import { emit, percentile } from "./report.ts";
 const ROOT = new URL("../", import.meta.url).pathname;
 const FIXTURE = `${ROOT}shared/standins/openai_realtime/fixtures/two_requests.wav`;
 const MAIN = `${ROOT}edge/main.ts`;
-const RUN = [
-  "run",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-net",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-sys",
-];
+const RUN = ["run", ...await shippedPermissions("edge")];
 
 async function sh(cmd: string, args: string[]): Promise<Uint8Array> {
   const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();

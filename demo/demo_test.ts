@@ -1,3 +1,4 @@
+import { shippedPermissions } from "@shared/task_permissions.ts";
 import {
   assert,
   assertEquals,
@@ -10,13 +11,7 @@ Deno.test("deno task demo runs the whole pipeline offline, serves its dashboard 
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-ffi",
-      "--allow-sys",
+      ...await shippedPermissions("demo"),
       new URL("./main.ts", import.meta.url).pathname,
       "--fast",
       "--stay",

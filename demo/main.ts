@@ -8,6 +8,7 @@
  * rest is real: Chromium, git, sox/ffmpeg and the Silero VAD. The gateway runs with the
  * permissions of `deno task gateway`, read from deno.json, so the demo exercises them.
  */
+import { shippedPermissions } from "@shared/task_permissions.ts";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { readLines } from "@shared/io/lines.ts";
@@ -23,37 +24,10 @@ Plays "Refactor the orchestrator router and open the QA dashboard to verify depl
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const AUDIO = `${ROOT}shared/standins/openai_realtime/fixtures/refactor_and_dashboard.wav`;
 const DENO = Deno.execPath();
-/** Permissions of the edge and the stand-ins' callers (those of `deno task edge`). */
-const RUN = [
-  "run",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-net",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-sys",
-];
+/** Permissions of the edge (those of `deno task edge`), also given to the stand-ins. */
+const RUN = ["run", ...await shippedPermissions("edge")];
 
-/**
- * The `--allow-*` flags of a `deno run` task in deno.json: the gateway gets exactly the
- * permissions it ships with.
- */
-function taskPermissions(
-  config: { tasks?: Record<string, string> },
-  task: string,
-): string[] {
-  const command = config.tasks?.[task];
-  if (!command) throw new Error(`deno.json has no '${task}' task`);
-  const flags = command.split(/\s+/).filter((t) => t.startsWith("--allow-"));
-  if (flags.length === 0) throw new Error(`the '${task}' task in deno.json grants no permissions`);
-  return flags;
-}
-
-const GATEWAY_PERMISSIONS = taskPermissions(
-  JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)),
-  "gateway",
-);
+const GATEWAY_PERMISSIONS = await shippedPermissions("gateway");
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -3,6 +3,7 @@
  * stdout, log files), a trace row, the `/events` stream, an artifact or a response; the token
  * guards every route but /healthz; a non-loopback bind needs a token.
  */
+import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
 import {
@@ -11,16 +12,7 @@ import {
 } from "@shared/standins/anthropic/anthropic_standin.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
-const FLAGS = [
-  "run",
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-ffi",
-  "--allow-run",
-];
+const FLAGS = ["run", ...await shippedPermissions("gateway")];
 
 const CANARIES = {
   GATEWAY_TOKEN: "canary-gateway-token-7f3a9c2e",

@@ -56,7 +56,7 @@ export const GATEWAY_PERMISSIONS = [
   "--allow-env",
   "--allow-sys",
   "--allow-ffi",
-  "--allow-run=git,tar,deno,claude",
+  "--allow-run=git,tar,deno",
 ] as const;
 
 /**

@@ -67,7 +67,7 @@ Deno.test("compileArgs() puts flags before the entry and repeats --include and -
   const gateway = compilePlan().find((t) => t.id === "gateway-linux")!;
   const args = compileArgs(gateway, { exclude: ["node_modules/a", "node_modules/b"] });
   assertEquals(args.slice(0, 3), ["compile", "--no-check", "--self-extracting"]);
-  assert(args.includes("--allow-run=git,tar,deno,claude"));
+  assert(args.includes("--allow-run=git,tar,deno"));
   assert(args.includes("--unstable-kv") && args.includes("--unstable-worker-options"));
   assertEquals(args.filter((a) => a === "--include").length, gateway.include.length);
   const at = args.indexOf("--exclude");

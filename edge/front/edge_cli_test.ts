@@ -3,20 +3,12 @@
  * model and real sox/ffmpeg subprocesses: `--vad-only` segments, both capture tools, and the
  * exact errors for bad input.
  */
+import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
 import { type Fixture, makeFixtures } from "../fixtures/make_fixtures.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const FLAGS = [
-  "run",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-net",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-sys",
-];
+const FLAGS = ["run", ...await shippedPermissions("edge")];
 const TOLERANCE_MS = 250;
 
 let fixtures: Promise<{ dir: string; files: Record<string, Fixture> }> | undefined;

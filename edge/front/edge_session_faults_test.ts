@@ -5,6 +5,7 @@
  * transcript, and as the provider going away), and although the gateway is killed for ten
  * seconds while the speaker goes on.
  */
+import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
 import {
@@ -14,16 +15,7 @@ import {
 import { fixtureScript, loadFixtures } from "@shared/standins/openai_realtime/transcript_script.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const RUN = [
-  "run",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-net",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-sys",
-];
+const RUN = ["run", ...await shippedPermissions("edge")];
 
 /**
  * What the speaker says, each an echo request; the stand-in "hears" a segment as the sentence

@@ -3,6 +3,7 @@
  * the run with one error and the utterances kept; the first Ctrl-C waits a bounded time for
  * what is in flight and says what is left; the second Ctrl-C quits at once.
  */
+import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
 import { startRealtimeStandIn } from "@shared/standins/openai_realtime/realtime_standin.ts";
@@ -10,16 +11,7 @@ import { startTestGateway } from "../outbox/test_gateway.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SPEECH = `${ROOT}shared/standins/openai_realtime/fixtures/two_requests.wav`;
-const RUN = [
-  "run",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-net",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-sys",
-];
+const RUN = ["run", ...await shippedPermissions("edge")];
 
 interface EdgeRun {
   child: Deno.ChildProcess;

@@ -3,22 +3,14 @@
  * loopback: every spoken utterance arrives at the gateway exactly once, through dropped
  * WebSockets, a gateway that starts late, and an edge killed with a full outbox.
  */
+import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const FIXTURES = `${ROOT}shared/standins/openai_realtime/fixtures`;
 const SPEECH = `${FIXTURES}/two_requests.wav`;
-const RUN = [
-  "run",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-net",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-sys",
-];
+const RUN = ["run", ...await shippedPermissions("edge")];
 const SENTENCES = (await Deno.readTextFile(`${FIXTURES}/two_requests.txt`)).trim().split("\n");
 
 interface Proc {

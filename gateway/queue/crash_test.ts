@@ -4,6 +4,7 @@
  * utterance_id; a Redis worker SIGKILLed mid-job while another takes over. Every job ends in
  * a final state, none is lost, none completes twice.
  */
+import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
 import { startRedisServer } from "@shared/testing/redis_server.ts";
@@ -11,15 +12,7 @@ import type { JobRecord } from "@shared/schemas/mod.ts";
 import { RedisQueue } from "./redis/redis_queue.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const PERMS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-ffi",
-  "--allow-run",
-];
+const PERMS = await shippedPermissions("gateway");
 
 interface Proc {
   child: Deno.ChildProcess;
