@@ -85,7 +85,7 @@ for (let i = 0, n = 0; i + 320 <= int16.length; i += 320, n++) {
     if (e.type === "speech_end") ours.push({ start_ms: e.start_ms, end_ms: e.end_ms });
   }
 }
-for (const e of seg.flush()) {
+for (const e of await seg.flush()) {
   if (e.type === "speech_end") ours.push({ start_ms: e.start_ms, end_ms: e.end_ms });
 }
 const oursSeconds = (performance.now() - t1) / 1000;

@@ -155,7 +155,7 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
       failure = err instanceof Error ? err : new Error(String(err));
     }
     if (segmenter) {
-      for (const e of segmenter.flush()) {
+      for (const e of await segmenter.flush()) {
         if (e.type === "speech_end") segments++;
         yield e;
       }

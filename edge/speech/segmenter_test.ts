@@ -52,7 +52,7 @@ async function run(parts: Part[]) {
   const segmenter = new Segmenter(model);
   const events: SegmentEvent[] = [];
   for (const f of frames(parts)) events.push(...(await segmenter.push(f)));
-  events.push(...segmenter.flush());
+  events.push(...await segmenter.flush());
   const segments = events.flatMap((e) =>
     e.type === "speech_end" ? [[e.start_ms, e.end_ms, e.audio.length / 16]] : []
   );
@@ -114,3 +114,37 @@ for (const [name, parts, expected] of table) {
     assertEquals(await run(parts), expected);
   });
 }
+
+Deno.test("Segmenter runs quiet windows three at a time and speech windows at once, losing none", async () => {
+  const calls: number[] = [];
+  let pushed = 0;
+  const base = loudnessModel();
+  const model: SpeechModel = {
+    probability(window) {
+      calls.push(pushed);
+      return base.probability(window);
+    },
+  };
+  // 32 ms windows from 20 ms frames: quiet for 12 windows' worth, then speech.
+  const segmenter = new Segmenter(model);
+  const input = frames([["silence", 400], ["speech", 600], ["silence", 1200]]);
+  const events: SegmentEvent[] = [];
+  for (const f of input) {
+    pushed++;
+    events.push(...(await segmenter.push(f)));
+  }
+  events.push(...await segmenter.flush());
+  // While quiet, the model runs only once three windows (96 ms, ~5 frames) are full.
+  assertEquals(calls.slice(0, 6), [5, 5, 5, 10, 10, 10]);
+  // Every window of the 2.2 s was run exactly once (the last, partial one is not a window).
+  assertEquals(calls.length, Math.floor((2200 * 16) / 512));
+  // Nothing is lost: the segment is the same as with one window at a time.
+  const oneByOne = new Segmenter(loudnessModel(), {}, { quietBatch: 1 });
+  const reference: SegmentEvent[] = [];
+  for (const f of input) reference.push(...(await oneByOne.push(f)));
+  reference.push(...await oneByOne.flush());
+  const ends = (es: SegmentEvent[]) =>
+    es.flatMap((e) => e.type === "speech_end" ? [[e.start_ms, e.end_ms, e.audio.length]] : []);
+  assertEquals(ends(events), ends(reference));
+  assertEquals(ends(events).length, 1);
+});
