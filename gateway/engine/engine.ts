@@ -544,10 +544,14 @@ export class Engine {
             checkBudget(total);
             if (this.#o.maxCostUsdPerUtterance !== undefined) {
               // After our own write, so that of two jobs reporting at once, one sees the other.
-              writes = writes.then(async () => {
-                otherCost = await this.#otherCost(job);
-                checkBudget(currentUsage()!);
-              }).catch(() => {/* the next report checks again */});
+              // Only this read's failure is let go (the next report checks again); a failed
+              // write before it still surfaces where the writes are awaited.
+              writes = writes.then(() =>
+                this.#otherCost(job).then((cost) => {
+                  otherCost = cost;
+                  checkBudget(currentUsage()!);
+                }, () => {})
+              );
             }
             break;
           }

@@ -69,7 +69,6 @@ function baseUrl(ctx: SkillContext): string {
   return ctx.env("ANTHROPIC_BASE_URL") || DEFAULT_BASE_URL;
 }
 
-/** `host:port` for Deno's net permission. */
 function modelOf(ctx: SkillContext): string {
   return ctx.env("CODING_MODEL") || DEFAULT_CODING_MODEL;
 }
