@@ -6,7 +6,7 @@ import { shippedPermissions } from "@shared/task_permissions.ts";
 import { readLines } from "../shared/io/lines.ts";
 
 /** `deno task gateway`'s own permissions, so the benchmarks measure what ships. */
-const GATEWAY_PERMISSIONS = await shippedPermissions("gateway");
+export const GATEWAY_PERMISSIONS = await shippedPermissions("gateway");
 
 export interface ServerProcess {
   url: string;
@@ -81,14 +81,17 @@ export async function runLoad(url: string, options: {
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
 }
 
-/** Starts `gateway/main.ts` on a free port with its files under `dir`, warnings-only logs. */
-export function startGateway(dir: string, extra: string[]): Promise<ServerProcess> {
-  return startServer([
+/**
+ * `deno run` arguments for `gateway/main.ts` with its shipped permissions, its files under
+ * `dir`, warnings-only logs and no rate limit; port 0 picks a free one.
+ */
+export function gatewayArgs(dir: string, port: number, extra: string[] = []): string[] {
+  return [
     "run",
     ...GATEWAY_PERMISSIONS,
     new URL("../gateway/main.ts", import.meta.url).pathname,
     "--port",
-    "0",
+    String(port),
     "--data-dir",
     `${dir}/data`,
     "--logs-dir",
@@ -98,5 +101,10 @@ export function startGateway(dir: string, extra: string[]): Promise<ServerProces
     "--rate-limit",
     "0",
     ...extra,
-  ]);
+  ];
+}
+
+/** Starts `gateway/main.ts` on a free port (see {@linkcode gatewayArgs}). */
+export function startGateway(dir: string, extra: string[]): Promise<ServerProcess> {
+  return startServer(gatewayArgs(dir, 0, extra));
 }

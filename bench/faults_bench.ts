@@ -20,6 +20,8 @@
  * and `FAULTS_SECONDS` (default 20) shape the HTTP load.
  */
 import { emit } from "./report.ts";
+import { GATEWAY_PERMISSIONS, gatewayArgs } from "./_process.ts";
+import { shippedPermissions } from "../shared/task_permissions.ts";
 import { readLines } from "../shared/io/lines.ts";
 import { type RedisServer, startRedisServer } from "../shared/testing/redis_server.ts";
 import {
@@ -30,15 +32,8 @@ import {
 } from "../shared/standins/openai_realtime/mod.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const PERMS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-ffi",
-  "--allow-run",
-];
+/** `deno task edge`'s own permissions (the gateway's come with `gatewayArgs`). */
+const EDGE_PERMISSIONS = await shippedPermissions("edge");
 const SPEECH = `${ROOT}shared/standins/openai_realtime/fixtures/two_requests.wav`;
 /**
  * What the stand-in hears in the two sentences of {@linkcode SPEECH}: echo requests, so that
@@ -154,22 +149,7 @@ function freePort(): number {
 }
 
 function gateway(dir: string, port: number, extra: string[] = []): Promise<Proc> {
-  return spawn([
-    "run",
-    ...PERMS,
-    `${ROOT}gateway/main.ts`,
-    "--port",
-    String(port),
-    "--data-dir",
-    `${dir}/data`,
-    "--logs-dir",
-    `${dir}/logs`,
-    "--log-level",
-    "warning",
-    "--rate-limit",
-    "0",
-    ...extra,
-  ], "listening");
+  return spawn(gatewayArgs(dir, port, extra), "listening");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -589,7 +569,7 @@ async function redisScenario(dir: string): Promise<void> {
   const gw = await gateway(dir, port, common);
   const worker = await spawn([
     "run",
-    ...PERMS,
+    ...GATEWAY_PERMISSIONS,
     `${ROOT}gateway/worker_main.ts`,
     "--data-dir",
     `${dir}/data`,
@@ -673,7 +653,7 @@ function edge(dir: string, realtimeUrl: string, gatewayUrl: string, input: strin
   return spawn(
     [
       "run",
-      ...PERMS,
+      ...EDGE_PERMISSIONS,
       `${ROOT}edge/main.ts`,
       "--input",
       input,
