@@ -34,6 +34,7 @@ import type { JsonValue, Skill, SkillContext } from "../skills/skill.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type PooledWorker, WorkerPool } from "./worker_pool.ts";
 import { WorkerError } from "./worker_errors.ts";
+import { requirePriceForBudgets, unpricedWarning } from "./price_guard.ts";
 
 const log = getLogger(["gateway", "engine"]);
 
@@ -359,6 +360,10 @@ export class Engine {
         .catch(() => {/* a failed renewal is retried on the next tick */});
     }, this.#heartbeatMs);
     try {
+      requirePriceForBudgets(skill.pricedModel?.(this.#o.skillContext, job), {
+        perJob: this.#o.maxCostUsdPerJob,
+        perUtterance: this.#o.maxCostUsdPerUtterance,
+      });
       const prepared = skill.prepare ? await skill.prepare(job, this.#o.skillContext) : {};
       config = { ...skill.config(this.#o.skillContext, job), ...prepared };
       pooled = await this.#pool.acquire(skill.worker, skill.permissions(this.#o.skillContext, job));
@@ -395,6 +400,7 @@ export class Engine {
     const queue = this.#o.queue;
     const tracer = this.#o.tracer;
     const ids = { job_id: job.job_id, utterance_id: job.utterance_id };
+    let warnedUnpriced = false;
     let writes: Promise<void> = Promise.resolve();
     let progressTimer: ReturnType<typeof setTimeout> | undefined;
     let pendingProgress: JobRecord["progress"];
@@ -477,6 +483,8 @@ export class Engine {
       const checkBudget = (u: Usage) => {
         const perJob = this.#o.maxCostUsdPerJob;
         const perUtterance = this.#o.maxCostUsdPerUtterance;
+        // Unpriced: refused at the start when a budget is set (price_guard.ts).
+        if (u.cost_usd === null) return;
         if (perJob !== undefined && u.cost_usd > perJob) {
           abort("budget exceeded", "error", {
             code: "budget_exceeded",
@@ -537,6 +545,16 @@ export class Engine {
             break;
           case "usage": {
             usages.set(`${msg.usage.provider}|${msg.usage.model}`, msg.usage);
+            const unpriced = unpricedWarning(msg.usage);
+            if (unpriced && !warnedUnpriced) {
+              warnedUnpriced = true;
+              tracer.emit({
+                source: "gateway.engine",
+                event: "usage.unpriced",
+                ...ids,
+                data: unpriced,
+              });
+            }
             const total = currentUsage()!;
             writes = writes.then(() =>
               queue.update(job.job_id, token, { usage: total }).then(() => {})

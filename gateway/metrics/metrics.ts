@@ -17,6 +17,8 @@ export class Metrics {
   readonly httpDuration: Histogram<"route" | "method" | "status">;
   readonly tokens: Counter<"provider" | "model" | "kind">;
   readonly cost: Counter<"provider" | "model">;
+  readonly unpriced: Counter<"provider" | "model">;
+  readonly cacheReadRatio: Gauge<"provider" | "model">;
   readonly unrouted: Counter<string>;
   readonly queueDepth: Gauge<"state">;
 
@@ -73,6 +75,40 @@ export class Metrics {
       labelNames: ["provider", "model"],
       registers,
     });
+    this.unpriced = new Counter({
+      name: "orchestrator_unpriced_jobs_total",
+      help: "Jobs whose model has no price (cost unknown), by provider and model.",
+      labelNames: ["provider", "model"],
+      registers,
+    });
+    const tokens = this.tokens;
+    this.cacheReadRatio = new Gauge({
+      name: "orchestrator_cache_read_ratio",
+      help:
+        "Share of prompt tokens read from the provider's prompt cache (cache_read over input + cache_read + cache_creation), by provider and model.",
+      labelNames: ["provider", "model"],
+      registers,
+      async collect() {
+        // Derived from the token counters at scrape time, so it never drifts from them.
+        const byModel = new Map<
+          string,
+          { labels: { provider: string; model: string }; k: Record<string, number> }
+        >();
+        for (const v of (await tokens.get()).values) {
+          const provider = String(v.labels.provider);
+          const model = String(v.labels.model);
+          const key = `${provider}\u0000${model}`;
+          const entry = byModel.get(key) ?? { labels: { provider, model }, k: {} };
+          entry.k[String(v.labels.kind)] = v.value;
+          byModel.set(key, entry);
+        }
+        for (const { labels, k } of byModel.values()) {
+          const read = k.cache_read ?? 0;
+          const prompt = (k.input ?? 0) + read + (k.cache_creation ?? 0);
+          if (prompt > 0) this.set(labels, read / prompt);
+        }
+      },
+    });
     this.unrouted = new Counter({
       name: "orchestrator_unrouted_utterances_total",
       help: "Utterances no skill matched.",
@@ -106,7 +142,8 @@ export class Metrics {
     if (usage.cache_creation_input_tokens) {
       this.tokens.inc({ ...base, kind: "cache_creation" }, usage.cache_creation_input_tokens);
     }
-    this.cost.inc(base, usage.cost_usd);
+    if (usage.cost_usd === null) this.unpriced.inc(base);
+    else this.cost.inc(base, usage.cost_usd);
   }
 
   /** Prometheus text exposition. */

@@ -62,7 +62,7 @@ const FanIn = z.object({
   ]),
   jobs: z.array(Job),
   usage: Usage.nullable().describe("summed over the jobs; provider/model 'mixed' when they differ"),
-  cost_usd: z.number(),
+  cost_usd: z.number().nullable().describe("null when a job's model has no price (unpriced)"),
 });
 const Health = z.object({
   ok: z.boolean(),

@@ -44,6 +44,7 @@ export function fanIn(utterance: UtteranceRecord, jobs: readonly JobRecord[]) {
     status: overallStatus(jobs),
     jobs: jobs.map(publicJob),
     usage: usage ?? null,
-    cost_usd: usage?.cost_usd ?? 0,
+    // null when a job's model is unpriced: the total is unknown, not the priced part.
+    cost_usd: usage ? usage.cost_usd : 0,
   };
 }

@@ -56,6 +56,11 @@ export interface Skill {
    * (e.g. a browser context opened on the driver process).
    */
   prepare?(job: JobRecord, ctx: SkillContext): Promise<Record<string, JsonValue>>;
+  /**
+   * The model a job will be billed for. With a cost budget set, a job whose model has no price
+   * is refused before it starts (`unpriced_model`); without one it runs with `cost_usd: null`.
+   */
+  pricedModel?(ctx: SkillContext, job: JobRecord): { provider: string; model: string } | undefined;
   /** Cleans up what `prepare` created, whatever the outcome. */
   cleanup?(job: JobRecord, ctx: SkillContext): Promise<void>;
 }

@@ -16,7 +16,8 @@ export const TraceEvent = z.object({
   event: z.string(),
   duration_ms: z.number().optional(),
   usage: Usage.optional(),
-  cost_usd: z.number().optional(),
+  /** `null` when the model is unpriced. */
+  cost_usd: z.number().nullable().optional(),
   data: z.record(z.string(), z.json()).optional(),
 });
 export type TraceEvent = z.infer<typeof TraceEvent>;

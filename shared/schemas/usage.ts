@@ -1,6 +1,7 @@
 /**
  * @module
- * Token usage and cost of one model call, one job, or an utterance's jobs summed.
+ * Token usage and cost of one model call, one job, or an utterance's jobs summed. `cost_usd` is
+ * `null` for a model the price table has no row for ("unpriced"): its tokens still count.
  */
 import { z } from "zod";
 
@@ -11,14 +12,19 @@ export const Usage = z.object({
   output_tokens: z.number().int().nonnegative(),
   cache_read_input_tokens: z.number().int().nonnegative().optional(),
   cache_creation_input_tokens: z.number().int().nonnegative().optional(),
-  cost_usd: z.number().nonnegative(),
+  /** `null` when unpriced (the model has no price): unknown, not zero. */
+  cost_usd: z.number().nonnegative().nullable(),
 });
 export type Usage = z.infer<typeof Usage>;
 
-/** Sum of usages; `provider`/`model` become "mixed" when they differ. */
+/**
+ * Sum of usages; `provider`/`model` become "mixed" when they differ. The cost is `null` when
+ * any part is unpriced, since the total is then unknown.
+ */
 export function sumUsage(usages: readonly Usage[]): Usage | undefined {
   if (usages.length === 0) return undefined;
   const first = usages[0]!;
+  let cost: number | null = 0;
   const total: Usage = {
     provider: first.provider,
     model: first.model,
@@ -35,8 +41,8 @@ export function sumUsage(usages: readonly Usage[]): Usage | undefined {
     total.output_tokens += u.output_tokens;
     total.cache_read_input_tokens! += u.cache_read_input_tokens ?? 0;
     total.cache_creation_input_tokens! += u.cache_creation_input_tokens ?? 0;
-    total.cost_usd += u.cost_usd;
+    cost = cost === null || u.cost_usd === null ? null : cost + u.cost_usd;
   }
-  total.cost_usd = Math.round(total.cost_usd * 1e9) / 1e9;
+  total.cost_usd = cost === null ? null : Math.round(cost * 1e9) / 1e9;
   return total;
 }

@@ -9,17 +9,22 @@ import { hostPort } from "../net_permission.ts";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import type { JobRecord } from "@shared/schemas/mod.ts";
-import { priceFor, UnknownModelPriceError } from "@shared/pricing/pricing.ts";
 import { UnrecoverableError } from "../../engine/worker_errors.ts";
 import type { JsonValue, Skill, SkillContext } from "../skill.ts";
 import { CODING_PATTERNS } from "./coding_patterns.ts";
 import { checkPatch, headCommit, trackedFiles, WorkspaceError } from "./git_check.ts";
+import { modelRules } from "./model_rules.ts";
 
-/** Sonnet 4.5 reaches its end of life on 2026-11-30 (the SDK warns); 4.6 costs the same. */
-export const DEFAULT_CODING_MODEL = "claude-sonnet-4-6";
+/** The current Sonnet; older models still work when named in `CODING_MODEL`. */
+export const DEFAULT_CODING_MODEL = "claude-sonnet-5-5";
 const DEFAULT_BASE_URL = "https://api.anthropic.com";
-/** @default answer limit, overridden by `CODING_MAX_TOKENS`. */
+/** @default answer limit of older models, overridden by `CODING_MAX_TOKENS`. */
 export const DEFAULT_MAX_TOKENS = 4096;
+/**
+ * @default answer limit of 5.x models: `max_tokens` bounds thinking and text together, and
+ * their thinking is on.
+ */
+export const DEFAULT_MAX_TOKENS_THINKING = 16_000;
 /** @default context budget in characters, overridden by `CODING_CONTEXT_CHARS`. */
 export const DEFAULT_CONTEXT_CHARS = 60_000;
 
@@ -125,6 +130,8 @@ export const codingSkill: Skill = {
     sys: false,
     import: false,
   }),
+  // An unpriced model runs (cost null); only a cost budget refuses it, in the engine.
+  pricedModel: (ctx) => ({ provider: "anthropic", model: modelOf(ctx) }),
   async prepare(job, ctx) {
     const workspace = workspaceFor(ctx, job);
     const key = ctx.env("ANTHROPIC_API_KEY");
@@ -133,15 +140,6 @@ export const codingSkill: Skill = {
         "no_api_key",
         "ANTHROPIC_API_KEY is not set: set it (or point ANTHROPIC_BASE_URL at a stand-in and give any key)",
       );
-    }
-    try {
-      // Usage is priced as it streams: an unpriced model would fail only after paying for it.
-      priceFor("anthropic", modelOf(ctx));
-    } catch (err) {
-      if (err instanceof UnknownModelPriceError) {
-        throw new UnrecoverableError("unpriced_model", err.message);
-      }
-      throw err;
     }
     const unavailable = backendOf(job) === "claude-cli" ? await claudeUnavailable() : undefined;
     if (unavailable) {
@@ -174,7 +172,13 @@ export const codingSkill: Skill = {
       model: modelOf(ctx),
       workspace: workspaceFor(ctx, job),
       files: [],
-      max_tokens: limit(ctx, "CODING_MAX_TOKENS", DEFAULT_MAX_TOKENS),
+      max_tokens: limit(
+        ctx,
+        "CODING_MAX_TOKENS",
+        modelRules(modelOf(ctx)).generation === "claude-5"
+          ? DEFAULT_MAX_TOKENS_THINKING
+          : DEFAULT_MAX_TOKENS,
+      ),
       max_context_chars: limit(ctx, "CODING_CONTEXT_CHARS", DEFAULT_CONTEXT_CHARS),
       ...(typeof budget === "number" && budget > 0 ? { max_cost_usd: budget } : {}),
       backend: backendOf(job),

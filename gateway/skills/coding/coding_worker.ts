@@ -3,17 +3,21 @@
  * The `coding` worker (sandboxed: reads the workspace, talks to the Anthropic API host, nothing
  * else). Gathers context, streams a Claude answer through `@anthropic-ai/sdk`, reports tokens
  * and cost as they come, and stores the proposal as artifacts. `git apply --check` happens
- * outside the sandbox, in the skill's `finalize`.
+ * outside the sandbox, in the skill's `finalize`. The request follows the model's generation
+ * (`model_rules.ts`) and marks the repository context for prompt caching (`prompt_blocks.ts`);
+ * `thinking` and `redacted_thinking` blocks are counted, never kept.
  */
 /// <reference lib="deno.worker" />
 import Anthropic from "@anthropic-ai/sdk";
-import { priceFor, UnknownModelPriceError, usageWithCost } from "@shared/pricing/pricing.ts";
+import { cacheReadShare, findPrice, usageWithCost } from "@shared/pricing/pricing.ts";
 import { type JobContext, serveJobs } from "../../engine/worker_runtime.ts";
 import { JobAbortedError, UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
-import { buildContext, SYSTEM_PROMPT } from "./context.ts";
+import { buildContext, type Context, SYSTEM_PROMPT } from "./context.ts";
 import { CodingConfig, emptySdkEnv } from "./coding_config.ts";
 import { parseClaudeStream } from "./claude_cli.ts";
+import { requestShape } from "./model_rules.ts";
 import { outputBudget, OutputBudgetError } from "./output_budget.ts";
+import { promptBlocks } from "./prompt_blocks.ts";
 import { proposalFrom } from "./proposal.ts";
 import { providerError } from "./provider_errors.ts";
 import { StreamUsage } from "./stream_usage.ts";
@@ -23,6 +27,10 @@ interface Answer {
   stopReason: string | null;
   /** What the backend reports of its own run (Claude Code's turns and duration). */
   run?: { turns: number; duration_ms: number };
+  /** Share of the prompt read from the prompt cache, when the backend reports it. */
+  cacheReadShare?: number;
+  /** Thinking blocks the model streamed (their tokens are in the output count). */
+  thinkingBlocks?: number;
 }
 
 serveJobs(async (ctx) => {
@@ -57,7 +65,7 @@ serveJobs(async (ctx) => {
   );
   const answer = config.backend === "claude-cli"
     ? await runClaudeCli(ctx, config, context.prompt)
-    : await streamMessages(ctx, config, context.prompt);
+    : await streamMessages(ctx, config, context);
   ctx.artifact("response.md", answer.text);
   const proposal = proposalFrom(answer.text, new Set(config.files), answer.stopReason);
   if (proposal.patch !== undefined) ctx.artifact("patch.diff", proposal.patch);
@@ -66,6 +74,8 @@ serveJobs(async (ctx) => {
     ...proposal.result,
     backend: config.backend,
     ...(answer.run ? { turns: answer.run.turns, backend_duration_ms: answer.run.duration_ms } : {}),
+    ...(answer.cacheReadShare !== undefined ? { cache_read_share: answer.cacheReadShare } : {}),
+    ...(answer.thinkingBlocks ? { thinking_blocks: answer.thinkingBlocks } : {}),
     ...(config.base_commit ? { base_commit: config.base_commit } : {}),
   };
 });
@@ -74,31 +84,38 @@ serveJobs(async (ctx) => {
 async function streamMessages(
   ctx: JobContext,
   config: CodingConfig,
-  prompt: string,
+  context: Context,
 ): Promise<Answer> {
   let maxTokens = config.max_tokens;
-  try {
-    const budget = outputBudget({
-      promptChars: SYSTEM_PROMPT.length + prompt.length,
-      maxTokens,
-      budgetUsd: config.max_cost_usd,
-      price: priceFor("anthropic", config.model),
-    });
-    if (budget.max_tokens < maxTokens) {
-      ctx.log("info", `max_tokens lowered to ${budget.max_tokens} to stay within the budget`, {
-        budget_usd: config.max_cost_usd ?? null,
-        input_tokens_estimate: budget.input_tokens_estimate,
+  const price = findPrice("anthropic", config.model);
+  if (config.max_cost_usd !== undefined && !price) {
+    // The engine refuses such a job before it starts; this keeps the worker honest on its own.
+    throw new UnrecoverableError(
+      "unpriced_model",
+      `Model '${config.model}' (anthropic) has no price, so the budget set by --max-cost-usd cannot be enforced: add its price to shared/pricing/prices.json or run without --max-cost-usd`,
+    );
+  }
+  if (price) {
+    try {
+      const budget = outputBudget({
+        promptChars: SYSTEM_PROMPT.length + context.prompt.length,
+        maxTokens,
+        budgetUsd: config.max_cost_usd,
+        price,
       });
+      if (budget.max_tokens < maxTokens) {
+        ctx.log("info", `max_tokens lowered to ${budget.max_tokens} to stay within the budget`, {
+          budget_usd: config.max_cost_usd ?? null,
+          input_tokens_estimate: budget.input_tokens_estimate,
+        });
+      }
+      maxTokens = budget.max_tokens;
+    } catch (err) {
+      if (err instanceof OutputBudgetError) {
+        throw new UnrecoverableError("budget_exceeded", err.message, { cause: err });
+      }
+      throw err;
     }
-    maxTokens = budget.max_tokens;
-  } catch (err) {
-    if (err instanceof UnknownModelPriceError) {
-      throw new UnrecoverableError("unpriced_model", err.message, { cause: err });
-    }
-    if (err instanceof OutputBudgetError) {
-      throw new UnrecoverableError("budget_exceeded", err.message, { cause: err });
-    }
-    throw err;
   }
   emptySdkEnv();
   const client = new Anthropic({
@@ -113,13 +130,15 @@ async function streamMessages(
     openTelemetry: false,
   });
   let text = "";
+  let thinkingBlocks = 0;
   const usage = new StreamUsage();
   try {
     const stream = client.messages.stream({
       model: config.model,
       max_tokens: maxTokens,
       system: SYSTEM_PROMPT,
-      messages: [{ role: "user", content: prompt }],
+      messages: [{ role: "user", content: promptBlocks(ctx.spec.instruction, context) }],
+      ...requestShape(config.model),
     }, { signal: ctx.signal });
     ctx.progress({ fraction: 0.1, message: `asking ${config.model}` });
     for await (const event of stream) {
@@ -132,6 +151,15 @@ async function streamMessages(
           fraction: Math.min(0.9, 0.1 + (0.8 * text.length) / (maxTokens * 4)),
           message: `streaming (${text.length} chars)`,
         });
+      } else if (
+        event.type === "content_block_start" &&
+        (event.content_block.type === "thinking" ||
+          event.content_block.type === "redacted_thinking")
+      ) {
+        // Thinking is the model's scratch work: counted (its tokens are output tokens), shown
+        // nowhere, so it cannot leak into the answer, the patch or an artifact.
+        thinkingBlocks++;
+        ctx.progress({ fraction: 0.1, message: `${config.model} is thinking` });
       }
     }
   } catch (err) {
@@ -139,7 +167,13 @@ async function streamMessages(
   }
   // The SDK's stream ends quietly when its signal aborts: the job must not look finished.
   if (ctx.signal.aborted) throw new JobAbortedError("aborted while streaming");
-  return { text, stopReason: usage.stopReason };
+  const share = cacheReadShare(usage.counts("anthropic", config.model));
+  return {
+    text,
+    stopReason: usage.stopReason,
+    thinkingBlocks,
+    ...(share !== undefined ? { cacheReadShare: share } : {}),
+  };
 }
 
 /** Tools the CLI may not use: the workspace is read, never changed, and nothing is run. */

@@ -15,6 +15,8 @@ export class StreamUsage {
   #cacheRead = 0;
   #cacheWrite = 0;
   #output = 0;
+  /** Cache writes by lifetime, when `message_start` gives the split. */
+  #split: TokenCounts["cache_creation"];
   #stop: Anthropic.Messages.StopReason | null = null;
 
   /** Takes one event; true when the counts changed (time to report them). */
@@ -25,6 +27,7 @@ export class StreamUsage {
       this.#cacheRead = u.cache_read_input_tokens ?? 0;
       this.#cacheWrite = u.cache_creation_input_tokens ?? 0;
       this.#output = u.output_tokens;
+      this.#split = u.cache_creation;
       return true;
     }
     if (event.type === "message_delta") {
@@ -52,6 +55,7 @@ export class StreamUsage {
       output_tokens: this.#output,
       cache_read_input_tokens: this.#cacheRead,
       cache_creation_input_tokens: this.#cacheWrite,
+      ...(this.#split ? { cache_creation: this.#split } : {}),
     };
   }
 }

@@ -5,7 +5,9 @@
  * stream (`message_start`, `content_block_start`, `ping`, `content_block_delta`,
  * `content_block_stop`, `message_delta` with cumulative usage, `message_stop`); the API's error
  * body and status codes; `x-api-key` or `Authorization: Bearer`; any `anthropic-version`;
- * prompt caching at `cache_control` breakpoints; `max_tokens` truncation. Replies come from a
+ * prompt caching at `cache_control` breakpoints; `max_tokens` truncation; the Claude 5.x rules
+ * (`generation_rules.ts`: 400 for non-default sampling parameters and manual thinking; thinking
+ * blocks streamed before the text, `thinking_blocks.ts`). Replies come from a
  * script of the request (by default a real refactor diff of the most relevant file shown, see
  * `coding_script.ts`), and faults can be injected per request: an error status (with
  * `retry-after`), a delay, a slow stream, an `error` event mid-stream, or a connection dropped
@@ -26,6 +28,14 @@ import {
   requestErrorMessage,
 } from "./messages_request.ts";
 import { type InputAccount, PromptCache } from "./prompt_cache.ts";
+import { generationRefusal, thinks } from "./generation_rules.ts";
+import {
+  thinkingFor,
+  type ThinkingMode,
+  thinkingTokens,
+  withThinkingContent,
+  withThinkingEvents,
+} from "./thinking_blocks.ts";
 import {
   type Answer,
   errorBody,
@@ -75,6 +85,11 @@ export interface AnthropicStandInOptions {
   cache?: { read_input_tokens?: number; creation_input_tokens?: number };
   /** Smallest cacheable prompt prefix, in tokens, for simulated caching. @default 1024 */
   cacheMinTokens?: number;
+  /**
+   * What a thinking model (5.x by default, older ones when asked) streams before its answer.
+   * @default "summarized"
+   */
+  thinking?: ThinkingMode;
   /** Characters per text delta. @default 40 */
   chunkChars?: number;
   /** Where the stand-in's log lines go. @default console.error */
@@ -193,6 +208,8 @@ export function startAnthropicStandIn(
     const parsed = MessagesRequest.safeParse(json);
     if (!parsed.success) return errorResponse(400, requestErrorMessage(parsed.error));
     const body = parsed.data;
+    const refusal = generationRefusal(body);
+    if (refusal) return errorResponse(400, refusal);
     requests.push(body);
     auth.push(apiKeyHeader ? "x-api-key" : "bearer");
 
@@ -212,8 +229,11 @@ export function startAnthropicStandIn(
 
     let text = script(body);
     let stop: Answer["stop_reason"] = "end_turn";
-    if (estimateTokens(text) > body.max_tokens) {
-      text = text.slice(0, body.max_tokens * 4);
+    const thinking = thinks(body) ? thinkingFor(body, options.thinking ?? "summarized") : undefined;
+    // max_tokens bounds thinking and text together.
+    const room = Math.max(0, body.max_tokens - thinkingTokens(thinking));
+    if (estimateTokens(text) > room) {
+      text = text.slice(0, room * 4);
       stop = "max_tokens";
     }
     const input = account(body);
@@ -222,7 +242,7 @@ export function startAnthropicStandIn(
       model: body.model,
       text,
       input,
-      output_tokens: estimateTokens(text),
+      output_tokens: estimateTokens(text) + thinkingTokens(thinking),
       stop_reason: stop,
     };
     usages.push({ ...input, output_tokens: answer.output_tokens });
@@ -232,10 +252,12 @@ export function startAnthropicStandIn(
       } ${answer.output_tokens} output tokens for ${body.model} (input ${input.input_tokens}, cache read ${input.cache_read_input_tokens}, cache write ${input.cache_creation_input_tokens})`,
     );
     if (!body.stream) {
-      return Response.json(messageJson(answer), { headers: { "request-id": answer.id } });
+      return Response.json(withThinkingContent(messageJson(answer), thinking), {
+        headers: { "request-id": answer.id },
+      });
     }
 
-    const events = streamEvents(answer, chunkChars);
+    const events = withThinkingEvents(streamEvents(answer, chunkChars), thinking, chunkChars);
     const deltas = events.filter((e) => e.type === "content_block_delta").length;
     const slow = fault?.kind === "slow" ? fault.msPerDelta : 0;
     const cut = fault?.kind === "drop" || fault?.kind === "stream_error" ? fault : undefined;
