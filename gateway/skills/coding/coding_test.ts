@@ -8,7 +8,7 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@shared/testing/asserts.ts";
-import { type JobRecord, TaskSpec } from "@shared/schemas/mod.ts";
+import { type JobRecord, TaskSpec, type TraceEvent } from "@shared/schemas/mod.ts";
 import { costUsd } from "@shared/pricing/pricing.ts";
 import {
   type AnthropicFault,
@@ -16,10 +16,11 @@ import {
   startAnthropicStandIn,
 } from "@shared/standins/anthropic/anthropic_standin.ts";
 import { MemoryQueue } from "../../queue/memory/memory_queue.ts";
-import { Tracer } from "../../traces/tracer.ts";
+import { Tracer, type TraceSink } from "../../traces/tracer.ts";
 import { Engine } from "../../engine/engine.ts";
 import type { Skill, SkillContext } from "../skill.ts";
-import { codingSkill, DEFAULT_CODING_MODEL } from "./coding_skill.ts";
+import { THINKING_PREFIX } from "@shared/standins/anthropic/thinking_blocks.ts";
+import { codingSkill, DEFAULT_CODING_MODEL, DEFAULT_MAX_TOKENS_THINKING } from "./coding_skill.ts";
 
 const FIXTURE =
   new URL("../../../shared/standins/anthropic/fixtures/sample_repo/", import.meta.url).pathname;
@@ -51,6 +52,9 @@ async function setup(
     settings?: SkillContext["settings"];
     beforeCommit?: (dir: string) => Promise<void>;
     cancelGraceMs?: number;
+    thinking?: AnthropicStandInOptions["thinking"];
+    /** The engine's cost budgets (`--max-cost-usd`, `--max-cost-usd-per-utterance`). */
+    budgets?: { maxCostUsdPerJob?: number; maxCostUsdPerUtterance?: number };
   } = {},
 ) {
   const workspace = await fixtureRepo(options.beforeCommit);
@@ -60,6 +64,7 @@ async function setup(
     faults: options.faults ?? [],
     ...(options.script ? { script: options.script } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
+    ...(options.thinking ? { thinking: options.thinking } : {}),
     log: () => {},
   });
   const env: Record<string, string> = {
@@ -73,8 +78,18 @@ async function setup(
     settings: { ...(options.noWorkspace ? {} : { workspace }), ...options.settings },
   };
   const queue = new MemoryQueue();
-  const tracer = new Tracer([]);
+  const events: TraceEvent[] = [];
+  const sink: TraceSink = {
+    name: "memory",
+    write: (batch) => {
+      events.push(...batch);
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  const tracer = new Tracer([sink]);
   const engine = new Engine({
+    ...options.budgets,
     queue,
     skills: [options.skill ?? codingSkill],
     skillContext: ctx,
@@ -108,6 +123,7 @@ async function setup(
     workspace,
     dataDir,
     env,
+    events,
     queue,
     standin,
     engine,
@@ -146,7 +162,12 @@ Deno.test("coding: the seed request yields a stored patch that applies, with tok
     assertEquals(done.result?.base_commit, new TextDecoder().decode(head.stdout).trim());
     // What the SDK sent: the configured model and limits, streamed, the key as a bearer token.
     const sent = t.standin.requests[0]!;
-    assertEquals([sent.model, sent.max_tokens, sent.stream], [DEFAULT_CODING_MODEL, 4096, true]);
+    assertEquals([sent.model, sent.max_tokens, sent.stream], [
+      "claude-sonnet-5-5",
+      DEFAULT_MAX_TOKENS_THINKING,
+      true,
+    ]);
+    assertEquals(DEFAULT_CODING_MODEL, "claude-sonnet-5-5");
     assertEquals(t.standin.auth, ["bearer"]);
     const names = done.result!.artifacts!.map((a) => a.name).sort();
     assertEquals(names, ["patch.diff", "prompt_files.json", "response.md"]);
@@ -167,7 +188,7 @@ Deno.test("coding: the seed request yields a stored patch that applies, with tok
       done.usage?.cost_usd,
       costUsd({ provider: "anthropic", model: DEFAULT_CODING_MODEL, ...u }),
     );
-    assert(done.usage!.cost_usd > 0);
+    assert(done.usage!.cost_usd! > 0);
     // The workspace itself was not touched.
     const after = await new Deno.Command("git", {
       args: ["status", "--porcelain"],
@@ -279,21 +300,68 @@ Deno.test("coding: no workspace configured is a clear error", async () => {
   }
 });
 
-Deno.test("coding: a model the price table lacks is refused before any call", async () => {
+Deno.test("coding: a model the price table lacks runs, with its tokens, a null cost and a trace warning", async () => {
   const t = await setup({ env: { CODING_MODEL: "claude-imaginary-9" } });
   try {
-    const done = await t.final((await t.submit("Fix the router")).job_id);
-    assertEquals(done.status, "failed");
-    assertEquals(done.error?.code, "unpriced_model");
-    assertStringIncludes(
-      done.error!.message,
-      "Cannot price model 'claude-imaginary-9' of provider 'anthropic'",
-    );
-    assertEquals(t.standin.requests.length, 0);
+    const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    assertEquals(done.result?.applies, true);
+    const u = t.standin.usages[0]!;
+    assertEquals(done.usage, {
+      provider: "anthropic",
+      model: "claude-imaginary-9",
+      input_tokens: u.input_tokens,
+      output_tokens: u.output_tokens,
+      cache_read_input_tokens: u.cache_read_input_tokens,
+      cache_creation_input_tokens: u.cache_creation_input_tokens,
+      cost_usd: null,
+    });
+    const warning = await waitForEvent(t.events, "usage.unpriced");
+    assertEquals(warning.job_id, done.job_id);
+    assertEquals(warning.data, {
+      level: "warning",
+      provider: "anthropic",
+      model: "claude-imaginary-9",
+      message:
+        "Model 'claude-imaginary-9' (anthropic) has no price: tokens are recorded, cost_usd is null",
+    });
   } finally {
     await t.close();
   }
 });
+
+const budgetRefusals: [
+  string,
+  { maxCostUsdPerJob?: number; maxCostUsdPerUtterance?: number },
+  string,
+][] = [
+  ["--max-cost-usd", { maxCostUsdPerJob: 1 }, "--max-cost-usd"],
+  ["--max-cost-usd-per-utterance", { maxCostUsdPerUtterance: 1 }, "--max-cost-usd-per-utterance"],
+  [
+    "both budgets",
+    { maxCostUsdPerJob: 1, maxCostUsdPerUtterance: 2 },
+    "--max-cost-usd and --max-cost-usd-per-utterance",
+  ],
+];
+for (const [name, budgets, flags] of budgetRefusals) {
+  Deno.test(`coding: with ${name}, an unpriced model is refused at its start`, async () => {
+    const t = await setup({ env: { CODING_MODEL: "claude-imaginary-9" }, budgets });
+    try {
+      const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+      assertEquals([done.status, done.error?.code, done.attempts], ["failed", "unpriced_model", 1]);
+      const day = /on (\d{4}-\d{2}-\d{2}),/.exec(done.error!.message)?.[1];
+      assertMatch(String(day), /^\d{4}-\d{2}-\d{2}$/);
+      assertEquals(
+        done.error!.message,
+        `Model 'claude-imaginary-9' (anthropic) has no price on ${day}, so the budget set by ${flags} cannot be enforced: add its price to shared/pricing/prices.json or run without ${flags}`,
+      );
+      assertEquals(done.error?.retryable, false);
+      assertEquals(t.standin.requests.length, 0);
+    } finally {
+      await t.close();
+    }
+  });
+}
 
 Deno.test("coding: 401 is unrecoverable with a clear message", async () => {
   const t = await setup({ env: { ANTHROPIC_API_KEY: "wrong-key" } });
@@ -478,7 +546,7 @@ Deno.test("coding: a budget the prompt alone would exceed stops the job before a
     assertEquals([done.error?.code, done.attempts], ["budget_exceeded", 1]);
     assertMatch(
       done.error!.message,
-      /^Cannot ask claude-sonnet-4-6 as the per-job budget of \$0\.0001 \(--max-cost-usd\) leaves 0 output tokens after a prompt of about \d+ tokens/,
+      /^Cannot ask claude-sonnet-5-5 as the per-job budget of \$0\.0001 \(--max-cost-usd\) leaves 0 output tokens after a prompt of about \d+ tokens/,
     );
     assertEquals(t.standin.requests.length, 0);
   } finally {
@@ -487,14 +555,14 @@ Deno.test("coding: a budget the prompt alone would exceed stops the job before a
 });
 
 Deno.test("coding: a budget lowers max_tokens to what it can pay for", async () => {
-  // About 700 prompt tokens cost ~$0.0021 on Sonnet 4.6; $0.01 leaves ~520 output tokens.
+  // About 700 prompt tokens cost ~$0.0014 on Sonnet 5.5; $0.01 leaves ~860 output tokens.
   const t = await setup({ settings: { max_cost_usd: 0.01 } });
   try {
     const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
     assertEquals(done.status, "succeeded", JSON.stringify(done.error));
     const sent = t.standin.requests[0]!.max_tokens;
     assert(sent > 256 && sent < 4096, `max_tokens ${sent}`);
-    assert(done.usage!.cost_usd <= 0.01);
+    assert(done.usage!.cost_usd! <= 0.01);
   } finally {
     await t.close();
   }
@@ -577,6 +645,130 @@ Deno.test("coding: a per-job workspace inside the roots is used", async () => {
     );
     assertEquals(done.status, "succeeded", JSON.stringify(done.error));
     assertEquals(done.result?.applies, true);
+  } finally {
+    await t.close();
+  }
+});
+
+/** Waits for the first trace event named `name` (the tracer writes in batches). */
+async function waitForEvent(events: readonly TraceEvent[], name: string): Promise<TraceEvent> {
+  for (let i = 0; i < 400; i++) {
+    const found = events.find((e) => e.event === name);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no ${name} event in ${events.map((e) => e.event).join(", ")}`);
+}
+
+/** Every stored artifact of a job, as text. */
+async function artifactTexts(dataDir: string, job: JobRecord): Promise<string[]> {
+  const texts: string[] = [];
+  for (const a of job.result?.artifacts ?? []) {
+    texts.push(await Deno.readTextFile(`${dataDir}/${a.path}`));
+  }
+  return texts;
+}
+
+Deno.test("coding: with CODING_MODEL unset, claude-sonnet-5-5 gets adaptive thinking and no sampling parameters; its thinking is counted, never kept", async () => {
+  const t = await setup();
+  try {
+    const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    assertEquals(done.result?.applies, true);
+    const sent = t.standin.requests[0]! as Record<string, unknown>;
+    assertEquals(sent.model, "claude-sonnet-5-5");
+    assertEquals(sent.thinking, { type: "adaptive" });
+    for (const key of ["temperature", "top_p", "top_k"]) assertEquals(key in sent, false, key);
+    assertEquals(done.result?.thinking_blocks, 1);
+    // The thinking text is nowhere: not in the answer, the patch, any artifact or the result.
+    const texts = await artifactTexts(t.dataDir, done);
+    assertEquals(texts.length, 3);
+    for (const text of [...texts, JSON.stringify(done.result)]) {
+      assertEquals(text.includes(THINKING_PREFIX), false, text.slice(0, 200));
+    }
+    // ...but its tokens are: the job's output is the stand-in's, thinking included.
+    const response = await Deno.readTextFile(
+      `${t.dataDir}/artifacts/${done.job_id}/response.md`,
+    );
+    assertEquals(done.usage?.output_tokens, t.standin.usages[0]!.output_tokens);
+    assert(done.usage!.output_tokens > Math.ceil(response.length / 4) + 10);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: redacted thinking never reaches the answer or an artifact", async () => {
+  const t = await setup({ thinking: "redacted" });
+  try {
+    const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    assertEquals(done.result?.thinking_blocks, 1);
+    for (const text of await artifactTexts(t.dataDir, done)) {
+      assertEquals(text.includes("c3RhbmRpbj"), false, "redacted data leaked");
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: a legacy model named in CODING_MODEL keeps its request shape and works", async () => {
+  const t = await setup({ env: { CODING_MODEL: "claude-sonnet-4-5" } });
+  try {
+    const done = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+    assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+    assertEquals(done.result?.applies, true);
+    const sent = t.standin.requests[0]! as Record<string, unknown>;
+    assertEquals([sent.model, sent.max_tokens], ["claude-sonnet-4-5", 4096]);
+    assertEquals("thinking" in sent, false);
+    assertEquals(done.result?.thinking_blocks, undefined);
+    assertEquals(done.usage?.model, "claude-sonnet-4-5");
+    assert(done.usage!.cost_usd! > 0);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("coding: the second job on a workspace reads the repository context from the prompt cache", async () => {
+  // A repository context above the API's smallest cacheable prefix (1024 tokens): a table
+  // the router uses, shown after router.ts (one mention of "router" ranks it second).
+  const rows = Array.from({ length: 160 }, (_, i) => `  { name: "skill_${i}", weight: ${i % 7} },`);
+  const t = await setup({
+    beforeCommit: (dir) =>
+      Deno.writeTextFile(
+        `${dir}/src/weights.ts`,
+        `// Weights the router reads.\nexport const WEIGHTS = [\n${rows.join("\n")}\n];\n`,
+      ),
+  });
+  try {
+    const first = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+    assertEquals(first.status, "succeeded", JSON.stringify(first.error));
+    const second = await t.final((await t.submit("Refactor the orchestrator router")).job_id);
+    assertEquals(second.status, "succeeded", JSON.stringify(second.error));
+    // The request marks the repository map and the files as cache breakpoints.
+    const content = t.standin.requests[0]!.messages[0]!.content as { cache_control?: unknown }[];
+    assertEquals(content.map((b) => b.cache_control ?? null), [
+      { type: "ephemeral" },
+      { type: "ephemeral" },
+      null,
+    ]);
+    const [u1, u2] = t.standin.usages;
+    assert(u1!.cache_creation_input_tokens > 0, JSON.stringify(u1));
+    assertEquals(u1!.cache_read_input_tokens, 0);
+    assertEquals(u2!.cache_read_input_tokens, u1!.cache_creation_input_tokens);
+    assertEquals(first.usage?.cache_creation_input_tokens, u1!.cache_creation_input_tokens);
+    assertEquals(second.usage?.cache_read_input_tokens, u2!.cache_read_input_tokens);
+    assertEquals(first.result?.cache_read_share, 0);
+    const prompt = u2!.input_tokens + u2!.cache_read_input_tokens + u2!.cache_creation_input_tokens;
+    assertEquals(
+      second.result?.cache_read_share,
+      Math.round((u2!.cache_read_input_tokens / prompt) * 1e4) / 1e4,
+    );
+    // Cache reads are billed at their own rate: the second job costs less for the same prompt.
+    assert(second.usage!.cost_usd! < first.usage!.cost_usd!);
+    assertEquals(
+      second.usage?.cost_usd,
+      costUsd({ provider: "anthropic", model: "claude-sonnet-5-5", ...u2! }),
+    );
   } finally {
     await t.close();
   }
