@@ -42,15 +42,20 @@ export const VIEWS = [
       duration_ms,
       json_extract(data, '$.attempts') AS attempts,
       provider, model, input_tokens, output_tokens, cost_usd,
+      json_extract(usage, '$.cache_read_input_tokens') AS cache_read_input_tokens,
       json_extract(data, '$.error_code') AS error_code
     FROM traces
     WHERE event IN ('job.succeeded', 'job.failed', 'job.dead', 'job.cancelled')`,
   // A job's cost and tokens are its running total over every attempt, and a job retried by
   // hand ends more than once: count each job once, at its latest end.
+  // A job with tokens and no cost ran on an unpriced model: the utterance's cost is then
+  // unknown (NULL), not the priced part.
   `CREATE VIEW IF NOT EXISTS utterance_costs AS
     SELECT utterance_id, count(*) AS jobs,
       sum(outcome = 'succeeded') AS succeeded,
-      round(sum(coalesce(cost_usd, 0)), 6) AS cost_usd,
+      sum(input_tokens IS NOT NULL AND cost_usd IS NULL) AS unpriced_jobs,
+      CASE WHEN sum(input_tokens IS NOT NULL AND cost_usd IS NULL) > 0 THEN NULL
+        ELSE round(sum(coalesce(cost_usd, 0)), 6) END AS cost_usd,
       sum(coalesce(input_tokens, 0)) AS input_tokens,
       sum(coalesce(output_tokens, 0)) AS output_tokens,
       min(finished_at) AS first_finished, max(finished_at) AS last_finished

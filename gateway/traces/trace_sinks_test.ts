@@ -101,3 +101,49 @@ Deno.test("utterance_costs counts a job retried by hand once, at its latest end,
   assertEquals(JSON.parse(new TextDecoder().decode(py.stdout)), [["u1", 2, 2, 0.75, 57]]);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("utterance_costs: a job on an unpriced model makes the cost unknown, not smaller", async () => {
+  const dir = await Deno.makeTempDir();
+  const url = `file:${dir}/traces.sqlite`;
+  const end = (job: string, cost: number | null, tokens: number | null) => ({
+    ts: `2026-12-01T10:0${job.slice(1)}:00.000Z`,
+    trace_id: "u1",
+    utterance_id: "u1",
+    job_id: job,
+    source: "test",
+    event: "job.succeeded",
+    ...(tokens === null ? {} : {
+      usage: {
+        provider: "anthropic",
+        model: cost === null ? "claude-x" : "claude-sonnet-5-5",
+        input_tokens: tokens,
+        output_tokens: 1,
+        cache_read_input_tokens: 4,
+        cost_usd: cost,
+      },
+      cost_usd: cost,
+    }),
+    data: { intent: "coding", attempts: 1 },
+  });
+  const sink = new LibsqlTraceSink({ url });
+  await sink.write([end("j1", 0.5, 10), end("j2", null, 20), end("j3", null, null)]);
+  await sink.write([{ ...end("j4", 0.25, 5), utterance_id: "u2", trace_id: "u2" }]);
+  const back = await sink.query({ job_id: "j2" });
+  assertEquals(back[0]?.usage?.cost_usd, null);
+  await sink.close();
+  const py = await new Deno.Command("python3", {
+    args: [
+      "-c",
+      `import sqlite3,json;c=sqlite3.connect('file:${dir}/traces.sqlite?mode=ro',uri=True);` +
+      `print(json.dumps([c.execute("select utterance_id, jobs, unpriced_jobs, cost_usd, input_tokens ` +
+      `from utterance_costs order by utterance_id").fetchall(), c.execute("select job_id, ` +
+      `cache_read_input_tokens from job_runs order by job_id").fetchall()]))`,
+    ],
+    stdout: "piped",
+  }).output();
+  assertEquals(JSON.parse(new TextDecoder().decode(py.stdout)), [
+    [["u1", 3, 1, null, 30], ["u2", 1, 0, 0.25, 5]],
+    [["j1", 4], ["j2", 4], ["j3", null], ["j4", 4]],
+  ]);
+  await Deno.remove(dir, { recursive: true });
+});
