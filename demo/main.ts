@@ -282,7 +282,8 @@ try {
   );
   for (const id of utterances) {
     const u = await (await fetch(`${gatewayUrl}/utterances/${id}`)).json();
-    console.log(`  “${u.text}” → ${u.status}, cost $${Number(u.cost_usd).toFixed(4)}`);
+    const cost = u.cost_usd === null ? "unpriced" : `$${Number(u.cost_usd).toFixed(4)}`;
+    console.log(`  “${u.text}” → ${u.status}, cost ${cost}`);
     for (const j of u.jobs) {
       const outcome = j.status === "succeeded"
         ? `${j.result?.summary ?? "done"}${

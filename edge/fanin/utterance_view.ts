@@ -36,7 +36,8 @@ const UsageView = z.looseObject({
   model: z.string().optional(),
   input_tokens: z.number().optional(),
   output_tokens: z.number().optional(),
-  cost_usd: z.number().optional(),
+  /** `null` for a model without a price ("unpriced"). */
+  cost_usd: z.number().nullable().optional(),
 });
 
 export const JobView = z.looseObject({
@@ -70,7 +71,8 @@ function oneLine(value: unknown, max = 200): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-function usd(n: number | undefined): string {
+function usd(n: number | null | undefined): string {
+  if (n === null) return "unpriced";
   return n === undefined ? "" : `$${n.toFixed(n < 0.01 ? 4 : 2)}`;
 }
 
@@ -115,8 +117,12 @@ export function formatUtteranceResult(view: UtteranceView, gatewayUrl?: string):
     })`,
   ];
   for (const job of view.jobs) lines.push(formatJobLine(job, gatewayUrl));
-  const total = view.usage?.cost_usd ??
-    view.jobs.reduce((n, j) => n + (j.usage?.cost_usd ?? 0), 0);
+  // Unknown when any job ran on an unpriced model (the gateway's sum says null then too).
+  const total = view.usage?.cost_usd !== undefined
+    ? view.usage.cost_usd
+    : view.jobs.some((j) => j.usage?.cost_usd === null)
+    ? null
+    : view.jobs.reduce((n, j) => n + (j.usage?.cost_usd ?? 0), 0);
   const tokens = view.usage
     ? ` (${view.usage.input_tokens ?? 0} in / ${view.usage.output_tokens ?? 0} out tokens)`
     : "";

@@ -94,3 +94,44 @@ Deno.test("formatJobLine() shows where a job's artifacts are", () => {
     "  ✓ coding j4: Patch\n      artifacts: http://127.0.0.1:8787/artifacts/j4/patch.diff",
   );
 });
+
+Deno.test("formatUtteranceResult() says 'unpriced' for a job and a total without a price", () => {
+  const job = (id: string, cost: number | null) => ({
+    job_id: id,
+    intent: "coding",
+    status: "succeeded",
+    usage: {
+      provider: "anthropic",
+      model: "m",
+      input_tokens: 10,
+      output_tokens: 5,
+      cost_usd: cost,
+    },
+  });
+  const view = UtteranceView.parse({
+    utterance_id: "u1",
+    text: "Refactor the router",
+    status: "succeeded",
+    jobs: [job("j1", null), job("j2", 0.5)],
+  });
+  assertEquals(formatUtteranceResult(view), [
+    "“Refactor the router” → succeeded (2 jobs)",
+    "  ✓ coding j1: done (unpriced)",
+    "  ✓ coding j2: done ($0.50)",
+    "  total cost unpriced",
+  ]);
+  const summed = UtteranceView.parse({
+    ...view,
+    usage: {
+      provider: "anthropic",
+      model: "m",
+      input_tokens: 20,
+      output_tokens: 10,
+      cost_usd: null,
+    },
+  });
+  assertEquals(
+    formatUtteranceResult(summed).at(-1),
+    "  total cost unpriced (20 in / 10 out tokens)",
+  );
+});

@@ -18,7 +18,8 @@ export interface EdgeTraceInput {
   utterance_id?: string;
   job_id?: string;
   duration_ms?: number;
-  cost_usd?: number;
+  /** `null` when the model is unpriced. */
+  cost_usd?: number | null;
   data?: TraceEvent["data"];
 }
 

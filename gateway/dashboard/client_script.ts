@@ -60,7 +60,8 @@ $("#logout").addEventListener("click", (e) => {
 
 const setLive = (text, cls) => { const el = $("#live"); el.textContent = text; el.className = cls || ""; };
 const fmtMs = (ms) => (ms == null ? "" : ms < 1000 ? Math.round(ms) + " ms" : ms < 120000 ? (ms / 1000).toFixed(1) + " s" : Math.round(ms / 60000) + " min");
-const fmtCost = (usd) => (usd ? "$" + usd.toFixed(4) : "");
+// null is a model without a price: its cost is unknown, not zero.
+const fmtCost = (usd) => (usd === null ? "unpriced" : usd ? "$" + usd.toFixed(4) : "");
 const fmtTime = (iso) => String(iso || "").slice(11, 23);
 const duration = (j) => j.started_at ? (Date.parse(j.finished_at || new Date().toISOString()) - Date.parse(j.started_at)) : null;
 const FINAL = new Set(["succeeded", "failed", "dead", "cancelled"]);
@@ -249,7 +250,7 @@ function renderJob(job) {
     ["job", job.job_id], ["utterance", job.utterance_id], ["attempts", job.attempts + " of " + job.max_attempts],
     ["created", job.created_at], ["started", job.started_at], ["finished", job.finished_at], ["duration", fmtMs(duration(job))],
     ["progress", job.progress ? (job.progress.fraction != null ? Math.round(job.progress.fraction * 100) + "% " : "") + (job.progress.message || "") : ""],
-    ["usage", job.usage ? job.usage.provider + " " + job.usage.model + " · " + job.usage.input_tokens + " in / " + job.usage.output_tokens + " out · " + fmtCost(job.usage.cost_usd) : ""],
+    ["usage", job.usage ? job.usage.provider + " " + job.usage.model + " · " + job.usage.input_tokens + " in / " + job.usage.output_tokens + " out" + (job.usage.cache_read_input_tokens ? " / " + job.usage.cache_read_input_tokens + " cache read" : "") + " · " + fmtCost(job.usage.cost_usd) : ""],
     ["confirmation", job.confirmation?.prompt],
   ];
   const r = job.result || {};

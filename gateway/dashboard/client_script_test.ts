@@ -11,3 +11,14 @@ Deno.test("the dashboard's browser script parses (a syntax error would blank the
   }
   assertEquals(error, "");
 });
+
+Deno.test("the dashboard shows an unpriced cost as 'unpriced', not as nothing or $0", () => {
+  const line = CLIENT_SCRIPT.split("\n").find((l) => l.startsWith("const fmtCost ="))!;
+  const fmtCost = new Function(`${line}; return fmtCost;`)() as (usd: unknown) => string;
+  assertEquals([fmtCost(null), fmtCost(undefined), fmtCost(0), fmtCost(0.01234)], [
+    "unpriced",
+    "",
+    "",
+    "$0.0123",
+  ]);
+});
