@@ -11,7 +11,6 @@
  */
 import { hostPort } from "../net_permission.ts";
 import type { JobRecord } from "@shared/schemas/mod.ts";
-import { priceFor, UnknownModelPriceError } from "@shared/pricing/pricing.ts";
 import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
 import type { JsonValue, Skill, SkillContext } from "../skill.ts";
 import { BROWSER_PATTERNS, urlFromClause } from "./browser_patterns.ts";
@@ -51,8 +50,8 @@ function bounded(v: JsonValue | undefined, min: number, max: number, fallback: n
  * The model loop when a key or a base URL is configured (a stand-in, or a proxy that adds the
  * key itself, needs only `GEMINI_BASE_URL`), the check mode when asked for or when neither is
  * set but there is a URL.
- * Throws {@link UnrecoverableError} `no_api_key` when neither can run, and
- * `unknown_model_price` for a model the price table cannot cost.
+ * Throws {@link UnrecoverableError} `no_api_key` when neither can run. A model without a price
+ * runs with `cost_usd: null`; only a cost budget refuses it (the engine's price guard).
  */
 export function planFor(job: Pick<JobRecord, "spec">, ctx: SkillContext): BrowserPlan {
   const p = job.spec.params;
@@ -85,14 +84,6 @@ export function planFor(job: Pick<JobRecord, "spec">, ctx: SkillContext): Browse
       "Model mode needs GEMINI_API_KEY (or GEMINI_BASE_URL for a stand-in)",
     );
   }
-  try {
-    priceFor("google", model);
-  } catch (err) {
-    if (err instanceof UnknownModelPriceError) {
-      throw new UnrecoverableError("unknown_model_price", err.message, { cause: err });
-    }
-    throw err;
-  }
   return { mode: "model", ...(url ? { url } : {}), ...limits };
 }
 
@@ -123,6 +114,10 @@ export function createBrowserSkill(options: BrowserSkillOptions = {}): BrowserSk
       return url ? { url } : {};
     },
     worker: new URL("./browser_worker.ts", import.meta.url),
+    pricedModel: (ctx, job) => {
+      const plan = planFor(job, ctx);
+      return plan.mode === "model" ? { provider: "google", model: plan.model } : undefined;
+    },
     async prepare(job, ctx) {
       planFor(job, ctx); // refuse early what cannot run, before a browser context is opened
       let opened;

@@ -90,13 +90,6 @@ Deno.test("planFor() refuses what cannot run with the exact error", () => {
       "no_url",
       "Check mode needs a URL: give params { mode: 'check', url, expect }",
     ],
-    [
-      "open the QA dashboard",
-      {},
-      { GEMINI_API_KEY: "k", BROWSER_MODEL: "gemini-9-unpriced" },
-      "unknown_model_price",
-      "Cannot price model 'gemini-9-unpriced' of provider 'google' as the price table has no row for it on",
-    ],
   ];
   for (const [instruction, params, env, code, message] of cases) {
     const err = assertThrows(
@@ -160,4 +153,22 @@ Deno.test("driverCommand() runs this deno when allowed, else 'deno' from PATH, e
   for (const [execPath, allowed, want] of cases) {
     assertEquals(driverCommand(execPath, (c) => allowed.includes(c)), want, execPath);
   }
+});
+
+Deno.test("an unpriced BROWSER_MODEL plans the model loop; the skill names it for the price guard", () => {
+  const env = { GEMINI_API_KEY: "k", BROWSER_MODEL: "gemini-9-unpriced" };
+  const j = job("open the QA dashboard") as JobRecord;
+  assertEquals(planFor(j, ctx(env)).mode, "model");
+  const { skill } = createBrowserSkill();
+  assertEquals(skill.pricedModel?.(ctx(env), j), {
+    provider: "google",
+    model: "gemini-9-unpriced",
+  });
+  assertEquals(
+    skill.pricedModel?.(
+      ctx({ BROWSER_MODEL: "gemini-9-unpriced" }),
+      job("check", { mode: "check", url: "http://a.test/" }) as JobRecord,
+    ),
+    undefined,
+  );
 });
