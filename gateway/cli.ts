@@ -37,8 +37,10 @@ Environment:
                          the dashboard shell, /docs and /openapi.json)
   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL
                          the coding skill's Claude account and endpoint
-  CODING_MODEL           Claude model (default claude-sonnet-4-6)
-  CODING_MAX_TOKENS      answer limit per request (default 4096)
+  CODING_MODEL           Claude model (default claude-sonnet-5-5; older ones such as
+                         claude-sonnet-4-6 still work)
+  CODING_MAX_TOKENS      answer limit per request, thinking included (default 16000 for
+                         Claude 5.x, 4096 for older models)
   CODING_CONTEXT_CHARS   how much of the workspace goes into a prompt (default 60000)
   CODING_WORKSPACE_ROOTS folders (a path list, ':'-separated; ';' on Windows) that a job's
                          params.workspace may lie under
