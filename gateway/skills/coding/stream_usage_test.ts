@@ -97,3 +97,29 @@ for (const [name, events, [input, output, read, write], stop] of cases) {
     assertEquals(u.stopReason, stop);
   });
 }
+
+Deno.test("StreamUsage: thinking deltas change no counts; the cache-write split is kept for pricing", () => {
+  const u = new StreamUsage();
+  const first = start(10, 0, 1000);
+  if (first.type === "message_start") {
+    first.message.usage.cache_creation = {
+      ephemeral_5m_input_tokens: 400,
+      ephemeral_1h_input_tokens: 600,
+    };
+  }
+  const thinking: Event = {
+    type: "content_block_delta",
+    index: 0,
+    delta: { type: "thinking_delta", thinking: "hmm" },
+  };
+  assertEquals([first, thinking, delta(90)].map((e) => u.apply(e)), [true, false, true]);
+  assertEquals(u.counts("anthropic", "claude-sonnet-5-5"), {
+    provider: "anthropic",
+    model: "claude-sonnet-5-5",
+    input_tokens: 10,
+    output_tokens: 90,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 1000,
+    cache_creation: { ephemeral_5m_input_tokens: 400, ephemeral_1h_input_tokens: 600 },
+  });
+});
