@@ -203,3 +203,22 @@ Deno.test("generation rules by model id", () => {
     undefined,
   );
 });
+
+Deno.test("stand-in CLI: --thinking takes only the known modes, with an exact error", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      new URL("./main.ts", import.meta.url).pathname,
+      "--thinking",
+      "loud",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 2);
+  assertEquals(
+    new TextDecoder().decode(out.stderr).trim(),
+    "--thinking must be one of summarized, redacted, none: current value is 'loud'",
+  );
+});

@@ -4,6 +4,7 @@
  *
  *   deno run --allow-net shared/standins/anthropic/main.ts [--port 0] [--hostname 127.0.0.1]
  *     [--api-key KEY] [--fault 529 --fault drop ...] [--cache-min-tokens 1024]
+ *     [--thinking summarized|redacted|none]
  *
  * Prints `{"standin":"anthropic","url":...}` on stdout once listening; logs on stderr.
  */
@@ -19,8 +20,17 @@ const { values } = parseArgs({
     "api-key": { type: "string" },
     fault: { type: "string", multiple: true },
     "cache-min-tokens": { type: "string" },
+    thinking: { type: "string" },
   },
 });
+const THINKING = ["summarized", "redacted", "none"] as const;
+const thinking = values.thinking as (typeof THINKING)[number] | undefined;
+if (thinking !== undefined && !THINKING.includes(thinking)) {
+  console.error(
+    `--thinking must be one of ${THINKING.join(", ")}: current value is '${values.thinking}'`,
+  );
+  Deno.exit(2);
+}
 let faults;
 try {
   faults = (values.fault ?? []).map(parseFaultSpec);
@@ -35,6 +45,7 @@ const standin = await startAnthropicStandIn({
   ...(values.hostname ? { hostname: values.hostname } : {}),
   ...(values["api-key"] ? { apiKey: values["api-key"] } : {}),
   ...(values["cache-min-tokens"] ? { cacheMinTokens: Number(values["cache-min-tokens"]) } : {}),
+  ...(thinking ? { thinking } : {}),
 });
 console.log(JSON.stringify({ standin: "anthropic", url: standin.url }));
 const stop = async () => {
