@@ -233,7 +233,8 @@ export function startGeminiStandIn(options: GeminiStandInOptions = {}): GeminiSt
 
     const instruction = body.contents[0]!.parts.find((p) => p.text)?.text ?? "";
     const turn = body.contents.filter((c) => c.parts.some((p) => p.functionResponse)).length;
-    const steps = script(instruction, qaUrl);
+    // The model in the path decides the function set the script speaks, as at the real API.
+    const steps = script(instruction, qaUrl, m[2]!);
     const step = steps[Math.min(turn, steps.length - 1)]!;
     const parts: Part[] = step.calls
       ? step.calls.map((c) => ({ functionCall: { name: c.name, args: c.args } }))
