@@ -226,42 +226,35 @@ for (const gen of GENERATIONS) {
           const reply = r.contents.at(-1)!.parts[0]!.functionResponse!;
           assert(typeof reply.response.url === "string" && reply.response.url !== "");
         }
-        if (gen.model) {
-          // Tokens from usageMetadata, cost from the price table, rolled up per utterance.
-          const usage = done.usage;
-          assertEquals(usage.provider, "google");
-          assertEquals(usage.model, model);
-          assert(usage.input_tokens > 4 * 1032, `input tokens ${usage.input_tokens}`);
-          assert(usage.cost_usd > 0);
-          assertEquals(
-            usage.cost_usd,
-            costUsd({
-              provider: "google",
-              model,
-              input_tokens: usage.input_tokens,
-              output_tokens: usage.output_tokens,
-            }),
-          );
-          const utterance = (await t.http("GET", `/utterances/${utterance_id}`)).json();
-          assertEquals(utterance.status, "succeeded");
-          assertEquals(utterance.cost_usd, usage.cost_usd);
-          const metrics = (await t.http("GET", "/metrics")).text;
-          assertMatch(
-            metrics,
-            /orchestrator_cost_usd_total\{provider="google",model="gemini-2\.5-computer-use-preview-10-2025"\} [0-9.e-]+/,
-          );
-          assertMatch(
-            metrics,
-            /orchestrator_tokens_total\{provider="google",[^}]*kind="input"\} \d+/,
-          );
-          const succeeded = t.tracer.recent({ job_id: id, event: "job.succeeded" });
-          assertEquals(succeeded[0]?.cost_usd, usage.cost_usd);
-        } else {
-          // The default model may lack a price: its tokens are still recorded, on the usage
-          // when the price table can cost it (or leave it uncosted), else on the result.
-          const input = done.usage?.input_tokens ?? done.result.unpriced_usage?.input_tokens;
-          assert(input > 4 * 1032, `input tokens ${input}`);
-        }
+        // Tokens from usageMetadata, cost from the price table, rolled up per utterance.
+        const usage = done.usage;
+        assertEquals(usage.provider, "google");
+        assertEquals(usage.model, model);
+        assert(usage.input_tokens > 4 * 1032, `input tokens ${usage.input_tokens}`);
+        assert(usage.cost_usd > 0);
+        assertEquals(
+          usage.cost_usd,
+          costUsd({
+            provider: "google",
+            model,
+            input_tokens: usage.input_tokens,
+            output_tokens: usage.output_tokens,
+          }),
+        );
+        const utterance = (await t.http("GET", `/utterances/${utterance_id}`)).json();
+        assertEquals(utterance.status, "succeeded");
+        assertEquals(utterance.cost_usd, usage.cost_usd);
+        const metrics = (await t.http("GET", "/metrics")).text;
+        assertStringIncludes(
+          metrics,
+          `orchestrator_cost_usd_total{provider="google",model="${model}"} `,
+        );
+        assertMatch(
+          metrics,
+          /orchestrator_tokens_total\{provider="google",[^}]*kind="input"\} \d+/,
+        );
+        const succeeded = t.tracer.recent({ job_id: id, event: "job.succeeded" });
+        assertEquals(succeeded[0]?.cost_usd, usage.cost_usd);
         // The first turn carried a screenshot; only the last three turns keep theirs.
         const requests = t.standin.requests;
         assert(
@@ -884,6 +877,25 @@ for (const gen of GENERATIONS) {
     },
   });
 }
+
+Deno.test({
+  name: "browser: a model the price table lacks still runs; its tokens are kept",
+  ...opts,
+  async fn() {
+    const t = await setup({ model: "gemini-9-unpriced" });
+    try {
+      const done = await t.final((await t.submit(SEED)).job_id);
+      assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+      assertEquals(done.result?.function_set, "current");
+      // On the usage when the price table leaves it uncosted, else on the result.
+      const unpriced = done.result?.unpriced_usage as { input_tokens?: number } | undefined;
+      const input = done.usage?.input_tokens ?? unpriced?.input_tokens ?? 0;
+      assert(input > 4 * 1032, `input tokens ${input}`);
+    } finally {
+      await t.close();
+    }
+  },
+});
 
 Deno.test({
   name: "browser: a page crash ends the attempt clearly and the job is retried in a fresh page",
