@@ -18,7 +18,7 @@ import { type JobContext, serveJobs } from "../../engine/worker_runtime.ts";
 import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
 import { type BrowserConfig, BrowserConfig as Schema } from "./browser_config.ts";
 import { navigatePlan, pruneScreenshots } from "./browser_actions.ts";
-import { planCall, SafetyDecision } from "./function_sets/function_set.ts";
+import { confirmationNeeded, planCall } from "./function_sets/function_set.ts";
 import { functionSetFor } from "./function_sets/function_set_for.ts";
 import { type CallOutcome, TurnGuard } from "./turn_guard.ts";
 import { DriverClient, DriverError } from "./driver_client.ts";
@@ -305,10 +305,9 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
         throw loop;
       }
       // The same in both function sets: a decision to confirm pauses before the call runs.
-      const parsedSafety = SafetyDecision.safeParse(args.safety_decision);
-      const safety = parsedSafety.success ? parsedSafety.data : undefined;
+      const safety = confirmationNeeded(args);
       let acknowledged = false;
-      if (safety?.decision === "require_confirmation") {
+      if (safety) {
         const waited = Date.now();
         const decision = await ctx.awaitConfirmation(
           safety.explanation ?? `Allow the browser action '${name}'?`,

@@ -68,6 +68,22 @@ export const SafetyDecision = z.object({
 export type SafetyDecision = z.infer<typeof SafetyDecision>;
 
 /**
+ * Whether a call must wait for a person, the same in both sets: yes for
+ * `decision: "require_confirmation"`, and for a `safety_decision` the loop cannot read (failing
+ * safe rather than running what the safety service may have flagged); no without one or for any
+ * other decision. `explanation` is the model's reason, when it gave one.
+ */
+export function confirmationNeeded(
+  args: Record<string, unknown>,
+): { explanation?: string } | null {
+  if (args.safety_decision === undefined) return null;
+  const parsed = SafetyDecision.safeParse(args.safety_decision);
+  if (!parsed.success) return {};
+  if (parsed.data.decision !== "require_confirmation") return null;
+  return parsed.data.explanation ? { explanation: parsed.data.explanation } : {};
+}
+
+/**
  * The plan for one function call: an error plan (answered to the model, never executed) for a
  * name the set does not have or arguments its schema refuses. `safety_decision` is not an
  * argument of the function: the loop handles it before planning.

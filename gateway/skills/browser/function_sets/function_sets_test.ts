@@ -5,7 +5,13 @@
  */
 import { assertEquals } from "@shared/testing/asserts.ts";
 import type { ActionPlan } from "../browser_actions.ts";
-import { type FunctionSet, functionSetNameFor, LEGACY_MODELS, planCall } from "./function_set.ts";
+import {
+  confirmationNeeded,
+  type FunctionSet,
+  functionSetNameFor,
+  LEGACY_MODELS,
+  planCall,
+} from "./function_set.ts";
 import { functionSetFor } from "./function_set_for.ts";
 import { LEGACY_SET } from "./legacy.ts";
 import { CURRENT_SET } from "./current.ts";
@@ -345,4 +351,23 @@ Deno.test("function sets: the three legacy models get the legacy set, every othe
     assertEquals(functionSetFor(model).name, want, model);
   }
   assertEquals(LEGACY_MODELS.length, 3);
+});
+
+Deno.test("confirmationNeeded(): require_confirmation and unreadable decisions wait for a person", () => {
+  const cases: [unknown, { explanation?: string } | null][] = [
+    [undefined, null],
+    [{ decision: "require_confirmation", explanation: "Buys a thing." }, {
+      explanation: "Buys a thing.",
+    }],
+    [{ decision: "require_confirmation" }, {}],
+    [{ decision: "regular" }, null],
+    // What the loop cannot read it does not run unasked.
+    ["require_confirmation", {}],
+    [{ explanation: "no decision" }, {}],
+    [{ decision: 7 }, {}],
+  ];
+  for (const [safety, want] of cases) {
+    const args = safety === undefined ? { x: 1 } : { x: 1, safety_decision: safety };
+    assertEquals(confirmationNeeded(args), want, JSON.stringify(safety));
+  }
 });
