@@ -63,7 +63,9 @@ export const CURRENT_SET: FunctionSet = {
     move: fn(PointArgs, (a, t) => call({ op: "hover", ...px(a, t) })),
     type: fn(
       z.object({
-        text: z.string({ error: "must be a string" }),
+        text: z.string({ error: "must be a string" }).max(10_000, {
+          error: "must be at most 10000 characters",
+        }),
         press_enter: z.boolean({ error: "must be true or false" }).default(false),
       }),
       (a, t) =>

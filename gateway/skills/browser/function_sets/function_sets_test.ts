@@ -255,6 +255,11 @@ Deno.test("function sets: unknown names and bad arguments get the exact error, n
       refused: "bad_arguments",
       error: "Cannot run 'type_text_at': 'text' must be a string",
     }],
+    [CURRENT_SET, "type", { text: "a".repeat(10_001) }, {
+      kind: "error",
+      refused: "bad_arguments",
+      error: "Cannot run 'type': 'text' must be at most 10000 characters",
+    }],
     [CURRENT_SET, "type", { text: "a", press_enter: "yes" }, {
       kind: "error",
       refused: "bad_arguments",

@@ -28,7 +28,9 @@ export const LEGACY_SET: FunctionSet = {
     type_text_at: fn(
       z.object({
         ...Point,
-        text: z.string({ error: "must be a string" }),
+        text: z.string({ error: "must be a string" }).max(10_000, {
+          error: "must be at most 10000 characters",
+        }),
         // Both default to true in the Computer Use tool's declaration.
         press_enter: z.boolean({ error: "must be true or false" }).default(true),
         clear_before_typing: z.boolean({ error: "must be true or false" }).default(true),
