@@ -191,6 +191,8 @@ for (const gen of GENERATIONS) {
         assertEquals(done.result.screenshot, "step-04.png");
         assertEquals([done.result.model, done.result.function_set], [model, gen.set]);
         assertEquals(t.standin.requests[0]!.path, `/v1beta/models/${model}:generateContent`);
+        // The same tool declaration for both generations: the model's name decides the set.
+        assertEquals(t.standin.requests[0]!.computerUse, { environment: "ENVIRONMENT_BROWSER" });
         // Every screenshot and the action log are stored under artifacts/<job_id>/.
         const names = done.result.artifacts.map((a: { name: string }) => a.name).sort();
         assertEquals(names, [

@@ -45,6 +45,8 @@ export interface RecordedRequest {
   path: string;
   model: string;
   contents: WireContent[];
+  /** The Computer Use tool as declared (`environment`, `excludedPredefinedFunctions`, …). */
+  computerUse: Record<string, unknown>;
 }
 
 /** The request body, as the REST API defines `GenerateContentRequest` (the parts used here). */
@@ -73,7 +75,10 @@ type WireContent = z.infer<typeof WireContent>;
 const GenerateContentRequest = z.looseObject({
   contents: z.array(WireContent).min(1),
   tools: z.array(z.looseObject({
-    computerUse: z.looseObject({ environment: z.string().optional() }).optional(),
+    computerUse: z.looseObject({
+      environment: z.string().optional(),
+      excludedPredefinedFunctions: z.array(z.string()).optional(),
+    }).optional(),
   })).optional(),
   generationConfig: z.looseObject({}).optional(),
   systemInstruction: z.unknown().optional(),
@@ -204,7 +209,12 @@ export function startGeminiStandIn(options: GeminiStandInOptions = {}): GeminiSt
         "This stand-in answers only Computer Use requests: add the tool { computerUse: { environment: 'ENVIRONMENT_BROWSER' } }.",
       );
     }
-    requests.push({ path: url.pathname, model: m[2]!, contents: body.contents });
+    requests.push({
+      path: url.pathname,
+      model: m[2]!,
+      contents: body.contents,
+      computerUse: body.tools.find((t) => t.computerUse)!.computerUse!,
+    });
     let fault = faults.shift();
     while (fault?.kind === "delay") {
       await new Promise((r) => setTimeout(r, (fault as { ms: number }).ms));
