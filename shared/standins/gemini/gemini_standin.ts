@@ -8,8 +8,10 @@
  * `400 INVALID_ARGUMENT`, when the function responses do not match the calls they answer, or a
  * function response lacks the current URL or a PNG screenshot.
  *
- * It cannot see the page: what it "decides" comes from {@link GeminiScript}s, and its answers
- * about the QA dashboard come from that page's fixture. It also serves the QA dashboard at
+ * It cannot see the page: what it "decides" comes from {@link GeminiScript}s, which speak the
+ * Computer Use function set of the model named in the path (legacy names for the three legacy
+ * models, current ones for every other), and its answers about the QA dashboard come from that
+ * page's fixture. It also serves the QA dashboard at
  * `/qa/`, so that one process is enough for the demo.
  */
 import { z } from "zod";
