@@ -17,7 +17,8 @@ import { MemoryQueue } from "../gateway/queue/memory/memory_queue.ts";
 import { Tracer } from "../gateway/traces/tracer.ts";
 import { Engine } from "../gateway/engine/engine.ts";
 import { createBrowserSkill } from "../gateway/skills/browser/browser_skill.ts";
-import { actionToCall } from "../gateway/skills/browser/browser_actions.ts";
+import { planCall } from "../gateway/skills/browser/function_sets/function_set.ts";
+import { CURRENT_SET } from "../gateway/skills/browser/function_sets/current.ts";
 import { emit, percentile } from "./report.ts";
 
 const RPC_CALLS = 200;
@@ -51,12 +52,12 @@ try {
     return ms;
   };
   const noop = await time({ op: "wait", context: context!, ms: 0 });
-  const click = actionToCall("hover_at", QA_TARGETS.status, {
+  const click = planCall(CURRENT_SET, "move", QA_TARGETS.status, {
     context_id: context!,
     width: 1440,
     height: 900,
   });
-  if (click.kind !== "call") throw new Error("hover_at did not map to a driver call");
+  if (click.kind !== "call") throw new Error("move did not map to a driver call");
   const hover = await time(click.call);
   const shots = await time({ op: "screenshot", context: context! });
   const shot = await client.call({ op: "screenshot", context: context! });

@@ -46,8 +46,10 @@ Environment:
                          params.workspace may lie under
   GEMINI_API_KEY, GEMINI_BASE_URL
                          the browser skill's Gemini account and endpoint
-  BROWSER_MODEL          Gemini Computer Use model
-                         (default gemini-2.5-computer-use-preview-10-2025)
+  BROWSER_MODEL          Gemini Computer Use model (default gemini-3.5-flash; the legacy
+                         gemini-2.5-computer-use-preview-10-2025, gemini-3-flash-preview and
+                         gemini-3.1-pro-preview get the legacy function set)
+  BROWSER_MAX_TURNS      model turns a browser job may take before turn_limit (default 30)
   BROWSER_QA_URL         the page a browser job opens when its request names no URL
   CHROMIUM_PATH          Chromium for the browser skill (default /usr/bin/chromium)
   TRACES_AUTH_TOKEN      token for a remote libSQL --traces-url

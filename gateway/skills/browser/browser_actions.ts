@@ -1,11 +1,10 @@
 /**
  * @module
- * Pure parts of the browser loop: Computer Use actions to driver calls (coordinates scaled
- * from the model's 0–999 grid to the viewport, key names to Playwright's) and the screenshot
+ * Pure parts of the browser loop shared by both function sets (`function_sets/`): what a call
+ * becomes (a plan), key names to Playwright's, URLs the browser may open, and the screenshot
  * window of the request.
  */
 import type { Content } from "@google/genai/web";
-import { scale } from "./browser_config.ts";
 import type { DriverCall } from "./driver_protocol.ts";
 
 /** Turns that keep their screenshots in the request; older ones keep only their text. */
@@ -16,8 +15,11 @@ export type ActionPlan =
   | { kind: "call"; call: DriverCall }
   /** Nothing to do in the browser (it is already open), but answer with a screenshot. */
   | { kind: "noop" }
-  /** Answer the model with this error and go on (unknown action, unusable arguments). */
-  | { kind: "error"; error: string };
+  /**
+   * Answer the model with this error and go on. `refused`: the call was not run at all (a name
+   * the model's function set lacks, or arguments it cannot take).
+   */
+  | { kind: "error"; error: string; refused: "unknown_function" | "bad_arguments" };
 
 /** The viewport and browser context an action runs in. */
 export interface ActionTarget {
@@ -29,26 +31,6 @@ export interface ActionTarget {
   /** Where `search` goes. @default "https://www.google.com/" */
   search_url?: string;
 }
-
-/** The Computer Use actions of the browser environment that this loop executes. */
-export const BROWSER_ACTIONS = [
-  "open_web_browser",
-  "click_at",
-  "hover_at",
-  "type_text_at",
-  "scroll_document",
-  "scroll_at",
-  "wait_5_seconds",
-  "go_back",
-  "go_forward",
-  "search",
-  "navigate",
-  "key_combination",
-  "drag_and_drop",
-] as const;
-
-const DIRECTIONS = ["up", "down", "left", "right"] as const;
-type Direction = (typeof DIRECTIONS)[number];
 
 /** Model key names (any case) to Playwright's. Single characters pass through. */
 const KEY_NAMES: Record<string, string> = {
@@ -92,7 +74,14 @@ const KEY_NAMES: Record<string, string> = {
  * with modifiers is lower-cased: "Control+A" means Ctrl+A, not Ctrl+Shift+A.
  */
 export function parseKeyCombination(keys: string): string[] | null {
-  const names = keys.split("+").map((k) => k.trim());
+  return keyNames(keys.split("+").map((k) => k.trim()));
+}
+
+/**
+ * Key names (pressed together, in order) → Playwright's; null when one has none. A letter
+ * pressed with others is lower-cased, as in {@link parseKeyCombination}.
+ */
+export function keyNames(names: readonly string[]): string[] | null {
   if (names.length === 0 || names.some((k) => k === "")) return null;
   const out: string[] = [];
   for (const name of names) {
@@ -112,121 +101,42 @@ export function normalizeUrl(url: string): string {
   return /^[a-z][a-z0-9+.-]*:(?!\d+(?:[/?#]|$))/i.test(u) ? u : `https://${u}`;
 }
 
-function isNumber(v: unknown): v is number {
-  return typeof v === "number" && Number.isFinite(v);
+/** The plan for opening `url`: only http(s) and about:blank (the driver refuses the rest too). */
+export function navigatePlan(url: string, target: ActionTarget): ActionPlan {
+  const normalized = normalizeUrl(url);
+  if (!/^https?:\/\//i.test(normalized) && normalized !== "about:blank") {
+    return {
+      kind: "error",
+      refused: "bad_arguments",
+      error: `Cannot open '${normalized}': only http(s) URLs are allowed`,
+    };
+  }
+  return {
+    kind: "call",
+    call: {
+      op: "navigate",
+      context: target.context_id,
+      url: normalized,
+      timeout_ms: target.page_timeout_ms ?? 20_000,
+    },
+  };
 }
 
-/** The plan for a Computer Use function call. */
-export function actionToCall(
-  name: string,
-  args: Record<string, unknown>,
+/** Keys for a driver `key` call, or an error plan naming what cannot be pressed. */
+export function keysPlan(
+  fnName: string,
+  keys: string[] | null,
+  shown: string,
   target: ActionTarget,
 ): ActionPlan {
-  const context = target.context_id;
-  const call = (c: DriverCall): ActionPlan => ({ kind: "call", call: c });
-  const point = (): { x: number; y: number } | string =>
-    isNumber(args.x) && isNumber(args.y)
-      ? { x: scale(args.x, target.width), y: scale(args.y, target.height) }
-      : `'${name}' needs numeric 'x' and 'y' on the 0-999 grid`;
-  const direction = (): Direction | string =>
-    DIRECTIONS.includes(args.direction as Direction)
-      ? args.direction as Direction
-      : `'${name}' needs 'direction' to be one of ${DIRECTIONS.join(", ")}`;
-  switch (name) {
-    case "open_web_browser":
-      return { kind: "noop" };
-    case "click_at":
-    case "hover_at": {
-      const p = point();
-      if (typeof p === "string") return { kind: "error", error: p };
-      return call({ op: name === "click_at" ? "click" : "hover", context, ...p });
-    }
-    case "type_text_at": {
-      const p = point();
-      if (typeof p === "string") return { kind: "error", error: p };
-      if (typeof args.text !== "string") {
-        return { kind: "error", error: "'type_text_at' needs a string 'text'" };
-      }
-      return call({
-        op: "type",
-        context,
-        ...p,
-        text: args.text,
-        // Both default to true in the Computer Use tool's declaration.
-        press_enter: args.press_enter !== false,
-        clear_before_typing: args.clear_before_typing !== false,
-      });
-    }
-    case "scroll_document": {
-      const d = direction();
-      if (!DIRECTIONS.includes(d as Direction)) return { kind: "error", error: d };
-      return call({ op: "scroll_document", context, direction: d as Direction });
-    }
-    case "scroll_at": {
-      const p = point();
-      if (typeof p === "string") return { kind: "error", error: p };
-      const d = direction();
-      if (!DIRECTIONS.includes(d as Direction)) return { kind: "error", error: d };
-      // The magnitude is on the same 0-999 grid, along the scrolling axis.
-      const axis = d === "left" || d === "right" ? target.width : target.height;
-      const magnitude = scale(isNumber(args.magnitude) ? args.magnitude : 800, axis);
-      return call({ op: "scroll_at", context, ...p, direction: d as Direction, magnitude });
-    }
-    case "wait_5_seconds":
-      return call({ op: "wait", context, ms: 5000 });
-    case "go_back":
-      return call({ op: "go_back", context });
-    case "go_forward":
-      return call({ op: "go_forward", context });
-    case "search":
-      return call({
-        op: "navigate",
-        context,
-        url: target.search_url ?? "https://www.google.com/",
-        timeout_ms: target.page_timeout_ms ?? 20_000,
-      });
-    case "navigate": {
-      if (typeof args.url !== "string" || args.url.trim() === "") {
-        return { kind: "error", error: "'navigate' needs a string 'url'" };
-      }
-      const url = normalizeUrl(args.url);
-      if (!/^https?:\/\//i.test(url) && url !== "about:blank") {
-        return { kind: "error", error: `Cannot open '${url}': only http(s) URLs are allowed` };
-      }
-      return call({ op: "navigate", context, url, timeout_ms: target.page_timeout_ms ?? 20_000 });
-    }
-    case "key_combination": {
-      const keys = typeof args.keys === "string" ? parseKeyCombination(args.keys) : null;
-      if (!keys) {
-        return {
-          kind: "error",
-          error: `'key_combination' cannot press '${
-            String(args.keys)
-          }': use names like 'control+a'`,
-        };
-      }
-      return call({ op: "key", context, keys });
-    }
-    case "drag_and_drop": {
-      const p = point();
-      if (typeof p === "string") return { kind: "error", error: p };
-      if (!isNumber(args.destination_x) || !isNumber(args.destination_y)) {
-        return {
-          kind: "error",
-          error: "'drag_and_drop' needs numeric 'destination_x' and 'destination_y'",
-        };
-      }
-      return call({
-        op: "drag",
-        context,
-        ...p,
-        to_x: scale(args.destination_x, target.width),
-        to_y: scale(args.destination_y, target.height),
-      });
-    }
-    default:
-      return { kind: "error", error: `Unknown action '${name}'` };
+  if (!keys) {
+    return {
+      kind: "error",
+      refused: "bad_arguments",
+      error: `'${fnName}' cannot press '${shown}': use names like 'control+a'`,
+    };
   }
+  return { kind: "call", call: { op: "key", context: target.context_id, keys } };
 }
 
 /**

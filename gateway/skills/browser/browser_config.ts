@@ -19,8 +19,8 @@ export const BrowserConfig = z.object({
   context_id: z.string(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
-  /** Model turns before the job ends with `step_limit`. */
-  max_steps: z.number().int().positive(),
+  /** Model turns before the job ends with `turn_limit`. */
+  max_turns: z.number().int().positive(),
   /** Time the model loop may take (confirmation waits not counted) before `time_limit`. */
   max_duration_ms: z.number().int().positive().default(240_000),
   /** How long a page may take to load. */

@@ -20,7 +20,11 @@ import {
   type DriverSupervisorOptions,
 } from "./driver_supervisor.ts";
 
-export const DEFAULT_BROWSER_MODEL = "gemini-2.5-computer-use-preview-10-2025";
+export const DEFAULT_BROWSER_MODEL = "gemini-3.5-flash";
+/** The hard cap on model turns when `BROWSER_MAX_TURNS` is unset. */
+export const DEFAULT_MAX_TURNS = 30;
+/** The most `BROWSER_MAX_TURNS` may allow. */
+export const MAX_TURNS_LIMIT = 200;
 export const DEFAULT_GEMINI_URL = "https://generativelanguage.googleapis.com";
 /** The key sent when only `GEMINI_BASE_URL` is configured. */
 export const KEYLESS_PLACEHOLDER = "keyless";
@@ -35,7 +39,8 @@ export interface BrowserPlan {
   url?: string;
   expect?: string;
   model: string;
-  max_steps: number;
+  /** Model turns before `turn_limit`: `BROWSER_MAX_TURNS`, or fewer when the job asks. */
+  max_turns: number;
   max_duration_ms: number;
   page_timeout_ms: number;
 }
@@ -47,11 +52,29 @@ function bounded(v: JsonValue | undefined, min: number, max: number, fallback: n
 }
 
 /**
+ * `BROWSER_MAX_TURNS` as a number of turns; unset → {@link DEFAULT_MAX_TURNS}. Throws
+ * {@link UnrecoverableError} `bad_config` for anything but a whole number from 1 to
+ * {@link MAX_TURNS_LIMIT}.
+ */
+export function maxTurnsCap(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return DEFAULT_MAX_TURNS;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TURNS_LIMIT) {
+    throw new UnrecoverableError(
+      "bad_config",
+      `Cannot run browser jobs as BROWSER_MAX_TURNS must be a whole number from 1 to ${MAX_TURNS_LIMIT}: current value is '${raw}'`,
+    );
+  }
+  return n;
+}
+
+/**
  * The model loop when a key or a base URL is configured (a stand-in, or a proxy that adds the
  * key itself, needs only `GEMINI_BASE_URL`), the check mode when asked for or when neither is
  * set but there is a URL.
- * Throws {@link UnrecoverableError} `no_api_key` when neither can run. A model without a price
- * runs with `cost_usd: null`; only a cost budget refuses it (the engine's price guard).
+ * Throws {@link UnrecoverableError} `no_api_key` when neither can run, and `bad_config` for an
+ * unusable `BROWSER_MAX_TURNS`. A model without a price runs with `cost_usd: null`; only a cost
+ * budget refuses it (the engine's price guard).
  */
 export function planFor(job: Pick<JobRecord, "spec">, ctx: SkillContext): BrowserPlan {
   const p = job.spec.params;
@@ -60,9 +83,11 @@ export function planFor(job: Pick<JobRecord, "spec">, ctx: SkillContext): Browse
   const expect = typeof p.expect === "string" && p.expect ? p.expect : undefined;
   const model = (typeof p.model === "string" && p.model) || ctx.env("BROWSER_MODEL") ||
     DEFAULT_BROWSER_MODEL;
+  const cap = maxTurnsCap(ctx.env("BROWSER_MAX_TURNS"));
   const limits = {
     model,
-    max_steps: bounded(p.max_steps, 1, 100, 20),
+    // A job may ask for fewer turns (`max_turns`, or its older name `max_steps`), never more.
+    max_turns: bounded(p.max_turns ?? p.max_steps, 1, cap, cap),
     max_duration_ms: bounded(p.max_duration_ms, 1_000, 280_000, 240_000),
     page_timeout_ms: bounded(p.timeout_ms, 100, 120_000, 20_000),
   };
@@ -173,7 +198,7 @@ export function createBrowserSkill(options: BrowserSkillOptions = {}): BrowserSk
         driver_token: j.token,
         context_id: j.context,
         ...viewport,
-        max_steps: plan.max_steps,
+        max_turns: plan.max_turns,
         max_duration_ms: plan.max_duration_ms,
         page_timeout_ms: plan.page_timeout_ms,
       };

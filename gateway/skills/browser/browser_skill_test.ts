@@ -13,9 +13,14 @@ function ctx(env: Record<string, string>): SkillContext {
 function job(instruction: string, params: Record<string, unknown> = {}): Pick<JobRecord, "spec"> {
   return { spec: TaskSpec.parse({ intent: "browser", instruction, params }) };
 }
+Deno.test("the default model is the current generation, with a turn cap of 30", () => {
+  assertEquals(DEFAULT_BROWSER_MODEL, "gemini-3.5-flash");
+  assertEquals(planFor(job("open it"), ctx({ GEMINI_API_KEY: "k" })).max_turns, 30);
+});
+
 const limits = {
   model: DEFAULT_BROWSER_MODEL,
-  max_steps: 20,
+  max_turns: 30,
   max_duration_ms: 240_000,
   page_timeout_ms: 20_000,
 };
@@ -56,11 +61,31 @@ Deno.test("planFor() picks the model loop, the check mode, or a clear refusal", 
         mode: "model",
         url: "http://p.test/",
         ...limits,
-        max_steps: 100,
+        // A job cannot raise the hard cap on turns.
+        max_turns: 30,
         page_timeout_ms: 100,
         max_duration_ms: 5000,
       },
     ],
+    // It may lower it (max_turns, or the older max_steps); BROWSER_MAX_TURNS sets it.
+    ["open it", { max_turns: 4 }, key, { mode: "model", ...limits, max_turns: 4 }],
+    ["open it", { max_steps: 5 }, key, { mode: "model", ...limits, max_turns: 5 }],
+    ["open it", {}, { ...key, BROWSER_MAX_TURNS: "12" }, {
+      mode: "model",
+      ...limits,
+      max_turns: 12,
+    }],
+    ["open it", { max_turns: 50 }, { ...key, BROWSER_MAX_TURNS: " 40 " }, {
+      mode: "model",
+      ...limits,
+      max_turns: 40,
+    }],
+    // A model the price table lacks still runs (its tokens are reported uncosted).
+    ["open it", {}, { ...key, BROWSER_MODEL: "gemini-9-unpriced" }, {
+      mode: "model",
+      ...limits,
+      model: "gemini-9-unpriced",
+    }],
   ];
   for (const [instruction, params, env, want] of cases) {
     assertEquals(planFor(job(instruction, params), ctx(env)), want, instruction);
@@ -90,6 +115,19 @@ Deno.test("planFor() refuses what cannot run with the exact error", () => {
       "no_url",
       "Check mode needs a URL: give params { mode: 'check', url, expect }",
     ],
+    ...["0", "-3", "2.5", "thirty", "201"].map((v): [
+      string,
+      Record<string, unknown>,
+      Record<string, string>,
+      string,
+      string,
+    ] => [
+      "open the QA dashboard",
+      {},
+      { GEMINI_API_KEY: "k", BROWSER_MAX_TURNS: v },
+      "bad_config",
+      `Cannot run browser jobs as BROWSER_MAX_TURNS must be a whole number from 1 to 200: current value is '${v}'`,
+    ]),
   ];
   for (const [instruction, params, env, code, message] of cases) {
     const err = assertThrows(

@@ -26,7 +26,10 @@ import { Engine } from "../../engine/engine.ts";
 import { createApp } from "../../app.ts";
 import type { Skill, SkillContext } from "../skill.ts";
 import { createBrowserSkill, DEFAULT_BROWSER_MODEL } from "./browser_skill.ts";
-import { actionToCall } from "./browser_actions.ts";
+import type { ActionTarget } from "./browser_actions.ts";
+import { type FunctionSet, LEGACY_MODELS, planCall } from "./function_sets/function_set.ts";
+import { LEGACY_SET } from "./function_sets/legacy.ts";
+import { CURRENT_SET } from "./function_sets/current.ts";
 import { DriverClient, DriverError } from "./driver_client.ts";
 import type { DriverCall } from "./driver_protocol.ts";
 import { alive, descendants } from "./_testdata/process_tree.ts";
@@ -34,6 +37,31 @@ import { alive, descendants } from "./_testdata/process_tree.ts";
 const browser = createBrowserSkill();
 const opts = { sanitizeResources: false, sanitizeOps: false };
 const SEED = "Open the QA dashboard to verify deploy status";
+const LEGACY_MODEL = LEGACY_MODELS[0];
+
+/** The two generations: the model that speaks each, and its click function's name. */
+const GENERATIONS = [
+  { set: "current", model: undefined, click: "click", first: "take_screenshot", type: "type" },
+  {
+    set: "legacy",
+    model: LEGACY_MODEL,
+    click: "click_at",
+    first: "open_web_browser",
+    type: "type_text_at",
+  },
+] as const;
+
+/** One function set's plan for a call, which must be a driver call. */
+function planned(
+  set: FunctionSet,
+  name: string,
+  args: Record<string, unknown>,
+  target: ActionTarget,
+) {
+  const plan = planCall(set, name, args, target);
+  assert(plan.kind === "call", `${name}: ${JSON.stringify(plan)}`);
+  return plan.call;
+}
 
 async function setup(
   options: {
@@ -41,6 +69,8 @@ async function setup(
     faults?: GeminiFault[];
     env?: Record<string, string>;
     skill?: Skill;
+    /** `BROWSER_MODEL`; unset runs the default (current generation). */
+    model?: string;
   } = {},
 ) {
   const standin = startGeminiStandIn({
@@ -53,6 +83,7 @@ async function setup(
   const env: Record<string, string> = {
     GEMINI_API_KEY: "test-key",
     GEMINI_BASE_URL: standin.url,
+    ...(options.model ? { BROWSER_MODEL: options.model } : {}),
     ...options.env,
   };
   const ctx: SkillContext = { dataDir, env: (n) => env[n] || undefined, settings: {} };
@@ -136,113 +167,132 @@ function quickRetries(skill: Skill): Skill {
   return { ...skill, retry: { ...skill.retry, base_delay_ms: 50, max_delay_ms: 2000 } };
 }
 
-Deno.test({
-  name: "browser: the seed request, posted to the gateway, drives Chromium to the right answer",
-  ...opts,
-  async fn() {
-    const t = await setup();
-    try {
-      const posted = await t.http("POST", "/task", { text: SEED, source: "voice" });
-      assertEquals(posted.status, 202, posted.text);
-      const { utterance_id, jobs } = posted.json();
-      assertEquals(jobs.map((j: { intent: string }) => j.intent), ["browser"]);
-      const id = jobs[0].job_id;
-      await t.final(id);
-      const done = (await t.http("GET", `/status/${id}`)).json();
-      assertEquals(done.status, "succeeded", JSON.stringify(done.error));
-      assertStringIncludes(done.result.answer, `Deploy status: ${QA_DEPLOY_STATUS}`);
-      assertEquals(done.result.final_url, t.standin.qaUrl);
-      assertEquals(done.result.screenshot, "step-04.png");
-      // Every screenshot and the action log are stored under artifacts/<job_id>/.
-      const names = done.result.artifacts.map((a: { name: string }) => a.name).sort();
-      assertEquals(names, [
-        "actions.json",
-        "step-01.png",
-        "step-02.png",
-        "step-03.png",
-        "step-04.png",
-      ]);
-      for (const a of done.result.artifacts) {
-        assertEquals(a.path, `artifacts/${id}/${a.name}`);
-        const bytes = await Deno.readFile(`${t.dataDir}/${a.path}`);
-        if (a.name.endsWith(".png")) {
-          assertEquals([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+for (const gen of GENERATIONS) {
+  Deno.test({
+    name:
+      `browser: the seed request, posted to the gateway, drives Chromium to the right answer (${gen.set} set, ${
+        gen.model ?? "default model"
+      })`,
+    ...opts,
+    async fn() {
+      const t = await setup(gen.model ? { model: gen.model } : {});
+      const model = gen.model ?? DEFAULT_BROWSER_MODEL;
+      try {
+        const posted = await t.http("POST", "/task", { text: SEED, source: "voice" });
+        assertEquals(posted.status, 202, posted.text);
+        const { utterance_id, jobs } = posted.json();
+        assertEquals(jobs.map((j: { intent: string }) => j.intent), ["browser"]);
+        const id = jobs[0].job_id;
+        await t.final(id);
+        const done = (await t.http("GET", `/status/${id}`)).json();
+        assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+        assertStringIncludes(done.result.answer, `Deploy status: ${QA_DEPLOY_STATUS}`);
+        assertEquals(done.result.final_url, t.standin.qaUrl);
+        assertEquals(done.result.screenshot, "step-04.png");
+        assertEquals([done.result.model, done.result.function_set], [model, gen.set]);
+        assertEquals(t.standin.requests[0]!.path, `/v1beta/models/${model}:generateContent`);
+        // The same tool declaration for both generations: the model's name decides the set.
+        assertEquals(t.standin.requests[0]!.computerUse, { environment: "ENVIRONMENT_BROWSER" });
+        // Every screenshot and the action log are stored under artifacts/<job_id>/.
+        const names = done.result.artifacts.map((a: { name: string }) => a.name).sort();
+        assertEquals(names, [
+          "actions.json",
+          "step-01.png",
+          "step-02.png",
+          "step-03.png",
+          "step-04.png",
+        ]);
+        for (const a of done.result.artifacts) {
+          assertEquals(a.path, `artifacts/${id}/${a.name}`);
+          const bytes = await Deno.readFile(`${t.dataDir}/${a.path}`);
+          if (a.name.endsWith(".png")) {
+            assertEquals([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+          }
         }
+        const actions = await t.actions(id);
+        assertEquals(actions.map((a: { action: string }) => a.action), [
+          gen.first,
+          "navigate",
+          gen.click,
+        ]);
+        assert(actions.every((a: { error?: string }) => a.error === undefined));
+        // The click on the status was scaled from the 0–999 grid to the 1440×900 viewport.
+        assertEquals(actions[2].executed, {
+          op: "click",
+          context: actions[2].executed.context,
+          x: 300,
+          y: 165,
+        });
+        // Every call was answered with the URL and a PNG screenshot.
+        for (const r of t.standin.requests.slice(1)) {
+          const reply = r.contents.at(-1)!.parts[0]!.functionResponse!;
+          assert(typeof reply.response.url === "string" && reply.response.url !== "");
+        }
+        // Tokens from usageMetadata, cost from the price table, rolled up per utterance.
+        const usage = done.usage;
+        assertEquals(usage.provider, "google");
+        assertEquals(usage.model, model);
+        assert(usage.input_tokens > 4 * 1032, `input tokens ${usage.input_tokens}`);
+        assert(usage.cost_usd > 0);
+        assertEquals(
+          usage.cost_usd,
+          costUsd({
+            provider: "google",
+            model,
+            input_tokens: usage.input_tokens,
+            output_tokens: usage.output_tokens,
+          }),
+        );
+        const utterance = (await t.http("GET", `/utterances/${utterance_id}`)).json();
+        assertEquals(utterance.status, "succeeded");
+        assertEquals(utterance.cost_usd, usage.cost_usd);
+        const metrics = (await t.http("GET", "/metrics")).text;
+        assertStringIncludes(
+          metrics,
+          `orchestrator_cost_usd_total{provider="google",model="${model}"} `,
+        );
+        assertMatch(
+          metrics,
+          /orchestrator_tokens_total\{provider="google",[^}]*kind="input"\} \d+/,
+        );
+        const succeeded = t.tracer.recent({ job_id: id, event: "job.succeeded" });
+        assertEquals(succeeded[0]?.cost_usd, usage.cost_usd);
+        // The first turn carried a screenshot; only the last three turns keep theirs.
+        const requests = t.standin.requests;
+        assert(
+          requests[0]!.contents[0]!.parts.some((p) => p.inlineData?.mimeType === "image/png"),
+        );
+        const last = requests[requests.length - 1]!.contents;
+        const withShots = last.filter((c) =>
+          c.parts.some((p) => p.inlineData || p.functionResponse?.parts?.length)
+        );
+        assertEquals(withShots.length, 3);
+        assertEquals(last.length, 7);
+      } finally {
+        await t.close();
       }
-      const actions = await t.actions(id);
-      assertEquals(actions.map((a: { action: string }) => a.action), [
-        "open_web_browser",
-        "navigate",
-        "click_at",
-      ]);
-      // The click on the status was scaled from the 0–999 grid to the 1440×900 viewport.
-      assertEquals(actions[2].executed, {
-        op: "click",
-        context: actions[2].executed.context,
-        x: 300,
-        y: 165,
-      });
-      // Tokens from usageMetadata, cost from the price table, rolled up per utterance.
-      const usage = done.usage;
-      assertEquals(usage.provider, "google");
-      assertEquals(usage.model, DEFAULT_BROWSER_MODEL);
-      assert(usage.input_tokens > 4 * 1032, `input tokens ${usage.input_tokens}`);
-      assert(usage.cost_usd > 0);
-      assertEquals(
-        usage.cost_usd,
-        costUsd({
-          provider: "google",
-          model: DEFAULT_BROWSER_MODEL,
-          input_tokens: usage.input_tokens,
-          output_tokens: usage.output_tokens,
-        }),
-      );
-      const utterance = (await t.http("GET", `/utterances/${utterance_id}`)).json();
-      assertEquals(utterance.status, "succeeded");
-      assertEquals(utterance.cost_usd, usage.cost_usd);
-      const metrics = (await t.http("GET", "/metrics")).text;
-      assertMatch(
-        metrics,
-        /orchestrator_cost_usd_total\{provider="google",model="gemini-2\.5-computer-use-preview-10-2025"\} [0-9.e-]+/,
-      );
-      assertMatch(metrics, /orchestrator_tokens_total\{provider="google",[^}]*kind="input"\} \d+/);
-      const succeeded = t.tracer.recent({ job_id: id, event: "job.succeeded" });
-      assertEquals(succeeded[0]?.cost_usd, usage.cost_usd);
-      // The first turn carried a screenshot; only the last three turns keep theirs.
-      const requests = t.standin.requests;
-      assert(requests[0]!.contents[0]!.parts.some((p) => p.inlineData?.mimeType === "image/png"));
-      const last = requests[requests.length - 1]!.contents;
-      const withShots = last.filter((c) =>
-        c.parts.some((p) => p.inlineData || p.functionResponse?.parts?.length)
-      );
-      assertEquals(withShots.length, 3);
-      assertEquals(last.length, 7);
-    } finally {
-      await t.close();
-    }
-  },
-});
+    },
+  });
+}
 
 Deno.test({
-  name: "browser: scaled clicks, typing, keys and scrolling land on the intended elements",
+  name:
+    "browser: legacy set: scaled clicks, typing, keys and scrolling land on the intended elements",
   ...opts,
   async fn() {
     const standin = startGeminiStandIn({ log: () => {} });
     const client = await browser.supervisor.ensure();
     const { context } = await client.call({ op: "open_context", width: 1440, height: 900 });
     const target = { context_id: context!, width: 1440, height: 900 };
-    const act = async (name: string, args: Record<string, unknown>) => {
-      const plan = actionToCall(name, args, target);
-      assert(plan.kind === "call", `${name}: ${JSON.stringify(plan)}`);
-      return await client.call(plan.call);
-    };
+    const act = async (name: string, args: Record<string, unknown>) =>
+      await client.call(planned(LEGACY_SET, name, args, target));
     const shows = async (expect: string) =>
       (await client.call({ op: "check", context: context!, expect })).found;
     try {
       await act("navigate", { url: standin.qaUrl });
-      const status = actionToCall("click_at", QA_TARGETS.status, target);
-      assert(status.kind === "call" && status.call.op === "click");
-      const { x, y } = status.call;
+      const status = planned(LEGACY_SET, "click_at", QA_TARGETS.status, target);
+      assert(status.op === "click");
+      const { x, y } = status;
       const at = await client.call({ op: "text_at", context: context!, x, y });
       assertEquals(at.text, `Deploy status: ${QA_DEPLOY_STATUS}`);
       await act("type_text_at", { ...QA_TARGETS.note, text: "ship it", press_enter: false });
@@ -275,6 +325,88 @@ Deno.test({
       assertMatch(nav.url ?? "", /\/qa\/details\.html$/);
       assertEquals((await act("go_back", {})).url, standin.qaUrl);
       assertMatch((await act("go_forward", {})).url ?? "", /\/qa\/details\.html$/);
+    } finally {
+      await client.call({ op: "close_context", context: context! });
+      await standin.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "browser: current set: every function acts in Chromium at the scaled point (clicks, buttons, keys, typing, scrolling, history)",
+  ...opts,
+  async fn() {
+    const standin = startGeminiStandIn({ log: () => {} });
+    const client = await browser.supervisor.ensure();
+    const { context } = await client.call({ op: "open_context", width: 1440, height: 900 });
+    const target = { context_id: context!, width: 1440, height: 900, page_timeout_ms: 10_000 };
+    const act = async (name: string, args: Record<string, unknown> = {}) =>
+      await client.call(planned(CURRENT_SET, name, args, target));
+    const shows = async (expect: string) =>
+      (await client.call({ op: "check", context: context!, expect })).found;
+    // What reached the pad since the last look (the page logs it into #pad-log).
+    const padLog = { x: 1000, y: 265 }; // #pad-log at 800..1300 × 260.. px
+    let seen = 0;
+    const padEvents = async () => {
+      const text = (await client.call({ op: "text_at", context: context!, ...padLog })).text ?? "";
+      const all = text.split(" ").filter(Boolean);
+      const fresh = all.slice(seen);
+      seen = all.length;
+      return fresh;
+    };
+    try {
+      assertEquals((await act("navigate", { url: standin.qaUrl })).url, standin.qaUrl);
+      // `type` types into the focused element: a click on the field focuses it first.
+      await act("click", QA_TARGETS.note);
+      await act("type", { text: "ship it" });
+      await act("click", QA_TARGETS.save);
+      assertEquals(await shows("Saved: ship it"), true);
+      // A triple click selects the field's text, so typing replaces it.
+      await act("triple_click", QA_TARGETS.note);
+      await act("type", { text: "second" });
+      await act("click", QA_TARGETS.save);
+      assertEquals(await shows("Saved: second"), true);
+      // hotkey and press_key: select all, delete.
+      await act("click", QA_TARGETS.note);
+      await act("hotkey", { keys: ["control", "a"] });
+      await act("press_key", { key: "backspace" });
+      await act("click", QA_TARGETS.save);
+      assertEquals(await shows("Saved: second"), false);
+      assertEquals(await shows("#saved"), true);
+      // Mouse buttons and click counts, as the page saw them.
+      await act("click", QA_TARGETS.pad);
+      assertEquals(await padEvents(), ["down:0:1", "up:0"]);
+      const double = await (act("double_click", QA_TARGETS.pad).then(padEvents));
+      assert(double.includes("dblclick") && double.includes("down:0:2"), double.join(" "));
+      const triple = await (act("triple_click", QA_TARGETS.pad).then(padEvents));
+      assert(triple.includes("down:0:3"), triple.join(" "));
+      const middle = await (act("middle_click", QA_TARGETS.pad).then(padEvents));
+      assert(middle.includes("down:1:1") && middle.includes("auxclick:1"), middle.join(" "));
+      const right = await (act("right_click", QA_TARGETS.pad).then(padEvents));
+      assert(right.includes("down:2:1") && right.includes("contextmenu:2"), right.join(" "));
+      await act("mouse_down", QA_TARGETS.pad);
+      assertEquals(await padEvents(), ["down:0:1"]);
+      await act("move", { x: 650, y: 220 });
+      await act("mouse_up", QA_TARGETS.pad);
+      assertEquals(await padEvents(), ["up:0"]);
+      await act("key_down", { key: "shift" });
+      await act("key_up", { key: "shift" });
+      assertEquals(await padEvents(), ["keydown:Shift", "keyup:Shift"]);
+      // Scrolling by a magnitude on the 0–999 grid brings the report's end into view and back.
+      const footer = { op: "text_at", context: context!, x: 260, y: 2400 - 1800 + 10 } as const;
+      assert((await client.call(footer)).text !== "End of the QA report");
+      await act("scroll", { x: 500, y: 500, direction: "down", magnitude: 999 });
+      await act("scroll", { x: 500, y: 500, direction: "down", magnitude: 999 });
+      assertEquals((await client.call(footer)).text, "End of the QA report");
+      await act("scroll", { x: 500, y: 500, direction: "up", magnitude: 999 });
+      await act("scroll", { x: 500, y: 500, direction: "up", magnitude: 999 });
+      assert((await client.call(footer)).text !== "End of the QA report");
+      await act("wait", { seconds: 0 });
+      // A scaled click on the link navigates; go_back and go_forward walk the history.
+      assertMatch((await act("click", QA_TARGETS.details)).url ?? "", /\/qa\/details\.html$/);
+      assertEquals((await act("go_back")).url, standin.qaUrl);
+      assertMatch((await act("go_forward")).url ?? "", /\/qa\/details\.html$/);
     } finally {
       await client.call({ op: "close_context", context: context! });
       await standin.close();
@@ -318,15 +450,22 @@ Deno.test({
   },
 });
 
-for (const decision of ["allow", "deny"] as const) {
+for (
+  const [decision, gen] of [
+    ["allow", GENERATIONS[0]],
+    ["deny", GENERATIONS[0]],
+    ["allow", GENERATIONS[1]],
+    ["deny", GENERATIONS[1]],
+  ] as const
+) {
   Deno.test({
     name:
       `browser: require_confirmation pauses the job (seen in /status and /utterances); ${decision} ${
         decision === "allow" ? "resumes" : "ends"
-      } it`,
+      } it (${gen.set} set)`,
     ...opts,
     async fn() {
-      const t = await setup();
+      const t = await setup(gen.model ? { model: gen.model } : {});
       try {
         const posted = (await t.http("POST", "/task", {
           tasks: [{ intent: "browser", instruction: "Save a note on the QA dashboard" }],
@@ -336,7 +475,7 @@ for (const decision of ["allow", "deny"] as const) {
         const paused = (await t.http("GET", `/status/${id}`)).json();
         assertEquals(paused.status, "awaiting_confirmation");
         assertEquals(paused.confirmation.prompt, "Saving a note changes the QA dashboard.");
-        assertEquals(paused.confirmation.action.name, "click_at");
+        assertEquals(paused.confirmation.action.name, gen.click);
         const utterance = (await t.http("GET", `/utterances/${posted.utterance_id}`)).json();
         assertEquals(utterance.status, "awaiting_confirmation");
         const confirmed = await t.http("POST", `/jobs/${id}/confirm`, { decision });
@@ -345,7 +484,7 @@ for (const decision of ["allow", "deny"] as const) {
         const actions = await t.actions(id);
         assertEquals(actions.find((a: { action: string }) => a.action === "confirmation"), {
           action: "confirmation",
-          name: "click_at",
+          name: gen.click,
           decision,
         });
         if (decision === "allow") {
@@ -354,7 +493,7 @@ for (const decision of ["allow", "deny"] as const) {
           const last = t.standin.requests.at(-1)!.contents.at(-1)!;
           assertEquals(last.parts[0]?.functionResponse?.response?.safety_acknowledgement, "true");
           // The click it allowed did happen: the page's Save button sent the typed note.
-          assertEquals(actions.at(-1).action, "click_at");
+          assertEquals(actions.at(-1).action, gen.click);
           for (let i = 0; i < 100 && t.standin.savedNotes.length === 0; i++) {
             await new Promise((r) => setTimeout(r, 20));
           }
@@ -363,7 +502,7 @@ for (const decision of ["allow", "deny"] as const) {
           assertEquals(done.status, "failed");
           assertEquals(done.error, {
             code: "confirmation_denied",
-            message: "A person denied 'click_at': Saving a note changes the QA dashboard.",
+            message: `A person denied '${gen.click}': Saving a note changes the QA dashboard.`,
             retryable: false,
           });
           assertEquals(actions.at(-1).action, "confirmation");
@@ -379,7 +518,7 @@ for (const decision of ["allow", "deny"] as const) {
 }
 
 Deno.test({
-  name: "browser: an unknown action gets an error response and the loop goes on",
+  name: "browser: an unknown function gets an error response and the loop goes on",
   ...opts,
   async fn() {
     const t = await setup({ script: SCRIPTS.unknown_action });
@@ -388,11 +527,92 @@ Deno.test({
       const done = await t.final(job.job_id);
       assertEquals(done.status, "succeeded", JSON.stringify(done.error));
       const actions = await t.actions(job.job_id);
-      assertEquals(actions[0].action, "teleport");
-      assertEquals(actions[0].error, "Unknown action 'teleport'");
+      const error = `Unknown function 'teleport': this browser offers ${
+        Object.keys(CURRENT_SET.functions).join(", ")
+      }`;
+      assertEquals([actions[0].action, actions[0].error, actions[0].refused], [
+        "teleport",
+        error,
+        "unknown_function",
+      ]);
       const reply = t.standin.requests[1]!.contents.at(-1)!.parts[0]!.functionResponse!;
-      assertEquals(reply.response.error, "Unknown action 'teleport'");
+      assertEquals(reply.response.error, error);
       assertEquals(reply.parts?.[0]?.inlineData?.mimeType, "image/png");
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: arguments a function cannot take are answered with the exact error, not run",
+  ...opts,
+  async fn() {
+    const t = await setup({
+      script: (_, qa) => [
+        { calls: [{ name: "click", args: { x: "ten", y: 5 } }] },
+        { calls: [{ name: "scroll", args: { x: 1, y: 1, direction: "sideways" } }] },
+        { calls: [{ name: "navigate", args: { url: qa } }] },
+        { text: "Opened the QA dashboard." },
+      ],
+    });
+    try {
+      const done = await t.final((await t.submit(SEED)).job_id);
+      assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+      const errors = t.standin.requests.slice(1, 3).map((r) =>
+        r.contents.at(-1)!.parts[0]!.functionResponse!
+      );
+      assertEquals(errors.map((e) => e.response.error), [
+        "Cannot run 'click': 'x' must be a number on the 0-999 grid",
+        "Cannot run 'scroll': 'direction' must be one of up, down, left, right",
+      ]);
+      // Refused calls are still answered with the URL and a screenshot.
+      for (const e of errors) {
+        assertEquals(e.response.url, "about:blank");
+        assertEquals(e.parts?.[0]?.inlineData?.mimeType, "image/png");
+      }
+      const actions = await t.actions(done.job_id);
+      assertEquals(actions.map((a: { executed?: unknown }) => a.executed === undefined), [
+        true,
+        true,
+        false,
+      ]);
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "browser: a current model answering after only refused calls (legacy names) fails with no_action",
+  ...opts,
+  async fn() {
+    // The failure this guards against: a model whose function names the loop does not know
+    // "succeeds" having done nothing.
+    const t = await setup({
+      script: (_, qa) => [
+        { calls: [{ name: "navigate", args: { url: "file:///etc/passwd" } }] },
+        { calls: [{ name: "click_at", args: { ...QA_TARGETS.status } }] },
+        {
+          calls: [{ name: "take_screenshot", args: {} }, {
+            name: "hover_at",
+            args: { x: 1, y: 1 },
+          }],
+        },
+        { text: `The QA dashboard at ${qa} shows the deploy is passing.` },
+      ],
+    });
+    try {
+      const done = await t.final((await t.submit(SEED)).job_id);
+      assertEquals([done.status, done.attempts], ["failed", 1]);
+      assertEquals(done.error, {
+        code: "no_action",
+        message:
+          "The model answered without any action having run: 3 call(s) were refused (navigate, click_at, hover_at); the answer is not trusted",
+        retryable: false,
+      });
+      assertEquals((await t.actions(done.job_id)).length, 4);
     } finally {
       await t.close();
     }
@@ -587,21 +807,32 @@ Deno.test({
 });
 
 Deno.test({
-  name: "browser: step and time limits end the loop with clear errors",
+  name:
+    "browser: the turn cap (BROWSER_MAX_TURNS, or fewer per job) and the time limit end the loop",
   ...opts,
   async fn() {
-    const t = await setup({
-      script: () => [{ calls: [{ name: "hover_at", args: { x: 1, y: 1 } }] }],
-    });
+    // A model that keeps moving the mouse somewhere new and never answers.
+    const wander: GeminiScript = () =>
+      Array.from({ length: 50 }, (_, i) => ({ calls: [{ name: "move", args: { x: i, y: 1 } }] }));
+    const t = await setup({ script: wander, env: { BROWSER_MAX_TURNS: "3" } });
     try {
-      const steps = await t.final((await t.submit(SEED, { max_steps: 2 })).job_id);
-      assertEquals(steps.status, "failed");
-      assertEquals(steps.error, {
-        code: "step_limit",
-        message: "No final answer within 2 model turns",
+      const capped = await t.final((await t.submit(SEED)).job_id);
+      assertEquals([capped.status, capped.attempts], ["failed", 1]);
+      assertEquals(capped.error, {
+        code: "turn_limit",
+        message: "No final answer within 3 model turns (BROWSER_MAX_TURNS caps them)",
         retryable: false,
       });
-      assertEquals((await t.actions(steps.job_id)).length, 2);
+      assertEquals((await t.actions(capped.job_id)).length, 3);
+      // A job may ask for fewer turns, never for more.
+      const fewer = await t.final((await t.submit(SEED, { max_turns: 2 })).job_id);
+      assertEquals(
+        fewer.error?.message,
+        "No final answer within 2 model turns (BROWSER_MAX_TURNS caps them)",
+      );
+      const more = await t.final((await t.submit(SEED, { max_steps: 50 })).job_id);
+      assertEquals(more.error?.code, "turn_limit");
+      assertEquals((await t.actions(more.job_id)).length, 3);
       // The model takes longer than the whole loop may.
       t.standin.faults.push({ kind: "delay", ms: 1200 });
       const timed = await t.final((await t.submit(SEED, { max_duration_ms: 1000 })).job_id);
@@ -613,11 +844,66 @@ Deno.test({
   },
 });
 
+for (const gen of GENERATIONS) {
+  Deno.test({
+    name:
+      `browser: the same call three times in a row ends the job with action_loop (${gen.set} set)`,
+    ...opts,
+    async fn() {
+      const t = await setup({
+        script: () => [{ calls: [{ name: gen.click, args: { ...QA_TARGETS.status } }] }],
+        ...(gen.model ? { model: gen.model } : {}),
+      });
+      try {
+        const done = await t.final((await t.submit(SEED)).job_id);
+        assertEquals([done.status, done.attempts], ["failed", 1]);
+        assertEquals(done.error, {
+          code: "action_loop",
+          message:
+            `The model asked for '${gen.click}' with the same arguments 3 times in a row ({"x":208,"y":183}): it is not getting anywhere`,
+          retryable: false,
+        });
+        const actions = await t.actions(done.job_id);
+        // Two clicks ran; the third was logged with the reason and not run.
+        assertEquals(
+          actions.map((a: { executed?: unknown; error?: string }) => [
+            a.executed !== undefined,
+            a.error === undefined,
+          ]),
+          [[true, true], [true, true], [false, false]],
+        );
+        assertEquals(t.standin.requests.length, 3);
+      } finally {
+        await t.close();
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: "browser: a model the price table lacks still runs; its tokens are kept",
+  ...opts,
+  async fn() {
+    const t = await setup({ model: "gemini-9-unpriced" });
+    try {
+      const done = await t.final((await t.submit(SEED)).job_id);
+      assertEquals(done.status, "succeeded", JSON.stringify(done.error));
+      assertEquals(done.result?.function_set, "current");
+      // On the usage when the price table leaves it uncosted, else on the result.
+      const unpriced = done.result?.unpriced_usage as { input_tokens?: number } | undefined;
+      const input = done.usage?.input_tokens ?? unpriced?.input_tokens ?? 0;
+      assert(input > 4 * 1032, `input tokens ${input}`);
+    } finally {
+      await t.close();
+    }
+  },
+});
+
 Deno.test({
   name: "browser: a page crash ends the attempt clearly and the job is retried in a fresh page",
   ...opts,
   async fn() {
-    const t = await setup({ skill: quickRetries(browser.skill) });
+    const t = await setup({ skill: quickRetries(browser.skill), model: LEGACY_MODEL });
     try {
       const job = await t.submit("Save a note on the QA dashboard");
       await t.waitFor(job.job_id, (j) => j.status === "awaiting_confirmation");

@@ -1,9 +1,10 @@
 /**
  * @module
  * The `browser` worker (sandboxed: it may reach only the Gemini host and the driver's port).
- * Runs the Computer Use loop: screenshot → Gemini → function calls executed through the driver
- * → function responses with the URL and a new screenshot, until a final answer or a step or
- * time limit. Also runs the model-free check mode. Every screenshot and the action log
+ * Runs the Computer Use loop: screenshot → Gemini → function calls (parsed by the model's
+ * function set, `function_sets/`) executed through the driver → function responses with the
+ * URL and a new screenshot, until a final answer or a guard rail (`turn_guard.ts`) or the time
+ * limit ends it. Also runs the model-free check mode. Every screenshot and the action log
  * (`actions.json`) are stored as artifacts, whatever the outcome.
  *
  * It imports `@google/genai/web`: the package's Node entry reads `GOOGLE_SDK_NODE_LOGGING`
@@ -12,11 +13,14 @@
  */
 /// <reference lib="deno.worker" />
 import { type Content, Environment, GoogleGenAI, type Part } from "@google/genai/web";
-import { usageWithCost } from "@shared/pricing/pricing.ts";
+import { UnknownModelPriceError, usageWithCost } from "@shared/pricing/pricing.ts";
 import { type JobContext, serveJobs } from "../../engine/worker_runtime.ts";
 import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
 import { type BrowserConfig, BrowserConfig as Schema } from "./browser_config.ts";
-import { actionToCall, pruneScreenshots } from "./browser_actions.ts";
+import { navigatePlan, pruneScreenshots } from "./browser_actions.ts";
+import { confirmationNeeded, planCall } from "./function_sets/function_set.ts";
+import { functionSetFor } from "./function_sets/function_set_for.ts";
+import { type CallOutcome, TurnGuard } from "./turn_guard.ts";
 import { DriverClient, DriverError } from "./driver_client.ts";
 import { classifyProviderError } from "./provider_errors.ts";
 
@@ -54,6 +58,8 @@ class Recorder {
   readonly prefix: string;
   step = 0;
   last: Shot | undefined;
+  /** Token counts of a model the price table lacks (reported in the result, uncosted). */
+  unpriced: Record<string, unknown> | undefined;
   constructor(
     readonly ctx: JobContext,
     readonly driver: DriverClient,
@@ -168,7 +174,35 @@ async function runCheck(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
   };
 }
 
+/** Token counts with their cost; an unpriced model's tokens are kept, uncosted, for the result. */
+function reportUsage(
+  ctx: JobContext,
+  rec: Recorder,
+  tokens: { model: string; input: number; output: number; cached: number },
+): void {
+  const counts = {
+    provider: "google",
+    model: tokens.model,
+    // Cached prompt tokens are billed at the cache rate, not the input rate.
+    input_tokens: tokens.input - tokens.cached,
+    output_tokens: tokens.output,
+    ...(tokens.cached > 0 ? { cache_read_input_tokens: tokens.cached } : {}),
+  };
+  try {
+    ctx.usage(usageWithCost(counts));
+  } catch (err) {
+    if (!(err instanceof UnknownModelPriceError)) throw err;
+    // A missing price is the price table's gap, not the job's failure.
+    if (!rec.unpriced) {
+      ctx.progress({ message: `cost unknown: ${err.message}` });
+    }
+    rec.unpriced = counts;
+  }
+}
+
 async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
+  const set = functionSetFor(cfg.model);
+  const guard = new TurnGuard(cfg.max_turns);
   const ai = new GoogleGenAI({
     apiKey: cfg.api_key ?? "",
     vertexai: false,
@@ -187,7 +221,7 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
   let intro = ctx.spec.instruction;
   if (cfg.url) {
     // Start where the request points, as a person would type the address first.
-    const plan = actionToCall("navigate", { url: cfg.url }, cfg);
+    const plan = navigatePlan(cfg.url, cfg);
     if (plan.kind === "call") {
       await rec.driver.call(plan.call, ctx.signal).then(
         () => rec.actions.push({ action: "start", url: cfg.url }),
@@ -208,10 +242,13 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
   let inputTokens = 0;
   let outputTokens = 0;
   let cachedTokens = 0;
-  for (let turn = 0; turn < cfg.max_steps; turn++) {
+  for (;;) {
     checkTime();
+    const limit = guard.beforeTurn();
+    if (limit) throw limit;
+    const turn = guard.turns - 1;
     ctx.progress({
-      fraction: Math.min(0.95, turn / cfg.max_steps),
+      fraction: Math.min(0.95, turn / cfg.max_turns),
       message: `turn ${turn + 1}: asking ${cfg.model}`,
     });
     let response;
@@ -235,14 +272,12 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
     inputTokens += meta?.promptTokenCount ?? 0;
     outputTokens += (meta?.candidatesTokenCount ?? 0) + (meta?.thoughtsTokenCount ?? 0);
     cachedTokens += meta?.cachedContentTokenCount ?? 0;
-    ctx.usage(usageWithCost({
-      provider: "google",
+    reportUsage(ctx, rec, {
       model: cfg.model,
-      // Cached prompt tokens are billed at the cache rate, not the input rate.
-      input_tokens: inputTokens - cachedTokens,
-      output_tokens: outputTokens,
-      ...(cachedTokens > 0 ? { cache_read_input_tokens: cachedTokens } : {}),
-    }));
+      input: inputTokens,
+      output: outputTokens,
+      cached: cachedTokens,
+    });
     const candidate = response.candidates?.[0];
     const content = candidate?.content;
     if (!content?.parts?.length) {
@@ -256,17 +291,23 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
     if (calls.length === 0) {
       const answer = content.parts.map((p) => p.text ?? "").join("").trim();
       if (!answer) throw new WorkerError("empty_response", "Gemini returned an empty answer");
+      const untrusted = guard.onAnswer();
+      if (untrusted) throw untrusted;
       return answer;
     }
     const replies: Part[] = [];
     for (const part of calls) {
       checkTime();
       const { name = "", args = {}, id } = part.functionCall!;
-      const safety = args.safety_decision as
-        | { decision?: string; explanation?: string }
-        | undefined;
+      const loop = guard.beforeCall(name, args);
+      if (loop) {
+        rec.actions.push({ action: name, args, error: loop.message });
+        throw loop;
+      }
+      // The same in both function sets: a decision to confirm pauses before the call runs.
+      const safety = confirmationNeeded(args);
       let acknowledged = false;
-      if (safety?.decision === "require_confirmation") {
+      if (safety) {
         const waited = Date.now();
         const decision = await ctx.awaitConfirmation(
           safety.explanation ?? `Allow the browser action '${name}'?`,
@@ -283,11 +324,16 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
         acknowledged = true;
       }
       ctx.progress({
-        fraction: Math.min(0.95, (turn + 0.5) / cfg.max_steps),
+        fraction: Math.min(0.95, (turn + 0.5) / cfg.max_turns),
         message: `turn ${turn + 1}: ${name}`,
       });
-      const plan = actionToCall(name, args, cfg);
+      const plan = planCall(set, name, args, cfg);
       let error = plan.kind === "error" ? plan.error : undefined;
+      let outcome: CallOutcome = plan.kind === "error"
+        ? "refused"
+        : plan.kind === "noop"
+        ? "observed"
+        : "done";
       if (plan.kind === "call") {
         try {
           await rec.driver.call(plan.call, ctx.signal);
@@ -298,13 +344,16 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
             throw driverFailure(err);
           }
           error = err.message; // the model sees what went wrong and may try something else
+          outcome = "failed";
         }
       }
+      guard.afterCall(name, outcome);
       // Logged before the screenshot, so that an action after which none can be taken shows.
       const entry: Record<string, unknown> = {
         action: name,
         args,
         ...(plan.kind === "call" ? { executed: plan.call } : {}),
+        ...(plan.kind === "error" ? { refused: plan.refused } : {}),
         ...(error ? { error } : {}),
       };
       rec.actions.push(entry);
@@ -326,9 +375,6 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
     contents.push({ role: "user", parts: replies });
     pruneScreenshots(contents);
   }
-  throw new WorkerError("step_limit", `No final answer within ${cfg.max_steps} model turns`, {
-    retryable: false,
-  });
 }
 
 serveJobs(async (ctx) => {
@@ -341,9 +387,12 @@ serveJobs(async (ctx) => {
       summary: answer,
       answer,
       mode: "model",
+      model: cfg.model,
+      function_set: functionSetFor(cfg.model).name,
       final_url: rec.last?.url ?? "",
       screenshot: rec.last?.name ?? "",
       steps: rec.step,
+      ...(rec.unpriced ? { unpriced_usage: rec.unpriced as Record<string, number | string> } : {}),
     };
   } finally {
     rec.save();

@@ -103,6 +103,12 @@ async function captureScreenshot(
   }
 }
 
+/** A click or Enter may start a navigation a moment later; give it the chance before reporting. */
+async function settle(page: Page): Promise<void> {
+  await page.waitForTimeout(150);
+  await page.waitForLoadState("load", { timeout: 10_000 }).catch(() => {});
+}
+
 async function handle(
   browser: Browser,
   contexts: Map<string, Entry>,
@@ -142,10 +148,29 @@ async function handle(
         png_base64: (await captureScreenshot(page, call.timeout_ms)).toString("base64"),
       };
     case "click":
-      await page.mouse.click(call.x, call.y);
-      // A click may start a navigation a moment later; give it the chance before reporting.
-      await page.waitForTimeout(150);
-      await page.waitForLoadState("load", { timeout: 10_000 }).catch(() => {});
+      await page.mouse.click(call.x, call.y, { button: call.button, clickCount: call.count });
+      await settle(page);
+      break;
+    case "mouse":
+      await page.mouse.move(call.x, call.y);
+      if (call.action === "down") await page.mouse.down();
+      else {
+        await page.mouse.up();
+        await settle(page);
+      }
+      break;
+    case "keyboard_type":
+      await page.keyboard.type(call.text);
+      if (call.press_enter) {
+        await page.keyboard.press("Enter");
+        await settle(page);
+      }
+      break;
+    case "key_down":
+      await page.keyboard.down(call.key);
+      break;
+    case "key_up":
+      await page.keyboard.up(call.key);
       break;
     case "hover":
       await page.mouse.move(call.x, call.y);
@@ -159,8 +184,7 @@ async function handle(
       await page.keyboard.type(call.text);
       if (call.press_enter) {
         await page.keyboard.press("Enter");
-        await page.waitForTimeout(150);
-        await page.waitForLoadState("load", { timeout: 10_000 }).catch(() => {});
+        await settle(page);
       }
       break;
     case "key":

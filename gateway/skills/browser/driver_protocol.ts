@@ -33,7 +33,23 @@ export const DriverCall = z.discriminatedUnion("op", [
     context: Context,
     timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
   }),
-  z.object({ op: z.literal("click"), context: Context, x: Px, y: Px }),
+  z.object({
+    op: z.literal("click"),
+    context: Context,
+    x: Px,
+    y: Px,
+    button: z.enum(["left", "middle", "right"]).default("left"),
+    /** 2 for a double click, 3 for a triple click. */
+    count: z.number().int().min(1).max(3).default(1),
+  }),
+  /** Moves to the point, then presses or releases the left button there. */
+  z.object({
+    op: z.literal("mouse"),
+    context: Context,
+    x: Px,
+    y: Px,
+    action: z.enum(["down", "up"]),
+  }),
   z.object({ op: z.literal("hover"), context: Context, x: Px, y: Px }),
   z.object({
     op: z.literal("type"),
@@ -44,6 +60,16 @@ export const DriverCall = z.discriminatedUnion("op", [
     press_enter: z.boolean().default(false),
     clear_before_typing: z.boolean().default(true),
   }),
+  /** Types into whatever element has the focus (no click first). */
+  z.object({
+    op: z.literal("keyboard_type"),
+    context: Context,
+    text: z.string().max(10_000),
+    press_enter: z.boolean().default(false),
+  }),
+  /** One Playwright key name held down, or released. */
+  z.object({ op: z.literal("key_down"), context: Context, key: z.string().min(1).max(30) }),
+  z.object({ op: z.literal("key_up"), context: Context, key: z.string().min(1).max(30) }),
   /** Playwright key names, pressed together (`["Control", "a"]`). */
   z.object({
     op: z.literal("key"),

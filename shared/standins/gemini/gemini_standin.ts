@@ -8,8 +8,10 @@
  * `400 INVALID_ARGUMENT`, when the function responses do not match the calls they answer, or a
  * function response lacks the current URL or a PNG screenshot.
  *
- * It cannot see the page: what it "decides" comes from {@link GeminiScript}s, and its answers
- * about the QA dashboard come from that page's fixture. It also serves the QA dashboard at
+ * It cannot see the page: what it "decides" comes from {@link GeminiScript}s, which speak the
+ * Computer Use function set of the model named in the path (legacy names for the three legacy
+ * models, current ones for every other), and its answers about the QA dashboard come from that
+ * page's fixture. It also serves the QA dashboard at
  * `/qa/`, so that one process is enough for the demo.
  */
 import { z } from "zod";
@@ -45,6 +47,8 @@ export interface RecordedRequest {
   path: string;
   model: string;
   contents: WireContent[];
+  /** The Computer Use tool as declared (`environment`, `excludedPredefinedFunctions`, …). */
+  computerUse: Record<string, unknown>;
 }
 
 /** The request body, as the REST API defines `GenerateContentRequest` (the parts used here). */
@@ -73,7 +77,10 @@ type WireContent = z.infer<typeof WireContent>;
 const GenerateContentRequest = z.looseObject({
   contents: z.array(WireContent).min(1),
   tools: z.array(z.looseObject({
-    computerUse: z.looseObject({ environment: z.string().optional() }).optional(),
+    computerUse: z.looseObject({
+      environment: z.string().optional(),
+      excludedPredefinedFunctions: z.array(z.string()).optional(),
+    }).optional(),
   })).optional(),
   generationConfig: z.looseObject({}).optional(),
   systemInstruction: z.unknown().optional(),
@@ -204,7 +211,12 @@ export function startGeminiStandIn(options: GeminiStandInOptions = {}): GeminiSt
         "This stand-in answers only Computer Use requests: add the tool { computerUse: { environment: 'ENVIRONMENT_BROWSER' } }.",
       );
     }
-    requests.push({ path: url.pathname, model: m[2]!, contents: body.contents });
+    requests.push({
+      path: url.pathname,
+      model: m[2]!,
+      contents: body.contents,
+      computerUse: body.tools.find((t) => t.computerUse)!.computerUse!,
+    });
     let fault = faults.shift();
     while (fault?.kind === "delay") {
       await new Promise((r) => setTimeout(r, (fault as { ms: number }).ms));
@@ -233,7 +245,8 @@ export function startGeminiStandIn(options: GeminiStandInOptions = {}): GeminiSt
 
     const instruction = body.contents[0]!.parts.find((p) => p.text)?.text ?? "";
     const turn = body.contents.filter((c) => c.parts.some((p) => p.functionResponse)).length;
-    const steps = script(instruction, qaUrl);
+    // The model in the path decides the function set the script speaks, as at the real API.
+    const steps = script(instruction, qaUrl, m[2]!);
     const step = steps[Math.min(turn, steps.length - 1)]!;
     const parts: Part[] = step.calls
       ? step.calls.map((c) => ({ functionCall: { name: c.name, args: c.args } }))

@@ -6,6 +6,7 @@ import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asse
 import { type Content, Environment, GoogleGenAI } from "@google/genai/web";
 import { readLines } from "@shared/io/lines.ts";
 import { startGeminiStandIn } from "./gemini_standin.ts";
+import { generationOf, LEGACY_COMPUTER_USE_MODELS } from "./gemini_scripts.ts";
 import { QA_DEPLOY_STATUS, QA_TARGETS, serveQaDashboard } from "./qa_dashboard.ts";
 
 const MODEL = "gemini-2.5-computer-use-preview-10-2025";
@@ -134,6 +135,82 @@ Deno.test({
       await standin.close();
     }
   },
+});
+
+/** The calls (and final answer) a scripted conversation produces, turn by turn, via the SDK. */
+async function converse(url: string, model: string, instruction: string): Promise<string[]> {
+  const ai = client(url);
+  const contents: Content[] = [first(instruction)];
+  const seen: string[] = [];
+  for (let turn = 0; turn < 8; turn++) {
+    const r = await ai.models.generateContent({ model, contents, config: { tools: TOOLS } });
+    const calls = r.functionCalls ?? [];
+    if (calls.length === 0) {
+      seen.push(`answer: ${r.text}`);
+      break;
+    }
+    seen.push(`${calls[0]!.name} ${JSON.stringify(calls[0]!.args)}`);
+    contents.push(r.candidates![0]!.content!, answer(calls[0]!.name!));
+  }
+  return seen;
+}
+
+Deno.test({
+  name:
+    "Gemini stand-in: a current model (gemini-3.5-flash, any non-legacy name) answers with the current function set",
+  permissions: { net: ["127.0.0.1"] },
+  async fn() {
+    const standin = startGeminiStandIn({ log: () => {} });
+    try {
+      for (const model of ["gemini-3.5-flash", "gemini-4-pro"]) {
+        assertEquals(await converse(standin.url, model, "Open the QA dashboard"), [
+          "take_screenshot {}",
+          `navigate {"url":"${standin.qaUrl}"}`,
+          `click ${JSON.stringify(QA_TARGETS.status)}`,
+          `answer: The QA dashboard shows "Deploy status: ${QA_DEPLOY_STATUS}". The deploy is passing.`,
+        ], model);
+        assertEquals(await converse(standin.url, model, "Save a note on the QA dashboard"), [
+          `navigate {"url":"${standin.qaUrl}"}`,
+          `click ${JSON.stringify(QA_TARGETS.note)}`,
+          `type {"text":"deploy verified","press_enter":false}`,
+          `click ${
+            JSON.stringify({
+              ...QA_TARGETS.save,
+              safety_decision: {
+                decision: "require_confirmation",
+                explanation: "Saving a note changes the QA dashboard.",
+              },
+            })
+          }`,
+          "answer: Saved the note 'deploy verified' on the QA dashboard.",
+        ], model);
+      }
+      // Each legacy model still gets the legacy names.
+      for (const model of LEGACY_COMPUTER_USE_MODELS) {
+        const seen = await converse(standin.url, model, "Open the QA dashboard");
+        assertEquals(seen.map((s) => s.split(" ")[0]), [
+          "open_web_browser",
+          "navigate",
+          "click_at",
+          "answer:",
+        ], model);
+      }
+    } finally {
+      await standin.close();
+    }
+  },
+});
+
+Deno.test("generationOf() names the three legacy models and nothing else", () => {
+  const cases: [string, "legacy" | "current"][] = [
+    ["gemini-2.5-computer-use-preview-10-2025", "legacy"],
+    ["gemini-3-flash-preview", "legacy"],
+    ["gemini-3.1-pro-preview", "legacy"],
+    ["gemini-3.5-flash", "current"],
+    ["gemini-3-flash", "current"],
+    ["gemini-2.5-computer-use-preview", "current"],
+  ];
+  for (const [model, want] of cases) assertEquals(generationOf(model), want, model);
 });
 
 Deno.test({

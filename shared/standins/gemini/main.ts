@@ -5,7 +5,8 @@
  *   deno run --allow-net shared/standins/gemini/main.ts [--port 0] [--script auto] [--api-key K]
  *
  * `--script`: `auto` (default: the confirmation script for requests to save or submit, the QA
- * script otherwise), `qa`, `confirm` or `unknown_action`. `--api-key`: accept only this key
+ * script otherwise), `qa`, `confirm` or `unknown_action`; each speaks the Computer Use function
+ * set of the model a request names (legacy names for the legacy models, current ones otherwise). `--api-key`: accept only this key
  * (default: any non-empty key). Prints `{"standin":"gemini","url":...,"qa_url":...}` on stdout
  * once listening; stops on SIGINT/SIGTERM.
  */

@@ -15,6 +15,7 @@ export const QA_TARGETS = {
   note: { x: 208, y: 344 }, // input#note at 200..400 × 290..330 px
   save: { x: 340, y: 344 }, // button#save at 440..540 × 290..330 px
   details: { x: 173, y: 489 }, // a#details at 200..300 × 430..450 px
+  pad: { x: 625, y: 211 }, // #pad at 800..1000 × 140..240 px, logs mouse buttons into #pad-log
 };
 
 const PAGE = `<!doctype html>
@@ -28,6 +29,8 @@ const PAGE = `<!doctype html>
   #saved { position: absolute; left: 600px; top: 300px; }
   #details { position: absolute; left: 200px; top: 430px; width: 100px; height: 20px; }
   #footer { position: absolute; left: 200px; top: 2400px; margin: 0; }
+  #pad { position: absolute; left: 800px; top: 140px; width: 200px; height: 100px; background: #ccf; user-select: none; }
+  #pad-log { position: absolute; left: 800px; top: 260px; width: 500px; font-size: 12px; }
 </style></head>
 <body>
   <h1 id="title">QA dashboard</h1>
@@ -37,6 +40,21 @@ const PAGE = `<!doctype html>
   <span id="saved"></span>
   <a id="details" href="details.html">Details</a>
   <p id="footer">End of the QA report</p>
+  <div id="pad">pad</div>
+  <div id="pad-log"></div>
+  <script>
+    // What reached the pad: "down:<button>:<click count>", "up:<button>", "dblclick",
+    // "contextmenu:<button>", "auxclick:<button>", and the Shift key going down and up.
+    const log = (t) => { const l = document.getElementById('pad-log'); l.textContent = (l.textContent + ' ' + t).trim(); };
+    const pad = document.getElementById('pad');
+    pad.addEventListener('mousedown', (e) => log('down:' + e.button + ':' + e.detail));
+    pad.addEventListener('mouseup', (e) => log('up:' + e.button));
+    pad.addEventListener('dblclick', () => log('dblclick'));
+    pad.addEventListener('contextmenu', (e) => { e.preventDefault(); log('contextmenu:' + e.button); });
+    pad.addEventListener('auxclick', (e) => log('auxclick:' + e.button));
+    document.addEventListener('keydown', (e) => { if (e.key === 'Shift' && !e.repeat) log('keydown:Shift'); });
+    document.addEventListener('keyup', (e) => { if (e.key === 'Shift') log('keyup:Shift'); });
+  </script>
 </body></html>`;
 
 const DETAILS =
