@@ -1,13 +1,13 @@
 import { assertEquals } from "@shared/testing/asserts.ts";
 import { echoSkill } from "../skills/echo/echo_skill.ts";
-import { CODING_PATTERNS } from "../skills/coding/coding_patterns.ts";
-import { BROWSER_PATTERNS } from "../skills/browser/browser_patterns.ts";
+import { CODING_LEXICON, CODING_PATTERNS } from "../skills/coding/coding_patterns.ts";
+import { BROWSER_LEXICON, BROWSER_PATTERNS } from "../skills/browser/browser_patterns.ts";
 import { type RoutableSkill, routeUtterance, splitClauses, stripFiller } from "./router.ts";
 
 const skills: RoutableSkill[] = [
   echoSkill,
-  { intent: "coding", patterns: CODING_PATTERNS },
-  { intent: "browser", patterns: BROWSER_PATTERNS },
+  { intent: "coding", patterns: CODING_PATTERNS, lexicon: CODING_LEXICON },
+  { intent: "browser", patterns: BROWSER_PATTERNS, lexicon: BROWSER_LEXICON },
 ];
 
 /** [utterance, expected [intent, clause] pairs in order]; [] means unrouted. */
