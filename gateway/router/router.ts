@@ -19,6 +19,10 @@ export interface RoutableSkill {
   intent: string;
   patterns: readonly SkillPattern[];
   lexicon?: SkillLexicon;
+  /** What it does, for the model router's prompt. */
+  description?: string;
+  /** What it does after "I can" ("change code"), for the answer when nothing matched. */
+  ability?: string;
   paramsFromClause?(clause: string): Record<string, JsonValue>;
 }
 
