@@ -7,6 +7,7 @@
  *   head's skill, nothing otherwise (a page component is a component).
  * - Cues (a file name, a URL) count more than a noun.
  * - The clause's first verb counts in full for its skill, later verbs half.
+ * - A skill pattern anchored at the start ("echo …") is a command word and takes the clause.
  * - A skill with neither an object, a cue, a strong verb nor one of its plain patterns scores
  *   nothing: "open the garage door" names no web object, so it goes nowhere.
  *
@@ -101,6 +102,21 @@ export function scoreClause(
   skills: readonly ScorableSkill[],
   threshold = 2,
 ): ClauseScore {
+  // A plain pattern anchored at the start is a command word ("echo …"): what follows is its
+  // argument, not words for other skills to read.
+  for (const s of skills) {
+    for (const { pattern, weight } of s.patterns) {
+      if (!pattern.source.startsWith("^")) continue;
+      pattern.lastIndex = 0;
+      if (!pattern.test(clause)) continue;
+      return {
+        ...(weight >= threshold ? { intent: s.intent } : {}),
+        scores: { [s.intent]: weight },
+        margin: weight,
+        fired: { [s.intent]: [`command:${pattern.source}`] },
+      };
+    }
+  }
   const nounHits: Hit[] = [];
   const verbHits: Hit[] = [];
   for (const s of skills) {

@@ -59,7 +59,7 @@ const FILLER =
 const TRAILING_FILLER =
   /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a lot)\b[\s,.!?]*)+$/i;
 const SPLIT =
-  /\s*(?:;|:\s+|\s[—–-]+\s|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
+  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
 const LEADING_CONJUNCTION =
   /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|once (?:that'?s|that is|it'?s) done)\b[\s,]*)+/i;
 const NEGATION =

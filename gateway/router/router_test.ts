@@ -113,6 +113,10 @@ const table: [string, [string, string][]][] = [
   ["skip the browser, implement the cache", [["coding", "implement the cache"]]],
   ["log in to the admin console", [["browser", "log in to the admin console"]]],
   ["REFACTOR the Orchestrator ROUTER", [["coding", "REFACTOR the Orchestrator ROUTER"]]],
+  ["Echo check the build status of the main branch.", [[
+    "echo",
+    "Echo check the build status of the main branch",
+  ]]],
   ["so um refactor the router and um open the dashboard", [
     ["coding", "refactor the router"],
     ["browser", "open the dashboard"],
