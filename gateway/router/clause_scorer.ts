@@ -143,6 +143,7 @@ export function scoreClause(
 
   // Walk each compound back from its head: "settings page component" is a component.
   let head: Hit | undefined;
+  const heads: Hit[] = [];
   for (let i = nounsKept.length - 1; i >= 0; i--) {
     const h = nounsKept[i]!;
     const next = nounsKept[i + 1];
@@ -150,6 +151,7 @@ export function scoreClause(
       sameCompound(clause.slice(h.end, next.start));
     if (!modifier) {
       head = h;
+      heads.unshift(h);
       evidence.add(h.intent);
       add(h.intent, h.weight, `${h.kind}:${h.name}`);
       continue;
@@ -175,11 +177,12 @@ export function scoreClause(
   for (const [intent, points] of Object.entries(raw)) {
     if (evidence.has(intent) && points > 0) scores[intent] = points;
   }
-  // Ties go to the skill of the clause's main verb: the action settles an ambiguous object.
+  // Ties go to the skill of the clause's main verb (the action settles an ambiguous object),
+  // else to the first thing acted on ("the npm page for our package" is a page).
   const mainVerb = verbsKept[0]?.intent;
-  const ranked = Object.entries(scores).sort((a, b) =>
-    b[1] - a[1] || Number(b[0] === mainVerb) - Number(a[0] === mainVerb)
-  );
+  const firstObject = heads.find((h) => scores[h.intent] !== undefined)?.intent;
+  const rank = (intent: string) => (intent === mainVerb ? 2 : 0) + (intent === firstObject ? 1 : 0);
+  const ranked = Object.entries(scores).sort((a, b) => b[1] - a[1] || rank(b[0]) - rank(a[0]));
   const [first, second] = ranked;
   const margin = first ? first[1] - (second?.[1] ?? 0) : 0;
   return {
