@@ -57,6 +57,10 @@ interface Hit {
 
 const DEFAULT_WEIGHT: Record<Kind, number> = { object: 2, cue: 3, verb: 2, strong: 3 };
 const MODIFIER_WEIGHT = 0.5;
+const LOCATION_WEIGHT = 1;
+/** "on the", "at our" … followed by up to two qualifying words before the head noun. */
+const LOCATION_BEFORE =
+  /\b(?:on|at)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
 
 function hits(clause: string, intent: string, kind: Kind, terms: readonly LexiconTerm[]): Hit[] {
   const out: Hit[] = [];
@@ -154,6 +158,10 @@ export function scoreClause(
       heads.unshift(h);
       evidence.add(h.intent);
       add(h.intent, h.weight, `${h.kind}:${h.name}`);
+      // "… on the GitHub page": where the work happens counts a little more.
+      if (h.kind === "object" && LOCATION_BEFORE.test(clause.slice(0, h.start))) {
+        add(h.intent, LOCATION_WEIGHT, `location:${h.name}`);
+      }
       continue;
     }
     // A qualifier counts a little for its own skill only when the head is of that skill too.

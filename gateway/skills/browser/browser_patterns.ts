@@ -15,6 +15,10 @@ export const BROWSER_PATTERNS: readonly SkillPattern[] = [
 
 const TLDS = "com|org|net|io|dev|app|co|uk|de|fr|eu|edu|gov|ai|me|info|xyz|test|local|site";
 
+const DIGIT = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
+/** A number as said: "127", "one two seven", "zero". */
+const SPOKEN_NUMBER = `(?:\\d{1,3}|(?:${DIGIT})(?:\\s+(?:${DIGIT})){0,2})`;
+
 export const BROWSER_LEXICON: SkillLexicon = {
   strongVerbs: verbs([
     "browse",
@@ -49,35 +53,42 @@ export const BROWSER_LEXICON: SkillLexicon = {
     ]),
     ...verbs(["check", "verify", "confirm", "see", "look at", "find", "read", "grab"], 1),
   ],
-  objects: nouns([
-    "browser",
-    "site",
-    "website",
-    "web site",
-    "web page",
-    "webpage",
-    "page",
-    "homepage",
-    "home page",
-    "panel",
-    "form",
-    "dashboard",
-    "tab",
-    "url",
-    "link",
-    "login",
-    "signup",
-    "account",
-    "portal",
-    "console",
-    "board",
-    "intranet",
-    "wiki",
-    "button",
-    "web ui",
-    "web app",
-    "search results",
-  ]),
+  objects: [
+    ...nouns([
+      "browser",
+      "site",
+      "website",
+      "web site",
+      "web page",
+      "webpage",
+      "page",
+      "homepage",
+      "home page",
+      "panel",
+      "form",
+      "dashboard",
+      "tab",
+      "url",
+      "link",
+      "login",
+      "signup",
+      "account",
+      "portal",
+      "console",
+      "board",
+      "intranet",
+      "wiki",
+      "button",
+      "web ui",
+      "web app",
+      "search results",
+      "shop",
+      "storefront",
+      "online store",
+      "checkout",
+    ]),
+    ...nouns(["staging", "production site"], 1),
+  ],
   cues: [
     {
       name: "spoken URL",
@@ -86,6 +97,13 @@ export const BROWSER_LEXICON: SkillLexicon = {
     {
       name: "host name",
       pattern: new RegExp(`\\b(?:www\\.)?[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.(?:${TLDS})\\b`, "i"),
+    },
+    {
+      name: "IP address",
+      pattern: new RegExp(
+        `\\b${SPOKEN_NUMBER}(?:\\s+dot\\s+${SPOKEN_NUMBER}){3}\\b|\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b`,
+        "i",
+      ),
     },
     { name: "localhost", pattern: /\blocalhost\b(?:\s*(?::|port)?\s*\d+)?/i },
     { name: "on the web", pattern: /\b(?:on|from|across|in) the (?:web|internet)\b|\bonline\b/i },
