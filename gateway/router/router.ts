@@ -68,6 +68,25 @@ const NEGATION =
 const DECLINED =
   /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
 
+/**
+ * Where a negation's scope ends when nothing marks it: "don't test it in the browser just
+ * rename the variable", "don't write code I only want you to check the panel".
+ */
+const NEGATION_RESUMES =
+  /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
+
+/** A negated clause and, apart, what follows the end of its scope. */
+function splitNegationScope(raw: string): string[] {
+  const clean = stripFiller(raw);
+  const negation = NEGATION.exec(clean) ?? DECLINED.exec(clean);
+  if (!negation) return [raw];
+  // Only after the negating words themselves ("I'd rather you didn't…" is one negation).
+  const from = negation.index + negation[0].length;
+  const m = NEGATION_RESUMES.exec(clean.slice(from));
+  if (!m) return [raw];
+  return [clean.slice(0, from + m.index), clean.slice(from + m.index + m[0].length)];
+}
+
 /** Removes leading/trailing filler words and punctuation. */
 export function stripFiller(clause: string): string {
   let out = clause.trim();
@@ -98,7 +117,7 @@ export function routeUtterance(
   const skipped: SkippedClause[] = [];
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.
   const groups: { text: string; negated: boolean }[] = [];
-  for (const raw of splitClauses(text)) {
+  for (const raw of splitClauses(text).flatMap(splitNegationScope)) {
     const clean = stripFiller(raw);
     if (!clean) {
       skipped.push({ clause: raw, reason: "filler" });

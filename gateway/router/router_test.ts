@@ -117,6 +117,23 @@ const table: [string, [string, string][]][] = [
     "echo",
     "Echo check the build status of the main branch",
   ]]],
+  ["no need to test it in the browser just rename the variable", [[
+    "coding",
+    "rename the variable",
+  ]]],
+  ["I'd rather you didn't touch the code, just open the status page", [[
+    "browser",
+    "open the status page",
+  ]]],
+  ["add a toggle to the settings page component", [[
+    "coding",
+    "add a toggle to the settings page component",
+  ]]],
+  ["update the README, after that check the docs site", [
+    ["coding", "update the README"],
+    ["browser", "check the docs site"],
+  ]],
+  ["open the garage door", []],
   ["so um refactor the router and um open the dashboard", [
     ["coding", "refactor the router"],
     ["browser", "open the dashboard"],
