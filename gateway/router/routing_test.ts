@@ -176,3 +176,53 @@ Deno.test("POST /task: the model's usage goes on the utterance; unrouted answers
   assertEquals(body.say, "I can change code; I didn't catch which.");
   assertEquals((await queue.getUtterance?.("u2"))?.job_ids ?? [], []);
 });
+
+Deno.test("POST /task traces each clause's fired terms, scores and margin, and who decided", async () => {
+  await withModel([], async (route) => {
+    const queue = new MemoryQueue();
+    const tracer = new Tracer([]);
+    const events: { event?: string; data?: Record<string, unknown> }[] = [];
+    tracer.subscribe((e) => events.push(e as never));
+    const app = createApp({
+      queue,
+      tracer,
+      metrics: new Metrics(() => queue.depth()),
+      skills,
+      route,
+    });
+    const post = (text: string) =>
+      app.request("/task", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text }),
+      });
+    await post("add a toggle to the settings page component, then open example dot com");
+    const routed = events.find((e) => e.event === "utterance.routed")!;
+    const router = routed.data!.router as Record<string, unknown>;
+    assertEquals(router.by, "patterns");
+    assertEquals(router.reason, "patterns sure (margin 4)");
+    assertEquals(router.clauses, [
+      {
+        clause: "add a toggle to the settings page component",
+        intent: "coding",
+        scores: { coding: 4 },
+        margin: 4,
+        fired: { browser: ["modifier:page"], coding: ["object:component", "verb:add"] },
+      },
+      {
+        clause: "open example dot com",
+        intent: "browser",
+        scores: { browser: 5 },
+        margin: 5,
+        fired: { browser: ["cue:spoken URL", "verb:open"] },
+      },
+    ]);
+    events.length = 0;
+    await post("what's the weather");
+    const byModel = events.find((e) => e.event === "utterance.routed")!;
+    const decided = byModel.data!.router as Record<string, unknown>;
+    assertEquals(decided.by, "model");
+    assertEquals(decided.reason, "patterns matched nothing; model: a web look-up");
+    assertEquals((decided.usage as { model: string }).model, "claude-haiku-4-5");
+  });
+});
