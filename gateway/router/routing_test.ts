@@ -226,3 +226,30 @@ Deno.test("POST /task traces each clause's fired terms, scores and margin, and w
     assertEquals((decided.usage as { model: string }).model, "claude-haiku-4-5");
   });
 });
+
+Deno.test("routingFromEnv(): no key means patterns only; a key and base URL reach the model", async () => {
+  const { routingFromEnv } = await import("./routing_from_env.ts");
+  const offline = await routingFromEnv(skills, "auto", () => undefined)("hmm", "background");
+  assertEquals([offline.by, offline.reason], ["patterns", "patterns (margin 0)"]);
+  const standin = await startAnthropicStandIn({
+    apiKey: "k",
+    toolScript: () => modelAnswer,
+    log: () => {},
+  });
+  try {
+    const env: Record<string, string> = {
+      ANTHROPIC_API_KEY: "k",
+      ANTHROPIC_BASE_URL: standin.url,
+      ROUTER_MODEL: "claude-haiku-4-5-20251001",
+    };
+    const r = await routingFromEnv(skills, "auto", (n) => env[n])("hmm", "background");
+    assertEquals(r.by, "model");
+    assertEquals(standin.requests[0]!.model, "claude-haiku-4-5-20251001");
+    assertEquals(r.usage!.cost_usd > 0, true);
+    const never = await routingFromEnv(skills, "patterns", (n) => env[n])("hmm", "background");
+    assertEquals(never.by, "patterns");
+    assertEquals(standin.requests.length, 1);
+  } finally {
+    await standin.close();
+  }
+});
