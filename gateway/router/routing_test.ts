@@ -104,9 +104,10 @@ Deno.test("the routing tool's intent enum is exactly the registered skills", asy
       "coding",
       "browser",
     ]);
-    // The stand-in's default answer (first enum value, the user's words) validates.
+    // The stand-in's default answer (no tasks, the user's words as the reason) validates.
     assertEquals(r.by, "model");
-    assertEquals(r.tasks.map((t) => [t.intent, t.clause]), [["echo", "hmm"]]);
+    assertEquals(r.unrouted, true);
+    assertEquals(r.reason, "router mode model; model: hmm");
   } finally {
     await standin.close();
   }

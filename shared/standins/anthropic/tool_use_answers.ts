@@ -5,7 +5,7 @@
  * it (`content_block_start` with an empty `input`, then `input_json_delta` events whose
  * `partial_json` pieces join into the input, then `content_block_stop`). The input comes from a
  * script of the request, or by default from the tool's own input schema (the first enum value,
- * the user's words for strings, one item per array) so that it always validates against it.
+ * the user's words for strings, as few array items as allowed) so that it always validates.
  */
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
@@ -59,6 +59,7 @@ type Schema = {
   properties?: Record<string, Schema>;
   required?: string[];
   items?: Schema;
+  minItems?: number;
 };
 
 /** A minimal value that validates against `schema`, strings filled with `text`. */
@@ -73,7 +74,10 @@ export function exampleInput(schema: Schema, text: string): unknown {
       return out;
     }
     case "array":
-      return schema.items ? [exampleInput(schema.items, text)] : [];
+      // As few items as the schema allows: a stand-in cannot understand the request.
+      return schema.items
+        ? Array.from({ length: schema.minItems ?? 0 }, () => exampleInput(schema.items!, text))
+        : [];
     case "integer":
     case "number":
       return 0;

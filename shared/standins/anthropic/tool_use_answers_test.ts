@@ -104,8 +104,9 @@ Deno.test("stand-in rejects a tool_choice naming a tool it was not given", async
 });
 
 Deno.test("exampleInput() builds a value valid for the schema from the user's words", () => {
-  assertEquals(exampleInput(tool.input_schema as never, "hi"), {
-    tasks: [{ intent: "coding" }],
-    reason: "hi",
-  });
+  assertEquals(exampleInput(tool.input_schema as never, "hi"), { tasks: [], reason: "hi" });
+  assertEquals(
+    exampleInput({ type: "array", minItems: 2, items: tool.input_schema as never }, "hi"),
+    [{ tasks: [], reason: "hi" }, { tasks: [], reason: "hi" }],
+  );
 });
