@@ -7,14 +7,17 @@
 import { emit } from "./report.ts";
 import { evaluate, formatConfusion, loadEvalSet } from "../gateway/router/eval/router_eval.ts";
 import { routeUtterance } from "../gateway/router/router.ts";
+import { DEFAULT_MARGIN_THRESHOLD } from "../gateway/router/routing.ts";
 import { createSkillSet } from "../gateway/skills/registry.ts";
 
 const items = await loadEvalSet();
 const set = createSkillSet();
-const report = evaluate(
-  items,
-  (text) => routeUtterance(text, set.routable).tasks.map((t) => t.intent),
-);
+let unsure = 0;
+const report = evaluate(items, (text) => {
+  const routed = routeUtterance(text, set.routable);
+  if (routed.unrouted || routed.margin < DEFAULT_MARGIN_THRESHOLD) unsure++;
+  return routed.tasks.map((t) => t.intent);
+});
 await set.close();
 
 const pct = (x: number) => Math.round(x * 1000) / 10;
@@ -25,6 +28,13 @@ emit({
   unit: "%",
   goal: "≥ 95 %",
   met: report.overall.accuracy >= 0.95,
+});
+emit({
+  bench: "router",
+  name: `--router auto would ask the model (no match, or margin < ${DEFAULT_MARGIN_THRESHOLD})`,
+  value: pct(unsure / items.length),
+  unit: "%",
+  notes: "out-of-scope requests included: they match nothing",
 });
 for (const [split, a] of Object.entries(report.bySplit)) {
   emit({

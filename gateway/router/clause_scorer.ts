@@ -8,8 +8,9 @@
  * - Cues (a file name, a URL) count more than a noun.
  * - The clause's first verb counts in full for its skill, later verbs half.
  * - A skill pattern anchored at the start ("echo …") is a command word and takes the clause.
- * - A skill with neither an object, a cue, a strong verb nor one of its plain patterns scores
- *   nothing: "open the garage door" names no web object, so it goes nowhere.
+ * - A skill with neither an object, a cue, a strong verb (or, when its verbs reach any object,
+ *   the main verb of a clause that names some object) nor one of its plain patterns scores
+ *   nothing: "open the garage door" names no object, so it goes nowhere.
  *
  * The result carries every term that fired, each skill's score and the margin between the best
  * and the runner-up, so that a trace can say why a clause went where it did.
@@ -168,8 +169,15 @@ export function scoreClause(
     add(h.intent, h.intent === head!.intent ? MODIFIER_WEIGHT : 0, `modifier:${h.name}`);
   }
   for (const list of Object.values(fired)) list.reverse();
+  const reachesAny = new Set(
+    skills.filter((s) => s.lexicon?.verbsReachAnyObject).map((s) => s.intent),
+  );
   verbsKept.forEach((h, i) => {
-    if (h.kind === "strong") evidence.add(h.intent);
+    // A main verb whose skill can act on any object makes it a candidate: "fix the broken link"
+    // is a code change although a link is a web thing (a tie then goes to the verb).
+    if (h.kind === "strong" || (i === 0 && heads.length > 0 && reachesAny.has(h.intent))) {
+      evidence.add(h.intent);
+    }
     add(h.intent, i === 0 ? h.weight : h.weight / 2, `${i === 0 ? "" : "later "}verb:${h.name}`);
   });
   for (const s of skills) {

@@ -23,6 +23,11 @@ export interface SkillLexicon {
   objects: readonly LexiconTerm[];
   /** Self-evident objects, worth more than a noun: a file name, a URL, "on the web". */
   cues?: readonly LexiconTerm[];
+  /**
+   * Its verbs may act on another skill's objects: a code change can fix "the broken link" on a
+   * page, while a browser cannot open "a pull request" that is code. A tie then goes to the verb.
+   */
+  verbsReachAnyObject?: boolean;
 }
 
 /** Inflections of a verb: "fix" → fix, fixes, fixed, fixing; "split" → splitting. */

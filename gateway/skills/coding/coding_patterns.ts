@@ -20,6 +20,8 @@ const EXTENSIONS =
 const SPOKEN_EXTENSIONS = "ts|tsx|js|jsx|json|py|html|yaml|yml|toml|md|rs";
 
 export const CODING_LEXICON: SkillLexicon = {
+  // Editing code can change anything a page shows ("fix the broken link").
+  verbsReachAnyObject: true,
   strongVerbs: verbs([
     "refactor",
     "debug",
