@@ -18,6 +18,11 @@ const report = evaluate(items, (text) => {
   if (routed.unrouted || routed.margin < DEFAULT_MARGIN_THRESHOLD) unsure++;
   return routed.tasks.map((t) => t.intent);
 });
+// Routing runs on every POST /task: its cost per request, warm (after the pass above).
+const PASSES = 10;
+const started = performance.now();
+for (let i = 0; i < PASSES; i++) for (const item of items) routeUtterance(item.text, set.routable);
+const meanUs = (performance.now() - started) * 1000 / (PASSES * items.length);
 await set.close();
 
 const pct = (x: number) => Math.round(x * 1000) / 10;
@@ -35,6 +40,12 @@ emit({
   value: pct(unsure / items.length),
   unit: "%",
   notes: "out-of-scope requests included: they match nothing",
+});
+emit({
+  bench: "router",
+  name: "route one utterance (patterns, warm), mean",
+  value: Math.round(meanUs),
+  unit: "µs",
 });
 for (const [split, a] of Object.entries(report.bySplit)) {
   emit({

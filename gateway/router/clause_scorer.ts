@@ -63,10 +63,29 @@ const LOCATION_WEIGHT = 1;
 const LOCATION_BEFORE =
   /\b(?:on|at)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
 
-function hits(clause: string, intent: string, kind: Kind, terms: readonly LexiconTerm[]): Hit[] {
+/** Global copies of the terms' patterns, compiled once (routing runs on every request). */
+const globalPatterns = new WeakMap<RegExp, RegExp>();
+function globalPattern(pattern: RegExp): RegExp {
+  let re = globalPatterns.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern.source, pattern.flags.replace("g", "") + "g");
+    globalPatterns.set(pattern, re);
+  }
+  return re;
+}
+
+function hits(
+  clause: string,
+  words: readonly string[],
+  intent: string,
+  kind: Kind,
+  terms: readonly LexiconTerm[],
+): Hit[] {
   const out: Hit[] = [];
   for (const term of terms) {
-    const re = new RegExp(term.pattern.source, term.pattern.flags.replace("g", "") + "g");
+    const prefix = term.prefix;
+    if (prefix && !words.some((w) => w.startsWith(prefix))) continue;
+    const re = globalPattern(term.pattern);
     for (const m of clause.matchAll(re)) {
       out.push({
         intent,
@@ -122,14 +141,15 @@ export function scoreClause(
       };
     }
   }
+  const words = clause.toLowerCase().match(/[a-z0-9]+/g) ?? [];
   const nounHits: Hit[] = [];
   const verbHits: Hit[] = [];
   for (const s of skills) {
     if (!s.lexicon) continue;
-    nounHits.push(...hits(clause, s.intent, "object", s.lexicon.objects));
-    nounHits.push(...hits(clause, s.intent, "cue", s.lexicon.cues ?? []));
-    verbHits.push(...hits(clause, s.intent, "verb", s.lexicon.verbs));
-    verbHits.push(...hits(clause, s.intent, "strong", s.lexicon.strongVerbs ?? []));
+    nounHits.push(...hits(clause, words, s.intent, "object", s.lexicon.objects));
+    nounHits.push(...hits(clause, words, s.intent, "cue", s.lexicon.cues ?? []));
+    verbHits.push(...hits(clause, words, s.intent, "verb", s.lexicon.verbs));
+    verbHits.push(...hits(clause, words, s.intent, "strong", s.lexicon.strongVerbs ?? []));
   }
   const nounsKept = dropOverlaps(nounHits);
   // A verb inside a noun phrase ("the search endpoint", "screenshot function") is no verb.

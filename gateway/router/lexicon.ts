@@ -12,6 +12,16 @@ export interface LexiconTerm {
   pattern: RegExp;
   /** Points it adds when it fires (defaults: verbs 2, objects 2, cues 3). */
   weight?: number;
+  /**
+   * Lower-case start of the first word of every match: a clause with no word starting so is
+   * skipped without running the pattern (routing runs on every request).
+   */
+  prefix?: string;
+}
+
+/** The start every inflection of `word` shares: "update" → "updat", "copy" → "cop". */
+function stem(word: string): string {
+  return (/^[a-z0-9]+/i.exec(word)?.[0] ?? "").toLowerCase().replace(/[ey]$/, "");
 }
 
 export interface SkillLexicon {
@@ -68,6 +78,7 @@ export function verbs(phrases: readonly string[], weight?: number): LexiconTerm[
     return {
       name: phrase,
       pattern: new RegExp(`\\b${alt(verbForms(head!))}${tail}\\b`, "i"),
+      prefix: stem(head!),
       ...(weight === undefined ? {} : { weight }),
     };
   });
@@ -82,6 +93,7 @@ export function nouns(phrases: readonly string[], weight?: number): LexiconTerm[
     return {
       name: phrase,
       pattern: new RegExp(`\\b${lead}${alt(nounForms(last))}\\b`, "i"),
+      prefix: stem(words[0] ?? last),
       ...(weight === undefined ? {} : { weight }),
     };
   });

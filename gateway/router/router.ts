@@ -115,6 +115,13 @@ export function routeUtterance(
   const threshold = options.threshold ?? 2;
   const priority = options.priority ?? "background";
   const skipped: SkippedClause[] = [];
+  // Each text is scored once, though it is asked about twice (grouping, then deciding).
+  const scored = new Map<string, ClauseScore>();
+  const score = (clause: string) => {
+    let s = scored.get(clause);
+    if (!s) scored.set(clause, s = scoreClause(clause, skills, threshold));
+    return s;
+  };
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.
   const groups: { text: string; negated: boolean }[] = [];
   for (const raw of splitClauses(text).flatMap(splitNegationScope)) {
@@ -124,7 +131,7 @@ export function routeUtterance(
       continue;
     }
     const negated = NEGATION.test(clean) || DECLINED.test(clean);
-    const claimed = scoreClause(clean, skills, threshold).intent !== undefined;
+    const claimed = score(clean).intent !== undefined;
     const last = groups[groups.length - 1];
     if (!claimed && !negated && last) {
       last.text = `${last.text} and ${clean}`;
@@ -138,7 +145,7 @@ export function routeUtterance(
   let margin = Infinity;
   let previous: { intent: string; task: TaskSpec } | undefined;
   for (const group of groups) {
-    const decision = scoreClause(group.text, skills, threshold);
+    const decision = score(group.text);
     const skill = skills.find((s) => s.intent === decision.intent);
     clauses.push({ clause: group.text, ...(group.negated ? { negated: true } : {}), ...decision });
     if (group.negated) {
