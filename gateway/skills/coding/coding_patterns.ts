@@ -211,7 +211,10 @@ export const CODING_LEXICON: SkillLexicon = {
     "typescript",
     "javascript",
     "tsconfig",
-  ]),
+  ]).concat(
+    // Documentation lives in the repository or on a website: a weak sign on its own.
+    nouns(["docs", "documentation"], 1),
+  ),
   cues: [
     {
       name: "file name",
