@@ -152,8 +152,8 @@ export function scoreClause(
     verbHits.push(...hits(clause, words, s.intent, "strong", s.lexicon.strongVerbs ?? []));
   }
   const nounsKept = dropOverlaps(nounHits);
-  // A verb inside a noun phrase ("the search endpoint", "screenshot function") is no verb.
-  // After a determiner it is a noun too ("the search endpoint", "a login page").
+  // A verb word inside a noun phrase ("screenshot function") or after a determiner ("the
+  // search endpoint", "a login page") is a noun.
   const verbsKept = dropOverlaps(verbHits)
     .filter((v) => !nounsKept.some((n) => v.start < n.end && n.start < v.end))
     .filter((v) => !DETERMINER_BEFORE.test(clause.slice(0, v.start)));
