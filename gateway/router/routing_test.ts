@@ -254,3 +254,14 @@ Deno.test("routingFromEnv(): no key means patterns only; a key and base URL reac
     await standin.close();
   }
 });
+
+Deno.test("auto routing asks the model when a clause's margin is under the threshold", async () => {
+  await withModel([], async (route, requests) => {
+    // A code verb on a web object: browser leads coding by half a point.
+    const r = await route("fix the login page", "background");
+    assertEquals(requests(), 1);
+    assertEquals(r.by, "model");
+    assertEquals(r.reason, "patterns unsure (margin 0.5 < 1); model: a web look-up");
+    assertEquals(r.clauses[0]!.scores, { browser: 2.5, coding: 2 });
+  });
+});
