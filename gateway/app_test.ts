@@ -9,8 +9,8 @@ import { MemoryQueue } from "./queue/memory/memory_queue.ts";
 import { Tracer } from "./traces/tracer.ts";
 import { Metrics } from "./metrics/metrics.ts";
 import { echoSkill } from "./skills/echo/echo_skill.ts";
-import { CODING_PATTERNS } from "./skills/coding/coding_patterns.ts";
-import { BROWSER_PATTERNS } from "./skills/browser/browser_patterns.ts";
+import { CODING_LEXICON, CODING_PATTERNS } from "./skills/coding/coding_patterns.ts";
+import { BROWSER_LEXICON, BROWSER_PATTERNS } from "./skills/browser/browser_patterns.ts";
 import { Engine } from "./engine/engine.ts";
 
 const SEED = "Refactor the orchestrator router and open the QA dashboard to verify deploy status";
@@ -21,8 +21,8 @@ function setup(options: { token?: string; engine?: boolean } = {}) {
   const metrics = new Metrics(() => queue.depth());
   const skills = [
     echoSkill,
-    { intent: "coding", patterns: CODING_PATTERNS },
-    { intent: "browser", patterns: BROWSER_PATTERNS },
+    { intent: "coding", patterns: CODING_PATTERNS, lexicon: CODING_LEXICON },
+    { intent: "browser", patterns: BROWSER_PATTERNS, lexicon: BROWSER_LEXICON },
   ];
   const engine = options.engine
     ? new Engine({

@@ -28,6 +28,9 @@ Options:
   --max-cost-usd-per-utterance N
                          stop a job when its utterance's jobs together would exceed N dollars
   --rate-limit N         POST /task requests per second per client, 0 for none (default 100)
+  --router MODE          patterns (offline lexicons only), auto (default: ask Claude only when
+                         ANTHROPIC_API_KEY is set and the patterns are unsure or match nothing)
+                         or model (ask Claude for every request; patterns if it fails)
   --traces-url URL       libSQL URL for traces (default file:<data-dir>/traces.sqlite)
   --log-level LEVEL      debug, info, warning or error (default info)
   -h, --help             show this help
@@ -39,6 +42,7 @@ Environment:
                          the coding skill's Claude account and endpoint
   CODING_MODEL           Claude model (default claude-sonnet-5-5; older ones such as
                          claude-sonnet-4-6 still work)
+  ROUTER_MODEL           Claude model that routes unsure requests (default claude-haiku-4-5)
   CODING_MAX_TOKENS      answer limit per request, thinking included (default 16000 for
                          Claude 5.x, 4096 for older models)
   CODING_CONTEXT_CHARS   how much of the workspace goes into a prompt (default 60000)
@@ -76,6 +80,7 @@ export const GatewayFlags = z.object({
   max_cost_usd_per_utterance: Money.optional(),
   traces_url: z.string().optional(),
   rate_limit: z.coerce.number().min(0),
+  router: z.enum(["patterns", "auto", "model"]),
   log_level: z.enum(["debug", "info", "warning", "error"]),
   help: z.boolean(),
 });
@@ -113,6 +118,7 @@ export function parseGatewayFlags(
         "max-cost-usd-per-utterance": { type: "string" },
         "traces-url": { type: "string" },
         "rate-limit": { type: "string" },
+        router: { type: "string" },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -141,6 +147,7 @@ export function parseGatewayFlags(
     max_cost_usd_per_utterance: values["max-cost-usd-per-utterance"],
     traces_url: values["traces-url"],
     rate_limit: values["rate-limit"] ?? "100",
+    router: values.router ?? "auto",
     log_level: values["log-level"] ?? "info",
     help: values.help ?? false,
   };

@@ -7,6 +7,7 @@ import type { Tracer } from "./traces/tracer.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import type { Engine } from "./engine/engine.ts";
 import type { RoutableSkill } from "./router/router.ts";
+import type { Route } from "./router/routing.ts";
 
 export interface AppDeps {
   queue: JobQueue;
@@ -14,6 +15,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Skills the router knows (normally the engine's). */
   skills: readonly RoutableSkill[];
+  /** How `POST /task` routes text (patterns, or a model when unsure). @default patterns only */
+  route?: Route;
   /** Cancels and confirmations go through the engine when one runs in this process. */
   engine?: Engine;
   /** `GATEWAY_TOKEN`: when set, every route but `/healthz` needs it as a bearer token. */

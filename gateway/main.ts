@@ -10,6 +10,7 @@ import { setupLogging } from "@shared/logging/mod.ts";
 import { GATEWAY_HELP, parseGatewayFlags, UsageError } from "./cli.ts";
 import { createApp } from "./app.ts";
 import { startRuntime, startupErrorLine } from "./runtime.ts";
+import { routingFromEnv } from "./router/routing_from_env.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -53,6 +54,7 @@ async function main(): Promise<number> {
     tracer: runtime.tracer,
     metrics: runtime.metrics,
     skills: runtime.skillSet.routable,
+    route: routingFromEnv(runtime.skillSet.routable, flags.router, (n) => Deno.env.get(n)),
     ...(runtime.engine ? { engine: runtime.engine } : {}),
     ...(token ? { token } : {}),
     dataDir: runtime.dataDir,

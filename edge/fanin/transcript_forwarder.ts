@@ -47,7 +47,7 @@ export function forwardTranscripts(options: ForwardOptions): () => void {
       // No jobs means no skill matched: the gateway queued nothing, so there is nothing to
       // follow. (An answer the edge could not read is still followed, to learn its outcome.)
       if (a.response && (a.response.unrouted || a.response.jobs.length === 0)) {
-        print?.(formatUnrouted(a.text));
+        print?.(formatUnrouted(a.text, a.response.say));
         return;
       }
       follower?.follow(a.utterance_id, a.response?.jobs ?? []);

@@ -44,7 +44,7 @@ Deno.test({
       assertEquals(follower.stats.followed, 1);
       assertEquals(gw.utterances.get("u1")!.polls, 0, "the unrouted utterance is not polled");
       assertEquals(lines, [
-        "nothing to do: no skill matched 'hum a little tune'",
+        "nothing to do: no skill matched 'hum a little tune': I can change code or check a web page; I didn't catch which.",
         "“refactor the router” → succeeded (1 job)",
         "  ✓ coding job_1: coding done for: refactor the router ($0.0010)",
         "  total cost $0.0010 (100 in / 20 out tokens)",

@@ -101,8 +101,9 @@ export function formatJobLine(job: JobView, gatewayUrl?: string): string {
 }
 
 /** The one line printed for an utterance no skill matched. */
-export function formatUnrouted(text: string): string {
-  return `nothing to do: no skill matched '${oneLine(text, 120)}'`;
+export function formatUnrouted(text: string, say?: string): string {
+  const line = `nothing to do: no skill matched '${oneLine(text, 120)}'`;
+  return say ? `${line}: ${oneLine(say, 200)}` : line;
 }
 
 /**

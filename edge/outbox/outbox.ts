@@ -26,6 +26,8 @@ export const TaskAccepted = z.looseObject({
   utterance_id: z.string(),
   jobs: z.array(z.looseObject({ job_id: z.string(), intent: z.string(), status: z.string() })),
   unrouted: z.boolean().optional(),
+  /** With `unrouted`: one sentence for the user on what the gateway can do. */
+  say: z.string().optional(),
 });
 export type TaskAccepted = z.infer<typeof TaskAccepted>;
 

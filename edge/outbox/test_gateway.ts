@@ -111,6 +111,7 @@ export function startTestGateway(options: TestGatewayOptions = {}): Promise<Test
           unrouted: true,
           duplicate,
           message: "No skill matched this request; nothing was queued",
+          say: "I can change code or check a web page; I didn't catch which.",
         }, { status: 200 });
       if (existing) {
         if (existing.jobs.length === 0) return unroutedAnswer(true);

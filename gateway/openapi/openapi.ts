@@ -42,6 +42,9 @@ const TaskAccepted = z.object({
   ),
   duplicate: z.boolean().describe("true when this utterance_id was seen before"),
   unrouted: z.literal(true).optional().describe("no skill matched: nothing was queued"),
+  say: z.string().optional().describe(
+    "with unrouted: one short sentence for the user, naming what the gateway can do",
+  ),
   skipped: z.array(z.unknown()).describe("clauses the router left out (negated, filler)"),
 });
 const Job = JobRecord.omit({ lease: true });

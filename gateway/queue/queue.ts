@@ -34,6 +34,8 @@ export interface NewUtterance {
   text: string;
   source: "voice" | "api";
   unrouted?: boolean;
+  /** Tokens and cost of a model-routed utterance. */
+  router_usage?: Usage;
 }
 
 export interface EnqueueResult {

@@ -1,24 +1,34 @@
 /**
  * @module
  * The intent router: pure, table-driven. An utterance is split into clauses at conjunctions
- * ("and", "then", "also", ";"), filler is dropped, negated clauses are skipped, and each clause
- * goes to the skill whose weighted patterns score highest. A clause no skill claims is joined
- * to the one before it ("search for cats and dogs" stays one clause). Nothing matched at all
- * means an explicit `unrouted` answer.
+ * ("and", "then", "after that", "also", ";", "—"), filler is dropped, negated clauses are
+ * skipped (a negation reaches only its own clause: "never open the browser, just refactor the
+ * parser"), and each clause goes to the skill whose lexicon it fits best, by what it acts on
+ * (see `clause_scorer.ts`). A clause no skill claims is joined to the one before it ("log into
+ * the panel and export the users" stays one clause). Nothing matched at all means an explicit
+ * `unrouted` answer. Every clause's decision is returned for tracing: the terms that fired, the
+ * scores and the margin.
  */
 import type { Priority, TaskSpec } from "@shared/schemas/mod.ts";
 import type { JsonValue, SkillPattern } from "../skills/skill.ts";
+import type { SkillLexicon } from "./lexicon.ts";
+import { type ClauseScore, scoreClause } from "./clause_scorer.ts";
 
 /** What the router needs of a skill. */
 export interface RoutableSkill {
   intent: string;
   patterns: readonly SkillPattern[];
+  lexicon?: SkillLexicon;
+  /** What it does, for the model router's prompt. */
+  description?: string;
+  /** What it does after "I can" ("change code"), for the answer when nothing matched. */
+  ability?: string;
   paramsFromClause?(clause: string): Record<string, JsonValue>;
 }
 
 export interface RouteOptions {
   priority?: Priority;
-  /** Minimum score for a clause to be claimed. @default 1 */
+  /** Minimum score for a clause to be claimed. @default 2 */
   threshold?: number;
 }
 
@@ -28,23 +38,54 @@ export interface SkippedClause {
   intent?: string;
 }
 
+/** Why one clause went where it did. */
+export interface ClauseTrace extends ClauseScore {
+  clause: string;
+  negated?: boolean;
+}
+
 export interface RouteResult {
   tasks: TaskSpec[];
   skipped: SkippedClause[];
   unrouted: boolean;
+  /** One entry per clause considered (after joining unclaimed clauses). */
+  clauses: ClauseTrace[];
+  /** The smallest margin among routed clauses (0 when nothing was routed): how sure it is. */
+  margin: number;
 }
 
 const FILLER =
-  /^(?:(?:[…]+|um+|uh+|er+|hmm+|ah+|okay|ok|so|well|like|right|alright|hey|hi|please|now|and|then|also|just|you know|i mean|can you|could you|would you|will you|i want you to|i need you to|i'd like you to|go ahead and|let's|lets)\b[\s,.!?…-]*|[…]+\s*)+/i;
-const TRAILING_FILLER = /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok)\b[\s,.!?]*)+$/i;
+  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|thanks(?: (?:a lot|so much|in advance))?|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets)\b[\s,.!?…:-]*|[…]+\s*)+/i;
+const TRAILING_FILLER =
+  /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a lot)\b[\s,.!?]*)+$/i;
 const SPLIT =
-  /\s*(?:;|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band\b|,?\s+\bbut\b|,\s+)\s*/i;
-const LEADING_CONJUNCTION = /^(?:(?:and|then|also|plus|but)\b[\s,]*)+/i;
+  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
+const LEADING_CONJUNCTION =
+  /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|once (?:that'?s|that is|it'?s) done)\b[\s,]*)+/i;
 const NEGATION =
-  /^(?:please\s+)?(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|there'?s no need to|you don'?t need to|no)\b/i;
+  /^(?:please\s+)?(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|leave\b.*\balone\b)\b/i;
 /** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */
 const DECLINED =
-  /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?not\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
+  /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
+
+/**
+ * Where a negation's scope ends when nothing marks it: "don't test it in the browser just
+ * rename the variable", "don't write code I only want you to check the panel".
+ */
+const NEGATION_RESUMES =
+  /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
+
+/** A negated clause and, apart, what follows the end of its scope. */
+function splitNegationScope(raw: string): string[] {
+  const clean = stripFiller(raw);
+  const negation = NEGATION.exec(clean) ?? DECLINED.exec(clean);
+  if (!negation) return [raw];
+  // Only after the negating words themselves ("I'd rather you didn't…" is one negation).
+  const from = negation.index + negation[0].length;
+  const m = NEGATION_RESUMES.exec(clean.slice(from));
+  if (!m) return [raw];
+  return [clean.slice(0, from + m.index), clean.slice(from + m.index + m[0].length)];
+}
 
 /** Removes leading/trailing filler words and punctuation. */
 export function stripFiller(clause: string): string {
@@ -52,7 +93,8 @@ export function stripFiller(clause: string): string {
   let prev: string;
   do {
     prev = out;
-    out = out.replace(FILLER, "").replace(TRAILING_FILLER, "").trim();
+    out = out.replace(/^[\s,.;:!?…—–-]+/, "").replace(FILLER, "").replace(TRAILING_FILLER, "")
+      .trim();
   } while (out !== prev);
   return out.replace(/^[\s,.;:!?…-]+|[\s,;:…-]+$/g, "").trim();
 }
@@ -60,31 +102,8 @@ export function stripFiller(clause: string): string {
 /** Splits an utterance into candidate clauses (before filler removal). */
 export function splitClauses(text: string): string[] {
   return text.split(SPLIT)
-    .map((c) => c.replace(LEADING_CONJUNCTION, "").trim())
+    .map((c) => c.trim().replace(LEADING_CONJUNCTION, "").trim())
     .filter((c) => c.length > 0);
-}
-
-function score(clause: string, skill: RoutableSkill): number {
-  let total = 0;
-  for (const { pattern, weight } of skill.patterns) {
-    pattern.lastIndex = 0;
-    if (pattern.test(clause)) total += weight;
-  }
-  return total;
-}
-
-function best(
-  clause: string,
-  skills: readonly RoutableSkill[],
-  threshold: number,
-): RoutableSkill | undefined {
-  let top: RoutableSkill | undefined;
-  let topScore = 0;
-  for (const skill of skills) {
-    const s = score(clause, skill);
-    if (s > topScore) (top = skill, topScore = s);
-  }
-  return topScore >= threshold ? top : undefined;
 }
 
 /** Routes an utterance to TaskSpecs, one per claimed clause. */
@@ -93,19 +112,26 @@ export function routeUtterance(
   skills: readonly RoutableSkill[],
   options: RouteOptions = {},
 ): RouteResult {
-  const threshold = options.threshold ?? 1;
+  const threshold = options.threshold ?? 2;
   const priority = options.priority ?? "background";
   const skipped: SkippedClause[] = [];
+  // Each text is scored once, though it is asked about twice (grouping, then deciding).
+  const scored = new Map<string, ClauseScore>();
+  const score = (clause: string) => {
+    let s = scored.get(clause);
+    if (!s) scored.set(clause, s = scoreClause(clause, skills, threshold));
+    return s;
+  };
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.
   const groups: { text: string; negated: boolean }[] = [];
-  for (const raw of splitClauses(text)) {
+  for (const raw of splitClauses(text).flatMap(splitNegationScope)) {
     const clean = stripFiller(raw);
     if (!clean) {
       skipped.push({ clause: raw, reason: "filler" });
       continue;
     }
     const negated = NEGATION.test(clean) || DECLINED.test(clean);
-    const claimed = best(clean, skills, threshold) !== undefined;
+    const claimed = score(clean).intent !== undefined;
     const last = groups[groups.length - 1];
     if (!claimed && !negated && last) {
       last.text = `${last.text} and ${clean}`;
@@ -115,9 +141,13 @@ export function routeUtterance(
   }
   // Adjacent clauses for the same skill become one task: one job does both.
   const tasks: TaskSpec[] = [];
+  const clauses: ClauseTrace[] = [];
+  let margin = Infinity;
   let previous: { intent: string; task: TaskSpec } | undefined;
   for (const group of groups) {
-    const skill = best(group.text, skills, threshold);
+    const decision = score(group.text);
+    const skill = skills.find((s) => s.intent === decision.intent);
+    clauses.push({ clause: group.text, ...(group.negated ? { negated: true } : {}), ...decision });
     if (group.negated) {
       previous = undefined;
       skipped.push({
@@ -131,6 +161,7 @@ export function routeUtterance(
       skipped.push({ clause: group.text, reason: "no_match" });
       continue;
     }
+    margin = Math.min(margin, decision.margin);
     if (previous?.intent === skill.intent) {
       const merged = `${previous.task.clause} and ${group.text}`;
       previous.task.clause = merged;
@@ -149,5 +180,11 @@ export function routeUtterance(
     tasks.push(task);
     previous = { intent: skill.intent, task };
   }
-  return { tasks, skipped, unrouted: tasks.length === 0 };
+  return {
+    tasks,
+    skipped,
+    unrouted: tasks.length === 0,
+    clauses,
+    margin: tasks.length ? margin : 0,
+  };
 }

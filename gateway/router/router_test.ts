@@ -1,13 +1,13 @@
 import { assertEquals } from "@shared/testing/asserts.ts";
 import { echoSkill } from "../skills/echo/echo_skill.ts";
-import { CODING_PATTERNS } from "../skills/coding/coding_patterns.ts";
-import { BROWSER_PATTERNS } from "../skills/browser/browser_patterns.ts";
+import { CODING_LEXICON, CODING_PATTERNS } from "../skills/coding/coding_patterns.ts";
+import { BROWSER_LEXICON, BROWSER_PATTERNS } from "../skills/browser/browser_patterns.ts";
 import { type RoutableSkill, routeUtterance, splitClauses, stripFiller } from "./router.ts";
 
 const skills: RoutableSkill[] = [
   echoSkill,
-  { intent: "coding", patterns: CODING_PATTERNS },
-  { intent: "browser", patterns: BROWSER_PATTERNS },
+  { intent: "coding", patterns: CODING_PATTERNS, lexicon: CODING_LEXICON },
+  { intent: "browser", patterns: BROWSER_PATTERNS, lexicon: BROWSER_LEXICON },
 ];
 
 /** [utterance, expected [intent, clause] pairs in order]; [] means unrouted. */
@@ -113,6 +113,27 @@ const table: [string, [string, string][]][] = [
   ["skip the browser, implement the cache", [["coding", "implement the cache"]]],
   ["log in to the admin console", [["browser", "log in to the admin console"]]],
   ["REFACTOR the Orchestrator ROUTER", [["coding", "REFACTOR the Orchestrator ROUTER"]]],
+  ["Echo check the build status of the main branch.", [[
+    "echo",
+    "Echo check the build status of the main branch",
+  ]]],
+  ["no need to test it in the browser just rename the variable", [[
+    "coding",
+    "rename the variable",
+  ]]],
+  ["I'd rather you didn't touch the code, just open the status page", [[
+    "browser",
+    "open the status page",
+  ]]],
+  ["add a toggle to the settings page component", [[
+    "coding",
+    "add a toggle to the settings page component",
+  ]]],
+  ["update the README, after that check the docs site", [
+    ["coding", "update the README"],
+    ["browser", "check the docs site"],
+  ]],
+  ["open the garage door", []],
   ["so um refactor the router and um open the dashboard", [
     ["coding", "refactor the router"],
     ["browser", "open the dashboard"],

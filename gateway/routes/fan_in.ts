@@ -35,7 +35,11 @@ export function overallStatus(jobs: readonly Pick<JobRecord, "status">[]): Utter
 }
 
 export function fanIn(utterance: UtteranceRecord, jobs: readonly JobRecord[]) {
-  const usage = sumUsage(jobs.flatMap((j) => (j.usage ? [j.usage] : [])));
+  // The model that routed the utterance, if one did, is part of what it cost.
+  const usage = sumUsage([
+    ...(utterance.router_usage ? [utterance.router_usage] : []),
+    ...jobs.flatMap((j) => (j.usage ? [j.usage] : [])),
+  ]);
   return {
     utterance_id: utterance.utterance_id,
     text: utterance.text,

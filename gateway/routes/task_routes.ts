@@ -7,12 +7,14 @@ import { Hono } from "hono";
 import { exceedsDepth, MAX_JSON_DEPTH, TaskRequest, type TaskSpec } from "@shared/schemas/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError, validationError } from "../http_errors.ts";
-import { routeUtterance } from "../router/router.ts";
+import { createRouting, type Routing } from "../router/routing.ts";
+import { unroutedSay } from "../router/unrouted_say.ts";
 import { newId } from "../queue/ids.ts";
 
 export function taskRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const maxAttempts = deps.maxAttempts ?? (() => 3);
+  const route = deps.route ?? createRouting(deps.skills, { mode: "patterns" });
 
   app.post("/task", async (c) => {
     const raw = await c.req.text();
@@ -40,6 +42,7 @@ export function taskRoutes(deps: AppDeps): Hono {
     const priority = req.source === "voice" ? "interactive" : "background";
     let tasks: TaskSpec[];
     let skipped: unknown[] = [];
+    let routing: Routing | undefined;
     const text = req.text ?? req.tasks!.map((t) => t.instruction).join("; ");
     if (req.tasks) {
       // A task that names no priority takes the request's: interactive when it was spoken.
@@ -50,9 +53,9 @@ export function taskRoutes(deps: AppDeps): Hono {
         clause: t.clause ?? t.instruction,
       }));
     } else {
-      const routed = routeUtterance(text, deps.skills, { priority });
-      tasks = routed.tasks;
-      skipped = routed.skipped;
+      routing = await route(text, priority);
+      tasks = routing.tasks;
+      skipped = routing.skipped;
     }
     const started = performance.now();
     const { created, utterance, jobs } = await deps.queue.enqueue(
@@ -61,6 +64,7 @@ export function taskRoutes(deps: AppDeps): Hono {
         text,
         source: req.source,
         ...(tasks.length ? {} : { unrouted: true }),
+        ...(routing?.usage ? { router_usage: routing.usage } : {}),
       },
       tasks.map((spec) => ({ spec, max_attempts: maxAttempts(spec.intent) })),
     );
@@ -77,6 +81,7 @@ export function taskRoutes(deps: AppDeps): Hono {
           source: req.source,
           intents: jobs.map((j) => j.intent),
           skipped: JSON.parse(JSON.stringify(skipped)),
+          ...(routing ? { router: routingTrace(routing) } : {}),
         },
       });
       for (const job of jobs) {
@@ -102,6 +107,7 @@ export function taskRoutes(deps: AppDeps): Hono {
         unrouted: true,
         duplicate: !created,
         message: "No skill matched this request; nothing was queued",
+        say: unroutedSay(deps.skills),
         skipped,
       }, 200);
     }
@@ -109,4 +115,15 @@ export function taskRoutes(deps: AppDeps): Hono {
   });
 
   return app;
+}
+
+/** What a trace keeps of a routing decision: who decided, why, and each clause's scores. */
+function routingTrace(r: Routing) {
+  return JSON.parse(JSON.stringify({
+    by: r.by,
+    reason: r.reason.slice(0, 500),
+    margin: r.margin,
+    clauses: r.clauses.map((c) => ({ ...c, clause: c.clause.slice(0, 200) })),
+    ...(r.usage ? { usage: r.usage } : {}),
+  }));
 }

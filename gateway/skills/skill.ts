@@ -6,6 +6,7 @@
  */
 import type { JobRecord, JobResult } from "@shared/schemas/mod.ts";
 import type { RetryPolicy } from "../engine/backoff.ts";
+import type { SkillLexicon } from "../router/lexicon.ts";
 
 /** A weighted pattern for the intent router. */
 export interface SkillPattern {
@@ -33,8 +34,15 @@ export type JsonValue =
 export interface Skill {
   intent: string;
   description: string;
+  /**
+   * What it does, said to a user in a few words after "I can" ("change code"); the answer to a
+   * request nothing matched names these. A skill without one is not offered.
+   */
+  ability?: string;
   /** Router patterns; the best-scoring skill above the threshold takes a clause. */
   patterns: readonly SkillPattern[];
+  /** What the skill acts on and how (verbs × objects); the router decides by the object. */
+  lexicon?: SkillLexicon;
   /** Parameters derived from a routed clause (e.g. a URL, the text to echo). */
   paramsFromClause?(clause: string): Record<string, JsonValue>;
   /** Worker module, run as a Web Worker with {@link permissions}. */

@@ -140,6 +140,8 @@ export const UtteranceRecord = z.object({
   job_ids: z.array(Id),
   /** Router outcome when nothing matched. */
   unrouted: z.boolean().optional(),
+  /** Tokens and cost of the model asked to route it, when one was. */
+  router_usage: Usage.optional(),
 });
 export type UtteranceRecord = z.infer<typeof UtteranceRecord>;
 

@@ -218,6 +218,7 @@ export class KvQueue extends CasQueue implements JobQueue {
       created_at: new Date(now).toISOString(),
       job_ids: records.map((r) => r.job_id),
       ...(utterance.unrouted ? { unrouted: true } : {}),
+      ...(utterance.router_usage ? { router_usage: utterance.router_usage } : {}),
     };
     const key = utteranceKey(utterance.utterance_id);
     const write: KvWrite = {

@@ -86,6 +86,7 @@ export class MemoryQueue implements JobQueue {
       created_at: new Date(now).toISOString(),
       job_ids: records.map((r) => r.job_id),
       ...(utterance.unrouted ? { unrouted: true } : {}),
+      ...(utterance.router_usage ? { router_usage: utterance.router_usage } : {}),
     };
     this.#utterances.set(record.utterance_id, record);
     for (const r of records) this.#put(r);

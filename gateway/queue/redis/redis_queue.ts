@@ -325,6 +325,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
       created_at: new Date(now).toISOString(),
       job_ids: records.map((r) => r.job_id),
       ...(utterance.unrouted ? { unrouted: true } : {}),
+      ...(utterance.router_usage ? { router_usage: utterance.router_usage } : {}),
     };
     const created = await this.#evalScript("enqueue", [
       "1",

@@ -1,28 +1,115 @@
 /**
  * @module
- * How the router recognises a browser request ("open the QA dashboard to verify deploy status").
+ * How the router recognises a browser request: what it acts on (a site, a page on a site, a
+ * panel, form, dashboard, tab, URL, an account), URLs as they are spoken ("example dot com",
+ * "localhost 3000"), and the verbs of the web ("open", "log into", "fill out", "sign up",
+ * "look up on the web", "take a screenshot of"), with or without "open".
  */
 import type { SkillPattern } from "../skill.ts";
+import { nouns, type SkillLexicon, verbs } from "../../router/lexicon.ts";
 
+/** Plain patterns beside the lexicon: a written URL settles it. */
 export const BROWSER_PATTERNS: readonly SkillPattern[] = [
-  {
-    pattern:
-      /\b(?:open|browse|navigate|visit|go to|load|click|scroll|log ?in to|sign ?in to|screenshot)\b/i,
-    weight: 2,
-  },
-  {
-    pattern:
-      /\b(?:browser|website|web ?site|web ?page|page|dashboard|url|site|tab|link|portal|console)\b/i,
-    weight: 1,
-  },
   { pattern: /\bhttps?:\/\/\S+/i, weight: 3 },
-  {
-    pattern:
-      /\b(?:verify|check|confirm)\b.*\b(?:deploy(?:ment)?|status|dashboard|page|site|uptime)\b/i,
-    weight: 1,
-  },
-  { pattern: /\bsearch (?:the web|online|google) for\b/i, weight: 3 },
 ];
+
+const TLDS = "com|org|net|io|dev|app|co|uk|de|fr|eu|edu|gov|ai|me|info|xyz|test|local|site";
+
+const DIGIT = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
+/** A number as said: "127", "one two seven", "zero". */
+const SPOKEN_NUMBER = `(?:\\d{1,3}|(?:${DIGIT})(?:\\s+(?:${DIGIT})){0,2})`;
+
+export const BROWSER_LEXICON: SkillLexicon = {
+  strongVerbs: verbs([
+    "browse",
+    "navigate",
+    "screenshot",
+    "google",
+    "log in/into/on/onto",
+    "sign in/into/on/up",
+    "login to/into",
+    "click",
+    "scroll",
+    "bookmark",
+  ]),
+  verbs: [
+    ...verbs([
+      "open",
+      "open up",
+      "visit",
+      "go to/on/over",
+      "head to/over",
+      "load",
+      "reload",
+      "refresh",
+      "pull up",
+      "fill out/in",
+      "submit",
+      "search",
+      "look up",
+      "download",
+      "take a screenshot",
+      "log out",
+    ]),
+    ...verbs(["check", "verify", "confirm", "see", "look at", "find", "read", "grab"], 1),
+  ],
+  objects: [
+    ...nouns([
+      "browser",
+      "site",
+      "website",
+      "web site",
+      "web page",
+      "webpage",
+      "page",
+      "homepage",
+      "home page",
+      "panel",
+      "form",
+      "dashboard",
+      "tab",
+      "url",
+      "link",
+      "login",
+      "signup",
+      "account",
+      "portal",
+      "console",
+      "board",
+      "intranet",
+      "wiki",
+      "button",
+      "web ui",
+      "web app",
+      "search results",
+      "shop",
+      "storefront",
+      "online store",
+      "checkout",
+    ]),
+    ...nouns(["staging", "production site"], 1),
+  ],
+  cues: [
+    {
+      name: "spoken URL",
+      pattern: new RegExp(`\\b[a-z0-9-]+(?:\\s+dot\\s+[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`, "i"),
+    },
+    {
+      name: "host name",
+      pattern: new RegExp(`\\b(?:www\\.)?[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.(?:${TLDS})\\b`, "i"),
+    },
+    {
+      name: "IP address",
+      pattern: new RegExp(
+        `\\b${SPOKEN_NUMBER}(?:\\s+dot\\s+${SPOKEN_NUMBER}){3}\\b|\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b`,
+        "i",
+      ),
+    },
+    { name: "localhost", pattern: /\blocalhost\b(?:\s*(?::|port)?\s*\d+)?/i },
+    { name: "on the web", pattern: /\b(?:on|from|across|in) the (?:web|internet)\b|\bonline\b/i },
+    { name: "search the web", pattern: /\bsearch (?:the web|online|google)\b/i },
+  ],
+};
 
 /** The first URL in a clause, when there is one. */
 export function urlFromClause(clause: string): string | undefined {

@@ -13,7 +13,7 @@ import { hostPort } from "../net_permission.ts";
 import type { JobRecord } from "@shared/schemas/mod.ts";
 import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
 import type { JsonValue, Skill, SkillContext } from "../skill.ts";
-import { BROWSER_PATTERNS, urlFromClause } from "./browser_patterns.ts";
+import { BROWSER_LEXICON, BROWSER_PATTERNS, urlFromClause } from "./browser_patterns.ts";
 import {
   DriverStartError,
   DriverSupervisor,
@@ -133,7 +133,9 @@ export function createBrowserSkill(options: BrowserSkillOptions = {}): BrowserSk
   const skill: Skill = {
     intent: "browser",
     description: "Gemini Computer Use driving Chromium, or a model-free page check.",
+    ability: "check a web page",
     patterns: BROWSER_PATTERNS,
+    lexicon: BROWSER_LEXICON,
     paramsFromClause: (clause) => {
       const url = urlFromClause(clause);
       return url ? { url } : {};

@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { JobRecord } from "@shared/schemas/mod.ts";
 import { UnrecoverableError } from "../../engine/worker_errors.ts";
 import type { JsonValue, Skill, SkillContext } from "../skill.ts";
-import { CODING_PATTERNS } from "./coding_patterns.ts";
+import { CODING_LEXICON, CODING_PATTERNS } from "./coding_patterns.ts";
 import { checkPatch, headCommit, trackedFiles, WorkspaceError } from "./git_check.ts";
 import { modelRules } from "./model_rules.ts";
 
@@ -118,7 +118,9 @@ async function claudeUnavailable(): Promise<string | undefined> {
 export const codingSkill: Skill = {
   intent: "coding",
   description: "Patch proposals for a git repository from Claude, checked with git apply.",
+  ability: "change code",
   patterns: CODING_PATTERNS,
+  lexicon: CODING_LEXICON,
   worker: new URL("./coding_worker.ts", import.meta.url),
   permissions: (ctx, job) => ({
     read: [workspaceFor(ctx, job)],

@@ -36,6 +36,7 @@ import {
   withThinkingContent,
   withThinkingEvents,
 } from "./thinking_blocks.ts";
+import { forcedTool, type ToolScript, toolUseResponse } from "./tool_use_answers.ts";
 import {
   type Answer,
   errorBody,
@@ -76,6 +77,8 @@ export interface AnthropicStandInOptions {
   hostname?: string;
   /** The reply text for a request. @default {@link codingScript} */
   script?: (request: MessagesRequest) => string;
+  /** The input of a forced tool call. @default a minimal input valid for the tool's schema */
+  toolScript?: ToolScript;
   /** Consumed one per request, in order. */
   faults?: AnthropicFault[];
   /**
@@ -225,6 +228,22 @@ export function startAnthropicStandIn(
         fault.message ?? STATUS_MESSAGES[fault.status]!,
         fault.retryAfterS === undefined ? {} : { "retry-after": String(fault.retryAfterS) },
       );
+    }
+
+    const forced = forcedTool(body);
+    if (forced && "error" in forced) return errorResponse(400, forced.error);
+    if (forced) {
+      const { tool } = forced;
+      const input = account(body);
+      const id = `msg_standin_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
+      const { response, answer } = toolUseResponse(body, tool, input, {
+        script: options.toolScript,
+        chunkChars,
+        id,
+      });
+      usages.push({ ...input, output_tokens: answer.output_tokens });
+      say(`answering a ${tool.name} tool call for ${body.model}${body.stream ? ", streamed" : ""}`);
+      return response;
     }
 
     let text = script(body);

@@ -1,0 +1,77 @@
+/**
+ * @module
+ * Router accuracy: exact matches of the routed intent set on the labelled evaluation set
+ * (`gateway/router/eval/utterances.json`), overall, per split and per class, with a confusion
+ * table and the misses on stderr. Deterministic patterns only (no model, no network).
+ */
+import { emit } from "./report.ts";
+import { evaluate, formatConfusion, loadEvalSet } from "../gateway/router/eval/router_eval.ts";
+import { routeUtterance } from "../gateway/router/router.ts";
+import { DEFAULT_MARGIN_THRESHOLD } from "../gateway/router/routing.ts";
+import { createSkillSet } from "../gateway/skills/registry.ts";
+
+const items = await loadEvalSet();
+const set = createSkillSet();
+let unsure = 0;
+const report = evaluate(items, (text) => {
+  const routed = routeUtterance(text, set.routable);
+  if (routed.unrouted || routed.margin < DEFAULT_MARGIN_THRESHOLD) unsure++;
+  return routed.tasks.map((t) => t.intent);
+});
+// Routing runs on every POST /task: its cost per request, warm (after the pass above).
+const PASSES = 10;
+const started = performance.now();
+for (let i = 0; i < PASSES; i++) for (const item of items) routeUtterance(item.text, set.routable);
+const meanUs = (performance.now() - started) * 1000 / (PASSES * items.length);
+await set.close();
+
+const pct = (x: number) => Math.round(x * 1000) / 10;
+emit({
+  bench: "router",
+  name: `exact-match accuracy, all ${report.overall.total} utterances`,
+  value: pct(report.overall.accuracy),
+  unit: "%",
+  goal: "≥ 95 %",
+  met: report.overall.accuracy >= 0.95,
+});
+emit({
+  bench: "router",
+  name: `--router auto would ask the model (no match, or margin < ${DEFAULT_MARGIN_THRESHOLD})`,
+  value: pct(unsure / items.length),
+  unit: "%",
+  notes: "out-of-scope requests included: they match nothing",
+});
+emit({
+  bench: "router",
+  name: "route one utterance (patterns, warm), mean",
+  value: Math.round(meanUs),
+  unit: "µs",
+});
+for (const [split, a] of Object.entries(report.bySplit)) {
+  emit({
+    bench: "router",
+    name: `exact-match accuracy, ${split} split (${a.total})`,
+    value: pct(a.accuracy),
+    unit: "%",
+  });
+}
+for (const [cls, a] of Object.entries(report.byClass).sort()) {
+  emit({
+    bench: "router",
+    name: `exact-match accuracy, class ${cls} (${a.total})`,
+    value: pct(a.accuracy),
+    unit: "%",
+  });
+}
+console.error("\nconfusion (rows: expected intents, columns: routed intents)\n");
+console.error(formatConfusion(report.confusion));
+if (report.misses.length) {
+  console.error(`\nmisses (${report.misses.length}):`);
+  for (const { item, got } of report.misses) {
+    console.error(
+      `  [${item.class}/${item.split}] ${JSON.stringify(item.text)} → ${
+        got.join("+") || "(none)"
+      } (expected ${item.intents.join("+") || "(none)"})`,
+    );
+  }
+}

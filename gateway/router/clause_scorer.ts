@@ -1,0 +1,230 @@
+/**
+ * @module
+ * Scores one clause against every skill, deciding by what is acted on. Pure.
+ *
+ * - Objects: in a compound ("the settings page component") only the last noun is the head and
+ *   counts in full; the nouns before it only qualify it: a little when they belong to the
+ *   head's skill, nothing otherwise (a page component is a component).
+ * - Cues (a file name, a URL) count more than a noun.
+ * - The clause's first verb counts in full for its skill, later verbs half.
+ * - A skill pattern anchored at the start ("echo …") is a command word and takes the clause.
+ * - A skill with neither an object, a cue, a strong verb (or, when its verbs reach any object,
+ *   the main verb of a clause that names some object) nor one of its plain patterns scores
+ *   nothing: "open the garage door" names no object, so it goes nowhere.
+ *
+ * The result carries every term that fired, each skill's score and the margin between the best
+ * and the runner-up, so that a trace can say why a clause went where it did.
+ */
+import type { LexiconTerm, SkillLexicon } from "./lexicon.ts";
+import type { SkillPattern } from "../skills/skill.ts";
+
+/** What the scorer needs of a skill. */
+export interface ScorableSkill {
+  intent: string;
+  patterns: readonly SkillPattern[];
+  lexicon?: SkillLexicon;
+}
+
+export interface ClauseScore {
+  /** The best skill, when its score reaches the threshold. */
+  intent?: string;
+  /** Every skill with a score above zero. */
+  scores: Record<string, number>;
+  /** Best score minus the runner-up's (the best score itself when alone). */
+  margin: number;
+  /** Per skill, the terms that fired ("verb:update", "object:component", "modifier:page"...). */
+  fired: Record<string, string[]>;
+}
+
+/** Words that end a compound noun: what comes after them is another phrase. */
+const BOUNDARY = new Set(
+  ("the a an to in on of for at with from into onto by and or but that this these those is are " +
+    "was be so my our your its their it as about than when if whether then up out off over via " +
+    "using through under without")
+    .split(" "),
+);
+const MAX_COMPOUND_GAP_WORDS = 2;
+const DETERMINER_BEFORE = /\b(?:the|a|an|this|that|these|those|my|our|your|its|their)\s+$/i;
+
+type Kind = "object" | "cue" | "verb" | "strong";
+interface Hit {
+  intent: string;
+  kind: Kind;
+  name: string;
+  start: number;
+  end: number;
+  weight: number;
+}
+
+const DEFAULT_WEIGHT: Record<Kind, number> = { object: 2, cue: 3, verb: 2, strong: 3 };
+const MODIFIER_WEIGHT = 0.5;
+const LOCATION_WEIGHT = 1;
+/** "on the", "at our" … followed by up to two qualifying words before the head noun. */
+const LOCATION_BEFORE =
+  /\b(?:on|at)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
+
+/** Global copies of the terms' patterns, compiled once (routing runs on every request). */
+const globalPatterns = new WeakMap<RegExp, RegExp>();
+function globalPattern(pattern: RegExp): RegExp {
+  let re = globalPatterns.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern.source, pattern.flags.replace("g", "") + "g");
+    globalPatterns.set(pattern, re);
+  }
+  return re;
+}
+
+function hits(
+  clause: string,
+  words: readonly string[],
+  intent: string,
+  kind: Kind,
+  terms: readonly LexiconTerm[],
+): Hit[] {
+  const out: Hit[] = [];
+  for (const term of terms) {
+    const prefix = term.prefix;
+    if (prefix && !words.some((w) => w.startsWith(prefix))) continue;
+    const re = globalPattern(term.pattern);
+    for (const m of clause.matchAll(re)) {
+      out.push({
+        intent,
+        kind,
+        name: term.name,
+        start: m.index,
+        end: m.index + m[0].length,
+        weight: term.weight ?? DEFAULT_WEIGHT[kind],
+      });
+    }
+  }
+  return out;
+}
+
+/** Keeps the longest of overlapping hits (then the earliest). */
+function dropOverlaps(all: Hit[]): Hit[] {
+  const sorted = [...all].sort((a, b) =>
+    (b.end - b.start) - (a.end - a.start) || a.start - b.start
+  );
+  const kept: Hit[] = [];
+  for (const h of sorted) {
+    if (!kept.some((k) => h.start < k.end && k.start < h.end)) kept.push(h);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/** Whether the text between two nouns keeps them in one compound ("page component"). */
+function sameCompound(gap: string): boolean {
+  if (/[,;:.!?—–()"]/.test(gap)) return false;
+  const words = (gap.match(/[\w']+/g) ?? []).filter((w) => w !== "'s" && w !== "s");
+  return words.length <= MAX_COMPOUND_GAP_WORDS &&
+    !words.some((w) => BOUNDARY.has(w.toLowerCase()));
+}
+
+/** Scores `clause` for each skill; `threshold` is the least score that claims it. */
+export function scoreClause(
+  clause: string,
+  skills: readonly ScorableSkill[],
+  threshold = 2,
+): ClauseScore {
+  // A plain pattern anchored at the start is a command word ("echo …"): what follows is its
+  // argument, not words for other skills to read.
+  for (const s of skills) {
+    for (const { pattern, weight } of s.patterns) {
+      if (!pattern.source.startsWith("^")) continue;
+      pattern.lastIndex = 0;
+      if (!pattern.test(clause)) continue;
+      return {
+        ...(weight >= threshold ? { intent: s.intent } : {}),
+        scores: { [s.intent]: weight },
+        margin: weight,
+        fired: { [s.intent]: [`command:${pattern.source}`] },
+      };
+    }
+  }
+  const words = clause.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  const nounHits: Hit[] = [];
+  const verbHits: Hit[] = [];
+  for (const s of skills) {
+    if (!s.lexicon) continue;
+    nounHits.push(...hits(clause, words, s.intent, "object", s.lexicon.objects));
+    nounHits.push(...hits(clause, words, s.intent, "cue", s.lexicon.cues ?? []));
+    verbHits.push(...hits(clause, words, s.intent, "verb", s.lexicon.verbs));
+    verbHits.push(...hits(clause, words, s.intent, "strong", s.lexicon.strongVerbs ?? []));
+  }
+  const nounsKept = dropOverlaps(nounHits);
+  // A verb word inside a noun phrase ("screenshot function") or after a determiner ("the
+  // search endpoint", "a login page") is a noun.
+  const verbsKept = dropOverlaps(verbHits)
+    .filter((v) => !nounsKept.some((n) => v.start < n.end && n.start < v.end))
+    .filter((v) => !DETERMINER_BEFORE.test(clause.slice(0, v.start)));
+
+  const raw: Record<string, number> = {};
+  const evidence = new Set<string>();
+  const fired: Record<string, string[]> = {};
+  const add = (intent: string, points: number, label: string) => {
+    raw[intent] = (raw[intent] ?? 0) + points;
+    (fired[intent] ??= []).push(label);
+  };
+
+  // Walk each compound back from its head: "settings page component" is a component.
+  let head: Hit | undefined;
+  const heads: Hit[] = [];
+  for (let i = nounsKept.length - 1; i >= 0; i--) {
+    const h = nounsKept[i]!;
+    const next = nounsKept[i + 1];
+    const modifier = h.kind === "object" && next !== undefined && head !== undefined &&
+      sameCompound(clause.slice(h.end, next.start));
+    if (!modifier) {
+      head = h;
+      heads.unshift(h);
+      evidence.add(h.intent);
+      add(h.intent, h.weight, `${h.kind}:${h.name}`);
+      // "… on the GitHub page": where the work happens counts a little more.
+      if (h.kind === "object" && LOCATION_BEFORE.test(clause.slice(0, h.start))) {
+        add(h.intent, LOCATION_WEIGHT, `location:${h.name}`);
+      }
+      continue;
+    }
+    // A qualifier counts a little for its own skill only when the head is of that skill too.
+    add(h.intent, h.intent === head!.intent ? MODIFIER_WEIGHT : 0, `modifier:${h.name}`);
+  }
+  for (const list of Object.values(fired)) list.reverse();
+  const reachesAny = new Set(
+    skills.filter((s) => s.lexicon?.verbsReachAnyObject).map((s) => s.intent),
+  );
+  verbsKept.forEach((h, i) => {
+    // A main verb whose skill can act on any object makes it a candidate: "fix the broken link"
+    // is a code change although a link is a web thing (a tie then goes to the verb).
+    if (h.kind === "strong" || (i === 0 && heads.length > 0 && reachesAny.has(h.intent))) {
+      evidence.add(h.intent);
+    }
+    add(h.intent, i === 0 ? h.weight : h.weight / 2, `${i === 0 ? "" : "later "}verb:${h.name}`);
+  });
+  for (const s of skills) {
+    for (const { pattern, weight } of s.patterns) {
+      pattern.lastIndex = 0;
+      if (!pattern.test(clause)) continue;
+      evidence.add(s.intent);
+      add(s.intent, weight, `pattern:${pattern.source}`);
+    }
+  }
+
+  const scores: Record<string, number> = {};
+  for (const [intent, points] of Object.entries(raw)) {
+    if (evidence.has(intent) && points > 0) scores[intent] = points;
+  }
+  // Ties go to the skill of the clause's main verb (the action settles an ambiguous object),
+  // else to the first thing acted on ("the npm page for our package" is a page).
+  const mainVerb = verbsKept[0]?.intent;
+  const firstObject = heads.find((h) => scores[h.intent] !== undefined)?.intent;
+  const rank = (intent: string) => (intent === mainVerb ? 2 : 0) + (intent === firstObject ? 1 : 0);
+  const ranked = Object.entries(scores).sort((a, b) => b[1] - a[1] || rank(b[0]) - rank(a[0]));
+  const [first, second] = ranked;
+  const margin = first ? first[1] - (second?.[1] ?? 0) : 0;
+  return {
+    ...(first && first[1] >= threshold ? { intent: first[0] } : {}),
+    scores,
+    margin,
+    fired,
+  };
+}

@@ -1,0 +1,50 @@
+import { assertEquals } from "@shared/testing/asserts.ts";
+import { CODING_LEXICON } from "../skills/coding/coding_patterns.ts";
+import { BROWSER_LEXICON, BROWSER_PATTERNS } from "../skills/browser/browser_patterns.ts";
+import { scoreClause } from "./clause_scorer.ts";
+
+const skills = [
+  { intent: "coding", patterns: [], lexicon: CODING_LEXICON },
+  { intent: "browser", patterns: BROWSER_PATTERNS, lexicon: BROWSER_LEXICON },
+];
+
+Deno.test("scoreClause(): the head noun of a compound decides, the nouns before it qualify", () => {
+  const s = scoreClause("add a toggle to the settings page component", skills);
+  assertEquals(s.intent, "coding");
+  assertEquals(s.fired.coding, ["object:component", "verb:add"]);
+  assertEquals(s.fired.browser, ["modifier:page"]);
+  assertEquals(s.scores, { coding: 4 });
+  assertEquals(s.margin, 4);
+});
+
+Deno.test("scoreClause(): spoken file names and URLs are cues", () => {
+  assertEquals(scoreClause("bump the version in package json", skills).fired.coding, [
+    "cue:file name",
+    "verb:bump",
+  ]);
+  assertEquals(scoreClause("check example dot com slash status", skills).intent, "browser");
+  assertEquals(scoreClause("go to localhost 3000", skills).fired.browser, [
+    "cue:localhost",
+    "verb:go to/on/over",
+  ]);
+});
+
+Deno.test("scoreClause(): a verb without an object of its skill claims nothing", () => {
+  const s = scoreClause("open the garage door", skills);
+  assertEquals(s.intent, undefined);
+  assertEquals(s.scores, {});
+  assertEquals(s.fired.browser, ["verb:open"]);
+});
+
+Deno.test("scoreClause(): the margin is the distance to the runner-up", () => {
+  const s = scoreClause("fix the login form validation in the signup form component", skills);
+  assertEquals(s.intent, "coding");
+  assertEquals(s.scores, { coding: 4, browser: 2.5 });
+  assertEquals(s.margin, 1.5);
+});
+
+Deno.test("scoreClause(): a verb inside a noun phrase is no verb", () => {
+  const s = scoreClause("make the search endpoint handler return a 404", skills);
+  assertEquals(s.intent, "coding");
+  assertEquals(s.fired.browser, undefined);
+});

@@ -1,0 +1,100 @@
+/**
+ * @module
+ * A skill's routing lexicon: the action verbs it performs and the objects it acts on, with the
+ * spoken forms people use ("app ts", "example dot com"). Each skill keeps its lexicon in its own
+ * folder; the router (see `clause_scorer.ts`) decides a clause by what is acted on. This module
+ * only builds the terms: word lists in, case-insensitive patterns with inflections out.
+ */
+
+/** One named pattern; the name is what a trace shows when it fires. */
+export interface LexiconTerm {
+  name: string;
+  pattern: RegExp;
+  /** Points it adds when it fires (defaults: verbs 2, objects 2, cues 3). */
+  weight?: number;
+  /**
+   * Lower-case start of the first word of every match: a clause with no word starting so is
+   * skipped without running the pattern (routing runs on every request).
+   */
+  prefix?: string;
+}
+
+/** The start every inflection of `word` shares: "update" → "updat", "copy" → "cop". */
+function stem(word: string): string {
+  return (/^[a-z0-9]+/i.exec(word)?.[0] ?? "").toLowerCase().replace(/[ey]$/, "");
+}
+
+export interface SkillLexicon {
+  /** Verbs that act on this skill's objects ("update", "log into"); alone they claim nothing. */
+  verbs: readonly LexiconTerm[];
+  /** Verbs that name this skill's work without an object ("refactor it", "google it"). */
+  strongVerbs?: readonly LexiconTerm[];
+  /** Head nouns of what this skill acts on ("component", "page"). */
+  objects: readonly LexiconTerm[];
+  /** Self-evident objects, worth more than a noun: a file name, a URL, "on the web". */
+  cues?: readonly LexiconTerm[];
+  /**
+   * Its verbs may act on another skill's objects: a code change can fix "the broken link" on a
+   * page, while a browser cannot open "a pull request" that is code. A tie then goes to the verb.
+   */
+  verbsReachAnyObject?: boolean;
+}
+
+/** Inflections of a verb: "fix" → fix, fixes, fixed, fixing; "split" → splitting. */
+function verbForms(word: string): string[] {
+  const forms = new Set([word, `${word}s`, `${word}es`, `${word}ed`, `${word}ing`]);
+  if (word.endsWith("e")) {
+    forms.add(`${word}d`);
+    forms.add(`${word.slice(0, -1)}ing`);
+  } else if (/[^aeiou][aeiou][bdgmnprt]$/.test(word)) {
+    forms.add(`${word}${word.at(-1)}ing`);
+    forms.add(`${word}${word.at(-1)}ed`);
+  }
+  if (/[^aeiou]y$/.test(word)) {
+    forms.add(`${word.slice(0, -1)}ies`);
+    forms.add(`${word.slice(0, -1)}ied`);
+  }
+  return [...forms];
+}
+
+/** Plural forms of a noun: "class" → classes, "dependency" → dependencies. */
+function nounForms(word: string): string[] {
+  const forms = new Set([word, `${word}s`, `${word}es`]);
+  if (/[^aeiou]y$/.test(word)) forms.add(`${word.slice(0, -1)}ies`);
+  return [...forms];
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const alt = (forms: string[]) => `(?:${forms.map(escape).join("|")})`;
+
+/**
+ * Verb terms from phrases: the first word is inflected, the rest follow it, separated by
+ * whitespace (a word in the rest may list spellings with "/": "log in/into/on").
+ */
+export function verbs(phrases: readonly string[], weight?: number): LexiconTerm[] {
+  return phrases.map((phrase) => {
+    const [head, ...rest] = phrase.split(" ");
+    const tail = rest.map((w) => `\\s+${alt(w.split("/"))}`).join("");
+    return {
+      name: phrase,
+      pattern: new RegExp(`\\b${alt(verbForms(head!))}${tail}\\b`, "i"),
+      prefix: stem(head!),
+      ...(weight === undefined ? {} : { weight }),
+    };
+  });
+}
+
+/** Noun terms from phrases: the last word takes plurals; spaces also match "-" or nothing. */
+export function nouns(phrases: readonly string[], weight?: number): LexiconTerm[] {
+  return phrases.map((phrase) => {
+    const words = phrase.split(" ");
+    const last = words.pop()!;
+    const lead = words.map((w) => `${escape(w)}[\\s-]?`).join("");
+    return {
+      name: phrase,
+      pattern: new RegExp(`\\b${lead}${alt(nounForms(last))}\\b`, "i"),
+      prefix: stem(words[0] ?? last),
+      ...(weight === undefined ? {} : { weight }),
+    };
+  });
+}
