@@ -22,12 +22,14 @@ import {
   appendAudio,
   clearAudio,
   commitAudio,
-  DEFAULT_TRANSCRIPTION_MODEL,
   REALTIME_SAMPLE_RATE,
+  serverTurnDetectionRefused,
   sessionUpdate,
   type TranscriptionSessionSettings,
   transcriptionUrl,
 } from "./client_events.ts";
+import { DEFAULT_TRANSCRIPTION_MODEL, refusesServerTurnDetection } from "./transcription_models.ts";
+import { rotationSchedule, type SessionRotationSettings } from "./session_rotation.ts";
 import { Resampler16to24 } from "./resampler.ts";
 import { parseServerFrame, type ServerEvent, type TranscriptUsage } from "./server_events.ts";
 import {
@@ -53,7 +55,8 @@ const REPLAY_APPEND_SAMPLES = REALTIME_SAMPLE_RATE;
 export const DEFAULT_REALTIME_URL = "wss://api.openai.com/v1/realtime";
 
 /** Options of {@linkcode RealtimeTranscriber}. */
-export interface RealtimeTranscriberOptions extends TranscriptionSessionSettings {
+export interface RealtimeTranscriberOptions
+  extends TranscriptionSessionSettings, SessionRotationSettings {
   /** The API key (`OPENAI_API_KEY`). */
   apiKey: string;
   /** Realtime endpoint (`OPENAI_REALTIME_URL`). @default "wss://api.openai.com/v1/realtime" */
@@ -66,12 +69,6 @@ export interface RealtimeTranscriberOptions extends TranscriptionSessionSettings
   auth?: "header" | "subprotocol";
   /** Audio is appended in batches of this length. @default 100 */
   appendIntervalMs?: number;
-  /** The provider's session limit (60 minutes in GA). @default 3_600_000 */
-  sessionLifetimeMs?: number;
-  /** Start a fresh session this long before the limit, at the first quiet moment. @default 300_000 */
-  rotateBeforeMs?: number;
-  /** Rotate this long before the limit even mid-utterance (held audio is re-sent). @default 30_000 */
-  forceRotateBeforeMs?: number;
   /** Reconnect backoff and the "dying young" rule. */
   reconnect?: ReconnectPolicy;
   /** Time allowed from connecting to `session.updated`. @default 10_000 */
@@ -239,10 +236,19 @@ export class RealtimeTranscriber {
   #readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   #fatalError: RealtimeGiveUpError | null = null;
   #closedPromise: Promise<void> | null = null;
+  /** The transcription prompt; {@linkcode RealtimeTranscriber.setPrompt} replaces it. */
+  #prompt: string | undefined;
 
   constructor(options: RealtimeTranscriberOptions) {
     this.#opts = options;
     this.#mode = options.turnDetection ?? "client";
+    this.#prompt = options.prompt;
+    const model = options.model ?? DEFAULT_TRANSCRIPTION_MODEL;
+    // Refused before any socket opens: the provider would reject every session.update.
+    if (this.#mode === "server_vad" && refusesServerTurnDetection(model)) {
+      throw new RealtimeUsageError(serverTurnDetectionRefused(model));
+    }
+    rotationSchedule(options); // throws on settings that cannot rotate in time
     this.#tracer = options.tracer ?? logTracer;
     this.#newId = options.newId ?? monotonicFactory();
     this.#batchSamples = Math.max(
@@ -302,6 +308,21 @@ export class RealtimeTranscriber {
     if (this.#fatalError) return Promise.reject(this.#fatalError);
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve, reject) => this.#idleWaiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Replaces the transcription prompt (e.g. once the vocabulary has arrived): sent at once
+   * on a ready session, and used by every later one.
+   */
+  setPrompt(prompt: string | undefined): void {
+    if (prompt === this.#prompt) return;
+    this.#prompt = prompt;
+    if (this.#ready) this.#send(sessionUpdate(this.#settings(), this.#trackSessionUpdate()));
+  }
+
+  #settings(): TranscriptionSessionSettings {
+    const { prompt: _, ...rest } = this.#opts;
+    return this.#prompt ? { ...rest, prompt: this.#prompt } : rest;
   }
 
   // ---------------------------------------------------------------- audio path (synchronous)
@@ -577,7 +598,7 @@ export class RealtimeTranscriber {
    */
   #replayServerTurns(): void {
     this.#sendStream(true);
-    this.#send(sessionUpdate(this.#opts, this.#trackSessionUpdate(), "client"));
+    this.#send(sessionUpdate(this.#settings(), this.#trackSessionUpdate(), "client"));
     for (const seg of this.#segments) {
       if (seg.state !== "ended") continue;
       seg.sentSamples = 0;
@@ -585,7 +606,7 @@ export class RealtimeTranscriber {
       this.#commit(seg);
     }
     this.#bufferOwner = null;
-    this.#send(sessionUpdate(this.#opts, this.#trackSessionUpdate(), "server_vad"));
+    this.#send(sessionUpdate(this.#settings(), this.#trackSessionUpdate(), "server_vad"));
   }
 
   #trackSessionUpdate(): string {
@@ -649,7 +670,7 @@ export class RealtimeTranscriber {
       if (this.#ws !== ws) return;
       opened = true;
       this.#openedAt = performance.now();
-      this.#send(sessionUpdate(this.#opts, this.#trackSessionUpdate()));
+      this.#send(sessionUpdate(this.#settings(), this.#trackSessionUpdate()));
     };
     ws.onmessage = (m) => {
       if (this.#ws === ws) this.#onFrame(m.data);
@@ -674,9 +695,10 @@ export class RealtimeTranscriber {
       data: { connection: this.stats.connections, held_segments: this.#segments.length, attempt },
     });
     for (const w of this.#readyWaiters.splice(0)) w.resolve();
-    const lifetime = this.#opts.sessionLifetimeMs ?? 3_600_000;
-    const soft = Math.max(0, lifetime - (this.#opts.rotateBeforeMs ?? 300_000));
-    const hard = Math.max(soft, lifetime - (this.#opts.forceRotateBeforeMs ?? 30_000));
+    const { softInMs: soft, hardInMs: hard } = rotationSchedule(
+      this.#opts,
+      performance.now() - this.#openedAt,
+    );
     this.#later(soft, () => {
       this.#rotationDue = true;
       this.#maybeRotate();
