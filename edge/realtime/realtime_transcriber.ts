@@ -312,12 +312,15 @@ export class RealtimeTranscriber {
 
   /**
    * Replaces the transcription prompt (e.g. once the vocabulary has arrived): sent at once
-   * on a ready session, and used by every later one.
+   * on an open session, and used by every later one.
    */
   setPrompt(prompt: string | undefined): void {
     if (prompt === this.#prompt) return;
     this.#prompt = prompt;
-    if (this.#ready) this.#send(sessionUpdate(this.#settings(), this.#trackSessionUpdate()));
+    // Also while the first session.update is still unanswered: it may have left without it.
+    if (this.#ws?.readyState === WebSocket.OPEN && !this.#rotating) {
+      this.#send(sessionUpdate(this.#settings(), this.#trackSessionUpdate()));
+    }
   }
 
   #settings(): TranscriptionSessionSettings {
