@@ -263,7 +263,9 @@ async function stream(
     gatewayUrl: flags.gateway,
     token,
     setPrompt: (p) => transcriber.setPrompt(p),
-    notice: (line) => (status ? status.print(line) : console.error(line)),
+    // A person at a terminal sees the notice; redirected stderr keeps its human lines for
+    // errors and gets it as a log record.
+    notice: (line) => (status ? status.print(line) : log.warning("{line}", { line })),
   });
   const outbox = await Outbox.open({
     dataDir: flags.data_dir,

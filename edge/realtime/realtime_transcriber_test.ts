@@ -508,3 +508,34 @@ Deno.test("RealtimeTranscriber rotates before the session expires, every utteran
     assert(c.standIn.stats.appendedMs > spoken, `appended ${c.standIn.stats.appendedMs} ms`);
   });
 });
+
+Deno.test("RealtimeTranscriber loses nothing when the provider expires a session first", async () => {
+  // No rotation before the stand-in's 300 ms limit: the expiry closes sessions mid-speech.
+  const durations = [200, 220, 700, 240];
+  const texts = durations.map((ms) => `said in ${ms} ms`);
+  const script = (a: { durationMs: number }) =>
+    texts[durations.indexOf(Math.round(a.durationMs))] ?? `unexpected ${a.durationMs} ms`;
+  await withTranscriber({
+    standIn: { script, maxSessionMs: 300 },
+    client: { reconnect: { baseDelayMs: 5, maxDelayMs: 20, youngMs: 50 } },
+  }, async (c) => {
+    c.rt.start();
+    await within(5000, "ready", c.rt.whenReady());
+    const ids: string[] = [];
+    for (const ms of durations) {
+      ids.push(c.rt.beginSegment());
+      for (const f of toneFrames(ms, 300 + ms)) {
+        c.rt.appendAudio(f);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      c.rt.endSegment();
+    }
+    await within(10_000, "idle", c.rt.whenIdle());
+    const byId = new Map(c.finals.map((f) => [f.utterance_id, f.text]));
+    assertEquals(ids.map((id) => byId.get(id)), texts);
+    assertEquals(c.finals.length, texts.length);
+    assert(c.standIn.stats.expired >= 1, `expired: ${c.standIn.stats.expired}`);
+    assert(c.rt.stats.reconnects >= 1);
+    assertEquals(c.rt.state, "ready");
+  });
+});
