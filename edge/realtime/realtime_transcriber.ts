@@ -29,7 +29,7 @@ import {
   transcriptionUrl,
 } from "./client_events.ts";
 import { DEFAULT_TRANSCRIPTION_MODEL, refusesServerTurnDetection } from "./transcription_models.ts";
-import { rotationSchedule, type SessionRotationSettings } from "./session_rotation.ts";
+import { rotationSchedule } from "./session_rotation.ts";
 import { Resampler16to24 } from "./resampler.ts";
 import { parseServerFrame, type ServerEvent, type TranscriptUsage } from "./server_events.ts";
 import {
@@ -38,10 +38,21 @@ import {
   INITIAL_RECONNECT_STATE,
   isAuthErrorCode,
   isAuthHandshakeError,
-  type ReconnectPolicy,
   type ReconnectState,
 } from "./reconnect_policy.ts";
 import { type EdgeTracer, emitTrace, logTracer } from "./edge_trace.ts";
+import {
+  DEFAULT_REALTIME_URL,
+  type FinalTranscript,
+  RealtimeGiveUpError,
+  type RealtimeTranscriberOptions,
+  RealtimeUsageError,
+  type TranscriberEvents,
+  type TranscriberState,
+  type TranscriberStats,
+} from "./transcriber_types.ts";
+import { TypedEmitter } from "./typed_emitter.ts";
+import { sliceChunks, sliceStream, type StreamChunk } from "./audio_chunks.ts";
 
 const log = getLogger(["edge", "realtime"]);
 const SOURCE = "edge.realtime";
@@ -51,101 +62,16 @@ const MIN_COMMIT_SAMPLES = 100 * SAMPLES_PER_MS;
 /** Largest append when re-sending held audio (1 s ≈ 64 kB of base64). */
 const REPLAY_APPEND_SAMPLES = REALTIME_SAMPLE_RATE;
 
-/** Default Realtime endpoint; `OPENAI_REALTIME_URL` overrides it. */
-export const DEFAULT_REALTIME_URL = "wss://api.openai.com/v1/realtime";
-
-/** Options of {@linkcode RealtimeTranscriber}. */
-export interface RealtimeTranscriberOptions
-  extends TranscriptionSessionSettings, SessionRotationSettings {
-  /** The API key (`OPENAI_API_KEY`). */
-  apiKey: string;
-  /** Realtime endpoint (`OPENAI_REALTIME_URL`). @default "wss://api.openai.com/v1/realtime" */
-  url?: string;
-  /**
-   * How the key travels: an `Authorization: Bearer` header, or the
-   * `openai-insecure-api-key.<key>` subprotocol (what browsers must use).
-   * @default "header"
-   */
-  auth?: "header" | "subprotocol";
-  /** Audio is appended in batches of this length. @default 100 */
-  appendIntervalMs?: number;
-  /** Reconnect backoff and the "dying young" rule. */
-  reconnect?: ReconnectPolicy;
-  /** Time allowed from connecting to `session.updated`. @default 10_000 */
-  readyTimeoutMs?: number;
-  /** Segments held (not yet transcribed) at most; the oldest is dropped past it. @default 64 */
-  maxHeldSegments?: number;
-  /** Audio held at most, in ms. @default 600_000 */
-  maxHeldAudioMs?: number;
-  /** How many times a segment is re-sent after a `failed` transcription. @default 1 */
-  failedRetries?: number;
-  /** Trace sink. @default one LogTape record per event under ["edge", "trace"] */
-  tracer?: EdgeTracer;
-  /** Utterance id factory. @default monotonic ULID */
-  newId?: () => string;
-  /** Random source for the backoff jitter. @default Math.random */
-  random?: () => number;
-}
-
-/** A final transcript: one utterance. */
-export interface FinalTranscript {
-  utterance_id: string;
-  text: string;
-  /** The provider's item id (changes if the segment had to be re-sent). */
-  item_id: string;
-  model: string;
-  usage?: TranscriptUsage;
-  /** Length of the committed audio. */
-  audio_ms: number;
-  /** Speech end (commit) to final transcript, when the speech end is known. */
-  speech_end_to_final_ms?: number;
-  /** `performance.now()` when the transcript arrived. */
-  received_at: number;
-}
-
-export type TranscriberState = "idle" | "connecting" | "ready" | "waiting" | "closed" | "failed";
-
-/** The events of a {@linkcode RealtimeTranscriber}, one member each. */
-export interface TranscriberEvents {
-  /** Live text of a segment being transcribed (all deltas so far). */
-  partial: { utterance_id: string; text: string; delta: string };
-  /** The final transcript of a segment. Emitted exactly once per utterance. */
-  final: FinalTranscript;
-  /** A segment is lost for good (transcription failed twice, or dropped for space). */
-  failed: { utterance_id: string; reason: string };
-  /** A segment had nothing to say (no audio, or an empty transcript). */
-  discarded: { utterance_id: string; reason: string };
-  /** Connection state changes. */
-  state: { state: TranscriberState; detail?: string };
-  /** The client gave up (bad key, rejected session, connections dying young). */
-  fatal: { error: RealtimeGiveUpError };
-}
-
-/** Thrown/emitted when the client stops trying; the message says why and what to check. */
-export class RealtimeGiveUpError extends Error {
-  override name = "RealtimeGiveUpError";
-}
-
-/** Thrown for misuse of the client (e.g. starting segments in server VAD mode). */
-export class RealtimeUsageError extends Error {
-  override name = "RealtimeUsageError";
-}
-
-/** Live counters. */
-export interface TranscriberStats {
-  connections: number;
-  reconnects: number;
-  rotations: number;
-  segmentsStarted: number;
-  finals: number;
-  failed: number;
-  discarded: number;
-  resent: number;
-  droppedForSpace: number;
-  unknownEvents: number;
-  invalidFrames: number;
-  errorEvents: number;
-}
+export {
+  DEFAULT_REALTIME_URL,
+  type FinalTranscript,
+  RealtimeGiveUpError,
+  type RealtimeTranscriberOptions,
+  RealtimeUsageError,
+  type TranscriberEvents,
+  type TranscriberState,
+  type TranscriberStats,
+} from "./transcriber_types.ts";
 
 type SegmentState = "open" | "ended" | "committing" | "committed";
 
@@ -168,14 +94,6 @@ interface Segment {
   serverStart?: number;
   serverEnd?: number;
 }
-
-interface StreamChunk {
-  /** Offset of the first sample in this connection's appended audio. */
-  at: number;
-  samples: Int16Array;
-}
-
-type Listener<T> = (payload: T) => void;
 
 /** See the module documentation. */
 export class RealtimeTranscriber {
@@ -200,7 +118,9 @@ export class RealtimeTranscriber {
   readonly #newId: () => string;
   readonly #batchSamples: number;
   readonly #resampler = new Resampler16to24();
-  readonly #listeners = new Map<keyof TranscriberEvents, Set<Listener<never>>>();
+  readonly #events = new TypedEmitter<TranscriberEvents>((name, error) =>
+    log.error("A '{name}' listener threw: {error}", { name, error })
+  );
 
   #state: TranscriberState = "idle";
   #ws: WebSocket | null = null;
@@ -260,22 +180,9 @@ export class RealtimeTranscriber {
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof TranscriberEvents>(
     name: K,
-    listener: Listener<TranscriberEvents[K]>,
+    listener: (payload: TranscriberEvents[K]) => void,
   ): () => void {
-    let set = this.#listeners.get(name);
-    if (!set) this.#listeners.set(name, set = new Set());
-    set.add(listener);
-    return () => void set.delete(listener);
-  }
-
-  #emit<K extends keyof TranscriberEvents>(name: K, payload: TranscriberEvents[K]): void {
-    for (const l of this.#listeners.get(name) ?? []) {
-      try {
-        (l as Listener<TranscriberEvents[K]>)(payload);
-      } catch (error) {
-        log.error("A '{name}' listener threw: {error}", { name, error });
-      }
-    }
+    return this.#events.on(name, listener);
   }
 
   get state(): TranscriberState {
@@ -396,7 +303,7 @@ export class RealtimeTranscriber {
     if (seg.samples === 0) {
       this.#removeSegment(seg);
       this.stats.discarded++;
-      this.#emit("discarded", { utterance_id: seg.id, reason: "no audio" });
+      this.#events.emit("discarded", { utterance_id: seg.id, reason: "no audio" });
       this.#checkIdle();
       return seg.id;
     }
@@ -423,7 +330,7 @@ export class RealtimeTranscriber {
     }
     this.#removeSegment(seg);
     this.stats.discarded++;
-    this.#emit("discarded", { utterance_id: seg.id, reason: "abandoned" });
+    this.#events.emit("discarded", { utterance_id: seg.id, reason: "abandoned" });
     this.#pump();
     this.#checkIdle();
   }
@@ -456,30 +363,12 @@ export class RealtimeTranscriber {
     const unsent = seg.samples - seg.sentSamples;
     if (unsent <= 0 || (!all && unsent < this.#batchSamples)) return;
     const maxPerAppend = all ? REPLAY_APPEND_SAMPLES : Math.max(this.#batchSamples, unsent);
-    const pending = this.#slice(seg, seg.sentSamples, seg.samples);
+    const pending = sliceChunks(seg.chunks, seg.sentSamples, seg.samples);
     for (let at = 0; at < pending.length; at += maxPerAppend) {
       this.#appendSamples(pending.subarray(at, Math.min(pending.length, at + maxPerAppend)));
     }
     seg.sentSamples = seg.samples;
     this.#bufferOwner = seg;
-  }
-
-  #slice(seg: Segment, from: number, to: number): Int16Array {
-    const out = new Int16Array(to - from);
-    let pos = 0;
-    let written = 0;
-    for (const chunk of seg.chunks) {
-      const end = pos + chunk.length;
-      if (end > from && pos < to) {
-        const a = Math.max(from, pos) - pos;
-        const b = Math.min(to, end) - pos;
-        out.set(chunk.subarray(a, b), written);
-        written += b - a;
-      }
-      pos = end;
-      if (pos >= to) break;
-    }
-    return out;
   }
 
   #commit(seg: Segment): void {
@@ -577,17 +466,6 @@ export class RealtimeTranscriber {
     }
   }
 
-  /** Audio of the stream between two offsets of this connection. */
-  #streamSlice(from: number, to: number): Int16Array {
-    const out = new Int16Array(Math.max(0, to - from));
-    for (const c of this.#stream) {
-      const a = Math.max(from, c.at);
-      const b = Math.min(to, c.at + c.samples.length);
-      if (b > a) out.set(c.samples.subarray(a - c.at, b - c.at), a - from);
-    }
-    return out;
-  }
-
   #pumpServer(): void {
     const speaking = this.#segments.some((s) => s.kind === "server" && s.state === "open");
     if (this.#hasEndedWaiting() && !speaking) this.#replayServerTurns();
@@ -623,7 +501,7 @@ export class RealtimeTranscriber {
   #setState(state: TranscriberState, detail?: string): void {
     if (this.#state === state) return;
     this.#state = state;
-    this.#emit("state", detail === undefined ? { state } : { state, detail });
+    this.#events.emit("state", detail === undefined ? { state } : { state, detail });
   }
 
   #later(ms: number, fn: () => void, perConnection: boolean): void {
@@ -754,7 +632,7 @@ export class RealtimeTranscriber {
       const first = this.#stream[0];
       const end = this.#connSamples + this.#unsentStreamSamples();
       const from = Math.max(this.#lastCommittedEnd, first ? first.at : end);
-      const tail = this.#streamSlice(from, end);
+      const tail = sliceStream(this.#stream, from, end);
       this.#stream = tail.length > 0 ? [{ at: 0, samples: tail }] : [];
       this.#streamSent = 0;
       this.#connSamples = 0;
@@ -851,7 +729,7 @@ export class RealtimeTranscriber {
     }
     for (const w of this.#readyWaiters.splice(0)) w.reject(error);
     for (const w of this.#idleWaiters.splice(0)) w.reject(error);
-    this.#emit("fatal", { error });
+    this.#events.emit("fatal", { error });
   }
 
   #waitClose(ws: WebSocket): Promise<void> {
@@ -932,7 +810,11 @@ export class RealtimeTranscriber {
         const seg = this.#byItem.get(event.item_id);
         if (!seg || !event.delta) return;
         seg.partial += event.delta;
-        this.#emit("partial", { utterance_id: seg.id, text: seg.partial, delta: event.delta });
+        this.#events.emit("partial", {
+          utterance_id: seg.id,
+          text: seg.partial,
+          delta: event.delta,
+        });
         return;
       }
       case "conversation.item.input_audio_transcription.completed": {
@@ -1061,7 +943,7 @@ export class RealtimeTranscriber {
     const prefix = (this.#opts.serverVad?.prefix_padding_ms ?? 300) * SAMPLES_PER_MS;
     const from = Math.max(0, (seg.serverStart ?? 0) - prefix);
     const to = seg.serverEnd ?? this.#connSamples;
-    let audio = this.#streamSlice(from, to);
+    let audio = sliceStream(this.#stream, from, to);
     if (audio.length < MIN_COMMIT_SAMPLES) {
       const padded = new Int16Array(MIN_COMMIT_SAMPLES);
       padded.set(audio);
@@ -1092,7 +974,7 @@ export class RealtimeTranscriber {
     this.#removeSegment(seg);
     this.stats.failed++;
     log.error("Segment {id} lost: {reason}", { id: seg.id, reason });
-    this.#emit("failed", { utterance_id: seg.id, reason });
+    this.#events.emit("failed", { utterance_id: seg.id, reason });
     this.#checkIdle();
   }
 
@@ -1103,7 +985,7 @@ export class RealtimeTranscriber {
     const latency = seg.endedAt === undefined ? undefined : now - seg.endedAt;
     if (trimmed.length === 0) {
       this.stats.discarded++;
-      this.#emit("discarded", { utterance_id: seg.id, reason: "empty transcript" });
+      this.#events.emit("discarded", { utterance_id: seg.id, reason: "empty transcript" });
     } else {
       this.stats.finals++;
       const final: FinalTranscript = {
@@ -1125,7 +1007,7 @@ export class RealtimeTranscriber {
           : {}),
         data: { chars: trimmed.length, audio_ms: final.audio_ms, retries: seg.retries },
       });
-      this.#emit("final", final);
+      this.#events.emit("final", final);
     }
     this.#checkIdle();
     this.#maybeRotate();
@@ -1156,7 +1038,7 @@ export class RealtimeTranscriber {
         maxSamples / SAMPLES_PER_MS
       } ms of audio waiting for the Realtime API`;
       log.error("Segment {id} {reason}", { id: victim.id, reason });
-      this.#emit("failed", { utterance_id: victim.id, reason });
+      this.#events.emit("failed", { utterance_id: victim.id, reason });
     }
   }
 
