@@ -27,10 +27,17 @@ const IGNORED = /(^|\/)(node_modules|vendor|dist|build|target|\.git|_testdata|fi
 const TEST_FILE = /(_test|\.test|\.spec|_spec)\.[a-z]+$|(^|\/)test_[^/]+$/;
 const LOCK_FILE = /(^|\/)[^/]*lock[^/]*$/i;
 
-/** Declarations across the common languages: `class X`, `function x`, `def x`, `const X`, … */
+/**
+ * Top-level declarations across the common languages (`export class X`, `def x`,
+ * `pub fn x`, `const X`, …): what a module offers, not its local variables.
+ */
 const DECLARATION =
-  /\b(?:class|interface|type|enum|function|def|fn|struct|trait|const|let|var|func|record|object|module)\s+([A-Za-z_$][A-Za-z0-9_$]*)/g;
+  /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:pub(?:\([a-z]+\))?\s+)?(?:class|interface|type|enum|function\*?|def|fn|struct|trait|const|let|var|func|record|object|module)\s+([A-Za-z_$][A-Za-z0-9_$]*)/gm;
 const WORD = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+/** A file name as imports and prose write it (`job_store.ts` in `./queue/job_store.ts`). */
+const FILE_NAME = /[A-Za-z0-9_-]+\.[A-Za-z0-9]{1,6}\b/g;
+/** Of two files with one stem (`queue.ts`, `queue.md`), the code is the one to name. */
+const DOC_FILE = /\.(md|toml|ya?ml)$/;
 
 /** A term a plain-English transcript would mangle: camelCase, snake_case, digits or CAPS_CASE. */
 function distinctive(name: string): boolean {
@@ -57,9 +64,11 @@ function basename(path: string): string {
 
 /**
  * At most `max` terms of the workspace, most mentioned first: every distinctive identifier
- * its source declares and the names of its source files, each scored by how many times the
- * source mentions it (a file name by its stem, as imports and prose do). Ties go to the
- * shorter, then alphabetical. Duplicates (case-insensitive) are dropped.
+ * its source declares at top level and the names of its source files, each scored by how
+ * many times the source (tests aside, whose helpers would crowd everything out) mentions it:
+ * an identifier as a word, a file name whole, as imports and docs write it. Ties go to the
+ * shorter, then alphabetical. Duplicates (case-insensitive, and a second file of the same
+ * stem) are dropped.
  */
 export function extractVocabulary(
   files: readonly WorkspaceFile[],
@@ -68,38 +77,49 @@ export function extractVocabulary(
   const relevant = files.filter((f) =>
     SOURCE_FILE.test(f.path) && !IGNORED.test(f.path) && !LOCK_FILE.test(f.path)
   );
-  const candidates = new Map<string, { term: string; key: string; declared: boolean }>();
-  const add = (term: string, key: string, declared: boolean) => {
+  const source = relevant.filter((f) => !TEST_FILE.test(f.path));
+  const candidates = new Map<string, { term: string; kind: "file" | "identifier" }>();
+  const add = (term: string, kind: "file" | "identifier") => {
     const clean = sanitizeTerm(term);
     if (!clean) return;
     const id = clean.toLowerCase();
-    if (!candidates.has(id)) candidates.set(id, { term: clean, key, declared });
+    if (!candidates.has(id)) candidates.set(id, { term: clean, kind });
   };
-  for (const f of relevant) {
-    if (TEST_FILE.test(f.path)) continue;
+  const stems = new Set<string>();
+  // Code first, so that a stem shared with a doc keeps the code's name.
+  const byKind = [...source].sort((a, b) =>
+    Number(DOC_FILE.test(a.path)) - Number(DOC_FILE.test(b.path))
+  );
+  for (const f of byKind) {
     const name = basename(f.path);
-    const stem = name.replace(/\.[^.]+$/, "");
-    // A name is said as its stem ("job store dot ts"); `mod.ts` or `cli.ts` need no help.
-    if (stem.length >= 4) add(name, stem, false);
+    const stem = name.replace(/\.[^.]+$/, "").toLowerCase();
+    // `mod.ts` or `cli.ts` need no help; one name per stem.
+    if (stem.length < 4 || stems.has(stem)) continue;
+    stems.add(stem);
+    add(name, "file");
   }
-  for (const f of relevant) {
-    if (f.text === null || TEST_FILE.test(f.path)) continue;
+  for (const f of source) {
+    if (f.text === null) continue;
     for (const m of f.text.matchAll(DECLARATION)) {
       const name = m[1]!;
-      if (distinctive(name)) add(name, name, true);
+      if (distinctive(name)) add(name, "identifier");
     }
   }
-  // One pass over every word of the source counts the mentions of every candidate.
-  const mentions = new Map<string, number>();
-  const wanted = new Set([...candidates.values()].map((c) => c.key));
-  for (const f of relevant) {
+  // One pass over the words and one over the file names of the source count every mention.
+  const words = new Map<string, number>();
+  const names = new Map<string, number>();
+  const wanted = new Set([...candidates.values()].map((c) => c.term));
+  for (const f of source) {
     if (f.text === null) continue;
     for (const [word] of f.text.matchAll(WORD)) {
-      if (wanted.has(word)) mentions.set(word, (mentions.get(word) ?? 0) + 1);
+      if (wanted.has(word)) words.set(word, (words.get(word) ?? 0) + 1);
+    }
+    for (const [name] of f.text.matchAll(FILE_NAME)) {
+      if (wanted.has(name)) names.set(name, (names.get(name) ?? 0) + 1);
     }
   }
   return [...candidates.values()]
-    .map((c) => ({ ...c, score: mentions.get(c.key) ?? 0 }))
+    .map((c) => ({ ...c, score: (c.kind === "file" ? names : words).get(c.term) ?? 0 }))
     .sort((a, b) =>
       b.score - a.score || a.term.length - b.term.length || a.term.localeCompare(b.term)
     )

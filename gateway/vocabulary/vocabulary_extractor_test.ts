@@ -26,13 +26,13 @@ Deno.test("extractVocabulary() ranks declared identifiers and file names by ment
     { path: "deno.lock", text: null },
     { path: "src/cli.ts", text: "def run_server(): pass" },
   ];
-  // JobStore 5 mentions, MAX_ATTEMPTS 3, createEngine 2, run_server and job_store 1 (ties:
-  // shorter first), engine 0 (engine_test is another word).
+  // Mentions outside tests: JobStore 4, MAX_ATTEMPTS 3, run_server and createEngine 1 (ties:
+  // shorter first); job_store.ts 1 (the import, whole), engine.ts 0.
   assertEquals(extractVocabulary(files), [
     "JobStore",
     "MAX_ATTEMPTS",
-    "createEngine",
     "run_server",
+    "createEngine",
     "job_store.ts",
     "engine.ts",
   ]);
@@ -41,6 +41,34 @@ Deno.test("extractVocabulary() ranks declared identifiers and file names by ment
   for (const absent of ["helper", "TestOnlyThing", "DependencyThing", "deno.lock", "cli.ts"]) {
     assert(!terms.includes(absent), absent);
   }
+});
+
+Deno.test("extractVocabulary() takes top-level declarations and one name per file stem", () => {
+  const files = [
+    {
+      path: "src/queue.ts",
+      text: [
+        "export interface QueueItem {}",
+        "function outer() {",
+        "  const localThing = 1;",
+        "  return localThing;",
+        "}",
+        "pub fn rust_thing() {}",
+        "export default async function startQueue() {}",
+      ].join("\n"),
+    },
+    { path: "docs/queue.md", text: "See queue.ts and queue.md; QueueItem." },
+    { path: "src/Queue.py", text: "class PyQueue:\n    def inner_method(self): pass" },
+  ];
+  // QueueItem 2 mentions; then 1 each, shorter first. Queue.py and queue.md share queue.ts's
+  // stem; localThing and inner_method are not top level.
+  assertEquals(extractVocabulary(files), [
+    "QueueItem",
+    "PyQueue",
+    "queue.ts",
+    "rust_thing",
+    "startQueue",
+  ]);
 });
 
 Deno.test("extractVocabulary() caps the list and drops case-insensitive duplicates", () => {
