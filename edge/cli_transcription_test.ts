@@ -63,3 +63,37 @@ Deno.test("edge --vad off with the default model exits 2 with one line naming a 
     [2, `error: ${VAD_OFF_REFUSED("gpt-live-transcribe")}\n`],
   );
 });
+
+Deno.test("edge with a bad --vocabulary file exits 1 before capturing, naming the line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const words = `${dir}/words.txt`;
+    await Deno.writeTextFile(words, "JobQueue\n<div>\n");
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...await shippedPermissions("edge"),
+        new URL("./main.ts", import.meta.url).pathname,
+        "--input",
+        `${dir}/never-read.wav`,
+        "--vocabulary",
+        words,
+        "--data-dir",
+        `${dir}/data`,
+        "--logs-dir",
+        `${dir}/logs`,
+      ],
+      // A loopback stand-in address needs no key; nothing listens there, nothing connects.
+      env: { OPENAI_API_KEY: "", OPENAI_REALTIME_URL: "ws://127.0.0.1:9/v1/realtime" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const human = new TextDecoder().decode(out.stderr).split("\n")
+      .filter((l) => l && !l.startsWith("{"));
+    assertEquals([out.code, human], [1, [
+      `error: Cannot use the vocabulary file ${words} as line 2 contains '<' or '>': "<div>"`,
+    ]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
