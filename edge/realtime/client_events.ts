@@ -85,6 +85,25 @@ export function sessionUpdate(
   return event;
 }
 
+/**
+ * `session.update` changing only the transcription settings (model, language, prompt) of a
+ * running session: the provider keeps the fields an update leaves out, so the audio format
+ * and turn detection (and a server VAD mid-turn) are left alone.
+ */
+export function transcriptionUpdate(
+  settings: TranscriptionSessionSettings,
+  eventId?: string,
+): SessionUpdateEvent {
+  const transcription = sessionUpdate(settings, undefined, "client").session.audio?.input
+    ?.transcription;
+  const event: SessionUpdateEvent = {
+    type: "session.update",
+    session: { type: "transcription", audio: { input: transcription ? { transcription } : {} } },
+  };
+  if (eventId) event.event_id = eventId;
+  return event;
+}
+
 /** Why a session with server turn detection cannot use `model`, naming one that can. */
 export function serverTurnDetectionRefused(model: string): string {
   return `Cannot use server turn detection with ${model} as the model refuses it: use client VAD (turnDetection "client") or a model with server VAD such as ${SERVER_VAD_MODEL}`;

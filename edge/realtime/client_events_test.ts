@@ -4,6 +4,7 @@ import {
   encodePcm16Base64,
   SessionSettingsError,
   sessionUpdate,
+  transcriptionUpdate,
   transcriptionUrl,
 } from "./client_events.ts";
 
@@ -78,6 +79,30 @@ Deno.test("sessionUpdate() follows each model's rules for turn detection and the
       "refuses it",
     );
   }
+});
+
+Deno.test("transcriptionUpdate() changes the prompt alone, leaving format and turn detection", () => {
+  assertEquals(
+    transcriptionUpdate(
+      { model: "gpt-4o-transcribe", turnDetection: "server_vad", prompt: "Vocabulary: x_y." },
+      "evt_p",
+    ),
+    {
+      type: "session.update",
+      event_id: "evt_p",
+      session: {
+        type: "transcription",
+        audio: {
+          input: { transcription: { model: "gpt-4o-transcribe", prompt: "Vocabulary: x_y." } },
+        },
+      },
+    },
+  );
+  // A model that takes no prompt gets none here either.
+  assertEquals(
+    transcriptionUpdate({ model: "gpt-realtime-whisper", prompt: "p" }).session.audio?.input,
+    { transcription: { model: "gpt-realtime-whisper" } },
+  );
 });
 
 Deno.test("encodePcm16Base64() writes little-endian PCM16", () => {

@@ -26,6 +26,7 @@ import {
   serverTurnDetectionRefused,
   sessionUpdate,
   type TranscriptionSessionSettings,
+  transcriptionUpdate,
   transcriptionUrl,
 } from "./client_events.ts";
 import { DEFAULT_TRANSCRIPTION_MODEL, refusesServerTurnDetection } from "./transcription_models.ts";
@@ -226,7 +227,7 @@ export class RealtimeTranscriber {
     this.#prompt = prompt;
     // Also while the first session.update is still unanswered: it may have left without it.
     if (this.#ws?.readyState === WebSocket.OPEN && !this.#rotating) {
-      this.#send(sessionUpdate(this.#settings(), this.#trackSessionUpdate()));
+      this.#send(transcriptionUpdate(this.#settings(), this.#trackSessionUpdate()));
     }
   }
 

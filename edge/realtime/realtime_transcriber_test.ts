@@ -430,6 +430,8 @@ Deno.test("RealtimeTranscriber still streams with server VAD for each legacy mod
       c.rt.start();
       await within(5000, "ready", c.rt.whenReady());
       for (const f of silenceFrames(300)) c.rt.appendAudio(f);
+      // A prompt set mid-stream changes the transcription settings alone.
+      c.rt.setPrompt("Vocabulary: JobQueue.");
       for (const f of toneFrames(500)) c.rt.appendAudio(f);
       for (const f of silenceFrames(600)) c.rt.appendAudio(f);
       await within(
@@ -441,6 +443,7 @@ Deno.test("RealtimeTranscriber still streams with server VAD for each legacy mod
       );
       assertEquals(c.finals.map((f) => [f.text, f.model]), [[`heard by ${model}`, model]]);
       assertEquals(c.standIn.stats.received["input_audio_buffer.commit"] ?? 0, 0, model);
+      assertEquals(c.standIn.stats.prompts, ["Vocabulary: JobQueue."]);
       assertEquals(c.standIn.stats.turnDetectionRefused, 0);
     });
   }
