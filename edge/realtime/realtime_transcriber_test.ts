@@ -470,18 +470,19 @@ Deno.test("RealtimeTranscriber sends a prompt set after start, and keeps it for 
 });
 
 Deno.test("RealtimeTranscriber rotates before the session expires, every utterance exactly once", async () => {
-  // The stand-in ends sessions after 2 s; the client rotates from 0.6 s when quiet, and at
-  // 1 s whatever is in flight (the 1.8 s utterance always meets that deadline mid-speech).
+  // The stand-in ends sessions after 4 s; the client rotates from 0.6 s when quiet, and at
+  // 1 s whatever is in flight (the 2.6 s utterance always meets that deadline mid-speech). The
+  // 3 s between the two keep a loaded machine's late timers from mattering.
   // Speech is paced in real time, one 20 ms frame at a time.
-  const durations = [200, 220, 240, 1800, 260, 280, 300, 320, 340, 360];
+  const durations = [200, 220, 240, 2600, 260, 280, 300, 320, 340, 360];
   const texts = durations.map((ms) => `utterance of ${ms} ms`);
   const script = (a: { durationMs: number }) => {
     const i = durations.indexOf(Math.round(a.durationMs));
     return texts[i] ?? `unexpected ${a.durationMs} ms`;
   };
   await withTranscriber({
-    standIn: { script, maxSessionMs: 2000 },
-    client: { sessionLifetimeMs: 2000, rotateBeforeMs: 1400, forceRotateBeforeMs: 1000 },
+    standIn: { script, maxSessionMs: 4000 },
+    client: { sessionLifetimeMs: 4000, rotateBeforeMs: 3400, forceRotateBeforeMs: 3000 },
   }, async (c) => {
     c.rt.start();
     await within(5000, "ready", c.rt.whenReady());
@@ -513,13 +514,13 @@ Deno.test("RealtimeTranscriber rotates before the session expires, every utteran
 });
 
 Deno.test("RealtimeTranscriber loses nothing when the provider expires a session first", async () => {
-  // No rotation before the stand-in's 300 ms limit: the expiry closes sessions mid-speech.
+  // No rotation before the stand-in's 500 ms limit: the expiry closes sessions mid-speech.
   const durations = [200, 220, 700, 240];
   const texts = durations.map((ms) => `said in ${ms} ms`);
   const script = (a: { durationMs: number }) =>
     texts[durations.indexOf(Math.round(a.durationMs))] ?? `unexpected ${a.durationMs} ms`;
   await withTranscriber({
-    standIn: { script, maxSessionMs: 300 },
+    standIn: { script, maxSessionMs: 500 },
     client: { reconnect: { baseDelayMs: 5, maxDelayMs: 20, youngMs: 50 } },
   }, async (c) => {
     c.rt.start();
