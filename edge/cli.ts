@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DEFAULT_VAD_SETTINGS } from "./speech/vad_state.ts";
+import { DEFAULT_TRANSCRIPTION_MODEL, serverVadProblem } from "./realtime/transcription_models.ts";
 
 export const EDGE_HELP =
   `Voice edge: microphone (or a file) → speech segments → transcripts → gateway tasks
@@ -24,7 +25,8 @@ Input:
 Voice activity detection (Silero v5):
   --vad-only             print speech segments as JSON lines ({"start_ms","end_ms"}) and
                          touch no network
-  --vad MODE             silero (default) or off (send all audio; the provider finds turns)
+  --vad MODE             silero (default) or off (send all audio; the provider finds turns:
+                         needs a model with server VAD, e.g. --model gpt-4o-transcribe)
   --vad-runtime R        auto (default: onnxruntime-node, else onnxruntime-web), node or web
   --vad-threshold P      probability that starts speech (default ${DEFAULT_VAD_SETTINGS.positiveThreshold})
   --vad-negative P       probability under which speech may end (default ${DEFAULT_VAD_SETTINGS.negativeThreshold})
@@ -34,9 +36,14 @@ Voice activity detection (Silero v5):
 
 Transcription and gateway:
   --gateway URL          gateway address (default http://127.0.0.1:8787)
-  --model NAME           transcription model (default gpt-4o-transcribe)
+  --model NAME           transcription model (default ${DEFAULT_TRANSCRIPTION_MODEL}); also
+                         gpt-realtime-whisper, and the legacy gpt-4o-transcribe,
+                         gpt-4o-mini-transcribe and whisper-1
   --language CODE        spoken language, e.g. en (default: detect)
-  --prompt TEXT          vocabulary hint for the transcriber
+  --prompt TEXT          hint for the transcriber, e.g. what the speech is about
+  --vocabulary FILE      words to spell right (one per line, # comments), added to the
+                         prompt with the gateway's GET /vocabulary (the coding workspace's
+                         identifiers and file names)
   --no-follow            do not wait for and print the results of each utterance
 
 Files:
@@ -80,6 +87,7 @@ export const EdgeFlags = z.object({
   model: z.string().min(1),
   language: z.string().min(2).max(16).optional(),
   prompt: z.string().max(2000).optional(),
+  vocabulary: z.string().min(1).optional(),
   follow: z.boolean(),
   data_dir: z.string().min(1),
   logs_dir: z.string().min(1),
@@ -121,6 +129,7 @@ export function parseEdgeFlags(args: string[]): EdgeFlags {
         model: { type: "string" },
         language: { type: "string" },
         prompt: { type: "string" },
+        vocabulary: { type: "string" },
         "no-follow": { type: "boolean" },
         "data-dir": { type: "string" },
         "logs-dir": { type: "string" },
@@ -149,9 +158,10 @@ export function parseEdgeFlags(args: string[]): EdgeFlags {
     hangover_ms: values["hangover-ms"] ?? String(DEFAULT_VAD_SETTINGS.redemptionMs),
     pad_ms: values["pad-ms"] ?? String(DEFAULT_VAD_SETTINGS.preSpeechPadMs),
     gateway: values.gateway ?? "http://127.0.0.1:8787",
-    model: values.model ?? "gpt-4o-transcribe",
+    model: values.model ?? DEFAULT_TRANSCRIPTION_MODEL,
     language: values.language,
     prompt: values.prompt,
+    vocabulary: values.vocabulary,
     follow: !values["no-follow"],
     data_dir: values["data-dir"] ?? "data",
     logs_dir: values["logs-dir"] ?? "logs",
@@ -167,5 +177,10 @@ export function parseEdgeFlags(args: string[]): EdgeFlags {
       `Invalid --${String(issue.path[0]).replaceAll("_", "-")}: ${issue.message}. See --help.`,
     );
   }
+  // The current models refuse server turn detection: say so now rather than at connect.
+  const vadProblem = parsed.data.vad === "off" && !parsed.data.vad_only
+    ? serverVadProblem(parsed.data.model)
+    : undefined;
+  if (vadProblem) throw new EdgeUsageError(vadProblem);
   return parsed.data;
 }

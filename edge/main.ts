@@ -21,9 +21,11 @@ import { latencySummary } from "./front/latency_summary.ts";
 import { StatusLine } from "./status_line.ts";
 import {
   MissingApiKeyError,
+  readVocabularyFile,
   RealtimeConfigError,
   realtimeEnv,
   RealtimeTranscriber,
+  startVocabulary,
 } from "./realtime/mod.ts";
 import { GatewayTokenError, Outbox } from "./outbox/mod.ts";
 import { forwardTranscripts, UtteranceFollower } from "./fanin/mod.ts";
@@ -180,6 +182,10 @@ async function main(): Promise<number> {
         console.error(NO_KEY_NOTICE);
       }
     }
+    // A bad vocabulary file is found before any audio is captured.
+    const fileTerms = realtime && flags.vocabulary
+      ? await readVocabularyFile(flags.vocabulary)
+      : [];
     const front = await startAudioFront({
       capture: flags.capture,
       frameMs: flags.frame_ms as 10 | 20 | 30,
@@ -214,7 +220,7 @@ async function main(): Promise<number> {
       await front.close();
       return 0;
     }
-    return await stream(flags, realtime, front, status, interrupted.promise);
+    return await stream(flags, realtime, front, status, interrupted.promise, fileTerms);
   } catch (err) {
     if (
       err instanceof CaptureError || err instanceof VadModelError ||
@@ -238,6 +244,7 @@ async function stream(
   front: AudioFront,
   status: StatusLine | undefined,
   interrupted: Promise<void>,
+  fileTerms: string[],
 ): Promise<number> {
   const token = Deno.env.get("GATEWAY_TOKEN") || undefined;
   const print = (line: string) => (status ? status.print(line) : console.log(line));
@@ -246,8 +253,19 @@ async function stream(
     url,
     model: flags.model,
     ...(flags.language ? { language: flags.language } : {}),
-    ...(flags.prompt ? { prompt: flags.prompt } : {}),
     turnDetection: flags.vad === "off" ? "server_vad" : "client",
+  });
+  // The prompt (--prompt, --vocabulary, then the gateway's GET /vocabulary) never delays start.
+  void startVocabulary({
+    model: flags.model,
+    prompt: flags.prompt,
+    fileTerms,
+    gatewayUrl: flags.gateway,
+    token,
+    setPrompt: (p) => transcriber.setPrompt(p),
+    // A person at a terminal sees the notice; redirected stderr keeps its human lines for
+    // errors and gets it as a log record.
+    notice: (line) => (status ? status.print(line) : log.warning("{line}", { line })),
   });
   const outbox = await Outbox.open({
     dataDir: flags.data_dir,

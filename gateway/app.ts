@@ -17,6 +17,7 @@ import { jobRoutes } from "./routes/job_routes.ts";
 import { observabilityRoutes } from "./routes/observability_routes.ts";
 import { dashboardRoutes } from "./dashboard/dashboard_routes.tsx";
 import { openapiRoutes } from "./openapi/openapi.ts";
+import { vocabularyRoutes } from "./routes/vocabulary_routes.ts";
 
 const log = getLogger(["gateway", "http"]);
 
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", observabilityRoutes(deps));
   app.route("/", dashboardRoutes(deps));
   app.route("/", openapiRoutes());
+  app.route("/", vocabularyRoutes({ workspace: deps.workspace }));
 
   app.notFound((c) => {
     const allowed = new Set<string>();

@@ -25,6 +25,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Attempts for jobs created through the API, per intent. @default 3 */
   maxAttempts?: (intent: string) => number;
+  /** The coding workspace (`--workspace`), whose identifiers `GET /vocabulary` lists. */
+  workspace?: string | undefined;
   /** Where artifacts live (served under `/artifacts/`). @default "data" */
   dataDir?: string;
   /** Requests per second per client on `POST /task` (burst twice that); off when 0/undefined. */

@@ -61,6 +61,7 @@ const PATHS = [
   "/jobs/{id}/cancel",
   "/jobs/{id}/confirm",
   "/traces",
+  "/vocabulary",
   "/metrics",
   "/healthz",
   "/",

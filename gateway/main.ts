@@ -58,6 +58,7 @@ async function main(): Promise<number> {
     ...(runtime.engine ? { engine: runtime.engine } : {}),
     ...(token ? { token } : {}),
     dataDir: runtime.dataDir,
+    workspace: flags.workspace,
     rateLimitPerSecond: flags.rate_limit,
     maxAttempts: (intent) =>
       runtime.skillSet.registered.find((s) => s.intent === intent)?.retry.attempts ?? 1,

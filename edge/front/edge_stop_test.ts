@@ -138,7 +138,8 @@ Deno.test({
         edge.stdout.filter((l) => l.includes("not delivered")),
         [`${kept} utterance(s) not delivered: kept in ${dir}/edge/outbox for the next start`],
       );
-      assertEquals(gw.unauthorized, 1, "one refused request, then sending stopped");
+      // GET /vocabulary at start, then one refused POST /task, then sending stopped.
+      assertEquals(gw.unauthorized, 2, "one refused task request, then sending stopped");
       assertEquals(gw.utterances.size, 0);
     } finally {
       await gw.close();

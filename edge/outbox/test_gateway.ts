@@ -3,7 +3,7 @@
  * A tiny real HTTP server imitating the two gateway routes the edge uses, for tests and the
  * edge benchmark: `POST /task` (idempotent on `utterance_id`, 202 with jobs, 200
  * `{ unrouted: true, jobs: [] }` when no skill matches, Bearer token check) and `GET /utterances/:id` (jobs that move from queued
- * to a final state after a few polls, with results and usage). It can be stopped and
+ * to a final state after a few polls, with results and usage), and `GET /vocabulary`. It can be stopped and
  * restarted on the same port to play a gateway outage.
  */
 import { z } from "zod";
@@ -20,6 +20,8 @@ export interface TestGatewayOptions {
   pollsUntilDone?: number;
   /** Final status of every job. @default "succeeded" */
   finalStatus?: "succeeded" | "failed";
+  /** The terms `GET /vocabulary` answers with. @default [] */
+  vocabulary?: string[];
 }
 
 /** One stored utterance. */
@@ -140,6 +142,9 @@ export function startTestGateway(options: TestGatewayOptions = {}): Promise<Test
         polls: 0,
       });
       return Response.json({ utterance_id: id, jobs }, { status: 202 });
+    }
+    if (req.method === "GET" && url.pathname === "/vocabulary") {
+      return Response.json({ terms: options.vocabulary ?? [] });
     }
     const m = url.pathname.match(/^\/utterances\/([^/]+)$/);
     if (req.method === "GET" && m) {

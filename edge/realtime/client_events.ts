@@ -10,6 +10,11 @@ import type {
   RealtimeTranscriptionSessionAudioInputTurnDetection,
   SessionUpdateEvent,
 } from "openai/resources/realtime/realtime";
+import {
+  DEFAULT_TRANSCRIPTION_MODEL,
+  SERVER_VAD_MODEL,
+  transcriptionModelRules,
+} from "./transcription_models.ts";
 
 /** Who decides where an utterance ends. */
 export type TurnDetectionMode =
@@ -20,11 +25,14 @@ export type TurnDetectionMode =
 
 /** Settings of the transcription session. */
 export interface TranscriptionSessionSettings {
-  /** Transcription model. @default "gpt-4o-transcribe" */
+  /** Transcription model. @default "gpt-live-transcribe" */
   model?: string;
   /** ISO-639-1 language of the speech, e.g. "en"; improves accuracy and latency. */
   language?: string;
-  /** Free-text hint for the transcription model (e.g. expected vocabulary). */
+  /**
+   * Free-text hint for the transcription model (e.g. expected vocabulary); left out for a
+   * model that takes none.
+   */
   prompt?: string;
   /** @default "client" */
   turnDetection?: TurnDetectionMode;
@@ -32,23 +40,34 @@ export interface TranscriptionSessionSettings {
   serverVad?: Omit<RealtimeTranscriptionSessionAudioInputTurnDetection.ServerVad, "type">;
 }
 
-export const DEFAULT_TRANSCRIPTION_MODEL = "gpt-4o-transcribe";
+/** Thrown for session settings the chosen model refuses (caught before anything is sent). */
+export class SessionSettingsError extends Error {
+  override name = "SessionSettingsError";
+}
 
 /** Sample rate the GA API accepts for `audio/pcm`. */
 export const REALTIME_SAMPLE_RATE = 24_000;
 
-/** `session.update` turning the connection into a transcription session. */
+/**
+ * `session.update` turning the connection into a transcription session. The model's rules
+ * decide what goes in: a model that refuses server turn detection always gets
+ * `turn_detection: null` (asking it for server VAD throws {@linkcode SessionSettingsError}),
+ * and a model that takes no prompt gets none.
+ */
 export function sessionUpdate(
   settings: TranscriptionSessionSettings,
   eventId?: string,
   turnDetectionOverride?: TurnDetectionMode,
 ): SessionUpdateEvent {
   const mode = turnDetectionOverride ?? settings.turnDetection ?? "client";
-  const transcription: { model: string; language?: string; prompt?: string } = {
-    model: settings.model ?? DEFAULT_TRANSCRIPTION_MODEL,
-  };
+  const model = settings.model ?? DEFAULT_TRANSCRIPTION_MODEL;
+  const rules = transcriptionModelRules(model);
+  if (mode === "server_vad" && !rules.serverTurnDetection) {
+    throw new SessionSettingsError(serverTurnDetectionRefused(model));
+  }
+  const transcription: { model: string; language?: string; prompt?: string } = { model };
   if (settings.language) transcription.language = settings.language;
-  if (settings.prompt) transcription.prompt = settings.prompt;
+  if (settings.prompt && rules.prompt) transcription.prompt = settings.prompt;
   const event: SessionUpdateEvent = {
     type: "session.update",
     session: {
@@ -64,6 +83,30 @@ export function sessionUpdate(
   };
   if (eventId) event.event_id = eventId;
   return event;
+}
+
+/**
+ * `session.update` changing only the transcription settings (model, language, prompt) of a
+ * running session: the provider keeps the fields an update leaves out, so the audio format
+ * and turn detection (and a server VAD mid-turn) are left alone.
+ */
+export function transcriptionUpdate(
+  settings: TranscriptionSessionSettings,
+  eventId?: string,
+): SessionUpdateEvent {
+  const transcription = sessionUpdate(settings, undefined, "client").session.audio?.input
+    ?.transcription;
+  const event: SessionUpdateEvent = {
+    type: "session.update",
+    session: { type: "transcription", audio: { input: transcription ? { transcription } : {} } },
+  };
+  if (eventId) event.event_id = eventId;
+  return event;
+}
+
+/** Why a session with server turn detection cannot use `model`, naming one that can. */
+export function serverTurnDetectionRefused(model: string): string {
+  return `Cannot use server turn detection with ${model} as the model refuses it: use client VAD (turnDetection "client") or a model with server VAD such as ${SERVER_VAD_MODEL}`;
 }
 
 /** Encodes 24 kHz PCM16 samples as little-endian base64 for `input_audio_buffer.append`. */

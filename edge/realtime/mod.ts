@@ -10,3 +10,7 @@ export * from "./server_events.ts";
 export * from "./resampler.ts";
 export * from "./reconnect_policy.ts";
 export * from "./edge_trace.ts";
+export * from "./transcription_models.ts";
+export * from "./session_rotation.ts";
+export * from "./vocabulary_prompt.ts";
+export * from "./vocabulary_source.ts";

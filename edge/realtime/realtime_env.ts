@@ -5,7 +5,7 @@
  * key is missing for the real API. A stand-in on loopback takes any key, so none is needed.
  */
 import { z } from "zod";
-import { DEFAULT_REALTIME_URL } from "./realtime_transcriber.ts";
+import { DEFAULT_REALTIME_URL } from "./transcriber_types.ts";
 
 /** Thrown when the environment cannot configure the realtime client. */
 export class RealtimeConfigError extends Error {

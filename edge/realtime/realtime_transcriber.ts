@@ -22,12 +22,15 @@ import {
   appendAudio,
   clearAudio,
   commitAudio,
-  DEFAULT_TRANSCRIPTION_MODEL,
   REALTIME_SAMPLE_RATE,
+  serverTurnDetectionRefused,
   sessionUpdate,
   type TranscriptionSessionSettings,
+  transcriptionUpdate,
   transcriptionUrl,
 } from "./client_events.ts";
+import { DEFAULT_TRANSCRIPTION_MODEL, refusesServerTurnDetection } from "./transcription_models.ts";
+import { rotationSchedule } from "./session_rotation.ts";
 import { Resampler16to24 } from "./resampler.ts";
 import { parseServerFrame, type ServerEvent, type TranscriptUsage } from "./server_events.ts";
 import {
@@ -36,10 +39,21 @@ import {
   INITIAL_RECONNECT_STATE,
   isAuthErrorCode,
   isAuthHandshakeError,
-  type ReconnectPolicy,
   type ReconnectState,
 } from "./reconnect_policy.ts";
 import { type EdgeTracer, emitTrace, logTracer } from "./edge_trace.ts";
+import {
+  DEFAULT_REALTIME_URL,
+  type FinalTranscript,
+  RealtimeGiveUpError,
+  type RealtimeTranscriberOptions,
+  RealtimeUsageError,
+  type TranscriberEvents,
+  type TranscriberState,
+  type TranscriberStats,
+} from "./transcriber_types.ts";
+import { TypedEmitter } from "./typed_emitter.ts";
+import { sliceChunks, sliceStream, type StreamChunk } from "./audio_chunks.ts";
 
 const log = getLogger(["edge", "realtime"]);
 const SOURCE = "edge.realtime";
@@ -49,106 +63,16 @@ const MIN_COMMIT_SAMPLES = 100 * SAMPLES_PER_MS;
 /** Largest append when re-sending held audio (1 s ≈ 64 kB of base64). */
 const REPLAY_APPEND_SAMPLES = REALTIME_SAMPLE_RATE;
 
-/** Default Realtime endpoint; `OPENAI_REALTIME_URL` overrides it. */
-export const DEFAULT_REALTIME_URL = "wss://api.openai.com/v1/realtime";
-
-/** Options of {@linkcode RealtimeTranscriber}. */
-export interface RealtimeTranscriberOptions extends TranscriptionSessionSettings {
-  /** The API key (`OPENAI_API_KEY`). */
-  apiKey: string;
-  /** Realtime endpoint (`OPENAI_REALTIME_URL`). @default "wss://api.openai.com/v1/realtime" */
-  url?: string;
-  /**
-   * How the key travels: an `Authorization: Bearer` header, or the
-   * `openai-insecure-api-key.<key>` subprotocol (what browsers must use).
-   * @default "header"
-   */
-  auth?: "header" | "subprotocol";
-  /** Audio is appended in batches of this length. @default 100 */
-  appendIntervalMs?: number;
-  /** The provider's session limit (60 minutes in GA). @default 3_600_000 */
-  sessionLifetimeMs?: number;
-  /** Start a fresh session this long before the limit, at the first quiet moment. @default 300_000 */
-  rotateBeforeMs?: number;
-  /** Rotate this long before the limit even mid-utterance (held audio is re-sent). @default 30_000 */
-  forceRotateBeforeMs?: number;
-  /** Reconnect backoff and the "dying young" rule. */
-  reconnect?: ReconnectPolicy;
-  /** Time allowed from connecting to `session.updated`. @default 10_000 */
-  readyTimeoutMs?: number;
-  /** Segments held (not yet transcribed) at most; the oldest is dropped past it. @default 64 */
-  maxHeldSegments?: number;
-  /** Audio held at most, in ms. @default 600_000 */
-  maxHeldAudioMs?: number;
-  /** How many times a segment is re-sent after a `failed` transcription. @default 1 */
-  failedRetries?: number;
-  /** Trace sink. @default one LogTape record per event under ["edge", "trace"] */
-  tracer?: EdgeTracer;
-  /** Utterance id factory. @default monotonic ULID */
-  newId?: () => string;
-  /** Random source for the backoff jitter. @default Math.random */
-  random?: () => number;
-}
-
-/** A final transcript: one utterance. */
-export interface FinalTranscript {
-  utterance_id: string;
-  text: string;
-  /** The provider's item id (changes if the segment had to be re-sent). */
-  item_id: string;
-  model: string;
-  usage?: TranscriptUsage;
-  /** Length of the committed audio. */
-  audio_ms: number;
-  /** Speech end (commit) to final transcript, when the speech end is known. */
-  speech_end_to_final_ms?: number;
-  /** `performance.now()` when the transcript arrived. */
-  received_at: number;
-}
-
-export type TranscriberState = "idle" | "connecting" | "ready" | "waiting" | "closed" | "failed";
-
-/** The events of a {@linkcode RealtimeTranscriber}, one member each. */
-export interface TranscriberEvents {
-  /** Live text of a segment being transcribed (all deltas so far). */
-  partial: { utterance_id: string; text: string; delta: string };
-  /** The final transcript of a segment. Emitted exactly once per utterance. */
-  final: FinalTranscript;
-  /** A segment is lost for good (transcription failed twice, or dropped for space). */
-  failed: { utterance_id: string; reason: string };
-  /** A segment had nothing to say (no audio, or an empty transcript). */
-  discarded: { utterance_id: string; reason: string };
-  /** Connection state changes. */
-  state: { state: TranscriberState; detail?: string };
-  /** The client gave up (bad key, rejected session, connections dying young). */
-  fatal: { error: RealtimeGiveUpError };
-}
-
-/** Thrown/emitted when the client stops trying; the message says why and what to check. */
-export class RealtimeGiveUpError extends Error {
-  override name = "RealtimeGiveUpError";
-}
-
-/** Thrown for misuse of the client (e.g. starting segments in server VAD mode). */
-export class RealtimeUsageError extends Error {
-  override name = "RealtimeUsageError";
-}
-
-/** Live counters. */
-export interface TranscriberStats {
-  connections: number;
-  reconnects: number;
-  rotations: number;
-  segmentsStarted: number;
-  finals: number;
-  failed: number;
-  discarded: number;
-  resent: number;
-  droppedForSpace: number;
-  unknownEvents: number;
-  invalidFrames: number;
-  errorEvents: number;
-}
+export {
+  DEFAULT_REALTIME_URL,
+  type FinalTranscript,
+  RealtimeGiveUpError,
+  type RealtimeTranscriberOptions,
+  RealtimeUsageError,
+  type TranscriberEvents,
+  type TranscriberState,
+  type TranscriberStats,
+} from "./transcriber_types.ts";
 
 type SegmentState = "open" | "ended" | "committing" | "committed";
 
@@ -171,14 +95,6 @@ interface Segment {
   serverStart?: number;
   serverEnd?: number;
 }
-
-interface StreamChunk {
-  /** Offset of the first sample in this connection's appended audio. */
-  at: number;
-  samples: Int16Array;
-}
-
-type Listener<T> = (payload: T) => void;
 
 /** See the module documentation. */
 export class RealtimeTranscriber {
@@ -203,7 +119,9 @@ export class RealtimeTranscriber {
   readonly #newId: () => string;
   readonly #batchSamples: number;
   readonly #resampler = new Resampler16to24();
-  readonly #listeners = new Map<keyof TranscriberEvents, Set<Listener<never>>>();
+  readonly #events = new TypedEmitter<TranscriberEvents>((name, error) =>
+    log.error("A '{name}' listener threw: {error}", { name, error })
+  );
 
   #state: TranscriberState = "idle";
   #ws: WebSocket | null = null;
@@ -239,10 +157,19 @@ export class RealtimeTranscriber {
   #readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   #fatalError: RealtimeGiveUpError | null = null;
   #closedPromise: Promise<void> | null = null;
+  /** The transcription prompt; {@linkcode RealtimeTranscriber.setPrompt} replaces it. */
+  #prompt: string | undefined;
 
   constructor(options: RealtimeTranscriberOptions) {
     this.#opts = options;
     this.#mode = options.turnDetection ?? "client";
+    this.#prompt = options.prompt;
+    const model = options.model ?? DEFAULT_TRANSCRIPTION_MODEL;
+    // Refused before any socket opens: the provider would reject every session.update.
+    if (this.#mode === "server_vad" && refusesServerTurnDetection(model)) {
+      throw new RealtimeUsageError(serverTurnDetectionRefused(model));
+    }
+    rotationSchedule(options); // throws on settings that cannot rotate in time
     this.#tracer = options.tracer ?? logTracer;
     this.#newId = options.newId ?? monotonicFactory();
     this.#batchSamples = Math.max(
@@ -254,22 +181,9 @@ export class RealtimeTranscriber {
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof TranscriberEvents>(
     name: K,
-    listener: Listener<TranscriberEvents[K]>,
+    listener: (payload: TranscriberEvents[K]) => void,
   ): () => void {
-    let set = this.#listeners.get(name);
-    if (!set) this.#listeners.set(name, set = new Set());
-    set.add(listener);
-    return () => void set.delete(listener);
-  }
-
-  #emit<K extends keyof TranscriberEvents>(name: K, payload: TranscriberEvents[K]): void {
-    for (const l of this.#listeners.get(name) ?? []) {
-      try {
-        (l as Listener<TranscriberEvents[K]>)(payload);
-      } catch (error) {
-        log.error("A '{name}' listener threw: {error}", { name, error });
-      }
-    }
+    return this.#events.on(name, listener);
   }
 
   get state(): TranscriberState {
@@ -302,6 +216,24 @@ export class RealtimeTranscriber {
     if (this.#fatalError) return Promise.reject(this.#fatalError);
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve, reject) => this.#idleWaiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Replaces the transcription prompt (e.g. once the vocabulary has arrived): sent at once
+   * on an open session, and used by every later one.
+   */
+  setPrompt(prompt: string | undefined): void {
+    if (prompt === this.#prompt) return;
+    this.#prompt = prompt;
+    // Also while the first session.update is still unanswered: it may have left without it.
+    if (this.#ws?.readyState === WebSocket.OPEN && !this.#rotating) {
+      this.#send(transcriptionUpdate(this.#settings(), this.#trackSessionUpdate()));
+    }
+  }
+
+  #settings(): TranscriptionSessionSettings {
+    const { prompt: _, ...rest } = this.#opts;
+    return this.#prompt ? { ...rest, prompt: this.#prompt } : rest;
   }
 
   // ---------------------------------------------------------------- audio path (synchronous)
@@ -372,7 +304,7 @@ export class RealtimeTranscriber {
     if (seg.samples === 0) {
       this.#removeSegment(seg);
       this.stats.discarded++;
-      this.#emit("discarded", { utterance_id: seg.id, reason: "no audio" });
+      this.#events.emit("discarded", { utterance_id: seg.id, reason: "no audio" });
       this.#checkIdle();
       return seg.id;
     }
@@ -399,7 +331,7 @@ export class RealtimeTranscriber {
     }
     this.#removeSegment(seg);
     this.stats.discarded++;
-    this.#emit("discarded", { utterance_id: seg.id, reason: "abandoned" });
+    this.#events.emit("discarded", { utterance_id: seg.id, reason: "abandoned" });
     this.#pump();
     this.#checkIdle();
   }
@@ -432,30 +364,12 @@ export class RealtimeTranscriber {
     const unsent = seg.samples - seg.sentSamples;
     if (unsent <= 0 || (!all && unsent < this.#batchSamples)) return;
     const maxPerAppend = all ? REPLAY_APPEND_SAMPLES : Math.max(this.#batchSamples, unsent);
-    const pending = this.#slice(seg, seg.sentSamples, seg.samples);
+    const pending = sliceChunks(seg.chunks, seg.sentSamples, seg.samples);
     for (let at = 0; at < pending.length; at += maxPerAppend) {
       this.#appendSamples(pending.subarray(at, Math.min(pending.length, at + maxPerAppend)));
     }
     seg.sentSamples = seg.samples;
     this.#bufferOwner = seg;
-  }
-
-  #slice(seg: Segment, from: number, to: number): Int16Array {
-    const out = new Int16Array(to - from);
-    let pos = 0;
-    let written = 0;
-    for (const chunk of seg.chunks) {
-      const end = pos + chunk.length;
-      if (end > from && pos < to) {
-        const a = Math.max(from, pos) - pos;
-        const b = Math.min(to, end) - pos;
-        out.set(chunk.subarray(a, b), written);
-        written += b - a;
-      }
-      pos = end;
-      if (pos >= to) break;
-    }
-    return out;
   }
 
   #commit(seg: Segment): void {
@@ -553,17 +467,6 @@ export class RealtimeTranscriber {
     }
   }
 
-  /** Audio of the stream between two offsets of this connection. */
-  #streamSlice(from: number, to: number): Int16Array {
-    const out = new Int16Array(Math.max(0, to - from));
-    for (const c of this.#stream) {
-      const a = Math.max(from, c.at);
-      const b = Math.min(to, c.at + c.samples.length);
-      if (b > a) out.set(c.samples.subarray(a - c.at, b - c.at), a - from);
-    }
-    return out;
-  }
-
   #pumpServer(): void {
     const speaking = this.#segments.some((s) => s.kind === "server" && s.state === "open");
     if (this.#hasEndedWaiting() && !speaking) this.#replayServerTurns();
@@ -577,7 +480,7 @@ export class RealtimeTranscriber {
    */
   #replayServerTurns(): void {
     this.#sendStream(true);
-    this.#send(sessionUpdate(this.#opts, this.#trackSessionUpdate(), "client"));
+    this.#send(sessionUpdate(this.#settings(), this.#trackSessionUpdate(), "client"));
     for (const seg of this.#segments) {
       if (seg.state !== "ended") continue;
       seg.sentSamples = 0;
@@ -585,7 +488,7 @@ export class RealtimeTranscriber {
       this.#commit(seg);
     }
     this.#bufferOwner = null;
-    this.#send(sessionUpdate(this.#opts, this.#trackSessionUpdate(), "server_vad"));
+    this.#send(sessionUpdate(this.#settings(), this.#trackSessionUpdate(), "server_vad"));
   }
 
   #trackSessionUpdate(): string {
@@ -599,7 +502,7 @@ export class RealtimeTranscriber {
   #setState(state: TranscriberState, detail?: string): void {
     if (this.#state === state) return;
     this.#state = state;
-    this.#emit("state", detail === undefined ? { state } : { state, detail });
+    this.#events.emit("state", detail === undefined ? { state } : { state, detail });
   }
 
   #later(ms: number, fn: () => void, perConnection: boolean): void {
@@ -649,7 +552,7 @@ export class RealtimeTranscriber {
       if (this.#ws !== ws) return;
       opened = true;
       this.#openedAt = performance.now();
-      this.#send(sessionUpdate(this.#opts, this.#trackSessionUpdate()));
+      this.#send(sessionUpdate(this.#settings(), this.#trackSessionUpdate()));
     };
     ws.onmessage = (m) => {
       if (this.#ws === ws) this.#onFrame(m.data);
@@ -674,9 +577,10 @@ export class RealtimeTranscriber {
       data: { connection: this.stats.connections, held_segments: this.#segments.length, attempt },
     });
     for (const w of this.#readyWaiters.splice(0)) w.resolve();
-    const lifetime = this.#opts.sessionLifetimeMs ?? 3_600_000;
-    const soft = Math.max(0, lifetime - (this.#opts.rotateBeforeMs ?? 300_000));
-    const hard = Math.max(soft, lifetime - (this.#opts.forceRotateBeforeMs ?? 30_000));
+    const { softInMs: soft, hardInMs: hard } = rotationSchedule(
+      this.#opts,
+      performance.now() - this.#openedAt,
+    );
     this.#later(soft, () => {
       this.#rotationDue = true;
       this.#maybeRotate();
@@ -729,7 +633,7 @@ export class RealtimeTranscriber {
       const first = this.#stream[0];
       const end = this.#connSamples + this.#unsentStreamSamples();
       const from = Math.max(this.#lastCommittedEnd, first ? first.at : end);
-      const tail = this.#streamSlice(from, end);
+      const tail = sliceStream(this.#stream, from, end);
       this.#stream = tail.length > 0 ? [{ at: 0, samples: tail }] : [];
       this.#streamSent = 0;
       this.#connSamples = 0;
@@ -826,7 +730,7 @@ export class RealtimeTranscriber {
     }
     for (const w of this.#readyWaiters.splice(0)) w.reject(error);
     for (const w of this.#idleWaiters.splice(0)) w.reject(error);
-    this.#emit("fatal", { error });
+    this.#events.emit("fatal", { error });
   }
 
   #waitClose(ws: WebSocket): Promise<void> {
@@ -907,7 +811,11 @@ export class RealtimeTranscriber {
         const seg = this.#byItem.get(event.item_id);
         if (!seg || !event.delta) return;
         seg.partial += event.delta;
-        this.#emit("partial", { utterance_id: seg.id, text: seg.partial, delta: event.delta });
+        this.#events.emit("partial", {
+          utterance_id: seg.id,
+          text: seg.partial,
+          delta: event.delta,
+        });
         return;
       }
       case "conversation.item.input_audio_transcription.completed": {
@@ -1036,7 +944,7 @@ export class RealtimeTranscriber {
     const prefix = (this.#opts.serverVad?.prefix_padding_ms ?? 300) * SAMPLES_PER_MS;
     const from = Math.max(0, (seg.serverStart ?? 0) - prefix);
     const to = seg.serverEnd ?? this.#connSamples;
-    let audio = this.#streamSlice(from, to);
+    let audio = sliceStream(this.#stream, from, to);
     if (audio.length < MIN_COMMIT_SAMPLES) {
       const padded = new Int16Array(MIN_COMMIT_SAMPLES);
       padded.set(audio);
@@ -1067,7 +975,7 @@ export class RealtimeTranscriber {
     this.#removeSegment(seg);
     this.stats.failed++;
     log.error("Segment {id} lost: {reason}", { id: seg.id, reason });
-    this.#emit("failed", { utterance_id: seg.id, reason });
+    this.#events.emit("failed", { utterance_id: seg.id, reason });
     this.#checkIdle();
   }
 
@@ -1078,7 +986,7 @@ export class RealtimeTranscriber {
     const latency = seg.endedAt === undefined ? undefined : now - seg.endedAt;
     if (trimmed.length === 0) {
       this.stats.discarded++;
-      this.#emit("discarded", { utterance_id: seg.id, reason: "empty transcript" });
+      this.#events.emit("discarded", { utterance_id: seg.id, reason: "empty transcript" });
     } else {
       this.stats.finals++;
       const final: FinalTranscript = {
@@ -1100,7 +1008,7 @@ export class RealtimeTranscriber {
           : {}),
         data: { chars: trimmed.length, audio_ms: final.audio_ms, retries: seg.retries },
       });
-      this.#emit("final", final);
+      this.#events.emit("final", final);
     }
     this.#checkIdle();
     this.#maybeRotate();
@@ -1131,7 +1039,7 @@ export class RealtimeTranscriber {
         maxSamples / SAMPLES_PER_MS
       } ms of audio waiting for the Realtime API`;
       log.error("Segment {id} {reason}", { id: victim.id, reason });
-      this.#emit("failed", { utterance_id: victim.id, reason });
+      this.#events.emit("failed", { utterance_id: victim.id, reason });
     }
   }
 

@@ -332,7 +332,12 @@ Deno.test("RealtimeTranscriber clears an abandoned segment and discards empty on
 Deno.test("RealtimeTranscriber with server VAD lets the provider find the turns", async () => {
   await withTranscriber({
     standIn: { script: ["first turn", "second turn"] },
-    client: { turnDetection: "server_vad", serverVad: { silence_duration_ms: 300 } },
+    // A legacy model, named: it still takes server VAD.
+    client: {
+      model: "gpt-4o-transcribe",
+      turnDetection: "server_vad",
+      serverVad: { silence_duration_ms: 300 },
+    },
   }, async (c) => {
     c.rt.start();
     await within(5000, "ready", c.rt.whenReady());
@@ -361,7 +366,11 @@ Deno.test("RealtimeTranscriber with server VAD lets the provider find the turns"
 });
 
 Deno.test("RealtimeTranscriber refuses client segments in server VAD mode", () => {
-  const rt = new RealtimeTranscriber({ apiKey: "k", turnDetection: "server_vad" });
+  const rt = new RealtimeTranscriber({
+    apiKey: "k",
+    model: "gpt-4o-transcribe",
+    turnDetection: "server_vad",
+  });
   let error: unknown;
   try {
     rt.beginSegment();
@@ -373,4 +382,164 @@ Deno.test("RealtimeTranscriber refuses client segments in server VAD mode", () =
     error.message,
     "Cannot begin a segment as the session uses server VAD: stream audio with appendAudio() only",
   );
+});
+
+Deno.test("RealtimeTranscriber refuses server VAD with a model that refuses turn detection", () => {
+  for (const model of [undefined, "gpt-live-transcribe", "gpt-realtime-whisper"]) {
+    let error: unknown;
+    try {
+      new RealtimeTranscriber({
+        apiKey: "k",
+        turnDetection: "server_vad",
+        ...(model ? { model } : {}),
+      });
+    } catch (e) {
+      error = e;
+    }
+    assert(error instanceof RealtimeUsageError, String(model));
+    assertEquals(
+      error.message,
+      `Cannot use server turn detection with ${
+        model ?? "gpt-live-transcribe"
+      } as the model refuses it: use client VAD (turnDetection "client") or a model with server VAD such as gpt-4o-transcribe`,
+    );
+  }
+});
+
+Deno.test("RealtimeTranscriber uses gpt-live-transcribe by default, committing every utterance itself", async () => {
+  await withTranscriber({ standIn: { script: ["current generation"] } }, async (c) => {
+    c.rt.start();
+    await within(5000, "ready", c.rt.whenReady());
+    const id = c.speak(400);
+    await within(5000, "idle", c.rt.whenIdle());
+    assertEquals(c.finals.map((f) => [f.utterance_id, f.text, f.model]), [
+      [id, "current generation", "gpt-live-transcribe"],
+    ]);
+    assertEquals(c.standIn.stats.turnDetectionRefused, 0);
+    assertEquals(c.standIn.stats.errorsSent, 0);
+    assertEquals(c.standIn.stats.commits, 1);
+  });
+});
+
+Deno.test("RealtimeTranscriber still streams with server VAD for each legacy model named", async () => {
+  for (const model of ["gpt-4o-transcribe", "gpt-4o-mini-transcribe", "whisper-1"]) {
+    await withTranscriber({
+      standIn: { script: [`heard by ${model}`] },
+      client: { model, turnDetection: "server_vad", serverVad: { silence_duration_ms: 300 } },
+    }, async (c) => {
+      c.rt.start();
+      await within(5000, "ready", c.rt.whenReady());
+      for (const f of silenceFrames(300)) c.rt.appendAudio(f);
+      // A prompt set mid-stream changes the transcription settings alone.
+      c.rt.setPrompt("Vocabulary: JobQueue.");
+      for (const f of toneFrames(500)) c.rt.appendAudio(f);
+      for (const f of silenceFrames(600)) c.rt.appendAudio(f);
+      await within(
+        5000,
+        "final",
+        (async () => {
+          while (c.finals.length < 1) await new Promise((r) => setTimeout(r, 10));
+        })(),
+      );
+      assertEquals(c.finals.map((f) => [f.text, f.model]), [[`heard by ${model}`, model]]);
+      assertEquals(c.standIn.stats.received["input_audio_buffer.commit"] ?? 0, 0, model);
+      assertEquals(c.standIn.stats.prompts, ["Vocabulary: JobQueue."]);
+      assertEquals(c.standIn.stats.turnDetectionRefused, 0);
+    });
+  }
+});
+
+Deno.test("RealtimeTranscriber sends a prompt set after start, and keeps it for later sessions", async () => {
+  await withTranscriber({ standIn: { script: ["a", "b"] } }, async (c) => {
+    c.rt.start();
+    await within(5000, "ready", c.rt.whenReady());
+    assertEquals(c.standIn.stats.prompts, []);
+    c.rt.setPrompt("Vocabulary: JobQueue, engine.ts.");
+    c.speak(300);
+    await within(5000, "idle", c.rt.whenIdle());
+    assertEquals(c.standIn.stats.prompts, ["Vocabulary: JobQueue, engine.ts."]);
+    c.standIn.dropAll();
+    while (c.rt.stats.reconnects < 1 || c.rt.state !== "ready") {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assertEquals(c.standIn.stats.prompts, [
+      "Vocabulary: JobQueue, engine.ts.",
+      "Vocabulary: JobQueue, engine.ts.",
+    ]);
+  });
+});
+
+Deno.test("RealtimeTranscriber rotates before the session expires, every utterance exactly once", async () => {
+  // The stand-in ends sessions after 4 s; the client rotates from 0.6 s when quiet, and at
+  // 1 s whatever is in flight (the 2.6 s utterance always meets that deadline mid-speech). The
+  // 3 s between the two keep a loaded machine's late timers from mattering.
+  // Speech is paced in real time, one 20 ms frame at a time.
+  const durations = [200, 220, 240, 2600, 260, 280, 300, 320, 340, 360];
+  const texts = durations.map((ms) => `utterance of ${ms} ms`);
+  const script = (a: { durationMs: number }) => {
+    const i = durations.indexOf(Math.round(a.durationMs));
+    return texts[i] ?? `unexpected ${a.durationMs} ms`;
+  };
+  await withTranscriber({
+    standIn: { script, maxSessionMs: 4000 },
+    client: { sessionLifetimeMs: 4000, rotateBeforeMs: 3400, forceRotateBeforeMs: 3000 },
+  }, async (c) => {
+    c.rt.start();
+    await within(5000, "ready", c.rt.whenReady());
+    const ids: string[] = [];
+    for (const [i, ms] of durations.entries()) {
+      ids.push(c.rt.beginSegment());
+      for (const f of toneFrames(ms, 300 + i * 40)) {
+        c.rt.appendAudio(f);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      c.rt.endSegment();
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await within(10_000, "idle", c.rt.whenIdle());
+    const byId = new Map<string, string[]>();
+    for (const f of c.finals) {
+      byId.set(f.utterance_id, [...(byId.get(f.utterance_id) ?? []), f.text]);
+    }
+    assertEquals(ids.map((id) => byId.get(id)), texts.map((t) => [t]));
+    assertEquals(c.finals.length, texts.length);
+    assertEquals(c.failed, []);
+    assert(c.rt.stats.rotations >= 2, `rotations: ${c.rt.stats.rotations}`);
+    assertEquals(c.standIn.stats.expired, 0, "no session reached its limit");
+    assertEquals(c.rt.stats.reconnects, 0);
+    // The rotation mid-utterance re-sent the held part of it on the next session.
+    const spoken = durations.reduce((a, b) => a + b, 0);
+    assert(c.standIn.stats.appendedMs > spoken, `appended ${c.standIn.stats.appendedMs} ms`);
+  });
+});
+
+Deno.test("RealtimeTranscriber loses nothing when the provider expires a session first", async () => {
+  // No rotation before the stand-in's 500 ms limit: the expiry closes sessions mid-speech.
+  const durations = [200, 220, 700, 240];
+  const texts = durations.map((ms) => `said in ${ms} ms`);
+  const script = (a: { durationMs: number }) =>
+    texts[durations.indexOf(Math.round(a.durationMs))] ?? `unexpected ${a.durationMs} ms`;
+  await withTranscriber({
+    standIn: { script, maxSessionMs: 500 },
+    client: { reconnect: { baseDelayMs: 5, maxDelayMs: 20, youngMs: 50 } },
+  }, async (c) => {
+    c.rt.start();
+    await within(5000, "ready", c.rt.whenReady());
+    const ids: string[] = [];
+    for (const ms of durations) {
+      ids.push(c.rt.beginSegment());
+      for (const f of toneFrames(ms, 300 + ms)) {
+        c.rt.appendAudio(f);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      c.rt.endSegment();
+    }
+    await within(10_000, "idle", c.rt.whenIdle());
+    const byId = new Map(c.finals.map((f) => [f.utterance_id, f.text]));
+    assertEquals(ids.map((id) => byId.get(id)), texts);
+    assertEquals(c.finals.length, texts.length);
+    assert(c.standIn.stats.expired >= 1, `expired: ${c.standIn.stats.expired}`);
+    assert(c.rt.stats.reconnects >= 1);
+    assertEquals(c.rt.state, "ready");
+  });
 });

@@ -75,6 +75,11 @@ const Health = z.object({
 });
 const JobPage = z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() });
 const Traces = z.object({ events: z.array(TraceEvent) });
+const Vocabulary = z.object({
+  terms: z.array(z.string().max(64)).max(100).describe(
+    "identifiers and file names of the coding workspace, most mentioned first; no '<', '>' or line breaks",
+  ),
+});
 
 const json = (ref: string) => ({
   content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } },
@@ -126,6 +131,7 @@ export function buildOpenApi(): Record<string, unknown> {
         Utterance: schema(UtteranceRecord, "Utterance"),
         Health: schema(Health, "Health"),
         Traces: schema(Traces, "Traces"),
+        Vocabulary: schema(Vocabulary, "Vocabulary"),
         Usage: schema(Usage, "Usage"),
         TraceEvent: schema(TraceEvent, "TraceEvent"),
         Error: schema(ErrorBody, "Error"),
@@ -291,6 +297,19 @@ export function buildOpenApi(): Record<string, unknown> {
               content: { "text/event-stream": { schema: { type: "string" } } },
             },
             "422": error("Bad query"),
+            ...common,
+          },
+        },
+      },
+      "/vocabulary": {
+        get: {
+          operationId: "getVocabulary",
+          summary: "Words of the coding workspace for the transcription prompt",
+          description:
+            "At most 100 identifiers and file names of the coding workspace (`--workspace` / CODING_WORKSPACE), most mentioned first; an empty list without a workspace. The edge puts them into its transcription prompt so spoken code names come out right.",
+          responses: {
+            "200": { description: "Terms", ...json("Vocabulary") },
+            "503": error("The configured workspace cannot be read"),
             ...common,
           },
         },

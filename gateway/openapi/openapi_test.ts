@@ -46,7 +46,7 @@ Deno.test("the OpenAPI document describes exactly the gateway's API routes", asy
     ) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
   );
   assertEquals([...served].filter((r) => !PAGES.has(r)).sort(), [...documented].sort());
-  assertEquals(documented.size, 12);
+  assertEquals(documented.size, 13);
   await t.close();
 });
 

@@ -4,7 +4,7 @@
  *
  *   deno run --allow-net --allow-read --allow-env shared/standins/openai_realtime/main.ts \
  *     [--port 0] [--host 127.0.0.1] [--api-key KEY] [--fixtures DIR] [--script "a|b"] \
- *     [--delay-ms N] [--delta-interval-ms N] [--fault SPEC ...]
+ *     [--delay-ms N] [--delta-interval-ms N] [--max-session-ms N] [--fault SPEC ...]
  *
  * Prints one JSON line `{"standin":"openai-realtime","url":...}` on stdout once listening
  * (point `OPENAI_REALTIME_URL` at that URL) and logs to stderr. Fault SPECs: `drop`,
@@ -66,6 +66,7 @@ if (import.meta.main) {
       script: { type: "string" },
       "delay-ms": { type: "string", default: "0" },
       "delta-interval-ms": { type: "string", default: "0" },
+      "max-session-ms": { type: "string" },
       fault: { type: "string", multiple: true, default: [] },
       help: { type: "boolean", short: "h" },
     },
@@ -74,9 +75,16 @@ if (import.meta.main) {
     console.log(
       "deno run --allow-net --allow-read --allow-env shared/standins/openai_realtime/main.ts " +
         "[--port N] [--host H] [--api-key KEY] [--fixtures DIR] [--script 'a|b'] " +
-        "[--delay-ms N] [--delta-interval-ms N] [--fault SPEC ...]",
+        "[--delay-ms N] [--delta-interval-ms N] [--max-session-ms N (default 3600000)] [--fault SPEC ...]",
     );
     Deno.exit(0);
+  }
+  const maxSessionMs = values["max-session-ms"];
+  if (maxSessionMs !== undefined && !(Number(maxSessionMs) > 0)) {
+    console.error(
+      `error: Invalid --max-session-ms: must be a positive number of ms: current value is '${maxSessionMs}'`,
+    );
+    Deno.exit(2);
   }
   const stopLogging = await setupLogging({ stderr: true });
   let script: TranscriptScript;
@@ -93,6 +101,7 @@ if (import.meta.main) {
     transcriptDelayMs: Number(values["delay-ms"]),
     deltaIntervalMs: Number(values["delta-interval-ms"]),
     faults: values.fault.map(parseFault),
+    ...(maxSessionMs !== undefined ? { maxSessionMs: Number(maxSessionMs) } : {}),
   });
   console.log(JSON.stringify({ standin: "openai-realtime", url: standIn.url, port: standIn.port }));
   const stop = async () => {

@@ -8,6 +8,12 @@
  * `delta` events and `completed` (with usage) from a script. Faults can be injected: drop the
  * socket mid-utterance, delay, `error` events, auth rejection, `failed` transcriptions,
  * garbage frames.
+ *
+ * It applies the API's model rules: the current-generation models (`gpt-live-transcribe`,
+ * `gpt-realtime-whisper`) refuse server turn detection with the API's `error` event, and a
+ * session older than its maximum duration (60 minutes; shorter for tests) gets
+ * `session_expired` and is closed. Every transcription prompt it receives is recorded, so
+ * tests can see the vocabulary arrive.
  */
 import { getLogger } from "@logtape/logtape";
 import { z } from "zod";
@@ -33,6 +39,11 @@ const MIN_COMMIT_MS = 100;
 /** Transcription models the stand-in accepts (the provider's list, dated versions included). */
 const TRANSCRIPTION_MODELS =
   /^(whisper-1|gpt-4o(-mini)?-transcribe(-[\w-]+)?|gpt-realtime-whisper|gpt-(live-)?transcribe(-[\w-]+)?)$/;
+/** Models that answer any `turn_detection` but null with an error (the client commits). */
+const NO_TURN_DETECTION_MODELS =
+  /^(gpt-live-transcribe|gpt-realtime-whisper)(-\d{4}-\d{2}-\d{2})?$/;
+/** The GA session limit. */
+const MAX_SESSION_MS = 60 * 60_000;
 
 /** A fault armed with {@linkcode RealtimeStandIn.inject} or the `faults` option. */
 export type RealtimeFault =
@@ -71,6 +82,11 @@ export interface RealtimeStandInOptions {
   faults?: RealtimeFault[];
   /** Called with each client event's type as it arrives (benchmarks time commits with it). */
   onClientEvent?: (type: string) => void;
+  /**
+   * A session older than this gets `session_expired` and is closed, as the API does at 60
+   * minutes. @default 3_600_000
+   */
+  maxSessionMs?: number;
 }
 
 /** Counters and transcripts, live. */
@@ -87,6 +103,12 @@ export interface RealtimeStandInStats {
   errorsSent: number;
   /** Client event types received, counted. */
   received: Record<string, number>;
+  /** Every non-empty `transcription.prompt` received in a `session.update`, in order. */
+  prompts: string[];
+  /** `session.update`s refused for asking a model that refuses it for turn detection. */
+  turnDetectionRefused: number;
+  /** Sessions closed for reaching the maximum duration. */
+  expired: number;
 }
 
 /** A running stand-in. */
@@ -167,6 +189,7 @@ interface Connection {
   vadStartMs: number;
   lastItemId: string | null;
   closed: boolean;
+  expiry?: ReturnType<typeof setTimeout>;
 }
 
 let eventCounter = 0;
@@ -227,6 +250,9 @@ export function startRealtimeStandIn(
     failedSent: 0,
     errorsSent: 0,
     received: {},
+    prompts: [],
+    turnDetectionRefused: 0,
+    expired: 0,
   };
   const connections = new Set<Connection>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -284,6 +310,19 @@ export function startRealtimeStandIn(
     conn.closed = true;
     try {
       conn.ws.close(1011, `stand-in fault: ${reason}`);
+    } catch { /* already closing */ }
+  }
+
+  /** The API's end of a session at its maximum duration: an error event, then the close. */
+  function expire(conn: Connection, maxMs: number): void {
+    if (conn.closed) return;
+    stats.expired++;
+    const minutes = maxMs / 60_000;
+    const duration = Number.isInteger(minutes) ? `${minutes} minutes` : `${maxMs} ms`;
+    sendError(conn, `Your session hit the maximum duration of ${duration}.`, "session_expired");
+    conn.closed = true;
+    try {
+      conn.ws.close(1000, "session expired");
     } catch { /* already closing */ }
   }
 
@@ -371,13 +410,29 @@ export function startRealtimeStandIn(
     if (model !== undefined && !TRANSCRIPTION_MODELS.test(model)) {
       sendError(
         conn,
-        `Invalid value: '${model}'. Supported transcription models are whisper-1, gpt-4o-transcribe, gpt-4o-mini-transcribe and their dated versions.`,
+        `Invalid value: '${model}'. Supported transcription models are gpt-live-transcribe, gpt-realtime-whisper, whisper-1, gpt-4o-transcribe, gpt-4o-mini-transcribe and their dated versions.`,
         "invalid_value",
         event_id,
         "session.audio.input.transcription.model",
       );
       return;
     }
+    const nextModel = input?.transcription?.model ?? conn.model;
+    const wantsTurnDetection = input?.turn_detection === undefined
+      ? conn.serverVad !== null
+      : input.turn_detection !== null;
+    if (wantsTurnDetection && NO_TURN_DETECTION_MODELS.test(nextModel)) {
+      stats.turnDetectionRefused++;
+      sendError(
+        conn,
+        "Turn detection is not supported for this transcription model.",
+        "invalid_value",
+        event_id,
+        "session.audio.input.turn_detection",
+      );
+      return;
+    }
+    if (input?.transcription?.prompt) stats.prompts.push(input.transcription.prompt);
     if (input?.transcription) {
       conn.model = input.transcription.model ?? conn.model;
       if (input.transcription.language) conn.language = input.transcription.language;
@@ -721,6 +776,8 @@ export function startRealtimeStandIn(
       connections.add(conn);
       stats.connections++;
       log.info("stand-in accepted connection {id}", { id: conn.id });
+      const maxMs = options.maxSessionMs ?? MAX_SESSION_MS;
+      conn.expiry = setTimeout(() => expire(conn, maxMs), maxMs);
       send(conn, { type: "session.created", event_id: eventId(), session: sessionObject(conn) });
       const early = faults.find((f) => f.type === "drop_on_connect");
       if (early && early.type === "drop_on_connect") {
@@ -738,6 +795,7 @@ export function startRealtimeStandIn(
       }
     };
     socket.onclose = () => {
+      clearTimeout(conn.expiry);
       conn.closed = true;
       connections.delete(conn);
     };
@@ -767,6 +825,7 @@ export function startRealtimeStandIn(
       async close() {
         for (const t of timers) clearTimeout(t);
         timers.clear();
+        for (const conn of connections) clearTimeout(conn.expiry);
         const closing = [...connections].map((conn) =>
           new Promise<void>((done) => {
             if (conn.ws.readyState === WebSocket.CLOSED) return done();

@@ -362,3 +362,120 @@ Deno.test("fixture script matches committed audio to the fixture utterance of it
   });
   assertEquals(silence, "(stand-in transcript of 1.0 s of audio)");
 });
+
+Deno.test("stand-in refuses turn detection for the current models with the API's error", async () => {
+  const standIn = await startRealtimeStandIn();
+  const c = await RawClient.open(`${standIn.url}?intent=transcription`, {
+    headers: { Authorization: "Bearer sk-test" },
+  });
+  const update = (model: string, turn_detection: unknown, event_id: string) => ({
+    type: "session.update",
+    event_id,
+    session: {
+      type: "transcription",
+      audio: { input: { transcription: { model }, turn_detection } },
+    },
+  });
+  try {
+    await c.next("session.created");
+    const refused = [
+      update("gpt-live-transcribe", { type: "server_vad" }, "evt_live"),
+      update("gpt-realtime-whisper", { type: "semantic_vad" }, "evt_whisper"),
+      update("gpt-live-transcribe-2026-06-01", { type: "server_vad" }, "evt_dated"),
+    ];
+    for (const event of refused) {
+      c.send(event);
+      const error = await c.next("error");
+      assertEquals(error.error, {
+        type: "invalid_request_error",
+        code: "invalid_value",
+        message: "Turn detection is not supported for this transcription model.",
+        param: "session.audio.input.turn_detection",
+        event_id: event.event_id,
+      });
+    }
+    assertEquals(standIn.stats.turnDetectionRefused, 3);
+    // null (or leaving it out) is what these models take; legacy models keep server VAD.
+    c.send(update("gpt-live-transcribe", null, "evt_null"));
+    const live = await c.next("session.updated");
+    assertEquals(
+      (live.session as { audio: { input: { turn_detection: unknown } } }).audio.input
+        .turn_detection,
+      null,
+    );
+    c.send(update("gpt-4o-transcribe", { type: "server_vad" }, "evt_legacy"));
+    const legacy = await c.next("session.updated");
+    assertEquals(
+      (legacy.session as { audio: { input: { turn_detection: { type: string } } } }).audio.input
+        .turn_detection.type,
+      "server_vad",
+    );
+    // Switching to a refusing model while server VAD is on is refused as well.
+    c.send({
+      type: "session.update",
+      event_id: "evt_switch",
+      session: {
+        type: "transcription",
+        audio: { input: { transcription: { model: "gpt-live-transcribe" } } },
+      },
+    });
+    const switched = await c.next("error");
+    assertEquals((switched.error as { event_id: string }).event_id, "evt_switch");
+    assertEquals(standIn.stats.turnDetectionRefused, 4);
+  } finally {
+    await c.close();
+    await standIn.close();
+  }
+});
+
+Deno.test("stand-in ends a session at its maximum duration with session_expired", async () => {
+  const standIn = await startRealtimeStandIn({ maxSessionMs: 150 });
+  const c = await RawClient.open(`${standIn.url}?intent=transcription`, {
+    headers: { Authorization: "Bearer sk-test" },
+  });
+  try {
+    await c.next("session.created");
+    const error = await c.next("error");
+    assertEquals(error.error, {
+      type: "invalid_request_error",
+      code: "session_expired",
+      message: "Your session hit the maximum duration of 150 ms.",
+      param: null,
+      event_id: null,
+    });
+    const closed = await c.closed;
+    assertEquals(closed.code, 1000);
+    assertEquals(standIn.stats.expired, 1);
+  } finally {
+    await c.close();
+    await standIn.close();
+  }
+});
+
+Deno.test("stand-in records every transcription prompt it receives", async () => {
+  const standIn = await startRealtimeStandIn();
+  const c = await RawClient.open(`${standIn.url}?intent=transcription`, {
+    headers: { Authorization: "Bearer sk-test" },
+  });
+  try {
+    await c.next("session.created");
+    for (const prompt of ["Vocabulary: engine.ts, JobQueue.", undefined, "second"]) {
+      c.send({
+        type: "session.update",
+        session: {
+          type: "transcription",
+          audio: {
+            input: {
+              transcription: { model: "gpt-live-transcribe", ...(prompt ? { prompt } : {}) },
+            },
+          },
+        },
+      });
+      await c.next("session.updated");
+    }
+    assertEquals(standIn.stats.prompts, ["Vocabulary: engine.ts, JobQueue.", "second"]);
+  } finally {
+    await c.close();
+    await standIn.close();
+  }
+});
