@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { isHostPattern, normaliseOrigin } from "./web_safety.ts";
 
 export const GATEWAY_HELP = `Voice-to-agent orchestration gateway
 
@@ -28,6 +29,11 @@ Options:
   --max-cost-usd-per-utterance N
                          stop a job when its utterance's jobs together would exceed N dollars
   --rate-limit N         POST /task requests per second per client, 0 for none (default 100)
+  --allowed-host HOST    also answer requests whose Host is HOST ('name' for any port, or
+                         'name:port'); repeatable. Loopback names and the listening address
+                         always pass; others get 403 (421 on pages), against DNS rebinding
+  --allow-origin ORIGIN  let pages from ORIGIN (e.g. http://localhost:3000) change state
+                         and read answers (CORS); repeatable. Others get 403
   --traces-url URL       libSQL URL for traces (default file:<data-dir>/traces.sqlite)
   --log-level LEVEL      debug, info, warning or error (default info)
   -h, --help             show this help
@@ -72,6 +78,15 @@ export const GatewayFlags = z.object({
   max_cost_usd_per_utterance: Money.optional(),
   traces_url: z.string().optional(),
   rate_limit: z.coerce.number().min(0),
+  allowed_host: z.array(
+    z.string().refine(isHostPattern, "must be a host name, optionally with :port"),
+  ),
+  allow_origin: z.array(
+    z.string().refine(
+      (v) => normaliseOrigin(v) !== undefined,
+      "must be an origin such as http://localhost:3000 (scheme, host, port; no path)",
+    ),
+  ),
   log_level: z.enum(["debug", "info", "warning", "error"]),
   help: z.boolean(),
 });
@@ -86,7 +101,7 @@ export function parseGatewayFlags(
   args: string[],
   env: (name: string) => string | undefined = () => undefined,
 ): GatewayFlags {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args,
@@ -109,6 +124,8 @@ export function parseGatewayFlags(
         "max-cost-usd-per-utterance": { type: "string" },
         "traces-url": { type: "string" },
         "rate-limit": { type: "string" },
+        "allowed-host": { type: "string", multiple: true },
+        "allow-origin": { type: "string", multiple: true },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -137,6 +154,8 @@ export function parseGatewayFlags(
     max_cost_usd_per_utterance: values["max-cost-usd-per-utterance"],
     traces_url: values["traces-url"],
     rate_limit: values["rate-limit"] ?? "100",
+    allowed_host: values["allowed-host"] ?? [],
+    allow_origin: values["allow-origin"] ?? [],
     log_level: values["log-level"] ?? "info",
     help: values.help ?? false,
   };

@@ -7,6 +7,7 @@ import type { Tracer } from "./traces/tracer.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import type { Engine } from "./engine/engine.ts";
 import type { RoutableSkill } from "./router/router.ts";
+import type { WebSafetyOptions } from "./web_safety.ts";
 
 export interface AppDeps {
   queue: JobQueue;
@@ -26,6 +27,8 @@ export interface AppDeps {
   dataDir?: string;
   /** Requests per second per client on `POST /task` (burst twice that); off when 0/undefined. */
   rateLimitPerSecond?: number;
+  /** Host and Origin checks: `--allowed-host`, `--allow-origin` and the listening address. */
+  webSafety?: WebSafetyOptions;
   /** Wall clock in ms (the rate limiter's). @default Date.now */
   now?: () => number;
 }

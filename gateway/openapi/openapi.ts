@@ -13,6 +13,7 @@ import {
   Usage,
   UtteranceRecord,
 } from "@shared/schemas/mod.ts";
+import { staticPageHeaders } from "../web_safety.ts";
 
 /** Shared definitions (e.g. the recursive JSON value) hoisted into `components.schemas`. */
 const hoisted: Record<string, unknown> = {};
@@ -401,6 +402,7 @@ export function openapiRoutes(): Hono {
   const app = new Hono();
   const doc = buildOpenApi();
   app.get("/openapi.json", (c) => c.json(doc));
-  app.get("/docs", (c) => c.html(DOCS_PAGE));
+  const docsHeaders = staticPageHeaders(DOCS_PAGE);
+  app.get("/docs", (c) => c.html(DOCS_PAGE, 200, docsHeaders));
   return app;
 }
