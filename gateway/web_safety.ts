@@ -90,9 +90,9 @@ const bracket = (hostname: string) => hostname.includes(":") ? `[${hostname}]` :
 
 /** The names a client may use for this gateway, as written in the error message. */
 function expectedHosts(listen: ListenAddress | undefined): string[] {
-  const names = [...LOOPBACK_NAMES];
   const own = listen && bracket(listen.hostname.toLowerCase());
-  if (own && !WILDCARDS.has(own) && !names.includes(own)) names.unshift(own);
+  const names = LOOPBACK_NAMES.filter((n) => n !== own);
+  if (own && !WILDCARDS.has(own)) names.unshift(own);
   return listen ? names.map((n) => `${n}:${listen.port}`) : names;
 }
 
