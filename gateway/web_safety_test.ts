@@ -26,7 +26,7 @@ import {
 const TOKEN = "web-safety-token-8c2d41";
 const JSON_TYPE = { "content-type": "application/json" };
 
-async function serve(token?: string, extra: { hosts?: string[]; origins?: string[] } = {}) {
+function serve(token?: string, extra: { hosts?: string[]; origins?: string[] } = {}) {
   const queue = new MemoryQueue();
   const tracer = new Tracer([]);
   let port = 0;
