@@ -121,6 +121,16 @@ const OK: Verdict = { ok: true };
 const quote = (value: string) =>
   JSON.stringify(value.length > 120 ? value.slice(0, 120) + "…" : value);
 
+/** Whether `host` names this gateway. */
+export function namesGateway(
+  host: string | undefined,
+  listen: ListenAddress | undefined,
+  allowedHosts: readonly string[] = [],
+): boolean {
+  const authority = host === undefined ? undefined : parseAuthority(host);
+  return authority !== undefined && hostAllowed(authority, listen, allowedHosts);
+}
+
 /** The `Host` check. */
 export function hostVerdict(
   host: string | undefined,
@@ -128,9 +138,8 @@ export function hostVerdict(
   listen: ListenAddress | undefined,
   allowedHosts: readonly string[] = [],
 ): Verdict {
-  if (ANY_HOST.has(path)) return OK;
+  if (ANY_HOST.has(path) || namesGateway(host, listen, allowedHosts)) return OK;
   const authority = host === undefined ? undefined : parseAuthority(host);
-  if (authority && hostAllowed(authority, listen, allowedHosts)) return OK;
   const dataless = DATALESS.some((re) => re.test(path));
   const named = host ? `Host ${quote(host)}` : "A request without a Host header";
   const hint = authority && host ? `, or start the gateway with --allowed-host ${host}` : "";
@@ -144,7 +153,8 @@ export function hostVerdict(
   };
 }
 
-/** The `Origin` check of a state-changing request; `host` has passed `hostVerdict`. */
+/** The `Origin` check of a state-changing request; `host` is the request's Host if it names
+ * this gateway (else undefined: an unchecked Host must not make a page "our own"). */
 export function originVerdict(
   method: string,
   origin: string | undefined,
@@ -221,10 +231,12 @@ export function contentTypeVerdict(
   };
 }
 
+/** As HTTP/1.1 frames it (RFC 9112 §6.3): a request has a body only by Content-Length or
+ * Transfer-Encoding (`Request.body` is never null on a served request, so it cannot tell). */
 function hasBody(req: Request): boolean {
-  if (req.body === null) return false;
+  if (req.headers.has("transfer-encoding")) return true;
   const length = req.headers.get("content-length");
-  return length === null || length.trim() !== "0";
+  return length !== null && length.trim() !== "0";
 }
 
 /** The middleware: Host, then Origin, then content type; CORS for `--allow-origin` origins. */
@@ -237,15 +249,16 @@ export function webSafety(options: WebSafetyOptions = {}): MiddlewareHandler {
     const req = c.req.raw;
     const host = req.headers.get("host") ?? new URL(req.url).host;
     const origin = req.headers.get("origin") ?? undefined;
+    const listen = options.listening?.();
     for (
       const verdict of [
-        () => hostVerdict(host, c.req.path, options.listening?.(), allowedHosts),
+        () => hostVerdict(host, c.req.path, listen, allowedHosts),
         () =>
           originVerdict(
             req.method,
             origin,
             req.headers.get("sec-fetch-site") ?? undefined,
-            host,
+            namesGateway(host, listen, allowedHosts) ? host : undefined,
             allowOrigins,
           ),
         () =>

@@ -133,6 +133,13 @@ for (const token of [undefined, TOKEN]) {
       assertEquals((await g.queue.list({ limit: 10 })).jobs, []);
       // /healthz answers probes whatever name they use.
       assertEquals((await wrong("/healthz", "10.0.0.7:8787")).status, 200);
+      // …but a Host it did not check never makes a page the gateway's own.
+      const probe = await g.send("/healthz", {
+        method: "POST",
+        headers: { host: "attacker.example", origin: "http://attacker.example" },
+      });
+      assertEquals(probe.status, 403);
+      assertEquals((probe.body as { error: string }).error, "origin_not_allowed");
       for (const host of [`localhost:${g.port}`, `127.0.0.1:${g.port}`, `[::1]:${g.port}`]) {
         assertEquals((await wrong("/jobs", host)).status, 200, host);
         assertEquals((await wrong("/", host)).status, 200, host);

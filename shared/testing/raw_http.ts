@@ -44,7 +44,8 @@ function unchunk(bytes: Uint8Array): Uint8Array {
 
 /**
  * Sends `method path` to 127.0.0.1:`port` with exactly `headers` (add `host` yourself; none is
- * added) and reads the whole answer (the request asks the server to close the connection).
+ * added) and reads the whole answer (the request asks the server to close the connection); of
+ * an event stream, only its headers.
  */
 export async function rawRequest(
   port: number,
@@ -65,6 +66,9 @@ export async function rawRequest(
       const n = await conn.read(buf);
       if (n === null) break;
       chunks.push(buf.slice(0, n));
+      // A stream never ends by itself: its headers are all the caller gets.
+      const head = new TextDecoder().decode(chunks.at(-1)!);
+      if (/\r\ncontent-type: text\/event-stream/i.test(head) && head.includes("\r\n\r\n")) break;
     }
     const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
     let o = 0;
