@@ -94,6 +94,7 @@ const query = (name: string, type: "string" | "integer", description: string) =>
 const common = {
   "401": error("Missing or wrong bearer token (when GATEWAY_TOKEN is set)"),
   "431": error("Request headers over 16 KiB in all"),
+  "403": error("A Host that does not name this gateway; on a POST, another site's Origin"),
 };
 
 export function buildOpenApi(): Record<string, unknown> {
@@ -150,6 +151,7 @@ export function buildOpenApi(): Record<string, unknown> {
             "413": error("Body over 64 KiB"),
             "422": error("Schema errors, with the field paths"),
             "429": error("Over the per-client rate limit; see Retry-After"),
+            "415": error("Body not sent as content-type: application/json"),
             ...common,
           },
         },
@@ -248,6 +250,7 @@ export function buildOpenApi(): Record<string, unknown> {
             "202": { description: "Resumed", ...json("Job") },
             "409": error("Not awaiting a confirmation"),
             "404": error("Unknown job"),
+            "415": error("Body not sent as content-type: application/json"),
             ...common,
           },
         },
