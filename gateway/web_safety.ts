@@ -101,7 +101,7 @@ function hostAllowed(
   listen: ListenAddress | undefined,
   allowedHosts: readonly string[],
 ): boolean {
-  const names = new Set(expectedHosts(undefined));
+  const names = new Set(LOOPBACK_NAMES);
   const own = listen && bracket(listen.hostname.toLowerCase());
   if (own && !WILDCARDS.has(own)) names.add(own);
   if (names.has(authority.hostname) && (!listen || authority.port === String(listen.port))) {
