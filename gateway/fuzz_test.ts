@@ -282,11 +282,13 @@ function headers(r: Rng): {
 } {
   const h: [string, string][] = [];
   const origin = r.pick<OriginKind>(["none", "none", "none", "own", "foreign", "null"]);
-  if (r.int(2)) {
+  // Mostly JSON, as clients send it, so that bodies reach the routes and jobs run; the rest
+  // must get 415 (fetch itself labels a string body text/plain when none is given).
+  if (r.int(3)) {
     h.push([
       "content-type",
-      r.pick([
-        "application/json",
+      r.int(2) ? "application/json" : r.pick([
+        "application/json; charset=utf-8",
         "text/plain",
         "multipart/form-data; boundary=x",
         "application/json; charset=latin1",
@@ -662,6 +664,8 @@ Deno.test({
     assert(streamsRead >= 100, `only ${streamsRead} SSE streams were read`);
     assert(guardedRefusals >= 300, `only ${guardedRefusals} requests were refused a token`);
     assert(headerRefusals >= 100, `only ${headerRefusals} requests were refused for headers`);
+    const accepted = statuses.get(202) ?? 0;
+    assert(accepted >= 5, `only ${accepted} tasks were accepted: the mix must run jobs`);
     for (const error of ["origin_not_allowed", "unsupported_media_type"]) {
       const n = safetyRefusals.get(error) ?? 0;
       assert(n >= 100, `only ${n} requests were refused with ${error}`);
