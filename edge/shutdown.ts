@@ -3,7 +3,7 @@
  * How the streaming edge stops: once capture has ended (end of file, Ctrl-C, or a refused
  * gateway token) it waits for what is in flight to settle, and on Ctrl-C or a refusal only
  * for a bounded grace time, after which it says plainly what was left undone. Pure but for
- * the timer.
+ * the timer (injectable).
  */
 
 /** Time given to in-flight work after the first Ctrl-C (or a refused token). */
@@ -23,23 +23,32 @@ export async function settleWithin(
   work: Promise<unknown>,
   stopping: Promise<unknown>,
   graceMs: number,
+  schedule: Schedule = defaultSchedule,
 ): Promise<SettleOutcome> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel: (() => void) | undefined;
   const finished = work.then(
     (): SettleOutcome => ({ kind: "settled" }),
     (error): SettleOutcome => ({ kind: "failed", error }),
   );
   const deadline = stopping.then(() =>
     new Promise<SettleOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: "timed_out" }), graceMs);
+      cancel = schedule(() => resolve({ kind: "timed_out" }), graceMs);
     })
   );
   try {
     return await Promise.race([finished, deadline]);
   } finally {
-    clearTimeout(timer);
+    cancel?.();
   }
 }
+
+/** Runs `fn` after `ms`; returns what cancels it. Injected by tests in place of a real timer. */
+export type Schedule = (fn: () => void, ms: number) => () => void;
+
+const defaultSchedule: Schedule = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  return () => clearTimeout(timer);
+};
 
 /** What was still in flight when the edge stopped waiting. */
 export interface Pending {

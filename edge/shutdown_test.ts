@@ -26,16 +26,39 @@ for (const [name, pending, lines] of CASES) {
 Deno.test("settleWithin() waits for work until stopping, then at most the grace time", async () => {
   const never = new Promise<void>(() => {});
   const stop = Promise.withResolvers<void>();
+  // A hand-driven timer: the test decides when the grace time is over, not the machine's load.
+  const timers: { fn: () => void; ms: number; cancelled: boolean }[] = [];
+  const schedule = (fn: () => void, ms: number) => {
+    const timer = { fn, ms, cancelled: false };
+    timers.push(timer);
+    return () => void (timer.cancelled = true);
+  };
   let result: unknown;
-  const outcome = settleWithin(never, stop.promise, 50).then((o) => result = o);
-  await new Promise((r) => setTimeout(r, 100));
-  assertEquals(result, undefined, "without a stop it waits for the work");
-  const stoppedAt = performance.now();
+  const outcome = settleWithin(never, stop.promise, 50, schedule).then((o) => result = o);
+  await new Promise((r) => setTimeout(r, 0));
+  assertEquals([result, timers.length], [undefined, 0], "without a stop it waits, untimed");
   stop.resolve();
+  await new Promise((r) => setTimeout(r, 0));
+  assertEquals(timers.map((t) => t.ms), [50], "stopping starts the grace time");
+  assertEquals(result, undefined, "…and waits for it");
+  timers[0]!.fn();
   await outcome;
-  const waited = performance.now() - stoppedAt;
   assertEquals(result, { kind: "timed_out" });
-  assertEquals(waited >= 45 && waited < 1000, true, `waited ${waited} ms`);
+});
+
+Deno.test("settleWithin() cancels the grace timer when the work settles in time", async () => {
+  const work = Promise.withResolvers<void>();
+  const timers: { cancelled: boolean }[] = [];
+  const schedule = () => {
+    const timer = { cancelled: false };
+    timers.push(timer);
+    return () => void (timer.cancelled = true);
+  };
+  const outcome = settleWithin(work.promise, Promise.resolve(), 5000, schedule);
+  await new Promise((r) => setTimeout(r, 0));
+  work.resolve();
+  assertEquals(await outcome, { kind: "settled" });
+  assertEquals(timers, [{ cancelled: true }]);
 });
 
 Deno.test("settleWithin() reports settled work and failed work", async () => {

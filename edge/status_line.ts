@@ -37,22 +37,34 @@ function partialTail(partial: string | undefined): string {
   return `  “${text.length > PARTIAL_CHARS ? `…${text.slice(-(PARTIAL_CHARS - 1))}` : text}”`;
 }
 
+export interface StatusLineOptions {
+  /** Monotonic clock in ms. @default performance.now */
+  now?: () => number;
+  /** Least time between two redraws. @default 100 */
+  intervalMs?: number;
+}
+
 export class StatusLine {
   readonly #out: { writeSync(p: Uint8Array): number };
-  #last = 0;
+  readonly #now: () => number;
+  readonly #intervalMs: number;
+  /** When the line was last drawn; undefined until the first draw, and after print/clear. */
+  #last: number | undefined;
   #partial: string | undefined;
   #snapshot: StatusSnapshot | undefined;
   readonly #enc = new TextEncoder();
 
-  constructor(out: typeof Deno.stderr) {
+  constructor(out: typeof Deno.stderr, options: StatusLineOptions = {}) {
     this.#out = out;
+    this.#now = options.now ?? (() => performance.now());
+    this.#intervalMs = options.intervalMs ?? 100;
   }
 
-  /** Redraws at most 10 times a second. */
+  /** Redraws at most 10 times a second; the first update always draws, however early. */
   update(s: StatusSnapshot): void {
     this.#snapshot = s;
-    const now = performance.now();
-    if (now - this.#last < 100) return;
+    const now = this.#now();
+    if (this.#last !== undefined && now - this.#last < this.#intervalMs) return;
     this.#last = now;
     const shown = this.#partial === undefined ? s : { ...s, partial: this.#partial };
     this.#out.writeSync(this.#enc.encode(`\r\x1b[2K${formatStatus(shown)}`));
@@ -64,15 +76,15 @@ export class StatusLine {
     if (this.#snapshot) this.update(this.#snapshot);
   }
 
-  /** Prints a line above the status line. */
+  /** Prints a line above the status line; the next update draws it again at once. */
   print(line: string): void {
     this.#out.writeSync(this.#enc.encode(`\r\x1b[2K${line}\n`));
-    this.#last = 0;
+    this.#last = undefined;
   }
 
   /** Removes the line; the next update draws it again at once. */
   clear(): void {
     this.#out.writeSync(this.#enc.encode("\r\x1b[2K"));
-    this.#last = 0;
+    this.#last = undefined;
   }
 }

@@ -12,6 +12,7 @@ import { HttpError } from "./http_errors.ts";
 import { bearerAuth } from "./auth.ts";
 import { headerLimit } from "./header_limits.ts";
 import { rateLimit } from "./rate_limit.ts";
+import { webSafety } from "./web_safety.ts";
 import { taskRoutes } from "./routes/task_routes.ts";
 import { jobRoutes } from "./routes/job_routes.ts";
 import { observabilityRoutes } from "./routes/observability_routes.ts";
@@ -62,6 +63,9 @@ export function createApp(deps: AppDeps): Hono {
 
   // Before auth and routing, so that nothing reads an oversized header.
   app.use("*", headerLimit());
+
+  // Before auth: a hostile page's request is refused alike with and without a token.
+  app.use("*", webSafety(deps.webSafety));
 
   if (deps.token) app.use("*", bearerAuth({ token: deps.token }));
 

@@ -318,6 +318,7 @@ Deno.test("POST /task over the per-client rate limit answers 429 with Retry-Afte
     if (i === 6) clock += 1_000; // a second later, two more requests' worth has refilled
     const res = await app.request("/task", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ text: "echo x" }),
     });
     statuses.push(res.status);

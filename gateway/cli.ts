@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { isHostPattern, normaliseOrigin } from "./web_safety.ts";
 
 export const GATEWAY_HELP = `Voice-to-agent orchestration gateway
 
@@ -31,6 +32,11 @@ Options:
   --router MODE          patterns (offline lexicons only), auto (default: ask Claude only when
                          ANTHROPIC_API_KEY is set and the patterns are unsure or match nothing)
                          or model (ask Claude for every request; patterns if it fails)
+  --allowed-host HOST    also answer requests whose Host is HOST ('name' for any port, or
+                         'name:port'); repeatable. Loopback names and the listening address
+                         always pass; others get 403 (421 on pages), against DNS rebinding
+  --allow-origin ORIGIN  let pages from ORIGIN (e.g. http://localhost:3000) change state
+                         and read answers (CORS); repeatable. Others get 403
   --traces-url URL       libSQL URL for traces (default file:<data-dir>/traces.sqlite)
   --log-level LEVEL      debug, info, warning or error (default info)
   -h, --help             show this help
@@ -81,6 +87,15 @@ export const GatewayFlags = z.object({
   traces_url: z.string().optional(),
   rate_limit: z.coerce.number().min(0),
   router: z.enum(["patterns", "auto", "model"]),
+  allowed_host: z.array(
+    z.string().refine(isHostPattern, "must be a host name, optionally with :port"),
+  ),
+  allow_origin: z.array(
+    z.string().refine(
+      (v) => normaliseOrigin(v) !== undefined,
+      "must be an origin such as http://localhost:3000 (scheme, host, port; no path)",
+    ),
+  ),
   log_level: z.enum(["debug", "info", "warning", "error"]),
   help: z.boolean(),
 });
@@ -95,7 +110,7 @@ export function parseGatewayFlags(
   args: string[],
   env: (name: string) => string | undefined = () => undefined,
 ): GatewayFlags {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args,
@@ -119,6 +134,8 @@ export function parseGatewayFlags(
         "traces-url": { type: "string" },
         "rate-limit": { type: "string" },
         router: { type: "string" },
+        "allowed-host": { type: "string", multiple: true },
+        "allow-origin": { type: "string", multiple: true },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -148,6 +165,8 @@ export function parseGatewayFlags(
     traces_url: values["traces-url"],
     rate_limit: values["rate-limit"] ?? "100",
     router: values.router ?? "auto",
+    allowed_host: values["allowed-host"] ?? [],
+    allow_origin: values["allow-origin"] ?? [],
     log_level: values["log-level"] ?? "info",
     help: values.help ?? false,
   };

@@ -8,6 +8,7 @@ import type { Metrics } from "./metrics/metrics.ts";
 import type { Engine } from "./engine/engine.ts";
 import type { RoutableSkill } from "./router/router.ts";
 import type { Route } from "./router/routing.ts";
+import type { WebSafetyOptions } from "./web_safety.ts";
 
 export interface AppDeps {
   queue: JobQueue;
@@ -31,6 +32,8 @@ export interface AppDeps {
   dataDir?: string;
   /** Requests per second per client on `POST /task` (burst twice that); off when 0/undefined. */
   rateLimitPerSecond?: number;
+  /** Host and Origin checks: `--allowed-host`, `--allow-origin` and the listening address. */
+  webSafety?: WebSafetyOptions;
   /** Wall clock in ms (the rate limiter's). @default Date.now */
   now?: () => number;
 }

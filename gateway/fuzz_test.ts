@@ -12,6 +12,7 @@ import { Tracer } from "./traces/tracer.ts";
 import { Metrics } from "./metrics/metrics.ts";
 import { echoSkill } from "./skills/echo/echo_skill.ts";
 import { Engine } from "./engine/engine.ts";
+import { rawRequest } from "@shared/testing/raw_http.ts";
 
 const REQUESTS = 10_000;
 const CONNECTIONS = 16;
@@ -271,13 +272,24 @@ function oddHeaders(r: Rng, h: [string, string][]): void {
   }
 }
 
-function headers(r: Rng): { pairs: [string, string][]; auth: "valid" | "invalid" | "missing" } {
+/** Where a request claims to come from: the gateway's own page, another site, or nowhere. */
+type OriginKind = "none" | "own" | "foreign" | "null";
+const FOREIGN_ORIGINS = ["http://evil.example", "http://127.0.0.1:1", "https://localhost:2"];
+
+function headers(r: Rng): {
+  pairs: [string, string][];
+  auth: "valid" | "invalid" | "missing";
+  origin: OriginKind;
+} {
   const h: [string, string][] = [];
-  if (r.int(2)) {
+  const origin = r.pick<OriginKind>(["none", "none", "none", "own", "foreign", "null"]);
+  // Mostly JSON, as clients send it, so that bodies reach the routes and jobs run; the rest
+  // must get 415 (fetch itself labels a string body text/plain when none is given).
+  if (r.int(3)) {
     h.push([
       "content-type",
-      r.pick([
-        "application/json",
+      r.int(2) ? "application/json" : r.pick([
+        "application/json; charset=utf-8",
         "text/plain",
         "multipart/form-data; boundary=x",
         "application/json; charset=latin1",
@@ -293,7 +305,7 @@ function headers(r: Rng): { pairs: [string, string][]; auth: "valid" | "invalid"
   }
   if (r.int(3) === 0) oddHeaders(r, h);
   if (r.int(8) === 0) h.push(["content-encoding", "gzip"]);
-  return { pairs: h, auth };
+  return { pairs: h, auth, origin };
 }
 
 /** The path as the server routes it, decoded where it decodes. */
@@ -345,6 +357,76 @@ class CountingTracer extends Tracer {
       return unsubscribe();
     };
   }
+}
+
+/**
+ * The web-safety refusal a request must get, modelled here from the rules (not from the
+ * module): a foreign Host (403 on data, 421 on pages; /healthz answers any), then a foreign
+ * Origin on a state change (403), then an undeclared JSON body (415).
+ */
+function expectedRefusal(req: {
+  method: string;
+  path: string;
+  hostAllowed: boolean;
+  origin: OriginKind;
+  contentType: string | undefined;
+  hasBody: boolean;
+}): { status: number; error: string } | undefined {
+  if (!req.hostAllowed && req.path !== "/healthz") {
+    const page = req.path === "/" || /^\/job\/[^/]*$/.test(req.path) ||
+      ["/docs", "/openapi.json", "/favicon.ico"].includes(req.path);
+    return { status: page ? 421 : 403, error: "host_not_allowed" };
+  }
+  if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return undefined;
+  if (req.origin === "foreign" || req.origin === "null") {
+    return { status: 403, error: "origin_not_allowed" };
+  }
+  const jsonRoute = /^\/task\/?$/.test(req.path) || /^\/jobs\/[^/]+\/confirm\/?$/.test(req.path);
+  const type = req.contentType?.toLowerCase().replaceAll(" ", "");
+  const json = type === "application/json" || type === "application/json;charset=utf-8";
+  if ((req.hasBody || jsonRoute) && !json) return { status: 415, error: "unsupported_media_type" };
+  return undefined;
+}
+
+/** What fetch sends as the content type: the one given, or text/plain for a string body. */
+function sentContentType(
+  pairs: readonly [string, string][],
+  body: BodyInit | undefined,
+): string | undefined {
+  const given = pairs.filter(([k]) => k === "content-type").map(([, v]) => v);
+  if (given.length) return given.join(", ");
+  return typeof body === "string" ? "text/plain;charset=UTF-8" : undefined;
+}
+
+function bodyLength(body: BodyInit | undefined): number {
+  if (body === undefined) return 0;
+  return typeof body === "string" ? body.length : (body as Uint8Array).length;
+}
+
+/** Checks an answer against the refusal it should be; returns what was wrong, if anything. */
+async function refusedAs(
+  res: { status: number; text?: string } | Response,
+  method: string,
+  refusal: { status: number; error: string },
+): Promise<string | undefined> {
+  if (res.status !== refusal.status) {
+    return `expected ${refusal.status} ${refusal.error}, got ${res.status}`;
+  }
+  if (method === "HEAD") return;
+  const text = res instanceof Response ? await res.text() : res.text ?? "";
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text);
+  } catch { /* checked below */ }
+  const hint = refusal.error === "unsupported_media_type"
+    ? "add -H 'content-type: application/json'"
+    : refusal.error === "host_not_allowed"
+    ? "does not name this gateway"
+    : "may not change this gateway's state";
+  return body.error === refusal.error && String(body.message).includes(hint) &&
+      Object.keys(body).length === 2
+    ? undefined
+    : `${refusal.status} body ${text.slice(0, 200)}`;
 }
 
 const UNAUTHORIZED = {
@@ -400,14 +482,22 @@ Deno.test({
       // Pages and streams are mostly fetched with GET as a browser would; tasks are POSTed.
       const method = r.int(2) ? (template === "/task" ? "POST" : "GET") : r.pick(METHODS);
       const withToken = r.next() < TOKEN_SHARE;
-      const { pairs, auth } = headers(r);
+      const { pairs, auth, origin } = headers(r);
+      const target = withToken ? guarded : open;
+      if (origin !== "none") {
+        pairs.push([
+          "origin",
+          origin === "own" ? target.base : origin === "null" ? "null" : r.pick(FOREIGN_ORIGINS),
+        ]);
+      }
       return {
         path,
         method,
         body: method === "GET" || method === "HEAD" ? undefined : body(r),
         pairs,
         auth,
-        target: withToken ? guarded : open,
+        origin,
+        target,
         ownHeaderBytes: headerBytes(
           new Headers(pairs.filter(([, v]) => [...v].every((ch) => ch.charCodeAt(0) <= 0xff))),
         ),
@@ -421,6 +511,7 @@ Deno.test({
     let streamsRead = 0;
     let guardedRefusals = 0;
     let headerRefusals = 0;
+    const safetyRefusals = new Map<string, number>();
     // Memory must stay bounded: the same mix sent twice must not grow the heap the second time.
     // `--v8-flags=--expose-gc` (deno task test) lets us measure after a full collection.
     const gc = (globalThis as { gc?: () => void }).gc;
@@ -455,6 +546,20 @@ Deno.test({
         return shape ? undefined : `431 body ${JSON.stringify(body)}`;
       }
       if (small && res.status === 431) return `headers of ${req.ownHeaderBytes} bytes → 431`;
+      if (!small && res.status === 431) return; // near the limit: either answer is right
+      const refusal = expectedRefusal({
+        method: req.method,
+        path: serverPaths(req.target.base, req.path)[0]!,
+        hostAllowed: true, // fetch sends the URL's own Host
+        origin: req.origin,
+        contentType: sentContentType(req.pairs, req.body),
+        hasBody: bodyLength(req.body) > 0,
+      });
+      if (refusal) {
+        safetyRefusals.set(refusal.error, (safetyRefusals.get(refusal.error) ?? 0) + 1);
+        return await refusedAs(res, req.method, refusal);
+      }
+      if ([415, 421].includes(res.status)) return `refused with ${res.status} though admissible`;
       if (!guardedTarget) {
         return res.status === 401 ? "401 from the gateway without a token" : undefined;
       }
@@ -543,9 +648,9 @@ Deno.test({
       `heap after 5,000 requests: ${(heapHalf / 1e6).toFixed(1)} MB, after 10,000: ${
         (heapEnd / 1e6).toFixed(1)
       } MB; ${streamsRead} SSE streams read and closed, ${guardedRefusals} requests refused ` +
-        `for want of the token, ${headerRefusals} for their headers; statuses ${
-          JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))
-        }`,
+        `for want of the token, ${headerRefusals} for their headers; web safety refusals ${
+          JSON.stringify(Object.fromEntries(safetyRefusals))
+        }; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`,
     );
     for (const { base } of servers) {
       const health = await fetch(`${base}/healthz`);
@@ -560,6 +665,12 @@ Deno.test({
     assert(streamsRead >= 100, `only ${streamsRead} SSE streams were read`);
     assert(guardedRefusals >= 300, `only ${guardedRefusals} requests were refused a token`);
     assert(headerRefusals >= 100, `only ${headerRefusals} requests were refused for headers`);
+    const accepted = statuses.get(202) ?? 0;
+    assert(accepted >= 5, `only ${accepted} tasks were accepted: the mix must run jobs`);
+    for (const error of ["origin_not_allowed", "unsupported_media_type"]) {
+      const n = safetyRefusals.get(error) ?? 0;
+      assert(n >= 100, `only ${n} requests were refused with ${error}`);
+    }
     assert(
       sent >= REQUESTS * 0.95,
       `only ${sent} of ${REQUESTS} requests got an answer (${transportErrors} transport errors)`,
@@ -624,6 +735,156 @@ Deno.test({
     assertEquals(tracer.live - baseline, 0, "subscriptions left after HEAD and a closed GET");
     ac.abort();
     await server.finished;
+    await tracer.close();
+  },
+});
+
+Deno.test({
+  name: "fuzz: 3,000 raw requests mixing Host, Origin and content type get exactly their refusal",
+  permissions: { net: ["127.0.0.1"], read: true, write: true, env: true, sys: true },
+  async fn() {
+    const queue = new MemoryQueue();
+    const tracer = new Tracer([], { ringSize: 1000 });
+    const metrics = new Metrics(() => queue.depth());
+    const gateways = [undefined, TOKEN].map((token) => {
+      let port = 0;
+      const app = createApp({
+        queue,
+        tracer,
+        metrics,
+        skills: [echoSkill],
+        ...(token ? { token } : {}),
+        webSafety: { listening: () => ({ hostname: "127.0.0.1", port }) },
+      });
+      const ac = new AbortController();
+      const server = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+        app.fetch,
+      );
+      port = server.addr.port;
+      return { token, port, ac, server };
+    });
+    // Host values, each with whether it names the gateway (P is the gateway's port).
+    const HOSTS: [string, boolean][] = [
+      ["127.0.0.1:P", true],
+      ["localhost:P", true],
+      ["[::1]:P", true],
+      ["LocalHost:P", true],
+      ["127.0.0.1", false],
+      ["localhost:1", false],
+      ["evil.example", false],
+      ["evil.example:P", false],
+      ["localhost.:P", false],
+      ["127.0.0.1.nip.io:P", false],
+      ["user@127.0.0.1:P", false],
+      ["127.0.0.1:P?x", false],
+      ["[::1]", false],
+      ["0.0.0.0:P", false],
+    ];
+    const TYPES = [
+      undefined,
+      "application/json",
+      "application/json; charset=utf-8",
+      "text/plain",
+      "text/plain;charset=UTF-8",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/json; charset=latin1",
+      "text/json",
+    ];
+    const RAW_PATHS = [
+      "/task",
+      "/jobs/01ABCDEF/confirm",
+      "/jobs/01ABCDEF/cancel",
+      "/jobs/01ABCDEF/retry",
+      "/jobs",
+      "/status/01ABCDEF",
+      "/",
+      "/job/01ABCDEF",
+      "/docs",
+      "/openapi.json",
+      "/healthz",
+      "/events",
+      "/artifacts/01ABCDEF/report.txt",
+      "/metrics",
+    ];
+    const r = prng(20261203);
+    const wrong: string[] = [];
+    const tally = new Map<string, number>();
+    let next = 0;
+    const TOTAL = 3000;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < TOTAL) {
+        next++;
+        const g = r.pick(gateways);
+        const [hostTemplate, hostAllowed] = r.pick(HOSTS);
+        const host = hostTemplate.replace("P", String(g.port));
+        const method = r.pick(["GET", "POST", "POST", "POST", "PUT", "DELETE", "OPTIONS", "HEAD"]);
+        const path = r.pick(RAW_PATHS);
+        const origin = r.pick<OriginKind>(["none", "none", "own", "foreign", "null"]);
+        const contentType = r.pick(TYPES);
+        const body = method === "GET" || method === "HEAD" || r.int(4) === 0
+          ? undefined
+          : r.pick(['{"text":"echo raw"}', '{"decision":"allow"}', "text=echo", "x"]);
+        const pairs: [string, string][] = [["host", host]];
+        if (origin !== "none") {
+          pairs.push([
+            "origin",
+            origin === "own"
+              ? `http://${host}`
+              : origin === "null"
+              ? "null"
+              : r.pick(FOREIGN_ORIGINS),
+          ]);
+        }
+        if (contentType) pairs.push(["content-type", contentType]);
+        const authorized = g.token !== undefined && r.int(2) === 0;
+        if (authorized) pairs.push(["authorization", `Bearer ${g.token}`]);
+        const res = await rawRequest(g.port, method, path, pairs, body);
+        const where = `${g.token ? "token" : "open"} ${method} ${path} host=${host} ` +
+          `origin=${origin} type=${contentType} body=${body !== undefined}`;
+        if (res.status >= 500) {
+          wrong.push(`${where} → ${res.status}`);
+          continue;
+        }
+        const refusal = expectedRefusal({
+          method,
+          path,
+          hostAllowed,
+          // Only a Host that names the gateway makes a page its own (/healthz takes any Host).
+          origin: origin === "own" && !hostAllowed ? "foreign" : origin,
+          contentType,
+          hasBody: body !== undefined,
+        });
+        if (refusal) {
+          tally.set(refusal.error, (tally.get(refusal.error) ?? 0) + 1);
+          const problem = await refusedAs(res, method, refusal);
+          if (problem) wrong.push(`${where}: ${problem}`);
+          continue;
+        }
+        tally.set("admitted", (tally.get("admitted") ?? 0) + 1);
+        if ([415, 421].includes(res.status)) {
+          wrong.push(`${where}: ${res.status} though admissible`);
+        }
+        if (res.status === 403) wrong.push(`${where}: 403 ${res.text.slice(0, 120)}`);
+        const open = ["/healthz", "/", "/docs", "/openapi.json"].includes(path) ||
+          (method === "GET" && path.startsWith("/job/"));
+        if (g.token && !authorized && !open && res.status !== 401) {
+          wrong.push(`${where}: no token → ${res.status}`);
+        }
+      }
+    }));
+    console.log(`raw fuzz outcomes ${JSON.stringify(Object.fromEntries(tally))}`);
+    assertEquals(wrong.slice(0, 20), [], `wrong answers (${wrong.length})`);
+    for (
+      const what of ["host_not_allowed", "origin_not_allowed", "unsupported_media_type", "admitted"]
+    ) {
+      assert((tally.get(what) ?? 0) >= 200, `only ${tally.get(what) ?? 0} requests ${what}`);
+    }
+    for (const { ac, server } of gateways) {
+      ac.abort();
+      await server.finished;
+    }
     await tracer.close();
   },
 });

@@ -49,6 +49,7 @@ async function main(): Promise<number> {
     await disposeLogging();
     return 1;
   }
+  let listening: { hostname: string; port: number } | undefined;
   const app = createApp({
     queue: runtime.queue,
     tracer: runtime.tracer,
@@ -60,6 +61,11 @@ async function main(): Promise<number> {
     dataDir: runtime.dataDir,
     workspace: flags.workspace,
     rateLimitPerSecond: flags.rate_limit,
+    webSafety: {
+      allowedHosts: flags.allowed_host,
+      allowOrigins: flags.allow_origin,
+      listening: () => listening,
+    },
     maxAttempts: (intent) =>
       runtime.skillSet.registered.find((s) => s.intent === intent)?.retry.attempts ?? 1,
   });
@@ -69,6 +75,7 @@ async function main(): Promise<number> {
     port: flags.port,
     signal: shutdown.signal,
     onListen: ({ hostname, port }) => {
+      listening = { hostname, port };
       const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
       // One machine-readable line on stdout so scripts and tests learn the port.
       console.log(JSON.stringify({ event: "listening", url, queue: flags.queue }));

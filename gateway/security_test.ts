@@ -144,7 +144,10 @@ Deno.test("canary secrets appear in no log, stdout, trace, SSE event or response
     ANTHROPIC_BASE_URL: standin.url,
     CODING_WORKSPACE: await workspace(dir),
   });
-  const auth = { authorization: `Bearer ${CANARIES.GATEWAY_TOKEN}` };
+  const auth = {
+    authorization: `Bearer ${CANARIES.GATEWAY_TOKEN}`,
+    "content-type": "application/json",
+  };
   const events = await readEvents(`${gw.url}/events`, auth);
   const answers: { path: string; text: string }[] = [];
   const send = async (path: string, init: RequestInit = {}) => {
@@ -167,7 +170,10 @@ Deno.test("canary secrets appear in no log, stdout, trace, SSE event or response
   assertEquals(
     await send("/task", {
       method: "POST",
-      headers: { authorization: `Bearer ${CANARIES.OPENAI_API_KEY}` },
+      headers: {
+        authorization: `Bearer ${CANARIES.OPENAI_API_KEY}`,
+        "content-type": "application/json",
+      },
       body: "{}",
     }),
     401,

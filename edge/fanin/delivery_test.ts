@@ -15,6 +15,9 @@ import { startTestGateway, type TestGateway } from "../outbox/test_gateway.ts";
 import { UtteranceFollower } from "./utterance_follower.ts";
 import { forwardTranscripts } from "./transcript_forwarder.ts";
 
+/** A hang deadline, not a speed goal: generous, so that a loaded machine never trips it. */
+const HANG_MS = 30_000;
+
 async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -122,9 +125,9 @@ async function withRig(
 
 /** Waits until the transcriber, the outbox and the follower have all finished. */
 async function settle(rig: Rig): Promise<void> {
-  await within(10_000, "transcribed", rig.rt.whenIdle());
-  await within(10_000, "delivered", rig.outbox.whenDrained());
-  await within(10_000, "followed", rig.follower.whenAllFinal());
+  await within(HANG_MS, "transcribed", rig.rt.whenIdle());
+  await within(HANG_MS, "delivered", rig.outbox.whenDrained());
+  await within(HANG_MS, "followed", rig.follower.whenAllFinal());
 }
 
 const TEXTS = [
@@ -143,7 +146,7 @@ const SCRIPT = (a: { durationMs: number }) =>
 
 Deno.test("delivery: the WebSocket dropped three times, every utterance reaches the gateway exactly once", async () => {
   await withRig({ script: SCRIPT, transcriptDelayMs: 2 }, async (rig) => {
-    await within(5000, "ready", rig.rt.whenReady());
+    await within(HANG_MS, "ready", rig.rt.whenReady());
     const ids: string[] = [];
     rig.standIn.inject({ type: "drop", afterAppends: 3 });
     ids.push(rig.speak(500));
@@ -153,7 +156,7 @@ Deno.test("delivery: the WebSocket dropped three times, every utterance reaches 
     ids.push(rig.speak(560));
     ids.push(rig.speak(590));
     await until("second drop", () => rig.rt.stats.reconnects === 2);
-    await within(5000, "ready again", rig.rt.whenReady());
+    await within(HANG_MS, "ready again", rig.rt.whenReady());
     ids.push(rig.speak(620));
     rig.standIn.dropAll();
     ids.push(rig.speak(650));
@@ -170,13 +173,13 @@ Deno.test("delivery: the WebSocket dropped three times, every utterance reaches 
 
 Deno.test("delivery: the gateway stopped during speech, utterances arrive after it returns, none twice", async () => {
   await withRig({ script: SCRIPT }, async (rig) => {
-    await within(5000, "ready", rig.rt.whenReady());
+    await within(HANG_MS, "ready", rig.rt.whenReady());
     const first = rig.speak(500);
-    await within(5000, "first transcribed", rig.rt.whenIdle());
-    await within(5000, "first delivered", rig.outbox.whenDrained());
+    await within(HANG_MS, "first transcribed", rig.rt.whenIdle());
+    await within(HANG_MS, "first delivered", rig.outbox.whenDrained());
     await rig.gateway.stop();
     const during = [rig.speak(530), rig.speak(560), rig.speak(590)];
-    await within(5000, "transcribed while down", rig.rt.whenIdle());
+    await within(HANG_MS, "transcribed while down", rig.rt.whenIdle());
     await until("outbox retrying", () => rig.outbox.stats.retries >= 2);
     assertEquals(rig.outbox.depth, 3);
     await rig.gateway.restart();
@@ -192,7 +195,7 @@ Deno.test("delivery: bad provider behaviour (errors, garbage, failed, young deat
     script: SCRIPT,
     faults: [{ type: "drop_on_connect", count: 2 }],
   }, async (rig) => {
-    await within(5000, "ready after two young deaths", rig.rt.whenReady());
+    await within(HANG_MS, "ready after two young deaths", rig.rt.whenReady());
     rig.standIn.inject({ type: "garbage" });
     rig.standIn.inject({ type: "error", message: "the stand-in hiccups" });
     rig.standIn.inject({ type: "failed" });

@@ -168,7 +168,8 @@ Deno.test({
       const code = await edge.exit(20_000);
       const took = performance.now() - at;
       assertEquals(code, 130, edge.stderr.slice(-20).join("\n"));
-      assert(took < 7000, `exited ${Math.round(took)} ms after Ctrl-C`);
+      // Bounded by the 5 s grace, with room for a loaded machine; a hang meets exit(20_000).
+      assert(took < 15_000, `exited ${Math.round(took)} ms after Ctrl-C`);
       const kept = await outboxFiles(dir);
       assert(kept >= 1);
       const tail = edge.stdout.slice(edge.stdout.indexOf(
@@ -206,7 +207,8 @@ Deno.test({
       once.child.kill("SIGINT");
       assertEquals(await once.exit(20_000), 130);
       let took = performance.now() - at;
-      assert(took < 7000, `exited ${Math.round(took)} ms after Ctrl-C`);
+      // Bounded by the 5 s grace, with room for a loaded machine; a hang meets exit(20_000).
+      assert(took < 15_000, `exited ${Math.round(took)} ms after Ctrl-C`);
       assertEquals(once.stdout.slice(-2), [
         "Stopping: waiting up to 5 s for utterances in flight (Ctrl-C again to quit now)",
         "1 speech segment(s) not transcribed: lost",
@@ -221,7 +223,8 @@ Deno.test({
       twice.child.kill("SIGINT");
       assertEquals(await twice.exit(20_000), 130);
       took = performance.now() - at;
-      assert(took < 1500, `exited ${Math.round(took)} ms after the second Ctrl-C`);
+      // Without waiting for the 5 s grace (the first Ctrl-C's), with room for a loaded machine.
+      assert(took < 4500, `exited ${Math.round(took)} ms after the second Ctrl-C`);
       assertEquals(plain(twice.stderr), ["error: interrupted twice: quitting without waiting"]);
     } finally {
       await Deno.remove(dir, { recursive: true });

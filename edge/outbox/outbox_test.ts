@@ -22,6 +22,9 @@ async function listJson(dir: string): Promise<string[]> {
   return names.sort();
 }
 
+/** A hang deadline, not a speed goal: generous, so that a loaded machine never trips it. */
+const HANG_MS = 30_000;
+
 async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -67,7 +70,7 @@ Deno.test("Outbox posts each utterance once, in order, with the token, and forge
       reason: "duplicate",
       depth: 2,
     });
-    await within(5000, "drained", outbox.whenDrained());
+    await within(HANG_MS, "drained", outbox.whenDrained());
     assertEquals(acks, ["u1:1", "u2:2"]);
     assertEquals(gw.posts.map((p) => [p.utterance_id, p.authorization]), [
       ["u1", "Bearer tok"],
@@ -91,7 +94,7 @@ Deno.test("Outbox delivers what was said while the gateway was down once it retu
   try {
     outbox.start();
     outbox.enqueue({ utterance_id: "before", text: "first request" });
-    await within(5000, "first", outbox.whenDrained());
+    await within(HANG_MS, "first", outbox.whenDrained());
     await gw.stop();
     for (const id of ["d1", "d2", "d3"]) {
       outbox.enqueue({ utterance_id: id, text: `request ${id}` });
@@ -103,7 +106,7 @@ Deno.test("Outbox delivers what was said while the gateway was down once it retu
     gw.failNext(1, 503, "0");
     gw.failNext(1, 429);
     await gw.restart();
-    await within(5000, "drained", outbox.whenDrained());
+    await within(HANG_MS, "drained", outbox.whenDrained());
     assertEquals([...gw.utterances.keys()], ["before", "d1", "d2", "d3"]);
     const posted = gw.posts.map((p) => p.utterance_id);
     assertEquals(posted.filter((id) => id === "d2").length, 1, "no duplicate after the 503s");
@@ -155,7 +158,7 @@ Deno.test("Outbox after a crash: each persisted utterance is delivered once by t
   try {
     assertEquals(outbox.pendingIds(), persisted);
     outbox.start();
-    await within(5000, "drained", outbox.whenDrained());
+    await within(HANG_MS, "drained", outbox.whenDrained());
     assertEquals([...gw.utterances.keys()], persisted);
     assertEquals(gw.posts.length, 3, "each pending item posted once");
     assertEquals([...gw.utterances.values()].map((u) => u.text), [
@@ -193,7 +196,7 @@ Deno.test("Outbox drops a refused utterance, stops on a bad token, refuses when 
     outbox.enqueue({ utterance_id: "bad1", text: "refused for good" });
     outbox.enqueue({ utterance_id: "g1", text: "gibberish words" });
     outbox.enqueue({ utterance_id: "ok1", text: "refactor the router" });
-    await within(5000, "drained", outbox.whenDrained());
+    await within(HANG_MS, "drained", outbox.whenDrained());
     assertEquals(rejected, ["bad1:422"]);
     // No skill matched: the gateway still takes the utterance (200, no jobs).
     assertEquals(acked, ["g1:200:gibberish words:true", "ok1:202:refactor the router:false"]);
@@ -215,10 +218,10 @@ Deno.test("Outbox drops a refused utterance, stops on a bad token, refuses when 
     assertEquals(full, { accepted: false, reason: "full", depth: 2 });
     assertEquals(dropped, ["k3"]);
     const drained = wrong.whenDrained();
-    assertEquals(await within(5000, "401", unauthorized), 401);
+    assertEquals(await within(HANG_MS, "401", unauthorized), 401);
     // Waiting for delivery ends with the refusal instead of hanging, before and after it.
     const refused = await assertRejects(
-      () => within(5000, "refusal", drained),
+      () => within(HANG_MS, "refusal", drained),
       GatewayTokenError,
       "the gateway refused the token (401): check GATEWAY_TOKEN",
     );

@@ -2,8 +2,9 @@
  * @module
  * A tiny real HTTP server imitating the two gateway routes the edge uses, for tests and the
  * edge benchmark: `POST /task` (idempotent on `utterance_id`, 202 with jobs, 200
- * `{ unrouted: true, jobs: [] }` when no skill matches, Bearer token check) and `GET /utterances/:id` (jobs that move from queued
- * to a final state after a few polls, with results and usage), and `GET /vocabulary`. It can be stopped and
+ * `{ unrouted: true, jobs: [] }` when no skill matches, Bearer token check, 415 for a body
+ * not declared JSON), `GET /utterances/:id` (jobs that move from queued to a final state after
+ * a few polls, with results and usage) and `GET /vocabulary`. It can be stopped and
  * restarted on the same port to play a gateway outage.
  */
 import { z } from "zod";
@@ -83,6 +84,14 @@ export function startTestGateway(options: TestGatewayOptions = {}): Promise<Test
       return Response.json({ error: "unauthorized" }, { status: 401 });
     }
     if (req.method === "POST" && url.pathname === "/task") {
+      // As the gateway: a body not declared JSON is refused (it would be a cross-site form).
+      const type = req.headers.get("content-type") ?? "";
+      if (!/^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i.test(type)) {
+        return Response.json({
+          error: "unsupported_media_type",
+          message: "POST /task takes a JSON body in UTF-8: add -H 'content-type: application/json'",
+        }, { status: 415 });
+      }
       let raw: unknown;
       try {
         raw = await req.json();

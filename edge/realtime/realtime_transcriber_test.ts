@@ -19,6 +19,9 @@ import {
 } from "./realtime_transcriber.ts";
 import { silenceFrames, toneFrames } from "./test_audio.ts";
 
+/** A hang deadline, not a speed goal: generous, so that a loaded machine never trips it. */
+const HANG_MS = 30_000;
+
 /** Rejects instead of hanging when something never happens. */
 export async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -91,10 +94,10 @@ Deno.test("RealtimeTranscriber turns each segment into one final transcript", as
     { standIn: { script: ["open the QA dashboard now", "refactor the router"] } },
     async (c) => {
       c.rt.start();
-      await within(5000, "ready", c.rt.whenReady());
+      await within(HANG_MS, "ready", c.rt.whenReady());
       const a = c.speak(400);
       const b = c.speak(600);
-      await within(5000, "idle", c.rt.whenIdle());
+      await within(HANG_MS, "idle", c.rt.whenIdle());
       assertEquals(c.finals.map((f) => [f.utterance_id, f.text]), [
         [a, "open the QA dashboard now"],
         [b, "refactor the router"],
@@ -120,7 +123,7 @@ Deno.test("RealtimeTranscriber loses nothing and duplicates nothing when the soc
     texts[(Math.round(a.durationMs) - 500) / 20] ?? `unexpected ${a.durationMs} ms`;
   await withTranscriber({ standIn: { script, transcriptDelayMs: 5 } }, async (c) => {
     c.rt.start();
-    await within(5000, "ready", c.rt.whenReady());
+    await within(HANG_MS, "ready", c.rt.whenReady());
     const ids: string[] = [];
     // 1: dropped mid-utterance (on the 3rd append of the segment).
     c.standIn.inject({ type: "drop", afterAppends: 2 });
@@ -129,14 +132,14 @@ Deno.test("RealtimeTranscriber loses nothing and duplicates nothing when the soc
     c.standIn.inject({ type: "drop_after_commit" });
     ids.push(c.speak(520));
     ids.push(c.speak(540));
-    await within(5000, "first three", c.rt.whenIdle());
+    await within(HANG_MS, "first three", c.rt.whenIdle());
     // 3: dropped between utterances, while one is waiting for its (delayed) transcript.
     c.standIn.inject({ type: "delay", ms: 200 });
     ids.push(c.speak(560));
     c.standIn.dropAll();
     ids.push(c.speak(580));
     ids.push(c.speak(600));
-    await within(5000, "all six", c.rt.whenIdle());
+    await within(HANG_MS, "all six", c.rt.whenIdle());
     // Exactly one final per utterance. Transcripts may arrive out of speech order (a re-sent
     // segment can finish after a later one), so compare by utterance.
     const byId = new Map(c.finals.map((f) => [f.utterance_id, f.text]));
@@ -153,12 +156,12 @@ Deno.test("RealtimeTranscriber re-sends a failed transcription once, then report
     c.rt.start();
     c.standIn.inject({ type: "failed" });
     const saved = c.speak(300);
-    await within(5000, "first", c.rt.whenIdle());
+    await within(HANG_MS, "first", c.rt.whenIdle());
     assertEquals(c.finals.map((f) => [f.utterance_id, f.text]), [[saved, "saved"]]);
     c.standIn.inject({ type: "failed" });
     c.standIn.inject({ type: "failed" });
     const lost = c.speak(700);
-    await within(5000, "second", c.rt.whenIdle());
+    await within(HANG_MS, "second", c.rt.whenIdle());
     assertEquals(c.finals.length, 1);
     assertEquals(c.failed.map((f) => f.utterance_id), [lost]);
     assertStringIncludes(
@@ -175,7 +178,7 @@ Deno.test("RealtimeTranscriber survives garbage frames and error events without 
     c.standIn.inject({ type: "garbage" });
     c.standIn.inject({ type: "error", message: "transient trouble" });
     c.speak(300);
-    await within(5000, "idle", c.rt.whenIdle());
+    await within(HANG_MS, "idle", c.rt.whenIdle());
     assertEquals(c.finals.map((f) => f.text), ["fine"]);
     assertEquals(c.rt.stats.invalidFrames, 3, "non-JSON, binary, committed without item_id");
     assertEquals(c.rt.stats.unknownEvents, 1);
@@ -190,9 +193,9 @@ Deno.test("RealtimeTranscriber can send the key as the openai-insecure-api-key s
     client: { apiKey: "sk-sub", auth: "subprotocol" },
   }, async (c) => {
     c.rt.start();
-    await within(5000, "ready", c.rt.whenReady());
+    await within(HANG_MS, "ready", c.rt.whenReady());
     c.speak(300);
-    await within(5000, "idle", c.rt.whenIdle());
+    await within(HANG_MS, "idle", c.rt.whenIdle());
     assertEquals(c.finals.map((f) => f.text), ["via subprotocol"]);
     assertEquals(c.standIn.stats.authRejected, 0);
   });
@@ -203,7 +206,7 @@ Deno.test("RealtimeTranscriber gives up at once with a clear message on a 401 ha
     const fatal = new Promise<RealtimeGiveUpError>((r) => c.rt.on("fatal", (f) => r(f.error)));
     c.rt.start();
     c.speak(300);
-    const error = await within(5000, "fatal", fatal);
+    const error = await within(HANG_MS, "fatal", fatal);
     assertEquals(
       error.message,
       "Realtime transcription stopped: the Realtime API refused the credentials (NetworkError: failed to connect to WebSocket: Invalid status code: 401): check OPENAI_API_KEY; a bad key is not a network blip, so no retry",
@@ -217,11 +220,11 @@ Deno.test("RealtimeTranscriber gives up at once with a clear message on a 401 ha
 Deno.test("RealtimeTranscriber gives up on an auth error event and on rejected settings", async () => {
   await withTranscriber({ standIn: { script: ["x"] } }, async (c) => {
     c.rt.start();
-    await within(5000, "ready", c.rt.whenReady());
+    await within(HANG_MS, "ready", c.rt.whenReady());
     c.standIn.inject({ type: "error", code: "invalid_api_key", message: "Incorrect API key" });
     c.speak(300);
     await assertRejects(
-      () => within(5000, "idle", c.rt.whenIdle()),
+      () => within(HANG_MS, "idle", c.rt.whenIdle()),
       RealtimeGiveUpError,
       "Realtime transcription stopped: the Realtime API refused the credentials: Incorrect API key",
     );
@@ -229,7 +232,7 @@ Deno.test("RealtimeTranscriber gives up on an auth error event and on rejected s
   await withTranscriber({ client: { model: "bogus-model" } }, async (c) => {
     c.rt.start();
     await assertRejects(
-      () => within(5000, "ready", c.rt.whenReady()),
+      () => within(HANG_MS, "ready", c.rt.whenReady()),
       RealtimeGiveUpError,
       "Realtime transcription stopped: the Realtime API rejected the session settings: Invalid value: 'bogus-model'.",
     );
@@ -243,7 +246,7 @@ Deno.test("RealtimeTranscriber gives up when connections keep dying young", asyn
   }, async (c) => {
     c.rt.start();
     await assertRejects(
-      () => within(5000, "give up", c.rt.whenReady()),
+      () => within(HANG_MS, "give up", c.rt.whenReady()),
       RealtimeGiveUpError,
       "died within 5000 ms of opening 3 times in a row",
     );
@@ -285,7 +288,7 @@ Deno.test("RealtimeTranscriber keeps retrying while unreachable and holds a boun
     }
     assertEquals(rt.state === "waiting" || rt.state === "connecting", true);
     standIn = await startRealtimeStandIn({ port });
-    await within(5000, "idle", rt.whenIdle());
+    await within(HANG_MS, "idle", rt.whenIdle());
     assertEquals(finals, kept);
   } finally {
     await rt.close();
@@ -299,10 +302,10 @@ Deno.test("RealtimeTranscriber rotates its session before the lifetime runs out"
     client: { sessionLifetimeMs: 120, rotateBeforeMs: 100, forceRotateBeforeMs: 10 },
   }, async (c) => {
     c.rt.start();
-    await within(5000, "ready", c.rt.whenReady());
+    await within(HANG_MS, "ready", c.rt.whenReady());
     while (c.rt.stats.rotations < 2) await new Promise((r) => setTimeout(r, 10));
     const ids = [c.speak(300), c.speak(320), c.speak(340)];
-    await within(5000, "idle", c.rt.whenIdle());
+    await within(HANG_MS, "idle", c.rt.whenIdle());
     assertEquals(c.finals.map((f) => f.utterance_id), ids);
     assertEquals(c.rt.stats.reconnects, 0, "rotations are not reconnects");
     assert(c.traces.some((t) => t.event === "realtime.rotate"));
@@ -312,14 +315,14 @@ Deno.test("RealtimeTranscriber rotates its session before the lifetime runs out"
 Deno.test("RealtimeTranscriber clears an abandoned segment and discards empty ones", async () => {
   await withTranscriber({ standIn: { script: ["kept"] } }, async (c) => {
     c.rt.start();
-    await within(5000, "ready", c.rt.whenReady());
+    await within(HANG_MS, "ready", c.rt.whenReady());
     const abandoned = c.rt.beginSegment();
     for (const f of toneFrames(300)) c.rt.appendAudio(f);
     c.rt.abandonSegment();
     const empty = c.rt.beginSegment();
     c.rt.endSegment();
     const kept = c.speak(250);
-    await within(5000, "idle", c.rt.whenIdle());
+    await within(HANG_MS, "idle", c.rt.whenIdle());
     assertEquals(c.discarded, [
       { utterance_id: abandoned, reason: "abandoned" },
       { utterance_id: empty, reason: "no audio" },
@@ -340,7 +343,7 @@ Deno.test("RealtimeTranscriber with server VAD lets the provider find the turns"
     },
   }, async (c) => {
     c.rt.start();
-    await within(5000, "ready", c.rt.whenReady());
+    await within(HANG_MS, "ready", c.rt.whenReady());
     const waitFinals = (n: number) =>
       within(
         5000,

@@ -16,6 +16,7 @@ import { CLIENT_SCRIPT } from "./client_script.ts";
 import { LiveStats } from "./live_stats.ts";
 import { eventsRoute } from "./events_route.ts";
 import { artifactRoute } from "./artifact_route.ts";
+import { pageSecurityHeaders } from "../web_safety.ts";
 
 const STYLE = `
 body{font:14px system-ui,sans-serif;margin:0;color:#222;background:#fff}
@@ -33,7 +34,7 @@ pre{background:#f7f7f7;padding:.5rem;overflow:auto;font-size:12px;max-height:32r
 #job-error{color:#b00;white-space:pre-wrap;border:1px solid #e99;background:#fff4f4;padding:.5rem;border-radius:4px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .8rem;font-size:13px}dt{color:#555}dd{margin:0;overflow-wrap:anywhere}
 #utterances>li{margin-bottom:.5rem}ul{padding-left:1.2rem;margin:.2rem 0}.error{color:#b00}
-#login{padding:2rem}#login-message{color:#b00}
+#login{padding:2rem}#login-message{color:#b00}.toggle{font-weight:400;font-size:12px}
 `;
 
 function Page(props: { title: string; job?: string; children: unknown }) {
@@ -107,7 +108,7 @@ function DashboardPage() {
         <section>
           <h2>
             Trace tail{" "}
-            <label class="muted" style="font-weight:400;font-size:12px">
+            <label class="muted toggle">
               <input id="show-http" type="checkbox" /> HTTP requests
             </label>
           </h2>
@@ -167,7 +168,8 @@ export function dashboardRoutes(deps: AppDeps, options: DashboardOptions = {}): 
   deps.tracer.subscribe((e) => stats.record(e));
 
   const html = async (page: unknown) => "<!doctype html>" + (await page);
-  const headers = { "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
+  // A strict CSP: the one inline script and style by hash, no frames, no other origins.
+  const headers = pageSecurityHeaders({ scripts: [CLIENT_SCRIPT], styles: [STYLE] });
 
   app.get("/", async (c) => c.html(await html(<DashboardPage />), 200, headers));
 

@@ -234,7 +234,9 @@ Deno.test("Engine coalesces a progress flood, stays responsive, and the job stil
     clearInterval(ticker);
     assertEquals(done.status, "succeeded");
     assertEquals((await t.final(other.job_id)).status, "succeeded");
-    assert(worstGap < 1_000, `the event loop stalled for ${worstGap.toFixed(0)} ms`);
+    // A stall of seconds means the flood ran synchronously; a loaded machine alone never
+    // holds a 10 ms timer back that long.
+    assert(worstGap < 5_000, `the event loop stalled for ${worstGap.toFixed(0)} ms`);
     const progress = t.tracer.recent({ job_id: job.job_id, event: "job.progress", limit: 100_000 });
     assert(progress.length < 100, `expected coalesced progress, got ${progress.length} events`);
   } finally {
@@ -270,11 +272,13 @@ Deno.test("Engine keeps the lease while a slow skill prepares, so the job runs o
     ...echoSkill,
     intent: "slowprep",
     prepare: async () => {
-      await new Promise((r) => setTimeout(r, 1_200));
+      await new Promise((r) => setTimeout(r, 3_000));
       return {};
     },
   };
-  const t = await setup({ skills: [echoSkill, slowPrep], leaseMs: 400 });
+  // Heartbeats every 333 ms keep a 1 s lease: only a stall of two-thirds of a second, which a
+  // loaded machine does not cause, would lose it.
+  const t = await setup({ skills: [echoSkill, slowPrep], leaseMs: 1_000 });
   try {
     const other = await t.submit({ intent: "echo", instruction: "keeps claiming" });
     const job = await t.submit({ intent: "slowprep", instruction: "hello" });
@@ -300,7 +304,9 @@ Deno.test("Engine gives unfinished jobs back at shutdown without using up an att
       }],
     );
     const id = jobs[0]!.job_id;
-    await t.waitFor(id, (j) => j.status === "running");
+    // Its worker has started (a cold start can take seconds on a loaded machine): the job's
+    // first progress says so.
+    await t.waitFor(id, (j) => j.progress?.message === "waiting 3000 ms", 60_000);
     await t.engine.stop({ graceMs: 100 });
     const released = (await t.queue.get(id))!;
     assertEquals([released.status, released.attempts, released.lease], ["queued", 0, undefined]);

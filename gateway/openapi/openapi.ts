@@ -13,6 +13,7 @@ import {
   Usage,
   UtteranceRecord,
 } from "@shared/schemas/mod.ts";
+import { staticPageHeaders } from "../web_safety.ts";
 
 /** Shared definitions (e.g. the recursive JSON value) hoisted into `components.schemas`. */
 const hoisted: Record<string, unknown> = {};
@@ -101,6 +102,7 @@ const query = (name: string, type: "string" | "integer", description: string) =>
 const common = {
   "401": error("Missing or wrong bearer token (when GATEWAY_TOKEN is set)"),
   "431": error("Request headers over 16 KiB in all"),
+  "403": error("A Host that does not name this gateway; on a POST, another site's Origin"),
 };
 
 export function buildOpenApi(): Record<string, unknown> {
@@ -158,6 +160,7 @@ export function buildOpenApi(): Record<string, unknown> {
             "413": error("Body over 64 KiB"),
             "422": error("Schema errors, with the field paths"),
             "429": error("Over the per-client rate limit; see Retry-After"),
+            "415": error("Body not sent as content-type: application/json"),
             ...common,
           },
         },
@@ -256,6 +259,7 @@ export function buildOpenApi(): Record<string, unknown> {
             "202": { description: "Resumed", ...json("Job") },
             "409": error("Not awaiting a confirmation"),
             "404": error("Unknown job"),
+            "415": error("Body not sent as content-type: application/json"),
             ...common,
           },
         },
@@ -423,6 +427,7 @@ export function openapiRoutes(): Hono {
   const app = new Hono();
   const doc = buildOpenApi();
   app.get("/openapi.json", (c) => c.json(doc));
-  app.get("/docs", (c) => c.html(DOCS_PAGE));
+  const docsHeaders = staticPageHeaders(DOCS_PAGE);
+  app.get("/docs", (c) => c.html(DOCS_PAGE, 200, docsHeaders));
   return app;
 }

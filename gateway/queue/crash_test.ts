@@ -54,7 +54,11 @@ async function post(
   url: string,
   body: unknown,
 ): Promise<{ utterance_id: string; jobs: { job_id: string }[] }> {
-  const res = await fetch(`${url}/task`, { method: "POST", body: JSON.stringify(body) });
+  const res = await fetch(`${url}/task`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   assertEquals(res.status, 202);
   return await res.json();
 }
@@ -171,6 +175,7 @@ Deno.test({
         try {
           const res = await fetch(`${first.url}/task`, {
             method: "POST",
+            headers: { "content-type": "application/json" },
             body: JSON.stringify({
               tasks: [{ intent: "echo", instruction: `late ${n}` }],
               utterance_id: id,

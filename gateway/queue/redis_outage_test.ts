@@ -57,6 +57,7 @@ Deno.test({
         for (let attempt = 0; attempt < 200; attempt++) {
           const res = await fetch(`${url}/task`, {
             method: "POST",
+            headers: { "content-type": "application/json" },
             body: JSON.stringify({
               tasks: [{ intent: "echo", instruction: id, params: { delay_ms: 20 } }],
               utterance_id: id,
