@@ -36,7 +36,12 @@ export interface TestGateway {
   url: string;
   port: number;
   /** Every `POST /task` body received, in order (duplicates included). */
-  posts: { utterance_id?: string; text: string; authorization: string | null }[];
+  posts: {
+    utterance_id?: string;
+    text: string;
+    session_id?: string;
+    authorization: string | null;
+  }[];
   /** Utterances created (one per distinct id). */
   utterances: Map<string, TestUtterance>;
   /** Requests refused for a missing or wrong token. */
@@ -54,6 +59,7 @@ const Body = z.object({
   text: z.string().trim().min(1),
   utterance_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/).optional(),
   source: z.enum(["voice", "api"]).default("api"),
+  session_id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
 }).strict();
 
 const FINAL = new Set(["unrouted", "succeeded", "failed", "dead", "cancelled", "partial"]);
