@@ -1,0 +1,76 @@
+/**
+ * The event-stream follower against a real SSE server on loopback: narrowed by session,
+ * parsed with zod, reconnecting after the stream ends, given up on a refusal.
+ */
+import { assert, assertEquals } from "@shared/testing/asserts.ts";
+import { SessionEvents, type SessionTrace } from "./session_events.ts";
+
+async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+Deno.test("SessionEvents reports the session's trace events, skips unreadable ones, reconnects", async () => {
+  const queries: string[] = [];
+  let connection = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    queries.push(new URL(req.url).search);
+    const n = ++connection;
+    const body = n === 1
+      ? 'retry: 50\nevent: hello\ndata: {}\n\nevent: trace\ndata: {"event":"job.succeeded","utterance_id":"u1","job_id":"j1"}\n\nevent: trace\ndata: not json\n\nevent: trace\ndata: {"no_event":1}\n\n'
+      : 'event: gap\ndata: {"dropped":3}\n\nevent: trace\ndata: {"event":"job.awaiting_confirmation","job_id":"j2"}\n\n';
+    // The first stream ends after its events: the follower must come back by itself.
+    return new Response(body, { headers: { "content-type": "text/event-stream" } });
+  });
+  const traces: SessionTrace[] = [];
+  const lives: boolean[] = [];
+  let resyncs = 0;
+  const events = new SessionEvents({
+    gatewayUrl: `http://127.0.0.1:${server.addr.port}`,
+    sessionId: "edge-abc:1",
+    token: "tok",
+    onTrace: (e) => traces.push(e),
+    onResync: () => resyncs++,
+    onLive: (l) => lives.push(l),
+    retry: { baseDelayMs: 10, maxDelayMs: 50 },
+  });
+  try {
+    events.start();
+    await until("two connections", () => traces.length >= 2);
+    assertEquals(traces.map((t) => [t.event, t.utterance_id, t.job_id]), [
+      ["job.succeeded", "u1", "j1"],
+      ["job.awaiting_confirmation", undefined, "j2"],
+    ]);
+    assertEquals(queries[0], "?session_id=edge-abc%3A1");
+    assertEquals(events.stats.invalid, 2);
+    assert(resyncs >= 2, "a reconnect and a gap both ask for a fresh look");
+    assertEquals(lives.slice(0, 3), [true, false, true]);
+  } finally {
+    await events.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("SessionEvents gives up with the reason when the gateway refuses the stream", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => Response.json({ error: { code: "validation" } }, { status: 400 }),
+  );
+  const events = new SessionEvents({
+    gatewayUrl: `http://127.0.0.1:${server.addr.port}`,
+    sessionId: "s",
+    onTrace: () => {},
+  });
+  try {
+    events.start();
+    await until("given up", () => events.gaveUp !== undefined);
+    assertEquals(events.gaveUp, 'HTTP 400: {"error":{"code":"validation"}}');
+    assertEquals(events.live, false);
+  } finally {
+    await events.close();
+    await server.shutdown();
+  }
+});
