@@ -34,6 +34,7 @@ import type { JsonValue, Skill, SkillContext } from "../skills/skill.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type PooledWorker, WorkerPool } from "./worker_pool.ts";
 import { WorkerError } from "./worker_errors.ts";
+import { applySteering } from "./steering.ts";
 
 const log = getLogger(["gateway", "engine"]);
 
@@ -109,6 +110,7 @@ export class Engine {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #recoveryTimer: ReturnType<typeof setInterval> | undefined;
+  #unwatchControl: (() => void) | undefined;
   readonly #stopController = new AbortController();
 
   constructor(options: EngineOptions) {
@@ -135,6 +137,41 @@ export class Engine {
     this.#loop = this.#claimLoop();
     const every = Math.max(20, Math.floor(this.#leaseMs / 2));
     this.#recoveryTimer = setInterval(() => void this.#recover(), every);
+    // Cancels and confirmation answers given through any gateway process, at once.
+    this.#unwatchControl = this.#o.queue.watchControl((jobId) => void this.#steer(jobId));
+  }
+
+  /**
+   * Jobs steered while not (yet) running here: a claimed job is `running` in the store before
+   * its worker has started, so a cancel in that window is remembered and applied at the start.
+   */
+  readonly #steeredEarly = new Set<string>();
+
+  async #steer(jobId: string): Promise<void> {
+    if (!this.#local.has(jobId)) {
+      this.#steeredEarly.add(jobId);
+      if (this.#steeredEarly.size > 1000) {
+        this.#steeredEarly.delete(this.#steeredEarly.values().next().value!);
+      }
+      return;
+    }
+    try {
+      const record = await this.#o.queue.get(jobId);
+      const local = this.#local.get(jobId);
+      if (local) {
+        applySteering(
+          local,
+          record,
+          (err) =>
+            log.warn("Steering {job_id} failed: {error}", { job_id: jobId, error: String(err) }),
+        );
+      }
+    } catch (err) {
+      log.warn("Reading steered job {job_id} failed: {error}", {
+        job_id: jobId,
+        error: String(err),
+      });
+    }
   }
 
   /** Stops claiming, waits up to `graceMs` for running jobs, then aborts the rest. */
@@ -143,6 +180,7 @@ export class Engine {
     this.#stopController.abort();
     this.#slotFreed.notify();
     if (this.#recoveryTimer !== undefined) clearInterval(this.#recoveryTimer);
+    this.#unwatchControl?.();
     await this.#loop;
     const grace = options.graceMs ?? 10_000;
     const all = Promise.all([...this.#tasks]);
@@ -453,6 +491,7 @@ export class Engine {
 
       const local: LocalJob = { job, token, abort };
       this.#local.set(job.job_id, local);
+      if (this.#steeredEarly.delete(job.job_id)) void this.#steer(job.job_id);
 
       const heartbeat = setInterval(async () => {
         try {
@@ -463,9 +502,8 @@ export class Engine {
             finish({ kind: "lease_lost" });
             return;
           }
-          // A cancel asked through another gateway process reaches us through the record.
-          const fresh = await queue.get(job.job_id);
-          if (fresh?.cancel_requested) abort("cancelled by request", "cancel");
+          // A cancel or an answer given through another gateway process is on the record.
+          applySteering(local, await queue.get(job.job_id));
         } catch (err) {
           log.warn("Heartbeat for {job_id} failed: {error}", {
             job_id: job.job_id,

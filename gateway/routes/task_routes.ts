@@ -9,6 +9,7 @@ import type { AppDeps } from "../deps.ts";
 import { HttpError, validationError } from "../http_errors.ts";
 import { routeUtterance } from "../router/router.ts";
 import { newId } from "../queue/ids.ts";
+import { runVoiceCommand } from "../control/voice_control.ts";
 
 export function taskRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -37,6 +38,15 @@ export function taskRoutes(deps: AppDeps): Hono {
     if (!parsed.success) throw validationError(parsed.error);
     const req = parsed.data;
     const utteranceId = req.utterance_id ?? newId();
+    if (req.text !== undefined && !req.tasks) {
+      // A whole-utterance voice command ("cancel that") steers the session's jobs instead.
+      const command = await runVoiceCommand(deps, {
+        ...req,
+        text: req.text,
+        utterance_id: utteranceId,
+      });
+      if (command) return c.json(command, 200);
+    }
     const priority = req.source === "voice" ? "interactive" : "background";
     let tasks: TaskSpec[];
     let skipped: unknown[] = [];
@@ -60,6 +70,7 @@ export function taskRoutes(deps: AppDeps): Hono {
         utterance_id: utteranceId,
         text,
         source: req.source,
+        session_id: req.session_id,
         ...(tasks.length ? {} : { unrouted: true }),
       },
       tasks.map((spec) => ({ spec, max_attempts: maxAttempts(spec.intent) })),
@@ -75,6 +86,7 @@ export function taskRoutes(deps: AppDeps): Hono {
         data: {
           text: text.slice(0, 500),
           source: req.source,
+          session_id: req.session_id ?? null,
           intents: jobs.map((j) => j.intent),
           skipped: JSON.parse(JSON.stringify(skipped)),
         },
