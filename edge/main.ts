@@ -319,7 +319,7 @@ async function stream(
   print(
     `Listening${
       flags.input ? ` to ${flags.input}` : ""
-    }; transcribing with ${flags.model} at ${url}; tasks go to ${flags.gateway}; ${voice.description}`,
+    }; transcribing with ${flags.model} at ${url}; tasks go to ${flags.gateway} (session ${sessionId}); ${voice.description}`,
   );
   await runFront(
     flags,
