@@ -116,11 +116,19 @@ async function say(dir: string, name: string, text: string): Promise<string> {
 }
 
 /**
- * Waits until the edge has stopped playing (no sink input of its player), then past the
+ * Waits until the edge has said `text` to the end (the speaker archives a sentence once its
+ * playback is over) and plays nothing more (no sink input of its player), then past the
  * half-duplex tail and the capture's latency: only then is the microphone the user's again.
  */
-async function edgeQuiet(pulse: PulseServer): Promise<void> {
+async function edgeQuiet(pulse: PulseServer, speakTo: string, text: RegExp): Promise<void> {
   const deadline = Date.now() + 60_000;
+  for (;;) {
+    const said = [...Deno.readDirSync(speakTo)].filter((e) => e.name.endsWith(".txt"))
+      .some((e) => text.test(Deno.readTextFileSync(`${speakTo}/${e.name}`)));
+    if (said) break;
+    if (Date.now() > deadline) throw new Error(`the edge did not finish saying ${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   for (;;) {
     const out = await new Deno.Command("pactl", {
       args: ["list", "sink-inputs"],
@@ -272,11 +280,13 @@ async function confirmationRun(answer: string, expected: "succeeded" | "confirma
       const u = (await utterances(rig.gatewayUrl)).find((u) => u.text === REQUEST);
       return u?.jobs.find((j) => j.status === "awaiting_confirmation");
     });
-    await edgeQuiet(pulse);
+    await edgeQuiet(pulse, `${dir}/a-speech`, /Say yes or no\./);
     await pulse.play(await say(dir, "answer", answer));
     const finished = await until("the job's end", async () => {
       const r = await (await fetch(`${rig.gatewayUrl}/status/${paused.job_id}`)).json() as Job;
       return ["succeeded", "failed", "dead", "cancelled"].includes(r.status) ? r : undefined;
+    }).catch((e) => {
+      throw new Error(`${e.message}; the edge said:\n${edge.proc.lines.join("\n")}`);
     });
     if (expected === "succeeded") assertEquals(finished.status, "succeeded");
     else assertEquals([finished.status, finished.error?.code], ["failed", expected]);
@@ -295,7 +305,11 @@ async function confirmationRun(answer: string, expected: "succeeded" | "confirma
       await Deno.readTextFile(`${dir}/a-speech/001.txt`),
       "On it: browser.\n",
     );
-    return edge;
+    // Its voice did come back through the microphone, and the gate kept it out.
+    await edge.proc.stop();
+    const log = await Deno.readTextFile(`${dir}/a-logs/windows-edge-traces.jsonl`);
+    const ignored = log.split("\n").filter((l) => l.includes('"event":"speech.own_voice_ignored"'));
+    assert(ignored.length >= 1, "the edge heard itself and ignored it");
   } finally {
     await rig.stop();
     await pulse.stop();
@@ -339,7 +353,7 @@ Deno.test({
           headers: { "content-type": "application/json" },
           body: JSON.stringify({
             session_id: session,
-            tasks: [{ intent: "echo", instruction: "echo slowly", params: { delay_ms: 120_000 } }],
+            tasks: [{ intent: "echo", instruction: "echo slowly", params: { delay_ms: 60_000 } }],
           }),
         });
         assertEquals(res.status, 202);
@@ -357,7 +371,10 @@ Deno.test({
             : undefined,
       );
       await pulseA.play(await say(dir, "cancel", "Cancel that."));
-      await until("A cancelled", async () => (await status(jobA)) === "cancelled" || undefined);
+      await until("A cancelled", async () => (await status(jobA)) === "cancelled" || undefined)
+        .catch((e) => {
+          throw new Error(`${e.message}; edge A said:\n${a.proc.lines.join("\n")}`);
+        });
       const said = await a.proc.line(/^» cancel: /);
       assertStringIncludes(said, jobA);
       await a.proc.line(/^🔊 /);

@@ -14,6 +14,7 @@ import { DuplexGate } from "./duplex_gate.ts";
 import { Speaker } from "./speaker.ts";
 import { describePlan, planSpeech, type SpeakMode, type SpeechPlan } from "./speech_config.ts";
 import { createSynth } from "./speech_synth.ts";
+import { emitTrace, logTracer } from "../realtime/edge_trace.ts";
 
 const log = getLogger(["edge", "speech"]);
 
@@ -120,10 +121,12 @@ export async function startVoiceOutput(o: VoiceOutputOptions): Promise<VoiceOutp
               const verdict = gate.segmentStarted(now());
               if (verdict === "barge_in") {
                 log.info("Speech started while the edge spoke: stopping playback (barge-in)");
+                emitTrace(logTracer, { source: "edge.speech", event: "speech.barge_in" });
                 speaker.stop();
               }
               if (verdict === "drop") {
-                log.info("Ignored speech heard while the edge spoke (its own voice)");
+                // Its own voice, back through the microphone: never a request.
+                emitTrace(logTracer, { source: "edge.speech", event: "speech.own_voice_ignored" });
                 return;
               }
               hooks.onStart!(preroll);
