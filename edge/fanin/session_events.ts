@@ -3,9 +3,10 @@
  * Follows the gateway's `GET /events?session_id=` stream (Server-Sent Events, narrowed to
  * this edge's session) and reports each trace event of the session as it happens, so that
  * results, confirmations and cancellations are heard at once instead of at the next poll.
- * It reconnects by itself with backoff (honouring the server's `retry:`); a gateway that
- * refuses the request (an older gateway without `session_id`, a refused token) is given up
- * with one warning, and polling carries on alone. Every event's data is parsed with zod;
+ * It reconnects by itself with backoff (honouring the server's `retry:`). A gateway that
+ * does not know `session_id` (422/400) is asked for its whole stream instead: the follower
+ * ignores events of utterances it does not follow. A refused token (or a second refusal) is
+ * given up with one warning, and polling carries on alone. Every event's data is parsed with zod;
  * a line that does not parse is logged and skipped.
  */
 import { getLogger } from "@logtape/logtape";
@@ -82,6 +83,7 @@ export class SessionEvents {
   async #run(): Promise<void> {
     const url = new URL("/events", this.#o.gatewayUrl);
     url.searchParams.set("session_id", this.#o.sessionId);
+    let narrowed = true;
     let failures = 0;
     let serverRetry: number | undefined;
     while (!this.#closed) {
@@ -93,6 +95,14 @@ export class SessionEvents {
         const res = await fetch(url, { headers, signal: this.#abort.signal });
         if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
           const body = (await res.text()).slice(0, 200);
+          if (narrowed && (res.status === 400 || res.status === 422)) {
+            narrowed = false;
+            url.searchParams.delete("session_id");
+            log.info("The gateway does not narrow /events by session ({status}): reading it all", {
+              status: res.status,
+            });
+            continue;
+          }
           this.gaveUp = `HTTP ${res.status}: ${body}`;
           log.warning(
             "The gateway refused the event stream ({why}): results are followed by polling",

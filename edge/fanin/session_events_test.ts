@@ -54,11 +54,14 @@ Deno.test("SessionEvents reports the session's trace events, skips unreadable on
   }
 });
 
-Deno.test("SessionEvents gives up with the reason when the gateway refuses the stream", async () => {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => Response.json({ error: { code: "validation" } }, { status: 400 }),
-  );
+Deno.test("SessionEvents reads the whole stream from a gateway without session_id, gives up on a refusal", async () => {
+  const queries: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    queries.push(new URL(req.url).search);
+    return Response.json({ error: { code: "validation" } }, {
+      status: queries.length === 1 ? 422 : 400,
+    });
+  });
   const events = new SessionEvents({
     gatewayUrl: `http://127.0.0.1:${server.addr.port}`,
     sessionId: "s",
@@ -68,6 +71,7 @@ Deno.test("SessionEvents gives up with the reason when the gateway refuses the s
     events.start();
     await until("given up", () => events.gaveUp !== undefined);
     assertEquals(events.gaveUp, 'HTTP 400: {"error":{"code":"validation"}}');
+    assertEquals(queries, ["?session_id=s", ""]);
     assertEquals(events.live, false);
   } finally {
     await events.close();
