@@ -27,7 +27,7 @@ import {
 } from "./realtime/mod.ts";
 import { GatewayTokenError, Outbox } from "./outbox/mod.ts";
 import { forwardTranscripts, UtteranceFollower } from "./fanin/mod.ts";
-import { followSessionEvents } from "./fanin/session_events.ts";
+import { followSessionEvents, type SessionEvents } from "./fanin/session_events.ts";
 import { SpeechConfigError } from "./speech_out/speech_config.ts";
 import { startVoiceOutput } from "./speech_out/voice_output.ts";
 import { speakReplies } from "./speech_out/voice_replies.ts";
@@ -278,13 +278,17 @@ async function stream(
     notice: (line) => (status ? status.print(line) : console.error(line)),
   });
   if (voice.speaker) speakReplies({ outbox, follower, speaker: voice.speaker });
-  const events = follower
-    ? followSessionEvents(follower, {
-      gatewayUrl: flags.gateway,
-      sessionId,
-      ...(token ? { token } : {}),
-    })
-    : undefined;
+  // The session's event stream opens with the first answer: until then nothing is followed.
+  let events: SessionEvents | undefined;
+  if (follower) {
+    outbox.on("acknowledged", () => {
+      events ??= followSessionEvents(follower, {
+        gatewayUrl: flags.gateway,
+        sessionId,
+        ...(token ? { token } : {}),
+      });
+    });
+  }
   if (status) {
     // Live words go on the terminal's status line only; printed output gets finals alone.
     transcriber.on("partial", (p) => status.setPartial(p.text));
