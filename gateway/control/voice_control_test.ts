@@ -296,3 +296,31 @@ Deno.test("POST /task refuses a bad session_id with 422 naming the field", async
     await t.close();
   }
 });
+
+Deno.test("POST /jobs/{id}/confirm from an HTTP-only app reaches the engine through the store", async () => {
+  const t = await setup({ engineInApp: false });
+  try {
+    const id = await t.job("alice", { confirm: "Send it?" });
+    await t.waitFor(id, t.status("awaiting_confirmation"), "awaiting_confirmation");
+    const res = await t.app.request(`/jobs/${id}/confirm`, {
+      method: "POST",
+      body: JSON.stringify({ decision: "allow" }),
+      headers: { "content-type": "application/json" },
+    });
+    assertEquals(res.status, 202);
+    assertEquals((await res.json()).decision, "allow");
+    await t.waitFor(id, t.status("succeeded"), "succeeded");
+    const again = await t.app.request(`/jobs/${id}/confirm`, {
+      method: "POST",
+      body: JSON.stringify({ decision: "allow" }),
+      headers: { "content-type": "application/json" },
+    });
+    assertEquals(again.status, 409);
+    assertEquals(
+      (await again.json()).message,
+      `Cannot confirm job '${id}' as it is 'succeeded', not awaiting a confirmation`,
+    );
+  } finally {
+    await t.close();
+  }
+});
