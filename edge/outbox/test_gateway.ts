@@ -16,6 +16,10 @@ export interface TestGatewayOptions {
   port?: number;
   /** Texts for which no skill matches (answered 200 `{ unrouted: true, jobs: [] }`). */
   unrouted?: (text: string) => boolean;
+  /** The sentence of unrouted answers (`say`); none when omitted. */
+  unroutedSay?: string;
+  /** Voice commands: a text answered 200 `{ jobs: [], control }` when this returns one. */
+  control?: (text: string) => { action: string; job_ids: string[]; say: string } | undefined;
   /** GETs of an utterance before its jobs are final. @default 2 */
   pollsUntilDone?: number;
   /** Final status of every job. @default "succeeded" */
@@ -117,11 +121,14 @@ export function startTestGateway(options: TestGatewayOptions = {}): Promise<Test
           unrouted: true,
           duplicate,
           message: "No skill matched this request; nothing was queued",
+          ...(options.unroutedSay ? { say: options.unroutedSay } : {}),
         }, { status: 200 });
       if (existing) {
         if (existing.jobs.length === 0) return unroutedAnswer(true);
         return Response.json({ utterance_id: id, jobs: existing.jobs }, { status: 202 });
       }
+      const control = options.control?.(body.text);
+      if (control) return Response.json({ utterance_id: id, jobs: [], control }, { status: 200 });
       if (options.unrouted?.(body.text)) {
         utterances.set(id, {
           utterance_id: id,
