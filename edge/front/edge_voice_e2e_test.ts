@@ -335,7 +335,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "voice: 'cancel that' stops its own session's slow echo job; another session's job runs on",
+  name:
+    "voice: 'cancel that' stops a slow echo job; two sessions side by side, neither touches the other's job",
   ...opts,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "edge-voice-" });
