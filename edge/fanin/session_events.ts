@@ -31,8 +31,11 @@ export interface SessionEventsOptions {
   sessionId: string;
   /** Sent as `Authorization: Bearer` (`GATEWAY_TOKEN`). */
   token?: string;
-  /** A trace event of the session. */
-  onTrace: (e: SessionTrace) => void;
+  /**
+   * A trace event: of the session when `narrowed`, of any session when the gateway could not
+   * narrow the stream.
+   */
+  onTrace: (e: SessionTrace, narrowed: boolean) => void;
   /** The server dropped events for us (`gap`), or we reconnected: anything may have changed. */
   onResync?: () => void;
   /** The stream went up or down. */
@@ -48,6 +51,7 @@ export class SessionEvents {
   #loop: Promise<void> | undefined;
   #closed = false;
   #live = false;
+  #narrowed = true;
   #wake: (() => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly stats = { connects: 0, events: 0, invalid: 0 };
@@ -83,7 +87,6 @@ export class SessionEvents {
   async #run(): Promise<void> {
     const url = new URL("/events", this.#o.gatewayUrl);
     url.searchParams.set("session_id", this.#o.sessionId);
-    let narrowed = true;
     let failures = 0;
     let serverRetry: number | undefined;
     while (!this.#closed) {
@@ -95,8 +98,8 @@ export class SessionEvents {
         const res = await fetch(url, { headers, signal: this.#abort.signal });
         if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
           const body = (await res.text()).slice(0, 200);
-          if (narrowed && (res.status === 400 || res.status === 422)) {
-            narrowed = false;
+          if (this.#narrowed && (res.status === 400 || res.status === 422)) {
+            this.#narrowed = false;
             url.searchParams.delete("session_id");
             log.info("The gateway does not narrow /events by session ({status}): reading it all", {
               status: res.status,
@@ -166,7 +169,7 @@ export class SessionEvents {
     }
     this.stats.events++;
     try {
-      this.#o.onTrace(parsed.data);
+      this.#o.onTrace(parsed.data, this.#narrowed);
     } catch (error) {
       log.error("An event listener threw: {error}", { error });
     }
@@ -176,17 +179,26 @@ export class SessionEvents {
 /**
  * Starts following the session's events for `follower`: each event polls its utterance at
  * once, a gap or a reconnect polls them all, and polling slows down while the stream is live.
+ * A job of the session that pauses for confirmation is followed even when this edge did not
+ * start it (a request sent another way in the same session), so its question is asked aloud;
+ * only on a stream narrowed to the session, never on a gateway's whole stream.
  */
 export function followSessionEvents(
   follower: {
     poke(ref?: { utterance_id?: string | undefined; job_id?: string | undefined }): void;
+    follow(utteranceId: string): void;
     eventsLive: boolean;
   },
   options: Omit<SessionEventsOptions, "onTrace" | "onResync" | "onLive">,
 ): SessionEvents {
   const events = new SessionEvents({
     ...options,
-    onTrace: (e) => follower.poke({ utterance_id: e.utterance_id, job_id: e.job_id }),
+    onTrace: (e, narrowed) => {
+      if (narrowed && e.event === "job.awaiting_confirmation" && e.utterance_id) {
+        follower.follow(e.utterance_id); // no-op when already followed
+      }
+      follower.poke({ utterance_id: e.utterance_id, job_id: e.job_id });
+    },
     onResync: () => follower.poke(),
     onLive: (live) => (follower.eventsLive = live),
   });

@@ -3,7 +3,7 @@
  * parsed with zod, reconnecting after the stream ends, given up on a refusal.
  */
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
-import { SessionEvents, type SessionTrace } from "./session_events.ts";
+import { followSessionEvents, SessionEvents, type SessionTrace } from "./session_events.ts";
 
 async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -76,5 +76,39 @@ Deno.test("SessionEvents reads the whole stream from a gateway without session_i
   } finally {
     await events.close();
     await server.shutdown();
+  }
+});
+
+Deno.test("followSessionEvents() follows a paused job of the session only on a narrowed stream", async () => {
+  for (const narrowing of [true, false]) {
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+      if (!narrowing && new URL(req.url).searchParams.has("session_id")) {
+        return Response.json({ error: "unknown query" }, { status: 422 });
+      }
+      return new Response(
+        'event: trace\ndata: {"event":"job.awaiting_confirmation","utterance_id":"u7","job_id":"j7"}\n\n',
+        { headers: { "content-type": "text/event-stream" } },
+      );
+    });
+    const followed: string[] = [];
+    const pokes: string[] = [];
+    const follower = {
+      eventsLive: false,
+      follow: (id: string) => void followed.push(id),
+      poke: (ref: { utterance_id?: string | undefined } = {}) =>
+        void pokes.push(ref.utterance_id ?? "*"),
+    };
+    const events = followSessionEvents(follower, {
+      gatewayUrl: `http://127.0.0.1:${server.addr.port}`,
+      sessionId: "s",
+      retry: { baseDelayMs: 10, maxDelayMs: 20 },
+    });
+    try {
+      await until("an event", () => pokes.includes("u7"));
+      assertEquals(followed, narrowing ? ["u7"] : [], `narrowing: ${narrowing}`);
+    } finally {
+      await events.close();
+      await server.shutdown();
+    }
   }
 });
