@@ -342,7 +342,7 @@ try {
     bold(
       `\n🔊 Spoken by the edge (${spoken.length} sentence${
         spoken.length === 1 ? "" : "s"
-      }, WAV files in ${dir}/speech)`,
+      }; WAV files ${values.keep ? `in ${dir}/speech` : "kept with --keep"})`,
     ),
   );
   for (const line of spoken) console.log(`  “${line}”`);
