@@ -198,6 +198,7 @@ async function startEdge(
   pulse: PulseServer,
   name: string,
   script: string[],
+  extra: string[] = [],
 ): Promise<Edge> {
   const realtime = await spawn(
     [
@@ -229,6 +230,7 @@ async function startEdge(
       `${rig.dir}/${name}-data`,
       "--logs-dir",
       `${rig.dir}/${name}-logs`,
+      ...extra,
     ],
     { ...pulse.env, OPENAI_REALTIME_URL: String(realtime.info.url), OPENAI_API_KEY: "" },
     /^Listening/,
@@ -392,6 +394,52 @@ Deno.test({
       await rig.stop();
       await pulseA.stop();
       await pulseB.stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "voice: with --barge-in, answering while the edge asks stops it, and the answer goes through",
+  ...opts,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "edge-voice-" });
+    // A headset: the edge hears only the `mic` sink and talks into `speaker`.
+    const pulse = await startPulseServer({ sinks: ["mic"] });
+    const rig = await startGateway(dir);
+    try {
+      const edge = await startEdge(rig, pulse, "a", [REQUEST, "Yes, go ahead."], [
+        "--barge-in",
+        "--device",
+        "mic.monitor",
+      ]);
+      await pulse.play(await say(dir, "request", REQUEST), "mic");
+      await edge.proc.line(/^🔊 .*Say yes or no\.$/, 120_000);
+      const answer = await say(dir, "answer", "Yes, go ahead.");
+      // Answer while the question is being played.
+      await until("the question playing", async () => {
+        const out = await new Deno.Command("pactl", {
+          args: ["list", "sink-inputs"],
+          env: pulse.env,
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        return new TextDecoder().decode(out.stdout).includes("voice-edge") || undefined;
+      });
+      await pulse.play(answer, "mic");
+      const u = await until("the job's end", async () => {
+        const found = (await utterances(rig.gatewayUrl)).find((u) => u.text === REQUEST);
+        return found && ["succeeded", "failed"].includes(found.status) ? found : undefined;
+      });
+      assertEquals(u.status, "succeeded");
+      await edge.proc.line(/^» confirm: /);
+      await edge.proc.stop();
+      const log = await Deno.readTextFile(`${dir}/a-logs/windows-edge-traces.jsonl`);
+      assert(log.includes('"event":"speech.barge_in"'), "playback was stopped for the answer");
+    } finally {
+      await rig.stop();
+      await pulse.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },

@@ -4,7 +4,9 @@
  * default source, on a unix socket in a temporary folder. Whatever is played to it is heard
  * by anything recording the default microphone (ffmpeg `-f pulse default`), which is how the
  * edge's tests hear spoken requests and its own voice. Clients reach it through the
- * `PULSE_SERVER` variable in {@linkcode PulseServer.env}.
+ * `PULSE_SERVER` variable in {@linkcode PulseServer.env}. Extra null sinks (`sinks`) play the
+ * part of a second device: what a program records from `NAME.monitor` is only what is played to
+ * `NAME`, as with a headset's microphone.
  */
 
 /** A running sound server. */
@@ -13,19 +15,25 @@ export interface PulseServer {
   server: string;
   /** The environment a client needs (`PULSE_SERVER`, and a home for its config). */
   env: Record<string, string>;
-  /** Plays a WAV file into the sink (and so into the default microphone); resolves when done. */
-  play(wav: string): Promise<void>;
+  /**
+   * Plays a WAV file into a sink (default `speaker`, and so into the default microphone);
+   * resolves when done.
+   */
+  play(wav: string, sink?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts `pulseaudio` and waits until it answers. */
-export async function startPulseServer(): Promise<PulseServer> {
+export async function startPulseServer(
+  options: { sinks?: readonly string[] } = {},
+): Promise<PulseServer> {
   const dir = await Deno.makeTempDir({ prefix: "pulse-" });
   const socket = `${dir}/native`;
   await Deno.writeTextFile(
     `${dir}/default.pa`,
     [
       "load-module module-null-sink sink_name=speaker",
+      ...(options.sinks ?? []).map((name) => `load-module module-null-sink sink_name=${name}`),
       `load-module module-native-protocol-unix auth-anonymous=1 socket=${socket}`,
       "set-default-sink speaker",
       "set-default-source speaker.monitor",
@@ -60,9 +68,9 @@ export async function startPulseServer(): Promise<PulseServer> {
   return {
     server,
     env: clientEnv,
-    async play(wav: string) {
+    async play(wav: string, sink = "speaker") {
       const out = await new Deno.Command("paplay", {
-        args: ["--device=speaker", wav],
+        args: [`--device=${sink}`, wav],
         env: clientEnv,
         stdout: "null",
         stderr: "piped",
