@@ -312,6 +312,8 @@ async function stream(
     );
     stopping.resolve();
   });
+  // Someone stopping the edge wants it quiet: what is being said is cut, nothing more is said.
+  void stopping.promise.then(() => voice.close());
   outbox.on("unauthorized", ({ error }) => {
     status?.clear();
     console.error(`error: ${error.message}`);
