@@ -321,7 +321,7 @@ async function confirmationRun(answer: string, expected: "succeeded" | "confirma
 
 Deno.test({
   name:
-    "voice: a spoken request pauses for confirmation, the edge asks aloud, 'yes, go ahead' resumes it",
+    "voice: a spoken request pauses for confirmation, the edge asks aloud (its own voice, heard back, never becomes an utterance), 'yes, go ahead' resumes it",
   ...opts,
   async fn() {
     await confirmationRun("Yes, go ahead.", "succeeded");
