@@ -81,6 +81,8 @@ const FILLER_PHRASES = [
   "at once",
   "if you can",
   "if you could",
+  "hold on",
+  "hang on",
 ];
 const FILLER_WORDS = new Set([
   "uh",
@@ -118,6 +120,7 @@ const FILLER_WORDS = new Set([
   "still",
   "anyway",
   "then",
+  "wait",
 ]);
 
 /** Polite openings before the command itself. */
@@ -143,6 +146,11 @@ export function normalizeCommandText(text: string): string {
   s = s.replace(/'/g, "");
   for (const phrase of FILLER_PHRASES) s = s.replace(new RegExp(`\\b${phrase}\\b`, "g"), " ");
   s = s.split(" ").filter((w) => w !== "" && !FILLER_WORDS.has(w)).join(" ");
+  // "yes, I confirm", "no, we reject it": the speaker naming themselves changes nothing.
+  s = s.replace(
+    /\b(?:i|we) (?=(?:confirm|approve|accept|allow|authori[sz]e|deny|reject|decline|refuse|cancel|retry)\b)/g,
+    "",
+  );
   for (let changed = true; changed;) {
     changed = false;
     for (const lead of LEADS) {
@@ -174,7 +182,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   const obj = any([
     pronoun,
     `all (?:of )?(?:it|that|them|those|${det}${noun})`,
-    `${det}(?:last |current |latest |running |pending )?${noun}`,
+    `${det}(?:last |current |latest |running |pending |failed |previous |first |other |new )?${noun}`,
     "what you are doing",
     target,
   ]);
@@ -195,6 +203,8 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   ]);
   const no = any(["no", "nope", "nah", "negative", "no way", "not really"]);
   const repeat = (clause: string) => `^${clause}(?: (?:and )?${clause})*$`;
+  /** A yes or no said before a command that is neither confirm nor deny ("no, stop that"). */
+  const lead = `(?:(?:${yes}|${no}) )?`;
   const cancelVerb = any([
     "cancel",
     "stop",
@@ -203,6 +213,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "kill",
     "terminate",
     "scrap",
+    "scratch",
     "drop",
     "quit",
     "end",
@@ -213,6 +224,8 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     `never mind(?: ${obj})?`,
     `forget (?:about )?${obj}`,
     `call (?:${obj} )?off(?: ${obj})?`,
+    `shut (?:${obj} )?down`,
+    "do not bother",
   ]);
   const confirmClause = any([
     `(?:confirm|confirmed|approve|approved|allow|allowed|accept|accepted|authori[sz]e|permit)(?: ${obj})?`,
@@ -222,23 +235,33 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "continue",
     "go for it",
     "sounds good",
+    "sure thing",
+    "why not",
+    "green light",
+    "permission granted",
+    "you have my permission",
     "that is fine",
     "fine",
     "you (?:may|can)(?: do it| go ahead| proceed)?",
   ]);
   const denyClause = any([
     `(?:deny|denied|reject|rejected|decline|declined|refuse|refused|disallow|disapprove)(?: ${obj})?`,
-    `do not(?: (?:do|allow|approve|confirm|accept) ${obj}| go ahead| proceed| continue| do it)?`,
+    `do not(?: (?:do|allow|approve|confirm|accept)(?: ${obj})?| go ahead| proceed| continue)?`,
+    "(?:absolutely|definitely|certainly|of course) not",
     "not that",
     `(?:skip|pass on) ${obj}`,
   ]);
   const statusClause = any([
     "status(?: (?:update|report|check))?",
     "(?:a |the )?status (?:update|report)",
-    "what is (?:the |your )?status",
+    `what is (?:the |your |my )?status(?: of ${obj})?`,
+    `how (?:is|are) ${obj} (?:doing|going|coming along)`,
+    `what is (?:happening|going on) with ${obj}`,
+    "(?:is )?anything (?:running|going on|in progress|pending|left)",
+    "are you (?:working|busy|running)(?: on (?:it|that|anything|something))?",
     `what is (?:running|pending|in progress|going on|happening|queued|left)`,
     "what (?:jobs |tasks )?are (?:running|pending|in progress|queued|left)",
-    "what are you (?:working on|doing|running|up to|busy with)",
+    "what (?:are you|you are) (?:working on|doing|running|up to|busy with)",
     "what (?:is|are) you (?:working on|doing|running)",
     "how is it going",
     "how are things(?: going)?",
@@ -253,13 +276,16 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     `try(?: ${obj})? again`,
     `(?:redo|rerun|re run)(?: ${obj})?`,
     `(?:do|run|start) ${obj} again`,
+    `restart ${obj}`,
+    `try(?: ${obj})? once more`,
+    "once more",
     "give it another (?:try|go|shot)",
     "one more (?:time|try)",
     "again",
   ]);
   return [
     // A leading "no" before a cancel ("no, stop that") still cancels.
-    { action: "cancel", pattern: new RegExp(repeat(`(?:${no} )?${cancelClause}`)) },
+    { action: "cancel", pattern: new RegExp(repeat(`${lead}${cancelClause}`)) },
     {
       action: "confirm",
       pattern: new RegExp(
@@ -273,7 +299,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
       ),
     },
     { action: "status", pattern: new RegExp(repeat(statusClause)) },
-    { action: "retry", pattern: new RegExp(repeat(retryClause)) },
+    { action: "retry", pattern: new RegExp(repeat(`${lead}${retryClause}`)) },
   ];
 }
 

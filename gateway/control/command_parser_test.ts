@@ -27,6 +27,13 @@ const COMMANDS: [string, string, string?][] = [
   ["cancel the coding job", "cancel", "coding"],
   ["stop the browser one", "cancel", "browser"],
   ["Cancel. That.", "cancel"],
+  ["hold on, stop that", "cancel"],
+  ["Wait, cancel it!", "cancel"],
+  ["scratch that", "cancel"],
+  ["don't bother", "cancel"],
+  ["Never mind, cancel that.", "cancel"],
+  ["Please abort the coding task.", "cancel", "coding"],
+  ["cancel my request", "cancel"],
   // confirm
   ["confirm", "confirm"],
   ["yes, go ahead", "confirm"],
@@ -44,6 +51,9 @@ const COMMANDS: [string, string, string?][] = [
   ["yes, the browser one", "confirm", "browser"],
   ["Yep, proceed.", "confirm"],
   ["allow it", "confirm"],
+  ["yes I confirm", "confirm"],
+  ["Okay, go ahead, do it.", "confirm"],
+  ["Sure, why not.", "confirm"],
   // deny
   ["deny", "deny"],
   ["no, don't do that", "deny"],
@@ -57,6 +67,9 @@ const COMMANDS: [string, string, string?][] = [
   ["Deny the browser one.", "deny", "browser"],
   ["um, reject that please", "deny"],
   ["No, decline it.", "deny"],
+  ["Absolutely not.", "deny"],
+  ["Nah, don't.", "deny"],
+  ["I deny", "deny"],
   // status
   ["status", "status"],
   ["what's running?", "status"],
@@ -71,6 +84,10 @@ const COMMANDS: [string, string, string?][] = [
   ["what's going on?", "status"],
   ["are you done yet?", "status"],
   ["Tell me what's running.", "status"],
+  ["Could you tell me what you're working on right now?", "status"],
+  ["What's the status of my jobs?", "status"],
+  ["Anything running?", "status"],
+  ["is the coding job done yet?", "status", "coding"],
   // retry
   ["retry that", "retry"],
   ["try again", "retry"],
@@ -81,6 +98,8 @@ const COMMANDS: [string, string, string?][] = [
   ["Could you retry the coding job?", "retry", "coding"],
   ["run it again", "retry"],
   ["one more time", "retry"],
+  ["rerun the failed one", "retry"],
+  ["Yes, try again", "retry"],
 ];
 
 /** Work requests, commands mixed with work, and unrelated sentences: never commands. */
@@ -108,6 +127,12 @@ const NOT_COMMANDS = [
   "uh",
   "the cat sat on the mat",
   "never mind the tests, refactor the parser",
+  "restart the server",
+  "shut down the database",
+  "what's the status of the deploy pipeline on the dashboard",
+  "echo cancel that",
+  "open the browser and approve the request",
+  "yes open the dashboard",
 ];
 
 Deno.test("parseCommand() recognises every action in varied phrasings", () => {

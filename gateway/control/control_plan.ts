@@ -142,7 +142,9 @@ export function sayFor(
     case "deny":
       return `Denied ${jobsPhrase(done)}.`;
     case "status": {
-      const parts = done.map((j) => `${j.intent} ${STATE_WORDS[j.status] ?? j.status}`);
+      // Short enough to speak: the first few, then how many more.
+      const parts = done.slice(0, 4).map((j) => `${j.intent} ${STATE_WORDS[j.status] ?? j.status}`);
+      if (done.length > 4) parts.push(`${done.length - 4} more`);
       const list = parts.length === 1
         ? parts[0]!
         : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;

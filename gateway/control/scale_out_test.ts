@@ -7,6 +7,7 @@
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
+import { createSseParser, type SseMessage } from "../dashboard/sse_parser.ts";
 import { startRedisServer } from "@shared/testing/redis_server.ts";
 import type { JobRecord } from "@shared/schemas/mod.ts";
 
@@ -130,6 +131,22 @@ Deno.test({
       assertEquals(cancelled.error?.code, "cancelled");
       assertEquals((await get(other)).status, "running", "the other session's job runs on");
 
+      // The session's feed on the HTTP-only gateway hears of jobs the worker runs.
+      const feed: SseMessage[] = [];
+      const stream = await fetch(`${gateway.url}/events?session_id=edge-a`);
+      assertEquals(stream.status, 200);
+      const parser = createSseParser((m) => feed.push(m));
+      const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const reading = (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          parser.push(value);
+        }
+      })().catch(() => {});
+      const heard = (pred: (d: Record<string, unknown>) => boolean, event = "job") =>
+        feed.some((m) => m.event === event && pred(JSON.parse(m.data)));
+
       // confirm and deny: jobs paused in the worker, answered through the HTTP-only gateway.
       const first = await job("edge-a", { confirm: "Send the report?" });
       await waitFor(first, "awaiting_confirmation");
@@ -154,6 +171,31 @@ Deno.test({
 
       const nothing = await post({ text: "approve it", session_id: "edge-a", source: "voice" });
       assertEquals(nothing.body.control.say, "Nothing is waiting for a confirmation.");
+
+      const firstUtterance = (await get(first)).utterance_id;
+      for (
+        let i = 0;
+        i < 600 && !heard((d) => d.utterance_id === firstUtterance, "utterance");
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await reader.cancel();
+      await reading;
+      assertEquals(
+        heard((d) =>
+          d.job_id === first && d.status === "awaiting_confirmation" &&
+          JSON.stringify(d.confirmation) === JSON.stringify({ prompt: "Send the report?" })
+        ),
+        true,
+        "the question was streamed",
+      );
+      assertEquals(heard((d) => d.job_id === first && d.status === "succeeded"), true);
+      assertEquals(
+        heard((d) => d.utterance_id === firstUtterance && d.status === "succeeded", "utterance"),
+        true,
+      );
+      assertEquals(heard((d) => d.job_id === theirs), false, "nothing of edge-b");
     } finally {
       await stop(worker);
       await stop(gateway);
