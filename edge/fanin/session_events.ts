@@ -1,7 +1,8 @@
 /**
  * @module
  * Follows the gateway's `GET /events?session_id=` stream (Server-Sent Events, narrowed to
- * this edge's session) and reports each trace event of the session as it happens, so that
+ * this edge's session) and reports each event of the session as it happens (trace events, and
+ * the session feed's `job`, `utterance` and `control` items read from the gateway's store), so that
  * results, confirmations and cancellations are heard at once instead of at the next poll.
  * It reconnects by itself with backoff (honouring the server's `retry:`). A gateway that
  * does not know `session_id` (422/400) is asked for its whole stream instead: the follower
@@ -24,6 +25,14 @@ export const SessionTrace = z.looseObject({
   data: z.unknown().optional(),
 });
 export type SessionTrace = z.infer<typeof SessionTrace>;
+
+/** What the session feed sends beside trace events: a job's change, a fan-in's end, a command. */
+const FEED_EVENTS: ReadonlySet<string> = new Set(["job", "utterance", "control"]);
+const FeedItem = z.looseObject({
+  utterance_id: z.string(),
+  job_id: z.string().optional(),
+  status: z.string().optional(),
+});
 
 /** Options of {@linkcode SessionEvents}. */
 export interface SessionEventsOptions {
@@ -155,10 +164,26 @@ export class SessionEvents {
       this.#o.onResync?.();
       return;
     }
-    if (event !== "trace") return;
+    const feed = FEED_EVENTS.has(event);
+    if (event !== "trace" && !feed) return;
     let parsed: z.ZodSafeParseResult<SessionTrace>;
     try {
-      parsed = SessionTrace.safeParse(JSON.parse(data));
+      const json = JSON.parse(data);
+      // A feed item (`job`, `utterance`, `control`) is read as a trace event named `feed.<kind>`
+      // whose data is the item itself.
+      if (feed) {
+        const item = FeedItem.safeParse(json);
+        parsed = SessionTrace.safeParse(
+          item.success
+            ? {
+              event: `feed.${event}`,
+              utterance_id: item.data.utterance_id,
+              ...(item.data.job_id !== undefined ? { job_id: item.data.job_id } : {}),
+              data: item.data,
+            }
+            : undefined,
+        );
+      } else parsed = SessionTrace.safeParse(json);
     } catch {
       parsed = SessionTrace.safeParse(undefined);
     }
@@ -194,7 +219,10 @@ export function followSessionEvents(
   const events = new SessionEvents({
     ...options,
     onTrace: (e, narrowed) => {
-      if (narrowed && e.event === "job.awaiting_confirmation" && e.utterance_id) {
+      const paused = e.event === "job.awaiting_confirmation" ||
+        (e.event === "feed.job" &&
+          (e.data as { status?: unknown } | undefined)?.status === "awaiting_confirmation");
+      if (narrowed && paused && e.utterance_id) {
         follower.follow(e.utterance_id); // no-op when already followed
       }
       follower.poke({ utterance_id: e.utterance_id, job_id: e.job_id });

@@ -86,7 +86,9 @@ Deno.test("followSessionEvents() follows a paused job of the session only on a n
         return Response.json({ error: "unknown query" }, { status: 422 });
       }
       return new Response(
-        'event: trace\ndata: {"event":"job.awaiting_confirmation","utterance_id":"u7","job_id":"j7"}\n\n',
+        'event: job\ndata: {"utterance_id":"u8","job_id":"j8","status":"running"}\n\n' +
+          'event: job\ndata: {"utterance_id":"u7","job_id":"j7","status":"awaiting_confirmation","confirmation":{"prompt":"Go?"}}\n\n' +
+          'event: job\ndata: {"job_id":"no utterance"}\n\n',
         { headers: { "content-type": "text/event-stream" } },
       );
     });
@@ -106,6 +108,8 @@ Deno.test("followSessionEvents() follows a paused job of the session only on a n
     try {
       await until("an event", () => pokes.includes("u7"));
       assertEquals(followed, narrowing ? ["u7"] : [], `narrowing: ${narrowing}`);
+      assertEquals(pokes.slice(0, 2), ["u8", "u7"]);
+      assertEquals(events.stats.invalid, 1);
     } finally {
       await events.close();
       await server.shutdown();
