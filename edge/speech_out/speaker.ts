@@ -116,6 +116,8 @@ export class Speaker {
   }
 
   async #sayOne(s: Sentence): Promise<void> {
+    // Nowhere to play and nowhere to write: making the sound would be wasted work.
+    if (!this.#player && !this.#o.archive && !this.#o.onFirstAudio) return;
     const abort = new AbortController();
     const current: { abort: AbortController; playback: Playback | undefined } = {
       abort,

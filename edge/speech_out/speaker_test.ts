@@ -131,3 +131,34 @@ Deno.test("Speaker.stop() cuts the sentence being said and drops the queued ones
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Speaker without a working player or an archive stops making sound after the notice", async () => {
+  const standIn = await startSpeechStandIn();
+  const dir = await Deno.makeTempDir();
+  const saved = Deno.env.get("PULSE_SERVER");
+  Deno.env.set("PULSE_SERVER", `unix:${dir}/no-such-socket`);
+  try {
+    const notices: string[] = [];
+    const speaker = new Speaker({
+      synth: new OpenAiSynth({
+        baseUrl: standIn.url,
+        apiKey: "k",
+        model: "gpt-4o-mini-tts",
+        voice: "alloy",
+      }),
+      player: "paplay",
+      notice: (l) => notices.push(l),
+    });
+    speaker.say("First.");
+    speaker.say("Second.");
+    await speaker.whenIdle();
+    assertEquals(notices.length, 1);
+    assert(notices[0]!.endsWith("sentences go nowhere (try --speak-to DIR)"), notices[0]);
+    assertEquals(standIn.spoken.map((s) => s.input), ["First."]);
+  } finally {
+    if (saved === undefined) Deno.env.delete("PULSE_SERVER");
+    else Deno.env.set("PULSE_SERVER", saved);
+    await standIn.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
