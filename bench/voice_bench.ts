@@ -26,6 +26,7 @@ import { forwardTranscripts } from "../edge/fanin/transcript_forwarder.ts";
 import { UtteranceFollower } from "../edge/fanin/utterance_follower.ts";
 import { followSessionEvents } from "../edge/fanin/session_events.ts";
 import { Speaker } from "../edge/speech_out/speaker.ts";
+import { SpeechArchive } from "../edge/speech_out/audio_player.ts";
 import { EspeakSynth } from "../edge/speech_out/speech_synth.ts";
 import { speakReplies } from "../edge/speech_out/voice_replies.ts";
 import { espeakPcm } from "../shared/audio/espeak_stream.ts";
@@ -148,6 +149,8 @@ try {
   const events = followSessionEvents(follower, { gatewayUrl: url, sessionId: session });
   const speaker = new Speaker({
     synth: new EspeakSynth("en-us"),
+    // Written after the first audio, so it does not weigh on the figure.
+    archive: await SpeechArchive.open(`${dir}/speech`),
     onFirstAudio: (e) => firstAudio.set(e.text, wall()),
   });
   speakReplies({ outbox, follower, speaker });

@@ -117,7 +117,7 @@ export class Speaker {
 
   async #sayOne(s: Sentence): Promise<void> {
     // Nowhere to play and nowhere to write: making the sound would be wasted work.
-    if (!this.#player && !this.#o.archive && !this.#o.onFirstAudio) return;
+    if (!this.#player && !this.#o.archive) return;
     const abort = new AbortController();
     const current: { abort: AbortController; playback: Playback | undefined } = {
       abort,

@@ -97,7 +97,16 @@ export async function startVoiceOutput(o: VoiceOutputOptions): Promise<VoiceOutp
         },
         notice,
         ...(o.print ? { print: o.print } : {}),
-        ...(o.onFirstAudio ? { onFirstAudio: o.onFirstAudio } : {}),
+        onFirstAudio: (e) => {
+          // From the sentence being queued to its first sound: the voice's share of latency.
+          emitTrace(logTracer, {
+            source: "edge.speech",
+            event: "speech.first_audio",
+            duration_ms: e.latency_ms,
+            data: { chars: e.text.length, engine: plan.engine },
+          });
+          o.onFirstAudio?.(e);
+        },
       });
     }
   }
