@@ -179,12 +179,15 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   // "the browser one", "coding job", "the web task"
   const target = `${det}${intent}(?: ${noun})?`;
   const pronoun = "(?:that|it|this|them|those|these|both|both of them|everything|all)";
+  // "the job I just started", "the last thing I said"
+  const relative =
+    "(?: (?:that )?(?:i|you) (?:started|asked for|requested|sent|said|gave you|queued|are running|are doing|are working on))?";
   const obj = any([
     pronoun,
     `all (?:of )?(?:it|that|them|those|${det}${noun})`,
-    `${det}(?:last |current |latest |running |pending |failed |previous |first |other |new )?${noun}`,
+    `${det}(?:last |current |latest |running |pending |failed |previous |first |other |new )?${noun}${relative}`,
     "what you are doing",
-    target,
+    `${target}${relative}`,
   ]);
   const yes = any([
     "yes",
@@ -242,7 +245,8 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "you have my permission",
     "that is fine",
     "fine",
-    "you (?:may|can)(?: do it| go ahead| proceed)?",
+    `you (?:may|can)(?: (?:do|have) ${obj}| go ahead| proceed)?`,
+    "do",
   ]);
   const denyClause = any([
     `(?:deny|denied|reject|rejected|decline|declined|refuse|refused|disallow|disapprove)(?: ${obj})?`,
@@ -254,7 +258,9 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   const statusClause = any([
     "status(?: (?:update|report|check))?",
     "(?:a |the )?status (?:update|report)",
-    `what is (?:the |your |my )?status(?: of ${obj})?`,
+    `what is (?:the |your |my )?(?:status|progress)(?: of ${obj})?`,
+    "are we (?:done|finished|there)(?: yet)?",
+    "how far along (?:are you|is it|are we)",
     `how (?:is|are) ${obj} (?:doing|going|coming along)`,
     `what is (?:happening|going on) with ${obj}`,
     "(?:is )?anything (?:running|going on|in progress|pending|left)",
@@ -273,7 +279,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   ]);
   const retryClause = any([
     `retry(?: ${obj})?`,
-    `try(?: ${obj})? again`,
+    `try(?: ${obj})? (?:again|one more time)`,
     `(?:redo|rerun|re run)(?: ${obj})?`,
     `(?:do|run|start) ${obj} again`,
     `restart ${obj}`,
