@@ -123,6 +123,11 @@ const FILLER_WORDS = new Set([
   "wait",
 ]);
 
+const FILLER_PHRASE_RE = new RegExp(`\\b(?:${FILLER_PHRASES.join("|")})\\b`, "g");
+
+/** Longer than any command with all its politeness: work, not worth normalising. */
+const MAX_COMMAND_CHARS = 300;
+
 /** Polite openings before the command itself. */
 const LEADS = [
   /^(?:can|could|would|will) (?:you|we) /,
@@ -144,7 +149,7 @@ export function normalizeCommandText(text: string): string {
     .trim();
   for (const [re, to] of CONTRACTIONS) s = s.replace(re, to);
   s = s.replace(/'/g, "");
-  for (const phrase of FILLER_PHRASES) s = s.replace(new RegExp(`\\b${phrase}\\b`, "g"), " ");
+  s = s.replace(FILLER_PHRASE_RE, " ");
   s = s.split(" ").filter((w) => w !== "" && !FILLER_WORDS.has(w)).join(" ");
   // "yes, I confirm", "no, we reject it": the speaker naming themselves changes nothing.
   s = s.replace(
@@ -335,8 +340,9 @@ export function parseCommand(
   text: string,
   options: ParseCommandOptions = {},
 ): ParsedCommand | null {
+  if (text.length > MAX_COMMAND_CHARS) return null;
   const s = normalizeCommandText(text);
-  if (s === "" || s.length > 200) return null;
+  if (s === "") return null;
   const { grammars, words } = grammarFor(options.intents ?? ["coding", "browser", "echo"]);
   for (const g of grammars) {
     if (!g.pattern.test(s)) continue;
