@@ -123,6 +123,11 @@ const FILLER_WORDS = new Set([
   "wait",
 ]);
 
+const FILLER_PHRASE_RE = new RegExp(`\\b(?:${FILLER_PHRASES.join("|")})\\b`, "g");
+
+/** Longer than any command with all its politeness: work, not worth normalising. */
+const MAX_COMMAND_CHARS = 300;
+
 /** Polite openings before the command itself. */
 const LEADS = [
   /^(?:can|could|would|will) (?:you|we) /,
@@ -144,7 +149,7 @@ export function normalizeCommandText(text: string): string {
     .trim();
   for (const [re, to] of CONTRACTIONS) s = s.replace(re, to);
   s = s.replace(/'/g, "");
-  for (const phrase of FILLER_PHRASES) s = s.replace(new RegExp(`\\b${phrase}\\b`, "g"), " ");
+  s = s.replace(FILLER_PHRASE_RE, " ");
   s = s.split(" ").filter((w) => w !== "" && !FILLER_WORDS.has(w)).join(" ");
   // "yes, I confirm", "no, we reject it": the speaker naming themselves changes nothing.
   s = s.replace(
@@ -179,12 +184,15 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   // "the browser one", "coding job", "the web task"
   const target = `${det}${intent}(?: ${noun})?`;
   const pronoun = "(?:that|it|this|them|those|these|both|both of them|everything|all)";
+  // "the job I just started", "the last thing I said"
+  const relative =
+    "(?: (?:that )?(?:i|you) (?:started|asked for|requested|sent|said|gave you|queued|are running|are doing|are working on))?";
   const obj = any([
     pronoun,
     `all (?:of )?(?:it|that|them|those|${det}${noun})`,
-    `${det}(?:last |current |latest |running |pending |failed |previous |first |other |new )?${noun}`,
+    `${det}(?:last |current |latest |running |pending |failed |previous |first |other |new )?${noun}${relative}`,
     "what you are doing",
-    target,
+    `${target}${relative}`,
   ]);
   const yes = any([
     "yes",
@@ -242,7 +250,8 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "you have my permission",
     "that is fine",
     "fine",
-    "you (?:may|can)(?: do it| go ahead| proceed)?",
+    `you (?:may|can)(?: (?:do|have) ${obj}| go ahead| proceed)?`,
+    "do",
   ]);
   const denyClause = any([
     `(?:deny|denied|reject|rejected|decline|declined|refuse|refused|disallow|disapprove)(?: ${obj})?`,
@@ -254,7 +263,9 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   const statusClause = any([
     "status(?: (?:update|report|check))?",
     "(?:a |the )?status (?:update|report)",
-    `what is (?:the |your |my )?status(?: of ${obj})?`,
+    `what is (?:the |your |my )?(?:status|progress)(?: of ${obj})?`,
+    "are we (?:done|finished|there)(?: yet)?",
+    "how far along (?:are you|is it|are we)",
     `how (?:is|are) ${obj} (?:doing|going|coming along)`,
     `what is (?:happening|going on) with ${obj}`,
     "(?:is )?anything (?:running|going on|in progress|pending|left)",
@@ -273,7 +284,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   ]);
   const retryClause = any([
     `retry(?: ${obj})?`,
-    `try(?: ${obj})? again`,
+    `try(?: ${obj})? (?:again|one more time)`,
     `(?:redo|rerun|re run)(?: ${obj})?`,
     `(?:do|run|start) ${obj} again`,
     `restart ${obj}`,
@@ -329,8 +340,9 @@ export function parseCommand(
   text: string,
   options: ParseCommandOptions = {},
 ): ParsedCommand | null {
+  if (text.length > MAX_COMMAND_CHARS) return null;
   const s = normalizeCommandText(text);
-  if (s === "" || s.length > 200) return null;
+  if (s === "") return null;
   const { grammars, words } = grammarFor(options.intents ?? ["coding", "browser", "echo"]);
   for (const g of grammars) {
     if (!g.pattern.test(s)) continue;

@@ -34,6 +34,7 @@ const COMMANDS: [string, string, string?][] = [
   ["Never mind, cancel that.", "cancel"],
   ["Please abort the coding task.", "cancel", "coding"],
   ["cancel my request", "cancel"],
+  ["Cancel the job I just started", "cancel"],
   // confirm
   ["confirm", "confirm"],
   ["yes, go ahead", "confirm"],
@@ -54,6 +55,8 @@ const COMMANDS: [string, string, string?][] = [
   ["yes I confirm", "confirm"],
   ["Okay, go ahead, do it.", "confirm"],
   ["Sure, why not.", "confirm"],
+  ["Yes, you can do that.", "confirm"],
+  ["Yes, please do.", "confirm"],
   // deny
   ["deny", "deny"],
   ["no, don't do that", "deny"],
@@ -87,6 +90,8 @@ const COMMANDS: [string, string, string?][] = [
   ["Could you tell me what you're working on right now?", "status"],
   ["What's the status of my jobs?", "status"],
   ["Anything running?", "status"],
+  ["What's the progress?", "status"],
+  ["How far along are you?", "status"],
   ["is the coding job done yet?", "status", "coding"],
   // retry
   ["retry that", "retry"],
@@ -100,6 +105,7 @@ const COMMANDS: [string, string, string?][] = [
   ["one more time", "retry"],
   ["rerun the failed one", "retry"],
   ["Yes, try again", "retry"],
+  ["Try it one more time", "retry"],
 ];
 
 /** Work requests, commands mixed with work, and unrelated sentences: never commands. */
@@ -133,6 +139,10 @@ const NOT_COMMANDS = [
   "echo cancel that",
   "open the browser and approve the request",
   "yes open the dashboard",
+  "try the new restaurant again",
+  "Cancel my 3 pm meeting",
+  "open it again",
+  "do the dishes",
 ];
 
 Deno.test("parseCommand() recognises every action in varied phrasings", () => {

@@ -34,7 +34,7 @@ import type { JsonValue, Skill, SkillContext } from "../skills/skill.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type PooledWorker, WorkerPool } from "./worker_pool.ts";
 import { WorkerError } from "./worker_errors.ts";
-import { applySteering } from "./steering.ts";
+import { applySteering, Steering } from "./steering.ts";
 
 const log = getLogger(["gateway", "engine"]);
 
@@ -110,7 +110,12 @@ export class Engine {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #recoveryTimer: ReturnType<typeof setInterval> | undefined;
-  #unwatchControl: (() => void) | undefined;
+  readonly #steering = new Steering(
+    { get: (id) => this.#o.queue.get(id), watchControl: (fn) => this.#o.queue.watchControl(fn) },
+    (id) => this.#local.get(id),
+    (message, jobId, err) =>
+      log.warn(`${message} for {job_id}: {error}`, { job_id: jobId, error: String(err) }),
+  );
   readonly #stopController = new AbortController();
 
   constructor(options: EngineOptions) {
@@ -138,40 +143,7 @@ export class Engine {
     const every = Math.max(20, Math.floor(this.#leaseMs / 2));
     this.#recoveryTimer = setInterval(() => void this.#recover(), every);
     // Cancels and confirmation answers given through any gateway process, at once.
-    this.#unwatchControl = this.#o.queue.watchControl((jobId) => void this.#steer(jobId));
-  }
-
-  /**
-   * Jobs steered while not (yet) running here: a claimed job is `running` in the store before
-   * its worker has started, so a cancel in that window is remembered and applied at the start.
-   */
-  readonly #steeredEarly = new Set<string>();
-
-  async #steer(jobId: string): Promise<void> {
-    if (!this.#local.has(jobId)) {
-      this.#steeredEarly.add(jobId);
-      if (this.#steeredEarly.size > 1000) {
-        this.#steeredEarly.delete(this.#steeredEarly.values().next().value!);
-      }
-      return;
-    }
-    try {
-      const record = await this.#o.queue.get(jobId);
-      const local = this.#local.get(jobId);
-      if (local) {
-        applySteering(
-          local,
-          record,
-          (err) =>
-            log.warn("Steering {job_id} failed: {error}", { job_id: jobId, error: String(err) }),
-        );
-      }
-    } catch (err) {
-      log.warn("Reading steered job {job_id} failed: {error}", {
-        job_id: jobId,
-        error: String(err),
-      });
-    }
+    this.#steering.start();
   }
 
   /** Stops claiming, waits up to `graceMs` for running jobs, then aborts the rest. */
@@ -180,7 +152,7 @@ export class Engine {
     this.#stopController.abort();
     this.#slotFreed.notify();
     if (this.#recoveryTimer !== undefined) clearInterval(this.#recoveryTimer);
-    this.#unwatchControl?.();
+    this.#steering.stop();
     await this.#loop;
     const grace = options.graceMs ?? 10_000;
     const all = Promise.all([...this.#tasks]);
@@ -491,7 +463,7 @@ export class Engine {
 
       const local: LocalJob = { job, token, abort };
       this.#local.set(job.job_id, local);
-      if (this.#steeredEarly.delete(job.job_id)) void this.#steer(job.job_id);
+      this.#steering.jobStarted(job.job_id);
 
       const heartbeat = setInterval(async () => {
         try {
