@@ -97,4 +97,12 @@ Deno.test("deno task demo runs the whole pipeline offline, serves its dashboard 
   assertStringIncludes(text, "Fan-in from the gateway (1 utterance)");
   assertMatch(text, /• browser {2}succeeded .*PASSING/);
   assertMatch(text, /• coding {3}succeeded .*Patch proposal for src\/router\.ts \(applies\)/);
+  // The edge spoke (through the speech stand-in): what it took, then the summary with the cost.
+  assertStringIncludes(text, "OpenAI speech STAND-IN (simulated, no key; voiced by espeak-ng)");
+  assertStringIncludes(text, "🔊 Spoken by the edge (2 sentences; WAV files kept with --keep)");
+  assertStringIncludes(text, "  “On it: coding and browser.”");
+  assertMatch(
+    text,
+    /“Coding: Patch proposal for src\/router\.ts\. Browser: .*passing\. It cost \d+ cents?\.”/,
+  );
 });

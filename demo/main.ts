@@ -7,6 +7,10 @@
  * (OpenAI Realtime, Anthropic, Gemini) are local stand-ins unless their API key is set; the
  * rest is real: Chromium, git, sox/ffmpeg and the Silero VAD. The gateway runs with the
  * permissions of `deno task gateway`, read from deno.json, so the demo exercises them.
+ * The edge speaks what it took and the summary of the results through OpenAI speech (its
+ * stand-in without a key, voiced by espeak-ng), played on the default output when there is
+ * one; every sentence is also written to the demo's `speech/` folder, so a machine without a
+ * sound device still gets them.
  */
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { fileURLToPath } from "node:url";
@@ -95,6 +99,7 @@ const realGemini = Deno.env.get("GEMINI_API_KEY");
 let anthropic: Started | undefined;
 let gemini: Started | undefined;
 let standin: Started | undefined;
+let speech: Started | undefined;
 let gateway: Started | undefined;
 let code = 1;
 try {
@@ -118,6 +123,13 @@ try {
       realGemini
         ? "Gemini computer use API, real (GEMINI_API_KEY is set)"
         : "Gemini computer use STAND-IN (simulated, no key; it also serves the QA dashboard)"
+    }`,
+  );
+  console.log(
+    `  speech:        ${
+      realKey
+        ? "OpenAI speech API, real (OPENAI_API_KEY is set)"
+        : "OpenAI speech STAND-IN (simulated, no key; voiced by espeak-ng)"
     }`,
   );
   console.log(
@@ -145,6 +157,21 @@ try {
     );
     env.OPENAI_REALTIME_URL = String(standin.info.url);
     console.log(dim(`  realtime stand-in: ${standin.info.url}`));
+    speech = await start(
+      "the speech stand-in",
+      [
+        "run",
+        "--allow-net",
+        "--allow-run=espeak-ng",
+        `${ROOT}shared/standins/openai_speech/main.ts`,
+        "--port",
+        "0",
+      ],
+      {},
+      "standin",
+    );
+    env.OPENAI_BASE_URL = String(speech.info.url);
+    console.log(dim(`  speech stand-in: ${speech.info.url}`));
   }
   // The coding skill proposes a patch for a throwaway copy of the sample repository.
   const workspace = `${dir}/workspace`;
@@ -253,6 +280,8 @@ try {
       `${dir}/logs`,
       "--log-level",
       "warning",
+      "--speak-to",
+      `${dir}/speech`,
     ],
     env,
     stdout: "piped",
@@ -303,7 +332,22 @@ try {
       );
     }
   }
-  code = edgeStatus.success && utterances.length > 0 ? 0 : 1;
+  // What the edge said, in order: the last sentence is the spoken summary.
+  const spoken: string[] = [];
+  try {
+    const names = [...Deno.readDirSync(`${dir}/speech`)].map((e) => e.name)
+      .filter((n) => n.endsWith(".txt")).sort();
+    for (const n of names) spoken.push((await Deno.readTextFile(`${dir}/speech/${n}`)).trim());
+  } catch { /* nothing was said */ }
+  console.log(
+    bold(
+      `\n🔊 Spoken by the edge (${spoken.length} sentence${
+        spoken.length === 1 ? "" : "s"
+      }; WAV files ${values.keep ? `in ${dir}/speech` : "kept with --keep"})`,
+    ),
+  );
+  for (const line of spoken) console.log(`  “${line}”`);
+  code = edgeStatus.success && utterances.length > 0 && spoken.length > 0 ? 0 : 1;
   console.log(code === 0 ? bold("\n✔ demo finished") : bold("\n✘ demo failed"));
   if (values.stay) {
     console.log(
@@ -316,6 +360,7 @@ try {
 } finally {
   await stop(gateway);
   await stop(standin);
+  await stop(speech);
   await stop(anthropic);
   await stop(gemini);
   if (!values.keep) await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DEFAULT_VAD_SETTINGS } from "./speech/vad_state.ts";
 import { DEFAULT_TRANSCRIPTION_MODEL, serverVadProblem } from "./realtime/transcription_models.ts";
+import { SPEAK_MODES } from "./speech_out/speech_config.ts";
 
 export const EDGE_HELP =
   `Voice edge: microphone (or a file) → speech segments → transcripts → gateway tasks
@@ -46,6 +47,15 @@ Transcription and gateway:
                          identifiers and file names)
   --no-follow            do not wait for and print the results of each utterance
 
+Speech output (the edge says what it took, asks for confirmations, sums up results):
+  --speak MODE           auto (default: OpenAI speech when OPENAI_API_KEY is set, else
+                         espeak-ng when installed, else off), espeak, openai or off
+  --voice NAME           voice: OpenAI's (default alloy) or espeak-ng's (default en-us)
+  --speak-to DIR         also write every sentence as DIR/NNN.wav and DIR/NNN.txt (for
+                         machines without a sound device)
+  --barge-in             speaking while the edge speaks stops it (use with headphones);
+                         by default the microphone is ignored while the edge speaks
+
 Files:
   --data-dir DIR         outbox of unacknowledged utterances (default data)
   --logs-dir DIR         logs/windows-edge-traces.jsonl (default logs)
@@ -58,10 +68,11 @@ was left; press it again to quit at once. A refused GATEWAY_TOKEN stops the edge
 utterances kept.
 
 Environment: OPENAI_API_KEY, OPENAI_REALTIME_URL (default wss://api.openai.com/v1/realtime),
-GATEWAY_TOKEN, VAD_MODEL_PATH. Without a key (and no OPENAI_REALTIME_URL stand-in on loopback),
---input FILE still prints its speech segments as --vad-only does, after one notice on stderr, and
-exits 0: the file can be played again once the key is set. The microphone stops with an error
-instead, as speech said to it would be lost untranscribed; try a microphone with --vad-only.`;
+OPENAI_BASE_URL (OpenAI speech, default https://api.openai.com/v1), GATEWAY_TOKEN,
+VAD_MODEL_PATH. Without a key (and no OPENAI_REALTIME_URL stand-in on loopback), --input FILE
+still prints its speech segments as --vad-only does, after one notice on stderr, and exits 0:
+the file can be played again once the key is set. The microphone stops with an error instead,
+as speech said to it would be lost untranscribed; try a microphone with --vad-only.`;
 
 const Probability = z.coerce.number().min(0).max(1);
 const Ms = z.coerce.number().int().min(0).max(10_000);
@@ -89,6 +100,10 @@ export const EdgeFlags = z.object({
   prompt: z.string().max(2000).optional(),
   vocabulary: z.string().min(1).optional(),
   follow: z.boolean(),
+  speak: z.enum(SPEAK_MODES),
+  voice: z.string().min(1).max(64).optional(),
+  speak_to: z.string().min(1).optional(),
+  barge_in: z.boolean(),
   data_dir: z.string().min(1),
   logs_dir: z.string().min(1),
   log_level: z.enum(["debug", "info", "warning", "error"]),
@@ -131,6 +146,10 @@ export function parseEdgeFlags(args: string[]): EdgeFlags {
         prompt: { type: "string" },
         vocabulary: { type: "string" },
         "no-follow": { type: "boolean" },
+        speak: { type: "string" },
+        voice: { type: "string" },
+        "speak-to": { type: "string" },
+        "barge-in": { type: "boolean" },
         "data-dir": { type: "string" },
         "logs-dir": { type: "string" },
         "log-level": { type: "string" },
@@ -163,6 +182,10 @@ export function parseEdgeFlags(args: string[]): EdgeFlags {
     prompt: values.prompt,
     vocabulary: values.vocabulary,
     follow: !values["no-follow"],
+    speak: values.speak ?? "auto",
+    voice: values.voice,
+    speak_to: values["speak-to"],
+    barge_in: values["barge-in"] ?? false,
     data_dir: values["data-dir"] ?? "data",
     logs_dir: values["logs-dir"] ?? "logs",
     log_level: values["log-level"] ?? "info",

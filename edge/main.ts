@@ -29,9 +29,16 @@ import {
 } from "./realtime/mod.ts";
 import { GatewayTokenError, Outbox } from "./outbox/mod.ts";
 import { forwardTranscripts, UtteranceFollower } from "./fanin/mod.ts";
+import { followSessionEvents, type SessionEvents } from "./fanin/session_events.ts";
+import { SpeechConfigError } from "./speech_out/speech_config.ts";
+import { startVoiceOutput } from "./speech_out/voice_output.ts";
+import { speakReplies } from "./speech_out/voice_replies.ts";
 import { describePending, settleWithin, SHUTDOWN_GRACE_MS } from "./shutdown.ts";
 
 const log = getLogger(["edge"]);
+
+/** Time given to the last sentences once everything else is done. */
+const SPOKEN_WAIT_MS = 30_000;
 
 /** The one stderr line of `--input FILE` without a key: segments are shown, not transcribed. */
 const NO_KEY_NOTICE =
@@ -224,7 +231,7 @@ async function main(): Promise<number> {
   } catch (err) {
     if (
       err instanceof CaptureError || err instanceof VadModelError ||
-      err instanceof RealtimeConfigError
+      err instanceof RealtimeConfigError || err instanceof SpeechConfigError
     ) {
       status?.clear();
       log.error("{error}", { error: err.message });
@@ -267,15 +274,39 @@ async function stream(
     // errors and gets it as a log record.
     notice: (line) => (status ? status.print(line) : log.warning("{line}", { line })),
   });
+  // One session per run: voice commands act on this run's jobs only.
+  const sessionId = `edge-${crypto.randomUUID()}`;
   const outbox = await Outbox.open({
     dataDir: flags.data_dir,
     gatewayUrl: flags.gateway,
+    sessionId,
     ...(token ? { token } : {}),
   });
   const follower = flags.follow
     ? new UtteranceFollower({ gatewayUrl: flags.gateway, ...(token ? { token } : {}), print })
     : undefined;
   forwardTranscripts({ transcriber, outbox, ...(follower ? { follower } : {}), print });
+  const voice = await startVoiceOutput({
+    speak: flags.speak,
+    voice: flags.voice,
+    speakTo: flags.speak_to,
+    bargeIn: flags.barge_in,
+    microphone: !flags.input,
+    print,
+    notice: (line) => (status ? status.print(line) : console.error(line)),
+  });
+  if (voice.speaker) speakReplies({ outbox, follower, speaker: voice.speaker });
+  // The session's event stream opens with the first answer: until then nothing is followed.
+  let events: SessionEvents | undefined;
+  if (follower) {
+    outbox.on("acknowledged", () => {
+      events ??= followSessionEvents(follower, {
+        gatewayUrl: flags.gateway,
+        sessionId,
+        ...(token ? { token } : {}),
+      });
+    });
+  }
   if (status) {
     // Live words go on the terminal's status line only; printed output gets finals alone.
     transcriber.on("partial", (p) => status.setPartial(p.text));
@@ -299,6 +330,8 @@ async function stream(
     );
     stopping.resolve();
   });
+  // Someone stopping the edge wants it quiet: what is being said is cut, nothing more is said.
+  void stopping.promise.then(() => voice.close());
   outbox.on("unauthorized", ({ error }) => {
     status?.clear();
     console.error(`error: ${error.message}`);
@@ -310,20 +343,22 @@ async function stream(
   print(
     `Listening${
       flags.input ? ` to ${flags.input}` : ""
-    }; transcribing with ${flags.model} at ${url}; tasks go to ${flags.gateway}`,
+    }; transcribing with ${flags.model} at ${url}; tasks go to ${flags.gateway} (session ${sessionId}); ${voice.description}`,
   );
   await runFront(
     flags,
     front,
     status,
-    flags.vad === "off" ? { onFrame: (s) => transcriber.appendAudio(s) } : {
-      onStart: (preroll) => {
-        transcriber.beginSegment();
-        transcriber.appendAudio(preroll);
+    voice.gateHooks(
+      flags.vad === "off" ? { onFrame: (s) => transcriber.appendAudio(s) } : {
+        onStart: (preroll) => {
+          transcriber.beginSegment();
+          transcriber.appendAudio(preroll);
+        },
+        onAudio: (s) => transcriber.appendAudio(s),
+        onEnd: () => void transcriber.endSegment(),
       },
-      onAudio: (s) => transcriber.appendAudio(s),
-      onEnd: () => void transcriber.endSegment(),
-    },
+    ),
   );
   await front.close();
   let code = 0;
@@ -332,6 +367,8 @@ async function stream(
       await transcriber.whenIdle();
       await outbox.whenDrained();
       await follower?.whenAllFinal();
+      // Every result is heard before the edge exits, within a bound.
+      if (!(await voice.whenSpoken(SPOKEN_WAIT_MS))) print("notice: stopped waiting for speech");
     })();
     const outcome = await settleWithin(work, stopping.promise, SHUTDOWN_GRACE_MS);
     if (outcome.kind === "timed_out") code = outbox.refused ? 1 : 130;
@@ -352,7 +389,9 @@ async function stream(
   });
   await transcriber.close();
   await outbox.close();
+  await events?.close();
   await follower?.close();
+  await voice.close();
   for (const line of pending) print(line);
   return fatal ? 1 : code;
 }

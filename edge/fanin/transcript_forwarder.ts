@@ -44,6 +44,14 @@ export function forwardTranscripts(options: ForwardOptions): () => void {
       print?.(`✗ an utterance was lost: ${f.reason}`);
     }),
     outbox.on("acknowledged", (a) => {
+      // A voice command acted on earlier jobs (those are followed already): nothing to follow.
+      if (a.response?.control) {
+        const c = a.response.control;
+        print?.(
+          `» ${c.action}: ${c.say ?? ""}${c.job_ids.length ? ` (${c.job_ids.join(", ")})` : ""}`,
+        );
+        return;
+      }
       // No jobs means no skill matched: the gateway queued nothing, so there is nothing to
       // follow. (An answer the edge could not read is still followed, to learn its outcome.)
       if (a.response && (a.response.unrouted || a.response.jobs.length === 0)) {

@@ -27,6 +27,8 @@ export interface UtteranceFollowerOptions {
   token?: string;
   /** Time between two polls of one utterance. @default 500 */
   pollIntervalMs?: number;
+  /** Time between two polls while the event stream is live. @default 3000 */
+  livePollIntervalMs?: number;
   /** Cap of the backoff after failed polls. @default 5000 */
   maxPollIntervalMs?: number;
   /** Stop following an utterance that is not final after this long. @default 900_000 */
@@ -58,6 +60,8 @@ interface Followed {
   failures: number;
   notFound: number;
   jobs: Map<string, string>;
+  /** Poked while a poll was in flight: that poll's answer may predate the change. */
+  poked: boolean;
 }
 
 type Listener<T> = (payload: T) => void;
@@ -75,6 +79,7 @@ export class UtteranceFollower {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #inflight: AbortController | null = null;
   #allFinalWaiters: (() => void)[] = [];
+  #live = false;
 
   readonly stats = { followed: 0, final: 0, gaveUp: 0, polls: 0, pollErrors: 0 };
 
@@ -127,11 +132,45 @@ export class UtteranceFollower {
       nextAt: now,
       failures: 0,
       notFound: 0,
+      poked: false,
       jobs: new Map(jobs.map((j) => [j.job_id, j.status])),
     });
     this.stats.followed++;
     if (!this.#loop) this.#loop = this.#run();
     this.#wake?.();
+  }
+
+  /**
+   * Polls at once the followed utterance `utterance_id`, or the one holding `job_id`, or every
+   * one when neither is given (the event stream saw a change, or may have missed some).
+   */
+  poke(ref: { utterance_id?: string | undefined; job_id?: string | undefined } = {}): void {
+    const now = performance.now();
+    let hit = false;
+    for (const f of this.#followed.values()) {
+      const all = ref.utterance_id === undefined && ref.job_id === undefined;
+      if (
+        all || f.id === ref.utterance_id || (ref.job_id !== undefined && f.jobs.has(ref.job_id))
+      ) {
+        f.nextAt = now;
+        f.poked = true;
+        hit = true;
+      }
+    }
+    if (hit) this.#wake?.();
+  }
+
+  /**
+   * While an event stream reports changes as they happen, polling is only the safety net and
+   * slows down to {@linkcode UtteranceFollowerOptions.livePollIntervalMs}.
+   */
+  set eventsLive(live: boolean) {
+    this.#live = live;
+  }
+
+  #interval(): number {
+    const base = this.#opts.pollIntervalMs ?? 500;
+    return this.#live ? Math.max(base, this.#opts.livePollIntervalMs ?? 3000) : base;
   }
 
   /** Resolves when nothing is followed any more (all final or given up). */
@@ -197,7 +236,8 @@ export class UtteranceFollower {
   }
 
   async #poll(f: Followed): Promise<void> {
-    const interval = this.#opts.pollIntervalMs ?? 500;
+    const interval = this.#interval();
+    f.poked = false;
     const elapsed = performance.now() - f.startedAt;
     if (elapsed > (this.#opts.timeoutMs ?? 900_000)) {
       this.#letGo(f.id, `not final after ${Math.round(elapsed / 1000)} s`);
@@ -276,7 +316,7 @@ export class UtteranceFollower {
       }
     }
     if (!isFinalStatus(view.status)) {
-      f.nextAt = performance.now() + interval;
+      f.nextAt = performance.now() + (f.poked ? 0 : interval);
       return;
     }
     this.#followed.delete(f.id);

@@ -123,3 +123,33 @@ Deno.test("UtteranceFollower takes 'unrouted' as final and prints one 'nothing t
     await gw.close();
   }
 });
+
+Deno.test("UtteranceFollower.poke() polls at once the utterance an event names, by id or by job", async () => {
+  const gw = await startTestGateway({ pollsUntilDone: 3 });
+  // Polls would be a minute apart: only pokes can finish the utterance within the test.
+  const follower = new UtteranceFollower({
+    gatewayUrl: gw.url,
+    pollIntervalMs: 60_000,
+    tracer: () => {},
+  });
+  try {
+    await post(gw.url, { text: "open the dashboard", utterance_id: "u9" });
+    const final = new Promise<string>((r) => follower.on("final", (f) => r(f.view.status)));
+    follower.follow("u9", gw.utterances.get("u9")!.jobs);
+    const polls = async (n: number) => {
+      while (gw.utterances.get("u9")!.polls < n) await new Promise((r) => setTimeout(r, 5));
+    };
+    await polls(1);
+    follower.poke({ utterance_id: "other" });
+    follower.poke({ utterance_id: "u9" });
+    await polls(2);
+    follower.poke({ job_id: gw.utterances.get("u9")!.jobs[0]!.job_id });
+    await polls(3);
+    follower.poke();
+    assertEquals(await final, "succeeded");
+    assertEquals(gw.utterances.get("u9")!.polls, 4);
+  } finally {
+    await follower.close();
+    await gw.close();
+  }
+});

@@ -156,6 +156,14 @@ Deno.test("edge: bad flags exit 2 with the exact message", async () => {
       ["--gateway", "ftp://x"],
       "error: Invalid --gateway: must be an http:// or https:// URL. See --help.",
     ],
+    [
+      ["--speak", "loud"],
+      'error: Invalid --speak: Invalid option: expected one of "auto"|"espeak"|"openai"|"off". See --help.',
+    ],
+    [
+      ["--voice", ""],
+      "error: Invalid --voice: Too small: expected string to have >=1 characters. See --help.",
+    ],
   ];
   for (const [args, expected] of cases) {
     const r = await edge(args);
@@ -168,6 +176,9 @@ Deno.test("edge --help explains the flags", async () => {
   assertEquals(r.code, 0);
   assertStringIncludes(r.stdout, "--vad-only");
   assertStringIncludes(r.stdout, "--input FILE");
+  for (const flag of ["--speak MODE", "--voice NAME", "--speak-to DIR", "--barge-in"]) {
+    assertStringIncludes(r.stdout, flag);
+  }
 });
 
 const NO_KEY = { OPENAI_API_KEY: "", OPENAI_REALTIME_URL: "" };

@@ -26,8 +26,14 @@ export const TaskAccepted = z.looseObject({
   utterance_id: z.string(),
   jobs: z.array(z.looseObject({ job_id: z.string(), intent: z.string(), status: z.string() })),
   unrouted: z.boolean().optional(),
-  /** With `unrouted`: one sentence for the user on what the gateway can do. */
+  /** One short sentence to speak (unrouted answers). */
   say: z.string().optional(),
+  /** A voice command's answer: what it did, to which jobs, and the sentence to speak. */
+  control: z.looseObject({
+    action: z.string(),
+    job_ids: z.array(z.string()),
+    say: z.string().optional(),
+  }).optional(),
 });
 export type TaskAccepted = z.infer<typeof TaskAccepted>;
 
@@ -39,6 +45,8 @@ export interface OutboxOptions {
   dataDir?: string;
   /** Sent as `Authorization: Bearer` (`GATEWAY_TOKEN`). */
   token?: string;
+  /** The speaker's session, stored with each new item and sent as `session_id`. */
+  sessionId?: string;
   /** Items held at most; past it `enqueue` refuses new ones. @default 1000 */
   maxItems?: number;
   /** Retry backoff. @default base 200 ms, cap 10 s, factor 2, jitter 0.3 */
@@ -57,6 +65,8 @@ export interface OutboxEntry {
   text: string;
   /** @default "voice" */
   source?: "voice" | "api";
+  /** @default the outbox's `sessionId` */
+  session_id?: string;
   meta?: OutboxItem["meta"];
 }
 
@@ -232,6 +242,8 @@ export class Outbox {
       source: entry.source ?? "voice",
       enqueued_at: new Date().toISOString(),
     };
+    const session = entry.session_id ?? this.#opts.sessionId;
+    if (session) item.session_id = session;
     if (entry.meta) item.meta = entry.meta;
     const write = this.#store.put(item).catch((error) => {
       // Delivery still goes on from memory; only crash-safety of this item is lost.
@@ -403,6 +415,8 @@ export class Outbox {
           text: p.item.text,
           utterance_id: p.item.utterance_id,
           source: p.item.source,
+          // An item from an earlier run keeps its own session (or none).
+          ...(p.item.session_id ? { session_id: p.item.session_id } : {}),
         }),
         signal: controller.signal,
       });

@@ -27,6 +27,11 @@ export const OutboxItem = z.object({
   utterance_id: Id,
   text: z.string().min(1).max(8000),
   source: z.enum(["voice", "api"]),
+  /**
+   * The speaker's session (one per edge run), sent with the POST so that voice commands act on
+   * this session's jobs only. Absent in files written before sessions existed.
+   */
+  session_id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
   /** ISO time it was enqueued; with the id, the order of delivery. */
   enqueued_at: z.string().datetime(),
   /** Extra facts kept for traces (model, audio length, transcription usage). */

@@ -6,7 +6,7 @@ import {
 } from "@shared/testing/asserts.ts";
 import { join } from "node:path";
 import type { TraceEvent } from "@shared/schemas/trace.ts";
-import { GatewayTokenError, Outbox, type OutboxOptions } from "./outbox.ts";
+import { GatewayTokenError, Outbox, type OutboxOptions, TaskAccepted } from "./outbox.ts";
 import { FileOutboxStore } from "./outbox_store.ts";
 import { startTestGateway } from "./test_gateway.ts";
 
@@ -320,4 +320,64 @@ Deno.test("FileOutboxStore.load() still loads when unreadable files cannot be mo
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("Outbox sends the run's session_id; items from earlier runs keep theirs, old files none", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(join(dir, "outbox"), { recursive: true });
+  // A file written before sessions existed, and one from an earlier run with its session.
+  await Deno.writeTextFile(
+    join(dir, "outbox", "old1.json"),
+    JSON.stringify({
+      version: 1,
+      utterance_id: "old1",
+      text: "check the build",
+      source: "voice",
+      enqueued_at: "2026-01-01T00:00:00.000Z",
+    }),
+  );
+  await Deno.writeTextFile(
+    join(dir, "outbox", "old2.json"),
+    JSON.stringify({
+      version: 1,
+      utterance_id: "old2",
+      text: "open the dashboard",
+      source: "voice",
+      session_id: "edge-earlier",
+      enqueued_at: "2026-01-01T00:00:01.000Z",
+    }),
+  );
+  const gw = await startTestGateway();
+  const outbox = await Outbox.open(options(dir, gw.url, { sessionId: "edge-now:1" }));
+  try {
+    outbox.start();
+    outbox.enqueue({ utterance_id: "new1", text: "refactor the router" });
+    await within(5000, "drained", outbox.whenDrained());
+    assertEquals(gw.posts.map((p) => [p.utterance_id, p.session_id]), [
+      ["old1", undefined],
+      ["old2", "edge-earlier"],
+      ["new1", "edge-now:1"],
+    ]);
+  } finally {
+    await outbox.close();
+    await gw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("TaskAccepted reads a voice command's answer and the unrouted sentence", () => {
+  const control = TaskAccepted.parse({
+    utterance_id: "u1",
+    jobs: [],
+    control: { action: "cancel", job_ids: ["j1"], say: "Cancelled one job." },
+  });
+  assertEquals(control.control?.say, "Cancelled one job.");
+  assertEquals(
+    TaskAccepted.parse({ utterance_id: "u2", jobs: [], unrouted: true, say: "Hm?" }).say,
+    "Hm?",
+  );
+  assertEquals(
+    TaskAccepted.safeParse({ utterance_id: "u3", jobs: [], control: { action: "cancel" } }).success,
+    false,
+  );
 });

@@ -17,6 +17,11 @@ export interface TestGatewayOptions {
   port?: number;
   /** Texts for which no skill matches (answered 200 `{ unrouted: true, jobs: [] }`). */
   unrouted?: (text: string) => boolean;
+  /** The sentence of unrouted answers (`say`); `null` leaves it out, as an older gateway does.
+   * @default "I can change code or check a web page; I didn't catch which." */
+  unroutedSay?: string | null;
+  /** Voice commands: a text answered 200 `{ jobs: [], control }` when this returns one. */
+  control?: (text: string) => { action: string; job_ids: string[]; say: string } | undefined;
   /** GETs of an utterance before its jobs are final. @default 2 */
   pollsUntilDone?: number;
   /** Final status of every job. @default "succeeded" */
@@ -39,7 +44,12 @@ export interface TestGateway {
   url: string;
   port: number;
   /** Every `POST /task` body received, in order (duplicates included). */
-  posts: { utterance_id?: string; text: string; authorization: string | null }[];
+  posts: {
+    utterance_id?: string;
+    text: string;
+    session_id?: string;
+    authorization: string | null;
+  }[];
   /** Utterances created (one per distinct id). */
   utterances: Map<string, TestUtterance>;
   /** Requests refused for a missing or wrong token. */
@@ -57,6 +67,7 @@ const Body = z.object({
   text: z.string().trim().min(1),
   utterance_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/).optional(),
   source: z.enum(["voice", "api"]).default("api"),
+  session_id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
 }).strict();
 
 const FINAL = new Set(["unrouted", "succeeded", "failed", "dead", "cancelled", "partial"]);
@@ -122,12 +133,17 @@ export function startTestGateway(options: TestGatewayOptions = {}): Promise<Test
           unrouted: true,
           duplicate,
           message: "No skill matched this request; nothing was queued",
-          say: "I can change code or check a web page; I didn't catch which.",
+          ...(options.unroutedSay === null ? {} : {
+            say: options.unroutedSay ??
+              "I can change code or check a web page; I didn't catch which.",
+          }),
         }, { status: 200 });
       if (existing) {
         if (existing.jobs.length === 0) return unroutedAnswer(true);
         return Response.json({ utterance_id: id, jobs: existing.jobs }, { status: 202 });
       }
+      const control = options.control?.(body.text);
+      if (control) return Response.json({ utterance_id: id, jobs: [], control }, { status: 200 });
       if (options.unrouted?.(body.text)) {
         utterances.set(id, {
           utterance_id: id,

@@ -5,15 +5,19 @@
  * `event: stats` snapshot (queue depth by state, the current chart bucket) every few seconds,
  * `event: gap` when a slow client made the server drop events (the page reloads its lists), and
  * a `: ping` comment when idle so proxies keep the connection. `?job_id=` or `?utterance_id=`
- * narrow the trace events. The subscription ends when the client goes away.
+ * narrow the trace events. `?session_id=` (or `?utterance_id=`) also makes it a speaker's feed
+ * (`session_feed.ts`): `job`, `utterance` and `control` events read from the queue store, so
+ * that an edge hears about its jobs wherever they run. The subscription ends when the client
+ * goes away.
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import { Id, type TraceEvent } from "@shared/schemas/mod.ts";
+import { Id, SessionId, type TraceEvent } from "@shared/schemas/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { validationError } from "../http_errors.ts";
 import type { LiveStats } from "./live_stats.ts";
+import { SessionFeed } from "./session_feed.ts";
 
 export interface EventsRouteOptions {
   stats: LiveStats;
@@ -25,11 +29,17 @@ export interface EventsRouteOptions {
   maxBuffered?: number;
   /** The reconnection delay suggested to clients. @default 2000 */
   retryMs?: number;
+  /**
+   * How often a session or utterance feed reads the store for changes made by other processes
+   * (changes traced in this process are read at once). @default 500
+   */
+  feedPollMs?: number;
 }
 
 const EventsQuery = z.object({
   job_id: Id.optional(),
   utterance_id: Id.optional(),
+  session_id: SessionId.optional(),
 }).strict();
 
 export function eventsRoute(deps: AppDeps, options: EventsRouteOptions): Hono {
@@ -53,23 +63,38 @@ export function eventsRoute(deps: AppDeps, options: EventsRouteOptions): Hono {
   app.get("/events", (c) => {
     const query = EventsQuery.safeParse(c.req.query());
     if (!query.success) throw validationError(query.error, "query");
-    const { job_id, utterance_id } = query.data;
+    const { job_id, utterance_id, session_id } = query.data;
+    const feed = session_id !== undefined || utterance_id !== undefined
+      ? new SessionFeed(deps.queue, { session_id, utterance_id })
+      : undefined;
+    const feedEvery = options.feedPollMs ?? 500;
     const wanted = (e: TraceEvent) =>
-      (!job_id || e.job_id === job_id) && (!utterance_id || e.utterance_id === utterance_id);
+      (!job_id || e.job_id === job_id) && (!utterance_id || e.utterance_id === utterance_id) &&
+      (!session_id || feed!.follows(e.utterance_id) || e.data?.session_id === session_id);
     c.header("x-accel-buffering", "no");
 
     return streamSSE(c, async (stream) => {
-      const buffer: TraceEvent[] = [];
+      const buffer: { event: string; data: string }[] = [];
       let dropped = 0;
       let wake: (() => void) | undefined;
       let stopped = false;
+      /** The feed reads the store again at once: something of its session happened here. */
+      let feedDirty = feed !== undefined;
       const unsubscribe = deps.tracer.subscribe((e) => {
+        const ours = feed && (feed.follows(e.utterance_id) ||
+          (utterance_id !== undefined && e.utterance_id === utterance_id) ||
+          (session_id !== undefined && e.data?.session_id === session_id));
+        if (ours) {
+          feedDirty = true;
+          wake?.();
+        }
         if (!wanted(e)) return;
-        if (buffer.length < maxBuffered) buffer.push(e);
+        if (buffer.length < maxBuffered) buffer.push({ event: "trace", data: JSON.stringify(e) });
         else dropped++;
         wake?.();
       });
-      const ticker = setInterval(() => wake?.(), Math.min(statsEvery, heartbeatEvery));
+      const tick = Math.min(statsEvery, heartbeatEvery, feed ? feedEvery : Infinity);
+      const ticker = setInterval(() => wake?.(), tick);
       const stop = () => {
         if (stopped) return;
         stopped = true;
@@ -91,9 +116,23 @@ export function eventsRoute(deps: AppDeps, options: EventsRouteOptions): Hono {
         });
         let lastWrite = Date.now();
         let nextStats = Date.now() + statsEvery;
+        let nextFeed = 0;
         while (!stopped && !stream.aborted && !stream.closed) {
+          if (feed && (feedDirty || Date.now() >= nextFeed)) {
+            // After a change traced here, read once more soon: an engine traces some steps
+            // just before its store write lands.
+            const soon = feedDirty && feedEvery > 50;
+            nextFeed = Date.now() + (soon ? 50 : feedEvery);
+            if (soon) setTimeout(() => wake?.(), 50);
+            feedDirty = false;
+            try {
+              for (const e of await feed.poll()) {
+                buffer.push({ event: e.event, data: JSON.stringify(e.data) });
+              }
+            } catch { /* the store is briefly unreachable: the next poll catches up */ }
+          }
           while (buffer.length) {
-            await stream.writeSSE({ event: "trace", data: JSON.stringify(buffer.shift()) });
+            await stream.writeSSE(buffer.shift()!);
             lastWrite = Date.now();
           }
           if (dropped) {
@@ -111,7 +150,7 @@ export function eventsRoute(deps: AppDeps, options: EventsRouteOptions): Hono {
             await stream.write(": ping\n\n");
             lastWrite = Date.now();
           }
-          if (buffer.length === 0 && !stopped) {
+          if (buffer.length === 0 && !stopped && !feedDirty) {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = undefined;
           }

@@ -35,6 +35,7 @@ import { backoffDelay } from "./backoff.ts";
 import { type PooledWorker, WorkerPool } from "./worker_pool.ts";
 import { WorkerError } from "./worker_errors.ts";
 import { requirePriceForBudgets, unpricedWarning } from "./price_guard.ts";
+import { applySteering, Steering } from "./steering.ts";
 
 const log = getLogger(["gateway", "engine"]);
 
@@ -110,6 +111,12 @@ export class Engine {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #recoveryTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #steering = new Steering(
+    { get: (id) => this.#o.queue.get(id), watchControl: (fn) => this.#o.queue.watchControl(fn) },
+    (id) => this.#local.get(id),
+    (message, jobId, err) =>
+      log.warn(`${message} for {job_id}: {error}`, { job_id: jobId, error: String(err) }),
+  );
   readonly #stopController = new AbortController();
 
   constructor(options: EngineOptions) {
@@ -136,6 +143,8 @@ export class Engine {
     this.#loop = this.#claimLoop();
     const every = Math.max(20, Math.floor(this.#leaseMs / 2));
     this.#recoveryTimer = setInterval(() => void this.#recover(), every);
+    // Cancels and confirmation answers given through any gateway process, at once.
+    this.#steering.start();
   }
 
   /** Stops claiming, waits up to `graceMs` for running jobs, then aborts the rest. */
@@ -144,6 +153,7 @@ export class Engine {
     this.#stopController.abort();
     this.#slotFreed.notify();
     if (this.#recoveryTimer !== undefined) clearInterval(this.#recoveryTimer);
+    this.#steering.stop();
     await this.#loop;
     const grace = options.graceMs ?? 10_000;
     const all = Promise.all([...this.#tasks]);
@@ -459,6 +469,7 @@ export class Engine {
 
       const local: LocalJob = { job, token, abort };
       this.#local.set(job.job_id, local);
+      this.#steering.jobStarted(job.job_id);
 
       const heartbeat = setInterval(async () => {
         try {
@@ -469,9 +480,8 @@ export class Engine {
             finish({ kind: "lease_lost" });
             return;
           }
-          // A cancel asked through another gateway process reaches us through the record.
-          const fresh = await queue.get(job.job_id);
-          if (fresh?.cancel_requested) abort("cancelled by request", "cancel");
+          // A cancel or an answer given through another gateway process is on the record.
+          applySteering(local, await queue.get(job.job_id));
         } catch (err) {
           log.warn("Heartbeat for {job_id} failed: {error}", {
             job_id: job.job_id,

@@ -20,6 +20,7 @@ export class Metrics {
   readonly unpriced: Counter<"provider" | "model">;
   readonly cacheReadRatio: Gauge<"provider" | "model">;
   readonly unrouted: Counter<string>;
+  readonly controlCommands: Counter<"action" | "outcome">;
   readonly queueDepth: Gauge<"state">;
 
   constructor(depth?: () => Promise<QueueDepth>) {
@@ -112,6 +113,13 @@ export class Metrics {
     this.unrouted = new Counter({
       name: "orchestrator_unrouted_utterances_total",
       help: "Utterances no skill matched.",
+      registers,
+    });
+    this.controlCommands = new Counter({
+      name: "orchestrator_control_commands_total",
+      help:
+        "Voice commands by action (cancel, confirm, deny, status, retry) and outcome (acted, nothing, no_session).",
+      labelNames: ["action", "outcome"],
       registers,
     });
     this.queueDepth = new Gauge({

@@ -48,13 +48,24 @@ const TaskAccepted = z.object({
   ),
   skipped: z.array(z.unknown()).describe("clauses the router left out (negated, filler)"),
 });
+const Control = UtteranceRecord.shape.control.unwrap().describe(
+  "what a voice command did: the jobs it acted on (none when there was nothing to act on, or no session) and one short sentence to speak",
+);
+const ControlAnswer = z.object({
+  utterance_id: z.string(),
+  jobs: z.array(z.never()).describe("always empty: a command creates no jobs"),
+  control: Control,
+  duplicate: z.boolean().describe("true when this utterance_id was seen before (same answer)"),
+});
 const Job = JobRecord.omit({ lease: true });
 const FanIn = z.object({
   utterance_id: z.string(),
   text: z.string(),
   source: z.enum(["voice", "api"]),
+  session_id: z.string().optional(),
   created_at: z.string(),
   status: z.enum([
+    "command",
     "unrouted",
     "queued",
     "running",
@@ -67,6 +78,7 @@ const FanIn = z.object({
   jobs: z.array(Job),
   usage: Usage.nullable().describe("summed over the jobs; provider/model 'mixed' when they differ"),
   cost_usd: z.number().nullable().describe("null when a job's model has no price (unpriced)"),
+  control: Control.optional().describe("set when the utterance was a voice command"),
 });
 const Health = z.object({
   ok: z.boolean(),
@@ -127,6 +139,7 @@ export function buildOpenApi(): Record<string, unknown> {
       schemas: {
         TaskRequest: schema(TaskRequest, "TaskRequest"),
         TaskAccepted: schema(TaskAccepted, "TaskAccepted"),
+        ControlAnswer: schema(ControlAnswer, "ControlAnswer"),
         Job: schema(Job, "Job"),
         JobPage: schema(JobPage, "JobPage"),
         FanIn: schema(FanIn, "FanIn"),
@@ -153,8 +166,21 @@ export function buildOpenApi(): Record<string, unknown> {
               ...json("TaskAccepted"),
             },
             "200": {
-              description: "No skill matched: nothing was queued (unrouted)",
-              ...json("TaskAccepted"),
+              description:
+                "No skill matched: nothing was queued (unrouted, a TaskAccepted); or the whole " +
+                "utterance was a voice command (cancel, confirm, deny, status, retry) that acted " +
+                "only on jobs of the request's session_id (a ControlAnswer, traced as " +
+                "control.<action>)",
+              content: {
+                "application/json": {
+                  schema: {
+                    oneOf: [
+                      { $ref: "#/components/schemas/TaskAccepted" },
+                      { $ref: "#/components/schemas/ControlAnswer" },
+                    ],
+                  },
+                },
+              },
             },
             "400": error("Body is not valid JSON"),
             "413": error("Body over 64 KiB"),
@@ -290,10 +316,18 @@ export function buildOpenApi(): Record<string, unknown> {
             "`event: hello` first (`{ bucket_ms, history: [chart point], depth }`), then `event: trace` " +
             "(a TraceEvent) for every event, `event: stats` (`{ depth, point }`) every 2 s, " +
             "`event: gap` (`{ dropped }`) when a slow client missed events, and `: ping` comments " +
-            "when idle. Browsers read it with fetch to send the bearer header.",
+            "when idle. Browsers read it with fetch to send the bearer header. Narrowed to a " +
+            "`session_id` or an `utterance_id`, it is also a speaker's feed read from the queue " +
+            "store (so it covers jobs run by other processes): `event: job` on every status " +
+            "change (`{ job_id, utterance_id, session_id?, intent, status, clause, attempts, " +
+            "confirmation?: { prompt }, summary?, error?, cost_usd?, initial? }`), " +
+            "`event: utterance` (the FanIn) when every job of an utterance is final, and " +
+            "`event: control` (`{ utterance_id, session_id, text, action, job_ids, say }`) for a " +
+            "voice command of the session; `initial: true` marks the state found at connect.",
           parameters: [
             query("job_id", "string", "only this job's trace events"),
-            query("utterance_id", "string", "only this utterance's trace events"),
+            query("utterance_id", "string", "only this utterance's events"),
+            query("session_id", "string", "only this session's events (its 20 newest utterances)"),
           ],
           responses: {
             "200": {

@@ -13,6 +13,7 @@ import {
   pauseJob,
   releaseJob,
   requestCancel,
+  requestDecision,
   resumeJob,
   retryJob,
   updateJob,
@@ -23,6 +24,8 @@ import type { JobQueue, LeaseOutcome } from "./queue.ts";
 export type Change = (job: JobRecord | null) => JobRecord | { stop: LeaseOutcome };
 
 export abstract class CasQueue {
+  readonly #controlListeners = new Set<(jobId: string) => void>();
+
   /** Applies `change` with compare-and-swap, retrying when the record changed meanwhile. */
   protected abstract mutate(jobId: string, change: Change): Promise<LeaseOutcome>;
   protected abstract now(): number;
@@ -85,12 +88,52 @@ export abstract class CasQueue {
   }
 
   async cancel(jobId: string, reason = "cancelled by request"): Promise<JobRecord | null> {
+    let changed = false;
     const outcome = await this.mutate(jobId, (job) => {
       if (!job) return { stop: { ok: false, reason: "not_found" } };
       const next = requestCancel(job, reason, this.now());
-      return next === job ? { stop: { ok: true, job } } : next;
+      changed = next !== job;
+      return changed ? next : { stop: { ok: true, job } };
     });
+    if (outcome.ok && changed && outcome.job.cancel_requested) {
+      await this.announceControl(jobId);
+    }
     return outcome.ok ? outcome.job : outcome.job ?? null;
+  }
+
+  async decide(jobId: string, decision: "allow" | "deny"): Promise<JobRecord | null> {
+    let changed = false;
+    const outcome = await this.mutate(jobId, (job) => {
+      if (!job) return { stop: { ok: false, reason: "not_found" } };
+      const next = requestDecision(job, decision);
+      changed = next !== null;
+      return next ?? { stop: { ok: true, job } };
+    });
+    if (outcome.ok && changed) await this.announceControl(jobId);
+    return outcome.ok ? outcome.job : outcome.job ?? null;
+  }
+
+  watchControl(listener: (jobId: string) => void): () => void {
+    this.#controlListeners.add(listener);
+    return () => this.#controlListeners.delete(listener);
+  }
+
+  /** Calls this process's control listeners. */
+  protected emitControl(jobId: string): void {
+    for (const listener of this.#controlListeners) {
+      try {
+        listener(jobId);
+      } catch { /* a listener's failure must not fail the request that steered the job */ }
+    }
+  }
+
+  /**
+   * Tells the engines that a job was steered. This process only by default; a store shared by
+   * processes that can broadcast (Redis) overrides it.
+   */
+  protected announceControl(jobId: string): Promise<void> {
+    this.emitControl(jobId);
+    return Promise.resolve();
   }
 
   async retry(jobId: string): Promise<JobRecord | null> {

@@ -315,6 +315,65 @@ const cases: [string, (q: JobQueue) => Promise<void>][] = [
     // Nothing new since that claim: the next wait sleeps (until close() wakes it).
     assertEquals(await firstOf(q.waitForWork(10_000), 50), "asleep");
   }],
+  ["utterances are listed per session, newest first, with their session_id", async (q) => {
+    const sid = `s-${crypto.randomUUID().slice(0, 8)}`;
+    for (
+      const [i, session] of [[1, sid], [2, "other.session:1"], [3, sid], [4, undefined]] as const
+    ) {
+      await q.enqueue(
+        { utterance_id: `sess-${sid}-${i}`, text: `t${i}`, source: "voice", session_id: session },
+        [{ spec: spec("echo"), max_attempts: 1 }],
+      );
+      await sleep(2); // distinct creation times
+    }
+    // An identical enqueue again is idempotent and adds no second index entry.
+    await q.enqueue(
+      { utterance_id: `sess-${sid}-3`, text: "t3", source: "voice", session_id: sid },
+      [],
+    );
+    const mine = await q.listSessionUtterances(sid, 10);
+    assertEquals(mine.map((u) => u.utterance_id), [`sess-${sid}-3`, `sess-${sid}-1`]);
+    assertEquals(mine[0]!.session_id, sid);
+    assertEquals((await q.listSessionUtterances(sid, 1)).map((u) => u.text), ["t3"]);
+    assertEquals((await q.listSessionUtterances("nobody", 10)).length, 0);
+    assertEquals((await q.getUtterance(`sess-${sid}-4`))?.session_id, undefined);
+    const control = { action: "status" as const, job_ids: [], say: "Nothing is running." };
+    await q.enqueue({ utterance_id: `cmd-${sid}`, text: "status", source: "voice", control }, []);
+    assertEquals((await q.getUtterance(`cmd-${sid}`))?.control, control);
+  }],
+  ["decide records the first answer to a paused job and announces it", async (q) => {
+    const heard: string[] = [];
+    const off = q.watchControl((id) => heard.push(id));
+    const job = await enqueueOne(q);
+    assertEquals((await q.decide(job.job_id, "allow"))?.decision, undefined, "not paused: ignored");
+    const c = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    await q.awaitConfirmation(c.job_id, c.lease!.token, { prompt: "Submit?" });
+    assertEquals((await q.decide(c.job_id, "deny"))?.decision, "deny");
+    assertEquals((await q.decide(c.job_id, "allow"))?.decision, "deny", "the first answer stands");
+    assertEquals(await q.decide("nope", "allow"), null);
+    for (let i = 0; i < 100 && heard.length === 0; i++) await sleep(20);
+    assertEquals(heard, [c.job_id]);
+    const resumed = await q.resume(c.job_id, c.lease!.token);
+    assert(resumed.ok);
+    assertEquals(resumed.job.decision, undefined, "resuming consumes the answer");
+    assertEquals(resumed.job.status, "running");
+    off();
+  }],
+  ["a cancel request on a running job is announced; a waiting job's is not needed", async (q) => {
+    const heard: string[] = [];
+    const off = q.watchControl((id) => heard.push(id));
+    const waiting = await enqueueOne(q);
+    await enqueueOne(q);
+    const running = (await q.claim({ owner, leaseMs: 10_000 }))!;
+    assertEquals(running.job_id, waiting.job_id);
+    const other = (await q.list({ status: "queued" })).jobs[0]!;
+    assertEquals((await q.cancel(other.job_id))?.status, "cancelled");
+    assertEquals((await q.cancel(running.job_id))?.cancel_requested, true);
+    for (let i = 0; i < 100 && heard.length === 0; i++) await sleep(20);
+    await sleep(50);
+    assertEquals(heard, [running.job_id]);
+    off();
+  }],
   ["concurrent claimers never get the same job", async (q) => {
     for (let i = 0; i < 10; i++) await enqueueOne(q);
     const claims = await Promise.all(

@@ -11,8 +11,9 @@ import {
   type JobRecord,
   type JobResult,
   type Usage,
+  type UtteranceRecord,
 } from "@shared/schemas/mod.ts";
-import type { FailOptions, LeaseOutcome, NewJob } from "./queue.ts";
+import type { FailOptions, LeaseOutcome, NewJob, NewUtterance } from "./queue.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -32,6 +33,25 @@ export function createJob(
     attempts: 0,
     max_attempts: job.max_attempts,
     created_at: iso(now),
+  };
+}
+
+/** The record of an utterance and the ids of its jobs. */
+export function createUtterance(
+  utterance: NewUtterance,
+  jobIds: readonly string[],
+  now: number,
+): UtteranceRecord {
+  return {
+    utterance_id: utterance.utterance_id,
+    text: utterance.text,
+    source: utterance.source,
+    created_at: iso(now),
+    job_ids: [...jobIds],
+    ...(utterance.unrouted ? { unrouted: true } : {}),
+    ...(utterance.session_id !== undefined ? { session_id: utterance.session_id } : {}),
+    ...(utterance.control ? { control: utterance.control } : {}),
+    ...(utterance.router_usage ? { router_usage: utterance.router_usage } : {}),
   };
 }
 
@@ -98,7 +118,9 @@ export function completeJob(
   now: number,
 ): JobRecord {
   assertTransition(job.status, "succeeded", job.job_id);
-  const { error: _e, cancel_requested: _c, confirmation: _f, ...rest } = withoutLease(job);
+  const { error: _e, cancel_requested: _c, confirmation: _f, decision: _d, ...rest } = withoutLease(
+    job,
+  );
   return {
     ...rest,
     status: "succeeded",
@@ -115,7 +137,7 @@ export function failJob(
   options: FailOptions,
   now: number,
 ): JobRecord {
-  const { confirmation: _f, ...base } = withoutLease(job);
+  const { confirmation: _f, decision: _d, ...base } = withoutLease(job);
   if (options.retryAt !== undefined) {
     assertTransition(job.status, "delayed", job.job_id);
     return { ...base, status: "delayed", run_at: options.retryAt, error };
@@ -127,7 +149,7 @@ export function failJob(
 
 export function cancelJobFinal(job: JobRecord, reason: string, now: number): JobRecord {
   assertTransition(job.status, "cancelled", job.job_id);
-  const { confirmation: _f, run_at: _r, ...rest } = withoutLease(job);
+  const { confirmation: _f, decision: _d, run_at: _r, ...rest } = withoutLease(job);
   return {
     ...rest,
     status: "cancelled",
@@ -164,8 +186,17 @@ export function pauseJob(
 
 export function resumeJob(job: JobRecord): JobRecord {
   assertTransition(job.status, "running", job.job_id);
-  const { confirmation: _f, ...rest } = job;
+  const { confirmation: _f, decision: _d, ...rest } = job;
   return { ...rest, status: "running" };
+}
+
+/**
+ * Records an answer to a paused job's confirmation for the engine that holds it. Null when the
+ * job is not awaiting a confirmation or was answered already (the first answer stands).
+ */
+export function requestDecision(job: JobRecord, decision: "allow" | "deny"): JobRecord | null {
+  if (job.status !== "awaiting_confirmation" || job.decision !== undefined) return null;
+  return { ...job, decision };
 }
 
 /** Re-queues a failed or dead job with a fresh attempt budget. Null if not retryable. */
@@ -189,7 +220,7 @@ export function retryJob(job: JobRecord): JobRecord | null {
  */
 export function releaseJob(job: JobRecord): JobRecord {
   assertTransition(job.status, "queued", job.job_id);
-  const { confirmation: _c, run_at: _r, ...rest } = withoutLease(job);
+  const { confirmation: _c, decision: _d, run_at: _r, ...rest } = withoutLease(job);
   return { ...rest, status: "queued", attempts: Math.max(0, job.attempts - 1) };
 }
 
@@ -207,7 +238,7 @@ export function leaseExpired(job: JobRecord, now: number): boolean {
 
 /** A job whose holder vanished: back to the queue, or dead when out of attempts. */
 export function recoverJob(job: JobRecord, now: number): JobRecord {
-  const base = withoutLease(job);
+  const { decision: _d, ...base } = withoutLease(job);
   const error: JobError = {
     code: "lease_expired",
     message: `Worker '${job.lease?.owner ?? "unknown"}' stopped renewing its lease`,

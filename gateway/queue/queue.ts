@@ -36,6 +36,10 @@ export interface NewUtterance {
   unrouted?: boolean;
   /** Tokens and cost of a model-routed utterance. */
   router_usage?: Usage;
+  /** The speaker's session; indexed so that voice commands find the session's utterances. */
+  session_id?: string | undefined;
+  /** What a voice command did (a command utterance has no jobs). */
+  control?: UtteranceRecord["control"] | undefined;
 }
 
 export interface EnqueueResult {
@@ -142,6 +146,22 @@ export interface JobQueue {
    */
   cancel(jobId: string, reason?: string): Promise<JobRecord | null>;
 
+  /**
+   * Answers a job paused in `awaiting_confirmation`, from any process: the answer is stored on
+   * the record and the engine holding the job passes it on (woken through `watchControl`).
+   * Returns the job as it is after the call (unchanged when it was not awaiting an answer, or
+   * one was given already); null when unknown.
+   */
+  decide(jobId: string, decision: "allow" | "deny"): Promise<JobRecord | null>;
+
+  /**
+   * Calls `listener` with the id of a job whose cancel was requested or whose confirmation was
+   * answered through `cancel()` or `decide()`, in any process that shares the store where the
+   * backend can tell (Redis: every process; memory and KV: this process; engines also check
+   * the record on every heartbeat). Returns a function that unsubscribes.
+   */
+  watchControl(listener: (jobId: string) => void): () => void;
+
   /** Re-queues a `failed` or `dead` job with a fresh attempt budget. */
   retry(jobId: string): Promise<JobRecord | null>;
 
@@ -154,6 +174,8 @@ export interface JobQueue {
   get(jobId: string): Promise<JobRecord | null>;
   getUtterance(utteranceId: string): Promise<UtteranceRecord | null>;
   listByUtterance(utteranceId: string): Promise<JobRecord[]>;
+  /** The session's utterances, newest first, at most `limit`. */
+  listSessionUtterances(sessionId: string, limit: number): Promise<UtteranceRecord[]>;
   list(options?: ListOptions): Promise<JobPage>;
   depth(): Promise<QueueDepth>;
 

@@ -11,6 +11,7 @@ import {
 } from "@shared/schemas/mod.ts";
 
 export type UtteranceStatus =
+  | "command"
   | "unrouted"
   | "queued"
   | "running"
@@ -44,8 +45,11 @@ export function fanIn(utterance: UtteranceRecord, jobs: readonly JobRecord[]) {
     utterance_id: utterance.utterance_id,
     text: utterance.text,
     source: utterance.source,
+    ...(utterance.session_id !== undefined ? { session_id: utterance.session_id } : {}),
     created_at: utterance.created_at,
-    status: overallStatus(jobs),
+    // A voice command has no jobs of its own: what it did is its `control`.
+    status: utterance.control ? "command" as const : overallStatus(jobs),
+    ...(utterance.control ? { control: utterance.control } : {}),
     jobs: jobs.map(publicJob),
     usage: usage ?? null,
     // null when a job's model is unpriced: the total is unknown, not the priced part.

@@ -9,7 +9,7 @@ import { Id, JobState, publicJob, TaskIntent } from "@shared/schemas/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError, notFound, validationError } from "../http_errors.ts";
 import { fanIn } from "./fan_in.ts";
-import { NotAwaitingConfirmationError } from "../engine/engine.ts";
+import { answerConfirmation } from "../control/steer.ts";
 
 function parseId(value: string, what: string): string {
   const r = Id.safeParse(value);
@@ -112,21 +112,22 @@ export function jobRoutes(deps: AppDeps): Hono {
     if (!parsed.success) throw validationError(parsed.error);
     const job = await q.get(id);
     if (!job) throw notFound("job", id);
-    if (job.status !== "awaiting_confirmation" || !deps.engine) {
+    // Through this process's engine when it holds the job, through the store otherwise: the
+    // engine holding it in another process (a worker) passes the answer on.
+    const answered = job.status === "awaiting_confirmation"
+      ? await answerConfirmation(deps, id, parsed.data.decision)
+      : null;
+    if (!answered) {
+      const now = (await q.get(id)) ?? job;
       throw new HttpError(
         409,
         "not_awaiting_confirmation",
-        `Cannot confirm job '${id}' as it is '${job.status}', not awaiting a confirmation`,
+        now.status === "awaiting_confirmation"
+          ? `Cannot confirm job '${id}' as it was answered already`
+          : `Cannot confirm job '${id}' as it is '${now.status}', not awaiting a confirmation`,
       );
     }
-    try {
-      return c.json(publicJob(await deps.engine.confirm(id, parsed.data.decision)), 202);
-    } catch (err) {
-      if (err instanceof NotAwaitingConfirmationError) {
-        throw new HttpError(409, "not_awaiting_confirmation", err.message);
-      }
-      throw err;
-    }
+    return c.json(publicJob(answered), 202);
   });
 
   return app;

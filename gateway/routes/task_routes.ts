@@ -10,6 +10,7 @@ import { HttpError, validationError } from "../http_errors.ts";
 import { createRouting, type Routing } from "../router/routing.ts";
 import { unroutedSay } from "../router/unrouted_say.ts";
 import { newId } from "../queue/ids.ts";
+import { runVoiceCommand } from "../control/voice_control.ts";
 
 export function taskRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -39,6 +40,15 @@ export function taskRoutes(deps: AppDeps): Hono {
     if (!parsed.success) throw validationError(parsed.error);
     const req = parsed.data;
     const utteranceId = req.utterance_id ?? newId();
+    if (req.text !== undefined && !req.tasks) {
+      // A whole-utterance voice command ("cancel that") steers the session's jobs instead.
+      const command = await runVoiceCommand(deps, {
+        ...req,
+        text: req.text,
+        utterance_id: utteranceId,
+      });
+      if (command) return c.json(command, 200);
+    }
     const priority = req.source === "voice" ? "interactive" : "background";
     let tasks: TaskSpec[];
     let skipped: unknown[] = [];
@@ -63,6 +73,7 @@ export function taskRoutes(deps: AppDeps): Hono {
         utterance_id: utteranceId,
         text,
         source: req.source,
+        session_id: req.session_id,
         ...(tasks.length ? {} : { unrouted: true }),
         ...(routing?.usage ? { router_usage: routing.usage } : {}),
       },
@@ -79,6 +90,7 @@ export function taskRoutes(deps: AppDeps): Hono {
         data: {
           text: text.slice(0, 500),
           source: req.source,
+          session_id: req.session_id ?? null,
           intents: jobs.map((j) => j.intent),
           skipped: JSON.parse(JSON.stringify(skipped)),
           ...(routing ? { router: routingTrace(routing) } : {}),

@@ -3,7 +3,7 @@
  * A job: one TaskSpec being executed, its closed set of states and the transitions between them.
  */
 import { z } from "zod";
-import { Id, Priority, TaskIntent, TaskSpec } from "./task.ts";
+import { Id, Priority, SessionId, TaskIntent, TaskSpec } from "./task.ts";
 import { Usage } from "./usage.ts";
 
 /** Every state a job can be in. Final states never change again (except an explicit retry). */
@@ -128,6 +128,11 @@ export const JobRecord = z.object({
   cancel_requested: z.boolean().optional(),
   /** For `awaiting_confirmation`: what the worker asks a person to allow. */
   confirmation: z.object({ prompt: z.string(), action: z.json().optional() }).optional(),
+  /**
+   * An answer to the confirmation given through any gateway process, waiting for the engine
+   * that holds the job to pass it on (it then resumes the job and drops this field).
+   */
+  decision: z.enum(["allow", "deny"]).optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;
 
@@ -142,6 +147,14 @@ export const UtteranceRecord = z.object({
   unrouted: z.boolean().optional(),
   /** Tokens and cost of the model asked to route it, when one was. */
   router_usage: Usage.optional(),
+  /** The speaker's session, when the request named one. */
+  session_id: SessionId.optional(),
+  /** Set when the utterance was a voice command: what it did (it has no jobs of its own). */
+  control: z.object({
+    action: z.enum(["cancel", "confirm", "deny", "status", "retry"]),
+    job_ids: z.array(Id),
+    say: z.string(),
+  }).optional(),
 });
 export type UtteranceRecord = z.infer<typeof UtteranceRecord>;
 

@@ -21,6 +21,16 @@ export const Id = z.string().regex(
   "must be 1-128 characters of letters, digits, '_' or '-', starting with a letter or digit",
 );
 
+/**
+ * The speaker's session (the edge sends one per run): voice commands act only on jobs of the
+ * same session. Wider than `Id` (`.` and `:` too) so that edges can use host-qualified names.
+ */
+export const SessionId = z.string().regex(
+  /^[A-Za-z0-9._:-]{1,128}$/,
+  "must be 1-128 characters of letters, digits, '.', '_', ':' or '-'",
+);
+export type SessionId = z.infer<typeof SessionId>;
+
 /** Free-form parameters of a task, limited so that no request can smuggle huge nesting. */
 export const TaskParams = z.record(z.string().max(64), z.json()).default({});
 
@@ -41,6 +51,7 @@ export const TaskRequest = z.object({
   text: z.string().trim().min(1, "must not be empty").max(8000, "must be at most 8000 characters")
     .optional(),
   utterance_id: Id.optional(),
+  session_id: SessionId.optional(),
   source: z.enum(["voice", "api"]).default("api"),
   tasks: z.array(TaskSpec).min(1).max(32).optional(),
 }).strict().refine((r) => r.text !== undefined || r.tasks !== undefined, {

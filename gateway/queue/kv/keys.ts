@@ -25,6 +25,8 @@ export const PAUSED = "paused";
 export const BY_STATUS = "by_status";
 /** Every job by intent, for `list({ intent })`: [BY_INTENT, intent, job_id]. */
 export const BY_INTENT = "by_intent";
+/** Utterances per session, by creation: [SESSION_UTTERANCE, session_id, created_ms, utterance_id]. */
+export const SESSION_UTTERANCE = "session_utt";
 /** Store metadata: [META, name]. */
 export const META = "meta";
 

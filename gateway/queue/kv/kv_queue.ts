@@ -8,7 +8,14 @@
  */
 import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
 import { newId } from "../ids.ts";
-import { claimJob, createJob, leaseExpired, promoteJob, recoverJob } from "../job_ops.ts";
+import {
+  claimJob,
+  createJob,
+  createUtterance,
+  leaseExpired,
+  promoteJob,
+  recoverJob,
+} from "../job_ops.ts";
 import {
   type ClaimOptions,
   type EnqueueResult,
@@ -38,6 +45,7 @@ import {
   PAUSED,
   READY,
   READY_BY_INTENT,
+  SESSION_UTTERANCE,
   utteranceKey,
 } from "./keys.ts";
 import { chunkCount, decodeJob, encodeJob, isChunked, type StoredJob } from "./record_codec.ts";
@@ -211,21 +219,21 @@ export class KvQueue extends CasQueue implements JobQueue {
   async enqueue(utterance: NewUtterance, jobs: readonly NewJob[]): Promise<EnqueueResult> {
     const now = this.now();
     const records = jobs.map((j) => createJob(newId(), utterance.utterance_id, j, now));
-    const record: UtteranceRecord = {
-      utterance_id: utterance.utterance_id,
-      text: utterance.text,
-      source: utterance.source,
-      created_at: new Date(now).toISOString(),
-      job_ids: records.map((r) => r.job_id),
-      ...(utterance.unrouted ? { unrouted: true } : {}),
-      ...(utterance.router_usage ? { router_usage: utterance.router_usage } : {}),
-    };
+    const record = createUtterance(utterance, records.map((r) => r.job_id), now);
     const key = utteranceKey(utterance.utterance_id);
     const write: KvWrite = {
       checks: [{ key, versionstamp: null }],
       mutations: [{ type: "set", key, value: record }],
       bytes: 2 * JSON.stringify(record).length,
     };
+    if (record.session_id !== undefined) {
+      (write.mutations as Deno.KvMutation[]).push({
+        type: "set",
+        key: [SESSION_UTTERANCE, record.session_id, now, record.utterance_id],
+        value: null,
+      });
+      write.bytes += 200;
+    }
     for (const r of records) {
       const w = this.#write({ stored: null, job: null }, r);
       (write.mutations as Deno.KvMutation[]).push(...w.mutations);
@@ -402,6 +410,22 @@ export class KvQueue extends CasQueue implements JobQueue {
       jobs.push(...await this.#fetch(u.job_ids.slice(i, i + 10)));
     }
     return jobs;
+  }
+
+  async listSessionUtterances(sessionId: string, limit: number): Promise<UtteranceRecord[]> {
+    if (limit <= 0) return [];
+    const keys: Deno.KvKey[] = [];
+    const index = this.#kv.list<null>({ prefix: [SESSION_UTTERANCE, sessionId] }, {
+      reverse: true,
+      limit,
+    });
+    for await (const e of index) keys.push(utteranceKey(e.key[3] as string));
+    const out: UtteranceRecord[] = [];
+    for (let i = 0; i < keys.length; i += 10) {
+      const entries = await this.#kv.getMany<UtteranceRecord[]>(keys.slice(i, i + 10));
+      for (const e of entries) if (e.value) out.push(e.value);
+    }
+    return out;
   }
 
   /** Up to 10 jobs by id in one read (plus one per chunked record), in the order given. */

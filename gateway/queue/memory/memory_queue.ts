@@ -11,6 +11,7 @@ import {
   claimJob,
   completeJob,
   createJob,
+  createUtterance,
   failJob,
   heartbeatJob,
   isRunnable,
@@ -20,6 +21,7 @@ import {
   recoverJob,
   releaseJob,
   requestCancel,
+  requestDecision,
   resumeJob,
   retryJob,
   updateJob,
@@ -46,6 +48,9 @@ export class MemoryQueue implements JobQueue {
   readonly backend = "memory" as const;
   readonly #jobs = new Map<string, JobRecord>();
   readonly #utterances = new Map<string, UtteranceRecord>();
+  /** Utterance ids per session, oldest first. */
+  readonly #sessions = new Map<string, string[]>();
+  readonly #controlListeners = new Set<(jobId: string) => void>();
   /** Ids of jobs that may be runnable, per priority rank; ULIDs keep insertion = age order. */
   readonly #ready: [Set<string>, Set<string>] = [new Set(), new Set()];
   readonly #now: () => number;
@@ -79,16 +84,13 @@ export class MemoryQueue implements JobQueue {
     }
     const now = this.#now();
     const records = jobs.map((j) => createJob(newId(), utterance.utterance_id, j, now));
-    const record: UtteranceRecord = {
-      utterance_id: utterance.utterance_id,
-      text: utterance.text,
-      source: utterance.source,
-      created_at: new Date(now).toISOString(),
-      job_ids: records.map((r) => r.job_id),
-      ...(utterance.unrouted ? { unrouted: true } : {}),
-      ...(utterance.router_usage ? { router_usage: utterance.router_usage } : {}),
-    };
+    const record = createUtterance(utterance, records.map((r) => r.job_id), now);
     this.#utterances.set(record.utterance_id, record);
+    if (record.session_id !== undefined) {
+      const ids = this.#sessions.get(record.session_id) ?? [];
+      ids.push(record.utterance_id);
+      this.#sessions.set(record.session_id, ids);
+    }
     for (const r of records) this.#put(r);
     if (records.length > 0) this.#signal.notify();
     return Promise.resolve({ created: true, utterance: record, jobs: records });
@@ -176,7 +178,34 @@ export class MemoryQueue implements JobQueue {
   cancel(jobId: string, reason = "cancelled by request"): Promise<JobRecord | null> {
     const job = this.#jobs.get(jobId);
     if (!job) return Promise.resolve(null);
-    return Promise.resolve(this.#put(requestCancel(job, reason, this.#now())));
+    const next = requestCancel(job, reason, this.#now());
+    if (next === job) return Promise.resolve(job);
+    this.#put(next);
+    if (next.cancel_requested) this.#announce(jobId);
+    return Promise.resolve(next);
+  }
+
+  decide(jobId: string, decision: "allow" | "deny"): Promise<JobRecord | null> {
+    const job = this.#jobs.get(jobId);
+    if (!job) return Promise.resolve(null);
+    const next = requestDecision(job, decision);
+    if (!next) return Promise.resolve(job);
+    this.#put(next);
+    this.#announce(jobId);
+    return Promise.resolve(next);
+  }
+
+  watchControl(listener: (jobId: string) => void): () => void {
+    this.#controlListeners.add(listener);
+    return () => this.#controlListeners.delete(listener);
+  }
+
+  #announce(jobId: string): void {
+    for (const listener of this.#controlListeners) {
+      try {
+        listener(jobId);
+      } catch { /* a listener's failure must not fail the request that steered the job */ }
+    }
   }
 
   retry(jobId: string): Promise<JobRecord | null> {
@@ -209,6 +238,13 @@ export class MemoryQueue implements JobQueue {
   listByUtterance(utteranceId: string): Promise<JobRecord[]> {
     const u = this.#utterances.get(utteranceId);
     return Promise.resolve(u ? u.job_ids.map((id) => this.#jobs.get(id)!) : []);
+  }
+
+  listSessionUtterances(sessionId: string, limit: number): Promise<UtteranceRecord[]> {
+    const ids = this.#sessions.get(sessionId) ?? [];
+    return Promise.resolve(
+      ids.slice(Math.max(0, ids.length - limit)).reverse().map((id) => this.#utterances.get(id)!),
+    );
   }
 
   list(options: ListOptions = {}): Promise<JobPage> {

@@ -13,6 +13,7 @@ import { newId } from "../ids.ts";
 import {
   claimJob,
   createJob,
+  createUtterance,
   leaseExpired,
   priorityRank,
   promoteJob,
@@ -139,6 +140,8 @@ export class RedisQueue extends CasQueue implements JobQueue {
     queue.#enqueueSha = String(await client.sendCommand(["SCRIPT", "LOAD", ENQUEUE]));
     queue.#reserveSha = String(await client.sendCommand(["SCRIPT", "LOAD", RESERVE]));
     await sub.subscribe(`${queue.#p}signal`, () => queue.#signal.notify());
+    // Cancels and confirmation answers from any process reach the engine holding the job.
+    await sub.subscribe(`${queue.#p}control`, (jobId) => queue.emitControl(jobId));
     try {
       await queue.#migrate();
     } catch (err) {
@@ -297,6 +300,15 @@ export class RedisQueue extends CasQueue implements JobQueue {
     throw new QueueError(`Cannot update job '${jobId}' as it kept changing concurrently`);
   }
 
+  /** Broadcasts a steered job to every process (this one hears it through its subscription). */
+  protected override async announceControl(jobId: string): Promise<void> {
+    try {
+      await this.#client.sendCommand(["PUBLISH", `${this.#p}control`, jobId]);
+    } catch {
+      // The record holds the request: the holding engine still sees it on its next heartbeat.
+    }
+  }
+
   /**
    * Wakes idle engines in every process. One message at a time: what comes up while one is on
    * its way is covered by one more after it.
@@ -318,15 +330,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
   async enqueue(utterance: NewUtterance, jobs: readonly NewJob[]): Promise<EnqueueResult> {
     const now = this.now();
     const records = jobs.map((j) => createJob(newId(), utterance.utterance_id, j, now));
-    const record: UtteranceRecord = {
-      utterance_id: utterance.utterance_id,
-      text: utterance.text,
-      source: utterance.source,
-      created_at: new Date(now).toISOString(),
-      job_ids: records.map((r) => r.job_id),
-      ...(utterance.unrouted ? { unrouted: true } : {}),
-      ...(utterance.router_usage ? { router_usage: utterance.router_usage } : {}),
-    };
+    const record = createUtterance(utterance, records.map((r) => r.job_id), now);
     const created = await this.#evalScript("enqueue", [
       "1",
       `${this.#p}utt:${utterance.utterance_id}`,
@@ -334,6 +338,10 @@ export class RedisQueue extends CasQueue implements JobQueue {
       this.#p,
       String(records.length),
       ...records.flatMap((r) => [r.job_id, JSON.stringify(r), r.intent, String(priorityRank(r))]),
+      // The session index, after the jobs: key ("" for none), score, member.
+      record.session_id !== undefined ? `${this.#p}session:${record.session_id}` : "",
+      String(now),
+      record.utterance_id,
     ]);
     if (Number(created) === 1) {
       if (records.length > 0) this.#publish();
@@ -498,6 +506,23 @@ export class RedisQueue extends CasQueue implements JobQueue {
     if (!u) return [];
     const jobs = await Promise.all(u.job_ids.map((id) => this.get(id)));
     return jobs.filter((j): j is JobRecord => j !== null);
+  }
+
+  async listSessionUtterances(sessionId: string, limit: number): Promise<UtteranceRecord[]> {
+    if (limit <= 0) return [];
+    const ids = await this.#client.sendCommand([
+      "ZRANGE",
+      `${this.#p}session:${sessionId}`,
+      "0",
+      String(limit - 1),
+      "REV",
+    ]) as string[];
+    if (ids.length === 0) return [];
+    const raw = await this.#client.sendCommand([
+      "MGET",
+      ...ids.map((id) => `${this.#p}utt:${id}`),
+    ]) as (string | null)[];
+    return raw.flatMap((r) => (r ? [JSON.parse(r) as UtteranceRecord] : []));
   }
 
   async list(options: ListOptions = {}): Promise<JobPage> {

@@ -35,7 +35,8 @@ return nv
 
 /**
  * Enqueue an utterance with its jobs, idempotently. KEYS[1] = utterance key. ARGV[1] =
- * utterance JSON, ARGV[2] = prefix, ARGV[3] = job count, then per job: id, json, intent, rank.
+ * utterance JSON, ARGV[2] = prefix, ARGV[3] = job count, then per job: id, json, intent, rank;
+ * then the session index: key ("" for none), score, member.
  * Returns 1 when created, 0 when the utterance existed.
  */
 export const ENQUEUE = `
@@ -55,6 +56,8 @@ for i = 0, n - 1 do
   redis.call('ZADD', p .. 'status:queued', 0, id)
   redis.call('ZADD', p .. 'intent:' .. intent, 0, id)
 end
+local s = 4 + n * 4
+if ARGV[s] and ARGV[s] ~= '' then redis.call('ZADD', ARGV[s], ARGV[s + 1], ARGV[s + 2]) end
 return 1
 `;
 

@@ -1,8 +1,10 @@
 /**
  * @module
  * The `echo` worker: answers with the text it was given. `params.delay_ms` holds the job
- * running (abortable), `params.fail_times` fails that many attempts first: together they let
- * tests and benchmarks exercise timeouts, cancels and retries through the public API.
+ * running (abortable), `params.fail_times` fails that many attempts first, `params.confirm` (a
+ * question) pauses the job for a person's yes or no before it answers (no ends it with
+ * `confirmation_denied`): together they let tests and benchmarks exercise timeouts, cancels,
+ * retries and confirmations through the public API.
  */
 /// <reference lib="deno.worker" />
 import { serveJobs } from "../../engine/worker_runtime.ts";
@@ -42,6 +44,15 @@ serveJobs(async (ctx) => {
     );
   }
   const text = typeof params.text === "string" ? params.text : ctx.spec.instruction;
+  if (typeof params.confirm === "string" && params.confirm.trim() !== "") {
+    const decision = await ctx.awaitConfirmation(params.confirm.slice(0, 500), { echo: text });
+    if (decision === "deny") {
+      throw new UnrecoverableError(
+        "confirmation_denied",
+        `Denied: ${params.confirm.slice(0, 200)}`,
+      );
+    }
+  }
   if (delay > 0) {
     ctx.progress({ fraction: 0, message: `waiting ${delay} ms` });
     await sleep(delay, ctx.signal);
