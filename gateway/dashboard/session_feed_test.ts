@@ -8,6 +8,8 @@ import { echoSkill } from "../skills/echo/echo_skill.ts";
 import { Engine } from "../engine/engine.ts";
 import { createSseParser, type SseMessage } from "./sse_parser.ts";
 import { diffUtterance } from "./session_feed.ts";
+import { eventsRoute } from "./events_route.ts";
+import { LiveStats } from "./live_stats.ts";
 
 const utterance: UtteranceRecord = {
   utterance_id: "u1",
@@ -206,5 +208,44 @@ Deno.test("GET /events?session_id= follows the session's jobs run by an engine e
     await tracer.close();
     await engineTracer.close();
     await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("GET /events?utterance_id= follows that utterance through store changes alone", async () => {
+  const queue = new MemoryQueue();
+  const tracer = new Tracer([]);
+  const deps = { queue, tracer, metrics: new Metrics(), skills: [echoSkill] };
+  const app = eventsRoute(deps, { stats: new LiveStats(), feedPollMs: 20 });
+  try {
+    const { jobs } = await queue.enqueue(
+      { utterance_id: "u-only", text: "echo hi", source: "voice" },
+      [{ spec: TaskSpec.parse({ intent: "echo", instruction: "echo hi" }), max_attempts: 1 }],
+    );
+    await queue.enqueue({ utterance_id: "u-other", text: "echo x", source: "voice" }, [{
+      spec: TaskSpec.parse({ intent: "echo", instruction: "echo x" }),
+      max_attempts: 1,
+    }]);
+    const res = await app.request("/events?utterance_id=u-only");
+    // Another process's engine: it changes the store and traces nothing here.
+    const claimed = (await queue.claim({ owner: "elsewhere", leaseMs: 60_000 }))!;
+    const messages = await read(res, (all) => {
+      if (all.some((m) => m.event === "job" && JSON.parse(m.data).status === "running")) {
+        void queue.complete(claimed.job_id, claimed.lease!.token, { summary: "hi" });
+      }
+      return all.some((m) => m.event === "utterance");
+    });
+    const feed = messages.filter((m) => m.event === "job" || m.event === "utterance")
+      .map((m) => [m.event, JSON.parse(m.data).utterance_id, JSON.parse(m.data).status]);
+    assertEquals(claimed.utterance_id, "u-only", "the oldest job was claimed");
+    // The first read may come before or after the claim.
+    const rows = feed[0]?.[2] === "queued" ? feed.slice(1) : feed;
+    assertEquals(rows, [
+      ["job", "u-only", "running"],
+      ["job", "u-only", "succeeded"],
+      ["utterance", "u-only", "succeeded"],
+    ]);
+    assertEquals(jobs[0]!.job_id, claimed.job_id);
+  } finally {
+    await tracer.close();
   }
 });
