@@ -76,7 +76,7 @@ export class Tracer {
   emit(input: TraceInput): TraceEvent {
     const [event, line] = redactEvent({
       ...input,
-      ts: input.ts ?? new Date(this.#now()).toISOString(),
+      ts: input.ts ?? this.#iso(this.#now()),
       trace_id: input.trace_id ?? input.utterance_id ?? input.job_id ?? crypto.randomUUID(),
     });
     this.#remember(event);
@@ -97,6 +97,17 @@ export class Tracer {
       }, this.#interval);
     }
     return event;
+  }
+
+  #lastMs = NaN;
+  #lastIso = "";
+  /** Events come in bursts within one millisecond: format each millisecond once. */
+  #iso(ms: number): string {
+    if (ms !== this.#lastMs) {
+      this.#lastIso = new Date(ms).toISOString();
+      this.#lastMs = ms;
+    }
+    return this.#lastIso;
   }
 
   #remember(event: TraceEvent): void {
