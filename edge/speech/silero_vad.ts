@@ -117,7 +117,7 @@ export class SileroVad {
   /** The runtime this model runs on. */
   readonly runtime: VadRuntime;
   readonly #ort: Ort;
-  readonly #session: Session;
+  readonly #session: Session | null;
   readonly #native: NativeSession | null;
   #state: Tensor;
   readonly #sr: Tensor;
@@ -130,7 +130,7 @@ export class SileroVad {
 
   private constructor(
     ort: Ort,
-    session: Session,
+    session: Session | null,
     runtime: VadRuntime,
     native: NativeSession | null,
   ) {
@@ -162,9 +162,14 @@ export class SileroVad {
       );
     }
     const { ort, runtime } = await pickRuntime(options.runtime ?? "auto");
-    let session: Session;
+    // The native session alone when it loads; the package's session otherwise (and for its
+    // error, when the model itself is at fault).
+    const native = runtime === "onnxruntime-node"
+      ? await nativeSession(bytes, SESSION_OPTIONS)
+      : null;
+    let session: Session | null = null;
     try {
-      session = await ort.InferenceSession.create(bytes, SESSION_OPTIONS);
+      if (!native) session = await ort.InferenceSession.create(bytes, SESSION_OPTIONS);
     } catch (err) {
       throw new VadModelError(
         `Cannot load the Silero VAD model '${path}' with ${runtime}: ${
@@ -173,9 +178,6 @@ export class SileroVad {
         { cause: err },
       );
     }
-    const native = runtime === "onnxruntime-node"
-      ? await nativeSession(bytes, SESSION_OPTIONS)
-      : null;
     log.info("Silero VAD v5 loaded on {runtime}", { runtime, model: path });
     return new SileroVad(ort, session, runtime, native);
   }
@@ -196,7 +198,7 @@ export class SileroVad {
         return Promise.reject(err);
       }
     }
-    return this.#session.run(this.#feeds).then((out) => this.#take(out, started));
+    return this.#session!.run(this.#feeds).then((out) => this.#take(out, started));
   }
 
   #take(out: Record<string, unknown>, started: number): number {
@@ -212,6 +214,6 @@ export class SileroVad {
 
   async close(): Promise<void> {
     this.#native?.dispose();
-    await this.#session.release();
+    await this.#session?.release();
   }
 }
