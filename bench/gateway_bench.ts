@@ -13,14 +13,27 @@
  * - memory with the engine: `--queue memory`, echo jobs in the same process.
  */
 import { emit, percentile } from "./report.ts";
-import { runLoad, startGateway, startServer } from "./_process.ts";
+import { runLoad, startGateway, startServer, treeTicks } from "./_process.ts";
 
 const SECONDS = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
 const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? 3);
 const CONNECTIONS = 32;
 const body = JSON.stringify({ text: "echo benchmark", source: "api" });
 
-type Load = Awaited<ReturnType<typeof runLoad>>;
+/** A load run, with the CPU the server used during it per request answered (µs). */
+type Load = Awaited<ReturnType<typeof runLoad>> & { cpu_us: number };
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+async function measured(pid: number, load: () => ReturnType<typeof runLoad>): Promise<Load> {
+  const before = await treeTicks(pid);
+  const result = await load();
+  const ticks = (await treeTicks(pid)) - before;
+  // The load client's warm-up is not in `requests`; its share of the CPU is taken off in
+  // proportion to time (warm-up + measured seconds).
+  const warmup = Math.min(1, SECONDS * 0.2);
+  const cpu = (ticks / TICKS_PER_SECOND) * (SECONDS / (SECONDS + warmup));
+  return { ...result, cpu_us: (1e6 * cpu) / Math.max(1, result.requests) };
+}
 const CONFIGS = {
   http: ["--no-engine", "--queue", "memory"],
   kv: ["--queue", "kv"],
@@ -35,7 +48,10 @@ async function bareRun(): Promise<Load> {
     new URL("./bare_server.ts", import.meta.url).pathname,
   ]);
   try {
-    return await runLoad(bare.url, { seconds: SECONDS, connections: CONNECTIONS, body });
+    return await measured(
+      bare.child.pid,
+      () => runLoad(bare.url, { seconds: SECONDS, connections: CONNECTIONS, body }),
+    );
   } finally {
     await bare.stop();
   }
@@ -45,12 +61,13 @@ async function gatewayRun(config: Config): Promise<Load> {
   const dir = await Deno.makeTempDir();
   const gateway = await startGateway(dir, [...CONFIGS[config]]);
   try {
-    return await runLoad(`${gateway.url}/task`, {
-      seconds: SECONDS,
-      connections: CONNECTIONS,
-      body,
-      uniqueUtterances: true,
-    });
+    return await measured(gateway.child.pid, () =>
+      runLoad(`${gateway.url}/task`, {
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        body,
+        uniqueUtterances: true,
+      }));
   } finally {
     await gateway.stop();
     await Deno.remove(dir, { recursive: true });
@@ -99,6 +116,29 @@ function throughput(config: Config, name: string, goal?: number): void {
 throughput("http", "POST /task throughput, HTTP only (--no-engine, memory queue)", 0.35);
 throughput("kv", "POST /task throughput, durable default (kv, engine on, echo jobs)", 0.15);
 throughput("memory", "POST /task throughput (memory queue, echo)");
+
+// CPU the server spends per request answered: on a shared host, throughput follows the CPU
+// share each process gets (and the bare server is limited by the load client, not its own CPU),
+// while this follows the work a request costs, for comparing one version with another.
+const bareCpu = median(bare.map((b) => b.cpu_us));
+for (
+  const [config, label] of [["http", "HTTP only"], [
+    "kv",
+    "durable default (kv, engine on)",
+  ]] as const
+) {
+  const cpu = median(runs[config].map((r) => r.cpu_us));
+  emit({
+    bench: "gateway",
+    name: `POST /task CPU per request, ${label}`,
+    value: cpu,
+    unit: "µs",
+    baseline: { name: "bare Deno.serve 202", value: bareCpu, unit: "µs" },
+    ratio: bareCpu / cpu,
+    notes: `ratio = bare CPU / gateway CPU per request; ` +
+      `process and its threads, /proc utime+stime, medians over ${ROUNDS} rounds`,
+  });
+}
 for (const p of [50, 99] as const) {
   const key = p === 50 ? "p50_ms" : "p99_ms";
   const target = median(runs.http.map((r) => r[key]));
