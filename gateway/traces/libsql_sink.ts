@@ -65,18 +65,21 @@ export const VIEWS = [
     FROM job_runs GROUP BY hour, intent`,
 ];
 
-/** Rows of `traces` from a JSON array of events, in array order. */
+/**
+ * Rows of `traces` from a JSON array of events, in array order. Each event is converted to JSONB
+ * once, so the fourteen lookups read the binary form instead of parsing the text fourteen times.
+ */
 const INSERT_JSON = `INSERT INTO traces (ts, trace_id, utterance_id, job_id, source, event,
     duration_ms, provider, model, input_tokens, output_tokens, cost_usd, usage, data)
-  SELECT json_extract(value, '$.ts'), json_extract(value, '$.trace_id'),
-    json_extract(value, '$.utterance_id'), json_extract(value, '$.job_id'),
-    json_extract(value, '$.source'), json_extract(value, '$.event'),
-    json_extract(value, '$.duration_ms'), json_extract(value, '$.usage.provider'),
-    json_extract(value, '$.usage.model'), json_extract(value, '$.usage.input_tokens'),
-    json_extract(value, '$.usage.output_tokens'),
-    coalesce(json_extract(value, '$.cost_usd'), json_extract(value, '$.usage.cost_usd')),
-    json_extract(value, '$.usage'), json_extract(value, '$.data')
-  FROM json_each(?) ORDER BY key`;
+  SELECT json_extract(b, '$.ts'), json_extract(b, '$.trace_id'),
+    json_extract(b, '$.utterance_id'), json_extract(b, '$.job_id'),
+    json_extract(b, '$.source'), json_extract(b, '$.event'),
+    json_extract(b, '$.duration_ms'), json_extract(b, '$.usage.provider'),
+    json_extract(b, '$.usage.model'), json_extract(b, '$.usage.input_tokens'),
+    json_extract(b, '$.usage.output_tokens'),
+    coalesce(json_extract(b, '$.cost_usd'), json_extract(b, '$.usage.cost_usd')),
+    json_extract(b, '$.usage'), json_extract(b, '$.data')
+  FROM (SELECT jsonb(value) AS b FROM json_each(?) ORDER BY key)`;
 const ROWS_PER_STATEMENT = 500;
 
 export interface LibsqlSinkOptions {

@@ -123,6 +123,20 @@ Deno.test("LibsqlTraceSink stores a large batch row for row, in order, with ever
     await sink.write(events);
     const back = await sink.query({ limit: 2000 });
     assertEquals(back, events.map((e) => e.usage ? { ...e, cost_usd: e.usage.cost_usd } : e));
+    // JSON columns hold JSON text, as Datasette and the views expect.
+    const py = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        `import sqlite3,json;c=sqlite3.connect('file:${dir}/traces.sqlite?mode=ro',uri=True);` +
+        `print(json.dumps(c.execute("select distinct typeof(data), typeof(usage) from traces ` +
+        `order by 2").fetchall()))`,
+      ],
+      stdout: "piped",
+    }).output();
+    assertEquals(JSON.parse(new TextDecoder().decode(py.stdout)), [["text", "null"], [
+      "text",
+      "text",
+    ]]);
   } finally {
     await sink.close();
     await Deno.remove(dir, { recursive: true });
