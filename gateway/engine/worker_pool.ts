@@ -198,5 +198,9 @@ export class WorkerPool {
     for (const list of this.#idle.values()) for (const p of list) p.worker.terminate();
     this.#idle.clear();
     this.#live.clear();
+    // No worker will come back to a job still waiting: it starts its own, as it would have
+    // without the pool (its worker ends with the job).
+    for (const queue of this.#waiting.values()) for (const w of [...queue]) w.start();
+    this.#waiting.clear();
   }
 }

@@ -60,3 +60,18 @@ Deno.test("WorkerPool lets a waiting job start a worker when the busy one is dis
     pool.close();
   }
 });
+
+Deno.test("WorkerPool closed while a job waits for a worker still gives that job one", async () => {
+  const pool = new WorkerPool({ reuseWaitMs: 60_000 });
+  const first = await pool.acquire(PROBE, NONE);
+  const waiting = pool.acquire(PROBE, NONE);
+  pool.close();
+  const second = await waiting;
+  try {
+    assert(second.worker !== first.worker);
+  } finally {
+    pool.discard(first);
+    pool.release(second); // closed: ends the worker instead of keeping it
+  }
+  assertEquals(pool.idleCount, 0);
+});
