@@ -108,3 +108,19 @@ export function gatewayArgs(dir: string, port: number, extra: string[] = []): st
 export function startGateway(dir: string, extra: string[]): Promise<ServerProcess> {
   return startServer(gatewayArgs(dir, 0, extra));
 }
+
+/** utime+stime of a process and, recursively, its children, in clock ticks (Linux /proc). */
+export async function treeTicks(pid: number): Promise<number> {
+  let ticks = 0;
+  try {
+    const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]!.split(" ");
+    ticks += Number(stat[11]) + Number(stat[12]);
+    for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+      const children = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/children`);
+      for (const child of children.trim().split(/\s+/).filter(Boolean)) {
+        ticks += await treeTicks(Number(child));
+      }
+    }
+  } catch { /* the process ended between the reads */ }
+  return ticks;
+}

@@ -1,57 +1,155 @@
 /**
  * @module
- * `POST /task` throughput and latency of the gateway (memory queue, echo skill running in the
- * same process) against a bare `Deno.serve` 202 handler measured in the same run. Load comes
- * from a separate process on loopback.
+ * `POST /task` throughput and latency of the gateway against a bare `Deno.serve` handler that
+ * reads the body and answers 202, measured in the same run. Load comes from a separate process on
+ * loopback (32 connections).
+ *
+ * The host is shared and its speed drifts by the minute, so the configurations run in rounds,
+ * one after another inside each round (bare, HTTP only, durable default, memory with the engine),
+ * and every figure is the median over the rounds of its ratio to that round's bare baseline.
+ * Configurations:
+ * - HTTP only: `--no-engine --queue memory` (routing, validation, tracing, metrics, enqueue);
+ * - durable default: `--queue kv` with the engine running the echo jobs in the same process;
+ * - memory with the engine: `--queue memory`, echo jobs in the same process.
  */
-import { emit } from "./report.ts";
-import { runLoad, startGateway, startServer } from "./_process.ts";
+import { emit, percentile } from "./report.ts";
+import { runLoad, startGateway, startServer, treeTicks } from "./_process.ts";
 
 const SECONDS = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
+const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? 3);
 const CONNECTIONS = 32;
 const body = JSON.stringify({ text: "echo benchmark", source: "api" });
 
-const bare = await startServer([
-  "run",
-  "--allow-net",
-  new URL("./bare_server.ts", import.meta.url).pathname,
-]);
-const baseline = await runLoad(bare.url, { seconds: SECONDS, connections: CONNECTIONS, body });
-await bare.stop();
+/** A load run, with the CPU the server used during it per request answered (µs). */
+type Load = Awaited<ReturnType<typeof runLoad>> & { cpu_us: number };
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
-const dir = await Deno.makeTempDir();
-const gateway = await startGateway(dir, ["--queue", "memory"]);
-const result = await runLoad(`${gateway.url}/task`, {
-  seconds: SECONDS,
-  connections: CONNECTIONS,
-  body,
-  uniqueUtterances: true,
-});
-await gateway.stop();
-await Deno.remove(dir, { recursive: true });
+async function measured(pid: number, load: () => ReturnType<typeof runLoad>): Promise<Load> {
+  const before = await treeTicks(pid);
+  const result = await load();
+  const ticks = (await treeTicks(pid)) - before;
+  // The load client's warm-up is not in `requests`; its share of the CPU is taken off in
+  // proportion to time (warm-up + measured seconds).
+  const warmup = Math.min(1, SECONDS * 0.2);
+  const cpu = (ticks / TICKS_PER_SECOND) * (SECONDS / (SECONDS + warmup));
+  return { ...result, cpu_us: (1e6 * cpu) / Math.max(1, result.requests) };
+}
+const CONFIGS = {
+  http: ["--no-engine", "--queue", "memory"],
+  kv: ["--queue", "kv"],
+  memory: ["--queue", "memory"],
+} as const;
+type Config = keyof typeof CONFIGS;
 
-emit({
-  bench: "gateway",
-  name: "POST /task throughput (memory queue, echo)",
-  value: Math.round(result.rps),
-  unit: "req/s",
-  baseline: { name: "bare Deno.serve 202", value: Math.round(baseline.rps), unit: "req/s" },
-  ratio: result.rps / baseline.rps,
-  notes: `${CONNECTIONS} connections, ${SECONDS} s, errors ${result.errors}`,
-});
-emit({
-  bench: "gateway",
-  name: "POST /task latency p50",
-  value: result.p50_ms,
-  unit: "ms",
-  baseline: { name: "bare Deno.serve 202 p50", value: baseline.p50_ms, unit: "ms" },
-  ratio: result.p50_ms / baseline.p50_ms,
-});
-emit({
-  bench: "gateway",
-  name: "POST /task latency p99",
-  value: result.p99_ms,
-  unit: "ms",
-  baseline: { name: "bare Deno.serve 202 p99", value: baseline.p99_ms, unit: "ms" },
-  ratio: result.p99_ms / baseline.p99_ms,
-});
+async function bareRun(): Promise<Load> {
+  const bare = await startServer([
+    "run",
+    "--allow-net",
+    new URL("./bare_server.ts", import.meta.url).pathname,
+  ]);
+  try {
+    return await measured(
+      bare.child.pid,
+      () => runLoad(bare.url, { seconds: SECONDS, connections: CONNECTIONS, body }),
+    );
+  } finally {
+    await bare.stop();
+  }
+}
+
+async function gatewayRun(config: Config): Promise<Load> {
+  const dir = await Deno.makeTempDir();
+  const gateway = await startGateway(dir, [...CONFIGS[config]]);
+  try {
+    return await measured(gateway.child.pid, () =>
+      runLoad(`${gateway.url}/task`, {
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        body,
+        uniqueUtterances: true,
+      }));
+  } finally {
+    await gateway.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const bare: Load[] = [];
+const runs: Record<Config, Load[]> = { http: [], kv: [], memory: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  bare.push(await bareRun());
+  for (const config of Object.keys(CONFIGS) as Config[]) {
+    runs[config].push(await gatewayRun(config));
+  }
+  console.error(
+    `round ${round + 1}/${ROUNDS}: bare ${Math.round(bare[round]!.rps)} req/s, ` +
+      (Object.keys(CONFIGS) as Config[]).map((c) => `${c} ${Math.round(runs[c][round]!.rps)}`)
+        .join(", "),
+  );
+}
+
+const median = (xs: number[]) => percentile(xs, 50);
+const bareRps = median(bare.map((b) => b.rps));
+const spread = (xs: number[]) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`;
+
+function throughput(config: Config, name: string, goal?: number): void {
+  const ratios = runs[config].map((r, i) => r.rps / bare[i]!.rps);
+  const ratio = median(ratios);
+  const errors = runs[config].reduce((n, r) => n + r.errors, 0);
+  emit({
+    bench: "gateway",
+    name,
+    value: Math.round(median(runs[config].map((r) => r.rps))),
+    unit: "req/s",
+    baseline: { name: "bare Deno.serve 202", value: Math.round(bareRps), unit: "req/s" },
+    ratio,
+    ...(goal !== undefined ? { goal: `≥ ${goal}× bare`, met: ratio >= goal } : {}),
+    notes: `median of ${ROUNDS} alternating rounds (ratio per round: ${
+      ratios.map((r) => r.toFixed(3)).join(", ")
+    }; bare ${
+      spread(bare.map((b) => b.rps))
+    } req/s); ${CONNECTIONS} connections, ${SECONDS} s, ` +
+      `errors ${errors}`,
+  });
+}
+
+throughput("http", "POST /task throughput, HTTP only (--no-engine, memory queue)", 0.35);
+throughput("kv", "POST /task throughput, durable default (kv, engine on, echo jobs)", 0.15);
+throughput("memory", "POST /task throughput (memory queue, echo)");
+
+// CPU the server spends per request answered: on a shared host, throughput follows the CPU
+// share each process gets (and the bare server is limited by the load client, not its own CPU),
+// while this follows the work a request costs, for comparing one version with another.
+const bareCpu = median(bare.map((b) => b.cpu_us));
+for (
+  const [config, label] of [["http", "HTTP only"], [
+    "kv",
+    "durable default (kv, engine on)",
+  ]] as const
+) {
+  const cpu = median(runs[config].map((r) => r.cpu_us));
+  emit({
+    bench: "gateway",
+    name: `POST /task CPU per request, ${label}`,
+    value: cpu,
+    unit: "µs",
+    baseline: { name: "bare Deno.serve 202", value: bareCpu, unit: "µs" },
+    ratio: bareCpu / cpu,
+    notes: `ratio = bare CPU / gateway CPU per request; ` +
+      `process and its threads, /proc utime+stime, medians over ${ROUNDS} rounds`,
+  });
+}
+for (const p of [50, 99] as const) {
+  const key = p === 50 ? "p50_ms" : "p99_ms";
+  const target = median(runs.http.map((r) => r[key]));
+  const base = median(bare.map((b) => b[key]));
+  emit({
+    bench: "gateway",
+    name: `POST /task latency p${p}, HTTP only`,
+    value: target,
+    unit: "ms",
+    baseline: { name: `bare Deno.serve 202 p${p}`, value: base, unit: "ms" },
+    ratio: target / base,
+    notes: `medians over ${ROUNDS} rounds`,
+  });
+}

@@ -16,6 +16,7 @@ import * as ortWeb from "onnxruntime-web";
 import { SileroVad } from "../edge/speech/silero_vad.ts";
 import { Segmenter } from "../edge/speech/segmenter.ts";
 import { emit, percentile } from "./report.ts";
+import { treeTicks } from "./_process.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const FIXTURE = `${ROOT}shared/standins/openai_realtime/fixtures/two_requests.wav`;
@@ -215,22 +216,6 @@ const paced = `${dir}/paced.wav`;
 await sh("sox", [FIXTURE, paced, "repeat", "5"]); // ~43 s
 const pacedSeconds = Number(new TextDecoder().decode(await sh("soxi", ["-D", paced])));
 const ticksPerSecond = Number(new TextDecoder().decode(await sh("getconf", ["CLK_TCK"])).trim());
-
-/** utime+stime of a process and, recursively, its children, in clock ticks. */
-async function treeTicks(pid: number): Promise<number> {
-  let ticks = 0;
-  try {
-    const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]!.split(" ");
-    ticks += Number(stat[11]) + Number(stat[12]);
-    for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
-      const children = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/children`);
-      for (const child of children.trim().split(/\s+/).filter(Boolean)) {
-        ticks += await treeTicks(Number(child));
-      }
-    }
-  } catch { /* the process ended between the reads */ }
-  return ticks;
-}
 
 const live = new Deno.Command(Deno.execPath(), {
   args: [...RUN, MAIN, "--vad-only", "--input", paced, "--logs-dir", `${dir}/logs`],

@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps): Hono {
     const matched = matchedRoutes(c).filter((r) => r.method !== "ALL").at(-1);
     const route = c.res.status === 404 && !matched ? "(unmatched)" : matched?.path ?? "(unmatched)";
     const status = String(c.res.status);
-    deps.metrics.httpDuration.observe({ route, method: c.req.method, status }, seconds);
+    deps.metrics.observeHttp(route, c.req.method, status, seconds);
     if (route === "/metrics" || route === "/healthz") return; // scrapes would drown the traces
     deps.tracer.emit({
       source: "gateway.http",

@@ -41,6 +41,14 @@ export class FrameQueue implements AsyncIterable<Frame> {
   #wakeProducer: (() => void) | undefined;
   #startedAt: number | undefined;
   #released = 0;
+  /**
+   * While set, a live source's frames leave as soon as they arrive, in the bursts the capture
+   * tool hands over, instead of one per frame interval: for a consumer that is only listening
+   * for speech to start, this wakes it once per burst instead of once per frame, and each frame
+   * reaches it no later than paced. Set and cleared by the consumer (the audio front, by VAD
+   * state); it has no effect on a file's pace.
+   */
+  burst = false;
 
   constructor(options: FrameQueueOptions) {
     this.#capacity = options.capacity ?? 50;
@@ -109,7 +117,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
         this.#wakeConsumer = undefined;
         continue;
       }
-      if (this.#jitter) {
+      if (this.#jitter && !this.burst) {
         const decision = this.#jitter.next(this.#now(), {
           depth: this.#frames.length,
           oldestArrivedMs: this.#arrived[0]!,

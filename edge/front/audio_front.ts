@@ -149,6 +149,9 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
           }
           yield e;
         }
+        // While quiet nothing downstream needs a steady pace: take the capture's bursts whole
+        // (fewer wake-ups, windows run back to back); from a possible start on, pace again.
+        capture.frames.burst = segmenter.machine.state === "quiet";
         if (frame.t_ms - summarizedAt >= LATENCY_SUMMARY_EVERY_MS) summarize(frame.t_ms);
       }
     } catch (err) {

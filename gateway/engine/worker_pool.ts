@@ -2,6 +2,12 @@
  * @module
  * Pools sandboxed Web Workers per skill and permission set: a worker is reused for the next job
  * of the same kind and replaced after a crash, a timeout or a cancel.
+ *
+ * Starting a worker costs far more CPU than a short job (it compiles the skill's modules). When
+ * every worker of a kind is busy, a job waits briefly for one to come back before it starts a new
+ * one, and at most {@linkcode MAX_STARTING} start at once per kind: under a burst of short jobs
+ * (echo) a few workers serve them all; long jobs (coding, browser) still get a worker each, a few
+ * milliseconds later.
  */
 import { FromWorker } from "@shared/schemas/mod.ts";
 
@@ -15,30 +21,104 @@ export class WorkerStartError extends Error {
   override name = "WorkerStartError";
 }
 
+/** Workers of one kind starting at the same time, at most. */
+export const MAX_STARTING = 2;
+
+interface Waiter {
+  take(pooled: PooledWorker): void;
+  /** Waited the reuse wait out: may start a worker of its own. */
+  due: boolean;
+  start(): void;
+}
+
 export interface WorkerPoolOptions {
   /** Idle workers kept per key (at least the skill concurrency, or workers churn). @default 32 */
   maxIdlePerKey?: number;
   /** How long a new worker may take to load and say ready. @default 30000 */
   startTimeoutMs?: number;
+  /** How long a job waits for a busy worker of its kind before starting one. @default 20 */
+  reuseWaitMs?: number;
 }
 
 export class WorkerPool {
   readonly #idle = new Map<string, PooledWorker[]>();
   readonly #maxIdle: number;
   readonly #startTimeout: number;
+  readonly #reuseWait: number;
+  /** Started workers per key, idle or busy. */
+  readonly #live = new Map<string, number>();
+  /** Workers starting per key. */
+  readonly #starting = new Map<string, number>();
+  /** Jobs waiting for a worker of their key, oldest first. */
+  readonly #waiting = new Map<string, Waiter[]>();
   #closed = false;
 
   constructor(options: WorkerPoolOptions = {}) {
     this.#maxIdle = options.maxIdlePerKey ?? 32;
     this.#startTimeout = options.startTimeoutMs ?? 30_000;
+    this.#reuseWait = options.reuseWaitMs ?? 20;
   }
 
-  /** An idle worker for `module` + `permissions`, or a new one once it is ready. */
-  async acquire(module: URL, permissions: Deno.PermissionOptionsObject): Promise<PooledWorker> {
+  /** An idle worker for `module` + `permissions`, a busy one once released, or a new one. */
+  acquire(module: URL, permissions: Deno.PermissionOptionsObject): Promise<PooledWorker> {
     const key = `${module.href}|${JSON.stringify(permissions)}`;
-    const idle = this.#idle.get(key);
-    const reused = idle?.pop();
-    if (reused) return reused;
+    const reused = this.#idle.get(key)?.pop();
+    if (reused) return Promise.resolve(reused);
+    const busy = (this.#live.get(key) ?? 0) + (this.#starting.get(key) ?? 0);
+    if (busy === 0 || this.#reuseWait <= 0) return this.#startFor(key, module, permissions);
+    return new Promise<PooledWorker>((resolve, reject) => {
+      const queue = this.#waiting.get(key) ?? [];
+      this.#waiting.set(key, queue);
+      const leave = () => {
+        const i = queue.indexOf(waiter);
+        if (i >= 0) queue.splice(i, 1);
+      };
+      const waiter: Waiter = {
+        due: false,
+        take: (pooled) => {
+          clearTimeout(timer);
+          resolve(pooled);
+        },
+        start: () => {
+          clearTimeout(timer);
+          leave();
+          this.#startFor(key, module, permissions).then(resolve, reject);
+        },
+      };
+      const timer = setTimeout(() => {
+        waiter.due = true;
+        if (!this.#closed && (this.#starting.get(key) ?? 0) < MAX_STARTING) waiter.start();
+      }, this.#reuseWait);
+      queue.push(waiter);
+    });
+  }
+
+  /** Starts a worker for one job; when done, lets the next overdue waiter start one. */
+  async #startFor(
+    key: string,
+    module: URL,
+    permissions: Deno.PermissionOptionsObject,
+  ): Promise<PooledWorker> {
+    this.#starting.set(key, (this.#starting.get(key) ?? 0) + 1);
+    try {
+      const worker = await this.#start(module, permissions);
+      this.#live.set(key, (this.#live.get(key) ?? 0) + 1);
+      return { key, worker };
+    } finally {
+      const n = (this.#starting.get(key) ?? 1) - 1;
+      if (n > 0) this.#starting.set(key, n);
+      else this.#starting.delete(key);
+      this.#waiting.get(key)?.find((w) => w.due)?.start();
+    }
+  }
+
+  #forget(key: string): void {
+    const n = (this.#live.get(key) ?? 1) - 1;
+    if (n > 0) this.#live.set(key, n);
+    else this.#live.delete(key);
+  }
+
+  async #start(module: URL, permissions: Deno.PermissionOptionsObject): Promise<Worker> {
     const worker = new Worker(module, {
       type: "module",
       name: module.pathname.split("/").pop() ?? "worker",
@@ -75,13 +155,19 @@ export class WorkerPool {
       worker.addEventListener("message", onMessage);
       worker.addEventListener("error", onError);
     });
-    return { key, worker };
+    return worker;
   }
 
-  /** Returns a healthy worker for reuse. */
+  /** Returns a healthy worker for reuse: to the oldest job waiting for one, else to the idle list. */
   release(pooled: PooledWorker): void {
+    const next = this.#closed ? undefined : this.#waiting.get(pooled.key)?.shift();
+    if (next) {
+      next.take(pooled);
+      return;
+    }
     const idle = this.#idle.get(pooled.key) ?? [];
     if (this.#closed || idle.length >= this.#maxIdle) {
+      this.#forget(pooled.key);
       pooled.worker.terminate();
       return;
     }
@@ -91,7 +177,13 @@ export class WorkerPool {
 
   /** Ends a worker that crashed, timed out or was cancelled. */
   discard(pooled: PooledWorker): void {
+    this.#forget(pooled.key);
     pooled.worker.terminate();
+    // A waiter that counted on this worker coming back starts one instead.
+    const key = pooled.key;
+    if ((this.#live.get(key) ?? 0) + (this.#starting.get(key) ?? 0) === 0) {
+      this.#waiting.get(key)?.[0]?.start();
+    }
   }
 
   /** Number of idle workers (for tests and metrics). */
@@ -105,5 +197,10 @@ export class WorkerPool {
     this.#closed = true;
     for (const list of this.#idle.values()) for (const p of list) p.worker.terminate();
     this.#idle.clear();
+    this.#live.clear();
+    // No worker will come back to a job still waiting: it starts its own, as it would have
+    // without the pool (its worker ends with the job).
+    for (const queue of this.#waiting.values()) for (const w of [...queue]) w.start();
+    this.#waiting.clear();
   }
 }

@@ -22,6 +22,8 @@ export class Metrics {
   readonly unrouted: Counter<string>;
   readonly controlCommands: Counter<"action" | "outcome">;
   readonly queueDepth: Gauge<"state">;
+  readonly #httpChildren = new Map<string, { observe(value: number): void }>();
+  readonly #enqueuedChildren = new Map<string, { inc(value?: number): void }>();
 
   constructor(depth?: () => Promise<QueueDepth>) {
     const registers = [this.registry];
@@ -137,6 +139,30 @@ export class Metrics {
         }
       },
     });
+  }
+
+  /**
+   * Records one HTTP request. The labelled child is looked up once per route, method and
+   * status and kept: prom-client would otherwise hash the label object on every request.
+   */
+  observeHttp(route: string, method: string, status: string, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let child = this.#httpChildren.get(key);
+    if (!child) {
+      child = this.httpDuration.labels({ route, method, status });
+      this.#httpChildren.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
+  /** Counts one enqueued job, with the labelled child kept per intent (see `observeHttp`). */
+  countEnqueued(intent: string): void {
+    let child = this.#enqueuedChildren.get(intent);
+    if (!child) {
+      child = this.jobsEnqueued.labels({ intent });
+      this.#enqueuedChildren.set(intent, child);
+    }
+    child.inc();
   }
 
   /** Adds a finished job's usage to the token and cost counters. */

@@ -15,7 +15,16 @@ import {
 } from "@shared/schemas/mod.ts";
 import type { FailOptions, LeaseOutcome, NewJob, NewUtterance } from "./queue.ts";
 
-const iso = (ms: number) => new Date(ms).toISOString();
+let lastMs = NaN;
+let lastIso = "";
+/** ISO time of `ms`; many records are stamped within one millisecond, so the last is kept. */
+function iso(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
 
 export function createJob(
   jobId: string,

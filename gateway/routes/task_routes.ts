@@ -80,7 +80,7 @@ export function taskRoutes(deps: AppDeps): Hono {
       tasks.map((spec) => ({ spec, max_attempts: maxAttempts(spec.intent) })),
     );
     if (created) {
-      for (const job of jobs) deps.metrics.jobsEnqueued.inc({ intent: job.intent });
+      for (const job of jobs) deps.metrics.countEnqueued(job.intent);
       if (jobs.length === 0) deps.metrics.unrouted.inc();
       deps.tracer.emit({
         source: "gateway.router",

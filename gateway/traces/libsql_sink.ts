@@ -70,6 +70,23 @@ export const VIEWS = [
     FROM job_runs GROUP BY hour, intent`,
 ];
 
+/**
+ * Rows of `traces` from a JSON array of events, in array order. Each event is converted to JSONB
+ * once, so the fourteen lookups read the binary form instead of parsing the text fourteen times.
+ */
+const INSERT_JSON = `INSERT INTO traces (ts, trace_id, utterance_id, job_id, source, event,
+    duration_ms, provider, model, input_tokens, output_tokens, cost_usd, usage, data)
+  SELECT json_extract(b, '$.ts'), json_extract(b, '$.trace_id'),
+    json_extract(b, '$.utterance_id'), json_extract(b, '$.job_id'),
+    json_extract(b, '$.source'), json_extract(b, '$.event'),
+    json_extract(b, '$.duration_ms'), json_extract(b, '$.usage.provider'),
+    json_extract(b, '$.usage.model'), json_extract(b, '$.usage.input_tokens'),
+    json_extract(b, '$.usage.output_tokens'),
+    coalesce(json_extract(b, '$.cost_usd'), json_extract(b, '$.usage.cost_usd')),
+    json_extract(b, '$.usage'), json_extract(b, '$.data')
+  FROM (SELECT jsonb(value) AS b FROM json_each(?) ORDER BY key)`;
+const ROWS_PER_STATEMENT = 500;
+
 export interface LibsqlSinkOptions {
   /** `file:data/traces.sqlite`, `:memory:`, `libsql://...` or `http://...`. */
   url: string;
@@ -94,38 +111,32 @@ export class LibsqlTraceSink implements TraceSink {
       // WAL lets readers (Datasette, sqlite3) in while the gateway writes.
       await this.#client.execute("PRAGMA journal_mode=WAL");
       await this.#client.execute("PRAGMA busy_timeout=5000");
+      // Traces are a record, not the store of truth (the queue's commit is): a WAL file synced
+      // at checkpoints, not at every commit, stays consistent and costs far less.
+      await this.#client.execute("PRAGMA synchronous=NORMAL");
     }
     // Views are recreated, so that a file written by an older gateway gets today's definitions.
     const drops = VIEWS.map((v) => `DROP VIEW IF EXISTS ${/VIEW IF NOT EXISTS (\w+)/.exec(v)![1]}`);
     await this.#client.batch([...SCHEMA, ...drops, ...VIEWS], "write");
   }
 
-  async write(events: readonly TraceEvent[]): Promise<void> {
+  async write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void> {
+    await this.writeJson(lines ?? events.map((e) => JSON.stringify(e)));
+  }
+
+  /**
+   * Stores events given as their JSON text, in one transaction. SQLite unpacks them itself
+   * (`json_each`), one statement per few hundred rows: preparing and running a statement per
+   * row cost far more than the rows.
+   */
+  async writeJson(lines: readonly string[]): Promise<void> {
     await this.#ready;
-    await this.#client.batch(
-      events.map((e) => ({
-        sql: `INSERT INTO traces (ts, trace_id, utterance_id, job_id, source, event, duration_ms,
-          provider, model, input_tokens, output_tokens, cost_usd, usage, data)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        args: [
-          e.ts,
-          e.trace_id,
-          e.utterance_id ?? null,
-          e.job_id ?? null,
-          e.source,
-          e.event,
-          e.duration_ms ?? null,
-          e.usage?.provider ?? null,
-          e.usage?.model ?? null,
-          e.usage?.input_tokens ?? null,
-          e.usage?.output_tokens ?? null,
-          e.cost_usd ?? e.usage?.cost_usd ?? null,
-          e.usage ? JSON.stringify(e.usage) : null,
-          e.data ? JSON.stringify(e.data) : null,
-        ],
-      })),
-      "write",
-    );
+    const statements = [];
+    for (let i = 0; i < lines.length; i += ROWS_PER_STATEMENT) {
+      const chunk = lines.slice(i, i + ROWS_PER_STATEMENT);
+      statements.push({ sql: INSERT_JSON, args: [`[${chunk.join(",")}]`] });
+    }
+    if (statements.length > 0) await this.#client.batch(statements, "write");
   }
 
   async query(filter: TraceFilter): Promise<TraceEvent[]> {

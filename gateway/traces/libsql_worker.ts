@@ -19,7 +19,8 @@ self.onmessage = async (e: MessageEvent) => {
         await sink.ping();
         break;
       case "write":
-        await sink!.write(arg as Parameters<LibsqlTraceSink["write"]>[0]);
+        // Each event as its JSON text (see WorkerLibsqlTraceSink.write).
+        await sink!.writeJson(arg as string[]);
         break;
       case "query":
         value = await sink!.query(arg as Parameters<LibsqlTraceSink["query"]>[0]);

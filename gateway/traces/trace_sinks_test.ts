@@ -147,3 +147,53 @@ Deno.test("utterance_costs: a job on an unpriced model makes the cost unknown, n
   ]);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("LibsqlTraceSink stores a large batch row for row, in order, with every column as given", async () => {
+  const dir = await Deno.makeTempDir();
+  const sink = new LibsqlTraceSink({ url: `file:${dir}/traces.sqlite` });
+  try {
+    // More rows than one statement carries, and text that JSON and SQL must both keep intact.
+    const events: TraceEvent[] = Array.from({ length: 1203 }, (_, i) => ({
+      ts: `2026-12-01T00:00:${String(i % 60).padStart(2, "0")}.000Z`,
+      trace_id: `t${i}`,
+      ...(i % 2 ? { utterance_id: `u${i}` } : {}),
+      ...(i % 3 ? {} : { job_id: `j${i}` }),
+      source: "test",
+      event: i % 7 ? "http.request" : "job.succeeded",
+      ...(i % 5 ? { duration_ms: i / 8 } : {}),
+      ...(i % 7 ? {} : {
+        usage: { provider: "p", model: "m", input_tokens: i, output_tokens: 2, cost_usd: 0.25 },
+      }),
+      data: { n: i, text: `quote " backslash \\ newline \n emoji 🎙 é ${i}`, list: [1, null, true] },
+    }));
+    await sink.write(events);
+    const back = await sink.query({ limit: 2000 });
+    assertEquals(back, events.map((e) => e.usage ? { ...e, cost_usd: e.usage.cost_usd } : e));
+    // JSON columns hold JSON text, as Datasette and the views expect.
+    const py = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        `import sqlite3,json;c=sqlite3.connect('file:${dir}/traces.sqlite?mode=ro',uri=True);` +
+        `print(json.dumps(c.execute("select distinct typeof(data), typeof(usage) from traces ` +
+        `order by 2").fetchall()))`,
+      ],
+      stdout: "piped",
+    }).output();
+    assertEquals(JSON.parse(new TextDecoder().decode(py.stdout)), [["text", "null"], [
+      "text",
+      "text",
+    ]]);
+  } finally {
+    await sink.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Tracer keeps the newest events of its ring, in order, once it has wrapped", async () => {
+  const tracer = new Tracer([], { ringSize: 4 });
+  for (let i = 0; i < 11; i++) tracer.emit({ source: "test", event: `e${i}`, job_id: `j${i % 2}` });
+  assertEquals(tracer.recent().map((e) => e.event), ["e7", "e8", "e9", "e10"]);
+  assertEquals(tracer.recent({ limit: 2 }).map((e) => e.event), ["e9", "e10"]);
+  assertEquals(tracer.recent({ job_id: "j1" }).map((e) => e.event), ["e7", "e9"]);
+  await tracer.close();
+});

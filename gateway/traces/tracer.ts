@@ -18,7 +18,11 @@ export interface TraceFilter {
 /** Where trace events go. Implementations live in their own files. */
 export interface TraceSink {
   readonly name: string;
-  write(events: readonly TraceEvent[]): Promise<void>;
+  /**
+   * Stores a batch. `lines[i]`, when given, is `JSON.stringify(events[i])`, already made while
+   * redacting: sinks that write JSON use it instead of serialising every event again.
+   */
+  write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void>;
   /** Persistent sinks can answer queries (newest last). */
   query?(filter: TraceFilter): Promise<TraceEvent[]>;
   ping?(): Promise<void>;
@@ -35,18 +39,22 @@ export interface TracerOptions {
   now?: () => number;
 }
 
-/** Applies secret redaction to every string in an event. */
-function redactEvent(event: TraceEvent): TraceEvent {
+/** Applies secret redaction to every string in an event; returns it with its JSON line. */
+function redactEvent(event: TraceEvent): [TraceEvent, string] {
   const json = JSON.stringify(event);
   const clean = redactText(json);
-  return clean === json ? event : JSON.parse(clean);
+  return clean === json ? [event, json] : [JSON.parse(clean), clean];
 }
 
 export class Tracer {
   readonly #sinks: TraceSink[];
+  /** Circular: `#ringStart` is the oldest of `#ringCount` events (no shifting per event). */
   readonly #ring: TraceEvent[] = [];
+  #ringStart = 0;
+  #ringCount = 0;
   readonly #ringSize: number;
   #pending: TraceEvent[] = [];
+  #pendingLines: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #writing: Promise<void> = Promise.resolve();
   readonly #interval: number;
@@ -66,12 +74,12 @@ export class Tracer {
 
   /** Records an event. Never throws and never waits for I/O. */
   emit(input: TraceInput): TraceEvent {
-    const event = redactEvent({
+    const [event, line] = redactEvent({
       ...input,
-      ts: input.ts ?? new Date(this.#now()).toISOString(),
+      ts: input.ts ?? this.#iso(this.#now()),
       trace_id: input.trace_id ?? input.utterance_id ?? input.job_id ?? crypto.randomUUID(),
     });
-    this.#ring.push(event);
+    this.#remember(event);
     for (const fn of this.#subscribers) {
       try {
         fn(event);
@@ -79,11 +87,9 @@ export class Tracer {
         // A slow or broken subscriber (e.g. a closed SSE stream) must not affect tracing.
       }
     }
-    if (this.#ring.length > this.#ringSize) {
-      this.#ring.splice(0, this.#ring.length - this.#ringSize);
-    }
     if (this.#closed) return event;
     this.#pending.push(event);
+    this.#pendingLines.push(line);
     if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -91,6 +97,27 @@ export class Tracer {
       }, this.#interval);
     }
     return event;
+  }
+
+  #lastMs = NaN;
+  #lastIso = "";
+  /** Events come in bursts within one millisecond: format each millisecond once. */
+  #iso(ms: number): string {
+    if (ms !== this.#lastMs) {
+      this.#lastIso = new Date(ms).toISOString();
+      this.#lastMs = ms;
+    }
+    return this.#lastIso;
+  }
+
+  #remember(event: TraceEvent): void {
+    if (this.#ringSize <= 0) return;
+    if (this.#ringCount < this.#ringSize) {
+      this.#ring[(this.#ringStart + this.#ringCount++) % this.#ringSize] = event;
+    } else {
+      this.#ring[this.#ringStart] = event;
+      this.#ringStart = (this.#ringStart + 1) % this.#ringSize;
+    }
   }
 
   /** Calls `fn` with every event from now on (live views such as `/events`). */
@@ -106,11 +133,13 @@ export class Tracer {
       this.#timer = undefined;
     }
     const batch = this.#pending;
+    const lines = this.#pendingLines;
     this.#pending = [];
+    this.#pendingLines = [];
     if (batch.length > 0) {
       this.#writing = this.#writing.then(() =>
         Promise.all(this.#sinks.map((s) =>
-          s.write(batch).catch((err) => {
+          s.write(batch, lines).catch((err) => {
             this.sinkErrors++;
             this.lastSinkError = `${s.name}: ${err instanceof Error ? err.message : err}`;
           })
@@ -134,8 +163,8 @@ export class Tracer {
   recent(filter: TraceFilter = {}): TraceEvent[] {
     const limit = filter.limit ?? 100;
     const out: TraceEvent[] = [];
-    for (let i = this.#ring.length - 1; i >= 0 && out.length < limit; i--) {
-      const e = this.#ring[i]!;
+    for (let i = this.#ringCount - 1; i >= 0 && out.length < limit; i--) {
+      const e = this.#ring[(this.#ringStart + i) % this.#ringSize]!;
       if (filter.job_id && e.job_id !== filter.job_id) continue;
       if (filter.utterance_id && e.utterance_id !== filter.utterance_id) continue;
       if (filter.event && e.event !== filter.event) continue;

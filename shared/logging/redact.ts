@@ -24,6 +24,12 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /("?(?:x-api-key|x-goog-api-key|api[_-]?key|authorization|token)"?\s*[:=]\s*"?)[^",\s}]{6,}/gi,
 ];
 
+/**
+ * Every shape at once, case-insensitive: one scan that says whether any of them may be present.
+ * Most text has no credential in it, and is then returned after this single pass.
+ */
+const ANY_PATTERN = new RegExp(SECRET_PATTERNS.map((p) => `(?:${p.source})`).join("|"), "i");
+
 const known = new Set<string>();
 
 /** Registers exact secret values (e.g. from the environment) to redact everywhere. */
@@ -46,6 +52,7 @@ export function redactText(text: string): string {
   for (const secret of known) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
+  if (!ANY_PATTERN.test(out)) return out;
   for (const pattern of SECRET_PATTERNS) {
     out = out.replace(
       pattern,

@@ -1,0 +1,177 @@
+/**
+ * @module
+ * The edge at real-time pace with its microphone behind a real sound server: a private
+ * PulseAudio server with a null sink, the audio played into it by `paplay`, and
+ * `deno task edge --vad-only --device mic.monitor` capturing from the sink's monitor through
+ * ffmpeg, as it would from a microphone. Two runs, speech and quiet (faint noise), each giving:
+ * - the CPU the edge and its capture tool use, as a share of one core, from 5 s after start
+ *   (model loaded, audio flowing) for 30 s (goal < 3%);
+ * - the edge's own VAD inference summary at the end of the run, p50 per 512-sample window
+ *   (goal ≤ 0.3 ms), against the p50 of the same model back to back in this process, measured
+ *   in the same run.
+ */
+import { shippedPermissions } from "@shared/task_permissions.ts";
+import { SileroVad } from "../edge/speech/silero_vad.ts";
+import { emit, percentile } from "./report.ts";
+import { treeTicks } from "./_process.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const FIXTURE = `${ROOT}shared/standins/openai_realtime/fixtures/two_requests.wav`;
+const MAIN = `${ROOT}edge/main.ts`;
+const RUN = ["run", ...await shippedPermissions("edge")];
+const WARMUP_S = 5;
+const MEASURE_S = Number(Deno.env.get("BENCH_PACE_SECONDS") ?? 30);
+
+async function sh(cmd: string, args: string[], env?: Record<string, string>): Promise<string> {
+  const out = await new Deno.Command(cmd, {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    ...(env ? { env } : {}),
+  }).output();
+  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const dir = await Deno.makeTempDir({ prefix: "edge-pace-bench-" });
+const socket = `${dir}/pulse/native`;
+await Deno.mkdir(`${dir}/pulse`);
+await Deno.writeTextFile(
+  `${dir}/default.pa`,
+  [
+    `load-module module-native-protocol-unix socket=${socket} auth-anonymous=1`,
+    "load-module module-null-sink sink_name=mic rate=16000 channels=1",
+    "set-default-sink mic",
+    "set-default-source mic.monitor",
+  ].join("\n") + "\n",
+);
+// A server of its own (own HOME and runtime folder), so that no other sound server is touched.
+const pulseEnv = { HOME: dir, XDG_RUNTIME_DIR: `${dir}/pulse`, PULSE_RUNTIME_PATH: `${dir}/pulse` };
+const pulse = new Deno.Command("pulseaudio", {
+  args: ["-n", "-F", `${dir}/default.pa`, "--daemonize=no", "--exit-idle-time=-1"],
+  env: pulseEnv,
+  stdout: "null",
+  stderr: "null",
+}).spawn();
+const clientEnv = { ...pulseEnv, PULSE_SERVER: `unix:${socket}` };
+
+try {
+  for (let i = 0;; i++) {
+    try {
+      await sh("pactl", ["info"], clientEnv);
+      break;
+    } catch (err) {
+      if (i > 100) throw err;
+      await sleep(100);
+    }
+  }
+  const seconds = WARMUP_S + MEASURE_S + 10;
+  const speech = `${dir}/speech.wav`;
+  const fixtureSeconds = Number(await sh("soxi", ["-D", FIXTURE]));
+  await sh("sox", [FIXTURE, speech, "repeat", String(Math.ceil(seconds / fixtureSeconds))]);
+  const quiet = `${dir}/quiet.wav`;
+  // A quiet room: faint pink noise, far under speech level.
+  await sh("sox", [
+    "-n",
+    "-r",
+    "16000",
+    "-c",
+    "1",
+    "-b",
+    "16",
+    quiet,
+    "synth",
+    String(seconds),
+    "pinknoise",
+    "vol",
+    "0.01",
+  ]);
+  const ticksPerSecond = Number((await sh("getconf", ["CLK_TCK"])).trim());
+
+  // The same model back to back in this process, for the inference rows' baseline.
+  const vad = await SileroVad.load();
+  const window = new Float32Array(512);
+  for (let i = 0; i < 2000; i++) {
+    window.fill(Math.sin(i) * 0.01);
+    await vad.probability(window);
+  }
+  const backToBack = percentile(vad.timings.slice(200), 50);
+  await vad.close();
+
+  for (const [label, file] of [["speech", speech], ["quiet", quiet]] as const) {
+    const logs = `${dir}/logs-${label}`;
+    const player = new Deno.Command("paplay", {
+      args: ["--device=mic", file],
+      env: clientEnv,
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const edge = new Deno.Command(Deno.execPath(), {
+      args: [
+        ...RUN,
+        MAIN,
+        "--vad-only",
+        "--capture",
+        "ffmpeg",
+        "--device",
+        "mic.monitor",
+        "--logs-dir",
+        logs,
+      ],
+      env: clientEnv,
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const segments = edge.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream(),
+    );
+    await sleep(WARMUP_S * 1000);
+    const ticks0 = await treeTicks(edge.pid);
+    const wall0 = performance.now();
+    await sleep(MEASURE_S * 1000);
+    const ticks1 = await treeTicks(edge.pid);
+    const wallSeconds = (performance.now() - wall0) / 1000;
+    edge.kill("SIGINT");
+    await edge.status;
+    await segments.catch(() => {});
+    try {
+      player.kill("SIGTERM");
+    } catch { /* ended */ }
+    await player.status;
+
+    const share = (100 * (ticks1 - ticks0)) / ticksPerSecond / wallSeconds;
+    emit({
+      bench: "edge-pace",
+      name: `CPU at real-time pace, microphone through PulseAudio, ${label} (edge + ffmpeg)`,
+      value: share,
+      unit: "% of one core",
+      goal: "< 3%",
+      met: share < 3,
+      notes: `${wallSeconds.toFixed(1)} s from ${WARMUP_S} s after start; ${
+        ticks1 - ticks0
+      } ticks at ${ticksPerSecond}/s`,
+    });
+
+    const lines = (await Deno.readTextFile(`${logs}/windows-edge-traces.jsonl`)).split("\n");
+    const summary = lines.filter((l) => l.includes('"p50_ms"')).map((l) => JSON.parse(l)).at(-1);
+    if (!summary) throw new Error(`the ${label} run logged no inference summary`);
+    emit({
+      bench: "edge-pace",
+      name: `VAD inference per window at pace, microphone through PulseAudio, ${label}, p50`,
+      value: summary.p50_ms,
+      unit: "ms",
+      baseline: { name: "same model back to back", value: backToBack, unit: "ms" },
+      ratio: summary.p50_ms / backToBack,
+      goal: "≤ 0.3 ms",
+      met: summary.p50_ms <= 0.3,
+      notes: `${summary.windows} windows, p99 ${summary.p99_ms} ms, ${summary.runtime}`,
+    });
+  }
+} finally {
+  try {
+    pulse.kill("SIGTERM");
+  } catch { /* ended */ }
+  await pulse.status;
+  await Deno.remove(dir, { recursive: true });
+}

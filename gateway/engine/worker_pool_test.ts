@@ -1,0 +1,77 @@
+import { assert, assertEquals } from "@shared/testing/asserts.ts";
+import { type PooledWorker, WorkerPool } from "./worker_pool.ts";
+
+const PROBE = new URL("./_testdata/probe_worker.ts", import.meta.url);
+const NONE: Deno.PermissionOptionsObject = {
+  read: false,
+  write: false,
+  net: false,
+  env: false,
+  run: false,
+  ffi: false,
+  sys: false,
+  import: false,
+};
+
+Deno.test("WorkerPool serves a burst of short jobs with a few workers, not one each", async () => {
+  // Long enough that every job of the burst waits rather than starts a worker of its own.
+  const pool = new WorkerPool({ reuseWaitMs: 60_000 });
+  const seen = new Set<Worker>();
+  try {
+    await Promise.all(Array.from({ length: 12 }, async () => {
+      const pooled = await pool.acquire(PROBE, NONE);
+      seen.add(pooled.worker);
+      pool.release(pooled); // a short job: the worker comes back at once
+    }));
+    // The first job starts a worker; the others take it in turn as it comes back.
+    assertEquals(seen.size, 1);
+    assertEquals(pool.idleCount, 1);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("WorkerPool still gives every job that keeps its worker a worker of its own", async () => {
+  const pool = new WorkerPool({ reuseWaitMs: 1 });
+  const held: PooledWorker[] = [];
+  try {
+    // Long jobs: nobody gives a worker back, so every job ends up with a worker of its own.
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      held.push(await pool.acquire(PROBE, NONE));
+    }));
+    assertEquals(new Set(held.map((p) => p.worker)).size, 4);
+  } finally {
+    for (const p of held) pool.discard(p);
+    pool.close();
+  }
+});
+
+Deno.test("WorkerPool lets a waiting job start a worker when the busy one is discarded", async () => {
+  const pool = new WorkerPool({ reuseWaitMs: 60_000 });
+  try {
+    const first = await pool.acquire(PROBE, NONE);
+    const waiting = pool.acquire(PROBE, NONE);
+    pool.discard(first); // crashed or timed out: it never comes back
+    const second = await waiting;
+    assert(second.worker !== first.worker);
+    pool.release(second);
+    assertEquals(pool.idleCount, 1);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("WorkerPool closed while a job waits for a worker still gives that job one", async () => {
+  const pool = new WorkerPool({ reuseWaitMs: 60_000 });
+  const first = await pool.acquire(PROBE, NONE);
+  const waiting = pool.acquire(PROBE, NONE);
+  pool.close();
+  const second = await waiting;
+  try {
+    assert(second.worker !== first.worker);
+  } finally {
+    pool.discard(first);
+    pool.release(second); // closed: ends the worker instead of keeping it
+  }
+  assertEquals(pool.idleCount, 0);
+});
