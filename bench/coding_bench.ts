@@ -20,7 +20,7 @@ import { echoSkill } from "../gateway/skills/echo/echo_skill.ts";
 import { buildContext } from "../gateway/skills/coding/context.ts";
 import { checkPatch, trackedFiles } from "../gateway/skills/coding/git_check.ts";
 import { codingAnswer } from "@shared/standins/anthropic/coding_script.ts";
-import type { SkillContext } from "../gateway/skills/skill.ts";
+import type { SkillContext } from "../gateway/skill_kit/skill.ts";
 import { emit, percentile } from "./report.ts";
 
 const JOBS = Number(Deno.env.get("BENCH_CODING_JOBS") ?? 20);

@@ -14,14 +14,16 @@ const items = await loadEvalSet();
 const set = createSkillSet();
 let unsure = 0;
 const report = evaluate(items, (text) => {
-  const routed = routeUtterance(text, set.routable);
+  const routed = routeUtterance(text, set.registered);
   if (routed.unrouted || routed.margin < DEFAULT_MARGIN_THRESHOLD) unsure++;
   return routed.tasks.map((t) => t.intent);
 });
 // Routing runs on every POST /task: its cost per request, warm (after the pass above).
 const PASSES = 10;
 const started = performance.now();
-for (let i = 0; i < PASSES; i++) for (const item of items) routeUtterance(item.text, set.routable);
+for (let i = 0; i < PASSES; i++) {
+  for (const item of items) routeUtterance(item.text, set.registered);
+}
 const meanUs = (performance.now() - started) * 1000 / (PASSES * items.length);
 await set.close();
 

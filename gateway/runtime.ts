@@ -13,7 +13,7 @@ import { WorkerLibsqlTraceSink } from "./traces/worker_libsql_sink.ts";
 import { Metrics } from "./metrics/metrics.ts";
 import { createSkillSet, type SkillSet } from "./skills/registry.ts";
 import { Engine } from "./engine/engine.ts";
-import type { SkillContext } from "./skills/skill.ts";
+import type { SkillContext } from "./skill_kit/skill.ts";
 
 export interface GatewayRuntime {
   queue: JobQueue;

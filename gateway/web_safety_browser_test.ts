@@ -15,7 +15,7 @@ import { Tracer } from "./traces/tracer.ts";
 import { Metrics } from "./metrics/metrics.ts";
 import { Engine } from "./engine/engine.ts";
 import { echoSkill } from "./skills/echo/echo_skill.ts";
-import type { Skill } from "./skills/skill.ts";
+import type { Skill } from "./skill_kit/skill.ts";
 
 /** A skill whose worker pauses for a confirmation (`params.op: "confirm"`). */
 const probeSkill: Skill = {

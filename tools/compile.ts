@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { compileArgs, compilePlan } from "./compile_plan.ts";
-import { excludesFor, ROOT } from "./compile_inputs.ts";
+import { excludesFor, ROOT, skillModulePaths } from "./compile_inputs.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -17,7 +17,7 @@ const { values } = parseArgs({
     help: { type: "boolean" },
   },
 });
-const plan = compilePlan();
+const plan = compilePlan({ skillModules: await skillModulePaths() });
 if (values.help) {
   console.log(`deno task compile [--dry-run] [--only ${plan.map((t) => t.id).join(",")}]
 

@@ -2,9 +2,13 @@
  * @module
  * What `deno task compile` reads from this checkout to build its command lines: the module
  * graphs (`deno info --json`) of a target's entry and embedded modules, turned into the
- * `--exclude` list of `npm_excludes.ts`, keeping only paths that exist.
+ * `--exclude` list of `npm_excludes.ts`, keeping only paths that exist; and the modules the
+ * registered skills load at run time.
  */
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { registeredModules } from "@gateway/skills/registry.ts";
+import type { SkillFactory } from "@gateway/skill_kit/skill.ts";
 import type { CompileTarget } from "./compile_plan.ts";
 import { DenoInfo, npmExcludes } from "./npm_excludes.ts";
 
@@ -54,4 +58,16 @@ export async function excludesFor(target: CompileTarget, root = ROOT): Promise<s
   const candidates = npmExcludes(infos, { root, platform: target.platform, keep });
   const present = await Promise.all(candidates.map((p) => exists(`${root}/${p}`)));
   return candidates.filter((_, i) => present[i]);
+}
+
+/**
+ * Every module the registered skills load by URL (workers, driver processes), relative to
+ * `root`, in registry order and without repeats: what a compiled gateway must embed.
+ */
+export async function skillModulePaths(
+  factories?: readonly SkillFactory[],
+  root = ROOT,
+): Promise<string[]> {
+  const urls = await registeredModules(factories);
+  return [...new Set(urls.map((u) => relative(root, fileURLToPath(u))))];
 }

@@ -60,16 +60,11 @@ export const GATEWAY_PERMISSIONS = [
 ] as const;
 
 /**
- * Modules the gateway loads by URL at run time (Web Workers and the browser driver process):
- * `deno compile` cannot see them in the module graph, so they are embedded explicitly.
+ * Modules the gateway core loads by URL at run time (Web Workers): `deno compile` cannot see
+ * them in the module graph, so they are embedded explicitly. The skills' own modules (workers,
+ * the browser driver) come from the skill registry, see `skillModulePaths()`.
  */
-export const GATEWAY_MODULES = [
-  "gateway/skills/echo/echo_worker.ts",
-  "gateway/skills/coding/coding_worker.ts",
-  "gateway/skills/browser/browser_worker.ts",
-  "gateway/skills/browser/driver_main.ts",
-  "gateway/traces/libsql_worker.ts",
-] as const;
+export const GATEWAY_CORE_MODULES = ["gateway/traces/libsql_worker.ts"] as const;
 
 /**
  * Data files the gateway reads at run time. `deno.json` and `deno.lock` let an installed `deno`
@@ -80,7 +75,15 @@ export const GATEWAY_DATA = ["data/datasette/metadata.json", "deno.json", "deno.
 const LINUX_X64: Platform = { os: "linux", arch: "x64" };
 const WINDOWS_X64: Platform = { os: "win32", arch: "x64" };
 
-export function compilePlan(): CompileTarget[] {
+export interface CompilePlanOptions {
+  /**
+   * What the registered skills load by URL at run time (their workers, the browser driver),
+   * relative to the project root: `skillModulePaths()` reads them from the registry.
+   */
+  skillModules: readonly string[];
+}
+
+export function compilePlan(options: CompilePlanOptions): CompileTarget[] {
   return [
     {
       id: "edge-linux",
@@ -110,7 +113,7 @@ export function compilePlan(): CompileTarget[] {
       entry: "gateway/main.ts",
       output: "dist/voice-gateway-linux-x64",
       permissions: GATEWAY_PERMISSIONS,
-      include: [...GATEWAY_MODULES, ...GATEWAY_DATA],
+      include: [...options.skillModules, ...GATEWAY_CORE_MODULES, ...GATEWAY_DATA],
     },
   ];
 }

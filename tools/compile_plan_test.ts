@@ -1,19 +1,23 @@
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import {
   compileArgs,
-  compilePlan,
+  compilePlan as plan,
   EDGE_PERMISSIONS,
-  GATEWAY_MODULES,
+  GATEWAY_CORE_MODULES,
   GATEWAY_PERMISSIONS,
   ortBinaries,
   VAD_MODEL,
 } from "./compile_plan.ts";
+import { skillModulePaths } from "./compile_inputs.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const TASKS = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))).tasks as Record<
   string,
   string
 >;
+
+const SKILL_MODULES = await skillModulePaths();
+const compilePlan = () => plan({ skillModules: SKILL_MODULES });
 
 /** The permission flags of a `deno run ... main.ts` task line. */
 const taskPermissions = (task: string) =>
@@ -79,7 +83,18 @@ Deno.test("compileArgs() puts flags before the entry and repeats --include and -
   ]);
   assertEquals(args.slice(-3), ["--output", "dist/voice-gateway-linux-x64", "gateway/main.ts"]);
   assertEquals(compileArgs(gateway, { output: "/tmp/x" }).slice(-3, -1), ["--output", "/tmp/x"]);
-  for (const m of GATEWAY_MODULES) assert(args.includes(m), m);
+  for (const m of [...SKILL_MODULES, ...GATEWAY_CORE_MODULES]) assert(args.includes(m), m);
+});
+
+Deno.test("the gateway embeds what the registered skills declare, in registry order", () => {
+  assertEquals(SKILL_MODULES, [
+    "gateway/skills/echo/echo_worker.ts",
+    "gateway/skills/coding/coding_worker.ts",
+    "gateway/skills/browser/browser_worker.ts",
+    "gateway/skills/browser/driver_main.ts",
+  ]);
+  const gateway = compilePlan().find((t) => t.id === "gateway-linux")!;
+  assertEquals(gateway.include.slice(0, SKILL_MODULES.length), SKILL_MODULES);
 });
 
 Deno.test("every worker module under gateway/ is embedded (test data aside)", async () => {
@@ -93,5 +108,5 @@ Deno.test("every worker module under gateway/ is embedded (test data aside)", as
     }
   };
   await walk("gateway/");
-  assertEquals(found.sort(), [...GATEWAY_MODULES].sort());
+  assertEquals(found.sort(), [...SKILL_MODULES, ...GATEWAY_CORE_MODULES].sort());
 });

@@ -30,10 +30,11 @@ import type { JobQueue } from "../queue/queue.ts";
 import { WorkSignal } from "../queue/work_signal.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Tracer } from "../traces/tracer.ts";
-import type { JsonValue, Skill, SkillContext } from "../skills/skill.ts";
+import type { JsonValue } from "@shared/schemas/mod.ts";
+import type { Skill, SkillContext } from "../skill_kit/skill.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type PooledWorker, WorkerPool } from "./worker_pool.ts";
-import { WorkerError } from "./worker_errors.ts";
+import { WorkerError } from "../skill_kit/worker_errors.ts";
 import { requirePriceForBudgets, unpricedWarning } from "./price_guard.ts";
 import { applySteering, Steering } from "./steering.ts";
 

@@ -4,7 +4,7 @@ import { TaskSpec } from "@shared/schemas/mod.ts";
 import { MemoryQueue } from "../queue/memory/memory_queue.ts";
 import { Tracer } from "../traces/tracer.ts";
 import { echoSkill } from "../skills/echo/echo_skill.ts";
-import type { Skill, SkillContext } from "../skills/skill.ts";
+import type { Skill, SkillContext } from "../skill_kit/skill.ts";
 import { Engine } from "./engine.ts";
 
 const denyAll: Deno.PermissionOptionsObject = {

@@ -7,7 +7,7 @@
  */
 import { findPrice } from "@shared/pricing/pricing.ts";
 import type { Usage } from "@shared/schemas/mod.ts";
-import { UnrecoverableError } from "./worker_errors.ts";
+import { UnrecoverableError } from "../skill_kit/worker_errors.ts";
 
 /** The model a job will be billed for, as its skill declares it. */
 export interface PricedModel {

@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "@shared/testing/asserts.ts";
 import { requirePriceForBudgets, unpricedWarning } from "./price_guard.ts";
-import { UnrecoverableError } from "./worker_errors.ts";
+import { UnrecoverableError } from "../skill_kit/worker_errors.ts";
 
 const AT = new Date("2026-12-01T10:00:00Z");
 const unpriced = { provider: "google", model: "gemini-9-ultra" };

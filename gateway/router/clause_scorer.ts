@@ -15,8 +15,8 @@
  * The result carries every term that fired, each skill's score and the margin between the best
  * and the runner-up, so that a trace can say why a clause went where it did.
  */
-import type { LexiconTerm, SkillLexicon } from "./lexicon.ts";
-import type { SkillPattern } from "../skills/skill.ts";
+import type { LexiconTerm, SkillLexicon } from "../skill_kit/lexicon.ts";
+import type { SkillPattern } from "../skill_kit/skill.ts";
 
 /** What the scorer needs of a skill. */
 export interface ScorableSkill {

@@ -9,9 +9,9 @@
  * `unrouted` answer. Every clause's decision is returned for tracing: the terms that fired, the
  * scores and the margin.
  */
-import type { Priority, TaskSpec } from "@shared/schemas/mod.ts";
-import type { JsonValue, SkillPattern } from "../skills/skill.ts";
-import type { SkillLexicon } from "./lexicon.ts";
+import type { JsonValue, Priority, TaskSpec } from "@shared/schemas/mod.ts";
+import type { SkillPattern } from "../skill_kit/skill.ts";
+import type { SkillLexicon } from "../skill_kit/lexicon.ts";
 import { type ClauseScore, scoreClause } from "./clause_scorer.ts";
 
 /** What the router needs of a skill. */

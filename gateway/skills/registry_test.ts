@@ -5,7 +5,6 @@ Deno.test("--skills narrows what runs here, not what is routed or how often it i
   const set = createSkillSet({ only: ["coding", "browser"] });
   try {
     assertEquals(set.skills.map((s) => s.intent), ["coding", "browser"]);
-    assertEquals(set.routable.map((s) => s.intent), ["echo", "coding", "browser"]);
     assertEquals(set.registered.map((s) => s.intent), ["echo", "coding", "browser"]);
   } finally {
     await set.close();

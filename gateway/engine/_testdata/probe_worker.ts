@@ -4,7 +4,7 @@
  * sandbox denies what a skill did not declare. `params.op = "crash"` throws uncaught.
  */
 /// <reference lib="deno.worker" />
-import { serveJobs } from "../worker_runtime.ts";
+import { serveJobs } from "../../skill_kit/worker_runtime.ts";
 
 serveJobs(async (ctx) => {
   const op = String(ctx.spec.params.op);

@@ -5,8 +5,8 @@
  * "localhost 3000"), and the verbs of the web ("open", "log into", "fill out", "sign up",
  * "look up on the web", "take a screenshot of"), with or without "open".
  */
-import type { SkillPattern } from "../skill.ts";
-import { nouns, type SkillLexicon, verbs } from "../../router/lexicon.ts";
+import type { SkillPattern } from "../../skill_kit/skill.ts";
+import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
 
 /** Plain patterns beside the lexicon: a written URL settles it. */
 export const BROWSER_PATTERNS: readonly SkillPattern[] = [

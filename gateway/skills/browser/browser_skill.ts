@@ -9,12 +9,14 @@
  * has a URL (its params, a URL in the instruction, or `BROWSER_QA_URL`), and otherwise fails
  * with the unrecoverable error `no_api_key`.
  */
-import { hostPort } from "../net_permission.ts";
+import { hostPort } from "../../skill_kit/net_permission.ts";
 import type { JobRecord } from "@shared/schemas/mod.ts";
-import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
-import type { JsonValue, Skill, SkillContext } from "../skill.ts";
+import { UnrecoverableError, WorkerError } from "../../skill_kit/worker_errors.ts";
+import type { JsonValue } from "@shared/schemas/mod.ts";
+import type { Skill, SkillContext } from "../../skill_kit/skill.ts";
 import { BROWSER_LEXICON, BROWSER_PATTERNS, urlFromClause } from "./browser_patterns.ts";
 import {
+  DRIVER_MODULE,
   DriverStartError,
   DriverSupervisor,
   type DriverSupervisorOptions,
@@ -141,6 +143,7 @@ export function createBrowserSkill(options: BrowserSkillOptions = {}): BrowserSk
       return url ? { url } : {};
     },
     worker: new URL("./browser_worker.ts", import.meta.url),
+    modules: [DRIVER_MODULE],
     pricedModel: (ctx, job) => {
       const plan = planFor(job, ctx);
       return plan.mode === "model" ? { provider: "google", model: plan.model } : undefined;
@@ -217,4 +220,10 @@ export function createBrowserSkill(options: BrowserSkillOptions = {}): BrowserSk
     concurrency,
   };
   return { skill, supervisor, close: () => supervisor.close() };
+}
+
+/** The registry's line: the browser skill with Chromium at `CHROMIUM_PATH` when it is set. */
+export function browserSkillFactory(ctx?: SkillContext): BrowserSkill {
+  const chromiumPath = ctx?.env("CHROMIUM_PATH");
+  return createBrowserSkill(chromiumPath ? { chromiumPath } : {});
 }

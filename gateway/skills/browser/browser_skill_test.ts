@@ -1,9 +1,9 @@
 import { assertEquals, assertThrows } from "@shared/testing/asserts.ts";
 import { type JobRecord, TaskSpec } from "@shared/schemas/mod.ts";
-import { UnrecoverableError } from "../../engine/worker_errors.ts";
-import type { SkillContext } from "../skill.ts";
+import { UnrecoverableError } from "../../skill_kit/worker_errors.ts";
+import type { SkillContext } from "../../skill_kit/skill.ts";
 import { createBrowserSkill, DEFAULT_BROWSER_MODEL, planFor } from "./browser_skill.ts";
-import { hostPort } from "../net_permission.ts";
+import { hostPort } from "../../skill_kit/net_permission.ts";
 import { urlFromClause } from "./browser_patterns.ts";
 import { driverCommand } from "./driver_supervisor.ts";
 

@@ -24,7 +24,7 @@ import { Tracer } from "../../traces/tracer.ts";
 import { Metrics } from "../../metrics/metrics.ts";
 import { Engine } from "../../engine/engine.ts";
 import { createApp } from "../../app.ts";
-import type { Skill, SkillContext } from "../skill.ts";
+import type { Skill, SkillContext } from "../../skill_kit/skill.ts";
 import { createBrowserSkill, DEFAULT_BROWSER_MODEL } from "./browser_skill.ts";
 import type { ActionTarget } from "./browser_actions.ts";
 import { type FunctionSet, LEGACY_MODELS, planCall } from "./function_sets/function_set.ts";

@@ -14,8 +14,8 @@
 /// <reference lib="deno.worker" />
 import { type Content, Environment, GoogleGenAI, type Part } from "@google/genai/web";
 import { UnknownModelPriceError, usageWithCost } from "@shared/pricing/pricing.ts";
-import { type JobContext, serveJobs } from "../../engine/worker_runtime.ts";
-import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
+import { type JobContext, serveJobs } from "../../skill_kit/worker_runtime.ts";
+import { UnrecoverableError, WorkerError } from "../../skill_kit/worker_errors.ts";
 import { type BrowserConfig, BrowserConfig as Schema } from "./browser_config.ts";
 import { navigatePlan, pruneScreenshots } from "./browser_actions.ts";
 import { confirmationNeeded, planCall } from "./function_sets/function_set.ts";

@@ -20,6 +20,9 @@ export class DriverStartError extends Error {
   }
 }
 
+/** The driver program, started as its own process (so a compiled gateway must embed it). */
+export const DRIVER_MODULE: URL = new URL("./driver_main.ts", import.meta.url);
+
 /**
  * The program that runs the driver: this Deno binary when the gateway may run it, else `deno`
  * from PATH (`--allow-run=deno` grants the name, which may be a symlink to a different path
@@ -95,7 +98,7 @@ export class DriverSupervisor {
 
   #spawn(command: string, token: string): Deno.ChildProcess {
     return new Deno.Command(command, {
-      args: ["run", "-A", fileURLToPath(new URL("./driver_main.ts", import.meta.url))],
+      args: ["run", "-A", fileURLToPath(DRIVER_MODULE)],
       env: {
         BROWSER_DRIVER_TOKEN: token,
         ...(this.#o.chromiumPath ? { CHROMIUM_PATH: this.#o.chromiumPath } : {}),

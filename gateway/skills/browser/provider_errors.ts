@@ -4,7 +4,7 @@
  * server errors are retried per the skill's policy (after the `RetryInfo.retryDelay` the API
  * asks for, when it does), a bad key or a rejected request ends the job.
  */
-import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
+import { UnrecoverableError, WorkerError } from "../../skill_kit/worker_errors.ts";
 
 /** `{"error":{"code":429,"status":"RESOURCE_EXHAUSTED","message":...,"details":[...]}}`. */
 interface ApiErrorBody {

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { ApiError, Environment, GoogleGenAI } from "@google/genai/web";
 import { startGeminiStandIn } from "@shared/standins/gemini/gemini_standin.ts";
-import { UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
+import { UnrecoverableError, WorkerError } from "../../skill_kit/worker_errors.ts";
 import { classifyProviderError, parseRetryDelay } from "./provider_errors.ts";
 
 function apiError(status: number, body: unknown): ApiError {

@@ -6,7 +6,7 @@
  * check returns the error to end the job with, or null, so the loop stays a plain loop and the
  * rules can be tested without a browser.
  */
-import { WorkerError } from "../../engine/worker_errors.ts";
+import { WorkerError } from "../../skill_kit/worker_errors.ts";
 
 /** Identical calls in a row that end the job. */
 export const LOOP_REPEATS = 3;

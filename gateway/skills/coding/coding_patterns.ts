@@ -6,8 +6,8 @@
  * caching"). A clause goes here when its head object is code, even if it names a web thing
  * ("the settings page component").
  */
-import type { SkillPattern } from "../skill.ts";
-import { nouns, type SkillLexicon, verbs } from "../../router/lexicon.ts";
+import type { SkillPattern } from "../../skill_kit/skill.ts";
+import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
 
 /** Plain patterns beside the lexicon (none: the lexicon says it all). */
 export const CODING_PATTERNS: readonly SkillPattern[] = [];

@@ -5,12 +5,13 @@
  * API host; listing files and `git apply --check` run here, outside the sandbox, with the
  * engine's permissions (`--allow-run=git,tar`).
  */
-import { hostPort } from "../net_permission.ts";
+import { hostPort } from "../../skill_kit/net_permission.ts";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import type { JobRecord } from "@shared/schemas/mod.ts";
-import { UnrecoverableError } from "../../engine/worker_errors.ts";
-import type { JsonValue, Skill, SkillContext } from "../skill.ts";
+import { UnrecoverableError } from "../../skill_kit/worker_errors.ts";
+import type { JsonValue } from "@shared/schemas/mod.ts";
+import type { Skill, SkillContext } from "../../skill_kit/skill.ts";
 import { CODING_LEXICON, CODING_PATTERNS } from "./coding_patterns.ts";
 import { checkPatch, headCommit, trackedFiles, WorkspaceError } from "./git_check.ts";
 import { modelRules } from "./model_rules.ts";

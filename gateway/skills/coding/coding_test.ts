@@ -18,7 +18,7 @@ import {
 import { MemoryQueue } from "../../queue/memory/memory_queue.ts";
 import { Tracer, type TraceSink } from "../../traces/tracer.ts";
 import { Engine } from "../../engine/engine.ts";
-import type { Skill, SkillContext } from "../skill.ts";
+import type { Skill, SkillContext } from "../../skill_kit/skill.ts";
 import { THINKING_PREFIX } from "@shared/standins/anthropic/thinking_blocks.ts";
 import { codingSkill, DEFAULT_CODING_MODEL, DEFAULT_MAX_TOKENS_THINKING } from "./coding_skill.ts";
 

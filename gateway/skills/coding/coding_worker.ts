@@ -10,8 +10,8 @@
 /// <reference lib="deno.worker" />
 import Anthropic from "@anthropic-ai/sdk";
 import { cacheReadShare, findPrice, usageWithCost } from "@shared/pricing/pricing.ts";
-import { type JobContext, serveJobs } from "../../engine/worker_runtime.ts";
-import { JobAbortedError, UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
+import { type JobContext, serveJobs } from "../../skill_kit/worker_runtime.ts";
+import { JobAbortedError, UnrecoverableError, WorkerError } from "../../skill_kit/worker_errors.ts";
 import { buildContext, type Context, SYSTEM_PROMPT } from "./context.ts";
 import { CodingConfig, emptySdkEnv } from "./coding_config.ts";
 import { parseClaudeStream } from "./claude_cli.ts";

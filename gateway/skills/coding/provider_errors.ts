@@ -7,7 +7,7 @@
  * is the only retry decision.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import { JobAbortedError, UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
+import { JobAbortedError, UnrecoverableError, WorkerError } from "../../skill_kit/worker_errors.ts";
 
 /**
  * The wait the API asked for: `retry-after-ms`, or `retry-after` in seconds or as an HTTP date.

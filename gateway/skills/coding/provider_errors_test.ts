@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
-import { JobAbortedError, WorkerError } from "../../engine/worker_errors.ts";
+import { JobAbortedError, WorkerError } from "../../skill_kit/worker_errors.ts";
 import { providerError, retryAfterMs } from "./provider_errors.ts";
 
 const NOW = Date.parse("2026-01-01T00:00:00Z");

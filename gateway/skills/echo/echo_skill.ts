@@ -3,7 +3,7 @@
  * The built-in `echo` skill: "echo hello" → a job whose result is "hello". It needs no
  * permission at all, which makes it the reference for the sandbox.
  */
-import type { Skill } from "../skill.ts";
+import type { Skill } from "../../skill_kit/skill.ts";
 
 const ECHO_PREFIX = /^\s*(?:please\s+)?(?:echo|repeat after me|say back)\b[\s,:]*/i;
 

@@ -7,8 +7,8 @@
  * retries and confirmations through the public API.
  */
 /// <reference lib="deno.worker" />
-import { serveJobs } from "../../engine/worker_runtime.ts";
-import { JobAbortedError, UnrecoverableError, WorkerError } from "../../engine/worker_errors.ts";
+import { serveJobs } from "../../skill_kit/worker_runtime.ts";
+import { JobAbortedError, UnrecoverableError, WorkerError } from "../../skill_kit/worker_errors.ts";
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

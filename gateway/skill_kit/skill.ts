@@ -3,10 +3,11 @@
  * What a skill declares: how the router recognises it, which worker module runs it, the Deno
  * permissions that worker gets (everything else is denied), its retry policy and concurrency.
  * Adding a skill means one new folder under `gateway/skills/` and one line in `registry.ts`.
+ * The engine, the router and the skills all depend on this kit, never on each other.
  */
-import type { JobRecord, JobResult } from "@shared/schemas/mod.ts";
-import type { RetryPolicy } from "../engine/backoff.ts";
-import type { SkillLexicon } from "../router/lexicon.ts";
+import type { JobRecord, JobResult, JsonValue } from "@shared/schemas/mod.ts";
+import type { RetryPolicy } from "./retry_policy.ts";
+import type { SkillLexicon } from "./lexicon.ts";
 
 /** A weighted pattern for the intent router. */
 export interface SkillPattern {
@@ -22,14 +23,6 @@ export interface SkillContext {
   /** Command-line settings relevant to skills (workspace roots, budgets, driver URL...). */
   settings: Readonly<Record<string, string | number | boolean | undefined>>;
 }
-
-export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | JsonValue[]
-  | { [key: string]: JsonValue };
 
 export interface Skill {
   intent: string;
@@ -47,6 +40,11 @@ export interface Skill {
   paramsFromClause?(clause: string): Record<string, JsonValue>;
   /** Worker module, run as a Web Worker with {@link permissions}. */
   worker: URL;
+  /**
+   * Other modules the skill starts by URL at run time (e.g. a driver process). A compiled
+   * gateway embeds these and {@link worker}, since `deno compile` cannot see them.
+   */
+  modules?: readonly URL[];
   /** The only permissions the worker gets. May depend on the job (e.g. its workspace). */
   permissions(ctx: SkillContext, job: JobRecord): Deno.PermissionOptionsObject;
   /** Configuration sent with each job (base URLs, keys, limits). */
@@ -72,6 +70,16 @@ export interface Skill {
   /** Cleans up what `prepare` created, whatever the outcome. */
   cleanup?(job: JobRecord, ctx: SkillContext): Promise<void>;
 }
+
+/** A skill as the registry builds it, and what to stop when the gateway stops. */
+export interface SkillInstance {
+  skill: Skill;
+  /** Stops what the skill started (a driver process). */
+  close?(): Promise<void>;
+}
+
+/** One line of the registry: builds a skill from the gateway's settings (absent in tools). */
+export type SkillFactory = (ctx?: SkillContext) => SkillInstance;
 
 /** Thrown when an intent has no registered skill. */
 export class UnknownSkillError extends Error {
