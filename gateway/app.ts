@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { matchedRoutes } from "hono/route";
 import { getLogger } from "@logtape/logtape";
-import type { AppDeps } from "./deps.ts";
+import type { AppDeps } from "./app_deps.ts";
 import { HttpError } from "./http_errors.ts";
 import { bearerAuth } from "./auth.ts";
 import { headerLimit } from "./header_limits.ts";

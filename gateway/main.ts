@@ -6,49 +6,28 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { join } from "node:path";
-import { setupLogging } from "@shared/logging/mod.ts";
-import { GATEWAY_HELP, parseGatewayFlags, UsageError } from "./cli.ts";
+import { GATEWAY_HELP } from "./cli.ts";
 import { createApp } from "./app.ts";
-import { startRuntime, startupErrorLine } from "./runtime.ts";
+import { launch, onStopSignal } from "./launch.ts";
 import { routingFromEnv } from "./router/routing_from_env.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 async function main(): Promise<number> {
-  let flags;
-  try {
-    flags = parseGatewayFlags(Deno.args, (n) => Deno.env.get(n));
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`error: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
-  if (flags.help) {
-    console.log(GATEWAY_HELP);
-    return 0;
-  }
   const token = Deno.env.get("GATEWAY_TOKEN") || undefined;
-  if (!LOOPBACK.has(flags.host) && !token) {
-    console.error(
-      `error: refusing to listen on ${flags.host} without GATEWAY_TOKEN: set a token, or use --host 127.0.0.1`,
-    );
-    return 2;
-  }
-  const disposeLogging = await setupLogging({
-    logFile: join(flags.logs_dir, "gateway.jsonl"),
-    level: flags.log_level,
+  const launched = await launch({
+    role: "gateway",
+    help: GATEWAY_HELP,
+    logFile: (flags) => join(flags.logs_dir, "gateway.jsonl"),
+    engine: (flags) => flags.engine,
+    refuse: (flags) =>
+      !LOOPBACK.has(flags.host) && !token
+        ? `refusing to listen on ${flags.host} without GATEWAY_TOKEN: set a token, or use --host 127.0.0.1`
+        : undefined,
   });
+  if (typeof launched === "number") return launched;
+  const { flags, runtime, disposeLogging } = launched;
   const log = getLogger(["gateway"]);
-  let runtime;
-  try {
-    runtime = await startRuntime(flags, { engine: flags.engine, role: "gateway" });
-  } catch (err) {
-    console.error(startupErrorLine(err));
-    await disposeLogging();
-    return 1;
-  }
   let listening: { hostname: string; port: number } | undefined;
   const app = createApp({
     queue: runtime.queue,
@@ -96,8 +75,7 @@ async function main(): Promise<number> {
     await disposeLogging();
     Deno.exit(0);
   };
-  Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
-  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+  onStopSignal((signal) => void stop(signal));
   await server.finished;
   return 0;
 }

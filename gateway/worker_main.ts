@@ -6,41 +6,23 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { join } from "node:path";
-import { setupLogging } from "@shared/logging/mod.ts";
-import { GATEWAY_HELP, parseGatewayFlags, UsageError } from "./cli.ts";
-import { startRuntime, startupErrorLine } from "./runtime.ts";
+import { GATEWAY_HELP } from "./cli.ts";
+import { launch, onStopSignal } from "./launch.ts";
 
 async function main(): Promise<number> {
-  let flags;
-  try {
-    flags = parseGatewayFlags(Deno.args, (n) => Deno.env.get(n));
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`error: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
-  if (flags.help) {
-    console.log(
-      GATEWAY_HELP.replace("Voice-to-agent orchestration gateway", "Execution engine without HTTP")
-        .replace("deno task gateway", "deno task worker"),
-    );
-    return 0;
-  }
-  const disposeLogging = await setupLogging({
-    logFile: join(flags.logs_dir, `worker-${Deno.pid}.jsonl`),
-    level: flags.log_level,
+  const launched = await launch({
+    role: "worker",
+    help: GATEWAY_HELP.replace(
+      "Voice-to-agent orchestration gateway",
+      "Execution engine without HTTP",
+    )
+      .replace("deno task gateway", "deno task worker"),
+    logFile: (flags) => join(flags.logs_dir, `worker-${Deno.pid}.jsonl`),
+    engine: () => true,
   });
+  if (typeof launched === "number") return launched;
+  const { flags, runtime, disposeLogging } = launched;
   const log = getLogger(["gateway", "worker"]);
-  let runtime;
-  try {
-    runtime = await startRuntime(flags, { engine: true, role: "worker" });
-  } catch (err) {
-    console.error(startupErrorLine(err));
-    await disposeLogging();
-    return 1;
-  }
   console.log(JSON.stringify({ event: "worker_started", pid: Deno.pid, queue: flags.queue }));
   log.info("Worker running (queue {queue}, skills {skills})", {
     queue: flags.queue,
@@ -53,8 +35,7 @@ async function main(): Promise<number> {
     await disposeLogging();
     done.resolve();
   };
-  Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
-  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+  onStopSignal((signal) => void stop(signal));
   await done.promise;
   return 0;
 }

@@ -6,7 +6,7 @@
  * heartbeat also reads the record). Each returns the job when the step took effect, else null.
  */
 import type { JobRecord } from "@shared/schemas/mod.ts";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps } from "../app_deps.ts";
 import { NotAwaitingConfirmationError } from "../engine/engine.ts";
 
 /** Cancels a job: a waiting one ends at once, a running or paused one is stopped by its engine. */

@@ -11,7 +11,7 @@
  * the engine holding the job in whichever process it runs.
  */
 import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps } from "../app_deps.ts";
 import { type ControlAction, parseCommand } from "./command_parser.ts";
 import { planControl, sayFor, type SessionUtterance } from "./control_plan.ts";
 import { answerConfirmation, cancelJob, retryJob } from "./steer.ts";

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { join } from "node:path";
 import { Id } from "@shared/schemas/mod.ts";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps } from "../app_deps.ts";
 import { HttpError } from "../http_errors.ts";
 
 /** The artifact names workers may write (the worker protocol's rule). */

@@ -10,7 +10,7 @@
 import { Hono } from "hono";
 import { raw } from "hono/html";
 import { Id } from "@shared/schemas/mod.ts";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps } from "../app_deps.ts";
 import { HttpError } from "../http_errors.ts";
 import { CLIENT_SCRIPT } from "./client_script.ts";
 import { LiveStats } from "./live_stats.ts";

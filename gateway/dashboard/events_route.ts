@@ -14,7 +14,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { Id, SessionId, type TraceEvent } from "@shared/schemas/mod.ts";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps } from "../app_deps.ts";
 import { validationError } from "../http_errors.ts";
 import type { LiveStats } from "./live_stats.ts";
 import { SessionFeed } from "./session_feed.ts";

@@ -5,7 +5,7 @@ import { MemoryQueue } from "../queue/memory/memory_queue.ts";
 import { Tracer } from "../traces/tracer.ts";
 import { Metrics } from "../metrics/metrics.ts";
 import { echoSkill } from "../skills/echo/echo_skill.ts";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps } from "../app_deps.ts";
 import { dashboardRoutes } from "./dashboard_routes.tsx";
 import { LiveStats } from "./live_stats.ts";
 import { createSseParser, type SseMessage } from "./sse_parser.ts";

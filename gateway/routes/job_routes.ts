@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { Id, JobState, publicJob, TaskIntent } from "@shared/schemas/mod.ts";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps } from "../app_deps.ts";
 import { HttpError, notFound, validationError } from "../http_errors.ts";
 import { fanIn } from "./fan_in.ts";
 import { answerConfirmation } from "../control/steer.ts";

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { Id } from "@shared/schemas/mod.ts";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps } from "../app_deps.ts";
 import { validationError } from "../http_errors.ts";
 
 const TracesQuery = z.object({

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { exceedsDepth, MAX_JSON_DEPTH, TaskRequest, type TaskSpec } from "@shared/schemas/mod.ts";
-import type { AppDeps } from "../deps.ts";
+import type { AppDeps } from "../app_deps.ts";
 import { HttpError, validationError } from "../http_errors.ts";
 import { createRouting, type Routing } from "../router/routing.ts";
 import { unroutedSay } from "../router/unrouted_say.ts";

@@ -1,6 +1,6 @@
 /**
  * @module
- * Everything the HTTP app needs, injected so tests build the app in-process.
+ * `AppDeps`: everything the HTTP app needs, injected so tests build the app in-process.
  */
 import type { JobQueue } from "./queue/queue.ts";
 import type { Tracer } from "./traces/tracer.ts";
