@@ -25,14 +25,14 @@ export function specifiers(source: string): string[] {
 }
 
 /** The gateway folder a specifier from `file` lands in, or undefined outside the gateway. */
-function targetFolder(file: string, spec: string): string | undefined {
+function targetFolder(file: string, spec: string, root = GATEWAY): string | undefined {
   const path = spec.startsWith("@gateway/")
-    ? join(GATEWAY, spec.slice("@gateway/".length))
+    ? join(root, spec.slice("@gateway/".length))
     : spec.startsWith(".")
     ? resolve(dirname(file), spec)
     : undefined;
   if (!path) return undefined;
-  const rel = relative(GATEWAY, path);
+  const rel = relative(root, path);
   return rel.startsWith("..") ? undefined : rel.split("/")[0];
 }
 
@@ -44,16 +44,18 @@ async function* sources(dir: string): AsyncGenerator<string> {
   }
 }
 
-/** `file → spec` for every forbidden edge under the checked folders. */
-async function forbiddenEdges(): Promise<string[]> {
+/** `file → spec` for every forbidden edge under the checked folders of `root`. */
+async function forbiddenEdges(root = GATEWAY): Promise<string[]> {
   const found: string[] = [];
   for (const [folder, banned] of Object.entries(FORBIDDEN)) {
-    for await (const file of sources(join(GATEWAY, folder))) {
+    const dir = join(root, folder);
+    if (!(await Deno.stat(dir).catch(() => null))?.isDirectory) continue;
+    for await (const file of sources(dir)) {
       // Tests may wire the layers together (an engine running a real skill); products may not.
       if (file.endsWith("_test.ts")) continue;
       for (const spec of specifiers(await Deno.readTextFile(file))) {
-        const to = targetFolder(file, spec);
-        if (to && banned.includes(to)) found.push(`${relative(GATEWAY, file)} → ${spec}`);
+        const to = targetFolder(file, spec, root);
+        if (to && banned.includes(to)) found.push(`${relative(root, file)} → ${spec}`);
       }
     }
   }
@@ -91,4 +93,32 @@ Deno.test("a forbidden edge is reported by file and specifier", () => {
   assertEquals(targetFolder(file, "../../skill_kit/skill.ts"), "skill_kit");
   assertEquals(targetFolder(file, "@shared/schemas/mod.ts"), undefined);
   assertEquals(targetFolder(file, "zod"), undefined);
+});
+
+Deno.test("the walk reports each forbidden edge of a tree by file and specifier", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const write = async (path: string, text: string) => {
+      await Deno.mkdir(dirname(join(root, path)), { recursive: true });
+      await Deno.writeTextFile(join(root, path), text);
+    };
+    await write("engine/engine.ts", `import type { Skill } from "../skill_kit/skill.ts";\n`);
+    await write("engine/bad.ts", `import { echoSkill } from "../skills/echo/echo_skill.ts";\n`);
+    await write(
+      "skills/echo/echo_skill.ts",
+      `import { backoffDelay } from "@gateway/engine/backoff.ts";\n`,
+    );
+    await write("skills/echo/echo_test.ts", `import { Engine } from "../../engine/engine.ts";\n`);
+    await write(
+      "skill_kit/skill.ts",
+      `export type { RoutableSkill } from "../router/router.ts";\n`,
+    );
+    assertEquals(await forbiddenEdges(root), [
+      "engine/bad.ts → ../skills/echo/echo_skill.ts",
+      "skill_kit/skill.ts → ../router/router.ts",
+      "skills/echo/echo_skill.ts → @gateway/engine/backoff.ts",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
