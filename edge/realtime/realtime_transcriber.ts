@@ -41,7 +41,7 @@ import {
   isAuthHandshakeError,
   type ReconnectState,
 } from "./reconnect_policy.ts";
-import { type EdgeTracer, emitTrace, logTracer } from "./edge_trace.ts";
+import { type EdgeTracer, emitTrace, logTracer } from "../support/edge_trace.ts";
 import {
   DEFAULT_REALTIME_URL,
   type FinalTranscript,
@@ -52,7 +52,7 @@ import {
   type TranscriberState,
   type TranscriberStats,
 } from "./transcriber_types.ts";
-import { TypedEmitter } from "./typed_emitter.ts";
+import { TypedEmitter } from "../support/typed_emitter.ts";
 import { sliceChunks, sliceStream, type StreamChunk } from "./audio_chunks.ts";
 
 const log = getLogger(["edge", "realtime"]);

@@ -14,16 +14,10 @@
  * - A planned rotation reconnects at once.
  */
 
-/** Options of the reconnect policy; every field has a default. */
-export interface ReconnectPolicy {
-  /** Delay before the first retry. @default 250 */
-  baseDelayMs?: number;
-  /** Cap of any delay. @default 10000 */
-  maxDelayMs?: number;
-  /** Multiplier per failed attempt. @default 2 */
-  factor?: number;
-  /** Fraction of each delay randomised either way. @default 0.3 */
-  jitter?: number;
+import { backoffDelay, type BackoffPolicy } from "../support/backoff.ts";
+
+/** Options of the reconnect policy (the backoff, and the "dying young" rule); all defaulted. */
+export interface ReconnectPolicy extends BackoffPolicy {
   /** A connection that dies within this time after opening died young. @default 5000 */
   youngMs?: number;
   /** Give up after this many young deaths in a row. @default 4 */
@@ -54,19 +48,6 @@ export type ReconnectDecision =
   | { action: "give_up"; reason: string; state: ReconnectState };
 
 export const INITIAL_RECONNECT_STATE: ReconnectState = { attempt: 0, youngDeaths: 0 };
-
-/** Exponential backoff with jitter; `attempt` 1 is the first retry. */
-export function backoffDelay(
-  attempt: number,
-  policy: ReconnectPolicy = {},
-  random: () => number = Math.random,
-): number {
-  const base = policy.baseDelayMs ?? 250;
-  const max = policy.maxDelayMs ?? 10_000;
-  const raw = Math.min(max, base * (policy.factor ?? 2) ** Math.max(0, attempt - 1));
-  const spread = raw * (policy.jitter ?? 0.3) * (random() * 2 - 1);
-  return Math.round(Math.min(max, Math.max(0, raw + spread)));
-}
 
 /** Decides what to do after a connection ended. */
 export function decideReconnect(

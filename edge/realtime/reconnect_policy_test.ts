@@ -1,6 +1,5 @@
 import { assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
 import {
-  backoffDelay,
   type ConnectionEnd,
   decideReconnect,
   INITIAL_RECONNECT_STATE,
@@ -11,16 +10,6 @@ import {
 
 const mid = () => 0.5; // no jitter
 const policy = { baseDelayMs: 100, maxDelayMs: 1000, youngMs: 2000, maxYoungDeaths: 3 };
-
-Deno.test("backoffDelay() grows exponentially, is capped and jittered within bounds", () => {
-  const cases: [number, number][] = [[1, 100], [2, 200], [3, 400], [4, 800], [5, 1000], [20, 1000]];
-  for (const [attempt, expected] of cases) {
-    assertEquals(backoffDelay(attempt, policy, mid), expected, `attempt ${attempt}`);
-  }
-  assertEquals(backoffDelay(3, { ...policy, jitter: 0.3 }, () => 0), 280);
-  assertEquals(backoffDelay(3, { ...policy, jitter: 0.3 }, () => 0.999999), 520);
-  assertEquals(backoffDelay(5, { ...policy, jitter: 0.3 }, () => 0.999999), 1000, "cap holds");
-});
 
 Deno.test("decideReconnect() follows each kind of connection end", () => {
   type Case = { name: string; state: ReconnectState; end: ConnectionEnd; expect: string };

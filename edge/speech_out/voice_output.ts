@@ -14,7 +14,7 @@ import { DuplexGate } from "./duplex_gate.ts";
 import { Speaker } from "./speaker.ts";
 import { describePlan, planSpeech, type SpeakMode, type SpeechPlan } from "./speech_config.ts";
 import { createSynth } from "./speech_synth.ts";
-import { emitTrace, logTracer } from "../realtime/edge_trace.ts";
+import { emitTrace, logTracer } from "../support/edge_trace.ts";
 
 const log = getLogger(["edge", "speech"]);
 
