@@ -20,9 +20,9 @@
 import { emit, percentile } from "./report.ts";
 import { startRealtimeStandIn } from "../shared/standins/openai_realtime/realtime_standin.ts";
 import { RealtimeTranscriber } from "../edge/realtime/realtime_transcriber.ts";
-import { toneFrames } from "../edge/realtime/test_audio.ts";
+import { toneFrames } from "../edge/_testing/test_audio.ts";
 import { Outbox } from "../edge/outbox/outbox.ts";
-import { startTestGateway } from "../edge/outbox/test_gateway.ts";
+import { startTestGateway } from "../edge/_testing/test_gateway.ts";
 import { forwardTranscripts } from "../edge/fanin/transcript_forwarder.ts";
 import type { TraceEvent } from "../shared/schemas/trace.ts";
 

@@ -20,7 +20,7 @@ import { emit, percentile } from "./report.ts";
 import { startGateway } from "./_process.ts";
 import { startRealtimeStandIn } from "../shared/standins/openai_realtime/realtime_standin.ts";
 import { RealtimeTranscriber } from "../edge/realtime/realtime_transcriber.ts";
-import { toneFrames } from "../edge/realtime/test_audio.ts";
+import { toneFrames } from "../edge/_testing/test_audio.ts";
 import { Outbox, type OutboxEvents } from "../edge/outbox/outbox.ts";
 import { forwardTranscripts } from "../edge/fanin/transcript_forwarder.ts";
 import { UtteranceFollower } from "../edge/fanin/utterance_follower.ts";

@@ -9,9 +9,9 @@ import {
   startRealtimeStandIn,
 } from "@shared/standins/openai_realtime/realtime_standin.ts";
 import { RealtimeTranscriber } from "../realtime/realtime_transcriber.ts";
-import { toneFrames } from "../realtime/test_audio.ts";
+import { toneFrames } from "../_testing/test_audio.ts";
 import { Outbox } from "../outbox/outbox.ts";
-import { startTestGateway, type TestGateway } from "../outbox/test_gateway.ts";
+import { startTestGateway, type TestGateway } from "../_testing/test_gateway.ts";
 import { UtteranceFollower } from "./utterance_follower.ts";
 import { forwardTranscripts } from "./transcript_forwarder.ts";
 
