@@ -115,3 +115,43 @@ export function isAuthErrorCode(code: string | null | undefined, type?: string):
     .test(code ?? "") ||
     /^(authentication_error|permission_error)$/.test(type ?? "");
 }
+
+/** The provider's `error` event, as far as the verdict needs it. */
+export interface ErrorEventDetails {
+  type: string;
+  message: string;
+  code?: string | null | undefined;
+}
+
+/** What an `error` event means: stop for good, lose one segment's commit, or just log it. */
+export type ErrorEventVerdict =
+  | { action: "give_up"; reason: string }
+  | { action: "segment_failed"; reason: string }
+  | { action: "log" };
+
+/**
+ * Judges an `error` event. `about` says what the event's `event_id` names: a `session.update`
+ * of this connection (the session settings were refused: no retry helps), or a commit.
+ */
+export function judgeErrorEvent(
+  error: ErrorEventDetails,
+  about: { sessionUpdate: boolean; commit: boolean },
+): ErrorEventVerdict {
+  const code = error.code ?? null;
+  if (isAuthErrorCode(code, error.type)) {
+    return {
+      action: "give_up",
+      reason: `the Realtime API refused the credentials: ${error.message}`,
+    };
+  }
+  if (about.sessionUpdate) {
+    return {
+      action: "give_up",
+      reason: `the Realtime API rejected the session settings: ${error.message}${
+        code ? ` (${code})` : ""
+      }`,
+    };
+  }
+  if (about.commit) return { action: "segment_failed", reason: `commit refused: ${error.message}` };
+  return { action: "log" };
+}

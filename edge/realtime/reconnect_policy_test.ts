@@ -5,6 +5,7 @@ import {
   INITIAL_RECONNECT_STATE,
   isAuthErrorCode,
   isAuthHandshakeError,
+  judgeErrorEvent,
   type ReconnectState,
 } from "./reconnect_policy.ts";
 
@@ -91,4 +92,28 @@ Deno.test("auth detection reads handshake statuses and error codes", () => {
   assertEquals(isAuthErrorCode("invalid_api_key"), true);
   assertEquals(isAuthErrorCode(null, "authentication_error"), true);
   assertEquals(isAuthErrorCode("input_audio_buffer_commit_empty", "invalid_request_error"), false);
+});
+
+Deno.test("judgeErrorEvent() gives up on refused credentials or settings, fails a refused commit", () => {
+  const about = { sessionUpdate: false, commit: false };
+  const bad = {
+    type: "invalid_request_error",
+    message: "Incorrect API key",
+    code: "invalid_api_key",
+  };
+  assertEquals(judgeErrorEvent(bad, { sessionUpdate: true, commit: true }), {
+    action: "give_up",
+    reason: "the Realtime API refused the credentials: Incorrect API key",
+  });
+  const settings = { type: "invalid_request_error", message: "Unknown model", code: "bad_model" };
+  assertEquals(judgeErrorEvent(settings, { ...about, sessionUpdate: true }), {
+    action: "give_up",
+    reason: "the Realtime API rejected the session settings: Unknown model (bad_model)",
+  });
+  const empty = { type: "invalid_request_error", message: "buffer too small", code: null };
+  assertEquals(judgeErrorEvent(empty, { ...about, commit: true }), {
+    action: "segment_failed",
+    reason: "commit refused: buffer too small",
+  });
+  assertEquals(judgeErrorEvent(empty, about), { action: "log" });
 });

@@ -105,3 +105,21 @@ export interface TranscriberStats {
   invalidFrames: number;
   errorEvents: number;
 }
+
+/** Counters at zero. */
+export function newTranscriberStats(): TranscriberStats {
+  return {
+    connections: 0,
+    reconnects: 0,
+    rotations: 0,
+    segmentsStarted: 0,
+    finals: 0,
+    failed: 0,
+    discarded: 0,
+    resent: 0,
+    droppedForSpace: 0,
+    unknownEvents: 0,
+    invalidFrames: 0,
+    errorEvents: 0,
+  };
+}
