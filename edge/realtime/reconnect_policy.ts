@@ -12,6 +12,8 @@
  *   with a message saying so, instead of hammering the provider.
  * - A connection that lived long resets the count: its death was a blip.
  * - A planned rotation reconnects at once.
+ *
+ * {@linkcode judgeErrorEvent} makes the same call for the provider's in-band `error` events.
  */
 
 import { backoffDelay, type BackoffPolicy } from "../support/backoff.ts";
