@@ -20,9 +20,10 @@
 import { emit, percentile } from "./report.ts";
 import { startRealtimeStandIn } from "../shared/standins/openai_realtime/realtime_standin.ts";
 import { RealtimeTranscriber } from "../edge/realtime/realtime_transcriber.ts";
-import { toneFrames } from "../edge/realtime/test_audio.ts";
+import { speechEvents, toneFrames } from "../edge/_testing/test_audio.ts";
+import { SegmentSink } from "../edge/front/segment_sink.ts";
 import { Outbox } from "../edge/outbox/outbox.ts";
-import { startTestGateway } from "../edge/outbox/test_gateway.ts";
+import { startTestGateway } from "../edge/_testing/test_gateway.ts";
 import { forwardTranscripts } from "../edge/fanin/transcript_forwarder.ts";
 import type { TraceEvent } from "../shared/schemas/trace.ts";
 
@@ -60,6 +61,7 @@ const tracer = (e: TraceEvent) => {
 const rt = new RealtimeTranscriber({ apiKey: "sk-bench", url: standIn.url, tracer });
 const outbox = await Outbox.open({ dataDir, gatewayUrl: gateway.url, tracer: () => {} });
 const unwire = forwardTranscripts({ transcriber: rt, outbox });
+const sink = new SegmentSink(rt);
 rt.start();
 outbox.start();
 await rt.whenReady();
@@ -71,17 +73,20 @@ const burstCommit: number[] = [];
 for (let i = 0; i < N + WARMUP + BURST_N; i++) {
   const burst = i >= N + WARMUP;
   const frames = utterances[i % utterances.length]!;
-  const id = rt.beginSegment();
+  // The front's events of the utterance, through the same sink as the edge's.
+  const events = speechEvents(frames);
+  const id = sink.push(events[0]!)!;
+  const audio = events.slice(1, -1);
   if (burst) {
-    for (const f of frames) rt.appendAudio(f);
+    for (const e of audio) sink.push(e);
   } else {
     // The start of the utterance at once, a pause, then the last 300 ms in real time: what
     // the connection looks like at speech end when audio comes from a microphone.
-    const head = frames.length - PACED_TAIL_FRAMES;
-    for (const f of frames.slice(0, head)) rt.appendAudio(f);
+    const head = audio.length - PACED_TAIL_FRAMES;
+    for (const e of audio.slice(0, head)) sink.push(e);
     await sleep(120);
-    for (const f of frames.slice(head)) {
-      rt.appendAudio(f);
+    for (const e of audio.slice(head)) {
+      sink.push(e);
       await sleep(20);
     }
   }
@@ -105,7 +110,7 @@ for (let i = 0; i < N + WARMUP + BURST_N; i++) {
     commitArrivedAt = () => resolve(performance.now())
   );
   const end = performance.now();
-  rt.endSegment();
+  sink.push(events.at(-1)!);
   const arrivedAt = await arrived;
   const toFinal = await final;
   const ackLatency = await acked;

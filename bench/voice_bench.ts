@@ -20,7 +20,8 @@ import { emit, percentile } from "./report.ts";
 import { startGateway } from "./_process.ts";
 import { startRealtimeStandIn } from "../shared/standins/openai_realtime/realtime_standin.ts";
 import { RealtimeTranscriber } from "../edge/realtime/realtime_transcriber.ts";
-import { toneFrames } from "../edge/realtime/test_audio.ts";
+import { speechEvents, toneFrames } from "../edge/_testing/test_audio.ts";
+import { SegmentSink } from "../edge/front/segment_sink.ts";
 import { Outbox, type OutboxEvents } from "../edge/outbox/outbox.ts";
 import { forwardTranscripts } from "../edge/fanin/transcript_forwarder.ts";
 import { UtteranceFollower } from "../edge/fanin/utterance_follower.ts";
@@ -98,16 +99,16 @@ async function spokenCommand(text: string, jobId: string): Promise<number | unde
       resolve(a);
     });
   });
-  transcriber.beginSegment();
-  const frames = toneFrames(600);
-  for (const f of frames.slice(0, -10)) transcriber.appendAudio(f);
+  const events = speechEvents(toneFrames(600));
+  const sink = new SegmentSink(transcriber);
+  for (const e of events.slice(0, -11)) sink.push(e);
   // The last 200 ms arrive in real time, as from a microphone.
-  for (const f of frames.slice(-10)) {
-    transcriber.appendAudio(f);
+  for (const e of events.slice(-11, -1)) {
+    sink.push(e);
     await sleep(20);
   }
   const t0 = performance.now();
-  void transcriber.endSegment();
+  sink.push(events.at(-1)!);
   const a = await answered;
   const took = performance.now() - t0;
   return a.response?.control?.job_ids.includes(jobId) ? took : undefined;

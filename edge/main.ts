@@ -16,7 +16,8 @@ import { EDGE_HELP, type EdgeFlags, EdgeUsageError, parseEdgeFlags } from "./cli
 import { CaptureError, resolveTool } from "./capture/capture.ts";
 import { describeDeviceListing, listDevicesCommands } from "./capture/capture_command.ts";
 import { VadModelError } from "./speech/silero_vad.ts";
-import { type AudioFront, startAudioFront } from "./front/audio_front.ts";
+import { type AudioFront, type FrontEvent, startAudioFront } from "./front/audio_front.ts";
+import { SegmentSink } from "./front/segment_sink.ts";
 import { latencySummary } from "./front/latency_summary.ts";
 import { StatusLine } from "./status_line.ts";
 import {
@@ -73,12 +74,7 @@ async function runFront(
   flags: EdgeFlags,
   front: AudioFront,
   status: StatusLine | undefined,
-  hooks: {
-    onStart?: (preroll: Int16Array) => void;
-    onAudio?: (samples: Int16Array) => void;
-    onEnd?: (e: { start_ms: number; end_ms: number }) => void;
-    onFrame?: (samples: Int16Array) => void;
-  },
+  onEvent: (e: FrontEvent) => void,
 ): Promise<void> {
   const started = performance.now();
   let state = flags.vad === "off" ? "off" : "quiet";
@@ -88,7 +84,6 @@ async function runFront(
     switch (e.type) {
       case "frame":
         level = e.level;
-        hooks.onFrame?.(e.frame.samples);
         break;
       case "transition":
         // The front writes each transition to the trace log.
@@ -96,10 +91,6 @@ async function runFront(
         break;
       case "speech_start":
         log.info("Speech started at {start_ms} ms", { start_ms: e.start_ms, at_ms: e.at_ms });
-        hooks.onStart?.(e.preroll);
-        break;
-      case "speech_audio":
-        hooks.onAudio?.(e.samples);
         break;
       case "speech_end":
         log.info("Speech segment {start_ms}–{end_ms} ms ({duration_ms} ms)", {
@@ -108,7 +99,6 @@ async function runFront(
           duration_ms: e.end_ms - e.start_ms,
           padded_ms: Math.round(e.audio.length / 16),
         });
-        hooks.onEnd?.(e);
         break;
       case "misfire":
         log.debug("Ignored a {ms} ms burst", { ms: e.end_ms - e.start_ms });
@@ -116,10 +106,12 @@ async function runFront(
       case "error":
         failure = e.error;
         break;
+      case "speech_audio":
       case "dropped":
       case "ended":
         break;
     }
+    onEvent(e);
     const stats = front.stats();
     status?.update({
       levelDb: level,
@@ -217,12 +209,11 @@ async function main(): Promise<number> {
       Deno.exit(130);
     });
     if (!realtime) {
-      await runFront(flags, front, status, {
-        onEnd: (e) => {
-          // Both go to the same terminal: clear the status line so the JSON line starts clean.
-          status?.clear();
-          console.log(JSON.stringify({ start_ms: e.start_ms, end_ms: e.end_ms }));
-        },
+      await runFront(flags, front, status, (e) => {
+        if (e.type !== "speech_end") return;
+        // Both go to the same terminal: clear the status line so the JSON line starts clean.
+        status?.clear();
+        console.log(JSON.stringify({ start_ms: e.start_ms, end_ms: e.end_ms }));
       });
       await front.close();
       return 0;
@@ -345,21 +336,11 @@ async function stream(
       flags.input ? ` to ${flags.input}` : ""
     }; transcribing with ${flags.model} at ${url}; tasks go to ${flags.gateway} (session ${sessionId}); ${voice.description}`,
   );
-  await runFront(
-    flags,
-    front,
-    status,
-    voice.gateHooks(
-      flags.vad === "off" ? { onFrame: (s) => transcriber.appendAudio(s) } : {
-        onStart: (preroll) => {
-          transcriber.beginSegment();
-          transcriber.appendAudio(preroll);
-        },
-        onAudio: (s) => transcriber.appendAudio(s),
-        onEnd: () => void transcriber.endSegment(),
-      },
-    ),
-  );
+  const sink = new SegmentSink(transcriber, {
+    allAudio: flags.vad === "off",
+    gate: voice.segmentGate,
+  });
+  await runFront(flags, front, status, (e) => sink.push(e));
   await front.close();
   let code = 0;
   if (!fatal) {

@@ -9,9 +9,10 @@ import {
   startRealtimeStandIn,
 } from "@shared/standins/openai_realtime/realtime_standin.ts";
 import { RealtimeTranscriber } from "../realtime/realtime_transcriber.ts";
-import { toneFrames } from "../realtime/test_audio.ts";
+import { speechEvents, toneFrames } from "../_testing/test_audio.ts";
+import { SegmentSink } from "../front/segment_sink.ts";
 import { Outbox } from "../outbox/outbox.ts";
-import { startTestGateway, type TestGateway } from "../outbox/test_gateway.ts";
+import { startTestGateway, type TestGateway } from "../_testing/test_gateway.ts";
 import { UtteranceFollower } from "./utterance_follower.ts";
 import { forwardTranscripts } from "./transcript_forwarder.ts";
 
@@ -89,6 +90,8 @@ async function withRig(
     follower,
     print: (l) => lines.push(l),
   });
+  // Audio goes in as the edge's does: the front's speech events through a segment sink.
+  const sink = new SegmentSink(rt);
   const rig: Rig = {
     standIn,
     gateway,
@@ -97,9 +100,9 @@ async function withRig(
     follower,
     lines,
     speak(ms) {
-      const id = rt.beginSegment();
-      for (const f of toneFrames(ms, 250 + (ms % 300))) rt.appendAudio(f);
-      rt.endSegment();
+      const [start, ...rest] = speechEvents(toneFrames(ms, 250 + (ms % 300)));
+      const id = sink.push(start!)!;
+      for (const e of rest) sink.push(e);
       return id;
     },
     postsPer() {

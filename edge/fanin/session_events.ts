@@ -12,7 +12,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { z } from "zod";
-import { backoffDelay } from "../realtime/reconnect_policy.ts";
+import { backoffDelay } from "../support/backoff.ts";
 import { SseReader } from "./sse_reader.ts";
 
 const log = getLogger(["edge", "fanin"]);

@@ -1,7 +1,7 @@
 import { assertEquals } from "@shared/testing/asserts.ts";
 import { RealtimeTranscriber } from "../realtime/realtime_transcriber.ts";
 import { Outbox } from "../outbox/outbox.ts";
-import { startTestGateway } from "../outbox/test_gateway.ts";
+import { startTestGateway } from "../_testing/test_gateway.ts";
 import { UtteranceFollower } from "./utterance_follower.ts";
 import { forwardTranscripts } from "./transcript_forwarder.ts";
 

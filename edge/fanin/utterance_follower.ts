@@ -5,8 +5,9 @@
  * loop serves every followed utterance, so following never touches the audio path.
  */
 import { getLogger } from "@logtape/logtape";
-import { backoffDelay } from "../realtime/reconnect_policy.ts";
-import { type EdgeTracer, emitTrace, logTracer } from "../realtime/edge_trace.ts";
+import { backoffDelay } from "../support/backoff.ts";
+import { type EdgeTracer, emitTrace, logTracer } from "../support/edge_trace.ts";
+import { TypedEmitter } from "../support/typed_emitter.ts";
 import {
   FINAL_JOB_STATUSES,
   formatJobLine,
@@ -64,15 +65,15 @@ interface Followed {
   poked: boolean;
 }
 
-type Listener<T> = (payload: T) => void;
-
 /** See the module documentation. */
 export class UtteranceFollower {
   readonly #opts: UtteranceFollowerOptions;
   readonly #base: string;
   readonly #tracer: EdgeTracer;
   readonly #followed = new Map<string, Followed>();
-  readonly #listeners = new Map<keyof FollowerEvents, Set<Listener<never>>>();
+  readonly #events = new TypedEmitter<FollowerEvents>((name, error) =>
+    log.error("A follower '{name}' listener threw: {error}", { name, error })
+  );
   #loop: Promise<void> | null = null;
   #closed = false;
   #wake: (() => void) | null = null;
@@ -89,21 +90,12 @@ export class UtteranceFollower {
     this.#tracer = options.tracer ?? logTracer;
   }
 
-  on<K extends keyof FollowerEvents>(name: K, listener: Listener<FollowerEvents[K]>): () => void {
-    let set = this.#listeners.get(name);
-    if (!set) this.#listeners.set(name, set = new Set());
-    set.add(listener);
-    return () => void set.delete(listener);
-  }
-
-  #emit<K extends keyof FollowerEvents>(name: K, payload: FollowerEvents[K]): void {
-    for (const l of this.#listeners.get(name) ?? []) {
-      try {
-        (l as Listener<FollowerEvents[K]>)(payload);
-      } catch (error) {
-        log.error("A follower '{name}' listener threw: {error}", { name, error });
-      }
-    }
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof FollowerEvents>(
+    name: K,
+    listener: (payload: FollowerEvents[K]) => void,
+  ): () => void {
+    return this.#events.on(name, listener);
   }
 
   #print(line: string): void {
@@ -198,7 +190,7 @@ export class UtteranceFollower {
       utterance_id: id,
       data: { reason },
     });
-    this.#emit("gave_up", { utterance_id: id, reason });
+    this.#events.emit("gave_up", { utterance_id: id, reason });
     this.#checkAllFinal();
   }
 
@@ -302,7 +294,7 @@ export class UtteranceFollower {
       const previous = f.jobs.get(job.job_id) ?? null;
       if (previous === job.status) continue;
       f.jobs.set(job.job_id, job.status);
-      this.#emit("job", { utterance_id: f.id, job, previous });
+      this.#events.emit("job", { utterance_id: f.id, job, previous });
       if (FINAL_JOB_STATUSES.has(job.status)) {
         emitTrace(this.#tracer, {
           source: SOURCE,
@@ -331,7 +323,7 @@ export class UtteranceFollower {
       data: { status: view.status, jobs: view.jobs.length },
     });
     for (const line of formatUtteranceResult(view, this.#base)) this.#print(line);
-    this.#emit("final", { utterance_id: f.id, view, elapsed_ms: total });
+    this.#events.emit("final", { utterance_id: f.id, view, elapsed_ms: total });
     this.#checkAllFinal();
   }
 

@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
-import { startTestGateway } from "../outbox/test_gateway.ts";
+import { startTestGateway } from "../_testing/test_gateway.ts";
 import { UtteranceFollower } from "./utterance_follower.ts";
 
 async function post(url: string, body: unknown, token?: string): Promise<void> {

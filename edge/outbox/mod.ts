@@ -5,3 +5,4 @@
 export * from "./outbox.ts";
 export * from "./outbox_store.ts";
 export * from "./delivery_policy.ts";
+export * from "./task_post.ts";

@@ -10,9 +10,11 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { z } from "zod";
-import { backoffDelay } from "../realtime/reconnect_policy.ts";
-import { type EdgeTracer, emitTrace, logTracer } from "../realtime/edge_trace.ts";
+import { backoffDelay, type BackoffPolicy } from "../support/backoff.ts";
+import { type EdgeTracer, emitTrace, logTracer } from "../support/edge_trace.ts";
+import { TypedEmitter } from "../support/typed_emitter.ts";
 import { classifyResponse } from "./delivery_policy.ts";
+import { postTask } from "./task_post.ts";
 import { FileOutboxStore, type OutboxItem } from "./outbox_store.ts";
 
 const log = getLogger(["edge", "outbox"]);
@@ -50,7 +52,7 @@ export interface OutboxOptions {
   /** Items held at most; past it `enqueue` refuses new ones. @default 1000 */
   maxItems?: number;
   /** Retry backoff. @default base 200 ms, cap 10 s, factor 2, jitter 0.3 */
-  retry?: { baseDelayMs?: number; maxDelayMs?: number; factor?: number; jitter?: number };
+  retry?: BackoffPolicy;
   /** Time limit of one POST. @default 10_000 */
   requestTimeoutMs?: number;
   /** Trace sink. @default LogTape under ["edge", "trace"] */
@@ -102,8 +104,6 @@ interface Pending {
   attempts: number;
 }
 
-type Listener<T> = (payload: T) => void;
-
 /**
  * The gateway refused the edge's token (HTTP 401/403). Nothing more is sent; the waiting
  * utterances stay in the outbox folder for a start with the right `GATEWAY_TOKEN`.
@@ -125,7 +125,9 @@ export class Outbox {
   readonly #url: string;
   readonly #tracer: EdgeTracer;
   readonly #queue: Pending[] = [];
-  readonly #listeners = new Map<keyof OutboxEvents, Set<Listener<never>>>();
+  readonly #events = new TypedEmitter<OutboxEvents>((name, error) =>
+    log.error("An outbox '{name}' listener threw: {error}", { name, error })
+  );
   #running: Promise<void> | null = null;
   #closed = false;
   /** Set once the gateway refused the token: sending has stopped for good. */
@@ -178,21 +180,12 @@ export class Outbox {
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
-  on<K extends keyof OutboxEvents>(name: K, listener: Listener<OutboxEvents[K]>): () => void {
-    let set = this.#listeners.get(name);
-    if (!set) this.#listeners.set(name, set = new Set());
-    set.add(listener);
-    return () => void set.delete(listener);
-  }
-
-  #emit<K extends keyof OutboxEvents>(name: K, payload: OutboxEvents[K]): void {
-    for (const l of this.#listeners.get(name) ?? []) {
-      try {
-        (l as Listener<OutboxEvents[K]>)(payload);
-      } catch (error) {
-        log.error("An outbox '{name}' listener threw: {error}", { name, error });
-      }
-    }
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof OutboxEvents>(
+    name: K,
+    listener: (payload: OutboxEvents[K]) => void,
+  ): () => void {
+    return this.#events.on(name, listener);
   }
 
   /** Items not yet acknowledged. */
@@ -232,7 +225,7 @@ export class Outbox {
         utterance_id: entry.utterance_id,
         data: { depth, reason: "full" },
       });
-      this.#emit("dropped", { utterance_id: entry.utterance_id, reason });
+      this.#events.emit("dropped", { utterance_id: entry.utterance_id, reason });
       return { accepted: false, reason: "full", depth };
     }
     const item: OutboxItem = {
@@ -394,44 +387,17 @@ export class Outbox {
     | { kind: "refused"; error: GatewayTokenError }
     | { kind: "retry"; why: string; retryAfterMs?: number }
   > {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (this.#opts.token) headers.authorization = `Bearer ${this.#opts.token}`;
     const controller = new AbortController();
     this.#inflight = controller;
-    const timeoutMs = this.#opts.requestTimeoutMs ?? 10_000;
-    const timer = setTimeout(
-      () => controller.abort(new Error(`no answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
     this.stats.posts++;
-    let status: number;
-    let body: string;
-    let retryAfter: string | null;
-    try {
-      const res = await fetch(this.#url, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({
-          text: p.item.text,
-          utterance_id: p.item.utterance_id,
-          source: p.item.source,
-          // An item from an earlier run keeps its own session (or none).
-          ...(p.item.session_id ? { session_id: p.item.session_id } : {}),
-        }),
-        signal: controller.signal,
-      });
-      status = res.status;
-      retryAfter = res.headers.get("retry-after");
-      body = await res.text();
-    } catch (error) {
-      const why = controller.signal.aborted && controller.signal.reason instanceof Error
-        ? controller.signal.reason.message
-        : (error as Error).message;
-      return { kind: "retry", why };
-    } finally {
-      clearTimeout(timer);
-      this.#inflight = null;
-    }
+    const answer = await postTask(this.#url, p.item, {
+      token: this.#opts.token,
+      timeoutMs: this.#opts.requestTimeoutMs ?? 10_000,
+      controller,
+    });
+    this.#inflight = null;
+    if (answer.kind === "failed") return { kind: "retry", why: answer.why };
+    const { status, body, retryAfter } = answer;
     const delivery = classifyResponse(status, retryAfter);
     const id = p.item.utterance_id;
     switch (delivery.kind) {
@@ -461,7 +427,7 @@ export class Outbox {
             depth: this.#queue.length - 1,
           },
         });
-        this.#emit("acknowledged", {
+        this.#events.emit("acknowledged", {
           utterance_id: id,
           text: p.item.text,
           status,
@@ -484,7 +450,7 @@ export class Outbox {
           utterance_id: id,
           data: { status, body: body.slice(0, 500) },
         });
-        this.#emit("rejected", { utterance_id: id, status, body });
+        this.#events.emit("rejected", { utterance_id: id, status, body });
         return { kind: "done" };
       case "unauthorized": {
         log.error(
@@ -493,7 +459,7 @@ export class Outbox {
         );
         const error = new GatewayTokenError(status);
         this.#refused = error;
-        this.#emit("unauthorized", { status, body, error });
+        this.#events.emit("unauthorized", { status, body, error });
         return { kind: "refused", error };
       }
       case "retry":

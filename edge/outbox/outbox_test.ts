@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { TraceEvent } from "@shared/schemas/trace.ts";
 import { GatewayTokenError, Outbox, type OutboxOptions, TaskAccepted } from "./outbox.ts";
 import { FileOutboxStore } from "./outbox_store.ts";
-import { startTestGateway } from "./test_gateway.ts";
+import { startTestGateway } from "../_testing/test_gateway.ts";
 
 async function listJson(dir: string): Promise<string[]> {
   const names: string[] = [];

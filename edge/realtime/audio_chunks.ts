@@ -44,3 +44,20 @@ export function sliceStream(stream: readonly StreamChunk[], from: number, to: nu
   }
   return out;
 }
+
+/** Samples of 24 kHz Realtime audio per millisecond. */
+export const SAMPLES_PER_MS = 24;
+/** The API refuses to commit less audio than this (100 ms). */
+export const MIN_COMMIT_SAMPLES = 100 * SAMPLES_PER_MS;
+/** Largest append when re-sending held audio (1 s ≈ 64 kB of base64). */
+export const REPLAY_APPEND_SAMPLES = 1000 * SAMPLES_PER_MS;
+
+/** What the parts of the transcriber need of the connection to put audio on it. */
+export interface RealtimeWire {
+  /** Sends a client event; false when no socket is open. */
+  send(event: object): boolean;
+  /** A fresh client event id. */
+  nextEventId(kind: string): string;
+  /** Appends samples to the provider's input buffer. */
+  appendSamples(samples: Int16Array): void;
+}

@@ -9,7 +9,7 @@ export * from "./client_events.ts";
 export * from "./server_events.ts";
 export * from "./resampler.ts";
 export * from "./reconnect_policy.ts";
-export * from "./edge_trace.ts";
+export * from "../support/edge_trace.ts";
 export * from "./transcription_models.ts";
 export * from "./session_rotation.ts";
 export * from "./vocabulary_prompt.ts";

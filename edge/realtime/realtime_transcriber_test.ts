@@ -17,7 +17,7 @@ import {
   type RealtimeTranscriberOptions,
   RealtimeUsageError,
 } from "./realtime_transcriber.ts";
-import { silenceFrames, toneFrames } from "./test_audio.ts";
+import { silenceFrames, toneFrames } from "../_testing/test_audio.ts";
 
 /** A hang deadline, not a speed goal: generous, so that a loaded machine never trips it. */
 const HANG_MS = 30_000;

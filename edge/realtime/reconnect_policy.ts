@@ -12,18 +12,14 @@
  *   with a message saying so, instead of hammering the provider.
  * - A connection that lived long resets the count: its death was a blip.
  * - A planned rotation reconnects at once.
+ *
+ * {@linkcode judgeErrorEvent} makes the same call for the provider's in-band `error` events.
  */
 
-/** Options of the reconnect policy; every field has a default. */
-export interface ReconnectPolicy {
-  /** Delay before the first retry. @default 250 */
-  baseDelayMs?: number;
-  /** Cap of any delay. @default 10000 */
-  maxDelayMs?: number;
-  /** Multiplier per failed attempt. @default 2 */
-  factor?: number;
-  /** Fraction of each delay randomised either way. @default 0.3 */
-  jitter?: number;
+import { backoffDelay, type BackoffPolicy } from "../support/backoff.ts";
+
+/** Options of the reconnect policy (the backoff, and the "dying young" rule); all defaulted. */
+export interface ReconnectPolicy extends BackoffPolicy {
   /** A connection that dies within this time after opening died young. @default 5000 */
   youngMs?: number;
   /** Give up after this many young deaths in a row. @default 4 */
@@ -54,19 +50,6 @@ export type ReconnectDecision =
   | { action: "give_up"; reason: string; state: ReconnectState };
 
 export const INITIAL_RECONNECT_STATE: ReconnectState = { attempt: 0, youngDeaths: 0 };
-
-/** Exponential backoff with jitter; `attempt` 1 is the first retry. */
-export function backoffDelay(
-  attempt: number,
-  policy: ReconnectPolicy = {},
-  random: () => number = Math.random,
-): number {
-  const base = policy.baseDelayMs ?? 250;
-  const max = policy.maxDelayMs ?? 10_000;
-  const raw = Math.min(max, base * (policy.factor ?? 2) ** Math.max(0, attempt - 1));
-  const spread = raw * (policy.jitter ?? 0.3) * (random() * 2 - 1);
-  return Math.round(Math.min(max, Math.max(0, raw + spread)));
-}
 
 /** Decides what to do after a connection ended. */
 export function decideReconnect(
@@ -133,4 +116,44 @@ export function isAuthErrorCode(code: string | null | undefined, type?: string):
   return /^(invalid_api_key|invalid_authentication|unauthorized|authentication_error|account_deactivated)$/
     .test(code ?? "") ||
     /^(authentication_error|permission_error)$/.test(type ?? "");
+}
+
+/** The provider's `error` event, as far as the verdict needs it. */
+export interface ErrorEventDetails {
+  type: string;
+  message: string;
+  code?: string | null | undefined;
+}
+
+/** What an `error` event means: stop for good, lose one segment's commit, or just log it. */
+export type ErrorEventVerdict =
+  | { action: "give_up"; reason: string }
+  | { action: "segment_failed"; reason: string }
+  | { action: "log" };
+
+/**
+ * Judges an `error` event. `about` says what the event's `event_id` names: a `session.update`
+ * of this connection (the session settings were refused: no retry helps), or a commit.
+ */
+export function judgeErrorEvent(
+  error: ErrorEventDetails,
+  about: { sessionUpdate: boolean; commit: boolean },
+): ErrorEventVerdict {
+  const code = error.code ?? null;
+  if (isAuthErrorCode(code, error.type)) {
+    return {
+      action: "give_up",
+      reason: `the Realtime API refused the credentials: ${error.message}`,
+    };
+  }
+  if (about.sessionUpdate) {
+    return {
+      action: "give_up",
+      reason: `the Realtime API rejected the session settings: ${error.message}${
+        code ? ` (${code})` : ""
+      }`,
+    };
+  }
+  if (about.commit) return { action: "segment_failed", reason: `commit refused: ${error.message}` };
+  return { action: "log" };
 }

@@ -1,26 +1,16 @@
 import { assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
 import {
-  backoffDelay,
   type ConnectionEnd,
   decideReconnect,
   INITIAL_RECONNECT_STATE,
   isAuthErrorCode,
   isAuthHandshakeError,
+  judgeErrorEvent,
   type ReconnectState,
 } from "./reconnect_policy.ts";
 
 const mid = () => 0.5; // no jitter
 const policy = { baseDelayMs: 100, maxDelayMs: 1000, youngMs: 2000, maxYoungDeaths: 3 };
-
-Deno.test("backoffDelay() grows exponentially, is capped and jittered within bounds", () => {
-  const cases: [number, number][] = [[1, 100], [2, 200], [3, 400], [4, 800], [5, 1000], [20, 1000]];
-  for (const [attempt, expected] of cases) {
-    assertEquals(backoffDelay(attempt, policy, mid), expected, `attempt ${attempt}`);
-  }
-  assertEquals(backoffDelay(3, { ...policy, jitter: 0.3 }, () => 0), 280);
-  assertEquals(backoffDelay(3, { ...policy, jitter: 0.3 }, () => 0.999999), 520);
-  assertEquals(backoffDelay(5, { ...policy, jitter: 0.3 }, () => 0.999999), 1000, "cap holds");
-});
 
 Deno.test("decideReconnect() follows each kind of connection end", () => {
   type Case = { name: string; state: ReconnectState; end: ConnectionEnd; expect: string };
@@ -102,4 +92,28 @@ Deno.test("auth detection reads handshake statuses and error codes", () => {
   assertEquals(isAuthErrorCode("invalid_api_key"), true);
   assertEquals(isAuthErrorCode(null, "authentication_error"), true);
   assertEquals(isAuthErrorCode("input_audio_buffer_commit_empty", "invalid_request_error"), false);
+});
+
+Deno.test("judgeErrorEvent() gives up on refused credentials or settings, fails a refused commit", () => {
+  const about = { sessionUpdate: false, commit: false };
+  const bad = {
+    type: "invalid_request_error",
+    message: "Incorrect API key",
+    code: "invalid_api_key",
+  };
+  assertEquals(judgeErrorEvent(bad, { sessionUpdate: true, commit: true }), {
+    action: "give_up",
+    reason: "the Realtime API refused the credentials: Incorrect API key",
+  });
+  const settings = { type: "invalid_request_error", message: "Unknown model", code: "bad_model" };
+  assertEquals(judgeErrorEvent(settings, { ...about, sessionUpdate: true }), {
+    action: "give_up",
+    reason: "the Realtime API rejected the session settings: Unknown model (bad_model)",
+  });
+  const empty = { type: "invalid_request_error", message: "buffer too small", code: null };
+  assertEquals(judgeErrorEvent(empty, { ...about, commit: true }), {
+    action: "segment_failed",
+    reason: "commit refused: buffer too small",
+  });
+  assertEquals(judgeErrorEvent(empty, about), { action: "log" });
 });

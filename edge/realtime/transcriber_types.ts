@@ -8,7 +8,7 @@ import type { TranscriptionSessionSettings } from "./client_events.ts";
 import type { SessionRotationSettings } from "./session_rotation.ts";
 import type { TranscriptUsage } from "./server_events.ts";
 import type { ReconnectPolicy } from "./reconnect_policy.ts";
-import type { EdgeTracer } from "./edge_trace.ts";
+import type { EdgeTracer } from "../support/edge_trace.ts";
 
 /** Default Realtime endpoint; `OPENAI_REALTIME_URL` overrides it. */
 export const DEFAULT_REALTIME_URL = "wss://api.openai.com/v1/realtime";
@@ -104,4 +104,22 @@ export interface TranscriberStats {
   unknownEvents: number;
   invalidFrames: number;
   errorEvents: number;
+}
+
+/** Counters at zero. */
+export function newTranscriberStats(): TranscriberStats {
+  return {
+    connections: 0,
+    reconnects: 0,
+    rotations: 0,
+    segmentsStarted: 0,
+    finals: 0,
+    failed: 0,
+    discarded: 0,
+    resent: 0,
+    droppedForSpace: 0,
+    unknownEvents: 0,
+    invalidFrames: 0,
+    errorEvents: 0,
+  };
 }

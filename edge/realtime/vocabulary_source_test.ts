@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertRejects } from "@shared/testing/asserts.ts";
 import { join } from "node:path";
 import { startRealtimeStandIn } from "@shared/standins/openai_realtime/realtime_standin.ts";
-import { startTestGateway } from "../outbox/test_gateway.ts";
+import { startTestGateway } from "../_testing/test_gateway.ts";
 import { RealtimeTranscriber } from "./realtime_transcriber.ts";
-import { toneFrames } from "./test_audio.ts";
+import { toneFrames } from "../_testing/test_audio.ts";
 import {
   fetchGatewayVocabulary,
   readVocabularyFile,

@@ -2,10 +2,10 @@
  * @module
  * Sets up the edge's voice for one run from its flags: picks the voice
  * ({@linkcode planSpeech}), finds a player, opens the `--speak-to` folder, and builds the
- * speaker and the half-duplex gate. {@linkcode VoiceOutput.gateHooks} puts the gate between
- * the VAD's events and the transcriber, so speech heard while the edge talks (its own voice,
- * coming back through the microphone) never becomes a request; with `--barge-in` the start
- * of such speech stops the edge talking instead.
+ * speaker and the half-duplex gate. {@linkcode VoiceOutput.segmentGate} is the gate as the
+ * `SegmentSink` between the VAD's events and the transcriber uses it, so speech heard while
+ * the edge talks (its own voice, coming back through the microphone) never becomes a
+ * request; with `--barge-in` the start of such speech stops the edge talking instead.
  */
 import { getLogger } from "@logtape/logtape";
 import { espeakAvailable } from "@shared/audio/espeak_stream.ts";
@@ -14,17 +14,10 @@ import { DuplexGate } from "./duplex_gate.ts";
 import { Speaker } from "./speaker.ts";
 import { describePlan, planSpeech, type SpeakMode, type SpeechPlan } from "./speech_config.ts";
 import { createSynth } from "./speech_synth.ts";
-import { emitTrace, logTracer } from "../realtime/edge_trace.ts";
+import { emitTrace, logTracer } from "../support/edge_trace.ts";
+import type { SegmentGate } from "../front/segment_sink.ts";
 
 const log = getLogger(["edge", "speech"]);
-
-/** The VAD-side callbacks the gate sits in front of. */
-export interface FrontHooks {
-  onStart?: (preroll: Int16Array) => void;
-  onAudio?: (samples: Int16Array) => void;
-  onEnd?: (e: { start_ms: number; end_ms: number }) => void;
-  onFrame?: (samples: Int16Array) => void;
-}
 
 /** Options of {@linkcode startVoiceOutput}. */
 export interface VoiceOutputOptions {
@@ -55,8 +48,8 @@ export interface VoiceOutput {
   gate: DuplexGate;
   /** One line for the start banner. */
   description: string;
-  /** The hooks, gated (unchanged for file input). */
-  gateHooks(hooks: FrontHooks): FrontHooks;
+  /** The gate of the segment sink; none when nothing can echo (a file, or no speech). */
+  segmentGate: SegmentGate | undefined;
   /** Resolves when everything queued has been said, or after `timeoutMs`. */
   whenSpoken(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -116,46 +109,32 @@ export async function startVoiceOutput(o: VoiceOutputOptions): Promise<VoiceOutp
     }`
     : "not speaking";
   const now = () => performance.now();
+  const segmentGate: SegmentGate | undefined = o.microphone && speaker
+    ? {
+      segmentStarted() {
+        const verdict = gate.segmentStarted(now());
+        if (verdict === "barge_in") {
+          log.info("Speech started while the edge spoke: stopping playback (barge-in)");
+          emitTrace(logTracer, { source: "edge.speech", event: "speech.barge_in" });
+          speaker.stop();
+        }
+        if (verdict === "drop") {
+          // Its own voice, back through the microphone: never a request.
+          emitTrace(logTracer, { source: "edge.speech", event: "speech.own_voice_ignored" });
+          return false;
+        }
+        return true;
+      },
+      segmentEnded: () => void gate.segmentEnded(),
+      framePasses: () => gate.framePasses(now()),
+    }
+    : undefined;
   return {
     plan,
     speaker,
     gate,
     description,
-    gateHooks(hooks) {
-      if (!o.microphone || !speaker) return hooks;
-      return {
-        ...(hooks.onStart
-          ? {
-            onStart: (preroll: Int16Array) => {
-              const verdict = gate.segmentStarted(now());
-              if (verdict === "barge_in") {
-                log.info("Speech started while the edge spoke: stopping playback (barge-in)");
-                emitTrace(logTracer, { source: "edge.speech", event: "speech.barge_in" });
-                speaker.stop();
-              }
-              if (verdict === "drop") {
-                // Its own voice, back through the microphone: never a request.
-                emitTrace(logTracer, { source: "edge.speech", event: "speech.own_voice_ignored" });
-                return;
-              }
-              hooks.onStart!(preroll);
-            },
-          }
-          : {}),
-        ...(hooks.onAudio
-          ? { onAudio: (s: Int16Array) => void (gate.segmentPasses && hooks.onAudio!(s)) }
-          : {}),
-        ...(hooks.onEnd
-          ? {
-            onEnd: (e: { start_ms: number; end_ms: number }) =>
-              void (gate.segmentEnded() && hooks.onEnd!(e)),
-          }
-          : {}),
-        ...(hooks.onFrame
-          ? { onFrame: (s: Int16Array) => void (gate.framePasses(now()) && hooks.onFrame!(s)) }
-          : {}),
-      };
-    },
+    segmentGate,
     async whenSpoken(timeoutMs) {
       if (!speaker) return true;
       let timer: ReturnType<typeof setTimeout> | undefined;

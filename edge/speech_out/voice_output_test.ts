@@ -1,21 +1,25 @@
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
-import { type FrontHooks, startVoiceOutput } from "./voice_output.ts";
+import { startVoiceOutput } from "./voice_output.ts";
+import { type SegmentGate, SegmentSink, type SegmentTarget } from "../front/segment_sink.ts";
+import { speechEvents } from "../_testing/test_audio.ts";
 
-function recorder() {
+/** A sink through `gate` into a target that records its calls. */
+function recorder(gate: SegmentGate | undefined) {
   const calls: string[] = [];
-  const hooks: FrontHooks = {
-    onStart: () => calls.push("start"),
-    onAudio: () => calls.push("audio"),
-    onEnd: () => calls.push("end"),
+  const target: SegmentTarget = {
+    beginSegment: () => (calls.push("start"), "u"),
+    appendAudio: (s) => void (s.length > 0 && calls.push("audio")),
+    endSegment: () => (calls.push("end"), "u"),
   };
-  return { calls, hooks };
+  const sink = new SegmentSink(target, { gate });
+  const speak = () => void speechEvents([new Int16Array(320)]).forEach((e) => sink.push(e));
+  return { calls, speak };
 }
 
-Deno.test("startVoiceOutput() off: no speaker, hooks untouched", async () => {
+Deno.test("startVoiceOutput() off: no speaker, no gate", async () => {
   const voice = await startVoiceOutput({ speak: "off", microphone: true, env: {} });
   assertEquals([voice.speaker, voice.description], [undefined, "not speaking"]);
-  const { hooks } = recorder();
-  assert(voice.gateHooks(hooks) === hooks, "the same hooks");
+  assertEquals(voice.segmentGate, undefined);
   assertEquals(await voice.whenSpoken(10), true);
 });
 
@@ -31,19 +35,14 @@ Deno.test("startVoiceOutput() gates the microphone while the edge plays, and nev
       tailMs: 0,
     });
     assertEquals(voice.description, `speaking with espeak-ng (en-us), sentences also in ${dir}`);
-    const { calls, hooks } = recorder();
-    const gated = voice.gateHooks(hooks);
+    const { calls, speak } = recorder(voice.segmentGate);
     voice.gate.playbackStarted();
-    gated.onStart!(new Int16Array(0));
-    gated.onAudio!(new Int16Array(0));
-    gated.onEnd!({ start_ms: 0, end_ms: 1 });
+    speak();
     assertEquals(calls, [], "its own voice is not a request");
     voice.gate.playbackEnded(performance.now() - 1);
-    gated.onStart!(new Int16Array(0));
-    gated.onAudio!(new Int16Array(0));
-    gated.onEnd!({ start_ms: 2, end_ms: 3 });
+    speak();
     assertEquals(calls, ["start", "audio", "end"]);
-    // A file hears no echo: its hooks are not gated at all.
+    // A file hears no echo: it is not gated at all.
     const file = await startVoiceOutput({
       speak: "espeak",
       microphone: false,
@@ -51,7 +50,7 @@ Deno.test("startVoiceOutput() gates the microphone while the edge plays, and nev
       player: "none",
       env: {},
     });
-    assert(file.gateHooks(hooks) === hooks, "the same hooks");
+    assertEquals(file.segmentGate, undefined);
     await voice.close();
     await file.close();
   } finally {
@@ -76,9 +75,9 @@ Deno.test("startVoiceOutput() with barge-in: speech during playback stops the ed
     voice.speaker!.say("never said");
     await first.promise;
     voice.gate.playbackStarted();
-    const { calls, hooks } = recorder();
-    voice.gateHooks(hooks).onStart!(new Int16Array(0));
-    assertEquals(calls, ["start"]);
+    const { calls, speak } = recorder(voice.segmentGate);
+    speak();
+    assertEquals(calls, ["start", "audio", "end"]);
     assertEquals(await voice.whenSpoken(30_000), true);
     assert(voice.speaker!.stats.stopped >= 2, JSON.stringify(voice.speaker!.stats));
     assertEquals(voice.speaker!.stats.spoken, 0);

@@ -4,7 +4,7 @@
  */
 import { assertEquals } from "@shared/testing/asserts.ts";
 import { Outbox } from "../outbox/outbox.ts";
-import { startTestGateway } from "../outbox/test_gateway.ts";
+import { startTestGateway } from "../_testing/test_gateway.ts";
 import { UtteranceFollower } from "../fanin/utterance_follower.ts";
 import { forwardTranscripts } from "../fanin/transcript_forwarder.ts";
 import { speakReplies } from "./voice_replies.ts";

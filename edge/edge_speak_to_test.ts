@@ -8,9 +8,9 @@ import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { parseWav } from "@shared/standins/openai_realtime/pcm_codec.ts";
 import { startRealtimeStandIn } from "@shared/standins/openai_realtime/realtime_standin.ts";
 import { fixtureScript, loadFixtures } from "@shared/standins/openai_realtime/transcript_script.ts";
-import { startTestGateway } from "../outbox/test_gateway.ts";
+import { startTestGateway } from "./_testing/test_gateway.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname;
 const FIXTURES = `${ROOT}shared/standins/openai_realtime/fixtures`;
 
 Deno.test({

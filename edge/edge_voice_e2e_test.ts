@@ -15,7 +15,7 @@ import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asse
 import { readLines } from "@shared/io/lines.ts";
 import { type PulseServer, startPulseServer } from "@shared/testing/pulse_server.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname;
 const EDGE = ["run", ...await shippedPermissions("edge")];
 const GATEWAY = ["run", ...await shippedPermissions("gateway")];
 const opts = { sanitizeResources: false, sanitizeOps: false, ignore: Deno.build.os !== "linux" };

@@ -10,7 +10,7 @@ import { readLines } from "@shared/io/lines.ts";
 import { startRealtimeStandIn } from "@shared/standins/openai_realtime/realtime_standin.ts";
 import { fixtureScript, loadFixtures } from "@shared/standins/openai_realtime/transcript_script.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname;
 const FIXTURES = `${ROOT}shared/standins/openai_realtime/fixtures`;
 
 async function git(dir: string, ...args: string[]) {

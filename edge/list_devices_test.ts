@@ -1,8 +1,8 @@
 /** `deno task edge --list-devices` through the real sox and ffmpeg of this machine. */
 import { assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
-import { listDevicesCommands } from "../capture/capture_command.ts";
+import { listDevicesCommands } from "./capture/capture_command.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const OS = Deno.build.os === "windows"
   ? "windows"
   : Deno.build.os === "darwin"

@@ -7,7 +7,7 @@ import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname;
 const FIXTURES = `${ROOT}shared/standins/openai_realtime/fixtures`;
 const SPEECH = `${FIXTURES}/two_requests.wav`;
 const RUN = ["run", ...await shippedPermissions("edge")];

@@ -7,9 +7,9 @@ import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
 import { startRealtimeStandIn } from "@shared/standins/openai_realtime/realtime_standin.ts";
-import { startTestGateway } from "../outbox/test_gateway.ts";
+import { startTestGateway } from "./_testing/test_gateway.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname;
 const SPEECH = `${ROOT}shared/standins/openai_realtime/fixtures/two_requests.wav`;
 const RUN = ["run", ...await shippedPermissions("edge")];
 

@@ -14,7 +14,7 @@ import {
 } from "@shared/standins/openai_realtime/realtime_standin.ts";
 import { fixtureScript, loadFixtures } from "@shared/standins/openai_realtime/transcript_script.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname;
 const RUN = ["run", ...await shippedPermissions("edge")];
 
 /**

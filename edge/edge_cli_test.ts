@@ -5,9 +5,9 @@
  */
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
-import { type Fixture, makeFixtures } from "../fixtures/make_fixtures.ts";
+import { type Fixture, makeFixtures } from "./fixtures/make_fixtures.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const FLAGS = ["run", ...await shippedPermissions("edge")];
 const TOLERANCE_MS = 250;
 

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const MAIN = new URL("./main.ts", import.meta.url).pathname;
 
 async function run(cmd: string, args: string[]): Promise<void> {
   const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
