@@ -294,9 +294,14 @@ Deno.test({
       // Each drop cut off audio the edge then had to send again on the next session.
       const reconnects = (await edgeTrace(dir)).filter((e) => e.event === "realtime.reconnect");
       const reasons = reconnects.map((e) => `${e.data?.reason} (${e.data?.held_segments} held)`);
-      for (const fault of ["dropped mid-utterance", "dropped after commit", "dropAll()"]) {
+      // The edge may notice a drop by its close frame (the stand-in's fault reason) or first by a
+      // failed send ("Failed to send frame"), whichever comes first under load; either way each
+      // of the three drops must be a reconnect that held audio to send again.
+      const held = reasons.filter((r) => !r.endsWith("(0 held)"));
+      assert(held.length >= 3, `fewer than 3 reconnects with audio held: ${reasons.join("; ")}`);
+      for (const fault of ["dropped after commit", "dropAll()"]) {
         assert(
-          reasons.some((r) => r.includes(fault) && !r.endsWith("(0 held)")),
+          held.some((r) => r.includes(fault)),
           `no reconnect after '${fault}' with audio held: ${reasons.join("; ")}`,
         );
       }
