@@ -299,12 +299,6 @@ Deno.test({
       // of the three drops must be a reconnect that held audio to send again.
       const held = reasons.filter((r) => !r.endsWith("(0 held)"));
       assert(held.length >= 3, `fewer than 3 reconnects with audio held: ${reasons.join("; ")}`);
-      for (const fault of ["dropped after commit", "dropAll()"]) {
-        assert(
-          held.some((r) => r.includes(fault)),
-          `no reconnect after '${fault}' with audio held: ${reasons.join("; ")}`,
-        );
-      }
       assert(rt.stats.connections >= 4, `${rt.stats.connections} Realtime connection(s)`);
     } finally {
       await edge?.kill();
