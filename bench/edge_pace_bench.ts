@@ -9,6 +9,10 @@
  * - the edge's own VAD inference summary at the end of the run, p50 per 512-sample window
  *   (goal ≤ 0.3 ms), against the p50 of the same model back to back in this process, measured
  *   in the same run.
+ *
+ * With `BENCH_EDGE_PACE_BASELINE` set to an older checkout (with its `node_modules`), that
+ * checkout's edge runs just before this one on the same audio, and the CPU rows compare the two.
+ * The notes split the edge's own CPU from its capture tool's and give the load average.
  */
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { SileroVad } from "../edge/speech/silero_vad.ts";
