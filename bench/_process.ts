@@ -124,3 +124,13 @@ export async function treeTicks(pid: number): Promise<number> {
   } catch { /* the process ended between the reads */ }
   return ticks;
 }
+
+/** utime+stime of one process alone, in clock ticks (Linux /proc); 0 once it has ended. */
+export async function ownTicks(pid: number): Promise<number> {
+  try {
+    const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]!.split(" ");
+    return Number(stat[11]) + Number(stat[12]);
+  } catch {
+    return 0;
+  }
+}

@@ -9,11 +9,15 @@
  * - the edge's own VAD inference summary at the end of the run, p50 per 512-sample window
  *   (goal ≤ 0.3 ms), against the p50 of the same model back to back in this process, measured
  *   in the same run.
+ *
+ * With `BENCH_EDGE_PACE_BASELINE` set to an older checkout (with its `node_modules`), that
+ * checkout's edge runs just before this one on the same audio, and the CPU rows compare the two.
+ * The notes split the edge's own CPU from its capture tool's and give the load average.
  */
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { SileroVad } from "../edge/speech/silero_vad.ts";
 import { emit, percentile } from "./report.ts";
-import { treeTicks } from "./_process.ts";
+import { ownTicks, treeTicks } from "./_process.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const FIXTURE = `${ROOT}shared/standins/openai_realtime/fixtures/two_requests.wav`;
@@ -21,6 +25,12 @@ const MAIN = `${ROOT}edge/main.ts`;
 const RUN = ["run", ...await shippedPermissions("edge")];
 const WARMUP_S = 5;
 const MEASURE_S = Number(Deno.env.get("BENCH_PACE_SECONDS") ?? 30);
+/**
+ * An older checkout of the project (with its `node_modules`) to run back to back with this one
+ * on the same audio, for a before/after in one run; none by default.
+ */
+const BASELINE = Deno.env.get("BENCH_EDGE_PACE_BASELINE");
+const BASELINE_MAIN = BASELINE && `${BASELINE.replace(/\/$/, "")}/edge/main.ts`;
 
 async function sh(cmd: string, args: string[], env?: Record<string, string>): Promise<string> {
   const out = await new Deno.Command(cmd, {
@@ -99,8 +109,19 @@ try {
   const backToBack = percentile(vad.timings.slice(200), 50);
   await vad.close();
 
-  for (const [label, file] of [["speech", speech], ["quiet", quiet]] as const) {
-    const logs = `${dir}/logs-${label}`;
+  interface PaceRun {
+    /** CPU of the edge and its capture tool, % of one core. */
+    share: number;
+    /** CPU of the edge process alone, % of one core. */
+    edgeShare: number;
+    wallSeconds: number;
+    ticks: number;
+    summary: { p50_ms: number; p99_ms: number; windows: number; runtime: string };
+  }
+
+  /** One run of `main` (this checkout's edge, or the baseline's) on `file` at pace. */
+  const paceRun = async (label: string, file: string, main: string): Promise<PaceRun> => {
+    const logs = await Deno.makeTempDir({ dir, prefix: `logs-${label}-` });
     const player = new Deno.Command("paplay", {
       args: ["--device=mic", file],
       env: clientEnv,
@@ -110,7 +131,7 @@ try {
     const edge = new Deno.Command(Deno.execPath(), {
       args: [
         ...RUN,
-        MAIN,
+        main,
         "--vad-only",
         "--capture",
         "ffmpeg",
@@ -119,6 +140,8 @@ try {
         "--logs-dir",
         logs,
       ],
+      // Its own folder: the config and import map there resolve its modules.
+      cwd: new URL("../..", `file://${main}`).pathname,
       env: clientEnv,
       stdout: "piped",
       stderr: "null",
@@ -128,9 +151,11 @@ try {
     );
     await sleep(WARMUP_S * 1000);
     const ticks0 = await treeTicks(edge.pid);
+    const own0 = await ownTicks(edge.pid);
     const wall0 = performance.now();
     await sleep(MEASURE_S * 1000);
     const ticks1 = await treeTicks(edge.pid);
+    const own1 = await ownTicks(edge.pid);
     const wallSeconds = (performance.now() - wall0) / 1000;
     edge.kill("SIGINT");
     await edge.status;
@@ -140,32 +165,54 @@ try {
     } catch { /* ended */ }
     await player.status;
 
+    const lines = (await Deno.readTextFile(`${logs}/windows-edge-traces.jsonl`)).split("\n");
+    const summary = lines.filter((l) => l.includes('"p50_ms"')).map((l) => JSON.parse(l)).at(-1);
+    if (!summary) throw new Error(`the ${label} run of ${main} logged no inference summary`);
     const share = (100 * (ticks1 - ticks0)) / ticksPerSecond / wallSeconds;
+    const edgeShare = (100 * (own1 - own0)) / ticksPerSecond / wallSeconds;
+    return { share, edgeShare, wallSeconds, ticks: ticks1 - ticks0, summary };
+  };
+
+  const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
+  for (const [label, file] of [["speech", speech], ["quiet", quiet]] as const) {
+    // The baseline checkout first, then this one, so both see the same minute of the machine.
+    const old = BASELINE_MAIN ? await paceRun(label, file, BASELINE_MAIN) : undefined;
+    const run = await paceRun(label, file, MAIN);
+    const detail = (r: PaceRun) =>
+      `edge alone ${r.edgeShare.toFixed(2)}%, ${r.ticks} ticks at ${ticksPerSecond}/s`;
     emit({
       bench: "edge-pace",
       name: `CPU at real-time pace, microphone through PulseAudio, ${label} (edge + ffmpeg)`,
-      value: share,
+      value: run.share,
       unit: "% of one core",
+      ...(old
+        ? {
+          baseline: {
+            name: "baseline checkout, same run",
+            value: old.share,
+            unit: "% of one core",
+          },
+          ratio: run.share / old.share,
+        }
+        : {}),
       goal: "< 3%",
-      met: share < 3,
-      notes: `${wallSeconds.toFixed(1)} s from ${WARMUP_S} s after start; ${
-        ticks1 - ticks0
-      } ticks at ${ticksPerSecond}/s`,
+      met: run.share < 3,
+      notes: `${run.wallSeconds.toFixed(1)} s from ${WARMUP_S} s after start; ${detail(run)}${
+        old ? `; baseline ${detail(old)}` : ""
+      }; load average ${load}`,
     });
-
-    const lines = (await Deno.readTextFile(`${logs}/windows-edge-traces.jsonl`)).split("\n");
-    const summary = lines.filter((l) => l.includes('"p50_ms"')).map((l) => JSON.parse(l)).at(-1);
-    if (!summary) throw new Error(`the ${label} run logged no inference summary`);
     emit({
       bench: "edge-pace",
       name: `VAD inference per window at pace, microphone through PulseAudio, ${label}, p50`,
-      value: summary.p50_ms,
+      value: run.summary.p50_ms,
       unit: "ms",
       baseline: { name: "same model back to back", value: backToBack, unit: "ms" },
-      ratio: summary.p50_ms / backToBack,
+      ratio: run.summary.p50_ms / backToBack,
       goal: "≤ 0.3 ms",
-      met: summary.p50_ms <= 0.3,
-      notes: `${summary.windows} windows, p99 ${summary.p99_ms} ms, ${summary.runtime}`,
+      met: run.summary.p50_ms <= 0.3,
+      notes: `${run.summary.windows} windows, p99 ${run.summary.p99_ms} ms, ${run.summary.runtime}${
+        old ? `; baseline checkout p50 ${old.summary.p50_ms} ms over ${old.summary.windows}` : ""
+      }`,
     });
   }
 } finally {

@@ -16,8 +16,13 @@
  * another at once costs a fraction of the CPU of one that wakes the model alone every 32 ms
  * (caches are warm), and quiet is where a microphone spends most of its time. Noticing that
  * speech starts is up to two windows (64 ms) later, with no audio lost (the history covers
- * it); once it may have started, every window runs as soon as it is full, so the end of
- * speech is never late.
+ * it); while a start is being confirmed every window runs as soon as it is full.
+ *
+ * While speaking, windows run {@linkcode SPEAKING_BATCH} (two) at a time, and never more: from
+ * `speaking` an end takes one window to enter `stopping` and at least one more to end, and the
+ * second window of a pair runs as soon as it is full, so a speech end comes on the same frame
+ * as with one window at a time (only the `speaking → stopping` transition can be reported one
+ * window later, with the same `at_ms`). While stopping, every window runs at once.
  */
 import type { Frame } from "../capture/framer.ts";
 import { SAMPLE_RATE } from "../capture/framer.ts";
@@ -41,6 +46,8 @@ export type SegmentEvent =
 const WINDOW_MS = (WINDOW * 1000) / SAMPLE_RATE;
 /** Windows run together while the state machine is quiet. */
 export const QUIET_BATCH = 3;
+/** Windows run together while speaking; more than two could delay a speech end. */
+export const SPEAKING_BATCH = 2;
 /** Frames this close to the end of the last one are contiguous (rounding of frame times), ms. */
 const CONTIGUOUS_MS = 0.5;
 
@@ -69,15 +76,17 @@ export class Segmenter {
   /** Full windows not yet run (while quiet), oldest first. */
   readonly #pending: { samples: Float32Array; start: number }[] = [];
   readonly #quietBatch: number;
+  readonly #speakingBatch: number;
 
   constructor(
     model: SpeechModel,
     settings: Partial<VadSettings> = {},
-    options: { quietBatch?: number } = {},
+    options: { quietBatch?: number; speakingBatch?: 1 | 2 } = {},
   ) {
     this.#model = model;
     this.machine = new VadStateMachine(settings);
     this.#quietBatch = Math.max(1, options.quietBatch ?? QUIET_BATCH);
+    this.#speakingBatch = Math.min(2, Math.max(1, options.speakingBatch ?? SPEAKING_BATCH));
     const s = this.machine.settings;
     this.#historyMs = s.preSpeechPadMs + s.minSpeechMs + s.redemptionMs +
       (1 + this.#quietBatch) * WINDOW_MS;
@@ -130,7 +139,12 @@ export class Segmenter {
       if (this.#filled === WINDOW) {
         this.#pending.push({ samples: this.#window.slice(), start: this.#windowStart });
         this.#filled = 0;
-        const batch = this.machine.state === "quiet" ? this.#quietBatch : 1;
+        const state = this.machine.state;
+        const batch = state === "quiet"
+          ? this.#quietBatch
+          : state === "speaking"
+          ? this.#speakingBatch
+          : 1;
         if (this.#pending.length >= batch) events.push(...await this.#drain());
       }
     }

@@ -115,7 +115,7 @@ for (const [name, parts, expected] of table) {
   });
 }
 
-Deno.test("Segmenter runs quiet windows three at a time and speech windows at once, losing none", async () => {
+Deno.test("Segmenter runs quiet windows three at a time, losing none", async () => {
   const calls: number[] = [];
   let pushed = 0;
   const base = loudnessModel();
@@ -147,4 +147,115 @@ Deno.test("Segmenter runs quiet windows three at a time and speech windows at on
     es.flatMap((e) => e.type === "speech_end" ? [[e.start_ms, e.end_ms, e.audio.length]] : []);
   assertEquals(ends(events), ends(reference));
   assertEquals(ends(events).length, 1);
+});
+
+/** Frames whose loudness wanders (seeded), so probabilities cross every threshold often. */
+function wanderingFrames(seed: number, count: number, gapAt?: number): Frame[] {
+  let x = seed;
+  const random = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const out: Frame[] = [];
+  let t = 0;
+  let level = 0;
+  for (let i = 0; i < count; i++) {
+    if (i === gapAt) t += 700;
+    // Runs of similar loudness, as speech and pauses have.
+    if (random() < 0.15) level = Math.floor(random() * 16000);
+    out.push({ samples: new Int16Array(320).fill(level), t_ms: t, index: i });
+    t += 20;
+  }
+  return out;
+}
+
+/** Probability = loudness, so values between the two thresholds occur too. */
+const graded: SpeechModel = {
+  probability(window) {
+    return Promise.resolve(Math.min(1, Math.abs(window[0]!) * 2.5));
+  },
+};
+
+/** Every event with the push (frame) it came on; transitions apart, they may come later. */
+async function pushes(segmenter: Segmenter, input: Frame[]) {
+  const events: unknown[] = [];
+  const transitions: unknown[] = [];
+  for (const [i, f] of input.entries()) {
+    for (const e of await segmenter.push(f)) {
+      if (e.type === "transition") transitions.push(e);
+      else events.push({ on_frame: i, ...e });
+    }
+  }
+  for (const e of await segmenter.flush()) {
+    if (e.type === "transition") transitions.push(e);
+    else events.push({ on_frame: "flush", ...e });
+  }
+  return { events, transitions };
+}
+
+for (const redemptionMs of [0, 20, 32, 64, 300]) {
+  for (const [minSpeechMs, gapAt] of [[0, undefined], [100, 400], [250, undefined]] as const) {
+    Deno.test(
+      `Segmenter pairs speaking windows without moving any event but a transition: hangover ${redemptionMs} ms, min speech ${minSpeechMs} ms${
+        gapAt ? ", a gap" : ""
+      }`,
+      async () => {
+        const settings = { redemptionMs, minSpeechMs, preSpeechPadMs: 100 };
+        const seen: number[][] = [[], []];
+        const model = (k: number): SpeechModel => ({
+          async probability(window) {
+            const p = await graded.probability(window);
+            seen[k]!.push(p);
+            return p;
+          },
+        });
+        for (const seed of [1, 7, 42]) {
+          const input = wanderingFrames(seed, 1500, gapAt);
+          seen[0]!.length = seen[1]!.length = 0;
+          const paired = await pushes(new Segmenter(model(0), settings), input);
+          const single = await pushes(
+            new Segmenter(model(1), settings, { speakingBatch: 1 }),
+            input,
+          );
+          // Speech starts, ends (with their audio), misfires and speech audio: the same events
+          // on the same frames.
+          assertEquals(paired.events, single.events);
+          assertEquals(paired.transitions, single.transitions);
+          // The model saw the same windows in the same order.
+          assertEquals(seen[0], seen[1]);
+          const ends = paired.events.filter((e) => (e as SegmentEvent).type === "speech_end");
+          if (ends.length < 3) throw new Error(`seed ${seed} gave only ${ends.length} segments`);
+        }
+      },
+    );
+  }
+}
+
+Deno.test("Segmenter runs speaking windows two at a time and stopping windows at once", async () => {
+  const calls: number[] = [];
+  let pushed = 0;
+  const base = loudnessModel();
+  const model: SpeechModel = {
+    probability(window) {
+      calls.push(pushed);
+      return base.probability(window);
+    },
+  };
+  const segmenter = new Segmenter(model, { minSpeechMs: 0, redemptionMs: 200 });
+  // 1 s of speech from the start, then quiet.
+  const input = frames([["speech", 1000], ["silence", 600]]);
+  const ends: number[] = [];
+  for (const f of input) {
+    pushed++;
+    for (const e of await segmenter.push(f)) if (e.type === "speech_end") ends.push(pushed);
+  }
+  assertEquals(ends, [63]);
+  // Window n is full on push ceil(32 (n + 1) / 20). Quiet at first: windows 0–2 run together
+  // on push 5 and confirm speech; then pairs: windows 3 and 4 on push 8 (when 4 is full), 5
+  // and 6 on push 12.
+  assertEquals(calls.slice(0, 7), [5, 5, 5, 8, 8, 12, 12]);
+  // Window 32 (1024–1056 ms), the first quiet one, is the second of a pair and runs on the
+  // push that fills it; from then on (stopping) every window runs on the push that fills it.
+  assertEquals(calls[32], 53);
+  // Speech ends 200 ms after 1024 ms, with window 38 (1216–1248 ms, push 63); quiet again, the
+  // windows after it are batched by three.
+  assertEquals(calls.filter((c) => c > 53 && c <= 63), [55, 56, 58, 60, 61, 63]);
+  assertEquals(calls.filter((c) => c > 63), [68, 68, 68, 72, 72, 72, 77, 77, 77]);
 });

@@ -3,6 +3,7 @@
  * native runtime to WASM when FFI is not allowed.
  */
 import { assert, assertEquals, assertRejects } from "@shared/testing/asserts.ts";
+import { Segmenter } from "./segmenter.ts";
 import { SileroVad, VadModelError, WINDOW } from "./silero_vad.ts";
 
 async function speech(dir: string): Promise<Float32Array> {
@@ -133,4 +134,45 @@ Deno.test("SileroVad falls back to onnxruntime-web without --allow-ffi, unless n
     error.endsWith("): use --vad-runtime web to run Silero on onnxruntime-web"),
     error,
   );
+});
+
+Deno.test("Segmenter on Silero: speaking pairs give identical probabilities and segments", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const audio = await speech(dir);
+    const run = async (speakingBatch: 1 | 2) => {
+      const vad = await SileroVad.load();
+      const seen: number[] = [];
+      const segmenter = new Segmenter(
+        {
+          async probability(window) {
+            const p = await vad.probability(window);
+            seen.push(p);
+            return p;
+          },
+        },
+        {},
+        { speakingBatch },
+      );
+      const ends: unknown[] = [];
+      const ints = Int16Array.from(audio, (x) => Math.round(x * 32768));
+      for (let i = 0; i + 320 <= ints.length; i += 320) {
+        const frame = { samples: ints.slice(i, i + 320), t_ms: i / 16, index: i / 320 };
+        for (const e of await segmenter.push(frame)) {
+          if (e.type === "speech_end") ends.push([i, e.start_ms, e.end_ms, e.audio.length]);
+        }
+      }
+      await vad.close();
+      return { seen, ends };
+    };
+    const paired = await run(2);
+    const single = await run(1);
+    assertEquals(paired.ends.length, 1);
+    assertEquals(paired.ends, single.ends);
+    // Exactly equal, not within a tolerance: the same windows reach the model in the same order.
+    assertEquals(paired.seen, single.seen);
+    assert(paired.seen.some((p) => p >= 0.5));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
