@@ -55,7 +55,14 @@ export async function setupLogging(options: LoggingOptions = {}): Promise<() => 
   if (options.logFile) {
     await Deno.mkdir(dirname(options.logFile), { recursive: true });
     sinks.file = redactByField(
-      getFileSink(options.logFile, { formatter, bufferSize: 8192, flushInterval: 500 }),
+      // nonBlocking: the sink's fsync runs off the main thread, so a flush never stalls the
+      // audio loop or a request (logs are not what makes work durable: the stores are).
+      getFileSink(options.logFile, {
+        formatter,
+        bufferSize: 8192,
+        flushInterval: 500,
+        nonBlocking: true,
+      }),
       FIELD_PATTERNS,
     );
   }
