@@ -8,3 +8,4 @@ export * from "./job.ts";
 export * from "./trace.ts";
 export * from "./worker_protocol.ts";
 export * from "./json_depth.ts";
+export * from "./wire.ts";
