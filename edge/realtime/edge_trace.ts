@@ -1,9 +1,9 @@
 /**
  * @module
  * Trace events of the edge's network side (transcription, outbox, fan-in), in the shape of
- * DESIGN.md's trace event. Modules take a {@linkcode EdgeTracer} option; the default logs
- * each event through LogTape under `["edge", "trace"]` with the event as the `trace`
- * property, so that the program's logging setup decides where the lines go
+ * the shared `TraceEvent` (`shared/schemas/trace.ts`). Modules take a {@linkcode EdgeTracer}
+ * option; the default logs each event through LogTape under `["edge", "trace"]` with the event
+ * as the `trace` property, so that the program's logging setup decides where the lines go
  * (`logs/windows-edge-traces.jsonl`).
  */
 import { getLogger } from "@logtape/logtape";
