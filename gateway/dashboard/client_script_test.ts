@@ -22,3 +22,11 @@ Deno.test("the dashboard shows an unpriced cost as 'unpriced', not as nothing or
     "$0.0123",
   ]);
 });
+
+Deno.test("the page embeds the type-checked client file as it is, after the SSE parser", async () => {
+  const file = await Deno.readTextFile(
+    new URL("../dashboard_client/dashboard_client.js", import.meta.url),
+  );
+  assertEquals(CLIENT_SCRIPT.startsWith("const createSseParser = "), true);
+  assertEquals(CLIENT_SCRIPT.endsWith(file), true);
+});
