@@ -5,7 +5,7 @@
  * type-checked by `deno check` with the DOM library (this folder's `deno.json`). It keeps the
  * token in the tab's sessionStorage and sends it as a bearer header on every call, never in a
  * URL; reads `/events` with fetch streaming (EventSource cannot send headers) through the
- * tested `createSseParser` (prepended to this script when served), reconnecting with exponential
+ * tested `createSseParser` (prepended, with the formatting of `page_format.ts`, when served), reconnecting with exponential
  * backoff and reloading its lists after a reconnect or a `gap`, so nothing missed stays missing.
  * Images and diffs are fetched with the header too and shown from blob URLs.
  */
@@ -17,10 +17,6 @@
 /** @typedef {Record<string, (data: any) => unknown> & { reconnected?: () => unknown }} Handlers */
 /** The element `s` selects; the pages always have the ones this script asks for. */
 const $ = (/** @type {string} */ s) => /** @type {HTMLInputElement} */ (document.querySelector(s));
-/** @type {Record<string, string>} */
-const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-const esc = (/** @type {unknown} */ s) =>
-  String(s ?? "").replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 const TOKEN_KEY = "gateway-token";
 let token = sessionStorage.getItem(TOKEN_KEY) || "";
 class Unauthorized extends Error {}
@@ -78,19 +74,6 @@ const setLive = (/** @type {string} */ text, /** @type {string} */ cls) => {
   el.textContent = text;
   el.className = cls || "";
 };
-const fmtMs = (
-  /** @type {number | null | undefined} */ ms,
-) => (ms == null
-  ? ""
-  : ms < 1000
-  ? Math.round(ms) + " ms"
-  : ms < 120000
-  ? (ms / 1000).toFixed(1) + " s"
-  : Math.round(ms / 60000) + " min");
-// null is a model without a price: its cost is unknown, not zero.
-/** @param {number | null | undefined} usd */
-const fmtCost = (usd) => (usd === null ? "unpriced" : usd ? "$" + usd.toFixed(4) : "");
-const fmtTime = (/** @type {string | undefined} */ iso) => String(iso || "").slice(11, 23);
 const duration = (/** @type {Job} */ j) =>
   j.started_at
     ? (Date.parse(j.finished_at || new Date().toISOString()) - Date.parse(j.started_at))
@@ -233,36 +216,7 @@ function renderTail() {
  * @param {string} unit
  */
 function chart(sel, label, values, unit) {
-  const w = 320, h = 70, max = Math.max(1, ...values.filter((v) => v != null));
-  const step = w / Math.max(1, values.length - 1);
-  /** @type {string[][]} */
-  const segs = [];
-  /** @type {string[]} */
-  let cur = [];
-  values.forEach((v, i) => {
-    if (v == null) {
-      if (cur.length) segs.push(cur);
-      cur = [];
-      return;
-    }
-    cur.push((i * step).toFixed(1) + "," + (h - 2 - (v / max) * (h - 6)).toFixed(1));
-  });
-  if (cur.length) segs.push(cur);
-  const last = [...values].reverse().find((v) => v != null);
-  const minutes = Math.round((values.length * bucketMs) / 60000);
-  $(sel).innerHTML = '<div class="chart-label">' + esc(label) + ": <b>" +
-    esc(last == null ? "–" : (Math.round(last * 100) / 100) + unit) + "</b>" +
-    ' <span class="muted">max ' + esc(Math.round(max * 100) / 100) + "</span></div>" +
-    '<svg width="' + w + '" height="' + h + '" role="img" aria-label="' + esc(label) +
-    '"><rect width="' + w + '" height="' + h + '" fill="#fafafa"/>' +
-    segs.map((
-      s,
-    ) => (s.length === 1
-      ? '<circle r="2" fill="#36c" cx="' + s[0]?.split(",")[0] + '" cy="' + s[0]?.split(",")[1] +
-        '"/>'
-      : '<polyline fill="none" stroke="#36c" stroke-width="1.5" points="' + s.join(" ") + '"/>')
-    ).join("") +
-    '</svg><div class="muted axis"><span>−' + minutes + " min</span><span>now</span></div>";
+  $(sel).innerHTML = chartHtml(label, values, unit, bucketMs);
 }
 function renderCharts() {
   chart("#chart-depth", "queue depth", points.map((p) => p.depth), "");
@@ -430,21 +384,6 @@ function renderJob(job) {
           : "not retryable",
       ) + "</div>";
   }
-}
-/** @param {string} text */
-function diffHtml(text) {
-  return text.split("\n").map((l) =>
-    '<span class="' + (l.startsWith("+++") || l.startsWith("---") || l.startsWith("diff ")
-      ? "file"
-      : l.startsWith("+")
-      ? "add"
-      : l.startsWith("-")
-      ? "del"
-      : l.startsWith("@@")
-      ? "hunk"
-      : "") +
-    '">' + esc(l) + "</span>"
-  ).join("\n");
 }
 /** @type {Set<string>} */
 const shownArtifacts = new Set();
