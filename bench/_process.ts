@@ -1,12 +1,15 @@
 /**
  * @module
- * Helpers for benchmarks that start servers as subprocesses and read their listening line.
+ * Helpers for benchmarks that start servers as subprocesses and read their listening line
+ * (on the process helpers of `shared/testing/process.ts`).
  */
 import { shippedPermissions } from "@shared/task_permissions.ts";
-import { readLines } from "../shared/io/lines.ts";
+import { spawnDeno } from "@shared/testing/process.ts";
 
 /** `deno task gateway`'s own permissions, so the benchmarks measure what ships. */
 export const GATEWAY_PERMISSIONS = await shippedPermissions("gateway");
+
+export { type DenoProcess, freePort, liveProcesses, spawnDeno } from "@shared/testing/process.ts";
 
 export interface ServerProcess {
   url: string;
@@ -19,36 +22,17 @@ export async function startServer(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    env,
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = readLines(child.stdout);
-  let url: string | undefined;
-  while (!url) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`server ${args.join(" ")} exited before listening`);
-    try {
-      const msg = JSON.parse(value);
-      if (msg.event === "listening") url = msg.url;
-    } catch { /* not a JSON line */ }
+  const proc = await spawnDeno(args, { ready: "listening", env });
+  const url = proc.info.url;
+  if (typeof url !== "string") {
+    await proc.stop();
+    throw new Error(`server ${args.join(" ")} announced no url: ${JSON.stringify(proc.info)}`);
   }
-  // Keep draining stdout so the child never blocks on a full pipe.
-  void (async () => {
-    try {
-      while (!(await lines.next()).done) { /* drain */ }
-    } catch { /* closed */ }
-  })();
   return {
     url,
-    child,
+    child: proc.child,
     async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-      await child.status;
+      await proc.stop();
     },
   };
 }

@@ -20,7 +20,15 @@
  * and `FAULTS_SECONDS` (default 20) shape the HTTP load.
  */
 import { emit } from "./report.ts";
-import { GATEWAY_PERMISSIONS, gatewayArgs } from "./_process.ts";
+import {
+  type DenoProcess,
+  freePort,
+  GATEWAY_PERMISSIONS,
+  gatewayArgs,
+  liveProcesses,
+  spawnDeno,
+} from "./_process.ts";
+import { FINAL_JOB_STATUSES } from "../shared/schemas/wire.ts";
 import { shippedPermissions } from "../shared/task_permissions.ts";
 import { readLines } from "../shared/io/lines.ts";
 import { type RedisServer, startRedisServer } from "../shared/testing/redis_server.ts";
@@ -50,7 +58,7 @@ const SECONDS = Number(Deno.env.get("FAULTS_SECONDS") ?? 20);
 const JOB_MS = 50;
 /** Lease of a job without heartbeat: how long a dead process's running jobs wait. */
 const LEASE_MS = 3000;
-const FINAL = new Set(["succeeded", "failed", "dead", "cancelled"]);
+const FINAL = FINAL_JOB_STATUSES;
 const ENDS = /"event":"job\.(succeeded|failed|dead|cancelled)"/;
 const BENCH = "faults";
 
@@ -58,98 +66,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => Math.round(ms / 10) / 100;
 
 // ---------------------------------------------------------------------------------------------
-// Processes: every child is tracked so that a failing scenario still leaves nothing running.
+// Processes: every child is tracked (`liveProcesses`) so that a failing scenario still leaves
+// nothing running.
 
-interface Proc {
-  child: Deno.ChildProcess;
-  /** The JSON line the process announced itself with. */
-  info: Record<string, unknown>;
-  /** Last stderr output, for notes when something went wrong. */
-  stderrTail(): string;
-  /** Sends `signal` (SIGTERM by default) and waits for the exit; returns the exit code. */
-  stop(signal?: Deno.Signal): Promise<number>;
-  /** Waits for the exit without a signal; returns the exit code. */
-  wait(): Promise<number>;
-}
-
-const live = new Set<Proc>();
-
-/** Starts `deno <args>` and waits for a JSON line on stdout containing `"<key>"`. */
-async function spawn(
-  args: string[],
-  key: string | null,
-  env: Record<string, string> = {},
-): Promise<Proc> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let tail = "";
-  const stderr = (async () => {
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      tail = (tail + chunk).slice(-4000);
-    }
-  })().catch(() => {});
-  const lines = readLines(child.stdout);
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
-  });
-  let drained: Promise<void> = Promise.resolve();
-  const proc: Proc = {
-    child,
-    info: {},
-    stderrTail: () => tail,
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      if (!exited) {
-        try {
-          child.kill(signal);
-        } catch { /* already gone */ }
-      }
-      const { code } = await status;
-      await drained;
-      await stderr;
-      live.delete(proc);
-      return code;
-    },
-    async wait() {
-      await status;
-      return await proc.stop();
-    },
-  };
-  live.add(proc);
-  if (key !== null) {
-    for (;;) {
-      const { value, done } = await lines.next();
-      if (done) {
-        await proc.stop();
-        throw new Error(`${args.slice(-12).join(" ")} exited early: ${tail.slice(-600)}`);
-      }
-      if (value.startsWith("{") && value.includes(`"${key}"`)) {
-        proc.info = JSON.parse(value);
-        break;
-      }
-    }
-  }
-  // Keep reading stdout so the child never blocks on a full pipe.
-  drained = (async () => {
-    for await (const _ of lines) { /* drain */ }
-  })().catch(() => {});
-  return proc;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+type Proc = DenoProcess;
 
 function gateway(dir: string, port: number, extra: string[] = []): Promise<Proc> {
-  return spawn(gatewayArgs(dir, port, extra), "listening");
+  return spawnDeno(gatewayArgs(dir, port, extra), { ready: "listening" });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -567,7 +490,7 @@ async function redisScenario(dir: string): Promise<void> {
     "16",
   ];
   const gw = await gateway(dir, port, common);
-  const worker = await spawn([
+  const worker = await spawnDeno([
     "run",
     ...GATEWAY_PERMISSIONS,
     `${ROOT}gateway/worker_main.ts`,
@@ -578,7 +501,7 @@ async function redisScenario(dir: string): Promise<void> {
     "--log-level",
     "warning",
     ...common,
-  ], "worker_started");
+  ], { ready: "worker_started" });
   const url = `http://127.0.0.1:${port}`;
   const times = { faultAt: 0, restartAt: 0, readyAt: 0, drainMs: 0 };
   const OUTAGE_MS = 3000;
@@ -650,7 +573,7 @@ async function standin(dir: string): Promise<RealtimeStandIn> {
 }
 
 function edge(dir: string, realtimeUrl: string, gatewayUrl: string, input: string, pace: boolean) {
-  return spawn(
+  return spawnDeno(
     [
       "run",
       ...EDGE_PERMISSIONS,
@@ -666,8 +589,7 @@ function edge(dir: string, realtimeUrl: string, gatewayUrl: string, input: strin
       "--logs-dir",
       `${dir}/edgelogs`,
     ],
-    null,
-    { OPENAI_REALTIME_URL: realtimeUrl, OPENAI_API_KEY: "" },
+    { env: { OPENAI_REALTIME_URL: realtimeUrl, OPENAI_API_KEY: "" } },
   );
 }
 
@@ -932,7 +854,7 @@ for (const [name, run] of scenarios) {
       }`,
     });
   } finally {
-    for (const p of [...live]) await p.stop("SIGKILL");
+    for (const p of [...liveProcesses]) await p.stop("SIGKILL");
     for (const c of cleanups.splice(0)) await c().catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     console.error(`faults: ${name} took ${((performance.now() - started) / 1000).toFixed(1)} s`);

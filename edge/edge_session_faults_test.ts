@@ -5,6 +5,7 @@
  * transcript, and as the provider going away), and although the gateway is killed for ten
  * seconds while the speaker goes on.
  */
+import { freePort } from "@shared/testing/process.ts";
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
@@ -250,13 +251,6 @@ async function edgeEvents(dir: string, event: string): Promise<number> {
 
 /** Final transcripts the edge printed (one `» text` line each). */
 const finals = (stdout: string) => stdout.split("\n").filter((l) => l.startsWith("» "));
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 const opts = { sanitizeResources: false, sanitizeOps: false, ignore: Deno.build.os === "windows" };
 

@@ -3,6 +3,7 @@
  * the run with one error and the utterances kept; the first Ctrl-C waits a bounded time for
  * what is in flight and says what is left; the second Ctrl-C quits at once.
  */
+import { freePort } from "@shared/testing/process.ts";
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
@@ -93,13 +94,6 @@ function runEdge(
   };
 }
 
-function closedPort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 async function outboxFiles(dir: string): Promise<number> {
   let n = 0;
   for await (const e of Deno.readDir(`${dir}/edge/outbox`)) {
@@ -159,7 +153,7 @@ Deno.test({
     try {
       const edge = runEdge(dir, {
         realtimeUrl: rt.url,
-        gatewayUrl: `http://127.0.0.1:${closedPort()}`,
+        gatewayUrl: `http://127.0.0.1:${freePort()}`,
         pace: true,
       });
       await edge.line("» "); // the first utterance is transcribed and waits in the outbox
@@ -192,7 +186,7 @@ Deno.test({
   ...opts,
   async fn() {
     const dir = await Deno.makeTempDir();
-    const port = closedPort();
+    const port = freePort();
     const args = {
       realtimeUrl: `ws://127.0.0.1:${port}`,
       gatewayUrl: `http://127.0.0.1:${port}`,

@@ -3,6 +3,7 @@
  * loopback: every spoken utterance arrives at the gateway exactly once, through dropped
  * WebSockets, a gateway that starts late, and an edge killed with a full outbox.
  */
+import { freePort } from "@shared/testing/process.ts";
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
@@ -114,13 +115,6 @@ async function received(gatewayUrl: string): Promise<string[]> {
     for (const e of events) texts.push(e.data.text);
   }
   return texts.sort();
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

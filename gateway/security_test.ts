@@ -3,6 +3,7 @@
  * stdout, log files), a trace row, the `/events` stream, an artifact or a response; the token
  * guards every route but /healthz; a non-loopback bind needs a token.
  */
+import { freePort } from "@shared/testing/process.ts";
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
@@ -291,9 +292,7 @@ Deno.test("the gateway refuses a non-loopback address without GATEWAY_TOKEN", as
 });
 
 Deno.test("an unreachable Redis at start-up is one readable line and exit 1", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close(); // nothing listens there now
+  const port = freePort(); // nothing listens there
   const dir = await Deno.makeTempDir();
   const out = await new Deno.Command(Deno.execPath(), {
     args: [

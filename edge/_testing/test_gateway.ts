@@ -8,6 +8,7 @@
  * restarted on the same port to play a gateway outage.
  */
 import { z } from "zod";
+import { FINAL_UTTERANCE_STATUSES } from "@shared/schemas/wire.ts";
 
 /** Options of {@linkcode startTestGateway}. */
 export interface TestGatewayOptions {
@@ -70,7 +71,7 @@ const Body = z.object({
   session_id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
 }).strict();
 
-const FINAL = new Set(["unrouted", "succeeded", "failed", "dead", "cancelled", "partial"]);
+const FINAL = FINAL_UTTERANCE_STATUSES;
 
 /** Starts the imitation gateway on 127.0.0.1. */
 export function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {

@@ -6,30 +6,12 @@
  */
 import { z } from "zod";
 
-/**
- * Statuses after which an utterance changes no more. `unrouted` is final: no skill matched,
- * so the gateway queued nothing and nothing will ever happen to it.
- */
-export const FINAL_UTTERANCE_STATUSES: ReadonlySet<string> = new Set([
-  "unrouted",
-  "succeeded",
-  "failed",
-  "dead",
-  "cancelled",
-  "partial",
-]);
-
-/** Job statuses after which a job changes no more. */
-export const FINAL_JOB_STATUSES: ReadonlySet<string> = new Set([
-  "succeeded",
-  "failed",
-  "dead",
-  "cancelled",
-]);
-
-export function isFinalStatus(status: string): boolean {
-  return FINAL_UTTERANCE_STATUSES.has(status);
-}
+/** Final utterance and job statuses, as the gateway defines them. */
+export {
+  FINAL_JOB_STATUSES,
+  FINAL_UTTERANCE_STATUSES,
+  isFinalUtteranceStatus as isFinalStatus,
+} from "@shared/schemas/wire.ts";
 
 const UsageView = z.looseObject({
   provider: z.string().optional(),

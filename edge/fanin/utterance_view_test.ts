@@ -10,8 +10,10 @@ Deno.test("isFinalStatus() knows the final statuses and treats unknown ones as n
   const cases: [string, boolean][] = [
     ["succeeded", true],
     ["failed", true],
-    ["dead", true],
     ["cancelled", true],
+    ["command", true],
+    // A job can be dead; an utterance cannot (its dead jobs make it failed or partial).
+    ["dead", false],
     ["partial", true],
     ["unrouted", true],
     ["running", false],

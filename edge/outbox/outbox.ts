@@ -9,7 +9,7 @@
  * utterance: delivery is at-least-once on the wire and exactly-once in effect.
  */
 import { getLogger } from "@logtape/logtape";
-import { z } from "zod";
+import { TaskAnswerView as TaskAccepted } from "@shared/schemas/wire.ts";
 import { backoffDelay, type BackoffPolicy } from "../support/backoff.ts";
 import { type EdgeTracer, emitTrace, logTracer } from "../support/edge_trace.ts";
 import { TypedEmitter } from "../support/typed_emitter.ts";
@@ -20,24 +20,8 @@ import { FileOutboxStore, type OutboxItem } from "./outbox_store.ts";
 const log = getLogger(["edge", "outbox"]);
 const SOURCE = "edge.outbox";
 
-/**
- * The part of the `POST /task` answer the edge uses. When no skill matches, the gateway
- * answers 200 with `unrouted: true` and no jobs: the utterance is taken, and nothing follows.
- */
-export const TaskAccepted = z.looseObject({
-  utterance_id: z.string(),
-  jobs: z.array(z.looseObject({ job_id: z.string(), intent: z.string(), status: z.string() })),
-  unrouted: z.boolean().optional(),
-  /** One short sentence to speak (unrouted answers). */
-  say: z.string().optional(),
-  /** A voice command's answer: what it did, to which jobs, and the sentence to speak. */
-  control: z.looseObject({
-    action: z.string(),
-    job_ids: z.array(z.string()),
-    say: z.string().optional(),
-  }).optional(),
-});
-export type TaskAccepted = z.infer<typeof TaskAccepted>;
+/** The part of the `POST /task` answer the edge uses: see `TaskAnswerView`. */
+export { TaskAccepted };
 
 /** Options of {@linkcode Outbox.open}. */
 export interface OutboxOptions {

@@ -1,13 +1,13 @@
 /**
  * @module
  * Trace events of the edge's network side (transcription, outbox, fan-in), in the shape of
- * DESIGN.md's trace event. Modules take a {@linkcode EdgeTracer} option; the default logs
- * each event through LogTape under `["edge", "trace"]` with the event as the `trace`
- * property, so that the program's logging setup decides where the lines go
+ * the shared `TraceEvent` (`shared/schemas/trace.ts`). Modules take a {@linkcode EdgeTracer}
+ * option; the default logs each event through LogTape under `["edge", "trace"]` with the event
+ * as the `trace` property, so that the program's logging setup decides where the lines go
  * (`logs/windows-edge-traces.jsonl`).
  */
 import { getLogger } from "@logtape/logtape";
-import type { TraceEvent } from "@shared/schemas/trace.ts";
+import { type TraceEvent, traceEvent } from "@shared/schemas/trace.ts";
 
 /** What a module reports; `ts` and `trace_id` are filled in. */
 export interface EdgeTraceInput {
@@ -26,22 +26,9 @@ export interface EdgeTraceInput {
 /** Receives trace events; must not throw or block (it runs on the audio path). */
 export type EdgeTracer = (event: TraceEvent) => void;
 
-/** Completes an input into a trace event; the utterance id is the trace id when there is one. */
+/** Completes an input into a trace event (see `traceEvent`). */
 export function toTraceEvent(input: EdgeTraceInput, now: Date = new Date()): TraceEvent {
-  const event: TraceEvent = {
-    ts: now.toISOString(),
-    trace_id: input.utterance_id ?? `edge-${input.source}`,
-    source: input.source,
-    event: input.event,
-  };
-  if (input.utterance_id !== undefined) event.utterance_id = input.utterance_id;
-  if (input.job_id !== undefined) event.job_id = input.job_id;
-  if (input.duration_ms !== undefined) {
-    event.duration_ms = Math.round(input.duration_ms * 1000) / 1000;
-  }
-  if (input.cost_usd !== undefined) event.cost_usd = input.cost_usd;
-  if (input.data !== undefined) event.data = input.data;
-  return event;
+  return traceEvent(input, now.toISOString());
 }
 
 const traceLog = getLogger(["edge", "trace"]);

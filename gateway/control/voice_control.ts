@@ -10,7 +10,7 @@
  * Cancels and confirmation answers go through the store (`cancel`, `decide`), which reaches
  * the engine holding the job in whichever process it runs.
  */
-import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
+import type { ControlAnswer, JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
 import type { AppDeps } from "../app_deps.ts";
 import { type ControlAction, parseCommand } from "./command_parser.ts";
 import { planControl, sayFor, type SessionUtterance } from "./control_plan.ts";
@@ -18,13 +18,6 @@ import { answerConfirmation, cancelJob, retryJob } from "./steer.ts";
 
 /** How far back in a session a command looks. */
 const SESSION_LOOKBACK = 50;
-
-export interface ControlAnswer {
-  utterance_id: string;
-  jobs: [];
-  control: { action: ControlAction; job_ids: string[]; say: string };
-  duplicate: boolean;
-}
 
 export interface VoiceCommandRequest {
   utterance_id: string;

@@ -12,13 +12,14 @@ Deno.test("the dashboard's browser script parses (a syntax error would blank the
   assertEquals(error, "");
 });
 
-Deno.test("the dashboard shows an unpriced cost as 'unpriced', not as nothing or $0", () => {
-  const line = CLIENT_SCRIPT.split("\n").find((l) => l.startsWith("const fmtCost ="))!;
-  const fmtCost = new Function(`${line}; return fmtCost;`)() as (usd: unknown) => string;
-  assertEquals([fmtCost(null), fmtCost(undefined), fmtCost(0), fmtCost(0.01234)], [
-    "unpriced",
-    "",
-    "",
-    "$0.0123",
-  ]);
+Deno.test("the page embeds the type-checked client file as it is, after the tested helpers", async () => {
+  const file = await Deno.readTextFile(
+    new URL("../dashboard_client/dashboard_client.js", import.meta.url),
+  );
+  assertEquals(CLIENT_SCRIPT.startsWith("const createSseParser = "), true);
+  assertEquals(CLIENT_SCRIPT.endsWith(file), true);
+  // The embedded sources run on their own, as the page runs them.
+  const helpers = CLIENT_SCRIPT.slice(0, CLIENT_SCRIPT.length - file.length);
+  const run = new Function(`${helpers}; return [fmtCost(null), esc("<a>"), typeof chartHtml];`);
+  assertEquals(run(), ["unpriced", "&lt;a&gt;", "function"]);
 });

@@ -6,9 +6,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import {
-  JobRecord,
-  JobState,
+  ControlAnswer,
+  FanIn,
+  PublicJob,
+  TaskAccepted,
   TaskRequest,
+  TaskUnrouted,
   TraceEvent,
   Usage,
   UtteranceRecord,
@@ -36,50 +39,7 @@ const ErrorBody = z.object({
   message: z.string(),
   details: z.unknown().optional(),
 });
-const TaskAccepted = z.object({
-  utterance_id: z.string(),
-  jobs: z.array(
-    z.object({ job_id: z.string(), intent: z.string(), status: JobState, clause: z.string() }),
-  ),
-  duplicate: z.boolean().describe("true when this utterance_id was seen before"),
-  unrouted: z.literal(true).optional().describe("no skill matched: nothing was queued"),
-  say: z.string().optional().describe(
-    "with unrouted: one short sentence for the user, naming what the gateway can do",
-  ),
-  skipped: z.array(z.unknown()).describe("clauses the router left out (negated, filler)"),
-});
-const Control = UtteranceRecord.shape.control.unwrap().describe(
-  "what a voice command did: the jobs it acted on (none when there was nothing to act on, or no session) and one short sentence to speak",
-);
-const ControlAnswer = z.object({
-  utterance_id: z.string(),
-  jobs: z.array(z.never()).describe("always empty: a command creates no jobs"),
-  control: Control,
-  duplicate: z.boolean().describe("true when this utterance_id was seen before (same answer)"),
-});
-const Job = JobRecord.omit({ lease: true });
-const FanIn = z.object({
-  utterance_id: z.string(),
-  text: z.string(),
-  source: z.enum(["voice", "api"]),
-  session_id: z.string().optional(),
-  created_at: z.string(),
-  status: z.enum([
-    "command",
-    "unrouted",
-    "queued",
-    "running",
-    "awaiting_confirmation",
-    "succeeded",
-    "partial",
-    "failed",
-    "cancelled",
-  ]),
-  jobs: z.array(Job),
-  usage: Usage.nullable().describe("summed over the jobs; provider/model 'mixed' when they differ"),
-  cost_usd: z.number().nullable().describe("null when a job's model has no price (unpriced)"),
-  control: Control.optional().describe("set when the utterance was a voice command"),
-});
+const Job = PublicJob;
 const Health = z.object({
   ok: z.boolean(),
   queue: z.enum(["memory", "kv", "redis"]),
@@ -139,6 +99,7 @@ export function buildOpenApi(): Record<string, unknown> {
       schemas: {
         TaskRequest: schema(TaskRequest, "TaskRequest"),
         TaskAccepted: schema(TaskAccepted, "TaskAccepted"),
+        TaskUnrouted: schema(TaskUnrouted, "TaskUnrouted"),
         ControlAnswer: schema(ControlAnswer, "ControlAnswer"),
         Job: schema(Job, "Job"),
         JobPage: schema(JobPage, "JobPage"),
@@ -166,8 +127,7 @@ export function buildOpenApi(): Record<string, unknown> {
               ...json("TaskAccepted"),
             },
             "200": {
-              description:
-                "No skill matched: nothing was queued (unrouted, a TaskAccepted); or the whole " +
+              description: "No skill matched: nothing was queued (a TaskUnrouted); or the whole " +
                 "utterance was a voice command (cancel, confirm, deny, status, retry) that acted " +
                 "only on jobs of the request's session_id (a ControlAnswer, traced as " +
                 "control.<action>)",
@@ -175,7 +135,7 @@ export function buildOpenApi(): Record<string, unknown> {
                 "application/json": {
                   schema: {
                     oneOf: [
-                      { $ref: "#/components/schemas/TaskAccepted" },
+                      { $ref: "#/components/schemas/TaskUnrouted" },
                       { $ref: "#/components/schemas/ControlAnswer" },
                     ],
                   },

@@ -3,23 +3,14 @@
  * Fan-in of an utterance: its jobs, an overall status and the summed usage. Pure.
  */
 import {
+  type FanIn,
   isFinal,
   type JobRecord,
   publicJob,
   sumUsage,
   type UtteranceRecord,
+  type UtteranceStatus,
 } from "@shared/schemas/mod.ts";
-
-export type UtteranceStatus =
-  | "command"
-  | "unrouted"
-  | "queued"
-  | "running"
-  | "awaiting_confirmation"
-  | "succeeded"
-  | "partial"
-  | "failed"
-  | "cancelled";
 
 /** One status for a set of jobs: final only when every job is final. */
 export function overallStatus(jobs: readonly Pick<JobRecord, "status">[]): UtteranceStatus {
@@ -35,7 +26,7 @@ export function overallStatus(jobs: readonly Pick<JobRecord, "status">[]): Utter
   return "failed";
 }
 
-export function fanIn(utterance: UtteranceRecord, jobs: readonly JobRecord[]) {
+export function fanIn(utterance: UtteranceRecord, jobs: readonly JobRecord[]): FanIn {
   // The model that routed the utterance, if one did, is part of what it cost.
   const usage = sumUsage([
     ...(utterance.router_usage ? [utterance.router_usage] : []),
@@ -48,7 +39,7 @@ export function fanIn(utterance: UtteranceRecord, jobs: readonly JobRecord[]) {
     ...(utterance.session_id !== undefined ? { session_id: utterance.session_id } : {}),
     created_at: utterance.created_at,
     // A voice command has no jobs of its own: what it did is its `control`.
-    status: utterance.control ? "command" as const : overallStatus(jobs),
+    status: utterance.control ? "command" : overallStatus(jobs),
     ...(utterance.control ? { control: utterance.control } : {}),
     jobs: jobs.map(publicJob),
     usage: usage ?? null,

@@ -4,7 +4,16 @@
  * `utterance_id`.
  */
 import { Hono } from "hono";
-import { exceedsDepth, MAX_JSON_DEPTH, TaskRequest, type TaskSpec } from "@shared/schemas/mod.ts";
+import {
+  exceedsDepth,
+  MAX_JSON_DEPTH,
+  type QueuedJob,
+  type SkippedClause,
+  type TaskAccepted,
+  TaskRequest,
+  type TaskSpec,
+  type TaskUnrouted,
+} from "@shared/schemas/mod.ts";
 import type { AppDeps } from "../app_deps.ts";
 import { HttpError, validationError } from "../http_errors.ts";
 import { createRouting, type Routing } from "../router/routing.ts";
@@ -51,7 +60,7 @@ export function taskRoutes(deps: AppDeps): Hono {
     }
     const priority = req.source === "voice" ? "interactive" : "background";
     let tasks: TaskSpec[];
-    let skipped: unknown[] = [];
+    let skipped: SkippedClause[] = [];
     let routing: Routing | undefined;
     const text = req.text ?? req.tasks!.map((t) => t.instruction).join("; ");
     if (req.tasks) {
@@ -106,14 +115,14 @@ export function taskRoutes(deps: AppDeps): Hono {
         });
       }
     }
-    const jobsOut = jobs.map((j) => ({
+    const jobsOut = jobs.map((j): QueuedJob => ({
       job_id: j.job_id,
       intent: j.intent,
       status: j.status,
       clause: j.spec.clause ?? j.spec.instruction,
     }));
     if (utterance.job_ids.length === 0) {
-      return c.json({
+      const answer: TaskUnrouted = {
         utterance_id: utteranceId,
         jobs: [],
         unrouted: true,
@@ -121,9 +130,16 @@ export function taskRoutes(deps: AppDeps): Hono {
         message: "No skill matched this request; nothing was queued",
         say: unroutedSay(deps.skills),
         skipped,
-      }, 200);
+      };
+      return c.json(answer, 200);
     }
-    return c.json({ utterance_id: utteranceId, jobs: jobsOut, duplicate: !created, skipped }, 202);
+    const answer: TaskAccepted = {
+      utterance_id: utteranceId,
+      jobs: jobsOut,
+      duplicate: !created,
+      skipped,
+    };
+    return c.json(answer, 202);
   });
 
   return app;

@@ -3,7 +3,7 @@
  * The tracer every gateway part writes to. Events are stamped, kept in a bounded ring for
  * `/traces`, and handed to the sinks (JSONL file, libSQL) in batches off the request path.
  */
-import type { TraceEvent } from "@shared/schemas/mod.ts";
+import { type TraceEvent, traceEvent, type TraceInput } from "@shared/schemas/trace.ts";
 import { redactText } from "@shared/logging/redact.ts";
 
 export interface TraceFilter {
@@ -29,7 +29,7 @@ export interface TraceSink {
   close(): Promise<void>;
 }
 
-export type TraceInput = Omit<TraceEvent, "ts" | "trace_id"> & { ts?: string; trace_id?: string };
+export type { TraceInput };
 
 export interface TracerOptions {
   /** Events kept in memory for `/traces`. @default 5000 */
@@ -74,11 +74,7 @@ export class Tracer {
 
   /** Records an event. Never throws and never waits for I/O. */
   emit(input: TraceInput): TraceEvent {
-    const [event, line] = redactEvent({
-      ...input,
-      ts: input.ts ?? this.#iso(this.#now()),
-      trace_id: input.trace_id ?? input.utterance_id ?? input.job_id ?? crypto.randomUUID(),
-    });
+    const [event, line] = redactEvent(traceEvent(input, input.ts ?? this.#iso(this.#now())));
     this.#remember(event);
     for (const fn of this.#subscribers) {
       try {

@@ -136,6 +136,14 @@ export const JobRecord = z.object({
 });
 export type JobRecord = z.infer<typeof JobRecord>;
 
+/** What a voice command did: the jobs it acted on and one short sentence to speak. */
+export const UtteranceControl = z.object({
+  action: z.enum(["cancel", "confirm", "deny", "status", "retry"]),
+  job_ids: z.array(Id),
+  say: z.string(),
+});
+export type UtteranceControl = z.infer<typeof UtteranceControl>;
+
 /** The utterance a set of jobs came from (fan-out); `/utterances/{id}` fans them back in. */
 export const UtteranceRecord = z.object({
   utterance_id: Id,
@@ -150,11 +158,7 @@ export const UtteranceRecord = z.object({
   /** The speaker's session, when the request named one. */
   session_id: SessionId.optional(),
   /** Set when the utterance was a voice command: what it did (it has no jobs of its own). */
-  control: z.object({
-    action: z.enum(["cancel", "confirm", "deny", "status", "retry"]),
-    job_ids: z.array(Id),
-    say: z.string(),
-  }).optional(),
+  control: UtteranceControl.optional(),
 });
 export type UtteranceRecord = z.infer<typeof UtteranceRecord>;
 

@@ -9,3 +9,4 @@ export * from "./trace.ts";
 export * from "./worker_protocol.ts";
 export * from "./json_depth.ts";
 export * from "./json_value.ts";
+export * from "./wire.ts";

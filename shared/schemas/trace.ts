@@ -21,3 +21,22 @@ export const TraceEvent = z.object({
   data: z.record(z.string(), z.json()).optional(),
 });
 export type TraceEvent = z.infer<typeof TraceEvent>;
+
+/** An event before it is stamped: `ts` and `trace_id` are filled in when missing. */
+export type TraceInput = Omit<TraceEvent, "ts" | "trace_id"> & { ts?: string; trace_id?: string };
+
+/**
+ * Stamps `input` into a trace event, the same way in every program. The trace id is the given
+ * one, else the utterance id (one utterance is one trace across edge and gateway), else the
+ * job id, else a fresh one. `duration_ms` is kept to the microsecond.
+ */
+export function traceEvent(input: TraceInput, ts: string): TraceEvent {
+  const { ts: given, trace_id, duration_ms, ...rest } = input;
+  const event: TraceEvent = {
+    ts: given ?? ts,
+    trace_id: trace_id ?? rest.utterance_id ?? rest.job_id ?? crypto.randomUUID(),
+    ...rest,
+  };
+  if (duration_ms !== undefined) event.duration_ms = Math.round(duration_ms * 1000) / 1000;
+  return event;
+}

@@ -3,6 +3,7 @@
  * Starts a real `redis-server` for tests: a free loopback port, no persistence, a temporary
  * working folder; waits until it answers PING; `stop()` ends it and removes the folder.
  */
+import { freePort } from "./process.ts";
 
 export interface RedisServer {
   url: string;
@@ -15,13 +16,6 @@ export interface RedisServer {
 
 export class RedisServerError extends Error {
   override name = "RedisServerError";
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 async function ping(port: number): Promise<boolean> {

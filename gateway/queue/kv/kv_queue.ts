@@ -8,27 +8,15 @@
  */
 import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
 import { newId } from "../ids.ts";
-import {
-  claimJob,
-  createJob,
-  createUtterance,
-  leaseExpired,
-  promoteJob,
-  recoverJob,
-} from "../job_ops.ts";
+import { claimJob, promoteJob } from "../job_ops.ts";
 import {
   type ClaimOptions,
-  type EnqueueResult,
-  type JobPage,
   type JobQueue,
   type LeaseOutcome,
   type ListOptions,
-  type NewJob,
-  type NewUtterance,
   type QueueDepth,
   QueueError,
 } from "../queue.ts";
-import { WorkSignal } from "../work_signal.ts";
 import { CasQueue, type Change } from "../cas_queue.ts";
 import { GroupCommit, type KvWrite } from "./group_commit.ts";
 import {
@@ -81,14 +69,11 @@ export class KvQueue extends CasQueue implements JobQueue {
   readonly backend = "kv" as const;
   readonly #kv: Deno.Kv;
   readonly #clock: () => number;
-  readonly #signal = new WorkSignal();
   readonly #ownsKv: boolean;
   readonly #writes: GroupCommit;
   /** Claims waiting for the next claim round, grouped by intents filter. */
   readonly #claimWaiters = new Map<string, ClaimWaiter[]>();
   #claiming = false;
-  /** Signal generation when the latest claim round started reading. */
-  #claimGeneration = 0;
 
   constructor(kv: Deno.Kv, options: KvQueueOptions = {}) {
     super();
@@ -209,18 +194,19 @@ export class KvQueue extends CasQueue implements JobQueue {
       if ("stop" in next) return next.stop;
       if (loaded.job === null) return { ok: false, reason: "not_found" };
       if (await this.#writes.submit(this.#change(loaded, next))) {
-        if (next.status === "queued" || next.status === "delayed") this.#signal.notify();
+        if (next.status === "queued" || next.status === "delayed") this.signal.notify();
         return { ok: true, job: next };
       }
     }
     throw new QueueError(`Cannot update job '${jobId}' as it kept changing concurrently`);
   }
 
-  async enqueue(utterance: NewUtterance, jobs: readonly NewJob[]): Promise<EnqueueResult> {
-    const now = this.now();
-    const records = jobs.map((j) => createJob(newId(), utterance.utterance_id, j, now));
-    const record = createUtterance(utterance, records.map((r) => r.job_id), now);
-    const key = utteranceKey(utterance.utterance_id);
+  protected async insert(
+    record: UtteranceRecord,
+    records: readonly JobRecord[],
+    now: number,
+  ): Promise<boolean> {
+    const key = utteranceKey(record.utterance_id);
     const write: KvWrite = {
       checks: [{ key, versionstamp: null }],
       mutations: [{ type: "set", key, value: record }],
@@ -239,21 +225,11 @@ export class KvQueue extends CasQueue implements JobQueue {
       (write.mutations as Deno.KvMutation[]).push(...w.mutations);
       write.bytes += w.bytes;
     }
-    if (await this.#writes.submit(write)) {
-      if (records.length > 0) this.#signal.notify();
-      return { created: true, utterance: record, jobs: records };
-    }
-    const existing = await this.getUtterance(utterance.utterance_id);
-    if (!existing) {
-      throw new QueueError(
-        `Cannot enqueue utterance '${utterance.utterance_id}': the store refused the write`,
-      );
-    }
-    return {
-      created: false,
-      utterance: existing,
-      jobs: await this.listByUtterance(existing.utterance_id),
-    };
+    return await this.#writes.submit(write);
+  }
+
+  protected wake(): void {
+    this.signal.notify();
   }
 
   /** Moves delayed jobs whose time has come back to the ready indexes. */
@@ -328,7 +304,7 @@ export class KvQueue extends CasQueue implements JobQueue {
   /** Leases up to one job per claimer; every claimer of a round has the same intents filter. */
   async #claimMany(claimers: readonly ClaimOptions[]): Promise<JobRecord[]> {
     const intents = claimers[0]!.intents;
-    this.#claimGeneration = this.#signal.generation;
+    this.claimGeneration = this.signal.generation;
     const now = this.now();
     await this.#promoteDue(now);
     const claimed: JobRecord[] = [];
@@ -377,21 +353,14 @@ export class KvQueue extends CasQueue implements JobQueue {
     return claimed;
   }
 
-  async recoverExpired(now = this.now()): Promise<JobRecord[]> {
-    const moved: JobRecord[] = [];
+  recoverExpired(now = this.now()): Promise<JobRecord[]> {
     const expired = this.#kv.list<null>({ start: [LEASE], end: [LEASE, now + 1] }, { limit: 500 });
-    for await (const entry of expired) {
-      const id = entry.key[2] as string;
-      const outcome = await this.mutate(
-        id,
-        (job) =>
-          job && leaseExpired(job, now)
-            ? recoverJob(job, now)
-            : { stop: { ok: false, reason: "lease_lost" } },
-      );
-      if (outcome.ok) moved.push(outcome.job);
-    }
-    return moved;
+    return this.recoverLeases(
+      (async function* () {
+        for await (const entry of expired) yield entry.key[2] as string;
+      })(),
+      now,
+    );
   }
 
   async get(jobId: string): Promise<JobRecord | null> {
@@ -444,7 +413,7 @@ export class KvQueue extends CasQueue implements JobQueue {
    * Jobs newest first, from the narrowest list index that the filter allows (all jobs, one
    * state, or one intent), starting below `cursor`.
    */
-  async *#scan(options: ListOptions): AsyncGenerator<JobRecord> {
+  protected async *scan(options: ListOptions): AsyncGenerator<JobRecord> {
     const prefix: Deno.KvKey = options.status
       ? [BY_STATUS, options.status]
       : options.intent
@@ -474,33 +443,6 @@ export class KvQueue extends CasQueue implements JobQueue {
     yield* await this.#fetch(ids);
   }
 
-  async list(options: ListOptions = {}): Promise<JobPage> {
-    const limit = options.limit ?? 50;
-    if (options.utterance_id) {
-      // Small and exact: an utterance holds at most 32 jobs.
-      const all = (await this.listByUtterance(options.utterance_id))
-        .filter((j) => !options.status || j.status === options.status)
-        .filter((j) => !options.intent || j.intent === options.intent)
-        .filter((j) => !options.cursor || j.job_id < options.cursor)
-        .sort((a, b) => (a.job_id < b.job_id ? 1 : -1));
-      const jobs = all.slice(0, limit);
-      return { jobs, next_cursor: all.length > limit ? jobs[jobs.length - 1]!.job_id : null };
-    }
-    const jobs: JobRecord[] = [];
-    let next: string | null = null;
-    // The index and the record are read at different moments: filter on the record itself.
-    for await (const job of this.#scan(options)) {
-      if (options.status && job.status !== options.status) continue;
-      if (options.intent && job.intent !== options.intent) continue;
-      if (jobs.length === limit) {
-        next = jobs[jobs.length - 1]!.job_id;
-        break;
-      }
-      jobs.push(job);
-    }
-    return { jobs, next_cursor: next };
-  }
-
   async #count(selector: Deno.KvListSelector): Promise<number> {
     let n = 0;
     for await (const _ of this.#kv.list(selector, { batchSize: 1000 })) n++;
@@ -517,22 +459,11 @@ export class KvQueue extends CasQueue implements JobQueue {
     return { queued, delayed, running: leased - paused, awaiting_confirmation: paused };
   }
 
-  async waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    // Listen before reading, so that nothing enqueued meanwhile is missed.
-    const cut = new AbortController();
-    const woke = this.#signal.wait(
-      timeoutMs,
-      signal ? AbortSignal.any([signal, cut.signal]) : cut.signal,
-      this.#claimGeneration,
-    );
-    // Wake for the next delayed job too, so retries run on time.
-    let timer: ReturnType<typeof setTimeout> | undefined;
+  protected async nextDelayedAt(): Promise<number | null> {
     for await (const e of this.#kv.list<null>({ prefix: [DELAYED] }, { limit: 1 })) {
-      const due = Math.max(1, (e.key[1] as number) - this.now());
-      if (due < timeoutMs) timer = setTimeout(() => cut.abort(), due);
+      return e.key[1] as number;
     }
-    await woke;
-    clearTimeout(timer);
+    return null;
   }
 
   async ping(): Promise<void> {
@@ -540,7 +471,7 @@ export class KvQueue extends CasQueue implements JobQueue {
   }
 
   close(): Promise<void> {
-    this.#signal.notify();
+    this.signal.notify();
     if (this.#ownsKv) this.#kv.close();
     return Promise.resolve();
   }

@@ -7,51 +7,30 @@
  * only and a late completion by a lost lease changes nothing. Enqueues publish on a channel so
  * idle engines in other processes wake at once.
  */
-import { createClient } from "redis";
 import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
 import { newId } from "../ids.ts";
-import {
-  claimJob,
-  createJob,
-  createUtterance,
-  leaseExpired,
-  priorityRank,
-  promoteJob,
-  recoverJob,
-} from "../job_ops.ts";
+import { claimJob, priorityRank, promoteJob } from "../job_ops.ts";
 import {
   type ClaimOptions,
-  type EnqueueResult,
-  type JobPage,
   type JobQueue,
   type LeaseOutcome,
   type ListOptions,
-  type NewJob,
-  type NewUtterance,
   type QueueDepth,
   QueueError,
 } from "../queue.ts";
-import { WorkSignal } from "../work_signal.ts";
 import { CasQueue, type Change } from "../cas_queue.ts";
 import { CAS, ENQUEUE, INDEX, RESERVE } from "./scripts.ts";
+import { type Client, connectClients } from "./redis_clients.ts";
+import { type IndexOp, reindex } from "./redis_indexes.ts";
 
-type Client = ReturnType<typeof createClient>;
 /** A record as stored: its version (for the compare-and-swap) and the job. */
 type Versioned = { version: string; job: JobRecord };
-type IndexOp = [
-  kind: "zadd" | "zrem" | "sadd" | "srem",
-  key: string,
-  member: string,
-  score: string,
-];
 
 const MAX_ATTEMPTS = 20;
 /** Held leases whose last written version this process remembers, at most. */
 const KNOWN_MAX = 10_000;
 /** Delayed jobs are promoted at most this often (ms) by claims. */
 const PROMOTE_EVERY_MS = 20;
-/** Connection attempts at start-up (about 0.7 s in all) before `connect()` fails. */
-const CONNECT_TRIES = 3;
 
 /** Version of the index layout; a store with an older one is re-indexed on connect. */
 const INDEX_VERSION = 2;
@@ -68,7 +47,6 @@ export class RedisQueue extends CasQueue implements JobQueue {
   readonly #sub: Client;
   readonly #p: string;
   readonly #clock: () => number;
-  readonly #signal = new WorkSignal();
   #casSha = "";
   #enqueueSha = "";
   #reserveSha = "";
@@ -86,8 +64,6 @@ export class RedisQueue extends CasQueue implements JobQueue {
   #lastPromote = 0;
   #publishing: "idle" | "sending" | "again" = "idle";
   #flushScheduled = false;
-  /** Signal generation when the latest reservation round started. */
-  #claimGeneration = 0;
 
   private constructor(client: Client, sub: Client, options: RedisQueueOptions) {
     super();
@@ -99,47 +75,12 @@ export class RedisQueue extends CasQueue implements JobQueue {
 
   /** Connects (and subscribes for wake-ups). Fails with a clear message when Redis is down. */
   static async connect(url: string, options: RedisQueueOptions = {}): Promise<RedisQueue> {
-    // Until the first connection, give up after a few tries so that a wrong URL or a stopped
-    // server is an error at start-up, not a hang; once connected, reconnect for ever.
-    let connected = false;
-    const make = () =>
-      createClient({
-        url,
-        // Fail fast while disconnected: callers answer 503 and retry, instead of hanging.
-        disableOfflineQueue: true,
-        socket: {
-          connectTimeout: 5000,
-          reconnectStrategy: (n, cause) =>
-            connected ? Math.min(50 * 2 ** n, 2000) : n < CONNECT_TRIES ? 100 * 2 ** n : cause,
-        },
-      });
-    const client = make();
-    const sub = make();
-    // Errors surface through commands; the event only has to exist so they are not thrown.
-    client.on("error", () => {});
-    sub.on("error", () => {});
-    try {
-      await client.connect();
-      await sub.connect();
-      connected = true;
-    } catch (err) {
-      for (const c of [client, sub]) {
-        try {
-          c.destroy();
-        } catch { /* closed already when its reconnect strategy gave up */ }
-      }
-      throw new QueueError(
-        `Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, "//***@")}: ${
-          err instanceof Error ? err.message : err
-        }. Start redis-server or fix --redis-url.`,
-        { cause: err },
-      );
-    }
+    const [client, sub] = await connectClients(url);
     const queue = new RedisQueue(client, sub, options);
     queue.#casSha = String(await client.sendCommand(["SCRIPT", "LOAD", CAS]));
     queue.#enqueueSha = String(await client.sendCommand(["SCRIPT", "LOAD", ENQUEUE]));
     queue.#reserveSha = String(await client.sendCommand(["SCRIPT", "LOAD", RESERVE]));
-    await sub.subscribe(`${queue.#p}signal`, () => queue.#signal.notify());
+    await sub.subscribe(`${queue.#p}signal`, () => queue.signal.notify());
     // Cancels and confirmation answers from any process reach the engine holding the job.
     await sub.subscribe(`${queue.#p}control`, (jobId) => queue.emitControl(jobId));
     try {
@@ -192,46 +133,6 @@ export class RedisQueue extends CasQueue implements JobQueue {
     return `${this.#p}job:${id}`;
   }
 
-  #indexOps(job: JobRecord): IndexOp[] {
-    const p = this.#p;
-    const ops: IndexOp[] = [
-      ["zadd", `${p}status:${job.status}`, job.job_id, "0"],
-      ["zadd", `${p}intent:${job.intent}`, job.job_id, "0"],
-    ];
-    if (job.status === "queued") {
-      const rank = String(priorityRank(job));
-      ops.push(["zadd", `${p}ready`, job.job_id, rank], [
-        "zadd",
-        `${p}ready:${job.intent}`,
-        job.job_id,
-        rank,
-      ]);
-    }
-    if (job.status === "delayed") {
-      ops.push(["zadd", `${p}delayed`, job.job_id, String(job.run_at ?? 0)]);
-    }
-    if (job.lease && (job.status === "running" || job.status === "awaiting_confirmation")) {
-      ops.push(["zadd", `${p}lease`, job.job_id, String(job.lease.expires_at)]);
-    }
-    if (job.status === "awaiting_confirmation") ops.push(["sadd", `${p}paused`, job.job_id, "0"]);
-    return ops;
-  }
-
-  /** Index changes from `old` to `next`: removals of what no longer applies, then additions. */
-  #reindex(old: JobRecord, next: JobRecord): IndexOp[] {
-    const before = this.#indexOps(old);
-    const after = this.#indexOps(next);
-    const key = (o: IndexOp) => `${o[1]}|${o[2]}|${o[3]}`;
-    const afterKeys = new Set(after.map(key));
-    const beforeKeys = new Set(before.map(key));
-    const ops: IndexOp[] = [];
-    for (const o of before) {
-      if (!afterKeys.has(key(o))) ops.push([o[0] === "zadd" ? "zrem" : "srem", o[1], o[2], "0"]);
-    }
-    for (const o of after) if (!beforeKeys.has(key(o))) ops.push(o);
-    return ops;
-  }
-
   async #read(id: string): Promise<Versioned | null> {
     const reply = await this.#client.sendCommand(["HMGET", this.#jobKey(id), "v", "d"]) as (
       | string
@@ -280,7 +181,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
         continue;
       }
       if (!current) return { ok: false, reason: "not_found" };
-      const ops = [...this.#reindex(current.job, next), ...extraOps];
+      const ops = [...reindex(this.#p, current.job, next), ...extraOps];
       const reply = await this.#evalScript("cas", [
         "1",
         this.#jobKey(jobId),
@@ -327,13 +228,14 @@ export class RedisQueue extends CasQueue implements JobQueue {
       });
   }
 
-  async enqueue(utterance: NewUtterance, jobs: readonly NewJob[]): Promise<EnqueueResult> {
-    const now = this.now();
-    const records = jobs.map((j) => createJob(newId(), utterance.utterance_id, j, now));
-    const record = createUtterance(utterance, records.map((r) => r.job_id), now);
+  protected async insert(
+    record: UtteranceRecord,
+    records: readonly JobRecord[],
+    now: number,
+  ): Promise<boolean> {
     const created = await this.#evalScript("enqueue", [
       "1",
-      `${this.#p}utt:${utterance.utterance_id}`,
+      `${this.#p}utt:${record.utterance_id}`,
       JSON.stringify(record),
       this.#p,
       String(records.length),
@@ -343,16 +245,11 @@ export class RedisQueue extends CasQueue implements JobQueue {
       String(now),
       record.utterance_id,
     ]);
-    if (Number(created) === 1) {
-      if (records.length > 0) this.#publish();
-      return { created: true, utterance: record, jobs: records };
-    }
-    const existing = (await this.getUtterance(utterance.utterance_id))!;
-    return {
-      created: false,
-      utterance: existing,
-      jobs: await this.listByUtterance(existing.utterance_id),
-    };
+    return Number(created) === 1;
+  }
+
+  protected wake(): void {
+    this.#publish();
   }
 
   async #promoteDue(now: number): Promise<void> {
@@ -418,7 +315,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
 
   async #flushReservations(): Promise<void> {
     this.#flushScheduled = false;
-    this.#claimGeneration = this.#signal.generation;
+    this.claimGeneration = this.signal.generation;
     const groups = [...this.#waiting.entries()];
     this.#waiting.clear();
     const now = this.now();
@@ -459,7 +356,6 @@ export class RedisQueue extends CasQueue implements JobQueue {
       "0",
       "500",
     ]) as string[];
-    const moved: JobRecord[] = [];
     // A claimer that died between its reservation and its claim: put the job back.
     const stale = await this.#client.sendCommand([
       "ZRANGEBYSCORE",
@@ -477,17 +373,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
       }
       await this.#client.sendCommand(["ZREM", `${this.#p}claiming`, id]);
     }
-    for (const id of expired) {
-      const outcome = await this.mutate(
-        id,
-        (job) =>
-          job && leaseExpired(job, now)
-            ? recoverJob(job, now)
-            : { stop: { ok: false, reason: "lease_lost" } },
-      );
-      if (outcome.ok) moved.push(outcome.job);
-    }
-    return moved;
+    return await this.recoverLeases(expired, now);
   }
 
   async get(jobId: string): Promise<JobRecord | null> {
@@ -525,20 +411,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
     return raw.flatMap((r) => (r ? [JSON.parse(r) as UtteranceRecord] : []));
   }
 
-  async list(options: ListOptions = {}): Promise<JobPage> {
-    const limit = options.limit ?? 50;
-    const jobs: JobRecord[] = [];
-    if (options.utterance_id) {
-      // Small and exact: an utterance holds at most 32 jobs.
-      const all = (await this.listByUtterance(options.utterance_id))
-        .filter((j) => !options.status || j.status === options.status)
-        .filter((j) => !options.intent || j.intent === options.intent)
-        .filter((j) => !options.cursor || j.job_id < options.cursor)
-        .sort((a, b) => (a.job_id < b.job_id ? 1 : -1));
-      const page = all.slice(0, limit);
-      return { jobs: page, next_cursor: all.length > limit ? page[page.length - 1]!.job_id : null };
-    }
-    // The narrowest index the filter allows; the records are filtered again as they are read.
+  protected async *scan(options: ListOptions): AsyncGenerator<JobRecord> {
     const index = options.status
       ? `${this.#p}status:${options.status}`
       : options.intent
@@ -555,15 +428,8 @@ export class RedisQueue extends CasQueue implements JobQueue {
         "0",
         "200",
       ]) as string[];
-      if (ids.length === 0) return { jobs, next_cursor: null };
-      const records = await Promise.all(ids.map((id) => this.get(id)));
-      for (const job of records) {
-        if (!job) continue;
-        if (options.status && job.status !== options.status) continue;
-        if (options.intent && job.intent !== options.intent) continue;
-        if (jobs.length === limit) return { jobs, next_cursor: jobs[jobs.length - 1]!.job_id };
-        jobs.push(job);
-      }
+      if (ids.length === 0) return;
+      for (const job of await Promise.all(ids.map((id) => this.get(id)))) if (job) yield job;
       max = `(${ids[ids.length - 1]}`;
     }
   }
@@ -579,16 +445,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
     return { queued, delayed, running: leased - paused, awaiting_confirmation: paused };
   }
 
-  async waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    // Listen before reading, so that nothing enqueued meanwhile is missed.
-    const cut = new AbortController();
-    const woke = this.#signal.wait(
-      timeoutMs,
-      signal ? AbortSignal.any([signal, cut.signal]) : cut.signal,
-      this.#claimGeneration,
-    );
-    // Wake for the next delayed job too, so retries run on time.
-    let timer: ReturnType<typeof setTimeout> | undefined;
+  protected async nextDelayedAt(): Promise<number | null> {
     try {
       const next = await this.#client.sendCommand([
         "ZRANGE",
@@ -597,11 +454,10 @@ export class RedisQueue extends CasQueue implements JobQueue {
         "0",
         "WITHSCORES",
       ]) as string[];
-      const due = next[1] ? Math.max(1, Number(next[1]) - this.now()) : Infinity;
-      if (due < timeoutMs) timer = setTimeout(() => cut.abort(), due);
-    } catch { /* the claim will report the outage */ }
-    await woke;
-    clearTimeout(timer);
+      return next[1] ? Number(next[1]) : null;
+    } catch {
+      return null; // the claim will report the outage
+    }
   }
 
   async ping(): Promise<void> {
@@ -609,7 +465,7 @@ export class RedisQueue extends CasQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    this.#signal.notify();
+    this.signal.notify();
     await Promise.allSettled([this.#sub.quit(), this.#client.quit()]);
   }
 }

@@ -3,6 +3,7 @@
  * `../conformance_test.ts`): index migration of older stores, two connections sharing a queue,
  * a clear error when Redis is unreachable. Runs against a real redis-server.
  */
+import { freePort } from "@shared/testing/process.ts";
 import { createClient } from "redis";
 import { assertEquals, assertRejects, assertStringIncludes } from "@shared/testing/asserts.ts";
 import { startRedisServer } from "@shared/testing/redis_server.ts";
@@ -122,9 +123,7 @@ Deno.test({
 });
 
 Deno.test("RedisQueue.connect() names the URL and the fix when Redis is unreachable", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close(); // nothing listens here any more
+  const port = freePort(); // nothing listens there
   const err = await assertRejects(
     () => RedisQueue.connect(`redis://user:secret@127.0.0.1:${port}`),
     QueueError,
