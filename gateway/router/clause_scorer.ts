@@ -173,7 +173,10 @@ export function scoreClause(
     const h = nounsKept[i]!;
     const next = nounsKept[i + 1];
     const modifier = h.kind === "object" && next !== undefined && head !== undefined &&
-      sameCompound(clause.slice(h.end, next.start));
+      sameCompound(clause.slice(h.end, next.start)) &&
+      // A verb between two nouns ends the first phrase: in "make the checker script skip
+      // mailto links" the script is acted on, the links are what it skips.
+      !verbsKept.some((v) => v.start >= h.end && v.end <= next.start);
     if (!modifier) {
       head = h;
       heads.unshift(h);

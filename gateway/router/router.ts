@@ -59,9 +59,9 @@ const FILLER =
 const TRAILING_FILLER =
   /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a lot)\b[\s,.!?]*)+$/i;
 const SPLIT =
-  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
+  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+(?:and\s+)?\b(?:while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|that'?s been|you'?ve) (?:done|finished)(?: with that| that)?)\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
 const LEADING_CONJUNCTION =
-  /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|once (?:that'?s|that is|it'?s) done)\b[\s,]*)+/i;
+  /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|you'?ve) (?:done|finished)(?: with that| that)?)\b[\s,]*)+/i;
 const NEGATION =
   /^(?:please\s+)?(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|leave\b.*\balone\b)\b/i;
 /** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */

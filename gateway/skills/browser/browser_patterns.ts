@@ -19,6 +19,71 @@ const DIGIT = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
 /** A number as said: "127", "one two seven", "zero". */
 const SPOKEN_NUMBER = `(?:\\d{1,3}|(?:${DIGIT})(?:\\s+(?:${DIGIT})){0,2})`;
 
+/** Well-known sites and web apps, as they are said. */
+const WEB_DESTINATIONS = [
+  "google",
+  "youtube",
+  "wikipedia",
+  "reddit",
+  "hacker news",
+  "stack overflow",
+  "stackoverflow",
+  "github",
+  "gitlab",
+  "amazon",
+  "ebay",
+  "etsy",
+  "best buy",
+  "twitter",
+  "linkedin",
+  "facebook",
+  "instagram",
+  "coinbase",
+  "bbc",
+  "cnn",
+  "mdn",
+  "jira",
+  "confluence",
+  "trello",
+  "notion",
+  "figma",
+  "gmail",
+  "google docs",
+  "google sheets",
+  "airbnb",
+  "expedia",
+  "yelp",
+  "imdb",
+  "product hunt",
+];
+
+/** Things looked up on the web rather than in code. */
+const WEB_INFORMATION = [
+  "news",
+  "headline",
+  "top story",
+  "price",
+  "flight",
+  "hotel",
+  "review",
+  "release notes",
+];
+
+/** "test" qualifying what a person enters on a site. */
+const TEST_ENTRIES = [
+  "test message",
+  "test account",
+  "test user",
+  "test order",
+  "test email",
+  "test payment",
+  "test card",
+  "test purchase",
+  "test booking",
+  "test post",
+  "test comment",
+];
+
 export const BROWSER_LEXICON: SkillLexicon = {
   strongVerbs: verbs([
     "browse",
@@ -31,7 +96,11 @@ export const BROWSER_LEXICON: SkillLexicon = {
     "click",
     "scroll",
     "bookmark",
-  ]),
+  ]).concat(
+    // Looking something up names no object ("look up when Node 22 goes end of life"), but a
+    // code object still outweighs it ("look up the function definition").
+    verbs(["look up"], 2),
+  ),
   verbs: [
     ...verbs([
       "open",
@@ -46,12 +115,14 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "fill out/in",
       "submit",
       "search",
-      "look up",
       "download",
       "take a screenshot",
       "log out",
     ]),
-    ...verbs(["check", "verify", "confirm", "see", "look at", "find", "read", "grab"], 1),
+    ...verbs(
+      ["check", "verify", "confirm", "see", "look at", "find", "read", "grab", "compare"],
+      1,
+    ),
   ],
   objects: [
     ...nouns([
@@ -88,6 +159,16 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "checkout",
     ]),
     ...nouns(["staging", "production site"], 1),
+    // Places on the web people name instead of a URL ("on Hacker News", "search Stack
+    // Overflow"). In a compound they qualify a code head like any noun ("the GitHub workflow
+    // file" is a file).
+    ...nouns(WEB_DESTINATIONS),
+    // What people go to the web for: weak alone, enough with a web verb ("find the cheapest
+    // flight", "grab the top headlines"), never more than a code object.
+    ...nouns(WEB_INFORMATION, 1),
+    // Dummy data entered on a site: "submit a test message" is not a code test (a code verb
+    // still outweighs it: "add a test user fixture").
+    ...nouns(TEST_ENTRIES, 1),
   ],
   cues: [
     {

@@ -95,6 +95,9 @@ export const CODING_LEXICON: SkillLexicon = {
     "sort",
     "annotate",
     "touch",
+    "handle",
+    "ignore",
+    "skip",
   ]),
   objects: nouns([
     "code",
@@ -214,6 +217,8 @@ export const CODING_LEXICON: SkillLexicon = {
   ]).concat(
     // Documentation lives in the repository or on a website: a weak sign on its own.
     nouns(["docs", "documentation"], 1),
+    // "across the project": the code as a whole, or a project page on a site (weak alone).
+    nouns(["project"], 1),
   ),
   cues: [
     {
