@@ -208,6 +208,9 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "certainly",
     "of course",
     "do it",
+    // Agreement with what was just asked: "yes, that's right, go ahead".
+    "that is (?:right|correct|ok|okay|good)",
+    "exactly",
   ]);
   const no = any(["no", "nope", "nah", "negative", "no way", "not really"]);
   const repeat = (clause: string) => `^${clause}(?: (?:and )?${clause})*$`;
@@ -234,6 +237,8 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     `call (?:${obj} )?off(?: ${obj})?`,
     `shut (?:${obj} )?down`,
     "do not bother",
+    // "okay, that's enough, stop"
+    "(?:that is |that will be )?enough(?: of (?:that|this|it))?(?: for now)?",
   ]);
   const confirmClause = any([
     `(?:confirm|confirmed|approve|approved|allow|allowed|accept|accepted|authori[sz]e|permit)(?: ${obj})?`,
@@ -241,6 +246,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     `(?:do|proceed with|continue with|go with) ${obj}`,
     "proceed",
     "continue",
+    "go on",
     "go for it",
     "sounds good",
     "sure thing",
