@@ -55,6 +55,13 @@ const WEB_DESTINATIONS = [
   "yelp",
   "imdb",
   "product hunt",
+  "shopify",
+  "stripe",
+  "vercel",
+  "netlify",
+  "salesforce",
+  "hubspot",
+  "zendesk",
 ];
 
 /** Things looked up on the web rather than in code. */
@@ -157,8 +164,13 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "storefront",
       "online store",
       "checkout",
+      "blog",
+      "forum",
+      "inbox",
+      "marketplace",
     ]),
-    ...nouns(["staging", "production site"], 1),
+    // "the Shopify admin" is a panel; "the admin role check" qualifies code.
+    ...nouns(["staging", "production site", "admin"], 1),
     // Places on the web people name instead of a URL ("on Hacker News", "search Stack
     // Overflow"). In a compound they qualify a code head like any noun ("the GitHub workflow
     // file" is a file).
