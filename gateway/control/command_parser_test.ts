@@ -106,7 +106,7 @@ const COMMANDS: [string, string, string?][] = [
   ["rerun the failed one", "retry"],
   ["Yes, try again", "retry"],
   ["Try it one more time", "retry"],
-  // Phrasings written later by other hands, as people speak them, before the grammar saw them.
+  // Phrasings written later, as people speak them, without sight of the grammar.
   ["uh cancel that please", "cancel"],
   ["Stop. Stop that.", "cancel"],
   ["never mind forget it", "cancel"],
@@ -218,7 +218,8 @@ const NOT_COMMANDS = [
   "Cancel my 3 pm meeting",
   "open it again",
   "do the dishes",
-  // Written later by other hands: work that opens with a command word, or says one inside.
+  // Written later, without sight of the grammar: work that opens with a command word, or that
+  // says one inside.
   "stop the dev server in the docker compose file",
   "yes and also add a test for it",
   "try again with the staging url instead",

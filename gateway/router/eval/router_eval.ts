@@ -13,8 +13,9 @@ export const EvalItem = z.object({
   /** The intents it should reach, sorted; empty means unrouted. */
   intents: z.array(z.string()),
   /**
-   * `dev` is tuned against; `holdout` and `holdout2` were each written later, by other hands,
-   * measured before any change they led to, and are kept to check that fixes generalise.
+   * `dev` is tuned against; `holdout` and `holdout2` were each written later, without sight of
+   * the set or the lexicons, measured before any change they led to, and are kept to check that
+   * fixes generalise.
    */
   split: z.enum(["dev", "holdout", "holdout2"]),
 });
