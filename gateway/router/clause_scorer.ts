@@ -44,6 +44,8 @@ const BOUNDARY = new Set(
     .split(" "),
 );
 const MAX_COMPOUND_GAP_WORDS = 2;
+const MODAL_BEFORE =
+  /\b(?:should|must|shall|will|would|could|can|might|may|needs? to|has to|have to|ought to)\s+$/i;
 const DETERMINER_BEFORE = /\b(?:the|a|an|this|that|these|those|my|our|your|its|their)\s+$/i;
 
 type Kind = "object" | "cue" | "verb" | "strong";
@@ -151,7 +153,9 @@ export function scoreClause(
     verbHits.push(...hits(clause, words, s.intent, "verb", s.lexicon.verbs));
     verbHits.push(...hits(clause, words, s.intent, "strong", s.lexicon.strongVerbs ?? []));
   }
-  const nounsKept = dropOverlaps(nounHits);
+  // A noun-looking word right after a modal is a verb: "the footer should link to the page".
+  const nounsKept = dropOverlaps(nounHits)
+    .filter((n) => n.kind !== "object" || !MODAL_BEFORE.test(clause.slice(0, n.start)));
   // A verb word inside a noun phrase ("screenshot function") or after a determiner ("the
   // search endpoint", "a login page") is a noun.
   const verbsKept = dropOverlaps(verbHits)

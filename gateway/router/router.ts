@@ -87,6 +87,25 @@ function splitNegationScope(raw: string): string[] {
   return [clean.slice(0, from + m.index), clean.slice(from + m.index + m[0].length)];
 }
 
+/**
+ * Whether a clause only looks at something on what the clause before it opened: its main verb is
+ * the previous clause's skill and the skill it would go to has nothing but nouns for it. "Open the
+ * Jenkins page and check the last build": the build is checked on the page.
+ */
+function looksOnAt(
+  decision: ClauseScore,
+  previous: { decision: ClauseScore | undefined; negated: boolean },
+): boolean {
+  const before = previous.decision?.intent;
+  const now = decision.intent;
+  if (previous.negated || !before || !now || before === now) return false;
+  const mainVerb = decision.fired[before]?.some((f) => f.startsWith("verb:"));
+  const nounsOnly = (decision.fired[now] ?? []).every((f) =>
+    /^(?:object|modifier|location):/.test(f)
+  );
+  return mainVerb === true && nounsOnly;
+}
+
 /** Removes leading/trailing filler words and punctuation. */
 export function stripFiller(clause: string): string {
   let out = clause.trim();
@@ -133,7 +152,9 @@ export function routeUtterance(
     const negated = NEGATION.test(clean) || DECLINED.test(clean);
     const claimed = score(clean).intent !== undefined;
     const last = groups[groups.length - 1];
-    if (!claimed && !negated && last) {
+    const continues = !negated && last !== undefined &&
+      (!claimed || looksOnAt(score(clean), { decision: score(last.text), negated: last.negated }));
+    if (continues) {
       last.text = `${last.text} and ${clean}`;
     } else {
       groups.push({ text: clean, negated });

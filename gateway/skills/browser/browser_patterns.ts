@@ -168,9 +168,11 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "forum",
       "inbox",
       "marketplace",
+      "app store",
+      "play store",
     ]),
     // "the Shopify admin" is a panel; "the admin role check" qualifies code.
-    ...nouns(["staging", "production site", "admin"], 1),
+    ...nouns(["staging", "production site", "admin", "listing"], 1),
     // Places on the web people name instead of a URL ("on Hacker News", "search Stack
     // Overflow"). In a compound they qualify a code head like any noun ("the GitHub workflow
     // file" is a file).

@@ -224,6 +224,13 @@ export const CODING_LEXICON: SkillLexicon = {
     "typescript",
     "javascript",
     "tsconfig",
+    "api",
+    "backend",
+    "frontend",
+    "server",
+    "markdown",
+    "contributing guide",
+    "style guide",
     // Code constructs named by their syntax.
     "try catch",
     "try block",
