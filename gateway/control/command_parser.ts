@@ -82,7 +82,11 @@ const FILLER_PHRASES = [
   "if you can",
   "if you could",
   "hold on",
+  "hold up",
   "hang on",
+  "one sec",
+  "one second",
+  "right there",
 ];
 const FILLER_WORDS = new Set([
   "uh",
@@ -179,7 +183,8 @@ interface Grammar {
 
 function buildGrammars(intentWords: readonly string[]): Grammar[] {
   const det = "(?:(?:the|that|this|those|these|my|your) )?";
-  const noun = "(?:jobs?|tasks?|ones?|things?|requests?|actions?|agents?|work|stuff|workers?)";
+  const noun =
+    "(?:jobs?|tasks?|ones?|things?|requests?|actions?|agents?|work|stuff|workers?|missions?)";
   const intent = intentWords.length ? any(intentWords.map(escape)) : "(?!)";
   // "the browser one", "coding job", "the web task"
   const target = `${det}${intent}(?: ${noun})?`;
@@ -248,6 +253,8 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "continue",
     "go on",
     "go for it",
+    // "okay, go": what is left once the filler is gone.
+    "go",
     "sounds good",
     "sure thing",
     "why not",
