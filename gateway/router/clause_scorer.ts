@@ -7,7 +7,8 @@
  *   head's skill, nothing otherwise (a page component is a component).
  * - Cues (a file name, a URL) count more than a noun.
  * - The clause's first verb counts in full for its skill, later verbs half.
- * - A skill pattern anchored at the start ("echo …") is a command word and takes the clause.
+ * - A skill pattern anchored at, or found at, the start ("echo …", "say back …") is a command word
+ *   and takes the clause.
  * - A skill with neither an object, a cue, a strong verb (or, when its verbs reach any object,
  *   the main verb of a clause that names some object) nor one of its plain patterns scores
  *   nothing: "open the garage door" names no object, so it goes nowhere.
@@ -63,7 +64,7 @@ const MODIFIER_WEIGHT = 0.5;
 const LOCATION_WEIGHT = 1;
 /** "on the", "at our" … followed by up to two qualifying words before the head noun. */
 const LOCATION_BEFORE =
-  /\b(?:on|at)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
+  /\b(?:on|at|from)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
 
 /** Global copies of the terms' patterns, compiled once (routing runs on every request). */
 const globalPatterns = new WeakMap<RegExp, RegExp>();
@@ -132,9 +133,10 @@ export function scoreClause(
   // argument, not words for other skills to read.
   for (const s of skills) {
     for (const { pattern, weight } of s.patterns) {
-      if (!pattern.source.startsWith("^")) continue;
       pattern.lastIndex = 0;
-      if (!pattern.test(clause)) continue;
+      // Anchored, or found where the clause starts ("say back the build finished").
+      const m = pattern.exec(clause);
+      if (!m || (!pattern.source.startsWith("^") && m.index !== 0)) continue;
       return {
         ...(weight >= threshold ? { intent: s.intent } : {}),
         scores: { [s.intent]: weight },

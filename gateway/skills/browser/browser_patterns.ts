@@ -62,6 +62,13 @@ const WEB_DESTINATIONS = [
   "salesforce",
   "hubspot",
   "zendesk",
+  "grafana",
+  "kibana",
+  "datadog",
+  "sentry",
+  "jenkins",
+  "pagerduty",
+  "cloudflare",
 ];
 
 /** Things looked up on the web rather than in code. */
@@ -74,6 +81,10 @@ const WEB_INFORMATION = [
   "hotel",
   "review",
   "release notes",
+  "latest version",
+  "latest stable version",
+  "latest release",
+  "release date",
 ];
 
 /** "test" qualifying what a person enters on a site. */
@@ -127,7 +138,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "log out",
     ]),
     ...verbs(
-      ["check", "verify", "confirm", "see", "look at", "find", "read", "grab", "compare"],
+      ["check", "verify", "confirm", "see", "look at", "find", "read", "grab", "compare", "copy"],
       1,
     ),
   ],
