@@ -45,6 +45,8 @@ const BOUNDARY = new Set(
     .split(" "),
 );
 const MAX_COMPOUND_GAP_WORDS = 2;
+/** "that"/"which" opening a relative clause straight after a noun (not "that page"). */
+const RELATIVE_AFTER = /^\s+(?:that|which)\s+(?!(?:the|a|an|is|was)\b)(?=[a-z]+s\b)/i;
 const MODAL_BEFORE =
   /\b(?:should|must|shall|will|would|could|can|might|may|needs? to|has to|have to|ought to)\s+$/i;
 const DETERMINER_BEFORE = /\b(?:the|a|an|this|that|these|those|my|our|your|its|their)\s+$/i;
@@ -172,6 +174,12 @@ export function scoreClause(
     (fired[intent] ??= []).push(label);
   };
 
+  // A relative clause right after an object describes it: in "write a scraper function that
+  // collects the links on a page" the function is made; the links and page count half.
+  const relative = nounsKept.map((n) => RELATIVE_AFTER.exec(clause.slice(n.end)))
+    .map((m, i) => (m ? nounsKept[i]!.end + m[0].length : Infinity));
+  const describedFrom = Math.min(...relative);
+
   // Walk each compound back from its head: "settings page component" is a component.
   let head: Hit | undefined;
   const heads: Hit[] = [];
@@ -187,6 +195,10 @@ export function scoreClause(
       head = h;
       heads.unshift(h);
       evidence.add(h.intent);
+      if (h.start >= describedFrom) {
+        add(h.intent, h.weight / 2, `described ${h.kind}:${h.name}`);
+        continue;
+      }
       add(h.intent, h.weight, `${h.kind}:${h.name}`);
       // "… on the GitHub page": where the work happens counts a little more.
       if (h.kind === "object" && LOCATION_BEFORE.test(clause.slice(0, h.start))) {

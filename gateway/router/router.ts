@@ -75,6 +75,9 @@ const DECLINED =
 const NEGATION_RESUMES =
   /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
 
+const REPORT_BACK =
+  /^(?:(?:tell|show|give|read)\s+(?:me|us)\b|let\s+(?:me|us)\s+know\b|(?:what|whether|if|how many|how much)\b)/i;
+
 /** A negated clause and, apart, what follows the end of its scope. */
 function splitNegationScope(raw: string): string[] {
   const clean = stripFiller(raw);
@@ -90,9 +93,11 @@ function splitNegationScope(raw: string): string[] {
 /**
  * Whether a clause only looks at something on what the clause before it opened: its main verb is
  * the previous clause's skill and the skill it would go to has nothing but nouns for it. "Open the
- * Jenkins page and check the last build": the build is checked on the page.
+ * Jenkins page and check the last build": the build is checked on the page. Asking to be told
+ * about it is looking too ("load the metrics page and tell me the queue depth").
  */
 function looksOnAt(
+  clause: string,
   decision: ClauseScore,
   previous: { decision: ClauseScore | undefined; negated: boolean },
 ): boolean {
@@ -103,7 +108,7 @@ function looksOnAt(
   const nounsOnly = (decision.fired[now] ?? []).every((f) =>
     /^(?:object|modifier|location):/.test(f)
   );
-  return mainVerb === true && nounsOnly;
+  return (mainVerb === true || REPORT_BACK.test(clause)) && nounsOnly;
 }
 
 /** Removes leading/trailing filler words and punctuation. */
@@ -153,7 +158,8 @@ export function routeUtterance(
     const claimed = score(clean).intent !== undefined;
     const last = groups[groups.length - 1];
     const continues = !negated && last !== undefined &&
-      (!claimed || looksOnAt(score(clean), { decision: score(last.text), negated: last.negated }));
+      (!claimed ||
+        looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated }));
     if (continues) {
       last.text = `${last.text} and ${clean}`;
     } else {
