@@ -60,6 +60,7 @@ const CONTRACTIONS: [RegExp, string][] = [
   [/\bwon'?t\b/g, "will not"],
   [/\blet'?s\b/g, "let us"],
   [/\bi'd\b/g, "i would"],
+  [/\bwe'd\b/g, "we would"],
   [/\bi'm\b/g, "i am"],
   [/\bnevermind\b/g, "never mind"],
   [/\balright\b/g, "all right"],
@@ -271,12 +272,15 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     `do not(?: (?:do|allow|approve|confirm|accept)(?: ${obj})?| go ahead| proceed| continue)?`,
     "(?:absolutely|definitely|certainly|of course) not",
     "not that",
+    // "no, I don't want that", "we'd rather not"
+    `(?:(?:i|we) )?do not (?:want|need)(?: ${obj}| to)?`,
+    "(?:(?:i|we) )?would rather not",
     `(?:skip|pass on) ${obj}`,
   ]);
   const statusClause = any([
     "status(?: (?:update|report|check))?",
     "(?:a |the )?status (?:update|report)",
-    `what is (?:the |your |my )?(?:status|progress)(?: of ${obj})?`,
+    `what is (?:the |your |my )?(?:status|progress)(?: (?:of|on|for|with) ${obj})?`,
     "are we (?:done|finished|there)(?: yet)?",
     "how far along (?:are you|is it|are we)",
     `how (?:is|are) ${obj} (?:doing|going|coming along)`,
