@@ -48,3 +48,27 @@ Deno.test("scoreClause(): a verb inside a noun phrase is no verb", () => {
   assertEquals(s.intent, "coding");
   assertEquals(s.fired.browser, undefined);
 });
+
+Deno.test("scoreClause(): a relative clause describes its noun; a noun after a modal is a verb", () => {
+  const described = scoreClause(
+    "write a scraper function that collects the links on a page",
+    skills,
+  );
+  assertEquals(described.intent, "coding");
+  assertEquals(described.fired.browser, ["described object:link", "described object:page"]);
+  const modal = scoreClause("the website footer component should link to the privacy page", skills);
+  assertEquals(modal.intent, "coding");
+  assertEquals(modal.fired.browser, ["modifier:website", "object:page"]);
+});
+
+Deno.test("scoreClause(): a verb between two nouns ends the first phrase", () => {
+  const s = scoreClause("make the link checker script skip mailto links", skills);
+  assertEquals(s.intent, "coding");
+  assertEquals(s.fired.coding, ["object:script", "verb:skip"]);
+});
+
+Deno.test("scoreClause(): named sites are web objects, dummy entries on a site are weak ones", () => {
+  assertEquals(scoreClause("search stack overflow for this cors error", skills).intent, "browser");
+  assertEquals(scoreClause("submitting a test message", skills).intent, "browser");
+  assertEquals(scoreClause("add a test user fixture for the auth tests", skills).intent, "coding");
+});

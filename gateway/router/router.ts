@@ -42,6 +42,8 @@ export interface SkippedClause {
 export interface ClauseTrace extends ClauseScore {
   clause: string;
   negated?: boolean;
+  /** What was said before it about the problem, carried into its instruction. */
+  context?: string;
 }
 
 export interface RouteResult {
@@ -59,11 +61,11 @@ const FILLER =
 const TRAILING_FILLER =
   /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a lot)\b[\s,.!?]*)+$/i;
 const SPLIT =
-  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+(?:and\s+)?\b(?:while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|that'?s been|you'?ve) (?:done|finished)(?: with that| that)?)\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
+  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+(?:and\s+)?\b(?:while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|that'?s been|you'?ve) (?:done|finished)(?: with that| that)?)\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=(?:can|could|would|will) you\s+(?!not\b)\w)(?<!\b(?:and|then|so|if|what|how|when|where|why)\s+)|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
 const LEADING_CONJUNCTION =
   /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|you'?ve) (?:done|finished)(?: with that| that)?)\b[\s,]*)+/i;
 const NEGATION =
-  /^(?:please\s+)?(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|leave\b.*\balone\b)\b/i;
+  /^(?:please\s+)?(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
 /** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */
 const DECLINED =
   /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
@@ -75,6 +77,7 @@ const DECLINED =
 const NEGATION_RESUMES =
   /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
 
+const STATEMENT_START = /^(?:the|our|my|this|that|these|those|your|its|their)\s/i;
 const REPORT_BACK =
   /^(?:(?:tell|show|give|read)\s+(?:me|us)\b|let\s+(?:me|us)\s+know\b|(?:what|whether|if|how many|how much)\b)/i;
 
@@ -109,6 +112,24 @@ function looksOnAt(
     /^(?:object|modifier|location):/.test(f)
   );
   return (mainVerb === true || REPORT_BACK.test(clause)) && nounsOnly;
+}
+
+/** Whether any skill's verb fired in the clause (an action is asked for). */
+function hasVerb(decision: ClauseScore): boolean {
+  return Object.values(decision.fired).some((f) =>
+    f.some((label) => /^(?:later )?verb:/.test(label))
+  );
+}
+
+/**
+ * Whether a claimed clause is a statement about something ("the upload button does nothing"):
+ * it opens with a determiner, not an imperative, and no verb, cue or pattern fired.
+ */
+function describes(clause: string, decision: ClauseScore): boolean {
+  return decision.intent !== undefined && STATEMENT_START.test(clause) &&
+    Object.values(decision.fired).every((f) =>
+      f.every((label) => /^(?:described )?(?:object|modifier|location):/.test(label))
+    );
 }
 
 /** Removes leading/trailing filler words and punctuation. */
@@ -147,7 +168,8 @@ export function routeUtterance(
     return s;
   };
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.
-  const groups: { text: string; negated: boolean }[] = [];
+  // `context`: a statement of the problem said before the request it belongs to.
+  const groups: { text: string; negated: boolean; context?: string }[] = [];
   for (const raw of splitClauses(text).flatMap(splitNegationScope)) {
     const clean = stripFiller(raw);
     if (!clean) {
@@ -162,6 +184,13 @@ export function routeUtterance(
         looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated }));
     if (continues) {
       last.text = `${last.text} and ${clean}`;
+    } else if (
+      !negated && last && !last.negated && !last.context && claimed && hasVerb(score(clean)) &&
+      describes(last.text, score(last.text)) && score(last.text).intent !== score(clean).intent
+    ) {
+      // "the upload button does nothing on Safari, can you look into the click handler": the
+      // first clause only says what is wrong; the request that follows decides.
+      groups[groups.length - 1] = { text: clean, negated, context: last.text };
     } else {
       groups.push({ text: clean, negated });
     }
@@ -174,7 +203,12 @@ export function routeUtterance(
   for (const group of groups) {
     const decision = score(group.text);
     const skill = skills.find((s) => s.intent === decision.intent);
-    clauses.push({ clause: group.text, ...(group.negated ? { negated: true } : {}), ...decision });
+    clauses.push({
+      clause: group.text,
+      ...(group.negated ? { negated: true } : {}),
+      ...(group.context ? { context: group.context } : {}),
+      ...decision,
+    });
     if (group.negated) {
       previous = undefined;
       skipped.push({
@@ -196,7 +230,8 @@ export function routeUtterance(
       previous.task.params = skill.paramsFromClause?.(merged) ?? {};
       continue;
     }
-    const instruction = group.text.charAt(0).toUpperCase() + group.text.slice(1);
+    const said = group.context ? `${group.context}; ${group.text}` : group.text;
+    const instruction = said.charAt(0).toUpperCase() + said.slice(1);
     const task: TaskSpec = {
       intent: skill.intent,
       instruction,

@@ -182,3 +182,56 @@ Deno.test("stripFiller() removes leading and trailing filler", () => {
 Deno.test("splitClauses() splits on conjunctions and punctuation", () => {
   assertEquals(splitClauses("a and b; c. then d"), ["a", "b", "c", "d"]);
 });
+
+Deno.test("splitClauses() breaks at 'while you're at it', 'once you're done' and a new 'can you'", () => {
+  assertEquals(
+    splitClauses("rename the css while you're at it check the site once you're done run the tests"),
+    ["rename the css", "check the site", "run the tests"],
+  );
+  assertEquals(splitClauses("the button does nothing can you look into it"), [
+    "the button does nothing",
+    "can you look into it",
+  ]);
+});
+
+Deno.test("routeUtterance(): a statement of the problem goes with the request after it", () => {
+  const result = routeUtterance(
+    "the upload button does nothing on safari can you look into the click handler",
+    skills,
+  );
+  assertEquals(result.tasks.map((t) => [t.intent, t.clause]), [
+    ["coding", "look into the click handler"],
+  ]);
+  assertEquals(
+    result.tasks[0]!.instruction,
+    "The upload button does nothing on safari; look into the click handler",
+  );
+  assertEquals(result.clauses[0]!.context, "the upload button does nothing on safari");
+  // An imperative with a verb the lexicons lack is not a statement: it keeps its own task.
+  assertEquals(
+    routeUtterance("run through the signup page on staging, then update the changelog", skills)
+      .tasks.map((t) => t.intent),
+    ["browser", "coding"],
+  );
+});
+
+Deno.test("routeUtterance(): looking at something on a page just opened stays with the page", () => {
+  const intents = (text: string) => routeUtterance(text, skills).tasks.map((t) => t.intent);
+  assertEquals(intents("open the jenkins page and check the last build"), ["browser"]);
+  assertEquals(intents("load localhost 8080 slash metrics and tell me the queue depth"), [
+    "browser",
+  ]);
+  // A change is not a look: it is its own task.
+  assertEquals(intents("open localhost 3000 and fix the header component"), [
+    "browser",
+    "coding",
+  ]);
+});
+
+Deno.test("routeUtterance(): 'leave/keep X out of it' negates only its clause", () => {
+  assertEquals(
+    routeUtterance("leave the browser out of it and refactor the config loader", skills).tasks
+      .map((t) => t.intent),
+    ["coding"],
+  );
+});

@@ -85,6 +85,10 @@ const WEB_INFORMATION = [
   "latest stable version",
   "latest release",
   "release date",
+  "tutorial",
+  "article",
+  "video",
+  "blog post",
 ];
 
 /** "test" qualifying what a person enters on a site. */
@@ -181,6 +185,11 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "marketplace",
       "app store",
       "play store",
+      // Reference pages read on the web ("find the API docs for Stripe webhooks"); a code verb
+      // still edits them ("update the API docs").
+      "api docs",
+      "api reference",
+      "api documentation",
     ]),
     // "the Shopify admin" is a panel; "the admin role check" qualifies code.
     ...nouns(["staging", "production site", "admin", "listing"], 1),
