@@ -164,7 +164,9 @@ export function scoreClause(
   // search endpoint", "a login page") is a noun.
   const verbsKept = dropOverlaps(verbHits)
     .filter((v) => !nounsKept.some((n) => v.start < n.end && n.start < v.end))
-    .filter((v) => !DETERMINER_BEFORE.test(clause.slice(0, v.start)));
+    .filter((v) => !DETERMINER_BEFORE.test(clause.slice(0, v.start)))
+    // "what's it going to be like": the future tense, not a visit.
+    .filter((v) => !/^\s+be\b/i.test(clause.slice(v.end)));
 
   const raw: Record<string, number> = {};
   const evidence = new Set<string>();

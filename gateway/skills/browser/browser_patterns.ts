@@ -190,6 +190,14 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "api docs",
       "api reference",
       "api documentation",
+      // Documents that live in a web app ("the Figma file", "the Jira ticket").
+      "figma file",
+      "google doc",
+      "google sheet",
+      "jira ticket",
+      "jira issue",
+      "github issue",
+      "trello card",
     ]),
     // "the Shopify admin" is a panel; "the admin role check" qualifies code.
     ...nouns(["staging", "production site", "admin", "listing"], 1),
@@ -223,6 +231,13 @@ export const BROWSER_LEXICON: SkillLexicon = {
     { name: "localhost", pattern: /\blocalhost\b(?:\s*(?::|port)?\s*\d+)?/i },
     { name: "on the web", pattern: /\b(?:on|from|across|in) the (?:web|internet)\b|\bonline\b/i },
     { name: "search the web", pattern: /\bsearch (?:the web|online|google)\b/i },
+    // A question the web answers ("what's in the latest Deno release notes"): weak, so it only
+    // counts beside something looked up on the web ("what's the weather" stays unrouted).
+    {
+      name: "question",
+      pattern: /^(?:what(?:'s|s| is| are| was| were)|tell me|how (?:much|many))\b/i,
+      weight: 1,
+    },
   ],
 };
 

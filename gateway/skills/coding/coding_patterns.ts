@@ -238,6 +238,9 @@ export const CODING_LEXICON: SkillLexicon = {
     "manager",
     "queue",
     "database",
+    "i18n",
+    "internationalization",
+    "translation",
     "rate limiter",
     "limiter",
     "rate limit",
@@ -286,6 +289,8 @@ export const CODING_LEXICON: SkillLexicon = {
     nouns(["docs", "documentation"], 1),
     // "across the project": the code as a whole, or a project page on a site (weak alone).
     nouns(["project"], 1),
+    // An app's screen is built in code; a site's page is looked at.
+    nouns(["screen"], 1),
   ),
   cues: [
     {
