@@ -285,7 +285,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "how far along (?:are you|is it|are we)",
     `how (?:is|are) ${obj} (?:doing|going|coming along)`,
     `what is (?:happening|going on) with ${obj}`,
-    "(?:is )?anything (?:running|going on|in progress|pending|left)",
+    "(?:is (?:there )?)?anything (?:running|going(?: on)?|happening|active|queued|in progress|pending|left)",
     "are you (?:working|busy|running)(?: on (?:it|that|anything|something))?",
     `what is (?:running|pending|in progress|going on|happening|queued|left)`,
     "what (?:jobs |tasks )?are (?:running|pending|in progress|queued|left)",
