@@ -57,7 +57,7 @@ export interface RouteResult {
 }
 
 const FILLER =
-  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|(?:one )?(?:more|last|other|quick) thing|another thing|lemme think|let me think|thanks(?: (?:a lot|so much|in advance))?|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets)\b[\s,.!?…:-]*|[…]+\s*)+/i;
+  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|sort of|kind of|kinda|sorta|(?:one )?(?:more|last|other|quick) thing|another thing|lemme think|let me think|(?:don'?t|do not) forget to|thanks(?: (?:a lot|so much|in advance))?|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets)\b[\s,.!?…:-]*|[…]+\s*)+/i;
 const TRAILING_FILLER =
   /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a lot)\b[\s,.!?]*)+$/i;
 const SPLIT =
@@ -65,7 +65,7 @@ const SPLIT =
 const LEADING_CONJUNCTION =
   /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|you'?ve) (?:done|finished)(?: with that| that)?)\b[\s,]*)+/i;
 const NEGATION =
-  /^(?:please\s+)?(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
+  /^(?:please\s+)?(?!(?:don'?t|do not|dont|never) forget\b)(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|forget(?: about)?|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
 /** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */
 const DECLINED =
   /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
@@ -79,7 +79,7 @@ const NEGATION_RESUMES =
 
 const STATEMENT_START = /^(?:the|our|my|this|that|these|those|your|its|their)\s/i;
 const REPORT_BACK =
-  /^(?:(?:tell|show|give|read)\s+(?:me|us)\b|let\s+(?:me|us)\s+know\b|(?:what|whether|if|how many|how much)\b)/i;
+  /^(?:(?:tell|show|give|read)\s+(?:me|us)\b|let\s+(?:me|us)\s+know\b|(?:what|whether|if|how many|how much)\b|(?:note|list|report|count|summari[sz]e|write down|jot down)\b)/i;
 
 /** A negated clause and, apart, what follows the end of its scope. */
 function splitNegationScope(raw: string): string[] {

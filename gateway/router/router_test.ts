@@ -235,3 +235,11 @@ Deno.test("routeUtterance(): 'leave/keep X out of it' negates only its clause", 
     ["coding"],
   );
 });
+
+Deno.test("routeUtterance(): 'forget the X' negates, 'don't forget to' asks", () => {
+  const intents = (text: string) => routeUtterance(text, skills).tasks.map((t) => t.intent);
+  assertEquals(intents("forget the dashboard, just rename the env variable in the config"), [
+    "coding",
+  ]);
+  assertEquals(intents("don't forget to update the readme"), ["coding"]);
+});

@@ -89,6 +89,9 @@ const WEB_INFORMATION = [
   "article",
   "video",
   "blog post",
+  "opening hours",
+  "phone number",
+  "directions",
 ];
 
 /** "test" qualifying what a person enters on a site. */
@@ -235,7 +238,8 @@ export const BROWSER_LEXICON: SkillLexicon = {
     // counts beside something looked up on the web ("what's the weather" stays unrouted).
     {
       name: "question",
-      pattern: /^(?:what(?:'s|s| is| are| was| were)|tell me|how (?:much|many))\b/i,
+      pattern:
+        /^(?:what(?:'s|s| is| are| was| were)|tell me|how (?:much|many)|(?:has|did|have) (?:anyone|anybody|someone|they|we)|is there|are there)\b/i,
       weight: 1,
     },
   ],

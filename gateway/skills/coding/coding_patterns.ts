@@ -290,7 +290,7 @@ export const CODING_LEXICON: SkillLexicon = {
     // "across the project": the code as a whole, or a project page on a site (weak alone).
     nouns(["project"], 1),
     // An app's screen is built in code; a site's page is looked at.
-    nouns(["screen"], 1),
+    nouns(["screen", "limit"], 1),
   ),
   cues: [
     {
