@@ -77,6 +77,7 @@ const DECLINED =
 const NEGATION_RESUMES =
   /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
 
+const RESUMES_AFTER_NEGATION = /^(?:but\s+)?(?:just|only|instead|rather)\b/i;
 const STATEMENT_START = /^(?:the|our|my|this|that|these|those|your|its|their)\s/i;
 const REPORT_BACK =
   /^(?:(?:tell|show|give|read)\s+(?:me|us)\b|let\s+(?:me|us)\s+know\b|(?:what|whether|if|how many|how much)\b|(?:note|list|report|count|summari[sz]e|write down|jot down)\b)/i;
@@ -179,7 +180,10 @@ export function routeUtterance(
     const negated = NEGATION.test(clean) || DECLINED.test(clean);
     const claimed = score(clean).intent !== undefined;
     const last = groups[groups.length - 1];
-    const continues = !negated && last !== undefined &&
+    // "don't rewrite it, just fix the pager": what follows the end of a negation's scope is
+    // asked for even when no skill claims it on its own.
+    const resumes = last?.negated === true && RESUMES_AFTER_NEGATION.test(raw.trim());
+    const continues = !negated && !resumes && last !== undefined &&
       (!claimed ||
         looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated }));
     if (continues) {

@@ -243,3 +243,13 @@ Deno.test("routeUtterance(): 'forget the X' negates, 'don't forget to' asks", ()
   ]);
   assertEquals(intents("don't forget to update the readme"), ["coding"]);
 });
+
+Deno.test("routeUtterance(): after a negation, 'just …' is asked for even when unclaimed", () => {
+  const intents = (text: string) => routeUtterance(text, skills).tasks.map((t) => t.intent);
+  assertEquals(
+    intents("don't rewrite the whole thing, just fix the off by one error in the pager"),
+    ["coding"],
+  );
+  // Without a resume word the continuation stays negated.
+  assertEquals(intents("never log into the panel and export the users"), []);
+});

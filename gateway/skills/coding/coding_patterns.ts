@@ -15,7 +15,7 @@ export const CODING_PATTERNS: readonly SkillPattern[] = [];
 /** Extensions after "dot" or ".": "main dot go", "utils.py". */
 const EXTENSIONS =
   "ts|tsx|js|jsx|mjs|cjs|json|jsonc|py|rs|go|rb|java|kt|swift|c|h|cpp|cs|php|html|css|scss|" +
-  "yaml|yml|toml|md|sh|sql|lock|txt|env|ini|xml|vue|svelte";
+  "yaml|yml|toml|md|sh|sql|lock|txt|env|ini|xml|vue|svelte|jason";
 /** Extensions said after a bare space ("app ts", "package json"): only unmistakable ones. */
 const SPOKEN_EXTENSIONS = "ts|tsx|js|jsx|json|py|html|yaml|yml|toml|md|rs";
 
@@ -290,7 +290,7 @@ export const CODING_LEXICON: SkillLexicon = {
     // "across the project": the code as a whole, or a project page on a site (weak alone).
     nouns(["project"], 1),
     // An app's screen is built in code; a site's page is looked at.
-    nouns(["screen", "limit"], 1),
+    nouns(["screen", "limit", "error"], 1),
   ),
   cues: [
     {
@@ -299,6 +299,11 @@ export const CODING_LEXICON: SkillLexicon = {
         `\\b[\\w-]+(?:(?:\\s+dot\\s+|\\.)(?:${EXTENSIONS})|\\s+(?:${SPOKEN_EXTENSIONS}))\\b`,
         "i",
       ),
+    },
+    // Transcribers split some names: "the read me", "type script".
+    {
+      name: "split name",
+      pattern: /\b(?:(?:the|a|our|my|this|in|to)\s+read\s+me\b|type\s+script|java\s+script)/i,
     },
     { name: "dotfile", pattern: /\b(?:dot\s*|\.)(?:env|gitignore|nvmrc|npmrc|editorconfig)\b/i },
     {
