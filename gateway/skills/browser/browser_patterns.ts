@@ -65,6 +65,10 @@ const WEB_DESTINATIONS = [
   "hubspot",
   "zendesk",
   "crm",
+  "circleci",
+  "travis",
+  "namecheap",
+  "godaddy",
   "grafana",
   "kibana",
   "datadog",
@@ -92,6 +96,12 @@ const WEB_INFORMATION = [
   "article",
   "video",
   "blog post",
+  "domain",
+  // Secrets are issued and rotated in a provider's console ("rotate the API key in the
+  // developer console"); a code object still wins ("add the API key to the env file").
+  "api key",
+  "api token",
+  "access token",
   "recipe",
   "lyrics",
   "opening hours",

@@ -15,7 +15,7 @@ export const CODING_PATTERNS: readonly SkillPattern[] = [];
 /** Extensions after "dot" or ".": "main dot go", "utils.py". */
 const EXTENSIONS =
   "ts|tsx|js|jsx|mjs|cjs|json|jsonc|py|rs|go|rb|java|kt|swift|c|h|cpp|cs|php|html|css|scss|" +
-  "yaml|yml|toml|md|sh|sql|lock|txt|env|ini|xml|vue|svelte|jason";
+  "yaml|yml|toml|md|sh|sql|lock|txt|env|ini|xml|vue|svelte|jason|conf|tf|prisma|graphql|proto|gradle";
 /** Extensions said after a bare space ("app ts", "package json"): only unmistakable ones. */
 const SPOKEN_EXTENSIONS = "ts|tsx|js|jsx|json|py|html|yaml|yml|toml|md|rs";
 
@@ -112,6 +112,10 @@ export const CODING_LEXICON: SkillLexicon = {
     "look into",
     "profile",
     "investigate",
+    "tighten",
+    "apply",
+    "containerize",
+    "mock",
     "dig into",
     "lower",
     "raise",
@@ -241,6 +245,16 @@ export const CODING_LEXICON: SkillLexicon = {
     "i18n",
     "internationalization",
     "translation",
+    // Infrastructure kept as code.
+    "helm chart",
+    "terraform",
+    "terraform module",
+    "policy",
+    "docker image",
+    "container",
+    "deployment",
+    "liveness probe",
+    "readiness probe",
     "rate limiter",
     "limiter",
     "rate limit",
