@@ -65,7 +65,7 @@ const SPLIT =
 const LEADING_CONJUNCTION =
   /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|you'?ve) (?:done|finished)(?: with that| that)?)\b[\s,]*)+/i;
 const NEGATION =
-  /^(?:please\s+)?(?!(?:don'?t|do not|dont|never) forget\b)(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|forget(?: about)?|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
+  /^(?:please\s+)?(?!(?:don'?t|do not|dont|never) forget\b)(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|nothing|forget(?: about)?|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
 /** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */
 const DECLINED =
   /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
@@ -142,8 +142,14 @@ export function stripFiller(clause: string): string {
     out = out.replace(/^[\s,.;:!?…—–-]+/, "").replace(FILLER, "").replace(TRAILING_FILLER, "")
       .trim();
   } while (out !== prev);
+  // Hesitations inside a clause ("I want, uh, the logout to…") and a word said twice ("the
+  // the handler") are transcription noise, not words to read.
+  out = out.replace(HESITATION, " ").replace(REPEATED_WORD, "$1").replace(/\s{2,}/g, " ");
   return out.replace(/^[\s,.;:!?…-]+|[\s,;:…-]+$/g, "").trim();
 }
+
+const HESITATION = /[\s,]+(?:uh+|um+|erm*|hmm+|mm+)\b[,.…]*(?=\s|$)/gi;
+const REPEATED_WORD = /\b([a-z]+)(?:\s+\1\b)+/gi;
 
 /** Splits an utterance into candidate clauses (before filler removal). */
 export function splitClauses(text: string): string[] {

@@ -253,3 +253,10 @@ Deno.test("routeUtterance(): after a negation, 'just …' is asked for even when
   // Without a resume word the continuation stays negated.
   assertEquals(intents("never log into the panel and export the users"), []);
 });
+
+Deno.test("stripFiller() drops hesitations inside a clause and words said twice", () => {
+  assertEquals(
+    stripFiller("um i want uh the logout to clear the the local storage"),
+    "i want the logout to clear the local storage",
+  );
+});

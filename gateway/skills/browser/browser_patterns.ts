@@ -65,6 +65,9 @@ const WEB_DESTINATIONS = [
   "hubspot",
   "zendesk",
   "crm",
+  "aws",
+  "gcp",
+  "azure",
   "circleci",
   "travis",
   "namecheap",
@@ -102,6 +105,8 @@ const WEB_INFORMATION = [
   "api key",
   "api token",
   "access token",
+  "outage",
+  "train",
   "recipe",
   "lyrics",
   "opening hours",
@@ -136,6 +141,9 @@ export const BROWSER_LEXICON: SkillLexicon = {
     "click",
     "scroll",
     "bookmark",
+    "upvote",
+    "downvote",
+    "retweet",
   ]).concat(
     // Looking something up names no object ("look up when Node 22 goes end of life"), but a
     // code object still outweighs it ("look up the function definition").
@@ -201,6 +209,8 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "forum",
       "inbox",
       "marketplace",
+      "issue tracker",
+      "bug tracker",
       "app store",
       "play store",
       // Reference pages read on the web ("find the API docs for Stripe webhooks"); a code verb
