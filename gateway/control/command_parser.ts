@@ -238,6 +238,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   const cancelClause = any([
     `${cancelVerb}(?: ${obj})?`,
     `${cancelVerb} (?:doing|working on|running) ${obj}`,
+    `${cancelVerb} (?:working|running)`,
     `never mind(?: ${obj})?`,
     `forget (?:about )?${obj}`,
     `call (?:${obj} )?off(?: ${obj})?`,
@@ -284,7 +285,8 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "are we (?:done|finished|there)(?: yet)?",
     "how far along (?:are you|is it|are we)",
     `how (?:is|are) ${obj} (?:doing|going|coming along)`,
-    `what is (?:happening|going on) with ${obj}`,
+    `what is (?:happening|going on|up) with ${obj}`,
+    "what is up",
     "(?:is (?:there )?)?anything (?:running|going(?: on)?|happening|active|queued|in progress|pending|left)",
     "are you (?:working|busy|running)(?: on (?:it|that|anything|something))?",
     `what is (?:running|pending|in progress|going on|happening|queued|left)`,
