@@ -47,6 +47,7 @@ const BOUNDARY = new Set(
 const MAX_COMPOUND_GAP_WORDS = 2;
 /** "that"/"which" opening a relative clause straight after a noun (not "that page"). */
 const RELATIVE_AFTER = /^\s+(?:that|which)\s+(?!(?:the|a|an|is|was)\b)(?=[a-z]+s\b)/i;
+const HOW_TO = /\bhow (?:to|do (?:i|we|you)|does (?:one|it))\s/i;
 const MODAL_BEFORE =
   /\b(?:should|must|shall|will|would|could|can|might|may|needs? to|has to|have to|ought to)\s+$/i;
 const DETERMINER_BEFORE = /\b(?:the|a|an|this|that|these|those|my|our|your|its|their)\s+$/i;
@@ -158,6 +159,7 @@ export function scoreClause(
     verbHits.push(...hits(clause, words, s.intent, "strong", s.lexicon.strongVerbs ?? []));
   }
   // A noun-looking word right after a modal is a verb: "the footer should link to the page".
+  const howTo = HOW_TO.exec(clause);
   const nounsKept = dropOverlaps(nounHits)
     .filter((n) => n.kind !== "object" || !MODAL_BEFORE.test(clause.slice(0, n.start)));
   // A verb word inside a noun phrase ("screenshot function") or after a determiner ("the
@@ -166,7 +168,9 @@ export function scoreClause(
     .filter((v) => !nounsKept.some((n) => v.start < n.end && n.start < v.end))
     .filter((v) => !DETERMINER_BEFORE.test(clause.slice(0, v.start)))
     // "what's it going to be like": the future tense, not a visit.
-    .filter((v) => !/^\s+be\b/i.test(clause.slice(v.end)));
+    .filter((v) => !/^\s+be\b/i.test(clause.slice(v.end)))
+    // The verbs of a how-to are its topic ("google how to fix a memory leak").
+    .filter((v) => !howTo || v.start < howTo.index);
 
   const raw: Record<string, number> = {};
   const evidence = new Set<string>();
@@ -180,7 +184,8 @@ export function scoreClause(
   // collects the links on a page" the function is made; the links and page count half.
   const relative = nounsKept.map((n) => RELATIVE_AFTER.exec(clause.slice(n.end)))
     .map((m, i) => (m ? nounsKept[i]!.end + m[0].length : Infinity));
-  const describedFrom = Math.min(...relative);
+  // So does a how-to: in "look up how to configure the eslint config" the config is the topic.
+  const describedFrom = Math.min(...relative, howTo ? howTo.index + howTo[0].length : Infinity);
 
   // Walk each compound back from its head: "settings page component" is a component.
   let head: Hit | undefined;

@@ -72,3 +72,12 @@ Deno.test("scoreClause(): named sites are web objects, dummy entries on a site a
   assertEquals(scoreClause("submitting a test message", skills).intent, "browser");
   assertEquals(scoreClause("add a test user fixture for the auth tests", skills).intent, "coding");
 });
+
+Deno.test("scoreClause(): what a how-to is about is its topic, not the work", () => {
+  assertEquals(scoreClause("google how to fix a memory leak in node", skills).intent, "browser");
+  assertEquals(scoreClause("search how to write a parser in rust", skills).intent, "browser");
+  assertEquals(
+    scoreClause("add a section on how to install to the readme", skills).intent,
+    "coding",
+  );
+});

@@ -21,7 +21,6 @@ const SPOKEN_NUMBER = `(?:\\d{1,3}|(?:${DIGIT})(?:\\s+(?:${DIGIT})){0,2})`;
 
 /** Well-known sites and web apps, as they are said. */
 const WEB_DESTINATIONS = [
-  "google",
   "youtube",
   "wikipedia",
   "reddit",
@@ -259,8 +258,16 @@ export const BROWSER_LEXICON: SkillLexicon = {
     { name: "localhost", pattern: /\blocal\s?host\b(?:\s*(?::|port)?\s*\d+)?/i },
     // Transcribers also join the dot: "example dotcom".
     { name: "spoken URL, joined", pattern: /\b[a-z0-9-]+\s+dot(?:com|org|net|io|dev)\b/i },
-    { name: "on the web", pattern: /\b(?:on|from|across|in) the (?:web|internet)\b|\bonline\b/i },
+    {
+      name: "on the web",
+      pattern: /\b(?:on|from|across|in) the (?:web|internet)\b|\bonline\b|\b(?:on|via) google\b/i,
+    },
     { name: "search the web", pattern: /\bsearch (?:the web|online|google)\b/i },
+    // Looking up how to do something is a web search ("search how to write a parser in Rust").
+    {
+      name: "how-to search",
+      pattern: /\b(?:search(?: for)?|look up|google|find out)\s+how\s+(?:to|do|does)\b/i,
+    },
     // A question the web answers ("what's in the latest Deno release notes"): weak, so it only
     // counts beside something looked up on the web ("what's the weather" stays unrouted).
     {

@@ -255,6 +255,14 @@ export const CODING_LEXICON: SkillLexicon = {
     "deployment",
     "liveness probe",
     "readiness probe",
+    "widget",
+    "picker",
+    "layer",
+    "warning",
+    "linter",
+    "eslint",
+    "prettier",
+    "formatter",
     "local storage",
     "session storage",
     "builder",
@@ -317,12 +325,17 @@ export const CODING_LEXICON: SkillLexicon = {
         "i",
       ),
     },
+    { name: "rc file", pattern: /\b(?:eslintrc|prettierrc|babelrc|npmrc|nvmrc)\b/i },
     // Transcribers split some names: "the read me", "type script".
     {
       name: "split name",
       pattern: /\b(?:(?:the|a|our|my|this|in|to)\s+read\s+me\b|type\s+script|java\s+script)/i,
     },
-    { name: "dotfile", pattern: /\b(?:dot\s*|\.)(?:env|gitignore|nvmrc|npmrc|editorconfig)\b/i },
+    {
+      name: "dotfile",
+      pattern:
+        /\b(?:dot\s*|\.)(?:env|gitignore|nvmrc|npmrc|editorconfig|eslintrc|prettierrc|babelrc|dockerignore)\b/i,
+    },
     {
       name: "make faster/smaller",
       pattern: /\bmake\b.{1,60}?\b(?:faster|quicker|smaller|cleaner|simpler|safer)\b/i,
