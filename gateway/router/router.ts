@@ -77,6 +77,7 @@ const DECLINED =
 const NEGATION_RESUMES =
   /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
 
+const BARE_NO = /^(?:no|nothing)(?:\s+[\w'-]+){1,3}$/i;
 const RESUMES_AFTER_NEGATION = /^(?:but\s+)?(?:just|only|instead|rather)\b/i;
 const STATEMENT_START = /^(?:the|our|my|this|that|these|those|your|its|their)\s/i;
 const REPORT_BACK =
@@ -188,7 +189,9 @@ export function routeUtterance(
     const last = groups[groups.length - 1];
     // "don't rewrite it, just fix the pager": what follows the end of a negation's scope is
     // asked for even when no skill claims it on its own.
-    const resumes = last?.negated === true && RESUMES_AFTER_NEGATION.test(raw.trim());
+    // "no edits, check the preview": a bare "no X" negates only its noun phrase.
+    const resumes = last?.negated === true &&
+      (RESUMES_AFTER_NEGATION.test(raw.trim()) || BARE_NO.test(last.text));
     const continues = !negated && !resumes && last !== undefined &&
       (!claimed ||
         looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated }));

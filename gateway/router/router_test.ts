@@ -260,3 +260,11 @@ Deno.test("stripFiller() drops hesitations inside a clause and words said twice"
     "i want the logout to clear the local storage",
   );
 });
+
+Deno.test("routeUtterance(): a bare 'no X' negates only its noun phrase", () => {
+  assertEquals(
+    routeUtterance("no edits, check if the deploy preview renders the new banner", skills).tasks
+      .map((t) => t.intent),
+    ["browser"],
+  );
+});
