@@ -121,6 +121,8 @@ function dropOverlaps(all: Hit[]): Hit[] {
 /** Whether the text between two nouns keeps them in one compound ("page component"). */
 function sameCompound(gap: string): boolean {
   if (/[,;:.!?—–()"]/.test(gap)) return false;
+  // A possessor is a phrase of its own: "the staging site's footer" is on the site.
+  if (/^'s?\b/.test(gap)) return false;
   const words = (gap.match(/[\w']+/g) ?? []).filter((w) => w !== "'s" && w !== "s");
   return words.length <= MAX_COMPOUND_GAP_WORDS &&
     !words.some((w) => BOUNDARY.has(w.toLowerCase()));
@@ -214,7 +216,10 @@ export function scoreClause(
       continue;
     }
     // A qualifier counts a little for its own skill only when the head is of that skill too.
-    add(h.intent, h.intent === head!.intent ? MODIFIER_WEIGHT : 0, `modifier:${h.name}`);
+    // A strong qualifier of a weak head of its own skill lends it its weight: "my Netflix
+    // subscription" is as sure as "Netflix".
+    const lent = Math.max(0, h.weight - head!.weight);
+    add(h.intent, h.intent === head!.intent ? MODIFIER_WEIGHT + lent : 0, `modifier:${h.name}`);
   }
   for (const list of Object.values(fired)) list.reverse();
   const reachesAny = new Set(

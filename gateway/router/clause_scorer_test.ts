@@ -81,3 +81,12 @@ Deno.test("scoreClause(): what a how-to is about is its topic, not the work", ()
     "coding",
   );
 });
+
+Deno.test("scoreClause(): a possessor is its own phrase; a strong qualifier lends its weight", () => {
+  const possessed = scoreClause("check the staging site's footer", skills);
+  assertEquals(possessed.intent, "browser");
+  assertEquals(possessed.fired.coding, ["object:footer"]);
+  const lent = scoreClause("cancel my netflix subscription", skills);
+  assertEquals(lent.intent, "browser");
+  assertEquals(lent.scores, { browser: 2.5 });
+});

@@ -263,6 +263,8 @@ export const CODING_LEXICON: SkillLexicon = {
     "eslint",
     "prettier",
     "formatter",
+    "sdk",
+    "client library",
     "env var",
     "environment variable",
     "local storage",
