@@ -280,6 +280,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   ]);
   const statusClause = any([
     "status(?: (?:update|report|check))?",
+    `status (?:of|on|for) ${obj}`,
     "(?:a |the )?status (?:update|report)",
     `what is (?:the |your |my )?(?:status|progress)(?: (?:of|on|for|with) ${obj})?`,
     "are we (?:done|finished|there)(?: yet)?",
@@ -296,6 +297,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "how is it going",
     "how are things(?: going)?",
     "any (?:progress|updates?|news)",
+    "anything new",
     "progress(?: report| update)?",
     "where are (?:we|you|things)(?: at)?",
     "are you (?:done|finished)(?: yet)?",
@@ -309,6 +311,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     `restart ${obj}`,
     `try(?: ${obj})? once more`,
     "once more",
+    "go again",
     "give it another (?:try|go|shot)",
     "one more (?:time|try)",
     "again",

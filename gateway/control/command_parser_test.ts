@@ -303,6 +303,31 @@ const COMMANDS: [string, string, string?][] = [
   ["redo the browser one", "retry", "browser"],
   ["what's up", "status"],
   ["stop running", "cancel"],
+  ["um cancel the last thing", "cancel"],
+  ["stop please stop", "cancel"],
+  ["cancel, cancel, cancel", "cancel"],
+  ["no, cancel it", "cancel"],
+  ["kill the browser job", "cancel", "browser"],
+  ["shut it down", "cancel"],
+  ["forget everything i said", "cancel"],
+  ["yes please do", "confirm"],
+  ["yeah go for it", "confirm"],
+  ["absolutely", "confirm"],
+  ["okay, proceed", "confirm"],
+  ["yep go ahead and do it", "confirm"],
+  ["sure, approve it", "confirm"],
+  ["no, don't approve it", "deny"],
+  ["nope, deny", "deny"],
+  ["no, absolutely not", "deny"],
+  ["don't proceed", "deny"],
+  ["status of the echo job", "status", "echo"],
+  ["how's it coming along", "status"],
+  ["anything new", "status"],
+  ["what jobs are running", "status"],
+  ["try that once more", "retry"],
+  ["go again", "retry"],
+  ["can you redo it please", "retry"],
+  ["retry everything", "retry"],
 ];
 
 /** Work requests, commands mixed with work, and unrelated sentences: never commands. */
@@ -397,6 +422,10 @@ const NOT_COMMANDS = [
   "stop the dev server and restart it with debug logging",
   "what's running the cron in the scheduler module",
   "what's up with the login page on staging",
+  "cancel the meeting invite in the calendar component",
+  "yes, and also commit it",
+  "retry the upload in the s3 client on timeout",
+  "what's the status of the pull request on github",
 ];
 
 Deno.test("parseCommand() recognises every action in varied phrasings", () => {
