@@ -254,7 +254,11 @@ export const BROWSER_LEXICON: SkillLexicon = {
   cues: [
     {
       name: "spoken URL",
-      pattern: new RegExp(`\\b[a-z0-9-]+(?:\\s+dot\\s+[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`, "i"),
+      // Not the rest of a dotfile's name ("the dot env dot local file").
+      pattern: new RegExp(
+        `(?<!\\bdot\\s+)\\b(?!(?:the|a|an|in|to|of)\\s)[a-z0-9-]+(?:\\s+dot\\s+[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`,
+        "i",
+      ),
     },
     {
       name: "host name",

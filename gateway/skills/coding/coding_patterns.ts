@@ -46,7 +46,11 @@ export const CODING_LEXICON: SkillLexicon = {
     "restructure",
     "revert",
     "deprecate",
-  ]),
+  ]).concat(
+    // Only code (and its versions) is renamed or bumped so, even when what is named is unknown
+    // ("rename the boolean flags", "bump the minimum node version"); a web object still wins.
+    verbs(["rename", "bump"], 2),
+  ),
   verbs: verbs([
     "fix",
     "patch",
@@ -63,10 +67,8 @@ export const CODING_LEXICON: SkillLexicon = {
     "convert",
     "split",
     "break up",
-    "rename",
     "migrate",
     "port",
-    "bump",
     "upgrade",
     "downgrade",
     "pin",
@@ -266,6 +268,11 @@ export const CODING_LEXICON: SkillLexicon = {
     "sdk",
     "client library",
     "env var",
+    "env example",
+    "env file",
+    "validation",
+    "debounce",
+    "toast",
     "environment variable",
     "local storage",
     "session storage",
