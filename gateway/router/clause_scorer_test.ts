@@ -37,7 +37,7 @@ Deno.test("scoreClause(): a verb without an object of its skill claims nothing",
 });
 
 Deno.test("scoreClause(): the margin is the distance to the runner-up", () => {
-  const s = scoreClause("fix the login form validation in the signup form component", skills);
+  const s = scoreClause("fix the login form in the signup form component", skills);
   assertEquals(s.intent, "coding");
   assertEquals(s.scores, { coding: 4, browser: 2.5 });
   assertEquals(s.margin, 1.5);
