@@ -2,7 +2,8 @@
  * @module
  * Router accuracy: exact matches of the routed intent set on the labelled evaluation set
  * (`gateway/router/eval/utterances.json`), overall, per split and per class, with a confusion
- * table and the misses on stderr. Deterministic patterns only (no model, no network).
+ * table and the misses on stderr. Deterministic patterns only (no model, no network). A file path
+ * argument scores that set instead.
  */
 import { emit } from "./report.ts";
 import { evaluate, formatConfusion, loadEvalSet } from "../gateway/router/eval/router_eval.ts";
@@ -10,7 +11,11 @@ import { routeUtterance } from "../gateway/router/router.ts";
 import { DEFAULT_MARGIN_THRESHOLD } from "../gateway/router/routing.ts";
 import { createSkillSet } from "../gateway/skills/registry.ts";
 
-const items = await loadEvalSet();
+// `deno run --allow-read --allow-env bench/router_bench.ts FILE.json` scores another set of the
+// same form: new sentences, measured before any change they lead to.
+const items = await loadEvalSet(
+  Deno.args[0] ? new URL(Deno.args[0], `file://${Deno.cwd()}/`) : undefined,
+);
 const set = createSkillSet();
 let unsure = 0;
 const report = evaluate(items, (text) => {

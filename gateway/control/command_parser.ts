@@ -60,6 +60,7 @@ const CONTRACTIONS: [RegExp, string][] = [
   [/\bwon'?t\b/g, "will not"],
   [/\blet'?s\b/g, "let us"],
   [/\bi'd\b/g, "i would"],
+  [/\bwe'd\b/g, "we would"],
   [/\bi'm\b/g, "i am"],
   [/\bnevermind\b/g, "never mind"],
   [/\balright\b/g, "all right"],
@@ -82,7 +83,11 @@ const FILLER_PHRASES = [
   "if you can",
   "if you could",
   "hold on",
+  "hold up",
   "hang on",
+  "one sec",
+  "one second",
+  "right there",
 ];
 const FILLER_WORDS = new Set([
   "uh",
@@ -179,7 +184,8 @@ interface Grammar {
 
 function buildGrammars(intentWords: readonly string[]): Grammar[] {
   const det = "(?:(?:the|that|this|those|these|my|your) )?";
-  const noun = "(?:jobs?|tasks?|ones?|things?|requests?|actions?|agents?|work|stuff|workers?)";
+  const noun =
+    "(?:jobs?|tasks?|ones?|things?|requests?|actions?|agents?|work|stuff|workers?|missions?)";
   const intent = intentWords.length ? any(intentWords.map(escape)) : "(?!)";
   // "the browser one", "coding job", "the web task"
   const target = `${det}${intent}(?: ${noun})?`;
@@ -208,6 +214,9 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "certainly",
     "of course",
     "do it",
+    // Agreement with what was just asked: "yes, that's right, go ahead".
+    "that is (?:right|correct|ok|okay|good)",
+    "exactly",
   ]);
   const no = any(["no", "nope", "nah", "negative", "no way", "not really"]);
   const repeat = (clause: string) => `^${clause}(?: (?:and )?${clause})*$`;
@@ -229,11 +238,14 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   const cancelClause = any([
     `${cancelVerb}(?: ${obj})?`,
     `${cancelVerb} (?:doing|working on|running) ${obj}`,
+    `${cancelVerb} (?:working|running)`,
     `never mind(?: ${obj})?`,
     `forget (?:about )?${obj}`,
     `call (?:${obj} )?off(?: ${obj})?`,
     `shut (?:${obj} )?down`,
     "do not bother",
+    // "okay, that's enough, stop"
+    "(?:that is |that will be )?enough(?: of (?:that|this|it))?(?: for now)?",
   ]);
   const confirmClause = any([
     `(?:confirm|confirmed|approve|approved|allow|allowed|accept|accepted|authori[sz]e|permit)(?: ${obj})?`,
@@ -241,7 +253,10 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     `(?:do|proceed with|continue with|go with) ${obj}`,
     "proceed",
     "continue",
+    "go on",
     "go for it",
+    // "okay, go": what is left once the filler is gone.
+    "go",
     "sounds good",
     "sure thing",
     "why not",
@@ -258,17 +273,22 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     `do not(?: (?:do|allow|approve|confirm|accept)(?: ${obj})?| go ahead| proceed| continue)?`,
     "(?:absolutely|definitely|certainly|of course) not",
     "not that",
+    // "no, I don't want that", "we'd rather not"
+    `(?:(?:i|we) )?do not (?:want|need)(?: ${obj}| to)?`,
+    "(?:(?:i|we) )?would rather not",
     `(?:skip|pass on) ${obj}`,
   ]);
   const statusClause = any([
     "status(?: (?:update|report|check))?",
+    `status (?:of|on|for) ${obj}`,
     "(?:a |the )?status (?:update|report)",
-    `what is (?:the |your |my )?(?:status|progress)(?: of ${obj})?`,
+    `what is (?:the |your |my )?(?:status|progress)(?: (?:of|on|for|with) ${obj})?`,
     "are we (?:done|finished|there)(?: yet)?",
     "how far along (?:are you|is it|are we)",
     `how (?:is|are) ${obj} (?:doing|going|coming along)`,
-    `what is (?:happening|going on) with ${obj}`,
-    "(?:is )?anything (?:running|going on|in progress|pending|left)",
+    `what is (?:happening|going on|up) with ${obj}`,
+    "what is up",
+    "(?:is (?:there )?)?anything (?:running|going(?: on)?|happening|active|queued|in progress|pending|left)",
     "are you (?:working|busy|running)(?: on (?:it|that|anything|something))?",
     `what is (?:running|pending|in progress|going on|happening|queued|left)`,
     "what (?:jobs |tasks )?are (?:running|pending|in progress|queued|left)",
@@ -277,6 +297,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     "how is it going",
     "how are things(?: going)?",
     "any (?:progress|updates?|news)",
+    "anything new",
     "progress(?: report| update)?",
     "where are (?:we|you|things)(?: at)?",
     "are you (?:done|finished)(?: yet)?",
@@ -290,6 +311,7 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
     `restart ${obj}`,
     `try(?: ${obj})? once more`,
     "once more",
+    "go again",
     "give it another (?:try|go|shot)",
     "one more (?:time|try)",
     "again",

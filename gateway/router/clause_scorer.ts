@@ -7,7 +7,8 @@
  *   head's skill, nothing otherwise (a page component is a component).
  * - Cues (a file name, a URL) count more than a noun.
  * - The clause's first verb counts in full for its skill, later verbs half.
- * - A skill pattern anchored at the start ("echo …") is a command word and takes the clause.
+ * - A skill pattern anchored at, or found at, the start ("echo …", "say back …") is a command word
+ *   and takes the clause.
  * - A skill with neither an object, a cue, a strong verb (or, when its verbs reach any object,
  *   the main verb of a clause that names some object) nor one of its plain patterns scores
  *   nothing: "open the garage door" names no object, so it goes nowhere.
@@ -44,6 +45,11 @@ const BOUNDARY = new Set(
     .split(" "),
 );
 const MAX_COMPOUND_GAP_WORDS = 2;
+/** "that"/"which" opening a relative clause straight after a noun (not "that page"). */
+const RELATIVE_AFTER = /^\s+(?:that|which)\s+(?!(?:the|a|an|is|was)\b)(?=[a-z]+s\b)/i;
+const HOW_TO = /\bhow (?:to|do (?:i|we|you)|does (?:one|it))\s/i;
+const MODAL_BEFORE =
+  /\b(?:should|must|shall|will|would|could|can|might|may|needs? to|has to|have to|ought to)\s+$/i;
 const DETERMINER_BEFORE = /\b(?:the|a|an|this|that|these|those|my|our|your|its|their)\s+$/i;
 
 type Kind = "object" | "cue" | "verb" | "strong";
@@ -61,7 +67,7 @@ const MODIFIER_WEIGHT = 0.5;
 const LOCATION_WEIGHT = 1;
 /** "on the", "at our" … followed by up to two qualifying words before the head noun. */
 const LOCATION_BEFORE =
-  /\b(?:on|at)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
+  /\b(?:on|at|from)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
 
 /** Global copies of the terms' patterns, compiled once (routing runs on every request). */
 const globalPatterns = new WeakMap<RegExp, RegExp>();
@@ -115,6 +121,8 @@ function dropOverlaps(all: Hit[]): Hit[] {
 /** Whether the text between two nouns keeps them in one compound ("page component"). */
 function sameCompound(gap: string): boolean {
   if (/[,;:.!?—–()"]/.test(gap)) return false;
+  // A possessor is a phrase of its own: "the staging site's footer" is on the site.
+  if (/^'s?\b/.test(gap)) return false;
   const words = (gap.match(/[\w']+/g) ?? []).filter((w) => w !== "'s" && w !== "s");
   return words.length <= MAX_COMPOUND_GAP_WORDS &&
     !words.some((w) => BOUNDARY.has(w.toLowerCase()));
@@ -130,9 +138,10 @@ export function scoreClause(
   // argument, not words for other skills to read.
   for (const s of skills) {
     for (const { pattern, weight } of s.patterns) {
-      if (!pattern.source.startsWith("^")) continue;
       pattern.lastIndex = 0;
-      if (!pattern.test(clause)) continue;
+      // Anchored, or found where the clause starts ("say back the build finished").
+      const m = pattern.exec(clause);
+      if (!m || (!pattern.source.startsWith("^") && m.index !== 0)) continue;
       return {
         ...(weight >= threshold ? { intent: s.intent } : {}),
         scores: { [s.intent]: weight },
@@ -151,12 +160,19 @@ export function scoreClause(
     verbHits.push(...hits(clause, words, s.intent, "verb", s.lexicon.verbs));
     verbHits.push(...hits(clause, words, s.intent, "strong", s.lexicon.strongVerbs ?? []));
   }
-  const nounsKept = dropOverlaps(nounHits);
+  // A noun-looking word right after a modal is a verb: "the footer should link to the page".
+  const howTo = HOW_TO.exec(clause);
+  const nounsKept = dropOverlaps(nounHits)
+    .filter((n) => n.kind !== "object" || !MODAL_BEFORE.test(clause.slice(0, n.start)));
   // A verb word inside a noun phrase ("screenshot function") or after a determiner ("the
   // search endpoint", "a login page") is a noun.
   const verbsKept = dropOverlaps(verbHits)
     .filter((v) => !nounsKept.some((n) => v.start < n.end && n.start < v.end))
-    .filter((v) => !DETERMINER_BEFORE.test(clause.slice(0, v.start)));
+    .filter((v) => !DETERMINER_BEFORE.test(clause.slice(0, v.start)))
+    // "what's it going to be like": the future tense, not a visit.
+    .filter((v) => !/^\s+be\b/i.test(clause.slice(v.end)))
+    // The verbs of a how-to are its topic ("google how to fix a memory leak").
+    .filter((v) => !howTo || v.start < howTo.index);
 
   const raw: Record<string, number> = {};
   const evidence = new Set<string>();
@@ -166,6 +182,13 @@ export function scoreClause(
     (fired[intent] ??= []).push(label);
   };
 
+  // A relative clause right after an object describes it: in "write a scraper function that
+  // collects the links on a page" the function is made; the links and page count half.
+  const relative = nounsKept.map((n) => RELATIVE_AFTER.exec(clause.slice(n.end)))
+    .map((m, i) => (m ? nounsKept[i]!.end + m[0].length : Infinity));
+  // So does a how-to: in "look up how to configure the eslint config" the config is the topic.
+  const describedFrom = Math.min(...relative, howTo ? howTo.index + howTo[0].length : Infinity);
+
   // Walk each compound back from its head: "settings page component" is a component.
   let head: Hit | undefined;
   const heads: Hit[] = [];
@@ -173,11 +196,18 @@ export function scoreClause(
     const h = nounsKept[i]!;
     const next = nounsKept[i + 1];
     const modifier = h.kind === "object" && next !== undefined && head !== undefined &&
-      sameCompound(clause.slice(h.end, next.start));
+      sameCompound(clause.slice(h.end, next.start)) &&
+      // A verb between two nouns ends the first phrase: in "make the checker script skip
+      // mailto links" the script is acted on, the links are what it skips.
+      !verbsKept.some((v) => v.start >= h.end && v.end <= next.start);
     if (!modifier) {
       head = h;
       heads.unshift(h);
       evidence.add(h.intent);
+      if (h.start >= describedFrom) {
+        add(h.intent, h.weight / 2, `described ${h.kind}:${h.name}`);
+        continue;
+      }
       add(h.intent, h.weight, `${h.kind}:${h.name}`);
       // "… on the GitHub page": where the work happens counts a little more.
       if (h.kind === "object" && LOCATION_BEFORE.test(clause.slice(0, h.start))) {
@@ -186,7 +216,10 @@ export function scoreClause(
       continue;
     }
     // A qualifier counts a little for its own skill only when the head is of that skill too.
-    add(h.intent, h.intent === head!.intent ? MODIFIER_WEIGHT : 0, `modifier:${h.name}`);
+    // A strong qualifier of a weak head of its own skill lends it its weight: "my Netflix
+    // subscription" is as sure as "Netflix".
+    const lent = Math.max(0, h.weight - head!.weight);
+    add(h.intent, h.intent === head!.intent ? MODIFIER_WEIGHT + lent : 0, `modifier:${h.name}`);
   }
   for (const list of Object.values(fired)) list.reverse();
   const reachesAny = new Set(

@@ -42,6 +42,8 @@ export interface SkippedClause {
 export interface ClauseTrace extends ClauseScore {
   clause: string;
   negated?: boolean;
+  /** What was said before it about the problem, carried into its instruction. */
+  context?: string;
 }
 
 export interface RouteResult {
@@ -55,15 +57,15 @@ export interface RouteResult {
 }
 
 const FILLER =
-  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|thanks(?: (?:a lot|so much|in advance))?|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets)\b[\s,.!?…:-]*|[…]+\s*)+/i;
+  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|sort of|kind of|kinda|sorta|(?:one )?(?:more|last|other|quick) thing|another thing|lemme think|let me think|(?:don'?t|do not) forget to|thanks(?: (?:a lot|so much|in advance))?|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets)\b[\s,.!?…:-]*|[…]+\s*)+/i;
 const TRAILING_FILLER =
   /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a lot)\b[\s,.!?]*)+$/i;
 const SPLIT =
-  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
+  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+(?:and\s+)?\b(?:while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|that'?s been|you'?ve) (?:done|finished)(?: with that| that)?)\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=(?:can|could|would|will) you\s+(?!not\b)\w)(?<!\b(?:and|then|so|if|what|how|when|where|why)\s+)|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
 const LEADING_CONJUNCTION =
-  /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|once (?:that'?s|that is|it'?s) done)\b[\s,]*)+/i;
+  /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|you'?ve) (?:done|finished)(?: with that| that)?)\b[\s,]*)+/i;
 const NEGATION =
-  /^(?:please\s+)?(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|leave\b.*\balone\b)\b/i;
+  /^(?:please\s+)?(?!(?:don'?t|do not|dont|never) forget\b)(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|nothing|forget(?: about)?|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
 /** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */
 const DECLINED =
   /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
@@ -74,6 +76,12 @@ const DECLINED =
  */
 const NEGATION_RESUMES =
   /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
+
+const BARE_NO = /^(?:no|nothing)(?:\s+[\w'-]+){1,3}$/i;
+const RESUMES_AFTER_NEGATION = /^(?:but\s+)?(?:just|only|instead|rather)\b/i;
+const STATEMENT_START = /^(?:the|our|my|this|that|these|those|your|its|their)\s/i;
+const REPORT_BACK =
+  /^(?:(?:tell|show|give|read)\s+(?:me|us)\b|let\s+(?:me|us)\s+know\b|(?:what|whether|if|how many|how much)\b|(?:note|list|report|count|summari[sz]e|write down|jot down)\b)/i;
 
 /** A negated clause and, apart, what follows the end of its scope. */
 function splitNegationScope(raw: string): string[] {
@@ -87,6 +95,45 @@ function splitNegationScope(raw: string): string[] {
   return [clean.slice(0, from + m.index), clean.slice(from + m.index + m[0].length)];
 }
 
+/**
+ * Whether a clause only looks at something on what the clause before it opened: its main verb is
+ * the previous clause's skill and the skill it would go to has nothing but nouns for it. "Open the
+ * Jenkins page and check the last build": the build is checked on the page. Asking to be told
+ * about it is looking too ("load the metrics page and tell me the queue depth").
+ */
+function looksOnAt(
+  clause: string,
+  decision: ClauseScore,
+  previous: { decision: ClauseScore | undefined; negated: boolean },
+): boolean {
+  const before = previous.decision?.intent;
+  const now = decision.intent;
+  if (previous.negated || !before || !now || before === now) return false;
+  const mainVerb = decision.fired[before]?.some((f) => f.startsWith("verb:"));
+  const nounsOnly = (decision.fired[now] ?? []).every((f) =>
+    /^(?:object|modifier|location):/.test(f)
+  );
+  return (mainVerb === true || REPORT_BACK.test(clause)) && nounsOnly;
+}
+
+/** Whether any skill's verb fired in the clause (an action is asked for). */
+function hasVerb(decision: ClauseScore): boolean {
+  return Object.values(decision.fired).some((f) =>
+    f.some((label) => /^(?:later )?verb:/.test(label))
+  );
+}
+
+/**
+ * Whether a claimed clause is a statement about something ("the upload button does nothing"):
+ * it opens with a determiner, not an imperative, and no verb, cue or pattern fired.
+ */
+function describes(clause: string, decision: ClauseScore): boolean {
+  return decision.intent !== undefined && STATEMENT_START.test(clause) &&
+    Object.values(decision.fired).every((f) =>
+      f.every((label) => /^(?:described )?(?:object|modifier|location):/.test(label))
+    );
+}
+
 /** Removes leading/trailing filler words and punctuation. */
 export function stripFiller(clause: string): string {
   let out = clause.trim();
@@ -96,8 +143,14 @@ export function stripFiller(clause: string): string {
     out = out.replace(/^[\s,.;:!?…—–-]+/, "").replace(FILLER, "").replace(TRAILING_FILLER, "")
       .trim();
   } while (out !== prev);
+  // Hesitations inside a clause ("I want, uh, the logout to…") and a word said twice ("the
+  // the handler") are transcription noise, not words to read.
+  out = out.replace(HESITATION, " ").replace(REPEATED_WORD, "$1").replace(/\s{2,}/g, " ");
   return out.replace(/^[\s,.;:!?…-]+|[\s,;:…-]+$/g, "").trim();
 }
+
+const HESITATION = /[\s,]+(?:uh+|um+|erm*|hmm+|mm+)\b[,.…]*(?=\s|$)/gi;
+const REPEATED_WORD = /\b([a-z]+)(?:\s+\1\b)+/gi;
 
 /** Splits an utterance into candidate clauses (before filler removal). */
 export function splitClauses(text: string): string[] {
@@ -123,7 +176,8 @@ export function routeUtterance(
     return s;
   };
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.
-  const groups: { text: string; negated: boolean }[] = [];
+  // `context`: a statement of the problem said before the request it belongs to.
+  const groups: { text: string; negated: boolean; context?: string }[] = [];
   for (const raw of splitClauses(text).flatMap(splitNegationScope)) {
     const clean = stripFiller(raw);
     if (!clean) {
@@ -133,8 +187,23 @@ export function routeUtterance(
     const negated = NEGATION.test(clean) || DECLINED.test(clean);
     const claimed = score(clean).intent !== undefined;
     const last = groups[groups.length - 1];
-    if (!claimed && !negated && last) {
+    // "don't rewrite it, just fix the pager": what follows the end of a negation's scope is
+    // asked for even when no skill claims it on its own.
+    // "no edits, check the preview": a bare "no X" negates only its noun phrase.
+    const resumes = last?.negated === true &&
+      (RESUMES_AFTER_NEGATION.test(raw.trim()) || BARE_NO.test(last.text));
+    const continues = !negated && !resumes && last !== undefined &&
+      (!claimed ||
+        looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated }));
+    if (continues) {
       last.text = `${last.text} and ${clean}`;
+    } else if (
+      !negated && last && !last.negated && !last.context && claimed && hasVerb(score(clean)) &&
+      describes(last.text, score(last.text)) && score(last.text).intent !== score(clean).intent
+    ) {
+      // "the upload button does nothing on Safari, can you look into the click handler": the
+      // first clause only says what is wrong; the request that follows decides.
+      groups[groups.length - 1] = { text: clean, negated, context: last.text };
     } else {
       groups.push({ text: clean, negated });
     }
@@ -147,7 +216,12 @@ export function routeUtterance(
   for (const group of groups) {
     const decision = score(group.text);
     const skill = skills.find((s) => s.intent === decision.intent);
-    clauses.push({ clause: group.text, ...(group.negated ? { negated: true } : {}), ...decision });
+    clauses.push({
+      clause: group.text,
+      ...(group.negated ? { negated: true } : {}),
+      ...(group.context ? { context: group.context } : {}),
+      ...decision,
+    });
     if (group.negated) {
       previous = undefined;
       skipped.push({
@@ -169,7 +243,8 @@ export function routeUtterance(
       previous.task.params = skill.paramsFromClause?.(merged) ?? {};
       continue;
     }
-    const instruction = group.text.charAt(0).toUpperCase() + group.text.slice(1);
+    const said = group.context ? `${group.context}; ${group.text}` : group.text;
+    const instruction = said.charAt(0).toUpperCase() + said.slice(1);
     const task: TaskSpec = {
       intent: skill.intent,
       instruction,

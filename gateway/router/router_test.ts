@@ -182,3 +182,89 @@ Deno.test("stripFiller() removes leading and trailing filler", () => {
 Deno.test("splitClauses() splits on conjunctions and punctuation", () => {
   assertEquals(splitClauses("a and b; c. then d"), ["a", "b", "c", "d"]);
 });
+
+Deno.test("splitClauses() breaks at 'while you're at it', 'once you're done' and a new 'can you'", () => {
+  assertEquals(
+    splitClauses("rename the css while you're at it check the site once you're done run the tests"),
+    ["rename the css", "check the site", "run the tests"],
+  );
+  assertEquals(splitClauses("the button does nothing can you look into it"), [
+    "the button does nothing",
+    "can you look into it",
+  ]);
+});
+
+Deno.test("routeUtterance(): a statement of the problem goes with the request after it", () => {
+  const result = routeUtterance(
+    "the upload button does nothing on safari can you look into the click handler",
+    skills,
+  );
+  assertEquals(result.tasks.map((t) => [t.intent, t.clause]), [
+    ["coding", "look into the click handler"],
+  ]);
+  assertEquals(
+    result.tasks[0]!.instruction,
+    "The upload button does nothing on safari; look into the click handler",
+  );
+  assertEquals(result.clauses[0]!.context, "the upload button does nothing on safari");
+  // An imperative with a verb the lexicons lack is not a statement: it keeps its own task.
+  assertEquals(
+    routeUtterance("run through the signup page on staging, then update the changelog", skills)
+      .tasks.map((t) => t.intent),
+    ["browser", "coding"],
+  );
+});
+
+Deno.test("routeUtterance(): looking at something on a page just opened stays with the page", () => {
+  const intents = (text: string) => routeUtterance(text, skills).tasks.map((t) => t.intent);
+  assertEquals(intents("open the jenkins page and check the last build"), ["browser"]);
+  assertEquals(intents("load localhost 8080 slash metrics and tell me the queue depth"), [
+    "browser",
+  ]);
+  // A change is not a look: it is its own task.
+  assertEquals(intents("open localhost 3000 and fix the header component"), [
+    "browser",
+    "coding",
+  ]);
+});
+
+Deno.test("routeUtterance(): 'leave/keep X out of it' negates only its clause", () => {
+  assertEquals(
+    routeUtterance("leave the browser out of it and refactor the config loader", skills).tasks
+      .map((t) => t.intent),
+    ["coding"],
+  );
+});
+
+Deno.test("routeUtterance(): 'forget the X' negates, 'don't forget to' asks", () => {
+  const intents = (text: string) => routeUtterance(text, skills).tasks.map((t) => t.intent);
+  assertEquals(intents("forget the dashboard, just rename the env variable in the config"), [
+    "coding",
+  ]);
+  assertEquals(intents("don't forget to update the readme"), ["coding"]);
+});
+
+Deno.test("routeUtterance(): after a negation, 'just …' is asked for even when unclaimed", () => {
+  const intents = (text: string) => routeUtterance(text, skills).tasks.map((t) => t.intent);
+  assertEquals(
+    intents("don't rewrite the whole thing, just fix the off by one error in the pager"),
+    ["coding"],
+  );
+  // Without a resume word the continuation stays negated.
+  assertEquals(intents("never log into the panel and export the users"), []);
+});
+
+Deno.test("stripFiller() drops hesitations inside a clause and words said twice", () => {
+  assertEquals(
+    stripFiller("um i want uh the logout to clear the the local storage"),
+    "i want the logout to clear the local storage",
+  );
+});
+
+Deno.test("routeUtterance(): a bare 'no X' negates only its noun phrase", () => {
+  assertEquals(
+    routeUtterance("no edits, check if the deploy preview renders the new banner", skills).tasks
+      .map((t) => t.intent),
+    ["browser"],
+  );
+});

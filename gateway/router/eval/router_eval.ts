@@ -12,13 +12,17 @@ export const EvalItem = z.object({
   text: z.string().min(1),
   /** The intents it should reach, sorted; empty means unrouted. */
   intents: z.array(z.string()),
-  /** `dev` is tuned against; `holdout` is kept aside to check that fixes generalise. */
-  split: z.enum(["dev", "holdout"]),
+  /**
+   * `dev` is tuned against; `holdout` and `holdout2` were each written later, without sight of
+   * the set or the lexicons, measured before any change they led to, and are kept to check that
+   * fixes generalise.
+   */
+  split: z.enum(["dev", "holdout", "holdout2"]),
 });
 export type EvalItem = z.infer<typeof EvalItem>;
 export const EvalSet = z.array(EvalItem).min(1);
 
-/** Reads and validates the repository's evaluation set. */
+/** Reads and validates an evaluation set: the repository's, or another file of the same form. */
 export async function loadEvalSet(
   url: URL = new URL("./utterances.json", import.meta.url),
 ): Promise<EvalItem[]> {

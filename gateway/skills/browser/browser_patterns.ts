@@ -19,6 +19,124 @@ const DIGIT = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
 /** A number as said: "127", "one two seven", "zero". */
 const SPOKEN_NUMBER = `(?:\\d{1,3}|(?:${DIGIT})(?:\\s+(?:${DIGIT})){0,2})`;
 
+/** Well-known sites and web apps, as they are said. */
+const WEB_DESTINATIONS = [
+  "youtube",
+  "wikipedia",
+  "reddit",
+  "hacker news",
+  "stack overflow",
+  "stackoverflow",
+  "github",
+  "git hub",
+  "get hub",
+  "gitlab",
+  "amazon",
+  "ebay",
+  "etsy",
+  "best buy",
+  "twitter",
+  "linkedin",
+  "facebook",
+  "instagram",
+  "coinbase",
+  "bbc",
+  "cnn",
+  "mdn",
+  "jira",
+  "confluence",
+  "trello",
+  "notion",
+  "figma",
+  "gmail",
+  "google docs",
+  "google sheets",
+  "airbnb",
+  "expedia",
+  "yelp",
+  "imdb",
+  "product hunt",
+  "shopify",
+  "stripe",
+  "vercel",
+  "netlify",
+  "salesforce",
+  "hubspot",
+  "zendesk",
+  "crm",
+  "netflix",
+  "spotify",
+  "readthedocs",
+  "read the docs",
+  "google analytics",
+  "search console",
+  "aws",
+  "gcp",
+  "azure",
+  "circleci",
+  "travis",
+  "namecheap",
+  "godaddy",
+  "grafana",
+  "kibana",
+  "datadog",
+  "sentry",
+  "jenkins",
+  "pagerduty",
+  "cloudflare",
+];
+
+/** Things looked up on the web rather than in code. */
+const WEB_INFORMATION = [
+  "news",
+  "headline",
+  "top story",
+  "price",
+  "flight",
+  "hotel",
+  "review",
+  "release notes",
+  "latest version",
+  "latest stable version",
+  "latest release",
+  "release date",
+  "tutorial",
+  "article",
+  "video",
+  "blog post",
+  "domain",
+  // Secrets are issued and rotated in a provider's console ("rotate the API key in the
+  // developer console"); a code object still wins ("add the API key to the env file").
+  "api key",
+  "api token",
+  "access token",
+  "outage",
+  "subscription",
+  "membership",
+  "preview",
+  "train",
+  "recipe",
+  "lyrics",
+  "opening hours",
+  "phone number",
+  "directions",
+];
+
+/** "test" qualifying what a person enters on a site. */
+const TEST_ENTRIES = [
+  "test message",
+  "test account",
+  "test user",
+  "test order",
+  "test email",
+  "test payment",
+  "test card",
+  "test purchase",
+  "test booking",
+  "test post",
+  "test comment",
+];
+
 export const BROWSER_LEXICON: SkillLexicon = {
   strongVerbs: verbs([
     "browse",
@@ -31,13 +149,23 @@ export const BROWSER_LEXICON: SkillLexicon = {
     "click",
     "scroll",
     "bookmark",
-  ]),
+    "upvote",
+    "downvote",
+    "retweet",
+  ]).concat(
+    // Looking something up names no object ("look up when Node 22 goes end of life"), but a
+    // code object still outweighs it ("look up the function definition").
+    verbs(["look up"], 2),
+  ),
   verbs: [
     ...verbs([
       "open",
       "open up",
       "visit",
       "go to/on/over",
+      "pop into/over/onto/by",
+      "hop onto/on/over/into",
+      "swing by",
       "head to/over",
       "load",
       "reload",
@@ -46,12 +174,14 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "fill out/in",
       "submit",
       "search",
-      "look up",
       "download",
       "take a screenshot",
       "log out",
     ]),
-    ...verbs(["check", "verify", "confirm", "see", "look at", "find", "read", "grab"], 1),
+    ...verbs(
+      ["check", "verify", "confirm", "see", "look at", "find", "read", "grab", "compare", "copy"],
+      1,
+    ),
   ],
   objects: [
     ...nouns([
@@ -86,13 +216,49 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "storefront",
       "online store",
       "checkout",
+      "blog",
+      "forum",
+      "inbox",
+      "marketplace",
+      "issue tracker",
+      "bug tracker",
+      "app store",
+      "play store",
+      // Reference pages read on the web ("find the API docs for Stripe webhooks"); a code verb
+      // still edits them ("update the API docs").
+      "api docs",
+      "api reference",
+      "api documentation",
+      // Documents that live in a web app ("the Figma file", "the Jira ticket").
+      "figma file",
+      "google doc",
+      "google sheet",
+      "jira ticket",
+      "jira issue",
+      "github issue",
+      "trello card",
     ]),
-    ...nouns(["staging", "production site"], 1),
+    // "the Shopify admin" is a panel; "the admin role check" qualifies code.
+    ...nouns(["staging", "production site", "admin", "listing"], 1),
+    // Places on the web people name instead of a URL ("on Hacker News", "search Stack
+    // Overflow"). In a compound they qualify a code head like any noun ("the GitHub workflow
+    // file" is a file).
+    ...nouns(WEB_DESTINATIONS),
+    // What people go to the web for: weak alone, enough with a web verb ("find the cheapest
+    // flight", "grab the top headlines"), never more than a code object.
+    ...nouns(WEB_INFORMATION, 1),
+    // Dummy data entered on a site: "submit a test message" is not a code test (a code verb
+    // still outweighs it: "add a test user fixture").
+    ...nouns(TEST_ENTRIES, 1),
   ],
   cues: [
     {
       name: "spoken URL",
-      pattern: new RegExp(`\\b[a-z0-9-]+(?:\\s+dot\\s+[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`, "i"),
+      // Not the rest of a dotfile's name ("the dot env dot local file").
+      pattern: new RegExp(
+        `(?<!\\bdot\\s+)\\b(?!(?:the|a|an|in|to|of)\\s)[a-z0-9-]+(?:\\s+dot\\s+[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`,
+        "i",
+      ),
     },
     {
       name: "host name",
@@ -105,9 +271,27 @@ export const BROWSER_LEXICON: SkillLexicon = {
         "i",
       ),
     },
-    { name: "localhost", pattern: /\blocalhost\b(?:\s*(?::|port)?\s*\d+)?/i },
-    { name: "on the web", pattern: /\b(?:on|from|across|in) the (?:web|internet)\b|\bonline\b/i },
+    { name: "localhost", pattern: /\blocal\s?host\b(?:\s*(?::|port)?\s*\d+)?/i },
+    // Transcribers also join the dot: "example dotcom".
+    { name: "spoken URL, joined", pattern: /\b[a-z0-9-]+\s+dot(?:com|org|net|io|dev)\b/i },
+    {
+      name: "on the web",
+      pattern: /\b(?:on|from|across|in) the (?:web|internet)\b|\bonline\b|\b(?:on|via) google\b/i,
+    },
     { name: "search the web", pattern: /\bsearch (?:the web|online|google)\b/i },
+    // Looking up how to do something is a web search ("search how to write a parser in Rust").
+    {
+      name: "how-to search",
+      pattern: /\b(?:search(?: for)?|look up|google|find out)\s+how\s+(?:to|do|does)\b/i,
+    },
+    // A question the web answers ("what's in the latest Deno release notes"): weak, so it only
+    // counts beside something looked up on the web ("what's the weather" stays unrouted).
+    {
+      name: "question",
+      pattern:
+        /^(?:what(?:'s|s| is| are| was| were)|tell me|how (?:much|many)|(?:has|did|have) (?:anyone|anybody|someone|they|we)|is there|are there)\b/i,
+      weight: 1,
+    },
   ],
 };
 
