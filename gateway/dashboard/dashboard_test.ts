@@ -202,10 +202,13 @@ Deno.test({
         app.fetch,
       );
       await page.waitForSelector("#live:has-text('live')", { timeout: 20_000 });
-      // Chromium logs the cut stream and refused reconnects as network errors; nothing else.
+      // Chromium logs the cut stream and refused reconnects as network errors; nothing else. A
+      // request in flight when the server stops is cut as a reset or an empty answer, which one
+      // depends on timing.
       for (const p of problems.splice(0)) {
         assert(
-          /net::ERR_(INCOMPLETE_CHUNKED_ENCODING|CONNECTION_REFUSED|EMPTY_RESPONSE)/.test(p),
+          /net::ERR_(INCOMPLETE_CHUNKED_ENCODING|CONNECTION_REFUSED|CONNECTION_RESET|CONNECTION_CLOSED|EMPTY_RESPONSE)/
+            .test(p),
           p,
         );
       }
