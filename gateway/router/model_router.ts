@@ -8,7 +8,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import type { Priority, TaskSpec, Usage } from "@shared/schemas/mod.ts";
-import { UnknownModelPriceError, usageWithCost } from "@shared/pricing/pricing.ts";
+import { usageWithCost } from "@shared/pricing/pricing.ts";
 import type { RoutableSkill } from "./router.ts";
 
 export const ROUTE_TOOL = "route_request";
@@ -132,14 +132,8 @@ export async function routeWithModel(
     cache_read_input_tokens: message.usage.cache_read_input_tokens ?? 0,
     cache_creation_input_tokens: message.usage.cache_creation_input_tokens ?? 0,
   };
-  let usage: Usage;
-  try {
-    usage = usageWithCost(counts);
-  } catch (err) {
-    // A model without a price row still routes; its tokens are counted, its cost is not known.
-    if (!(err instanceof UnknownModelPriceError)) throw err;
-    usage = { ...counts, cost_usd: 0 };
-  }
+  // A model without a price row still routes: its cost is null, its tokens counted.
+  const usage: Usage = usageWithCost(counts);
   const tasks = parsed.data.tasks.map((t): TaskSpec => {
     const skill = skills.find((s) => s.intent === t.intent)!;
     return {

@@ -13,7 +13,7 @@
  */
 /// <reference lib="deno.worker" />
 import { type Content, Environment, GoogleGenAI, type Part } from "@google/genai/web";
-import { UnknownModelPriceError, usageWithCost } from "@shared/pricing/pricing.ts";
+import { usageWithCost } from "@shared/pricing/pricing.ts";
 import { type JobContext, serveJobs } from "../../skill_kit/worker_runtime.ts";
 import { UnrecoverableError, WorkerError } from "../../skill_kit/worker_errors.ts";
 import { type BrowserConfig, BrowserConfig as Schema } from "./browser_config.ts";
@@ -58,8 +58,6 @@ class Recorder {
   readonly prefix: string;
   step = 0;
   last: Shot | undefined;
-  /** Token counts of a model the price table lacks (reported in the result, uncosted). */
-  unpriced: Record<string, unknown> | undefined;
   constructor(
     readonly ctx: JobContext,
     readonly driver: DriverClient,
@@ -174,30 +172,19 @@ async function runCheck(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
   };
 }
 
-/** Token counts with their cost; an unpriced model's tokens are kept, uncosted, for the result. */
+/** Token counts with their cost (null for a model the price table lacks: the engine traces it). */
 function reportUsage(
   ctx: JobContext,
-  rec: Recorder,
   tokens: { model: string; input: number; output: number; cached: number },
 ): void {
-  const counts = {
+  ctx.usage(usageWithCost({
     provider: "google",
     model: tokens.model,
     // Cached prompt tokens are billed at the cache rate, not the input rate.
     input_tokens: tokens.input - tokens.cached,
     output_tokens: tokens.output,
     ...(tokens.cached > 0 ? { cache_read_input_tokens: tokens.cached } : {}),
-  };
-  try {
-    ctx.usage(usageWithCost(counts));
-  } catch (err) {
-    if (!(err instanceof UnknownModelPriceError)) throw err;
-    // A missing price is the price table's gap, not the job's failure.
-    if (!rec.unpriced) {
-      ctx.progress({ message: `cost unknown: ${err.message}` });
-    }
-    rec.unpriced = counts;
-  }
+  }));
 }
 
 async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
@@ -272,7 +259,7 @@ async function runModel(ctx: JobContext, cfg: BrowserConfig, rec: Recorder) {
     inputTokens += meta?.promptTokenCount ?? 0;
     outputTokens += (meta?.candidatesTokenCount ?? 0) + (meta?.thoughtsTokenCount ?? 0);
     cachedTokens += meta?.cachedContentTokenCount ?? 0;
-    reportUsage(ctx, rec, {
+    reportUsage(ctx, {
       model: cfg.model,
       input: inputTokens,
       output: outputTokens,
@@ -392,7 +379,6 @@ serveJobs(async (ctx) => {
       final_url: rec.last?.url ?? "",
       screenshot: rec.last?.name ?? "",
       steps: rec.step,
-      ...(rec.unpriced ? { unpriced_usage: rec.unpriced as Record<string, number | string> } : {}),
     };
   } finally {
     rec.save();
