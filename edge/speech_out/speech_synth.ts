@@ -7,6 +7,7 @@
  */
 import OpenAI from "openai";
 import { espeakPcm, type PcmChunk } from "@shared/audio/espeak_stream.ts";
+import { Pcm16Reader } from "@shared/audio/pcm16_reader.ts";
 import type { SpeechPlan } from "./speech_config.ts";
 
 export type { PcmChunk };
@@ -63,24 +64,10 @@ export class OpenAiSynth implements SpeechSynth {
       );
     }
     if (!res.body) return;
-    let carry: number | undefined;
+    const reader = new Pcm16Reader();
     for await (const piece of res.body) {
-      let bytes: Uint8Array = piece;
-      if (carry !== undefined) {
-        const joined = new Uint8Array(bytes.length + 1);
-        joined[0] = carry;
-        joined.set(bytes, 1);
-        bytes = joined;
-        carry = undefined;
-      }
-      if (bytes.length % 2 === 1) {
-        carry = bytes[bytes.length - 1];
-        bytes = bytes.subarray(0, bytes.length - 1);
-      }
-      if (bytes.length === 0) continue;
-      const samples = new Int16Array(bytes.length / 2);
-      new Uint8Array(samples.buffer).set(bytes);
-      yield { sampleRate: OPENAI_PCM_RATE, samples };
+      const samples = reader.push(piece);
+      if (samples.length > 0) yield { sampleRate: OPENAI_PCM_RATE, samples };
     }
   }
 }

@@ -5,6 +5,7 @@
  * espeak-ng writes them. espeak-ng writes its WAV header with unknown sizes (0x7fff...), so
  * the header is read for its rate and the data chunk is taken as "until the end".
  */
+import { Pcm16Reader } from "./pcm16_reader.ts";
 
 /** One piece of speech. */
 export interface PcmChunk {
@@ -109,7 +110,7 @@ export async function* espeakPcm(
     .then(() => writer.close()).catch(() => {});
   let head: Uint8Array = new Uint8Array(0);
   let sampleRate = 0;
-  let carry: number | undefined;
+  const reader = new Pcm16Reader();
   try {
     for await (const piece of child.stdout) {
       let bytes: Uint8Array = piece;
@@ -125,21 +126,8 @@ export async function* espeakPcm(
         sampleRate = found.sampleRate;
         bytes = joined.subarray(found.dataAt);
       }
-      if (carry !== undefined) {
-        const joined = new Uint8Array(bytes.length + 1);
-        joined[0] = carry;
-        joined.set(bytes, 1);
-        bytes = joined;
-        carry = undefined;
-      }
-      if (bytes.length % 2 === 1) {
-        carry = bytes[bytes.length - 1];
-        bytes = bytes.subarray(0, bytes.length - 1);
-      }
-      if (bytes.length === 0) continue;
-      const samples = new Int16Array(bytes.length / 2);
-      new Uint8Array(samples.buffer).set(bytes);
-      yield { sampleRate, samples };
+      const samples = reader.push(bytes);
+      if (samples.length > 0) yield { sampleRate, samples };
     }
     const status = await child.status;
     if (!status.success && !options.signal?.aborted) {
