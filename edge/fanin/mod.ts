@@ -7,4 +7,3 @@ export * from "./utterance_follower.ts";
 export * from "./utterance_view.ts";
 export * from "./transcript_forwarder.ts";
 export * from "./session_events.ts";
-export * from "./sse_reader.ts";

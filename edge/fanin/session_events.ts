@@ -13,7 +13,7 @@
 import { getLogger } from "@logtape/logtape";
 import { z } from "zod";
 import { backoffDelay } from "../support/backoff.ts";
-import { SseReader } from "./sse_reader.ts";
+import { createSseParser } from "@shared/io/sse_parser.ts";
 
 const log = getLogger(["edge", "fanin"]);
 
@@ -128,11 +128,11 @@ export class SessionEvents {
         this.#setLive(true);
         // A reconnect may have missed events: the follower looks again.
         if (this.stats.connects > 1) this.#o.onResync?.();
-        const reader = new SseReader((m) => this.#message(m.event, m.data));
+        const reader = createSseParser((m) => this.#message(m.event, m.data));
         for await (const text of res.body.pipeThrough(new TextDecoderStream())) {
           reader.push(text);
         }
-        serverRetry = reader.retryMs;
+        serverRetry = reader.retryMs();
         why = "the stream ended";
       } catch (error) {
         why = (error as Error).message;

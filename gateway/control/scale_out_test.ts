@@ -7,7 +7,7 @@
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assertEquals } from "@shared/testing/asserts.ts";
 import { readLines } from "@shared/io/lines.ts";
-import { createSseParser, type SseMessage } from "../dashboard/sse_parser.ts";
+import { createSseParser, type SseMessage } from "@shared/io/sse_parser.ts";
 import { startRedisServer } from "@shared/testing/redis_server.ts";
 import type { JobRecord } from "@shared/schemas/mod.ts";
 

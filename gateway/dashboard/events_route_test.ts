@@ -8,7 +8,7 @@ import { echoSkill } from "../skills/echo/echo_skill.ts";
 import type { AppDeps } from "../app_deps.ts";
 import { dashboardRoutes } from "./dashboard_routes.tsx";
 import { LiveStats } from "./live_stats.ts";
-import { createSseParser, type SseMessage } from "./sse_parser.ts";
+import { createSseParser, type SseMessage } from "@shared/io/sse_parser.ts";
 
 /** A tracer that counts its live subscribers, to prove a closed stream lets go of its own. */
 class CountingTracer extends Tracer {

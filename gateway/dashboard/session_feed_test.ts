@@ -6,7 +6,7 @@ import { Tracer } from "../traces/tracer.ts";
 import { Metrics } from "../metrics/metrics.ts";
 import { echoSkill } from "../skills/echo/echo_skill.ts";
 import { Engine } from "../engine/engine.ts";
-import { createSseParser, type SseMessage } from "./sse_parser.ts";
+import { createSseParser, type SseMessage } from "@shared/io/sse_parser.ts";
 import { diffUtterance } from "./session_feed.ts";
 import { eventsRoute } from "./events_route.ts";
 import { LiveStats } from "./live_stats.ts";

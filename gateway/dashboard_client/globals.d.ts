@@ -3,7 +3,7 @@
  * What the served page defines before `dashboard_client.js`: the SSE parser and the page
  * formatting, prepended from their own tested modules (see `client_script.ts`).
  */
-declare const createSseParser: typeof import("../dashboard/sse_parser.ts").createSseParser;
+declare const createSseParser: typeof import("../../shared/io/sse_parser.ts").createSseParser;
 declare const esc: typeof import("../dashboard/page_format.ts").esc;
 declare const fmtMs: typeof import("../dashboard/page_format.ts").fmtMs;
 declare const fmtCost: typeof import("../dashboard/page_format.ts").fmtCost;

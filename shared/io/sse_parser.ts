@@ -1,7 +1,8 @@
 /**
  * @module
- * A Server-Sent Events parser for the dashboard's browser script, which reads `/events` with
- * `fetch` (so it can send the bearer token in a header, which `EventSource` cannot). It follows
+ * A Server-Sent Events parser for every reader of `/events`: the dashboard's browser script,
+ * which reads it with `fetch` (so it can send the bearer token in a header, which `EventSource`
+ * cannot), and the edge's session feed. It follows
  * the WHATWG event-stream rules: LF, CRLF or CR line ends; `:` comments (heartbeats) ignored;
  * multi-line `data`; `event`, `id`, `retry` fields. The function is self-contained because the
  * page embeds its source text (`createSseParser.toString()`): tested here, run there.
