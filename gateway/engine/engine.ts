@@ -173,7 +173,12 @@ export class Engine {
           retryable: true,
         });
       }
-      await Promise.race([all, new Promise((r) => setTimeout(r, 1000))]);
+      // An aborted worker gets `cancelGraceMs` to stop before it is terminated; only then is its
+      // job handed back, so waiting less would leave the job leased until its lease lapses.
+      const settleMs = (this.#o.cancelGraceMs ?? 2000) + 1000;
+      let settleTimer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([all, new Promise((r) => (settleTimer = setTimeout(r, settleMs)))]);
+      clearTimeout(settleTimer);
     }
     this.#pool.close();
   }
