@@ -67,6 +67,12 @@ const CONTRACTIONS: [RegExp, string][] = [
   [/\bokey\b/g, "okay"],
 ];
 
+/**
+ * Any one of the contractions: when none is in the text, the replacements would change nothing
+ * (one scan instead of one per contraction).
+ */
+const ANY_CONTRACTION = new RegExp(CONTRACTIONS.map(([re]) => re.source).join("|"));
+
 /** Said around a command without changing it; removed wherever they stand. */
 const FILLER_PHRASES = [
   "all right",
@@ -143,6 +149,8 @@ const LEADS = [
   /^let me know /,
   /^(?:i|we) (?=\w)/,
 ];
+/** Any one of the openings (none: the loop below would change nothing). */
+const ANY_LEAD = new RegExp(LEADS.map((re) => re.source).join("|"));
 
 /** Lower case, no punctuation, contractions expanded, fillers and polite openings removed. */
 export function normalizeCommandText(text: string): string {
@@ -152,7 +160,7 @@ export function normalizeCommandText(text: string): string {
     .replace(/[^a-z0-9' ]+/g, " ")
     .replace(/\s+/g, " ")
     .trim();
-  for (const [re, to] of CONTRACTIONS) s = s.replace(re, to);
+  if (ANY_CONTRACTION.test(s)) { for (const [re, to] of CONTRACTIONS) s = s.replace(re, to); }
   s = s.replace(/'/g, "");
   s = s.replace(FILLER_PHRASE_RE, " ");
   s = s.split(" ").filter((w) => w !== "" && !FILLER_WORDS.has(w)).join(" ");
@@ -161,7 +169,7 @@ export function normalizeCommandText(text: string): string {
     /\b(?:i|we) (?=(?:confirm|approve|accept|allow|authori[sz]e|deny|reject|decline|refuse|cancel|retry)\b)/g,
     "",
   );
-  for (let changed = true; changed;) {
+  for (let changed = ANY_LEAD.test(s); changed;) {
     changed = false;
     for (const lead of LEADS) {
       const next = s.replace(lead, "");
