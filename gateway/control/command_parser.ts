@@ -182,6 +182,8 @@ export function normalizeCommandText(text: string): string {
   return s;
 }
 
+import { startsFilter } from "./command_starts.ts";
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const any = (words: readonly string[]) => `(?:${words.join("|")})`;
 
@@ -344,7 +346,10 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   ];
 }
 
-const cache = new Map<string, { grammars: Grammar[]; words: [string, string][] }>();
+const cache = new Map<
+  string,
+  { grammars: Grammar[]; words: [string, string][]; starts: RegExp | undefined }
+>();
 
 function grammarFor(intents: readonly string[]) {
   const key = intents.join(",");
@@ -356,10 +361,19 @@ function grammarFor(intents: readonly string[]) {
         [intent, ...(INTENT_WORDS[intent] ?? [])].map((w) => [w, intent] as [string, string])
       )
       .sort((a, b) => b[0].length - a[0].length);
-    entry = { grammars: buildGrammars(words.map(([w]) => w)), words };
+    const grammars = buildGrammars(words.map(([w]) => w));
+    // How a command may begin: most utterances are turned away by that before the grammars.
+    entry = { grammars, words, starts: startsFilter(grammars.map((g) => g.pattern)) };
     cache.set(key, entry);
   }
   return entry;
+}
+
+const DEFAULT_INTENTS = ["coding", "browser", "echo"];
+
+/** The whole-utterance patterns of each action, over normalised text (for tests and tools). */
+export function commandPatterns(intents: readonly string[] = DEFAULT_INTENTS): RegExp[] {
+  return grammarFor(intents).grammars.map((g) => g.pattern);
 }
 
 /**
@@ -373,7 +387,8 @@ export function parseCommand(
   if (text.length > MAX_COMMAND_CHARS) return null;
   const s = normalizeCommandText(text);
   if (s === "") return null;
-  const { grammars, words } = grammarFor(options.intents ?? ["coding", "browser", "echo"]);
+  const { grammars, words, starts } = grammarFor(options.intents ?? DEFAULT_INTENTS);
+  if (starts && !starts.test(s)) return null;
   for (const g of grammars) {
     if (!g.pattern.test(s)) continue;
     const padded = ` ${s} `;
