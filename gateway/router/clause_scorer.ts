@@ -18,7 +18,7 @@
  */
 import type { LexiconTerm, SkillLexicon } from "../skill_kit/lexicon.ts";
 import type { SkillPattern } from "../skill_kit/skill.ts";
-import { termIndex } from "./term_index.ts";
+import { lexiconIndex } from "./term_index.ts";
 
 /** What the scorer needs of a skill. */
 export interface ScorableSkill {
@@ -63,7 +63,6 @@ interface Hit {
   weight: number;
 }
 
-const NO_TERMS: readonly LexiconTerm[] = [];
 const DEFAULT_WEIGHT: Record<Kind, number> = { object: 2, cue: 3, verb: 2, strong: 3 };
 const MODIFIER_WEIGHT = 0.5;
 const LOCATION_WEIGHT = 1;
@@ -73,17 +72,17 @@ const LOCATION_BEFORE =
 
 function hits(
   clause: string,
-  words: readonly string[],
   intent: string,
   kind: Kind,
   terms: readonly LexiconTerm[],
+  patterns: readonly RegExp[],
+  candidates: readonly number[],
   out: Hit[],
 ): void {
   // Only the terms whose prefix starts one of the clause's words can match (see term_index.ts).
-  const index = termIndex(terms);
-  for (const i of index.candidates(words)) {
+  for (const i of candidates) {
     const term = terms[i]!;
-    const re = index.patterns[i]!;
+    const re = patterns[i]!;
     re.lastIndex = 0;
     for (let m = re.exec(clause); m !== null; m = re.exec(clause)) {
       out.push({
@@ -154,10 +153,13 @@ export function scoreClause(
   const verbHits: Hit[] = [];
   for (const s of skills) {
     if (!s.lexicon) continue;
-    hits(clause, words, s.intent, "object", s.lexicon.objects, nounHits);
-    hits(clause, words, s.intent, "cue", s.lexicon.cues ?? NO_TERMS, nounHits);
-    hits(clause, words, s.intent, "verb", s.lexicon.verbs, verbHits);
-    hits(clause, words, s.intent, "strong", s.lexicon.strongVerbs ?? NO_TERMS, verbHits);
+    const index = lexiconIndex(s.lexicon);
+    const [objects, cues, verbs, strong] = index.candidates(words);
+    const { lists: l, patterns: p } = index;
+    hits(clause, s.intent, "object", l[0]!, p[0]!, objects!, nounHits);
+    hits(clause, s.intent, "cue", l[1]!, p[1]!, cues!, nounHits);
+    hits(clause, s.intent, "verb", l[2]!, p[2]!, verbs!, verbHits);
+    hits(clause, s.intent, "strong", l[3]!, p[3]!, strong!, verbHits);
   }
   // A noun-looking word right after a modal is a verb: "the footer should link to the page".
   const howTo = HOW_TO.exec(clause);

@@ -2,61 +2,74 @@
  * @module
  * Which lexicon terms may match a clause, without trying them all. A term's `prefix` is the start
  * of the first word of any match it can make (see `skill_kit/lexicon.ts`), so only the terms
- * whose prefix starts one of the clause's words need their pattern run. The prefixes sit in a
- * trie, walked once per word: a clause of ten words costs a few dozen lookups whatever the size
- * of the lexicon, instead of a `startsWith` per word and term. Terms without a prefix are always
- * candidates. The result is exactly the set that `words.some((w) => w.startsWith(prefix))` keeps,
- * in the lexicon's order, so no decision depends on the index.
+ * whose prefix starts one of the clause's words need their pattern run. The prefixes of a
+ * lexicon's term lists sit in one trie, walked once per word: a clause of ten words costs a few
+ * dozen lookups whatever the size of the lexicon, instead of a `startsWith` per word and term.
+ * Terms without a prefix are always candidates. Per list, the result is exactly the terms that
+ * `words.some((w) => w.startsWith(prefix))` keeps, in the list's order, so no decision depends
+ * on the index.
  */
-import type { LexiconTerm } from "../skill_kit/lexicon.ts";
+import type { LexiconTerm, SkillLexicon } from "../skill_kit/lexicon.ts";
 
 interface TrieNode {
   next: Map<number, TrieNode>;
-  /** Indices of the terms whose prefix ends here. */
+  /** `[list, index]` pairs, flattened, of the terms whose prefix ends here. */
   terms: number[];
 }
 
 const trieNode = (): TrieNode => ({ next: new Map(), terms: [] });
 
-/** A term list, indexed by prefix, with each pattern compiled once for scanning a clause. */
+/** Term lists indexed together by prefix, with each pattern compiled once for scanning. */
 export class TermIndex {
-  readonly terms: readonly LexiconTerm[];
-  /** How many terms the list had when indexed. */
-  readonly size: number;
-  /** `terms[i].pattern` with the `g` flag, to find every match in a clause. */
-  readonly patterns: readonly RegExp[];
+  readonly lists: readonly (readonly LexiconTerm[])[];
+  /** How many terms each list had when indexed. */
+  readonly sizes: readonly number[];
+  /** `lists[l][i].pattern` with the `g` flag, to find every match in a clause. */
+  readonly patterns: readonly (readonly RegExp[])[];
   readonly #root = trieNode();
-  readonly #always: number[] = [];
-  /** `#seen[i] === #stamp`: term i is already a candidate of the current call. */
-  readonly #seen: Uint32Array;
+  readonly #always: number[][];
+  /** `#seen[l][i] === #stamp`: term i of list l is already a candidate of the current call. */
+  readonly #seen: Uint32Array[];
   #stamp = 0;
 
-  constructor(terms: readonly LexiconTerm[]) {
-    this.terms = terms;
-    this.size = terms.length;
-    this.patterns = terms.map((t) => globalPattern(t.pattern));
-    this.#seen = new Uint32Array(terms.length);
-    terms.forEach((term, i) => {
-      if (!term.prefix) {
-        this.#always.push(i);
-        return;
-      }
-      let node = this.#root;
-      for (let c = 0; c < term.prefix.length; c++) {
-        const code = term.prefix.charCodeAt(c);
-        let child = node.next.get(code);
-        if (!child) node.next.set(code, child = trieNode());
-        node = child;
-      }
-      node.terms.push(i);
-    });
+  constructor(lists: readonly (readonly LexiconTerm[])[]) {
+    this.lists = lists;
+    this.sizes = lists.map((terms) => terms.length);
+    this.patterns = lists.map((terms) => terms.map((t) => globalPattern(t.pattern)));
+    this.#seen = lists.map((terms) => new Uint32Array(terms.length));
+    this.#always = lists.map(() => []);
+    lists.forEach((terms, l) =>
+      terms.forEach((term, i) => {
+        if (!term.prefix) {
+          this.#always[l]!.push(i);
+          return;
+        }
+        let node = this.#root;
+        for (let c = 0; c < term.prefix.length; c++) {
+          const code = term.prefix.charCodeAt(c);
+          let child = node.next.get(code);
+          if (!child) node.next.set(code, child = trieNode());
+          node = child;
+        }
+        node.terms.push(l, i);
+      })
+    );
   }
 
-  /** Indices (ascending) of the terms that may match a clause of these lower-case words. */
-  candidates(words: readonly string[]): number[] {
-    const out = this.#always.slice();
+  /** Whether `lists` are still the lists indexed, at the sizes indexed. */
+  indexes(lists: readonly (readonly LexiconTerm[])[]): boolean {
+    return lists.length === this.lists.length &&
+      lists.every((terms, l) => terms === this.lists[l] && terms.length === this.sizes[l]);
+  }
+
+  /**
+   * Per list, the indices (ascending) of the terms that may match a clause of these lower-case
+   * words.
+   */
+  candidates(words: readonly string[]): number[][] {
+    const out = this.#always.map((always) => always.slice());
     if (++this.#stamp === 0xffffffff) {
-      this.#seen.fill(0);
+      for (const seen of this.#seen) seen.fill(0);
       this.#stamp = 1;
     }
     const stamp = this.#stamp;
@@ -66,16 +79,19 @@ export class TermIndex {
       for (let c = 0; c < word.length; c++) {
         node = node.next.get(word.charCodeAt(c));
         if (!node) break;
-        for (const i of node.terms) {
-          if (this.#seen[i] === stamp) continue;
-          this.#seen[i] = stamp;
-          out.push(i);
+        const terms = node.terms;
+        for (let k = 0; k < terms.length; k += 2) {
+          const l = terms[k]!;
+          const i = terms[k + 1]!;
+          if (this.#seen[l]![i] === stamp) continue;
+          this.#seen[l]![i] = stamp;
+          out[l]!.push(i);
           added = true;
         }
       }
     }
-    // Found word by word: put them back in the lexicon's order, which ties are settled by.
-    if (added) out.sort((a, b) => a - b);
+    // Found word by word: put them back in each list's order, which ties are settled by.
+    if (added) { for (const found of out) found.sort((a, b) => a - b); }
     return out;
   }
 }
@@ -85,15 +101,30 @@ export function globalPattern(pattern: RegExp): RegExp {
   return new RegExp(pattern.source, pattern.flags.replace("g", "") + "g");
 }
 
-const indexes = new WeakMap<readonly LexiconTerm[], TermIndex>();
+const NO_TERMS: readonly LexiconTerm[] = [];
 
-/** The index of a term list, built on first use (lexicons are built once, at start-up). */
-export function termIndex(terms: readonly LexiconTerm[]): TermIndex {
-  let index = indexes.get(terms);
-  // A list grown since (terms added at run time) is indexed again.
-  if (!index || index.size !== terms.length) {
-    index = new TermIndex(terms);
-    indexes.set(terms, index);
+/** A lexicon's term lists, in the order {@linkcode lexiconIndex} indexes them. */
+export function lexiconLists(lexicon: SkillLexicon): readonly (readonly LexiconTerm[])[] {
+  return [
+    lexicon.objects,
+    lexicon.cues ?? NO_TERMS,
+    lexicon.verbs,
+    lexicon.strongVerbs ?? NO_TERMS,
+  ];
+}
+
+const indexes = new WeakMap<SkillLexicon, TermIndex>();
+
+/**
+ * The index of one lexicon's lists (objects, cues, verbs, strong verbs), built on first use, and
+ * again when a list was replaced or grown since (terms added at run time).
+ */
+export function lexiconIndex(lexicon: SkillLexicon): TermIndex {
+  const lists = lexiconLists(lexicon);
+  let index = indexes.get(lexicon);
+  if (!index || !index.indexes(lists)) {
+    index = new TermIndex(lists);
+    indexes.set(lexicon, index);
   }
   return index;
 }

@@ -4,39 +4,47 @@ import { nouns, verbs } from "../skill_kit/lexicon.ts";
 import { createSkillSet } from "../skills/registry.ts";
 import { loadEvalSet } from "./eval/router_eval.ts";
 import { type RoutableSkill, routeUtterance } from "./router.ts";
-import { termIndex } from "./term_index.ts";
+import { lexiconIndex } from "./term_index.ts";
 
 /** What the index must reproduce: a term is tried when some word starts with its prefix. */
 const naive = (terms: readonly LexiconTerm[], words: readonly string[]) =>
   terms.flatMap((t, i) => !t.prefix || words.some((w) => w.startsWith(t.prefix!)) ? [i] : []);
 
-Deno.test("the index keeps exactly the terms whose prefix starts a word, in lexicon order", () => {
-  const terms = [
-    ...verbs(["update", "log in/into", "copy", "fix"]),
-    { name: "anywhere", pattern: /\bdot\s+env\b/i },
-    ...nouns(["page", "pull request", "up", "e-mail", "component"]),
-  ];
+Deno.test("the index keeps exactly the terms whose prefix starts a word, per list in order", () => {
+  const lexicon: SkillLexicon = {
+    verbs: verbs(["update", "log in/into", "copy", "fix"]),
+    strongVerbs: verbs(["refactor", "upgrade"]),
+    objects: nouns(["page", "pull request", "up", "e-mail", "component", "updater"]),
+    cues: [{ name: "anywhere", pattern: /\bdot\s+env\b/i }, ...nouns(["config file"])],
+  };
+  const lists = [lexicon.objects, lexicon.cues!, lexicon.verbs, lexicon.strongVerbs!];
   const cases = [
     [],
     ["update", "the", "page"],
-    ["copying", "pages", "upd"],
+    ["copying", "pages", "upd", "upgrading"],
     ["logged", "into", "the", "pull", "requests", "up"],
-    ["compo", "com", "e", "mail", "fixes", "fix"],
-    ["x", "y"],
+    ["compo", "com", "e", "mail", "fixes", "fix", "configs"],
+    ["refactored", "x", "y"],
   ];
   for (const words of cases) {
-    assertEquals(termIndex(terms).candidates(words), naive(terms, words), words.join(" "));
+    assertEquals(
+      lexiconIndex(lexicon).candidates(words),
+      lists.map((terms) => naive(terms, words)),
+      words.join(" "),
+    );
   }
   // Called again, it starts afresh (no term is left marked from the call before).
-  assertEquals(termIndex(terms).candidates(["page"]), naive(terms, ["page"]));
+  assertEquals(lexiconIndex(lexicon).candidates(["page"])[0], naive(lexicon.objects, ["page"]));
 });
 
-Deno.test("a term list grown after it was indexed is indexed again", () => {
-  const terms: LexiconTerm[] = verbs(["open"]);
-  assertEquals(termIndex(terms).candidates(["visit"]), []);
-  terms.push(...verbs(["visit"]));
-  assertEquals(termIndex(terms).candidates(["visit"]), [1]);
-  assertEquals(termIndex(terms).patterns[1]!.flags, "gi");
+Deno.test("a term list grown or replaced after it was indexed is indexed again", () => {
+  const lexicon: SkillLexicon = { verbs: verbs(["open"]), objects: nouns(["page"]) };
+  assertEquals(lexiconIndex(lexicon).candidates(["visit"]), [[], [], [], []]);
+  (lexicon.verbs as LexiconTerm[]).push(...verbs(["visit"]));
+  assertEquals(lexiconIndex(lexicon).candidates(["visit"]), [[], [], [1], []]);
+  assertEquals(lexiconIndex(lexicon).patterns[2]![1]!.flags, "gi");
+  lexicon.strongVerbs = verbs(["browse"]);
+  assertEquals(lexiconIndex(lexicon).candidates(["browsing"]), [[], [], [], [0]]);
 });
 
 /** The same lexicon with no prefixes: every pattern runs on every clause (the reference). */
