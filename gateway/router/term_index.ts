@@ -56,6 +56,25 @@ export class TermIndex {
     );
   }
 
+  readonly #byWord = new Map<string, readonly number[]>();
+
+  /** `[list, index]` pairs, flattened, of the terms whose prefix starts `word`. */
+  #wordTerms(word: string): readonly number[] {
+    let found = this.#byWord.get(word);
+    if (found) return found;
+    const terms: number[] = [];
+    let node: TrieNode | undefined = this.#root;
+    for (let c = 0; c < word.length; c++) {
+      node = node.next.get(word.charCodeAt(c));
+      if (!node) break;
+      for (const t of node.terms) terms.push(t);
+    }
+    found = terms;
+    if (this.#byWord.size >= WORDS_KEPT) this.#byWord.clear();
+    this.#byWord.set(word, found);
+    return found;
+  }
+
   /** Whether `lists` are still the lists indexed, at the sizes indexed. */
   indexes(lists: readonly (readonly LexiconTerm[])[]): boolean {
     return lists.length === this.lists.length &&
@@ -75,19 +94,14 @@ export class TermIndex {
     const stamp = this.#stamp;
     let added = false;
     for (const word of words) {
-      let node: TrieNode | undefined = this.#root;
-      for (let c = 0; c < word.length; c++) {
-        node = node.next.get(word.charCodeAt(c));
-        if (!node) break;
-        const terms = node.terms;
-        for (let k = 0; k < terms.length; k += 2) {
-          const l = terms[k]!;
-          const i = terms[k + 1]!;
-          if (this.#seen[l]![i] === stamp) continue;
-          this.#seen[l]![i] = stamp;
-          out[l]!.push(i);
-          added = true;
-        }
+      const terms = this.#wordTerms(word);
+      for (let k = 0; k < terms.length; k += 2) {
+        const l = terms[k]!;
+        const i = terms[k + 1]!;
+        if (this.#seen[l]![i] === stamp) continue;
+        this.#seen[l]![i] = stamp;
+        out[l]!.push(i);
+        added = true;
       }
     }
     // Found word by word: put them back in each list's order, which ties are settled by.
@@ -96,6 +110,8 @@ export class TermIndex {
   }
 }
 
+/** Words seen lately and their terms: the same few hundred words make most clauses. */
+const WORDS_KEPT = 4096;
 /** A copy of `pattern` that finds every match (`g`), keeping its other flags. */
 export function globalPattern(pattern: RegExp): RegExp {
   return new RegExp(pattern.source, pattern.flags.replace("g", "") + "g");
