@@ -19,6 +19,8 @@ type Starts = Map<string, boolean>;
 
 const EMPTY = (): Starts => new Map([["", true]]);
 const ANYTHING = (): Starts => new Map([["", false]]);
+/** What a part only read through stands for (never looked at). */
+const SKIPPED: Starts = new Map();
 
 /** Adds a start; one known only as a beginning stays so. */
 function put(set: Starts, start: string, whole: boolean): void {
@@ -37,10 +39,11 @@ class Reader {
 }
 
 /** `a|b|c` up to the closing `)` of its group (or the end). */
-function alternation(r: Reader): Starts {
+function alternation(r: Reader, need: boolean): Starts {
   const set: Starts = new Map();
   for (;;) {
-    for (const [s, whole] of sequence(r)) put(set, s, whole);
+    const alt = sequence(r, need);
+    if (need) { for (const [s, whole] of alt) put(set, s, whole); }
     if (r.done || r.ch !== "|") break;
     r.i++;
   }
@@ -52,11 +55,13 @@ function alternation(r: Reader): Starts {
  * starts. The first word is enough to turn an utterance away, so a start stops growing at its
  * first space (it stays a true beginning, and the sets stay small).
  */
-function sequence(r: Reader): Starts {
+function sequence(r: Reader, need: boolean): Starts {
   let acc = EMPTY();
+  let growing = need;
   while (!r.done && r.ch !== "|" && r.ch !== ")") {
-    const next = quantified(r);
-    if (![...acc.values()].some((whole) => whole)) continue; // Only read, to reach the end.
+    // Once no start can grow, the rest is only read through, to reach the end.
+    const next = quantified(r, growing);
+    if (!growing) continue;
     const grown: Starts = new Map();
     for (const [a, whole] of acc) {
       if (!whole) {
@@ -69,13 +74,14 @@ function sequence(r: Reader): Starts {
       }
     }
     acc = grown;
+    growing = [...acc.values()].some((whole) => whole);
   }
   return acc;
 }
 
 /** One element and its quantifier. */
-function quantified(r: Reader): Starts {
-  const atom = element(r);
+function quantified(r: Reader, need: boolean): Starts {
+  const atom = element(r, need);
   if (r.done) return atom;
   let min = 1;
   let max = 1;
@@ -91,7 +97,7 @@ function quantified(r: Reader): Starts {
     }
   }
   if (!r.done && r.ch === "?" && (min !== 1 || max !== 1)) r.i++; // lazy
-  if (min === 1 && max === 1) return atom;
+  if (min === 1 && max === 1 || !need) return atom;
   const set: Starts = new Map();
   // Repeated, a start may be followed by another: only a beginning then.
   for (const [s, whole] of atom) put(set, s, whole && max === 1);
@@ -99,9 +105,15 @@ function quantified(r: Reader): Starts {
   return set;
 }
 
-function element(r: Reader): Starts {
+function element(r: Reader, need: boolean): Starts {
   const c = r.ch;
-  if (c === "(") return group(r);
+  if (c === "(") return group(r, need);
+  if (!need) {
+    // Only stepped over: the same width as read below, with nothing made.
+    if (c === "[") charClass(r);
+    else r.i += c === "\\" ? 2 : 1;
+    return SKIPPED;
+  }
   if (c === "[") return charClass(r);
   if (c === "\\") {
     const e = r.src[r.i + 1] ?? "";
@@ -116,7 +128,7 @@ function element(r: Reader): Starts {
   return new Map([[c, true]]);
 }
 
-function group(r: Reader): Starts {
+function group(r: Reader, need: boolean): Starts {
   r.i++; // (
   let lookaround = false;
   if (r.ch === "?") {
@@ -124,7 +136,7 @@ function group(r: Reader): Starts {
     lookaround = kind === "?=" || kind === "?!" || kind === "?<=" || kind === "?<!";
     r.i += kind.length;
   }
-  const inner = alternation(r);
+  const inner = alternation(r, need && !lookaround);
   r.i++; // )
   return lookaround ? EMPTY() : inner;
 }
@@ -145,7 +157,7 @@ function charClass(r: Reader): Starts {
 /** The starts every match of `pattern` has at index 0 (the pattern is anchored with `^`). */
 export function literalStarts(pattern: RegExp): string[] {
   const r = new Reader(pattern.source);
-  const starts = alternation(r);
+  const starts = alternation(r, true);
   // Unbalanced: not understood, so no filter.
   if (!r.done) return [""];
   return [...starts.keys()];

@@ -21,11 +21,14 @@ import { unroutedSay } from "../router/unrouted_say.ts";
 import { newId } from "../queue/ids.ts";
 import { jsonCopy } from "@shared/schemas/json_copy.ts";
 import { runVoiceCommand } from "../control/voice_control.ts";
+import { commandPatterns } from "../control/command_parser.ts";
 
 export function taskRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const maxAttempts = deps.maxAttempts ?? (() => 3);
   const route = deps.route ?? createRouting(deps.skills, { mode: "patterns" });
+  // The voice-command grammars are built now, at start-up, rather than on the first request.
+  commandPatterns(deps.skills.map((s) => s.intent));
 
   app.post("/task", async (c) => {
     const raw = await c.req.text();
