@@ -14,12 +14,13 @@ import type { JsonValue } from "./json_value.ts";
 
 /** `JSON.parse(JSON.stringify(value))`, computed by walking the value. */
 export function jsonCopy(value: unknown): JsonValue {
-  const out = copy(value, "", new Set());
+  const out = copy(value, "", []);
   if (out === undefined) throw new SyntaxError(`"undefined" is not valid JSON`);
   return out;
 }
 
-function copy(value: unknown, key: string, ancestors: Set<object>): JsonValue | undefined {
+/** `ancestors`: the objects being copied, outermost first (a short list: nesting is shallow). */
+function copy(value: unknown, key: string, ancestors: object[]): JsonValue | undefined {
   if (value !== null && (typeof value === "object" || typeof value === "bigint")) {
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === "function") value = toJSON.call(value, key);
@@ -42,8 +43,8 @@ function copy(value: unknown, key: string, ancestors: Set<object>): JsonValue | 
   if (value instanceof Number || value instanceof String || value instanceof Boolean) {
     return copy(value.valueOf(), key, ancestors);
   }
-  if (ancestors.has(value)) throw new TypeError("Converting circular structure to JSON");
-  ancestors.add(value);
+  if (ancestors.includes(value)) throw new TypeError("Converting circular structure to JSON");
+  ancestors.push(value);
   let out: JsonValue;
   if (Array.isArray(value)) {
     const list: JsonValue[] = new Array(value.length);
@@ -66,6 +67,6 @@ function copy(value: unknown, key: string, ancestors: Set<object>): JsonValue | 
     }
     out = record;
   }
-  ancestors.delete(value);
+  ancestors.pop();
   return out;
 }
