@@ -34,18 +34,25 @@ function num(v: number): string {
   return v.toPrecision(3);
 }
 
+/** A cell's text with `|` escaped, so that a figure naming a shell pipe stays in its column. */
+function cell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
+}
+
 /** Renders rows as a fixed-width text table (also valid Markdown). */
 export function formatTable(rows: readonly BenchRow[]): string {
   const header = ["bench", "figure", "value", "baseline", "ratio", "goal", "met"];
-  const body = rows.map((r) => [
-    r.bench,
-    r.name,
-    `${num(r.value)} ${r.unit}`,
-    r.baseline ? `${r.baseline.name}: ${num(r.baseline.value)} ${r.baseline.unit}` : "",
-    r.ratio === undefined ? "" : `${num(r.ratio)}×`,
-    r.goal ?? "",
-    r.met === undefined ? "" : r.met ? "yes" : "no",
-  ]);
+  const body = rows.map((r) =>
+    [
+      r.bench,
+      r.name,
+      `${num(r.value)} ${r.unit}`,
+      r.baseline ? `${r.baseline.name}: ${num(r.baseline.value)} ${r.baseline.unit}` : "",
+      r.ratio === undefined ? "" : `${num(r.ratio)}×`,
+      r.goal ?? "",
+      r.met === undefined ? "" : r.met ? "yes" : "no",
+    ].map(cell)
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";

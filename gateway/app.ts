@@ -4,13 +4,13 @@
  * `app.request(...)` in-process and `main.ts` serves it with `Deno.serve`.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { matchedRoutes } from "hono/route";
 import { getLogger } from "@logtape/logtape";
 import type { AppDeps } from "./app_deps.ts";
 import { HttpError } from "./http_errors.ts";
 import { bearerAuth } from "./auth.ts";
 import { headerLimit } from "./header_limits.ts";
+import { bodyLimit } from "./body_limit.ts";
 import { rateLimit } from "./rate_limit.ts";
 import { webSafety } from "./web_safety.ts";
 import { taskRoutes } from "./routes/task_routes.ts";

@@ -21,7 +21,10 @@ export interface HeaderLimitOptions {
  */
 export function headerBytes(headers: Headers): number {
   let total = 0;
-  for (const [name, value] of headers) total += name.length + value.length + 4;
+  // forEach walks the same pairs as for-of without an iterator result per header.
+  headers.forEach((value, name) => {
+    total += name.length + value.length + 4;
+  });
   return total;
 }
 

@@ -359,6 +359,18 @@ Deno.test("pages carry a strict CSP, nosniff and no framing", async () => {
   }
 });
 
+Deno.test("authorities parsed before are answered alike, also past the number remembered", () => {
+  for (let round = 0; round < 2; round++) {
+    for (let port = 1; port <= 600; port++) {
+      assertEquals(parseAuthority(`LocalHost:${port}`), { hostname: "localhost", port: `${port}` });
+      assertEquals(parseAuthority(`bad host:${port}`), undefined);
+    }
+  }
+  // What it answers cannot be changed for the next caller.
+  const got = parseAuthority("127.0.0.1:5")!;
+  assertEquals(Object.isFrozen(got), true);
+});
+
 Deno.test("pure checks: authorities, origins, JSON types, and where 403 or 421 applies", () => {
   assertEquals(parseAuthority("LOCALHOST:8787"), { hostname: "localhost", port: "8787" });
   assertEquals(parseAuthority("127.1:80"), { hostname: "127.0.0.1", port: "80" });

@@ -67,6 +67,12 @@ const CONTRACTIONS: [RegExp, string][] = [
   [/\bokey\b/g, "okay"],
 ];
 
+/**
+ * Any one of the contractions: when none is in the text, the replacements would change nothing
+ * (one scan instead of one per contraction).
+ */
+const ANY_CONTRACTION = new RegExp(CONTRACTIONS.map(([re]) => re.source).join("|"));
+
 /** Said around a command without changing it; removed wherever they stand. */
 const FILLER_PHRASES = [
   "all right",
@@ -143,6 +149,8 @@ const LEADS = [
   /^let me know /,
   /^(?:i|we) (?=\w)/,
 ];
+/** Any one of the openings (none: the loop below would change nothing). */
+const ANY_LEAD = new RegExp(LEADS.map((re) => re.source).join("|"));
 
 /** Lower case, no punctuation, contractions expanded, fillers and polite openings removed. */
 export function normalizeCommandText(text: string): string {
@@ -152,7 +160,7 @@ export function normalizeCommandText(text: string): string {
     .replace(/[^a-z0-9' ]+/g, " ")
     .replace(/\s+/g, " ")
     .trim();
-  for (const [re, to] of CONTRACTIONS) s = s.replace(re, to);
+  if (ANY_CONTRACTION.test(s)) { for (const [re, to] of CONTRACTIONS) s = s.replace(re, to); }
   s = s.replace(/'/g, "");
   s = s.replace(FILLER_PHRASE_RE, " ");
   s = s.split(" ").filter((w) => w !== "" && !FILLER_WORDS.has(w)).join(" ");
@@ -161,7 +169,7 @@ export function normalizeCommandText(text: string): string {
     /\b(?:i|we) (?=(?:confirm|approve|accept|allow|authori[sz]e|deny|reject|decline|refuse|cancel|retry)\b)/g,
     "",
   );
-  for (let changed = true; changed;) {
+  for (let changed = ANY_LEAD.test(s); changed;) {
     changed = false;
     for (const lead of LEADS) {
       const next = s.replace(lead, "");
@@ -173,6 +181,8 @@ export function normalizeCommandText(text: string): string {
   }
   return s;
 }
+
+import { startsFilter } from "./command_starts.ts";
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const any = (words: readonly string[]) => `(?:${words.join("|")})`;
@@ -336,7 +346,10 @@ function buildGrammars(intentWords: readonly string[]): Grammar[] {
   ];
 }
 
-const cache = new Map<string, { grammars: Grammar[]; words: [string, string][] }>();
+const cache = new Map<
+  string,
+  { grammars: Grammar[]; words: [string, string][]; starts: RegExp | undefined }
+>();
 
 function grammarFor(intents: readonly string[]) {
   const key = intents.join(",");
@@ -348,10 +361,19 @@ function grammarFor(intents: readonly string[]) {
         [intent, ...(INTENT_WORDS[intent] ?? [])].map((w) => [w, intent] as [string, string])
       )
       .sort((a, b) => b[0].length - a[0].length);
-    entry = { grammars: buildGrammars(words.map(([w]) => w)), words };
+    const grammars = buildGrammars(words.map(([w]) => w));
+    // How a command may begin: most utterances are turned away by that before the grammars.
+    entry = { grammars, words, starts: startsFilter(grammars.map((g) => g.pattern)) };
     cache.set(key, entry);
   }
   return entry;
+}
+
+const DEFAULT_INTENTS = ["coding", "browser", "echo"];
+
+/** The whole-utterance patterns of each action, over normalised text (for tests and tools). */
+export function commandPatterns(intents: readonly string[] = DEFAULT_INTENTS): RegExp[] {
+  return grammarFor(intents).grammars.map((g) => g.pattern);
 }
 
 /**
@@ -365,7 +387,8 @@ export function parseCommand(
   if (text.length > MAX_COMMAND_CHARS) return null;
   const s = normalizeCommandText(text);
   if (s === "") return null;
-  const { grammars, words } = grammarFor(options.intents ?? ["coding", "browser", "echo"]);
+  const { grammars, words, starts } = grammarFor(options.intents ?? DEFAULT_INTENTS);
+  if (starts && !starts.test(s)) return null;
   for (const g of grammars) {
     if (!g.pattern.test(s)) continue;
     const padded = ` ${s} `;

@@ -18,6 +18,7 @@
  */
 import type { LexiconTerm, SkillLexicon } from "../skill_kit/lexicon.ts";
 import type { SkillPattern } from "../skill_kit/skill.ts";
+import { lexiconIndex } from "./term_index.ts";
 
 /** What the scorer needs of a skill. */
 export interface ScorableSkill {
@@ -69,30 +70,21 @@ const LOCATION_WEIGHT = 1;
 const LOCATION_BEFORE =
   /\b(?:on|at|from)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
 
-/** Global copies of the terms' patterns, compiled once (routing runs on every request). */
-const globalPatterns = new WeakMap<RegExp, RegExp>();
-function globalPattern(pattern: RegExp): RegExp {
-  let re = globalPatterns.get(pattern);
-  if (!re) {
-    re = new RegExp(pattern.source, pattern.flags.replace("g", "") + "g");
-    globalPatterns.set(pattern, re);
-  }
-  return re;
-}
-
 function hits(
   clause: string,
-  words: readonly string[],
   intent: string,
   kind: Kind,
   terms: readonly LexiconTerm[],
-): Hit[] {
-  const out: Hit[] = [];
-  for (const term of terms) {
-    const prefix = term.prefix;
-    if (prefix && !words.some((w) => w.startsWith(prefix))) continue;
-    const re = globalPattern(term.pattern);
-    for (const m of clause.matchAll(re)) {
+  patterns: readonly RegExp[],
+  candidates: readonly number[],
+  out: Hit[],
+): void {
+  // Only the terms whose prefix starts one of the clause's words can match (see term_index.ts).
+  for (const i of candidates) {
+    const term = terms[i]!;
+    const re = patterns[i]!;
+    re.lastIndex = 0;
+    for (let m = re.exec(clause); m !== null; m = re.exec(clause)) {
       out.push({
         intent,
         kind,
@@ -101,9 +93,13 @@ function hits(
         end: m.index + m[0].length,
         weight: term.weight ?? DEFAULT_WEIGHT[kind],
       });
+      // As `matchAll` does: an empty match moves on by one character (code point with /u).
+      if (m[0].length === 0) {
+        const wide = (re.unicode || re.unicodeSets) && (clause.codePointAt(m.index) ?? 0) > 0xffff;
+        re.lastIndex = m.index + (wide ? 2 : 1);
+      }
     }
   }
-  return out;
 }
 
 /** Keeps the longest of overlapping hits (then the earliest). */
@@ -135,12 +131,14 @@ export function scoreClause(
   threshold = 2,
 ): ClauseScore {
   // A plain pattern anchored at the start is a command word ("echo …"): what follows is its
-  // argument, not words for other skills to read.
+  // argument, not words for other skills to read. Which patterns matched is kept for scoring.
+  const patternMatched: boolean[] = [];
   for (const s of skills) {
     for (const { pattern, weight } of s.patterns) {
       pattern.lastIndex = 0;
       // Anchored, or found where the clause starts ("say back the build finished").
       const m = pattern.exec(clause);
+      patternMatched.push(m !== null);
       if (!m || (!pattern.source.startsWith("^") && m.index !== 0)) continue;
       return {
         ...(weight >= threshold ? { intent: s.intent } : {}),
@@ -155,10 +153,13 @@ export function scoreClause(
   const verbHits: Hit[] = [];
   for (const s of skills) {
     if (!s.lexicon) continue;
-    nounHits.push(...hits(clause, words, s.intent, "object", s.lexicon.objects));
-    nounHits.push(...hits(clause, words, s.intent, "cue", s.lexicon.cues ?? []));
-    verbHits.push(...hits(clause, words, s.intent, "verb", s.lexicon.verbs));
-    verbHits.push(...hits(clause, words, s.intent, "strong", s.lexicon.strongVerbs ?? []));
+    const index = lexiconIndex(s.lexicon);
+    const [objects, cues, verbs, strong] = index.candidates(words);
+    const { lists: l, patterns: p } = index;
+    hits(clause, s.intent, "object", l[0]!, p[0]!, objects!, nounHits);
+    hits(clause, s.intent, "cue", l[1]!, p[1]!, cues!, nounHits);
+    hits(clause, s.intent, "verb", l[2]!, p[2]!, verbs!, verbHits);
+    hits(clause, s.intent, "strong", l[3]!, p[3]!, strong!, verbHits);
   }
   // A noun-looking word right after a modal is a verb: "the footer should link to the page".
   const howTo = HOW_TO.exec(clause);
@@ -233,10 +234,10 @@ export function scoreClause(
     }
     add(h.intent, i === 0 ? h.weight : h.weight / 2, `${i === 0 ? "" : "later "}verb:${h.name}`);
   });
+  let p = 0;
   for (const s of skills) {
     for (const { pattern, weight } of s.patterns) {
-      pattern.lastIndex = 0;
-      if (!pattern.test(clause)) continue;
+      if (!patternMatched[p++]) continue;
       evidence.add(s.intent);
       add(s.intent, weight, `pattern:${pattern.source}`);
     }

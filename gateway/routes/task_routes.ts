@@ -19,12 +19,16 @@ import { HttpError, validationError } from "../http_errors.ts";
 import { createRouting, type Routing } from "../router/routing.ts";
 import { unroutedSay } from "../router/unrouted_say.ts";
 import { newId } from "../queue/ids.ts";
+import { jsonCopy } from "@shared/schemas/json_copy.ts";
 import { runVoiceCommand } from "../control/voice_control.ts";
+import { commandPatterns } from "../control/command_parser.ts";
 
 export function taskRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const maxAttempts = deps.maxAttempts ?? (() => 3);
   const route = deps.route ?? createRouting(deps.skills, { mode: "patterns" });
+  // The voice-command grammars are built now, at start-up, rather than on the first request.
+  commandPatterns(deps.skills.map((s) => s.intent));
 
   app.post("/task", async (c) => {
     const raw = await c.req.text();
@@ -101,7 +105,7 @@ export function taskRoutes(deps: AppDeps): Hono {
           source: req.source,
           session_id: req.session_id ?? null,
           intents: jobs.map((j) => j.intent),
-          skipped: JSON.parse(JSON.stringify(skipped)),
+          skipped: jsonCopy(skipped),
           ...(routing ? { router: routingTrace(routing) } : {}),
         },
       });
@@ -147,11 +151,11 @@ export function taskRoutes(deps: AppDeps): Hono {
 
 /** What a trace keeps of a routing decision: who decided, why, and each clause's scores. */
 function routingTrace(r: Routing) {
-  return JSON.parse(JSON.stringify({
+  return jsonCopy({
     by: r.by,
     reason: r.reason.slice(0, 500),
     margin: r.margin,
     clauses: r.clauses.map((c) => ({ ...c, clause: c.clause.slice(0, 200) })),
     ...(r.usage ? { usage: r.usage } : {}),
-  }));
+  });
 }

@@ -7,6 +7,7 @@
 import { type Client, createClient } from "@libsql/client";
 import { TraceEvent } from "@shared/schemas/mod.ts";
 import type { TraceFilter, TraceSink } from "./tracer.ts";
+import { jsonArrays } from "./json_arrays.ts";
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS traces (
@@ -85,7 +86,6 @@ const INSERT_JSON = `INSERT INTO traces (ts, trace_id, utterance_id, job_id, sou
     coalesce(json_extract(b, '$.cost_usd'), json_extract(b, '$.usage.cost_usd')),
     json_extract(b, '$.usage'), json_extract(b, '$.data')
   FROM (SELECT jsonb(value) AS b FROM json_each(?) ORDER BY key)`;
-const ROWS_PER_STATEMENT = 500;
 
 export interface LibsqlSinkOptions {
   /** `file:data/traces.sqlite`, `:memory:`, `libsql://...` or `http://...`. */
@@ -130,12 +130,13 @@ export class LibsqlTraceSink implements TraceSink {
    * row cost far more than the rows.
    */
   async writeJson(lines: readonly string[]): Promise<void> {
+    await this.writeJsonArrays(jsonArrays(lines));
+  }
+
+  /** Stores events given as JSON arrays of them (see `json_arrays.ts`), in one transaction. */
+  async writeJsonArrays(arrays: readonly string[]): Promise<void> {
     await this.#ready;
-    const statements = [];
-    for (let i = 0; i < lines.length; i += ROWS_PER_STATEMENT) {
-      const chunk = lines.slice(i, i + ROWS_PER_STATEMENT);
-      statements.push({ sql: INSERT_JSON, args: [`[${chunk.join(",")}]`] });
-    }
+    const statements = arrays.map((array) => ({ sql: INSERT_JSON, args: [array] }));
     if (statements.length > 0) await this.#client.batch(statements, "write");
   }
 

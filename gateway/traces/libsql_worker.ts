@@ -19,8 +19,8 @@ self.onmessage = async (e: MessageEvent) => {
         await sink.ping();
         break;
       case "write":
-        // Each event as its JSON text (see WorkerLibsqlTraceSink.write).
-        await sink!.writeJson(arg as string[]);
+        // JSON arrays of events (see WorkerLibsqlTraceSink.write).
+        await sink!.writeJsonArrays(arg as string[]);
         break;
       case "query":
         value = await sink!.query(arg as Parameters<LibsqlTraceSink["query"]>[0]);

@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import type { TraceEvent } from "@shared/schemas/mod.ts";
 import type { LibsqlSinkOptions } from "./libsql_sink.ts";
 import type { TraceFilter, TraceSink } from "./tracer.ts";
+import { jsonArrays } from "./json_arrays.ts";
 
 export class TraceStoreError extends Error {
   override name = "TraceStoreError";
@@ -69,9 +70,9 @@ export class WorkerLibsqlTraceSink implements TraceSink {
 
   async write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void> {
     await this.#ready;
-    // Strings cross to the worker far cheaper than a structured clone of every event, and
-    // SQLite reads the JSON itself (see LibsqlTraceSink.writeJson).
-    await this.#call("write", lines ?? events.map((e) => JSON.stringify(e)));
+    // A few long strings cross to the worker far cheaper than a structured clone of every
+    // event (or many short strings), and SQLite reads the JSON itself (see LibsqlTraceSink).
+    await this.#call("write", jsonArrays(lines ?? events.map((e) => JSON.stringify(e))));
   }
 
   async query(filter: TraceFilter): Promise<TraceEvent[]> {
