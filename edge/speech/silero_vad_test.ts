@@ -70,6 +70,40 @@ Deno.test("SileroVad gives the same probabilities on onnxruntime-node and onnxru
   }
 });
 
+for (const runtime of ["node", "web"] as const) {
+  Deno.test(`SileroVad on ${runtime}: the bound model gives exactly the shipped model's probabilities`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "edge-silero-" });
+    try {
+      const audio = await speech(dir);
+      const bound = await SileroVad.load(undefined, { runtime });
+      const shipped = await SileroVad.load(undefined, { runtime, bindInputs: false });
+      assertEquals([bound.inputsBound, shipped.inputsBound], [true, false]);
+      const a = await probabilities(bound, audio);
+      const b = await probabilities(shipped, audio);
+      await bound.close();
+      await shipped.close();
+      // Equal, not close: the same kernels on the same weights, the recurrent state included.
+      assertEquals(a, b);
+      assert(a.some((p) => p > 0.9) && a.some((p) => p < 0.1), "speech and silence both seen");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("SileroVad runs a model it cannot bind as shipped", async () => {
+  // The legacy Silero model has other inputs (h and c instead of state): it cannot be bound,
+  // and it does not run as v5 either, which is the model's own error to report.
+  const legacy = new URL(
+    "../../node_modules/@ricky0123/vad-web/dist/silero_vad_legacy.onnx",
+    import.meta.url,
+  );
+  const vad = await SileroVad.load(legacy.pathname);
+  assertEquals(vad.inputsBound, false);
+  await assertRejects(() => vad.probability(new Float32Array(WINDOW)));
+  await vad.close();
+});
+
 Deno.test("SileroVad.load() names the model path it could not find", async () => {
   await assertRejects(
     () => SileroVad.load("/nonexistent/silero.onnx"),
