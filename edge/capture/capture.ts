@@ -20,6 +20,9 @@ import { nextRestart } from "./restart_policy.ts";
 
 const log = getLogger(["edge", "capture"]);
 
+/** Characters of the tool's stderr kept for error messages. */
+const STDERR_TAIL = 4096;
+
 export class CaptureError extends Error {
   override name = "CaptureError";
 }
@@ -182,7 +185,15 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
         gap_ms: startMs - audioEndMs,
       });
     }
-    const stderrText = new Response(child.stderr).text();
+    // Only the tail is kept: a live tool can write a warning now and then for hours, and only
+    // its last lines name why it stopped.
+    const stderrText = (async () => {
+      let tail = "";
+      for await (const text of child.stderr.pipeThrough(new TextDecoderStream())) {
+        tail = (tail + text).slice(-STDERR_TAIL);
+      }
+      return tail;
+    })();
     const framer = new Framer(options.frameMs, { startMs, startIndex: nextIndex });
     let bytes = 0;
     for await (const chunk of child.stdout) {

@@ -30,6 +30,11 @@ const FFMPEG_OUT = [
   "pcm_s16le",
   "pipe:1",
 ];
+/**
+ * PulseAudio input as the edge wants it, 16 kHz mono: the sound server converts once if the
+ * device differs, instead of handing ffmpeg its default of 48 kHz stereo to convert back.
+ */
+const FFMPEG_PULSE_IN = ["-sample_rate", "16000", "-channels", "1"];
 const SOX_OUT = [
   "-t",
   "raw",
@@ -64,7 +69,15 @@ export function captureCommand(spec: CaptureSpec): { cmd: string; args: string[]
         const backend = spec.linuxBackend ?? "pulse";
         return {
           cmd: "ffmpeg",
-          args: [...base, "-f", backend, "-i", spec.device ?? "default", ...FFMPEG_OUT],
+          args: [
+            ...base,
+            "-f",
+            backend,
+            ...(backend === "pulse" ? FFMPEG_PULSE_IN : []),
+            "-i",
+            spec.device ?? "default",
+            ...FFMPEG_OUT,
+          ],
         };
       }
     }

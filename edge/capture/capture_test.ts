@@ -108,3 +108,29 @@ Deno.test("capture: a microphone that keeps dying young is given up after its re
   assertEquals([capture.restarts(), capture.totalRestarts()], [2, 2]);
   assertEquals(delays, [400, 800]);
 });
+
+Deno.test("capture: a tool that writes warnings for long fails with its last stderr line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const input = `${dir}/input.wav`;
+    await Deno.writeFile(input, new Uint8Array(10));
+    // 20 KB of warnings (more than is kept), then the line that says why it stopped.
+    const script =
+      'for i in $(seq 400); do echo "warning $i: timestamps out of order" >&2; done; ' +
+      'echo "input.wav: Invalid data found when processing input" >&2; exit 1';
+    const capture = await startCapture({
+      tool: "ffmpeg",
+      input,
+      frameMs: 20,
+      pace: false,
+      command: () => ({ cmd: "sh", args: ["-c", script] }),
+    });
+    await assertRejects(
+      () => capture.done,
+      CaptureError,
+      `Cannot decode '${input}' as audio with ffmpeg: input.wav: Invalid data found when processing input`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

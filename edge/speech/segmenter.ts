@@ -12,17 +12,16 @@
  * open speech where its speech last was and starts afresh (model state, history), so a pre-roll
  * never reaches back across it.
  *
- * While quiet, windows are run {@linkcode QUIET_BATCH} at a time: an inference that follows
- * another at once costs a fraction of the CPU of one that wakes the model alone every 32 ms
- * (caches are warm), and quiet is where a microphone spends most of its time. Noticing that
- * speech starts is up to two windows (64 ms) later, with no audio lost (the history covers
- * it); while a start is being confirmed every window runs as soon as it is full.
- *
- * While speaking, windows run {@linkcode SPEAKING_BATCH} (two) at a time, and never more: from
- * `speaking` an end takes one window to enter `stopping` and at least one more to end, and the
- * second window of a pair runs as soon as it is full, so a speech end comes on the same frame
- * as with one window at a time (only the `speaking → stopping` transition can be reported one
- * window later, with the same `at_ms`). While stopping, every window runs at once.
+ * Windows run together where no event can be later for it. An inference that follows another at
+ * once costs a fraction of the CPU of one that wakes the model alone every 32 ms (its caches are
+ * cold), so a full window waits while the state machine says that no window ending before a
+ * given time can start, end or drop speech ({@linkcode VadStateMachine.eventsFrom}): while
+ * quiet, until `minSpeechMs` of windows are waiting (eight by default), as a start is confirmed
+ * only that long after it began; while speaking or stopping, until the hangover after the last
+ * speech is reached. Then the waiting windows run back to back, in order, through the same
+ * model, so every `speech_start`, `speech_audio`, `speech_end` and `misfire` comes on the same
+ * frame, with the same audio, as with one window at a time; only transitions that give no event
+ * (`quiet → starting`, `speaking ⇄ stopping`) can be reported later, with the same `at_ms`.
  */
 import type { Frame } from "../capture/framer.ts";
 import { SAMPLE_RATE } from "../capture/framer.ts";
@@ -44,10 +43,6 @@ export type SegmentEvent =
   | { type: "misfire"; start_ms: number; end_ms: number; at_ms: number };
 
 const WINDOW_MS = (WINDOW * 1000) / SAMPLE_RATE;
-/** Windows run together while the state machine is quiet. */
-export const QUIET_BATCH = 3;
-/** Windows run together while speaking; more than two could delay a speech end. */
-export const SPEAKING_BATCH = 2;
 /** Frames this close to the end of the last one are contiguous (rounding of frame times), ms. */
 const CONTIGUOUS_MS = 0.5;
 
@@ -59,6 +54,14 @@ function concat(frames: readonly Int16Array[]): Int16Array {
     o += f.length;
   }
   return out;
+}
+
+export interface SegmenterOptions {
+  /**
+   * Run every window as soon as it is full: the plain path that the batched one must match
+   * event for event (tests). @default false
+   */
+  perWindow?: boolean;
 }
 
 export class Segmenter {
@@ -73,23 +76,24 @@ export class Segmenter {
   #segment: Int16Array[] | null = null;
   /** End of the last frame, ms; undefined before the first. */
   #lastFrameEnd: number | undefined;
-  /** Full windows not yet run (while quiet), oldest first. */
+  /** Full windows not yet run, oldest first. */
   readonly #pending: { samples: Float32Array; start: number }[] = [];
-  readonly #quietBatch: number;
-  readonly #speakingBatch: number;
+  /** Window buffers already run, reused rather than allocated per window. */
+  readonly #spare: Float32Array[] = [];
+  readonly #perWindow: boolean;
 
   constructor(
     model: SpeechModel,
     settings: Partial<VadSettings> = {},
-    options: { quietBatch?: number; speakingBatch?: 1 | 2 } = {},
+    options: SegmenterOptions = {},
   ) {
     this.#model = model;
     this.machine = new VadStateMachine(settings);
-    this.#quietBatch = Math.max(1, options.quietBatch ?? QUIET_BATCH);
-    this.#speakingBatch = Math.min(2, Math.max(1, options.speakingBatch ?? SPEAKING_BATCH));
+    this.#perWindow = options.perWindow ?? false;
     const s = this.machine.settings;
-    this.#historyMs = s.preSpeechPadMs + s.minSpeechMs + s.redemptionMs +
-      (1 + this.#quietBatch) * WINDOW_MS;
+    // A start is confirmed at most `minSpeechMs` plus a window and a frame after it began, and
+    // its pre-roll reaches `preSpeechPadMs` before that.
+    this.#historyMs = s.preSpeechPadMs + s.minSpeechMs + s.redemptionMs + 4 * WINDOW_MS;
   }
 
   /** Runs the pending windows in order and applies what the state machine makes of them. */
@@ -98,6 +102,7 @@ export class Segmenter {
     while (this.#pending.length > 0) {
       const { samples, start } = this.#pending.shift()!;
       const p = await this.#model.probability(samples);
+      this.#spare.push(samples);
       for (const e of this.machine.step(p, start, start + WINDOW_MS)) {
         events.push(...this.#apply(e));
       }
@@ -137,15 +142,14 @@ export class Segmenter {
       this.#filled += take;
       offset += take;
       if (this.#filled === WINDOW) {
-        this.#pending.push({ samples: this.#window.slice(), start: this.#windowStart });
+        const samples = this.#spare.pop() ?? new Float32Array(WINDOW);
+        samples.set(this.#window);
+        this.#pending.push({ samples, start: this.#windowStart });
         this.#filled = 0;
-        const state = this.machine.state;
-        const batch = state === "quiet"
-          ? this.#quietBatch
-          : state === "speaking"
-          ? this.#speakingBatch
-          : 1;
-        if (this.#pending.length >= batch) events.push(...await this.#drain());
+        const end = this.#windowStart + WINDOW_MS;
+        if (this.#perWindow || end >= this.machine.eventsFrom(this.#pending[0]!.start)) {
+          events.push(...await this.#drain());
+        }
       }
     }
     return events;

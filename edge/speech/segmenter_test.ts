@@ -115,40 +115,6 @@ for (const [name, parts, expected] of table) {
   });
 }
 
-Deno.test("Segmenter runs quiet windows three at a time, losing none", async () => {
-  const calls: number[] = [];
-  let pushed = 0;
-  const base = loudnessModel();
-  const model: SpeechModel = {
-    probability(window) {
-      calls.push(pushed);
-      return base.probability(window);
-    },
-  };
-  // 32 ms windows from 20 ms frames: quiet for 12 windows' worth, then speech.
-  const segmenter = new Segmenter(model);
-  const input = frames([["silence", 400], ["speech", 600], ["silence", 1200]]);
-  const events: SegmentEvent[] = [];
-  for (const f of input) {
-    pushed++;
-    events.push(...(await segmenter.push(f)));
-  }
-  events.push(...await segmenter.flush());
-  // While quiet, the model runs only once three windows (96 ms, ~5 frames) are full.
-  assertEquals(calls.slice(0, 6), [5, 5, 5, 10, 10, 10]);
-  // Every window of the 2.2 s was run exactly once (the last, partial one is not a window).
-  assertEquals(calls.length, Math.floor((2200 * 16) / 512));
-  // Nothing is lost: the segment is the same as with one window at a time.
-  const oneByOne = new Segmenter(loudnessModel(), {}, { quietBatch: 1 });
-  const reference: SegmentEvent[] = [];
-  for (const f of input) reference.push(...(await oneByOne.push(f)));
-  reference.push(...await oneByOne.flush());
-  const ends = (es: SegmentEvent[]) =>
-    es.flatMap((e) => e.type === "speech_end" ? [[e.start_ms, e.end_ms, e.audio.length]] : []);
-  assertEquals(ends(events), ends(reference));
-  assertEquals(ends(events).length, 1);
-});
-
 /** Frames whose loudness wanders (seeded), so probabilities cross every threshold often. */
 function wanderingFrames(seed: number, count: number, gapAt?: number): Frame[] {
   let x = seed;
@@ -174,10 +140,11 @@ const graded: SpeechModel = {
 };
 
 /** Every event with the push (frame) it came on; transitions apart, they may come later. */
-async function pushes(segmenter: Segmenter, input: Frame[]) {
+async function pushes(segmenter: Segmenter, input: Frame[], onPush = () => {}) {
   const events: unknown[] = [];
   const transitions: unknown[] = [];
   for (const [i, f] of input.entries()) {
+    onPush();
     for (const e of await segmenter.push(f)) {
       if (e.type === "transition") transitions.push(e);
       else events.push({ on_frame: i, ...e });
@@ -190,45 +157,59 @@ async function pushes(segmenter: Segmenter, input: Frame[]) {
   return { events, transitions };
 }
 
-for (const redemptionMs of [0, 20, 32, 64, 300]) {
-  for (const [minSpeechMs, gapAt] of [[0, undefined], [100, 400], [250, undefined]] as const) {
+for (const redemptionMs of [0, 20, 32, 64, 300, 600]) {
+  for (
+    const [minSpeechMs, gapAt] of [[0, undefined], [100, 400], [250, undefined], [250, 900], [
+      1000,
+      undefined,
+    ]] as const
+  ) {
     Deno.test(
-      `Segmenter pairs speaking windows without moving any event but a transition: hangover ${redemptionMs} ms, min speech ${minSpeechMs} ms${
+      `Segmenter batches windows without moving any event but a transition: hangover ${redemptionMs} ms, min speech ${minSpeechMs} ms${
         gapAt ? ", a gap" : ""
       }`,
       async () => {
         const settings = { redemptionMs, minSpeechMs, preSpeechPadMs: 100 };
         const seen: number[][] = [[], []];
+        const runsOn: number[] = [];
+        let pushed = 0;
         const model = (k: number): SpeechModel => ({
           async probability(window) {
             const p = await graded.probability(window);
             seen[k]!.push(p);
+            if (k === 0) runsOn.push(pushed);
             return p;
           },
         });
         for (const seed of [1, 7, 42]) {
           const input = wanderingFrames(seed, 1500, gapAt);
-          seen[0]!.length = seen[1]!.length = 0;
-          const paired = await pushes(new Segmenter(model(0), settings), input);
+          seen[0]!.length = seen[1]!.length = runsOn.length = 0;
+          const counting = new Segmenter(model(0), settings);
+          const batched = await pushes(counting, input, () => pushed++);
           const single = await pushes(
-            new Segmenter(model(1), settings, { speakingBatch: 1 }),
+            new Segmenter(model(1), settings, { perWindow: true }),
             input,
           );
           // Speech starts, ends (with their audio), misfires and speech audio: the same events
           // on the same frames.
-          assertEquals(paired.events, single.events);
-          assertEquals(paired.transitions, single.transitions);
+          assertEquals(batched.events, single.events);
+          assertEquals(batched.transitions, single.transitions);
           // The model saw the same windows in the same order.
           assertEquals(seen[0], seen[1]);
-          const ends = paired.events.filter((e) => (e as SegmentEvent).type === "speech_end");
+          const ends = batched.events.filter((e) => (e as SegmentEvent).type === "speech_end");
           if (ends.length < 3) throw new Error(`seed ${seed} gave only ${ends.length} segments`);
+          // And windows did wait where they could: fewer wake-ups of the model than windows.
+          const wakeups = new Set(runsOn).size;
+          if (minSpeechMs >= 100 && redemptionMs >= 64 && wakeups > 0.8 * runsOn.length) {
+            throw new Error(`${wakeups} wake-ups for ${runsOn.length} windows`);
+          }
         }
       },
     );
   }
 }
 
-Deno.test("Segmenter runs speaking windows two at a time and stopping windows at once", async () => {
+Deno.test("Segmenter runs windows together until one could give an event", async () => {
   const calls: number[] = [];
   let pushed = 0;
   const base = loudnessModel();
@@ -238,24 +219,28 @@ Deno.test("Segmenter runs speaking windows two at a time and stopping windows at
       return base.probability(window);
     },
   };
-  const segmenter = new Segmenter(model, { minSpeechMs: 0, redemptionMs: 200 });
-  // 1 s of speech from the start, then quiet.
-  const input = frames([["speech", 1000], ["silence", 600]]);
+  // Default settings: 250 ms min speech, 600 ms hangover. Window n (n·32 to (n+1)·32 ms) is
+  // full on push ceil(32 (n + 1) / 20).
+  const segmenter = new Segmenter(model);
+  const input = frames([["silence", 1000], ["speech", 1000], ["silence", 1200]]);
   const ends: number[] = [];
   for (const f of input) {
     pushed++;
     for (const e of await segmenter.push(f)) if (e.type === "speech_end") ends.push(pushed);
   }
-  assertEquals(ends, [63]);
-  // Window n is full on push ceil(32 (n + 1) / 20). Quiet at first: windows 0–2 run together
-  // on push 5 and confirm speech; then pairs: windows 3 and 4 on push 8 (when 4 is full), 5
-  // and 6 on push 12.
-  assertEquals(calls.slice(0, 7), [5, 5, 5, 8, 8, 12, 12]);
-  // Window 32 (1024–1056 ms), the first quiet one, is the second of a pair and runs on the
-  // push that fills it; from then on (stopping) every window runs on the push that fills it.
-  assertEquals(calls[32], 53);
-  // Speech ends 200 ms after 1024 ms, with window 38 (1216–1248 ms, push 63); quiet again, the
-  // windows after it are batched by three.
-  assertEquals(calls.filter((c) => c > 53 && c <= 63), [55, 56, 58, 60, 61, 63]);
-  assertEquals(calls.filter((c) => c > 63), [68, 68, 68, 72, 72, 72, 77, 77, 77]);
+  const on = (push: number) => calls.filter((c) => c === push).length;
+  // Quiet: windows 0–7 (0–256 ms) wait until 250 ms of them are full, on push 13.
+  assertEquals(calls.slice(0, 9), [13, 13, 13, 13, 13, 13, 13, 13, 26]);
+  // Speech from 1000 ms: window 31 (992–1024) starts it; 250 ms later window 38 (1216–1248)
+  // confirms it on push 63, the same push as one window at a time would.
+  assertEquals(calls[38], 63);
+  // Speaking: a window can end speech only 600 ms after the last speech, so from then on the
+  // windows run about 19 at a time.
+  assertEquals(on(calls[39]!) >= 18, true);
+  // The speech ends 600 ms after its last window (1984–2016): window 81 (2592–2624), push 132.
+  assertEquals(ends, [132]);
+  assertEquals(calls[81], 132);
+  // Every window ran exactly once (the last ones when the stream ends).
+  await segmenter.flush();
+  assertEquals(calls.length, Math.floor((3200 * 16) / 512));
 });

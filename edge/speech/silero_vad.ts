@@ -9,6 +9,7 @@
 import type * as OrtWeb from "onnxruntime-web";
 import { getLogger } from "@logtape/logtape";
 import { fileURLToPath } from "node:url";
+import { bindSileroInputs } from "./bind_silero_inputs.ts";
 
 export const WINDOW = 512;
 const CONTEXT = 64;
@@ -78,6 +79,12 @@ export class VadModelError extends Error {
 export interface SileroLoadOptions {
   /** @default "auto" (onnxruntime-node, else onnxruntime-web) */
   runtime?: VadRuntimeChoice;
+  /**
+   * Run the model with `sr` made a constant and the window's shape fixed (see
+   * `bind_silero_inputs.ts`); the model as shipped when false, or when it cannot be bound.
+   * @default true
+   */
+  bindInputs?: boolean;
 }
 
 async function loadNode(): Promise<Ort> {
@@ -120,7 +127,8 @@ export class SileroVad {
   readonly #session: Session | null;
   readonly #native: NativeSession | null;
   #state: Tensor;
-  readonly #sr: Tensor;
+  /** Whether the model runs with its inputs bound (see {@linkcode SileroLoadOptions}). */
+  readonly inputsBound: boolean;
   readonly #input = new Float32Array(CONTEXT + WINDOW);
   /** Wraps `#input` itself: filled in place before each run, never allocated per window. */
   readonly #inputTensor: Tensor;
@@ -133,15 +141,18 @@ export class SileroVad {
     session: Session | null,
     runtime: VadRuntime,
     native: NativeSession | null,
+    srBound: boolean,
   ) {
     this.#ort = ort;
     this.#session = session;
     this.#native = native;
     this.runtime = runtime;
     this.#state = SileroVad.#zeroState(ort);
-    this.#sr = new ort.Tensor("int64", BigInt64Array.from([16000n]), []);
     this.#inputTensor = new ort.Tensor("float32", this.#input, [1, CONTEXT + WINDOW]);
-    this.#feeds = { input: this.#inputTensor, state: this.#state, sr: this.#sr };
+    this.#feeds = { input: this.#inputTensor, state: this.#state };
+    // A bound model has the rate built in; the model as shipped takes it with every window.
+    if (!srBound) this.#feeds.sr = new ort.Tensor("int64", BigInt64Array.from([16000n]), []);
+    this.inputsBound = srBound;
   }
 
   static #zeroState(ort: Ort): Tensor {
@@ -162,14 +173,37 @@ export class SileroVad {
       );
     }
     const { ort, runtime } = await pickRuntime(options.runtime ?? "auto");
+    let bound: Uint8Array | null = null;
+    if (options.bindInputs ?? true) {
+      try {
+        bound = bindSileroInputs(bytes, { sampleRate: 16000, samples: CONTEXT + WINDOW });
+      } catch (err) {
+        log.debug("Running the model as shipped: {error}", {
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
     // The native session alone when it loads; the package's session otherwise (and for its
     // error, when the model itself is at fault).
-    const native = runtime === "onnxruntime-node"
-      ? await nativeSession(bytes, SESSION_OPTIONS)
-      : null;
-    let session: Session | null = null;
+    const open = async (model: Uint8Array) => {
+      const native = runtime === "onnxruntime-node"
+        ? await nativeSession(model, SESSION_OPTIONS)
+        : null;
+      const session = native ? null : await ort.InferenceSession.create(model, SESSION_OPTIONS);
+      return { native, session };
+    };
+    let opened: { native: NativeSession | null; session: Session | null };
     try {
-      if (!native) session = await ort.InferenceSession.create(bytes, SESSION_OPTIONS);
+      try {
+        opened = await open(bound ?? bytes);
+      } catch (err) {
+        if (!bound) throw err;
+        log.debug("Running the model as shipped: the bound one did not load ({error})", {
+          error: err instanceof Error ? err.message : String(err),
+        });
+        bound = null;
+        opened = await open(bytes);
+      }
     } catch (err) {
       throw new VadModelError(
         `Cannot load the Silero VAD model '${path}' with ${runtime}: ${
@@ -179,7 +213,7 @@ export class SileroVad {
       );
     }
     log.info("Silero VAD v5 loaded on {runtime}", { runtime, model: path });
-    return new SileroVad(ort, session, runtime, native);
+    return new SileroVad(ort, opened.session, runtime, opened.native, bound !== null);
   }
 
   /** Speech probability of one window of 512 samples in [-1, 1]. */

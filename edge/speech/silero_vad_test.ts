@@ -70,6 +70,40 @@ Deno.test("SileroVad gives the same probabilities on onnxruntime-node and onnxru
   }
 });
 
+for (const runtime of ["node", "web"] as const) {
+  Deno.test(`SileroVad on ${runtime}: the bound model gives exactly the shipped model's probabilities`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "edge-silero-" });
+    try {
+      const audio = await speech(dir);
+      const bound = await SileroVad.load(undefined, { runtime });
+      const shipped = await SileroVad.load(undefined, { runtime, bindInputs: false });
+      assertEquals([bound.inputsBound, shipped.inputsBound], [true, false]);
+      const a = await probabilities(bound, audio);
+      const b = await probabilities(shipped, audio);
+      await bound.close();
+      await shipped.close();
+      // Equal, not close: the same kernels on the same weights, the recurrent state included.
+      assertEquals(a, b);
+      assert(a.some((p) => p > 0.9) && a.some((p) => p < 0.1), "speech and silence both seen");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("SileroVad runs a model it cannot bind as shipped", async () => {
+  // The legacy Silero model has other inputs (h and c instead of state): it cannot be bound,
+  // and it does not run as v5 either, which is the model's own error to report.
+  const legacy = new URL(
+    "../../node_modules/@ricky0123/vad-web/dist/silero_vad_legacy.onnx",
+    import.meta.url,
+  );
+  const vad = await SileroVad.load(legacy.pathname);
+  assertEquals(vad.inputsBound, false);
+  await assertRejects(() => vad.probability(new Float32Array(WINDOW)));
+  await vad.close();
+});
+
 Deno.test("SileroVad.load() names the model path it could not find", async () => {
   await assertRejects(
     () => SileroVad.load("/nonexistent/silero.onnx"),
@@ -136,11 +170,11 @@ Deno.test("SileroVad falls back to onnxruntime-web without --allow-ffi, unless n
   );
 });
 
-Deno.test("Segmenter on Silero: speaking pairs give identical probabilities and segments", async () => {
+Deno.test("Segmenter on Silero: batched windows give identical probabilities and segments", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const audio = await speech(dir);
-    const run = async (speakingBatch: 1 | 2) => {
+    const run = async (perWindow: boolean) => {
       const vad = await SileroVad.load();
       const seen: number[] = [];
       const segmenter = new Segmenter(
@@ -152,7 +186,7 @@ Deno.test("Segmenter on Silero: speaking pairs give identical probabilities and 
           },
         },
         {},
-        { speakingBatch },
+        { perWindow },
       );
       const ends: unknown[] = [];
       const ints = Int16Array.from(audio, (x) => Math.round(x * 32768));
@@ -162,16 +196,20 @@ Deno.test("Segmenter on Silero: speaking pairs give identical probabilities and 
           if (e.type === "speech_end") ends.push([i, e.start_ms, e.end_ms, e.audio.length]);
         }
       }
+      // The windows still waiting run when the stream ends.
+      for (const e of await segmenter.flush()) {
+        if (e.type === "speech_end") ends.push(["flush", e.start_ms, e.end_ms, e.audio.length]);
+      }
       await vad.close();
       return { seen, ends };
     };
-    const paired = await run(2);
-    const single = await run(1);
-    assertEquals(paired.ends.length, 1);
-    assertEquals(paired.ends, single.ends);
+    const batched = await run(false);
+    const single = await run(true);
+    assertEquals(batched.ends.length, 1);
+    assertEquals(batched.ends, single.ends);
     // Exactly equal, not within a tolerance: the same windows reach the model in the same order.
-    assertEquals(paired.seen, single.seen);
-    assert(paired.seen.some((p) => p >= 0.5));
+    assertEquals(batched.seen, single.seen);
+    assert(batched.seen.some((p) => p >= 0.5));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -114,6 +114,30 @@ export class VadStateMachine {
     }
   }
 
+  /**
+   * The earliest window end, ms, at which a step can give anything but a transition, for the
+   * windows that follow those already stepped (the first of them starting at `nextStartMs`).
+   * A window ending before it can move the state (`quiet → starting`, `speaking ⇄ stopping`)
+   * but cannot start, end or drop speech, whatever its probability: a start is confirmed only
+   * `minSpeechMs` after it began, and an end or a misfire only `redemptionMs` after the last
+   * speech, which never moves back. So such windows can wait and run later, all together,
+   * with every event still on the window that gives it.
+   */
+  eventsFrom(nextStartMs: number): number {
+    const s = this.settings;
+    switch (this.#state) {
+      case "quiet":
+        // Speech starting in a later window begins no earlier than `nextStartMs`; its misfire
+        // needs the hangover after its first window.
+        return nextStartMs + Math.min(s.minSpeechMs, s.redemptionMs);
+      case "starting":
+        return Math.min(this.#start + s.minSpeechMs, this.#lastSpeech + s.redemptionMs);
+      case "speaking":
+      case "stopping":
+        return this.#lastSpeech + s.redemptionMs;
+    }
+  }
+
   /** Ends the stream: open speech ends at its last speech window. */
   flush(now_ms: number): VadEvent[] {
     if (this.#state === "speaking" || this.#state === "stopping") {

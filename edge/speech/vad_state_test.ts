@@ -76,3 +76,32 @@ Deno.test("VadStateMachine reports each transition in order", () => {
     "stopping>quiet",
   ]);
 });
+
+Deno.test("VadStateMachine.eventsFrom: when the next event could come, state by state", () => {
+  const m = new VadStateMachine({ minSpeechMs: 96, redemptionMs: 128 });
+  const seen: [string, number][] = [];
+  const step = (p: number, i: number) => {
+    m.step(p, i * W, (i + 1) * W);
+    seen.push([m.state, m.eventsFrom((i + 1) * W)]);
+  };
+  // quiet: a start at the next window (from 32 ms) is confirmed 96 ms after it began at the
+  // earliest; starting at 32 ms: confirmed at 128, or a misfire 128 ms after the last speech;
+  // speaking and stopping: an end 128 ms after the last speech (which a speech window moves on).
+  [0.1, 0.9, 0.9, 0.9, 0.9, 0.1, 0.4, 0.9, 0.1].forEach(step);
+  assertEquals(seen, [
+    ["quiet", 128],
+    ["starting", 128],
+    ["starting", 128],
+    ["speaking", 256],
+    ["speaking", 288],
+    ["stopping", 288],
+    ["stopping", 288],
+    ["speaking", 384],
+    ["stopping", 384],
+  ]);
+  // With a hangover shorter than the minimum speech, a misfire can come first.
+  const short = new VadStateMachine({ minSpeechMs: 300, redemptionMs: 64 });
+  assertEquals(short.eventsFrom(1000), 1064);
+  short.step(0.9, 1000, 1032);
+  assertEquals([short.state, short.eventsFrom(1032)], ["starting", 1096]);
+});
