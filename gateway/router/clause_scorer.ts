@@ -48,6 +48,8 @@ const MAX_COMPOUND_GAP_WORDS = 2;
 /** "that"/"which" opening a relative clause straight after a noun (not "that page"). */
 const RELATIVE_AFTER = /^\s+(?:that|which)\s+(?!(?:the|a|an|is|was)\b)(?=[a-z]+s\b)/i;
 const HOW_TO = /\bhow (?:to|do (?:i|we|you)|does (?:one|it))\s/i;
+/** What a weak object is about ("a tutorial on web sockets", "the docs for the redis client"). */
+const TOPIC_AFTER = /^\s+(?:on|about|for|regarding|covering|explaining)\s+/i;
 const MODAL_BEFORE =
   /\b(?:should|must|shall|will|would|could|can|might|may|needs? to|has to|have to|ought to)\s+$/i;
 const DETERMINER_BEFORE = /\b(?:the|a|an|this|that|these|those|my|our|your|its|their)\s+$/i;
@@ -187,7 +189,18 @@ export function scoreClause(
   const relative = nounsKept.map((n) => RELATIVE_AFTER.exec(clause.slice(n.end)))
     .map((m, i) => (m ? nounsKept[i]!.end + m[0].length : Infinity));
   // So does a how-to: in "look up how to configure the eslint config" the config is the topic.
-  const describedFrom = Math.min(...relative, howTo ? howTo.index + howTo[0].length : Infinity);
+  // And so does what a weak object is about: in "find a tutorial on web sockets" the sockets are
+  // the topic of what is found.
+  const topic = nounsKept.map((n) =>
+    n.kind === "object" && n.weight > 0 && n.weight < DEFAULT_WEIGHT.object
+      ? TOPIC_AFTER.exec(clause.slice(n.end))
+      : null
+  ).map((m, i) => (m ? nounsKept[i]!.end + m[0].length : Infinity));
+  const describedFrom = Math.min(
+    ...relative,
+    ...topic,
+    howTo ? howTo.index + howTo[0].length : Infinity,
+  );
 
   // Walk each compound back from its head: "settings page component" is a component.
   let head: Hit | undefined;

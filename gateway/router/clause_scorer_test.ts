@@ -11,10 +11,10 @@ const skills = [
 Deno.test("scoreClause(): the head noun of a compound decides, the nouns before it qualify", () => {
   const s = scoreClause("add a toggle to the settings page component", skills);
   assertEquals(s.intent, "coding");
-  assertEquals(s.fired.coding, ["object:component", "verb:add"]);
+  assertEquals(s.fired.coding, ["object:toggle", "object:component", "verb:add"]);
   assertEquals(s.fired.browser, ["modifier:page"]);
-  assertEquals(s.scores, { coding: 4 });
-  assertEquals(s.margin, 4);
+  assertEquals(s.scores, { coding: 6 });
+  assertEquals(s.margin, 6);
 });
 
 Deno.test("scoreClause(): spoken file names and URLs are cues", () => {

@@ -7,6 +7,7 @@
  */
 import type { SkillPattern } from "../../skill_kit/skill.ts";
 import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
+import { TEST_ENTRIES, WEB_DESTINATIONS, WEB_INFORMATION } from "./web_vocabulary.ts";
 
 /** Plain patterns beside the lexicon: a written URL settles it. */
 export const BROWSER_PATTERNS: readonly SkillPattern[] = [
@@ -18,124 +19,6 @@ const TLDS = "com|org|net|io|dev|app|co|uk|de|fr|eu|edu|gov|ai|me|info|xyz|test|
 const DIGIT = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
 /** A number as said: "127", "one two seven", "zero". */
 const SPOKEN_NUMBER = `(?:\\d{1,3}|(?:${DIGIT})(?:\\s+(?:${DIGIT})){0,2})`;
-
-/** Well-known sites and web apps, as they are said. */
-const WEB_DESTINATIONS = [
-  "youtube",
-  "wikipedia",
-  "reddit",
-  "hacker news",
-  "stack overflow",
-  "stackoverflow",
-  "github",
-  "git hub",
-  "get hub",
-  "gitlab",
-  "amazon",
-  "ebay",
-  "etsy",
-  "best buy",
-  "twitter",
-  "linkedin",
-  "facebook",
-  "instagram",
-  "coinbase",
-  "bbc",
-  "cnn",
-  "mdn",
-  "jira",
-  "confluence",
-  "trello",
-  "notion",
-  "figma",
-  "gmail",
-  "google docs",
-  "google sheets",
-  "airbnb",
-  "expedia",
-  "yelp",
-  "imdb",
-  "product hunt",
-  "shopify",
-  "stripe",
-  "vercel",
-  "netlify",
-  "salesforce",
-  "hubspot",
-  "zendesk",
-  "crm",
-  "netflix",
-  "spotify",
-  "readthedocs",
-  "read the docs",
-  "google analytics",
-  "search console",
-  "aws",
-  "gcp",
-  "azure",
-  "circleci",
-  "travis",
-  "namecheap",
-  "godaddy",
-  "grafana",
-  "kibana",
-  "datadog",
-  "sentry",
-  "jenkins",
-  "pagerduty",
-  "cloudflare",
-];
-
-/** Things looked up on the web rather than in code. */
-const WEB_INFORMATION = [
-  "news",
-  "headline",
-  "top story",
-  "price",
-  "flight",
-  "hotel",
-  "review",
-  "release notes",
-  "latest version",
-  "latest stable version",
-  "latest release",
-  "release date",
-  "tutorial",
-  "article",
-  "video",
-  "blog post",
-  "domain",
-  // Secrets are issued and rotated in a provider's console ("rotate the API key in the
-  // developer console"); a code object still wins ("add the API key to the env file").
-  "api key",
-  "api token",
-  "access token",
-  "outage",
-  "subscription",
-  "membership",
-  "preview",
-  "train",
-  "recipe",
-  "lyrics",
-  "opening hours",
-  "phone number",
-  "directions",
-];
-
-/** "test" qualifying what a person enters on a site. */
-const TEST_ENTRIES = [
-  "test message",
-  "test account",
-  "test user",
-  "test order",
-  "test email",
-  "test payment",
-  "test card",
-  "test purchase",
-  "test booking",
-  "test post",
-  "test comment",
-];
 
 export const BROWSER_LEXICON: SkillLexicon = {
   strongVerbs: verbs([
@@ -177,6 +60,9 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "download",
       "take a screenshot",
       "log out",
+      // What is done to a site's own widgets: "accept the cookie banner", "dismiss the popup".
+      "accept",
+      "dismiss",
     ]),
     ...verbs(
       ["check", "verify", "confirm", "see", "look at", "find", "read", "grab", "compare", "copy"],
@@ -282,7 +168,8 @@ export const BROWSER_LEXICON: SkillLexicon = {
     // Looking up how to do something is a web search ("search how to write a parser in Rust").
     {
       name: "how-to search",
-      pattern: /\b(?:search(?: for)?|look up|google|find out)\s+how\s+(?:to|do|does)\b/i,
+      pattern:
+        /\b(?:(?:search(?: for)?|look up|google|research)\s+how|find out\s+how\s+(?:to|do|does))\b/i,
     },
     // A question the web answers ("what's in the latest Deno release notes"): weak, so it only
     // counts beside something looked up on the web ("what's the weather" stays unrouted).

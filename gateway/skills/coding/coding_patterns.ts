@@ -8,6 +8,12 @@
  */
 import type { SkillPattern } from "../../skill_kit/skill.ts";
 import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
+import {
+  CODE_OBJECTS,
+  CODE_TECHNOLOGIES,
+  CODE_VERBS,
+  WEAK_CODE_OBJECTS,
+} from "./code_vocabulary.ts";
 
 /** Plain patterns beside the lexicon (none: the lexicon says it all). */
 export const CODING_PATTERNS: readonly SkillPattern[] = [];
@@ -124,7 +130,7 @@ export const CODING_LEXICON: SkillLexicon = {
     "increase",
     "decrease",
     "reduce",
-  ]),
+  ]).concat(verbs(CODE_VERBS)),
   objects: nouns([
     "code",
     "codebase",
@@ -327,6 +333,11 @@ export const CODING_LEXICON: SkillLexicon = {
     nouns(["project"], 1),
     // An app's screen is built in code; a site's page is looked at.
     nouns(["screen", "limit", "error"], 1),
+    nouns(CODE_OBJECTS),
+    nouns(WEAK_CODE_OBJECTS, 1),
+    // A language or framework alone says nothing ("the React docs" are read on the web), but
+    // it is something a code verb acts on ("migrate to Postgres", "rewrite it in Rust").
+    nouns(CODE_TECHNOLOGIES, 0),
   ),
   cues: [
     {

@@ -1,0 +1,84 @@
+/**
+ * @module
+ * The browser skill's word lists, by category: the sites and web apps people name instead of a
+ * URL, what they go to the web for, and dummy entries they make on a site. Each list is meant to
+ * be whole for its category (every common CI service, every common SaaS console…), so that a new
+ * sentence naming one the router has never seen still routes; `browser_patterns.ts` weighs them.
+ * A name that is also an everyday or code word ("render", "linear", "target") is listed only
+ * with the noun that makes it a place ("the Linear ticket").
+ */
+
+/** Well-known sites and web apps, as they are said (and as transcribers split them). */
+export const WEB_DESTINATIONS = [
+  // Code hosting, CI/CD and release tooling.
+  ...["github", "git hub", "get hub", "gitlab", "bitbucket", "circleci", "circle ci", "travis"],
+  ...["jenkins", "buildkite", "teamcity", "team city", "azure devops", "argo cd", "argocd"],
+  ...["spinnaker", "octopus deploy", "appveyor", "codecov", "coveralls", "sonarqube"],
+  ...["sonarcloud", "snyk", "github actions tab", "github pages", "gitlab pipelines"],
+  // Package registries and developer reference sites.
+  ...["npmjs", "npm registry", "npm website", "pypi", "crates io", "crates dot io", "docker hub"],
+  ...["rubygems", "packagist", "maven central", "nuget", "pkg go dev", "mdn", "readthedocs"],
+  ...["read the docs", "devdocs", "w3schools", "caniuse", "can i use", "bundlephobia"],
+  ...["stack overflow", "stackoverflow", "hacker news", "dev to", "hashnode", "lobsters"],
+  ...["codepen", "codesandbox", "code sandbox", "stackblitz", "replit", "jsfiddle", "leetcode"],
+  ...["hackerrank", "kaggle", "hugging face", "huggingface", "google colab", "postman"],
+  ...["swagger ui", "regex101", "product hunt"],
+  // Cloud and hosting consoles.
+  ...["aws", "gcp", "azure", "azure portal", "google cloud console", "cloud console"],
+  ...["firebase console", "supabase", "heroku", "vercel", "netlify", "cloudflare", "fly io"],
+  ...["fly dot io", "digitalocean", "digital ocean", "linode", "vultr", "hetzner"],
+  ...["planetscale", "mongodb atlas", "upstash", "fastly", "route 53", "route fifty three"],
+  ...["ec2 console", "s3 console", "iam console", "lambda console", "render dashboard"],
+  ...["namecheap", "godaddy", "porkbun", "google domains", "app store connect", "testflight"],
+  ...["play console", "google play console", "chrome web store"],
+  // Monitoring, analytics and incidents.
+  ...["grafana", "kibana", "datadog", "sentry", "pagerduty", "opsgenie", "new relic"],
+  ...["honeycomb", "splunk", "loggly", "papertrail", "logrocket", "fullstory", "hotjar"],
+  ...["mixpanel", "amplitude", "posthog", "pingdom", "uptime robot", "uptimerobot", "bugsnag"],
+  ...["rollbar", "statuspage", "google analytics", "search console", "prometheus", "lighthouse"],
+  ...["pagespeed insights", "web page test", "webpagetest"],
+  // Work, chat and documents.
+  ...["jira", "confluence", "trello", "notion", "figma", "miro", "lucidchart", "asana"],
+  ...["clickup", "basecamp", "airtable", "smartsheet", "monday dot com", "linear ticket"],
+  ...["linear issue", "linear board", "linear project", "linear workspace", "slack", "discord"],
+  ...["microsoft teams", "gmail", "outlook", "office 365", "google docs", "google sheets"],
+  ...["google slides", "google drive", "dropbox", "onedrive", "sharepoint", "google calendar"],
+  ...["calendly", "docusign", "typeform", "google forms", "surveymonkey", "loom", "zapier"],
+  // Business and admin web apps.
+  ...["shopify", "stripe", "paypal", "salesforce", "hubspot", "zendesk", "intercom", "crm"],
+  ...["freshdesk", "pipedrive", "mailchimp", "sendgrid", "mailgun", "postmark", "twilio"],
+  ...["okta", "auth0", "quickbooks", "xero", "gusto", "workday", "bamboohr", "expensify"],
+  ...["chargebee", "recurly", "gumroad", "squarespace", "wix", "wordpress", "webflow"],
+  ...["substack", "contentful", "sanity studio"],
+  // Shopping, travel, media and social.
+  ...["amazon", "ebay", "etsy", "best buy", "walmart", "newegg", "aliexpress", "craigslist"],
+  ...["airbnb", "expedia", "booking dot com", "kayak", "skyscanner", "tripadvisor", "yelp"],
+  ...["imdb", "youtube", "wikipedia", "reddit", "twitter", "linkedin", "facebook"],
+  ...["instagram", "tiktok", "pinterest", "quora", "mastodon", "bluesky", "twitch"],
+  ...["glassdoor", "indeed", "coinbase", "bbc", "cnn", "techcrunch", "the verge"],
+  ...["ars technica", "netflix", "spotify", "google maps", "google search", "bing"],
+  ...["duckduckgo"],
+];
+
+/** Things looked up on the web rather than in code. */
+export const WEB_INFORMATION = [
+  ...["news", "headline", "top story", "price", "pricing", "pricing plan", "flight", "hotel"],
+  ...["review", "rating", "release notes", "latest version", "latest stable version"],
+  ...["current version", "newest version", "most recent version", "latest release"],
+  ...["release date", "breaking changes", "migration guide", "upgrade guide", "tutorial"],
+  ...["article", "video", "blog post", "domain", "dns record", "dns setting", "outage"],
+  ...["incident", "uptime", "subscription", "membership", "invoice", "receipt", "billing"],
+  ...["order status", "tracking number", "shipping status", "preview", "train", "recipe"],
+  ...["lyrics", "opening hours", "phone number", "directions", "job posting", "job listing"],
+  ...["conference", "webinar", "meetup", "download link", "download count", "download numbers"],
+  ...["star count", "benchmark results", "comparison", "alternatives", "end of life date"],
+  // Secrets are issued and rotated in a provider's console ("rotate the API key in the
+  // developer console"); a code object still wins ("add the API key to the env file").
+  ...["api key", "api token", "access token"],
+];
+
+/** "test" qualifying what a person enters on a site. */
+export const TEST_ENTRIES = [
+  ...["test message", "test account", "test user", "test order", "test email", "test payment"],
+  ...["test card", "test purchase", "test booking", "test post", "test comment"],
+];

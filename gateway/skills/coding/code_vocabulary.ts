@@ -1,0 +1,107 @@
+/**
+ * @module
+ * The coding skill's word lists beyond its core, by category: the parts of a user interface,
+ * of a database, of a back end, of infrastructure kept as code, of tests and of a build, and the
+ * verbs only code takes. Each list is meant to be whole for its category, so that a sentence
+ * naming a part the router has never seen ("the breadcrumb", "the foreign key") still routes;
+ * `coding_patterns.ts` weighs them.
+ */
+
+/** Things built in code, by where they live. */
+export const CODE_OBJECTS = [
+  // Parts of a user interface: built in code; on a site ("the banner on the live site") the
+  // site wins.
+  ...["date picker", "time picker", "color picker", "tooltip", "popover", "spinner"],
+  ...["carousel", "accordion", "breadcrumb", "pagination", "paginator", "checkbox"],
+  ...["radio button", "toggle", "slider", "progress bar", "avatar", "badge", "banner"],
+  ...["icon", "favicon", "navigation bar", "navigation", "nav", "hamburger menu"],
+  ...["context menu", "dialog", "drawer", "snackbar", "skeleton", "placeholder"],
+  ...["text field", "input field", "textarea", "text area", "combobox", "autocomplete"],
+  ...["search bar", "search box", "theme", "color scheme"],
+  ...["font", "animation", "transition", "hover state", "focus state", "z index", "margin"],
+  ...["padding", "alignment", "spacing", "breakpoint", "media query", "flexbox", "css grid"],
+  ...["svg", "div", "span", "html element", "dom element", "onboarding flow", "wizard"],
+  ...["stepper", "empty state", "loading state", "error state", "error boundary", "view model"],
+  ...["view controller", "storyboard", "style", "styling", "tailwind class", "class name"],
+  ...["button style", "aria label", "alt text", "accessibility", "responsive layout"],
+  // Data and databases.
+  ...["column", "index", "foreign key", "primary key", "constraint"],
+  ...["stored procedure", "seed", "seed data", "fixture", "orm", "entity", "dto"],
+  ...["data model", "sql", "connection pool", "cursor", "field"],
+  ...["record type", "dataclass", "data class", "struct field", "json schema", "csv export"],
+  ...["csv exporter", "importer", "exporter", "etl", "data pipeline"],
+  ...["database table", "sql table", "database trigger", "database transaction"],
+  ...["database connection", "db connection", "redux store", "vuex store", "app state"],
+  ...["global state", "secrets file"],
+  // Back ends and services.
+  ...["resolver", "mutation", "payload", "request handler", "status code"],
+  ...["retry logic", "backoff", "circuit breaker", "uploader"],
+  ...["background job", "consumer", "producer", "listener", "event handler", "subscriber"],
+  ...["publisher", "emitter", "socket", "websocket", "auth", "authentication"],
+  ...["authorization", "login flow", "oauth flow", "token refresh", "jwt", "cors", "csrf"],
+  ...["cookie handling", "caching", "cache key", "cache invalidation", "redis cache"],
+  ...["session handling", "metric", "tracing", "telemetry", "health check", "probe"],
+  ...["string", "locale", "constant", "interceptor", "guard", "decorator"],
+  ...["plugin", "binding", "wrapper", "abstraction", "algorithm", "data structure"],
+  ...["hash map", "hashmap", "array", "list comprehension"],
+  ...["iterator", "closure", "lambda", "goroutine", "mutex", "async"],
+  ...["await", "coroutine", "event loop", "state machine", "selector"],
+  ...["context provider", "observable", "buffer", "pointer"],
+  ...["allocation", "bottleneck", "hot path", "n plus one"],
+  // Infrastructure kept as code.
+  ...["nginx config", "ingress", "kubernetes manifest", "k8s manifest", "pod spec"],
+  ...["namespace", "configmap", "config map", "cronjob", "helm values", "values file"],
+  ...["ansible playbook", "playbook", "pulumi", "cloudformation", "cloudformation template"],
+  ...["compose file", "docker compose", "workflow", "github workflow", "git hook"],
+  ...["pre-commit hook", "husky", "lint-staged", "vite config", "webpack config", "babel"],
+  ...["rollup", "esbuild", "bundle", "bundler", "build step", "ci step", "ci job"],
+  ...["systemd unit", "procfile", "vagrantfile", "gemfile", "requirements file", "lockfile"],
+  ...["lock file", "go mod", "cargo toml", "pom", "build gradle", "env variable"],
+  // Tests and quality.
+  ...["snapshot", "e2e test", "end to end test", "integration test", "mock", "stub", "coverage"],
+  ...["test coverage", "assertion", "benchmark", "flaky test", "test case", "test file"],
+  ...["type hint", "type annotation", "generic", "typing", "warning", "deprecation warning"],
+  ...["dead code", "tech debt", "todo", "fixme", "boilerplate", "duplication", "edge case"],
+  ...["off by one", "null pointer", "segfault", "infinite loop", "stack overflow error"],
+];
+
+/**
+ * Words that are code only in context ("the orders table", "a retry around the upload", "the
+ * user model"): weak alone, so "book a table" or "upload the video to YouTube" stay where they
+ * were.
+ */
+export const WEAK_CODE_OBJECTS = [
+  ...["table", "upload", "retry", "response", "feature", "model", "state", "performance"],
+  ...["latency", "memory usage", "label", "thread pool", "lock"],
+  ...["dark mode", "light mode", "cache"],
+];
+
+/** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
+export const CODE_TECHNOLOGIES = [
+  ...["react", "vue", "angular", "svelte", "next js", "nextjs", "nuxt", "remix", "django"],
+  ...["flask", "fastapi", "rails", "laravel", "spring boot", "express app", "nestjs"],
+  ...["node", "deno", "bun", "python", "rust", "golang", "kotlin", "java", "ruby", "php"],
+  ...["elixir", "scala", "haskell", "swift", "tailwind", "bootstrap", "redux", "zustand"],
+  ...["jest", "vitest", "mocha", "pytest", "cypress", "playwright", "storybook", "webpack"],
+  ...["vite", "graphql", "grpc", "protobuf", "kafka", "rabbitmq", "redis", "postgres"],
+  ...["postgresql", "mysql", "sqlite", "mongo", "mongodb", "prisma", "sequelize", "typeorm"],
+  ...["sqlalchemy", "kubernetes", "k8s", "docker", "nginx", "terraform"],
+];
+
+/** Verbs that change code: with any object they make a code change. */
+export const CODE_VERBS = [
+  ...["localize", "localise", "internationalize", "internationalise", "sanitize"],
+  ...["sanitise", "escape", "validate", "normalize", "normalise", "throttle", "debounce"],
+  ...["paginate", "lazy load", "lazy-load", "prefetch", "batch", "instrument"],
+  ...["vendor", "polyfill", "transpile", "bundle", "minify", "stub", "stub out", "seed"],
+  ...["backfill", "roll back", "rollback", "squash", "rebase", "cherry-pick", "cherry pick"],
+  ...["stash", "flatten", "hoist", "decouple", "abstract", "generalize"],
+  ...["generalise", "unify", "consolidate", "harden", "encrypt", "hash", "compress"],
+  ...["reorder", "rearrange", "prune", "trim", "shorten", "unpin", "format", "flesh out"],
+  ...["relabel", "restyle", "style", "center", "centre", "align", "indent"],
+  ...["prevent", "catch", "throw", "emit"],
+  ...["initialize", "initialise", "declare", "define", "override", "overload"],
+  ...["reuse", "clean", "fix up"],
+  ...["bump up", "lock down", "split out", "pull out"],
+  ...["move out", "factor out", "break out", "rip out", "strip out", "swap out", "tear out"],
+];
