@@ -41,15 +41,19 @@ export interface ClauseScore {
 const BOUNDARY = new Set(
   ("the a an to in on of for at with from into onto by and or but that this these those is are " +
     "was be so my our your its their it as about than when if whether then up out off over via " +
-    "using through under without")
+    "using through under without which who whom whose what where why how while until because " +
+    "since whenever")
     .split(" "),
 );
 const MAX_COMPOUND_GAP_WORDS = 2;
 /** "that"/"which" opening a relative clause straight after a noun (not "that page"). */
 const RELATIVE_AFTER = /^\s+(?:that|which)\s+(?!(?:the|a|an|is|was)\b)(?=[a-z]+s\b)/i;
 const HOW_TO = /\bhow (?:to|do (?:i|we|you)|does (?:one|it))\s/i;
-/** What a weak object is about ("a tutorial on web sockets", "the docs for the redis client"). */
-const TOPIC_AFTER = /^\s+(?:on|about|for|regarding|covering|explaining)\s+/i;
+/** What an object about something is about ("a tutorial on web sockets", "the docs for X"). */
+const TOPIC_AFTER =
+  /^\s+(?:(?:on|in)(?!\s+(?:the|a|an|our|my|your|their|its|this|that)\b)|about|for|regarding|covering|explaining)\s+/i;
+/** Where a pointing object points ("a link to the Grafana dashboard"): its target, not worked on. */
+const TARGET_AFTER = /^\s+(?:to|pointing (?:to|at)|that points to)\s+/i;
 const MODAL_BEFORE =
   /\b(?:should|must|shall|will|would|could|can|might|may|needs? to|has to|have to|ought to)\s+$/i;
 const DETERMINER_BEFORE = /\b(?:the|a|an|this|that|these|those|my|our|your|its|their)\s+$/i;
@@ -130,6 +134,53 @@ function sameCompound(gap: string): boolean {
     !words.some((w) => BOUNDARY.has(w.toLowerCase()));
 }
 
+const OBJECT_AFTER =
+  /^\s+(?:the|a|an|my|our|your|their|its|this|that|these|those|it|them|all|every|some|me|us)\b/i;
+
+/** Whether verb `v` closes a noun phrase: right after a noun, with no object of its own. */
+function endsNounPhrase(clause: string, v: Hit, nouns: readonly Hit[]): boolean {
+  const before = nouns.findLast((n) => n.end <= v.start);
+  if (!before || !sameCompound(clause.slice(before.end, v.start))) return false;
+  // "I want the link checker fixed": a participle after its object is still the action.
+  if (/(?:ed|done)$/i.test(clause.slice(v.start, v.end))) return false;
+  if (OBJECT_AFTER.test(clause.slice(v.end))) return false;
+  const after = nouns.find((n) => n.start >= v.end);
+  return !after || !sameCompound(clause.slice(v.end, after.start));
+}
+
+/** The spans a pointing object points at ("a link to [the Grafana dashboard]"). */
+function pointedAt(
+  clause: string,
+  nouns: readonly Hit[],
+  skills: readonly ScorableSkill[],
+): [number, number][] {
+  const spans: [number, number][] = [];
+  nouns.forEach((n, i) => {
+    if (n.kind !== "object" || !objectTerm(skills, n)?.pointsTo) return;
+    const m = TARGET_AFTER.exec(clause.slice(n.end));
+    if (!m || !nouns[i + 1]) return;
+    let j = i + 1;
+    while (nouns[j + 1] && sameCompound(clause.slice(nouns[j]!.end, nouns[j + 1]!.start))) j++;
+    spans.push([n.end + m[0].length, nouns[j]!.end]);
+  });
+  return spans;
+}
+
+/** Each lexicon's object terms by name, built once. */
+const objectsByName = new WeakMap<SkillLexicon, Map<string, LexiconTerm>>();
+
+/** The object term a hit came from (for its `topic`/`pointsTo` flags). */
+function objectTerm(skills: readonly ScorableSkill[], hit: Hit): LexiconTerm | undefined {
+  const lexicon = skills.find((s) => s.intent === hit.intent)?.lexicon;
+  if (!lexicon) return undefined;
+  let byName = objectsByName.get(lexicon);
+  if (!byName) {
+    byName = new Map(lexicon.objects.map((t) => [t.name, t]));
+    objectsByName.set(lexicon, byName);
+  }
+  return byName.get(hit.name);
+}
+
 /** Scores `clause` for each skill; `threshold` is the least score that claims it. */
 export function scoreClause(
   clause: string,
@@ -174,7 +225,10 @@ export function scoreClause(
     // "what's it going to be like": the future tense, not a visit.
     .filter((v) => !/^\s+be\b/i.test(clause.slice(v.end)))
     // The verbs of a how-to are its topic ("google how to fix a memory leak").
-    .filter((v) => !howTo || v.start < howTo.index);
+    .filter((v) => !howTo || v.start < howTo.index)
+    // A verb right after a noun with nothing to act on ends the noun phrase: "after a page
+    // refresh", "the provider upgrade thing" (but "make the script skip mailto links" acts).
+    .filter((v) => !endsNounPhrase(clause, v, nounsKept));
 
   const raw: Record<string, number> = {};
   const evidence = new Set<string>();
@@ -189,19 +243,23 @@ export function scoreClause(
   const relative = nounsKept.map((n) => RELATIVE_AFTER.exec(clause.slice(n.end)))
     .map((m, i) => (m ? nounsKept[i]!.end + m[0].length : Infinity));
   // So does a how-to: in "look up how to configure the eslint config" the config is the topic.
-  // And so does what a weak object is about: in "find a tutorial on web sockets" the sockets are
-  // the topic of what is found.
-  const topic = nounsKept.map((n) =>
-    n.kind === "object" && n.weight > 0 && n.weight < DEFAULT_WEIGHT.object
-      ? TOPIC_AFTER.exec(clause.slice(n.end))
-      : null
-  ).map((m, i) => (m ? nounsKept[i]!.end + m[0].length : Infinity));
+  // And so does what an object about something is about: in "find a tutorial on web sockets"
+  // the sockets are the topic of what is found.
+  const topic = nounsKept.map((n) => {
+    const term = n.kind === "object" ? objectTerm(skills, n) : undefined;
+    const m = term?.topic ? TOPIC_AFTER.exec(clause.slice(n.end)) : null;
+    return m ? n.end + m[0].length : Infinity;
+  });
   const describedFrom = Math.min(
     ...relative,
     ...topic,
     howTo ? howTo.index + howTo[0].length : Infinity,
   );
+  // The target of a pointing object is one noun phrase: "add a link to the Grafana dashboard in
+  // the README" changes the README.
+  const targets = pointedAt(clause, nounsKept, skills);
 
+  const strongVerb = verbsKept[0]?.kind === "strong" ? verbsKept[0] : undefined;
   // Walk each compound back from its head: "settings page component" is a component.
   let head: Hit | undefined;
   const heads: Hit[] = [];
@@ -217,13 +275,17 @@ export function scoreClause(
       head = h;
       heads.unshift(h);
       evidence.add(h.intent);
-      if (h.start >= describedFrom) {
+      if (h.start >= describedFrom || targets.some(([a, b]) => h.start >= a && h.end <= b)) {
         add(h.intent, h.weight / 2, `described ${h.kind}:${h.name}`);
         continue;
       }
       add(h.intent, h.weight, `${h.kind}:${h.name}`);
       // "… on the GitHub page": where the work happens counts a little more.
-      if (h.kind === "object" && LOCATION_BEFORE.test(clause.slice(0, h.start))) {
+      // Only for a sure object: "turn on dark mode on my phone" names no place of work.
+      if (
+        h.kind === "object" && h.weight >= DEFAULT_WEIGHT.object &&
+        LOCATION_BEFORE.test(clause.slice(0, h.start))
+      ) {
         add(h.intent, LOCATION_WEIGHT, `location:${h.name}`);
       }
       continue;
@@ -232,6 +294,12 @@ export function scoreClause(
     // A strong qualifier of a weak head of its own skill lends it its weight: "my Netflix
     // subscription" is as sure as "Netflix".
     const lent = Math.max(0, h.weight - head!.weight);
+    // A strong verb claims a qualifier of its own skill: "look up the Shopify API rate limits"
+    // is read on Shopify, "google the AWS provider changelog" on the web.
+    if (h.intent !== head!.intent && strongVerb?.intent === h.intent) {
+      add(h.intent, h.weight, `claimed modifier:${h.name}`);
+      continue;
+    }
     add(h.intent, h.intent === head!.intent ? MODIFIER_WEIGHT + lent : 0, `modifier:${h.name}`);
   }
   for (const list of Object.values(fired)) list.reverse();

@@ -64,7 +64,61 @@ Deno.test("scoreClause(): a relative clause describes its noun; a noun after a m
 Deno.test("scoreClause(): a verb between two nouns ends the first phrase", () => {
   const s = scoreClause("make the link checker script skip mailto links", skills);
   assertEquals(s.intent, "coding");
-  assertEquals(s.fired.coding, ["object:script", "verb:skip"]);
+  assertEquals(s.fired.coding, ["modifier:checker", "object:script", "verb:skip"]);
+});
+
+Deno.test("scoreClause(): a verb after a noun with nothing to act on is part of the phrase", () => {
+  const s = scoreClause("why does the cart badge show zero after a page refresh", skills);
+  assertEquals(s.intent, "coding");
+  assertEquals(s.fired.browser, ["object:page"]);
+  // A participle after its object is still the action.
+  assertEquals(scoreClause("i want the link checker fixed", skills).intent, "coding");
+});
+
+Deno.test("scoreClause(): what a tutorial or the docs are about is their topic", () => {
+  const s = scoreClause("find me a good tutorial on web sockets", skills);
+  assertEquals(s.intent, "browser");
+  assertEquals(s.fired.coding, ["described object:socket"]);
+  assertEquals(
+    scoreClause("browse the docs for the redis client", skills).fired.coding,
+    ["object:docs", "modifier:redis", "described object:client"],
+  );
+  // "on the …" is where, not what about.
+  assertEquals(scoreClause("read the news on the bbc site", skills).fired.browser, [
+    "object:news",
+    "modifier:bbc",
+    "location:site",
+    "object:site",
+    "verb:read",
+  ]);
+});
+
+Deno.test("scoreClause(): the target of a link is one noun phrase, not the work", () => {
+  const s = scoreClause(
+    "add a link to the grafana dashboard in the monitoring section of the readme",
+    skills,
+  );
+  assertEquals(s.intent, "coding");
+  assertEquals(s.fired.browser, ["object:link", "modifier:grafana", "described object:dashboard"]);
+  assertEquals(s.fired.coding, ["object:readme", "verb:add"]);
+});
+
+Deno.test("scoreClause(): a strong verb claims a qualifier of its own skill", () => {
+  const s = scoreClause("look up the shopify storefront api rate limits", skills);
+  assertEquals(s.intent, "browser");
+  assertEquals(s.fired.browser, [
+    "claimed modifier:shopify",
+    "claimed modifier:storefront",
+    "verb:look up",
+  ]);
+  // A plain verb does not: the GitHub workflow file is ours.
+  assertEquals(scoreClause("update the github workflow file", skills).intent, "coding");
+});
+
+Deno.test("scoreClause(): a weak object gains nothing from a place", () => {
+  const s = scoreClause("turn on dark mode on my phone", skills);
+  assertEquals(s.intent, undefined);
+  assertEquals(s.fired.coding, ["object:dark mode"]);
 });
 
 Deno.test("scoreClause(): named sites are web objects, dummy entries on a site are weak ones", () => {

@@ -61,7 +61,7 @@ const FILLER =
 const TRAILING_FILLER =
   /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a lot)\b[\s,.!?]*)+$/i;
 const SPLIT =
-  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+(?:and\s+)?\b(?:while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|that'?s been|you'?ve) (?:done|finished)(?: with that| that)?)\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=(?:can|could|would|will) you\s+(?!not\b)\w)(?<!\b(?:and|then|so|if|what|how|when|where|why)\s+)|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
+  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+(?:and\s+)?\b(?:while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|that'?s been|you'?ve) (?:done|finished)(?: with that| that)?)\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=(?:can|could|would|will) you\s+(?!not\b)\w)(?<!\b(?:and|then|so|if|what|how|when|where|why)\s+)|\s+(?=without\s+\w+ing\b)|\s+(?=(?:while|whilst) (?:i|we)\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
 const LEADING_CONJUNCTION =
   /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|you'?ve) (?:done|finished)(?: with that| that)?)\b[\s,]*)+/i;
 const NEGATION =
@@ -76,6 +76,9 @@ const DECLINED =
  */
 const NEGATION_RESUMES =
   /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
+
+/** What the speaker is doing meanwhile ("…while I debug this") is not asked of anyone. */
+const SPEAKER_BUSY = /^(?:while|whilst) (?:i|we)\b(?!.*\bat it\b)/i;
 
 const BARE_NO = /^(?:no|nothing)(?:\s+[\w'-]+){1,3}$/i;
 const RESUMES_AFTER_NEGATION = /^(?:but\s+)?(?:just|only|instead|rather)\b/i;
@@ -110,10 +113,14 @@ function looksOnAt(
   const now = decision.intent;
   if (previous.negated || !before || !now || before === now) return false;
   const mainVerb = decision.fired[before]?.some((f) => f.startsWith("verb:"));
+  // What is reported may name a change ("tell me what changed with loaders"): its verbs are the
+  // report's content.
+  const reports = REPORT_BACK.test(clause);
   const nounsOnly = (decision.fired[now] ?? []).every((f) =>
-    /^(?:object|modifier|location):/.test(f)
+    (reports ? /^(?:object|modifier|location|(?:later )?verb):/ : /^(?:object|modifier|location):/)
+      .test(f)
   );
-  return (mainVerb === true || REPORT_BACK.test(clause)) && nounsOnly;
+  return (mainVerb === true || reports) && nounsOnly;
 }
 
 /** Whether any skill's verb fired in the clause (an action is asked for). */
@@ -180,7 +187,7 @@ export function routeUtterance(
   const groups: { text: string; negated: boolean; context?: string }[] = [];
   for (const raw of splitClauses(text).flatMap(splitNegationScope)) {
     const clean = stripFiller(raw);
-    if (!clean) {
+    if (!clean || SPEAKER_BUSY.test(clean)) {
       skipped.push({ clause: raw, reason: "filler" });
       continue;
     }

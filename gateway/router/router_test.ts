@@ -35,6 +35,17 @@ const table: [string, [string, string][]][] = [
     [["coding", "refactor the orchestrator router"]],
   ],
   ["uh fix the bug in the queue module please", [["coding", "fix the bug in the queue module"]]],
+  // What the speaker does meanwhile is asked of no one.
+  ["play some lo-fi while I debug this", []],
+  ["fix the flaky test while I grab a coffee", [["coding", "fix the flaky test"]]],
+  // What is reported back may name a change: it stays with the page it is read on.
+  [
+    "find the latest release notes for React Router and tell me what changed with loaders",
+    [[
+      "browser",
+      "find the latest release notes for React Router and tell me what changed with loaders",
+    ]],
+  ],
   ["echo hello", [["echo", "echo hello"]]],
   ["Echo hello world", [["echo", "Echo hello world"]]],
   ["please echo ping", [["echo", "echo ping"]]],

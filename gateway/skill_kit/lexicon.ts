@@ -17,6 +17,10 @@ export interface LexiconTerm {
    * skipped without running the pattern (routing runs on every request).
    */
   prefix?: string;
+  /** An object that points somewhere ("link", "URL"): what follows "to" is its target. */
+  pointsTo?: boolean;
+  /** An object about something ("tutorial", "docs"): what follows "on"/"about"/"for" is its topic. */
+  topic?: boolean;
 }
 
 /** The start every inflection of `word` shares: "update" → "updat", "copy" → "cop". */

@@ -7,7 +7,7 @@
  */
 import type { SkillPattern } from "../../skill_kit/skill.ts";
 import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
-import { TEST_ENTRIES, WEB_DESTINATIONS, WEB_INFORMATION } from "./web_vocabulary.ts";
+import { TEST_ENTRIES, WEB_DESTINATIONS, WEB_INFORMATION, WEB_TOPICS } from "./web_vocabulary.ts";
 
 /** Plain patterns beside the lexicon: a written URL settles it. */
 export const BROWSER_PATTERNS: readonly SkillPattern[] = [
@@ -63,6 +63,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
       // What is done to a site's own widgets: "accept the cookie banner", "dismiss the popup".
       "accept",
       "dismiss",
+      "purge",
     ]),
     ...verbs(
       ["check", "verify", "confirm", "see", "look at", "find", "read", "grab", "compare", "copy"],
@@ -84,8 +85,6 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "form",
       "dashboard",
       "tab",
-      "url",
-      "link",
       "login",
       "signup",
       "account",
@@ -112,9 +111,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "play store",
       // Reference pages read on the web ("find the API docs for Stripe webhooks"); a code verb
       // still edits them ("update the API docs").
-      "api docs",
-      "api reference",
-      "api documentation",
+
       // Documents that live in a web app ("the Figma file", "the Jira ticket").
       "figma file",
       "google doc",
@@ -124,8 +121,17 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "github issue",
       "trello card",
     ]),
+    // What a link points to is its target: "add a link to the Grafana dashboard in the README"
+    // changes the README.
+    ...nouns(["url", "link"]).map((term) => ({ ...term, pointsTo: true })),
+    ...nouns(["api docs", "api reference", "api documentation"]).map((term) => ({
+      ...term,
+      topic: true,
+    })),
     // "the Shopify admin" is a panel; "the admin role check" qualifies code.
     ...nouns(["staging", "production site", "admin", "listing"], 1),
+    // What a site puts in the way: "accept the cookie banner" (a code verb still fixes it).
+    ...nouns(["cookie banner", "cookie consent", "cookie popup", "consent banner", "captcha"], 1),
     // Places on the web people name instead of a URL ("on Hacker News", "search Stack
     // Overflow"). In a compound they qualify a code head like any noun ("the GitHub workflow
     // file" is a file).
@@ -133,6 +139,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
     // What people go to the web for: weak alone, enough with a web verb ("find the cheapest
     // flight", "grab the top headlines"), never more than a code object.
     ...nouns(WEB_INFORMATION, 1),
+    ...nouns(WEB_TOPICS, 1).map((term) => ({ ...term, topic: true })),
     // Dummy data entered on a site: "submit a test message" is not a code test (a code verb
     // still outweighs it: "add a test user fixture").
     ...nouns(TEST_ENTRIES, 1),
@@ -163,6 +170,12 @@ export const BROWSER_LEXICON: SkillLexicon = {
     {
       name: "on the web",
       pattern: /\b(?:on|from|across|in) the (?:web|internet)\b|\bonline\b|\b(?:on|via) google\b/i,
+    },
+    // A package registry named as a place: "how many downloads did it get on npm".
+    {
+      name: "on a registry",
+      pattern: /\b(?:on|from|in) (?:npm|pypi|crates|the npm registry)\b/i,
+      weight: 2,
     },
     { name: "search the web", pattern: /\bsearch (?:the web|online|google)\b/i },
     // Looking up how to do something is a web search ("search how to write a parser in Rust").

@@ -62,19 +62,28 @@ export const WEB_DESTINATIONS = [
 
 /** Things looked up on the web rather than in code. */
 export const WEB_INFORMATION = [
-  ...["news", "headline", "top story", "price", "pricing", "pricing plan", "flight", "hotel"],
-  ...["review", "rating", "release notes", "latest version", "latest stable version"],
-  ...["current version", "newest version", "most recent version", "latest release"],
-  ...["release date", "breaking changes", "migration guide", "upgrade guide", "tutorial"],
-  ...["article", "video", "blog post", "domain", "dns record", "dns setting", "outage"],
-  ...["incident", "uptime", "subscription", "membership", "invoice", "receipt", "billing"],
-  ...["order status", "tracking number", "shipping status", "preview", "train", "recipe"],
-  ...["lyrics", "opening hours", "phone number", "directions", "job posting", "job listing"],
-  ...["conference", "webinar", "meetup", "download link", "download count", "download numbers"],
-  ...["star count", "benchmark results", "comparison", "alternatives", "end of life date"],
+  ...["price", "pricing", "pricing plan", "cost", "fee", "quote", "flight", "hotel", "rating"],
+  ...["latest version", "latest stable version", "current version", "newest version"],
+  ...["most recent version", "latest release", "release date", "domain", "dns record"],
+  ...["dns setting", "outage", "incident", "uptime", "subscription", "membership", "invoice"],
+  ...["receipt", "billing", "order status", "tracking number", "shipping status", "preview"],
+  ...["train", "recipe", "lyrics", "opening hours", "phone number", "directions"],
+  ...["job posting", "job listing", "download link", "download count", "download numbers"],
+  ...["star count", "end of life date"],
   // Secrets are issued and rotated in a provider's console ("rotate the API key in the
   // developer console"); a code object still wins ("add the API key to the env file").
   ...["api key", "api token", "access token"],
+];
+
+/**
+ * What is read on the web about something: what follows "on", "about" or "for" is its topic, not
+ * something to work on ("a tutorial on web sockets", "the release notes for React Router").
+ */
+export const WEB_TOPICS = [
+  ...["news", "headline", "top story", "review", "release notes", "latest release notes"],
+  ...["breaking changes", "migration guide", "upgrade guide", "tutorial", "article", "video"],
+  ...["blog post", "conference talk", "webinar", "course", "guide", "comparison"],
+  ...["alternatives", "benchmark results", "discussion", "thread", "best practices"],
 ];
 
 /** "test" qualifying what a person enters on a site. */

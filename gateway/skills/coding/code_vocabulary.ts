@@ -22,8 +22,16 @@ export const CODE_OBJECTS = [
   ...["padding", "alignment", "spacing", "breakpoint", "media query", "flexbox", "css grid"],
   ...["svg", "div", "span", "html element", "dom element", "onboarding flow", "wizard"],
   ...["stepper", "empty state", "loading state", "error state", "error boundary", "view model"],
+  ...["settings screen", "login screen", "signup screen", "sign up screen", "home screen"],
+  ...["splash screen", "loading screen", "detail screen", "details screen", "profile screen"],
+  ...["checkout screen", "welcome screen", "onboarding screen", "error screen", "main screen"],
   ...["view controller", "storyboard", "style", "styling", "tailwind class", "class name"],
   ...["button style", "aria label", "alt text", "accessibility", "responsive layout"],
+  // Pieces of code named for what they do.
+  ...["checker", "crawler", "scraper", "scanner", "watcher", "poller", "fetcher", "syncer"],
+  ...["migrator", "converter", "renderer", "dispatcher", "processor", "transformer", "mapper"],
+  ...["compiler", "test runner", "runner", "downloader", "sender", "mailer", "notifier"],
+  ...["factory", "retrier", "throttler", "debouncer", "cache manager", "bot"],
   // Data and databases.
   ...["column", "index", "foreign key", "primary key", "constraint"],
   ...["stored procedure", "seed", "seed data", "fixture", "orm", "entity", "dto"],
@@ -56,6 +64,7 @@ export const CODE_OBJECTS = [
   ...["pre-commit hook", "husky", "lint-staged", "vite config", "webpack config", "babel"],
   ...["rollup", "esbuild", "bundle", "bundler", "build step", "ci step", "ci job"],
   ...["systemd unit", "procfile", "vagrantfile", "gemfile", "requirements file", "lockfile"],
+  ...["requirements", "requirements txt", "pyproject", "pipfile", "gemfile lock", "go sum"],
   ...["lock file", "go mod", "cargo toml", "pom", "build gradle", "env variable"],
   // Tests and quality.
   ...["snapshot", "e2e test", "end to end test", "integration test", "mock", "stub", "coverage"],
@@ -74,6 +83,8 @@ export const WEAK_CODE_OBJECTS = [
   ...["table", "upload", "retry", "response", "feature", "model", "state", "performance"],
   ...["latency", "memory usage", "label", "thread pool", "lock"],
   ...["dark mode", "light mode", "cache"],
+  // What an app sends, built from templates in the code ("localise the confirmation emails").
+  ...["email", "notification", "message", "wording", "copy text"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
@@ -86,6 +97,11 @@ export const CODE_TECHNOLOGIES = [
   ...["vite", "graphql", "grpc", "protobuf", "kafka", "rabbitmq", "redis", "postgres"],
   ...["postgresql", "mysql", "sqlite", "mongo", "mongodb", "prisma", "sequelize", "typeorm"],
   ...["sqlalchemy", "kubernetes", "k8s", "docker", "nginx", "terraform"],
+  // Products named after a code object: "the release notes for React Router" are about a
+  // library, not our router.
+  ...["react router", "vue router", "angular router", "next router", "react query"],
+  ...["tanstack query", "react native", "apollo client", "apollo server", "prisma client"],
+  ...["aws sdk", "firebase sdk", "stripe sdk", "django rest framework", "spring security"],
 ];
 
 /** Verbs that change code: with any object they make a code change. */

@@ -22,6 +22,10 @@ export const CODING_PATTERNS: readonly SkillPattern[] = [];
 const EXTENSIONS =
   "ts|tsx|js|jsx|mjs|cjs|json|jsonc|py|rs|go|rb|java|kt|swift|c|h|cpp|cs|php|html|css|scss|" +
   "yaml|yml|toml|md|sh|sql|lock|txt|env|ini|xml|vue|svelte|jason|conf|tf|prisma|graphql|proto|gradle";
+/** Numbers as said in a version ("one point thirty four"). */
+const NUMBER_WORD =
+  "zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|" +
+  "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
 /** Extensions said after a bare space ("app ts", "package json"): only unmistakable ones. */
 const SPOKEN_EXTENSIONS = "ts|tsx|js|jsx|json|py|html|yaml|yml|toml|md|rs";
 
@@ -328,7 +332,7 @@ export const CODING_LEXICON: SkillLexicon = {
     "fetch call",
   ]).concat(
     // Documentation lives in the repository or on a website: a weak sign on its own.
-    nouns(["docs", "documentation"], 1),
+    nouns(["docs", "documentation"], 1).map((term) => ({ ...term, topic: true })),
     // "across the project": the code as a whole, or a project page on a site (weak alone).
     nouns(["project"], 1),
     // An app's screen is built in code; a site's page is looked at.
@@ -357,6 +361,16 @@ export const CODING_LEXICON: SkillLexicon = {
       name: "dotfile",
       pattern:
         /\b(?:dot\s*|\.)(?:env|gitignore|nvmrc|npmrc|editorconfig|eslintrc|prettierrc|babelrc|dockerignore)\b/i,
+    },
+    // A dependency pinned or moved to a version ("pin boto3 to one point thirty four"): weak, so
+    // it needs a code verb beside it.
+    {
+      name: "version number",
+      pattern: new RegExp(
+        `\\b(?:to|at|from|on)\\s+(?:version\\s+|v)?(?:\\d+(?:\\.\\d+)+|(?:${NUMBER_WORD}|\\d+)\\s+point\\s+(?:${NUMBER_WORD}|\\d+))\\b`,
+        "i",
+      ),
+      weight: 1,
     },
     {
       name: "make faster/smaller",
