@@ -262,6 +262,7 @@ export function scoreClause(
   const strongVerb = verbsKept[0]?.kind === "strong" ? verbsKept[0] : undefined;
   // Walk each compound back from its head: "settings page component" is a component.
   let head: Hit | undefined;
+  let headDescribed = false;
   const heads: Hit[] = [];
   for (let i = nounsKept.length - 1; i >= 0; i--) {
     const h = nounsKept[i]!;
@@ -275,7 +276,9 @@ export function scoreClause(
       head = h;
       heads.unshift(h);
       evidence.add(h.intent);
-      if (h.start >= describedFrom || targets.some(([a, b]) => h.start >= a && h.end <= b)) {
+      headDescribed = h.start >= describedFrom ||
+        targets.some(([a, b]) => h.start >= a && h.end <= b);
+      if (headDescribed) {
         add(h.intent, h.weight / 2, `described ${h.kind}:${h.name}`);
         continue;
       }
@@ -300,7 +303,9 @@ export function scoreClause(
       add(h.intent, h.weight, `claimed modifier:${h.name}`);
       continue;
     }
-    add(h.intent, h.intent === head!.intent ? MODIFIER_WEIGHT + lent : 0, `modifier:${h.name}`);
+    // A qualifier of a topic is part of the topic ("a tutorial on React Navigation transitions").
+    const own = h.intent === head!.intent && !headDescribed;
+    add(h.intent, own ? MODIFIER_WEIGHT + lent : 0, `modifier:${h.name}`);
   }
   for (const list of Object.values(fired)) list.reverse();
   const reachesAny = new Set(

@@ -57,7 +57,7 @@ export interface RouteResult {
 }
 
 const FILLER =
-  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|sort of|kind of|kinda|sorta|(?:one )?(?:more|last|other|quick) thing|another thing|lemme think|let me think|(?:don'?t|do not) forget to|thanks(?: (?:a lot|so much|in advance))?|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets)\b[\s,.!?…:-]*|[…]+\s*)+/i;
+  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|sort of|kind of|kinda|sorta|(?:one )?(?:more|last|other|quick) thing|another thing|lemme think|let me think|(?:don'?t|do not) forget to|thanks(?: (?:a lot|so much|in advance))?|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets|(?:so )?what (?:i|we) (?:want|need)(?: you to do)? is|here'?s (?:what|the thing)|the thing is)\b[\s,.!?…:-]*|[…]+\s*)+/i;
 const TRAILING_FILLER =
   /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a lot)\b[\s,.!?]*)+$/i;
 const SPLIT =
@@ -82,7 +82,9 @@ const SPEAKER_BUSY = /^(?:while|whilst) (?:i|we)\b(?!.*\bat it\b)/i;
 
 const BARE_NO = /^(?:no|nothing)(?:\s+[\w'-]+){1,3}$/i;
 const RESUMES_AFTER_NEGATION = /^(?:but\s+)?(?:just|only|instead|rather)\b/i;
-const STATEMENT_START = /^(?:the|our|my|this|that|these|those|your|its|their)\s/i;
+/** A statement or a question about something, not an imperative. */
+const STATEMENT_START =
+  /^(?:the|our|my|this|that|these|those|your|its|their|how come|why(?:'s| is| are| does| do| did)?|what(?:'s| is| are| does| do| did)|(?:is|are|does|do|did|has|have) (?:the|our|my|this|that|these|those|it|we|you)|(?:it )?(?:looks|seems) like|apparently|for some reason)\b/i;
 const REPORT_BACK =
   /^(?:(?:tell|show|give|read)\s+(?:me|us)\b|let\s+(?:me|us)\s+know\b|(?:what|whether|if|how many|how much)\b|(?:note|list|report|count|summari[sz]e|write down|jot down)\b)/i;
 
@@ -123,6 +125,17 @@ function looksOnAt(
   return (mainVerb === true || reports) && nounsOnly;
 }
 
+/**
+ * Whether a claimed clause after a comma only adds detail to the claimed one before it: no verb,
+ * cue or pattern and not a statement of its own ("paginate the list, twenty five per page").
+ */
+function elaborates(clause: string, decision: ClauseScore, before: ClauseScore): boolean {
+  return before.intent !== undefined && !STATEMENT_START.test(clause) &&
+    Object.values(decision.fired).every((f) =>
+      f.every((label) => /^(?:described )?(?:object|modifier|location):/.test(label))
+    );
+}
+
 /** Whether any skill's verb fired in the clause (an action is asked for). */
 function hasVerb(decision: ClauseScore): boolean {
   return Object.values(decision.fired).some((f) =>
@@ -161,9 +174,23 @@ const REPEATED_WORD = /\b([a-z]+)(?:\s+\1\b)+/gi;
 
 /** Splits an utterance into candidate clauses (before filler removal). */
 export function splitClauses(text: string): string[] {
-  return text.split(SPLIT)
-    .map((c) => c.trim().replace(LEADING_CONJUNCTION, "").trim())
-    .filter((c) => c.length > 0);
+  return splitMarked(text).map((c) => c.text);
+}
+
+const SPLIT_KEEPING = new RegExp(`(${SPLIT.source})`, "i");
+
+/** Clauses, each marked when only a comma (no "and", "then"…) set it apart from the one before. */
+function splitMarked(text: string): { text: string; afterComma: boolean }[] {
+  const parts = text.split(SPLIT_KEEPING);
+  const out: { text: string; afterComma: boolean }[] = [];
+  for (let i = 0; i < parts.length; i += 2) {
+    const raw = parts[i]!.trim();
+    const clause = raw.replace(LEADING_CONJUNCTION, "").trim();
+    if (!clause) continue;
+    const separator = i > 0 ? parts[i - 1]! : "";
+    out.push({ text: clause, afterComma: /^\s*,\s*$/.test(separator) && clause === raw });
+  }
+  return out;
 }
 
 /** Routes an utterance to TaskSpecs, one per claimed clause. */
@@ -185,7 +212,10 @@ export function routeUtterance(
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.
   // `context`: a statement of the problem said before the request it belongs to.
   const groups: { text: string; negated: boolean; context?: string }[] = [];
-  for (const raw of splitClauses(text).flatMap(splitNegationScope)) {
+  const marked = splitMarked(text).flatMap(({ text, afterComma }) =>
+    splitNegationScope(text).map((part, i) => ({ part, afterComma: afterComma && i === 0 }))
+  );
+  for (const { part: raw, afterComma } of marked) {
     const clean = stripFiller(raw);
     if (!clean || SPEAKER_BUSY.test(clean)) {
       skipped.push({ clause: raw, reason: "filler" });
@@ -201,7 +231,10 @@ export function routeUtterance(
       (RESUMES_AFTER_NEGATION.test(raw.trim()) || BARE_NO.test(last.text));
     const continues = !negated && !resumes && last !== undefined &&
       (!claimed ||
-        looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated }));
+        // Only what a request opened is looked on at, not what a statement named.
+        (!describes(last.text, score(last.text)) &&
+          looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated })) ||
+        (afterComma && !last.negated && elaborates(clean, score(clean), score(last.text))));
     if (continues) {
       last.text = `${last.text} and ${clean}`;
     } else if (

@@ -35,6 +35,25 @@ const table: [string, [string, string][]][] = [
     [["coding", "refactor the orchestrator router"]],
   ],
   ["uh fix the bug in the queue module please", [["coding", "fix the bug in the queue module"]]],
+  // A verbless detail after a comma belongs to the request before it.
+  [
+    "paginate the customer list in the admin console, twenty five per page",
+    [["coding", "paginate the customer list in the admin console and twenty five per page"]],
+  ],
+  // A question about the problem goes with the request after it.
+  [
+    "how come the checkout page is blank on safari, can you look at the cart component",
+    [["coding", "look at the cart component"]],
+  ],
+  ["so what I want is the dbt model for daily revenue made incremental", [[
+    "coding",
+    "the dbt model for daily revenue made incremental",
+  ]]],
+  ["repeat back deploy is green, then check the status page for Stripe", [
+    ["echo", "repeat back deploy is green"],
+    ["browser", "check the status page for Stripe"],
+  ]],
+  ["call my manager please", []],
   // What the speaker does meanwhile is asked of no one.
   ["play some lo-fi while I debug this", []],
   ["fix the flaky test while I grab a coffee", [["coding", "fix the flaky test"]]],

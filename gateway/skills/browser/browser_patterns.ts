@@ -124,7 +124,22 @@ export const BROWSER_LEXICON: SkillLexicon = {
     // What a link points to is its target: "add a link to the Grafana dashboard in the README"
     // changes the README.
     ...nouns(["url", "link"]).map((term) => ({ ...term, pointsTo: true })),
-    ...nouns(["api docs", "api reference", "api documentation"]).map((term) => ({
+    ...nouns([
+      "api docs",
+      "api reference",
+      "api documentation",
+      "docs page",
+      "documentation page",
+      "docs site",
+      "documentation site",
+      "wiki page",
+      "help page",
+      "help center",
+      "faq",
+      "man page",
+      "reference page",
+      "knowledge base",
+    ]).map((term) => ({
       ...term,
       topic: true,
     })),

@@ -41,6 +41,12 @@ export const CODE_OBJECTS = [
   ...["database table", "sql table", "database trigger", "database transaction"],
   ...["database connection", "db connection", "redux store", "vuex store", "app state"],
   ...["global state", "secrets file"],
+  // Data engineering and machine learning.
+  ...["dbt model", "dbt project", "dag", "airflow dag", "spark job", "pyspark job", "notebook"],
+  ...["jupyter notebook", "dataframe", "data frame", "partition", "materialized view", "udf"],
+  ...["training script", "training loop", "loss function", "etl job", "etl pipeline"],
+  ...["feature store", "embedding", "prompt template", "rich text", "rich text editor"],
+  ...["wysiwyg editor", "markdown editor", "code editor", "text editor component"],
   // Back ends and services.
   ...["resolver", "mutation", "payload", "request handler", "status code"],
   ...["retry logic", "backoff", "circuit breaker", "uploader"],
@@ -85,6 +91,10 @@ export const WEAK_CODE_OBJECTS = [
   ...["dark mode", "light mode", "cache"],
   // What an app sends, built from templates in the code ("localise the confirmation emails").
   ...["email", "notification", "message", "wording", "copy text"],
+  // Who a user is, for what code shows them ("hidden for logged-in users").
+  ...["logged in user", "logged out user", "signed in user", "anonymous user", "guest user"],
+  // A page size is a setting, not a web page ("twenty five per page").
+  ...["per page", "items per page", "results per page", "rows per page", "page size"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
@@ -97,6 +107,8 @@ export const CODE_TECHNOLOGIES = [
   ...["vite", "graphql", "grpc", "protobuf", "kafka", "rabbitmq", "redis", "postgres"],
   ...["postgresql", "mysql", "sqlite", "mongo", "mongodb", "prisma", "sequelize", "typeorm"],
   ...["sqlalchemy", "kubernetes", "k8s", "docker", "nginx", "terraform"],
+  ...["dbt", "airflow", "spark", "pyspark", "pandas", "numpy", "pytorch", "tensorflow"],
+  ...["snowflake", "bigquery", "redshift", "react navigation", "expo", "flutter"],
   // Products named after a code object: "the release notes for React Router" are about a
   // library, not our router.
   ...["react router", "vue router", "angular router", "next router", "react query"],
@@ -104,14 +116,32 @@ export const CODE_TECHNOLOGIES = [
   ...["aws sdk", "firebase sdk", "stripe sdk", "django rest framework", "spring security"],
 ];
 
+/**
+ * People, not code: "call my manager", "a joke about product managers" (a code object named so,
+ * "the session manager", is still code).
+ */
+export const PEOPLE = [
+  ...["my manager", "product manager", "project manager", "engineering manager", "my boss"],
+  ...["hiring manager", "account manager", "office manager", "my team lead"],
+];
+
+/** Verbs only code takes: they claim a clause on their own ("sanitise the rich text"). */
+export const CODE_ONLY_VERBS = [
+  ...["paginate", "memoize", "memoise", "debounce", "throttle", "sanitize", "sanitise"],
+  ...["localize", "localise", "internationalize", "internationalise", "normalize", "normalise"],
+  ...["transpile", "minify", "polyfill", "vendor", "squash", "rebase", "cherry-pick"],
+  ...["cherry pick", "stub out", "backfill", "hoist", "decouple", "lazy-load", "lazy load"],
+  ...["parallelize", "parallelise", "vectorize", "serialize", "deserialize", "instrument"],
+];
+
 /** Verbs that change code: with any object they make a code change. */
 export const CODE_VERBS = [
-  ...["localize", "localise", "internationalize", "internationalise", "sanitize"],
-  ...["sanitise", "escape", "validate", "normalize", "normalise", "throttle", "debounce"],
-  ...["paginate", "lazy load", "lazy-load", "prefetch", "batch", "instrument"],
-  ...["vendor", "polyfill", "transpile", "bundle", "minify", "stub", "stub out", "seed"],
-  ...["backfill", "roll back", "rollback", "squash", "rebase", "cherry-pick", "cherry pick"],
-  ...["stash", "flatten", "hoist", "decouple", "abstract", "generalize"],
+  ...["internationalise"],
+  ...["escape", "validate"],
+  ...["prefetch", "batch"],
+  ...["bundle", "stub", "seed"],
+  ...["roll back", "rollback"],
+  ...["stash", "hide", "hidden", "flatten", "abstract", "generalize"],
   ...["generalise", "unify", "consolidate", "harden", "encrypt", "hash", "compress"],
   ...["reorder", "rearrange", "prune", "trim", "shorten", "unpin", "format", "flesh out"],
   ...["relabel", "restyle", "style", "center", "centre", "align", "indent"],

@@ -10,8 +10,10 @@ import type { SkillPattern } from "../../skill_kit/skill.ts";
 import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
 import {
   CODE_OBJECTS,
+  CODE_ONLY_VERBS,
   CODE_TECHNOLOGIES,
   CODE_VERBS,
+  PEOPLE,
   WEAK_CODE_OBJECTS,
 } from "./code_vocabulary.ts";
 
@@ -21,7 +23,10 @@ export const CODING_PATTERNS: readonly SkillPattern[] = [];
 /** Extensions after "dot" or ".": "main dot go", "utils.py". */
 const EXTENSIONS =
   "ts|tsx|js|jsx|mjs|cjs|json|jsonc|py|rs|go|rb|java|kt|swift|c|h|cpp|cs|php|html|css|scss|" +
-  "yaml|yml|toml|md|sh|sql|lock|txt|env|ini|xml|vue|svelte|jason|conf|tf|prisma|graphql|proto|gradle";
+  "yaml|yml|toml|md|sh|sql|lock|txt|env|ini|xml|vue|svelte|jason|conf|tf|prisma|graphql|proto|gradle|" +
+  "mod|sum|kts|lua|dart|ex|exs|erl|hs|clj|scala|sbt|pl|ps1|bat|cfg|properties|plist|csproj|sln|" +
+  "mdx|ipynb|hcl|tfvars|bicep|nix|zig|zsh|bash|fish|j2|jinja|hbs|ejs|pug|erb|liquid|less|sass|" +
+  "styl|pyi|cts|mts|astro|njk|snap|patch|gemspec|podspec|cmake|mk|dockerfile|r|jl";
 /** Numbers as said in a version ("one point thirty four"). */
 const NUMBER_WORD =
   "zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|" +
@@ -60,6 +65,7 @@ export const CODING_LEXICON: SkillLexicon = {
     // Only code (and its versions) is renamed or bumped so, even when what is named is unknown
     // ("rename the boolean flags", "bump the minimum node version"); a web object still wins.
     verbs(["rename", "bump"], 2),
+    verbs(CODE_ONLY_VERBS),
   ),
   verbs: verbs([
     "fix",
@@ -342,6 +348,8 @@ export const CODING_LEXICON: SkillLexicon = {
     // A language or framework alone says nothing ("the React docs" are read on the web), but
     // it is something a code verb acts on ("migrate to Postgres", "rewrite it in Rust").
     nouns(CODE_TECHNOLOGIES, 0),
+    // Weightless, so that they hide the code word inside them ("my manager").
+    nouns(PEOPLE, 0),
   ),
   cues: [
     {
@@ -367,7 +375,7 @@ export const CODING_LEXICON: SkillLexicon = {
     {
       name: "version number",
       pattern: new RegExp(
-        `\\b(?:to|at|from|on)\\s+(?:version\\s+|v)?(?:\\d+(?:\\.\\d+)+|(?:${NUMBER_WORD}|\\d+)\\s+point\\s+(?:${NUMBER_WORD}|\\d+))\\b`,
+        `\\b(?:to|at|from|on)\\s+(?:[a-z]+\\s+)?(?:version\\s+|v)?(?:\\d+(?:\\.\\d+)+|(?:${NUMBER_WORD}|\\d+)\\s+point\\s+(?:${NUMBER_WORD}|\\d+))\\b`,
         "i",
       ),
       weight: 1,
