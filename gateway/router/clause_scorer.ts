@@ -42,13 +42,16 @@ const BOUNDARY = new Set(
   ("the a an to in on of for at with from into onto by and or but that this these those is are " +
     "was be so my our your its their it as about than when if whether then up out off over via " +
     "using through under without which who whom whose what where why how while until because " +
-    "since whenever")
+    "since whenever is isn't are aren't was wasn't were weren't have has had haven't hasn't do " +
+    "does did don't doesn't didn't can can't could couldn't will won't would wouldn't should " +
+    "shouldn't must might may ought need needs keeps keep gets got seems looks")
     .split(" "),
 );
 const MAX_COMPOUND_GAP_WORDS = 2;
 /** "that"/"which" opening a relative clause straight after a noun (not "that page"). */
 const RELATIVE_AFTER = /^\s+(?:that|which)\s+(?!(?:the|a|an|is|was)\b)(?=[a-z]+s\b)/i;
-const HOW_TO = /\bhow (?:to|do (?:i|we|you)|does (?:one|it))\s/i;
+const HOW_TO =
+  /\b(?:how (?:to|do (?:i|we|you)|does (?:one|it))|(?:look(?:ing)? up|googl(?:e|ing)|search(?:ing)?(?: for)?|research(?:ing)?) (?:if|whether|what|when|why|which|who|where|how))\s/i;
 /** What an object about something is about ("a tutorial on web sockets", "the docs for X"). */
 const TOPIC_AFTER =
   /^\s+(?:(?:on|in)(?!\s+(?:the|a|an|our|my|your|their|its|this|that)\b)|about|for|regarding|covering|explaining)\s+/i;
@@ -130,12 +133,27 @@ function sameCompound(gap: string): boolean {
   // A possessor is a phrase of its own: "the staging site's footer" is on the site.
   if (/^'s?\b/.test(gap)) return false;
   const words = (gap.match(/[\w']+/g) ?? []).filter((w) => w !== "'s" && w !== "s");
+  // Coordinated qualifiers share the head: "our staging and prod kustomize overlays".
+  if (/^(?:and|or)$/i.test(words[0] ?? "") && words.length === 2) words.shift();
   return words.length <= MAX_COMPOUND_GAP_WORDS &&
     !words.some((w) => BOUNDARY.has(w.toLowerCase()));
 }
 
 const OBJECT_AFTER =
   /^\s+(?:the|a|an|my|our|your|their|its|this|that|these|those|it|them|all|every|some|me|us)\b/i;
+
+/** A clause opening with a determiner and up to three more words: still its subject. */
+const SUBJECT_BEFORE =
+  /^(?:the|a|an|our|my|this|that|these|those|your|their)\s+(?:[\w'-]+\s+){0,3}$/i;
+
+/** Whether verb `v` sits tight between two nouns ("price filter slider"). */
+function nounBetween(clause: string, v: Hit, nouns: readonly Hit[]): boolean {
+  const before = nouns.findLast((n) => n.end <= v.start);
+  const after = nouns.find((n) => n.start >= v.end);
+  return before !== undefined && after !== undefined &&
+    /^\s+$/.test(clause.slice(before.end, v.start)) &&
+    /^\s+$/.test(clause.slice(v.end, after.start));
+}
 
 /** Whether verb `v` closes a noun phrase: right after a noun, with no object of its own. */
 function endsNounPhrase(clause: string, v: Hit, nouns: readonly Hit[]): boolean {
@@ -225,10 +243,14 @@ export function scoreClause(
     // "what's it going to be like": the future tense, not a visit.
     .filter((v) => !/^\s+be\b/i.test(clause.slice(v.end)))
     // The verbs of a how-to are its topic ("google how to fix a memory leak").
-    .filter((v) => !howTo || v.start < howTo.index)
+    .filter((v) => !howTo || v.start < howTo.index || v.end <= howTo.index + howTo[0].length)
     // A verb right after a noun with nothing to act on ends the noun phrase: "after a page
     // refresh", "the provider upgrade thing" (but "make the script skip mailto links" acts).
-    .filter((v) => !endsNounPhrase(clause, v, nounsKept));
+    .filter((v) => !endsNounPhrase(clause, v, nounsKept))
+    // Inside the subject a clause opens with, a verb word is a noun: "the price filter slider".
+    .filter((v) =>
+      !SUBJECT_BEFORE.test(clause.slice(0, v.start)) || !nounBetween(clause, v, nounsKept)
+    );
 
   const raw: Record<string, number> = {};
   const evidence = new Set<string>();
@@ -263,6 +285,7 @@ export function scoreClause(
   // Walk each compound back from its head: "settings page component" is a component.
   let head: Hit | undefined;
   let headDescribed = false;
+  let headPoints = 0;
   const heads: Hit[] = [];
   for (let i = nounsKept.length - 1; i >= 0; i--) {
     const h = nounsKept[i]!;
@@ -279,9 +302,11 @@ export function scoreClause(
       headDescribed = h.start >= describedFrom ||
         targets.some(([a, b]) => h.start >= a && h.end <= b);
       if (headDescribed) {
-        add(h.intent, h.weight / 2, `described ${h.kind}:${h.name}`);
+        headPoints = h.weight / 2;
+        add(h.intent, headPoints, `described ${h.kind}:${h.name}`);
         continue;
       }
+      headPoints = h.weight;
       add(h.intent, h.weight, `${h.kind}:${h.name}`);
       // "… on the GitHub page": where the work happens counts a little more.
       // Only for a sure object: "turn on dark mode on my phone" names no place of work.
@@ -297,6 +322,17 @@ export function scoreClause(
     // A strong qualifier of a weak head of its own skill lends it its weight: "my Netflix
     // subscription" is as sure as "Netflix".
     const lent = Math.max(0, h.weight - head!.weight);
+    // A record qualified by a named place is kept there: "the Vercel build" is Vercel's.
+    if (
+      h.intent !== head!.intent && h.weight >= DEFAULT_WEIGHT.object && headPoints > 0 &&
+      objectTerm(skills, head!)?.hostedBy
+    ) {
+      add(head!.intent, -headPoints, `hosted ${head!.kind}:${head!.name}`);
+      headPoints = 0;
+      evidence.add(h.intent);
+      add(h.intent, h.weight, `host:${h.name}`);
+      continue;
+    }
     // A strong verb claims a qualifier of its own skill: "look up the Shopify API rate limits"
     // is read on Shopify, "google the AWS provider changelog" on the web.
     if (h.intent !== head!.intent && strongVerb?.intent === h.intent) {

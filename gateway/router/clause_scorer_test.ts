@@ -144,3 +144,28 @@ Deno.test("scoreClause(): a possessor is its own phrase; a strong qualifier lend
   assertEquals(lent.intent, "browser");
   assertEquals(lent.scores, { browser: 2.5 });
 });
+
+Deno.test("scoreClause(): a record named with a site is kept there", () => {
+  const s = scoreClause("check the vercel build logs for the failed deploy", skills);
+  assertEquals(s.intent, "browser");
+  assertEquals(s.fired.browser, ["host:vercel", "verb:check"]);
+  // Without a site the build is ours.
+  assertEquals(scoreClause("fix the build", skills).intent, "coding");
+});
+
+Deno.test("scoreClause(): inside the subject a verb word is a noun, an auxiliary ends a phrase", () => {
+  assertEquals(
+    scoreClause("the price filter slider ought to snap to whole dollars", skills).intent,
+    "coding",
+  );
+  assertEquals(
+    scoreClause("our prometheus alert rules don't have runbook urls", skills).intent,
+    "coding",
+  );
+});
+
+Deno.test("scoreClause(): what is looked up is a topic", () => {
+  const s = scoreClause("look up if the new version changed the default timeout", skills);
+  assertEquals(s.intent, "browser");
+  assertEquals(s.fired.coding, ["described object:timeout"]);
+});

@@ -77,6 +77,10 @@ const DECLINED =
 const NEGATION_RESUMES =
   /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
 
+/** A self-correction on its own ("no sorry", "wait, I mean"): what follows replaces a detail. */
+const CORRECTION =
+  /^(?:(?:no|nah|nope|wait|sorry|oops|actually|i mean|i meant|or rather|scratch that|make that|correction)[\s,.!]*)+$/i;
+
 /** What the speaker is doing meanwhile ("…while I debug this") is not asked of anyone. */
 const SPEAKER_BUSY = /^(?:while|whilst) (?:i|we)\b(?!.*\bat it\b)/i;
 
@@ -116,11 +120,12 @@ function looksOnAt(
   if (previous.negated || !before || !now || before === now) return false;
   const mainVerb = decision.fired[before]?.some((f) => f.startsWith("verb:"));
   // What is reported may name a change ("tell me what changed with loaders"): its verbs are the
-  // report's content.
+  // report's content; so are later verbs ("check how many testers installed the build").
   const reports = REPORT_BACK.test(clause);
   const nounsOnly = (decision.fired[now] ?? []).every((f) =>
-    (reports ? /^(?:object|modifier|location|(?:later )?verb):/ : /^(?:object|modifier|location):/)
-      .test(f)
+    (reports
+      ? /^(?:object|modifier|location|(?:later )?verb):/
+      : /^(?:object|modifier|location|later verb):/).test(f)
   );
   return (mainVerb === true || reports) && nounsOnly;
 }
@@ -177,6 +182,9 @@ export function splitClauses(text: string): string[] {
   return splitMarked(text).map((c) => c.text);
 }
 
+/** "between" (or "both") still waiting for its "and" a few words on. */
+const BETWEEN_OPEN = /\b(?:between|both)\s+(?:[\w'-]+\s+){0,3}[\w'-]+$/i;
+
 const SPLIT_KEEPING = new RegExp(`(${SPLIT.source})`, "i");
 
 /** Clauses, each marked when only a comma (no "and", "then"…) set it apart from the one before. */
@@ -188,6 +196,12 @@ function splitMarked(text: string): { text: string; afterComma: boolean }[] {
     const clause = raw.replace(LEADING_CONJUNCTION, "").trim();
     if (!clause) continue;
     const separator = i > 0 ? parts[i - 1]! : "";
+    const last = out[out.length - 1];
+    // "between our staging and prod overlays" names two things, not two requests.
+    if (last && /^\s+and\s+$/i.test(separator) && BETWEEN_OPEN.test(last.text)) {
+      last.text = `${last.text} and ${clause}`;
+      continue;
+    }
     out.push({ text: clause, afterComma: /^\s*,\s*$/.test(separator) && clause === raw });
   }
   return out;
@@ -217,7 +231,7 @@ export function routeUtterance(
   );
   for (const { part: raw, afterComma } of marked) {
     const clean = stripFiller(raw);
-    if (!clean || SPEAKER_BUSY.test(clean)) {
+    if (!clean || SPEAKER_BUSY.test(clean) || CORRECTION.test(clean)) {
       skipped.push({ clause: raw, reason: "filler" });
       continue;
     }

@@ -54,6 +54,19 @@ const table: [string, [string, string][]][] = [
     ["browser", "check the status page for Stripe"],
   ]],
   ["call my manager please", []],
+  // A self-correction replaces a detail; it asks for nothing new.
+  [
+    "go on the new relic site and pull the error rate for checkout api, no sorry, for the orders api",
+    [[
+      "browser",
+      "go on the new relic site and pull the error rate for checkout api and for the orders api",
+    ]],
+  ],
+  // "between … and …" names two things.
+  [
+    "what's the difference between our staging and prod kustomize overlays",
+    [["coding", "what's the difference between our staging and prod kustomize overlays"]],
+  ],
   // What the speaker does meanwhile is asked of no one.
   ["play some lo-fi while I debug this", []],
   ["fix the flaky test while I grab a coffee", [["coding", "fix the flaky test"]]],

@@ -21,6 +21,11 @@ export interface LexiconTerm {
   pointsTo?: boolean;
   /** An object about something ("tutorial", "docs"): what follows "on"/"about"/"for" is its topic. */
   topic?: boolean;
+  /**
+   * A record a service keeps ("build", "deployment"): qualified by another skill's object, it is
+   * that skill's ("the Vercel build logs" are read on Vercel).
+   */
+  hostedBy?: boolean;
 }
 
 /** The start every inflection of `word` shares: "update" → "updat", "copy" → "cop". */

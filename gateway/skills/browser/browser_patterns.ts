@@ -64,6 +64,8 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "accept",
       "dismiss",
       "purge",
+      // Narrowing what a page shows: "filter by the ingest service".
+      "filter",
     ]),
     ...verbs(
       ["check", "verify", "confirm", "see", "look at", "find", "read", "grab", "compare", "copy"],
@@ -73,24 +75,17 @@ export const BROWSER_LEXICON: SkillLexicon = {
   objects: [
     ...nouns([
       "browser",
-      "site",
       "website",
       "web site",
       "web page",
       "webpage",
-      "page",
       "homepage",
       "home page",
-      "panel",
       "form",
-      "dashboard",
       "tab",
       "login",
       "signup",
       "account",
-      "portal",
-      "console",
-      "board",
       "intranet",
       "wiki",
       "button",
@@ -124,6 +119,12 @@ export const BROWSER_LEXICON: SkillLexicon = {
     // What a link points to is its target: "add a link to the Grafana dashboard in the README"
     // changes the README.
     ...nouns(["url", "link"]).map((term) => ({ ...term, pointsTo: true })),
+    // Places looked through for something: in "the Sentry page for new errors on the worker" the
+    // errors are what is looked for.
+    ...nouns(["site", "page", "panel", "dashboard", "portal", "console", "board"]).map((term) => ({
+      ...term,
+      topic: true,
+    })),
     ...nouns([
       "api docs",
       "api reference",
@@ -198,6 +199,13 @@ export const BROWSER_LEXICON: SkillLexicon = {
       name: "how-to search",
       pattern:
         /\b(?:(?:search(?: for)?|look up|google|research)\s+how|find out\s+how\s+(?:to|do|does))\b/i,
+    },
+    // Whether something is so, looked up: "look up if the new version changed the timeout".
+    {
+      name: "look up whether",
+      pattern:
+        /(?<=\b(?:look(?:ing)? up|googl(?:e|ing)|search(?:ing)?(?: for)?|research(?:ing)?|check online)\s+)(?:if|whether|what|when|why|which|who|where)\b/i,
+      weight: 2,
     },
     // A question the web answers ("what's in the latest Deno release notes"): weak, so it only
     // counts beside something looked up on the web ("what's the weather" stays unrouted).

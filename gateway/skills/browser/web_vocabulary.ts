@@ -84,6 +84,10 @@ export const WEB_TOPICS = [
   ...["breaking changes", "migration guide", "upgrade guide", "tutorial", "article", "video"],
   ...["blog post", "conference talk", "webinar", "course", "guide", "comparison"],
   ...["alternatives", "benchmark results", "discussion", "thread", "best practices"],
+  // Figures read off a dashboard: "pull the error rate for the orders API".
+  ...["error rate", "error count", "p99 latency", "p95 latency", "conversion rate", "bounce rate"],
+  ...["traffic numbers", "page views", "pageviews", "active users", "signup numbers", "dau", "mau"],
+  ...["revenue numbers", "sales numbers", "usage numbers", "build status", "deploy status"],
 ];
 
 /** "test" qualifying what a person enters on a site. */

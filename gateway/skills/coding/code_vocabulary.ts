@@ -62,10 +62,15 @@ export const CODE_OBJECTS = [
   ...["await", "coroutine", "event loop", "state machine", "selector"],
   ...["context provider", "observable", "buffer", "pointer"],
   ...["allocation", "bottleneck", "hot path", "n plus one"],
+  // Monitoring and analytics kept as code.
+  ...["alert rule", "alerting rule", "recording rule", "rules file", "scrape config", "runbook"],
+  ...["slo definition", "monitor definition", "track call", "tracking call", "tracking event"],
+  ...["analytics event", "analytics call", "tracking code", "event tracking", "tracking pixel"],
   // Infrastructure kept as code.
   ...["nginx config", "ingress", "kubernetes manifest", "k8s manifest", "pod spec"],
   ...["namespace", "configmap", "config map", "cronjob", "helm values", "values file"],
   ...["ansible playbook", "playbook", "pulumi", "cloudformation", "cloudformation template"],
+  ...["kustomize overlay", "overlay", "kustomization", "base manifest", "helm release"],
   ...["compose file", "docker compose", "workflow", "github workflow", "git hook"],
   ...["pre-commit hook", "husky", "lint-staged", "vite config", "webpack config", "babel"],
   ...["rollup", "esbuild", "bundle", "bundler", "build step", "ci step", "ci job"],
@@ -95,6 +100,7 @@ export const WEAK_CODE_OBJECTS = [
   ...["logged in user", "logged out user", "signed in user", "anonymous user", "guest user"],
   // A page size is a setting, not a web page ("twenty five per page").
   ...["per page", "items per page", "results per page", "rows per page", "page size"],
+  ...["call", "function calls"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */

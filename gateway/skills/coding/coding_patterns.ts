@@ -114,7 +114,6 @@ export const CODING_LEXICON: SkillLexicon = {
     "sort",
     "annotate",
     "touch",
-    "handle",
     "ignore",
     "skip",
     "integrate",
@@ -140,7 +139,11 @@ export const CODING_LEXICON: SkillLexicon = {
     "increase",
     "decrease",
     "reduce",
-  ]).concat(verbs(CODE_VERBS)),
+  ]).concat(
+    verbs(CODE_VERBS),
+    // Generic help ("handle the renewal page"): weak, a code object has to carry it.
+    verbs(["handle", "take care of", "deal with", "sort out"], 1),
+  ),
   objects: nouns([
     "code",
     "codebase",
@@ -189,7 +192,6 @@ export const CODING_LEXICON: SkillLexicon = {
     "ci",
     "pipeline config",
     "workflow file",
-    "build",
     "build script",
     "script",
     "dockerfile",
@@ -225,7 +227,6 @@ export const CODING_LEXICON: SkillLexicon = {
     "lint error",
     "type error",
     "stack trace",
-    "exception",
     "regression",
     "pull request",
     "diff",
@@ -270,7 +271,6 @@ export const CODING_LEXICON: SkillLexicon = {
     "policy",
     "docker image",
     "container",
-    "deployment",
     "liveness probe",
     "readiness probe",
     "widget",
@@ -302,7 +302,6 @@ export const CODING_LEXICON: SkillLexicon = {
     "leak",
     "race condition",
     "deadlock",
-    "crash",
     // Parts of a UI are built in code; on a site ("the footer on the live site") the site wins.
     "footer",
     "header",
@@ -344,6 +343,11 @@ export const CODING_LEXICON: SkillLexicon = {
     // An app's screen is built in code; a site's page is looked at.
     nouns(["screen", "limit", "error"], 1),
     nouns(CODE_OBJECTS),
+    // Records a service keeps: named with a site they are that site's ("the Vercel build").
+    nouns(["build", "deployment", "exception", "crash"]).map((term) => ({
+      ...term,
+      hostedBy: true,
+    })),
     nouns(WEAK_CODE_OBJECTS, 1),
     // A language or framework alone says nothing ("the React docs" are read on the web), but
     // it is something a code verb acts on ("migrate to Postgres", "rewrite it in Rust").
