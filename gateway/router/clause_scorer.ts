@@ -59,6 +59,8 @@ const TOPIC_AFTER =
 const TARGET_AFTER = /^\s+(?:to|pointing (?:to|at)|that points to)\s+/i;
 const MODAL_BEFORE =
   /\b(?:should|must|shall|will|would|could|can|might|may|needs? to|has to|have to|ought to)\s+$/i;
+const SHOULD_BEFORE =
+  /\b(?:should|shouldn't|must|shall|ought to|needs? to|has to|have to)\s+(?:(?:be able to|always|never|also|still|not|just)\s+)?$/i;
 const DETERMINER_BEFORE = /\b(?:the|a|an|this|that|these|those|my|our|your|its|their)\s+$/i;
 
 type Kind = "object" | "cue" | "verb" | "strong";
@@ -244,6 +246,9 @@ export function scoreClause(
     .filter((v) => !/^\s+be\b/i.test(clause.slice(v.end)))
     // The verbs of a how-to are its topic ("google how to fix a memory leak").
     .filter((v) => !howTo || v.start < howTo.index || v.end <= howTo.index + howTo[0].length)
+    // What something should do is described, not done now: "the in-app browser should open in a
+    // sheet".
+    .filter((v) => !SHOULD_BEFORE.test(clause.slice(0, v.start)))
     // A verb right after a noun with nothing to act on ends the noun phrase: "after a page
     // refresh", "the provider upgrade thing" (but "make the script skip mailto links" acts).
     .filter((v) => !endsNounPhrase(clause, v, nounsKept))
@@ -272,10 +277,13 @@ export function scoreClause(
     const m = term?.topic ? TOPIC_AFTER.exec(clause.slice(n.end)) : null;
     return m ? n.end + m[0].length : Infinity;
   });
+  // A how-to asked outright ("how do I make the job file restart…") is about what it names.
   const describedFrom = Math.min(
     ...relative,
     ...topic,
-    howTo ? howTo.index + howTo[0].length : Infinity,
+    howTo && (howTo.index > 0 || !/^how/i.test(howTo[0]))
+      ? howTo.index + howTo[0].length
+      : Infinity,
   );
   // The target of a pointing object is one noun phrase: "add a link to the Grafana dashboard in
   // the README" changes the README.
@@ -298,7 +306,9 @@ export function scoreClause(
     if (!modifier) {
       head = h;
       heads.unshift(h);
-      evidence.add(h.intent);
+      // A service's records say nothing of code without the service ("add an event to my
+      // calendar").
+      if (h.weight > 0 || !objectTerm(skills, h)?.hostedBy) evidence.add(h.intent);
       headDescribed = h.start >= describedFrom ||
         targets.some(([a, b]) => h.start >= a && h.end <= b);
       if (headDescribed) {
@@ -324,10 +334,10 @@ export function scoreClause(
     const lent = Math.max(0, h.weight - head!.weight);
     // A record qualified by a named place is kept there: "the Vercel build" is Vercel's.
     if (
-      h.intent !== head!.intent && h.weight >= DEFAULT_WEIGHT.object && headPoints > 0 &&
+      h.intent !== head!.intent && h.weight >= DEFAULT_WEIGHT.object &&
       objectTerm(skills, head!)?.hostedBy
     ) {
-      add(head!.intent, -headPoints, `hosted ${head!.kind}:${head!.name}`);
+      if (headPoints > 0) add(head!.intent, -headPoints, `hosted ${head!.kind}:${head!.name}`);
       headPoints = 0;
       evidence.add(h.intent);
       add(h.intent, h.weight, `host:${h.name}`);
@@ -341,6 +351,7 @@ export function scoreClause(
     }
     // A qualifier of a topic is part of the topic ("a tutorial on React Navigation transitions").
     const own = h.intent === head!.intent && !headDescribed;
+    if (own && lent > 0) evidence.add(h.intent);
     add(h.intent, own ? MODIFIER_WEIGHT + lent : 0, `modifier:${h.name}`);
   }
   for (const list of Object.values(fired)) list.reverse();

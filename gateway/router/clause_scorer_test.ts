@@ -25,7 +25,7 @@ Deno.test("scoreClause(): spoken file names and URLs are cues", () => {
   assertEquals(scoreClause("check example dot com slash status", skills).intent, "browser");
   assertEquals(scoreClause("go to localhost 3000", skills).fired.browser, [
     "cue:localhost",
-    "verb:go to/on/over",
+    "verb:go to/on/over/into/in",
   ]);
 });
 
@@ -168,4 +168,17 @@ Deno.test("scoreClause(): what is looked up is a topic", () => {
   const s = scoreClause("look up if the new version changed the default timeout", skills);
   assertEquals(s.intent, "browser");
   assertEquals(s.fired.coding, ["described object:timeout"]);
+});
+
+Deno.test("scoreClause(): what something should do is described, not done", () => {
+  const s = scoreClause("the in app browser for terms should open in a sheet", skills);
+  assertEquals(s.intent, "coding");
+  assertEquals(s.fired.browser, undefined);
+});
+
+Deno.test("scoreClause(): a service's records need the service", () => {
+  assertEquals(scoreClause("check the typeform submissions", skills).intent, "browser");
+  assertEquals(scoreClause("add an event to my calendar at three", skills).intent, undefined);
+  // A code qualifier of a weightless record carries it: "the server logs".
+  assertEquals(scoreClause("make the server logs include the request id", skills).intent, "coding");
 });

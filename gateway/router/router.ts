@@ -57,9 +57,9 @@ export interface RouteResult {
 }
 
 const FILLER =
-  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|sort of|kind of|kinda|sorta|(?:one )?(?:more|last|other|quick) thing|another thing|lemme think|let me think|(?:don'?t|do not) forget to|thanks(?: (?:a lot|so much|in advance))?|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets|(?:so )?what (?:i|we) (?:want|need)(?: you to do)? is|here'?s (?:what|the thing)|the thing is)\b[\s,.!?…:-]*|[…]+\s*)+/i;
+  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|sort of|kind of|kinda|sorta|maybe|perhaps|possibly|real quick|(?:one )?(?:more|last|other|quick) thing|another thing|lemme think|let me think|(?:don'?t|do not) forget to|thanks(?: (?:a lot|a ton|a bunch|a million|so much|in advance))?|cheers|much appreciated|appreciate it|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets|(?:so )?what (?:i|we) (?:want|need)(?: you to do)? is|here'?s (?:what|the thing)|the thing is)\b[\s,.!?…:-]*|[…]+\s*)+/i;
 const TRAILING_FILLER =
-  /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a lot)\b[\s,.!?]*)+$/i;
+  /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a (?:lot|ton|bunch|million)|cheers|much appreciated|appreciate it)\b[\s,.!?]*)+$/i;
 const SPLIT =
   /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+(?:and\s+)?\b(?:while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|that'?s been|you'?ve) (?:done|finished)(?: with that| that)?)\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=(?:can|could|would|will) you\s+(?!not\b)\w)(?<!\b(?:and|then|so|if|what|how|when|where|why)\s+)|\s+(?=without\s+\w+ing\b)|\s+(?=(?:while|whilst) (?:i|we)\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
 const LEADING_CONJUNCTION =
@@ -75,7 +75,7 @@ const DECLINED =
  * rename the variable", "don't write code I only want you to check the panel".
  */
 const NEGATION_RESUMES =
-  /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
+  /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z])|let'?s\s+|let us\s+)/i;
 
 /** A self-correction on its own ("no sorry", "wait, I mean"): what follows replaces a detail. */
 const CORRECTION =

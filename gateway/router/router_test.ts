@@ -67,6 +67,23 @@ const table: [string, [string, string][]][] = [
     "what's the difference between our staging and prod kustomize overlays",
     [["coding", "what's the difference between our staging and prod kustomize overlays"]],
   ],
+  // "instead of" a noun phrase negates that phrase only.
+  [
+    "instead of a modal let's make the filter panel a bottom sheet on mobile",
+    [["coding", "make the filter panel a bottom sheet on mobile"]],
+  ],
+  ["could you maybe check the Typeform responses for the beta survey, thanks a ton", [[
+    "browser",
+    "check the Typeform responses for the beta survey",
+  ]]],
+  ["subscribe to the postgres weekly newsletter with my work email", [[
+    "browser",
+    "subscribe to the postgres weekly newsletter with my work email",
+  ]]],
+  ["replace moment with date fns across the web app", [[
+    "coding",
+    "replace moment with date fns across the web app",
+  ]]],
   // What the speaker does meanwhile is asked of no one.
   ["play some lo-fi while I debug this", []],
   ["fix the flaky test while I grab a coffee", [["coding", "fix the flaky test"]]],

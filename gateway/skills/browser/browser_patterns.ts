@@ -45,7 +45,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "open",
       "open up",
       "visit",
-      "go to/on/over",
+      "go to/on/over/into/in",
       "pop into/over/onto/by",
       "hop onto/on/over/into",
       "swing by",
@@ -66,9 +66,45 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "purge",
       // Narrowing what a page shows: "filter by the ingest service".
       "filter",
+      // What is done on a site on one's behalf.
+      "subscribe",
+      "unsubscribe",
+      "renew",
+      "book",
+      "reserve",
+      "enroll",
+      "rsvp",
+      "invite",
+      "approve",
+      "star",
+      "unstar",
+      "comment on",
+      "reply to",
+      "upvote",
+      "buy",
+      "purchase",
+      "pay",
+      "apply for",
     ]),
     ...verbs(
-      ["check", "verify", "confirm", "see", "look at", "find", "read", "grab", "compare", "copy"],
+      [
+        "check",
+        "verify",
+        "confirm",
+        "see",
+        "look at",
+        "find",
+        "read",
+        "grab",
+        "compare",
+        "copy",
+        // Actions in a web tool just opened ("pop over to Splunk and run the query").
+        "run",
+        "rerun",
+        "re-run",
+        "trigger",
+        "kick off",
+      ],
       1,
     ),
   ],
@@ -185,7 +221,9 @@ export const BROWSER_LEXICON: SkillLexicon = {
     { name: "spoken URL, joined", pattern: /\b[a-z0-9-]+\s+dot(?:com|org|net|io|dev)\b/i },
     {
       name: "on the web",
-      pattern: /\b(?:on|from|across|in) the (?:web|internet)\b|\bonline\b|\b(?:on|via) google\b/i,
+      // Not "across the web app": there the web qualifies a code thing.
+      pattern:
+        /\b(?:on|from|across|in) the (?:web|internet)\b(?![\s-]+(?:apps?|pages?|sites?|servers?|ui|views?|workers?|sockets?|components?|clients?|version|interface|console|dashboard|store|portal|frontend|front end|layer|build)\b)|\bonline\b|\b(?:on|via) google\b/i,
     },
     // A package registry named as a place: "how many downloads did it get on npm".
     {
@@ -206,6 +244,13 @@ export const BROWSER_LEXICON: SkillLexicon = {
       pattern:
         /(?<=\b(?:look(?:ing)? up|googl(?:e|ing)|search(?:ing)?(?: for)?|research(?:ing)?|check online)\s+)(?:if|whether|what|when|why|which|who|where)\b/i,
       weight: 2,
+    },
+    // Wanting to know a fact ("could be useful to know what Canva charges"): weak, like a
+    // question.
+    {
+      name: "wants to know",
+      pattern: /\b(?:know|learn|find out)\s+(?:what|whether|if|how much|how many|when|which)\b/i,
+      weight: 1,
     },
     // A question the web answers ("what's in the latest Deno release notes"): weak, so it only
     // counts beside something looked up on the web ("what's the weather" stays unrouted).

@@ -37,6 +37,7 @@ export const WEB_DESTINATIONS = [
   ...["mixpanel", "amplitude", "posthog", "pingdom", "uptime robot", "uptimerobot", "bugsnag"],
   ...["rollbar", "statuspage", "google analytics", "search console", "prometheus", "lighthouse"],
   ...["pagespeed insights", "web page test", "webpagetest"],
+  ...["tableau", "tableau server", "looker", "metabase", "power bi", "superset", "mode analytics"],
   // Work, chat and documents.
   ...["jira", "confluence", "trello", "notion", "figma", "miro", "lucidchart", "asana"],
   ...["clickup", "basecamp", "airtable", "smartsheet", "monday dot com", "linear ticket"],
@@ -57,7 +58,12 @@ export const WEB_DESTINATIONS = [
   ...["instagram", "tiktok", "pinterest", "quora", "mastodon", "bluesky", "twitch"],
   ...["glassdoor", "indeed", "coinbase", "bbc", "cnn", "techcrunch", "the verge"],
   ...["ars technica", "netflix", "spotify", "google maps", "google search", "bing"],
-  ...["duckduckgo"],
+  ...["duckduckgo", "canva", "adobe express", "framer", "hashicorp", "terraform registry"],
+  ...["microsoft learn", "apple developer", "android developers", "typeform", "eventbrite"],
+  ...["meetup dot com", "udemy", "coursera", "egghead", "frontend masters", "pluralsight"],
+  // Lists and programs one signs up to on a site.
+  ...["newsletter", "mailing list", "waitlist", "wait list", "beta program", "early access"],
+  ...["rss feed", "digest email"],
 ];
 
 /** Things looked up on the web rather than in code. */
@@ -69,7 +75,8 @@ export const WEB_INFORMATION = [
   ...["receipt", "billing", "order status", "tracking number", "shipping status", "preview"],
   ...["train", "recipe", "lyrics", "opening hours", "phone number", "directions"],
   ...["job posting", "job listing", "download link", "download count", "download numbers"],
-  ...["star count", "end of life date"],
+  ...["star count", "end of life date", "charge", "team plan", "pro plan", "enterprise plan"],
+  ...["free tier", "paid plan", "plan pricing", "seat price"],
   // Secrets are issued and rotated in a provider's console ("rotate the API key in the
   // developer console"); a code object still wins ("add the API key to the env file").
   ...["api key", "api token", "access token"],

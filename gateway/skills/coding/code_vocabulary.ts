@@ -32,6 +32,14 @@ export const CODE_OBJECTS = [
   ...["migrator", "converter", "renderer", "dispatcher", "processor", "transformer", "mapper"],
   ...["compiler", "test runner", "runner", "downloader", "sender", "mailer", "notifier"],
   ...["factory", "retrier", "throttler", "debouncer", "cache manager", "bot"],
+  // Mobile UI.
+  ...["bottom sheet", "action sheet", "sheet component", "pull to refresh", "swipe to delete"],
+  ...["infinite scroll", "haptic feedback", "deep link", "push notification", "tab bar"],
+  ...["navigation stack", "safe area", "in app browser", "in-app browser", "webview", "web view"],
+  ...["custom tab", "filter panel", "side panel", "settings panel", "details panel"],
+  ...["info panel", "panel component", "param", "query param", "query string", "tracking param"],
+  ...["utm param", "url param", "url parameter", "search param", "code block"],
+  ...["driver", "database driver", "db driver"],
   // Data and databases.
   ...["column", "index", "foreign key", "primary key", "constraint"],
   ...["stored procedure", "seed", "seed data", "fixture", "orm", "entity", "dto"],
@@ -91,7 +99,7 @@ export const CODE_OBJECTS = [
  * were.
  */
 export const WEAK_CODE_OBJECTS = [
-  ...["table", "upload", "retry", "response", "feature", "model", "state", "performance"],
+  ...["table", "upload", "retry", "feature", "model", "state", "performance"],
   ...["latency", "memory usage", "label", "thread pool", "lock"],
   ...["dark mode", "light mode", "cache"],
   // What an app sends, built from templates in the code ("localise the confirmation emails").
@@ -101,6 +109,7 @@ export const WEAK_CODE_OBJECTS = [
   // A page size is a setting, not a web page ("twenty five per page").
   ...["per page", "items per page", "results per page", "rows per page", "page size"],
   ...["call", "function calls"],
+  ...["block"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
@@ -115,11 +124,28 @@ export const CODE_TECHNOLOGIES = [
   ...["sqlalchemy", "kubernetes", "k8s", "docker", "nginx", "terraform"],
   ...["dbt", "airflow", "spark", "pyspark", "pandas", "numpy", "pytorch", "tensorflow"],
   ...["snowflake", "bigquery", "redshift", "react navigation", "expo", "flutter"],
+  // Common libraries and tools, by name.
+  ...["moment", "moment js", "date fns", "dayjs", "lodash", "underscore", "axios", "jquery"],
+  ...["rxjs", "zod", "yup", "joi", "formik", "react hook form", "d3", "chart js", "three js"],
+  ...["socket io", "celery", "sidekiq", "bullmq", "puppeteer", "selenium", "jsdom", "cheerio"],
+  ...["nodemailer", "passport", "bcrypt", "dotenv", "winston", "pino", "morgan", "multer"],
+  ...["sharp", "swc", "turborepo", "nx", "lerna", "pnpm", "yarn", "npm", "pip", "poetry"],
+  ...["cargo", "gradle", "maven", "nomad", "consul", "vault", "istio", "envoy", "traefik"],
   // Products named after a code object: "the release notes for React Router" are about a
   // library, not our router.
   ...["react router", "vue router", "angular router", "next router", "react query"],
   ...["tanstack query", "react native", "apollo client", "apollo server", "prisma client"],
   ...["aws sdk", "firebase sdk", "stripe sdk", "django rest framework", "spring security"],
+];
+
+/**
+ * Records a service keeps ("the Typeform submissions"): weightless and no sign of code without the
+ * service that keeps them.
+ */
+export const SERVICE_RECORDS = [
+  // Plurals only: the singulars are verbs too ("log into", "run the query", "order a pizza").
+  ...["submissions", "results", "subscribers", "survey responses", "form responses", "logs"],
+  ...["events", "orders", "tickets", "alerts", "signups", "deploys"],
 ];
 
 /**
@@ -147,7 +173,7 @@ export const CODE_VERBS = [
   ...["prefetch", "batch"],
   ...["bundle", "stub", "seed"],
   ...["roll back", "rollback"],
-  ...["stash", "hide", "hidden", "flatten", "abstract", "generalize"],
+  ...["stash", "hide", "hidden", "strip", "flatten", "abstract", "generalize"],
   ...["generalise", "unify", "consolidate", "harden", "encrypt", "hash", "compress"],
   ...["reorder", "rearrange", "prune", "trim", "shorten", "unpin", "format", "flesh out"],
   ...["relabel", "restyle", "style", "center", "centre", "align", "indent"],

@@ -14,6 +14,7 @@ import {
   CODE_TECHNOLOGIES,
   CODE_VERBS,
   PEOPLE,
+  SERVICE_RECORDS,
   WEAK_CODE_OBJECTS,
 } from "./code_vocabulary.ts";
 
@@ -337,7 +338,8 @@ export const CODING_LEXICON: SkillLexicon = {
     "fetch call",
   ]).concat(
     // Documentation lives in the repository or on a website: a weak sign on its own.
-    nouns(["docs", "documentation"], 1).map((term) => ({ ...term, topic: true })),
+    // A vendor's docs are on the vendor's site ("the HashiCorp docs").
+    nouns(["docs", "documentation"], 1).map((term) => ({ ...term, topic: true, hostedBy: true })),
     // "across the project": the code as a whole, or a project page on a site (weak alone).
     nouns(["project"], 1),
     // An app's screen is built in code; a site's page is looked at.
@@ -348,6 +350,10 @@ export const CODING_LEXICON: SkillLexicon = {
       ...term,
       hostedBy: true,
     })),
+    nouns(["response"], 1).map((term) => ({ ...term, hostedBy: true })),
+    // Records that only say something beside a service ("the Typeform submissions", "the
+    // Stripe events"): weightless alone.
+    nouns(SERVICE_RECORDS, 0).map((term) => ({ ...term, hostedBy: true })),
     nouns(WEAK_CODE_OBJECTS, 1),
     // A language or framework alone says nothing ("the React docs" are read on the web), but
     // it is something a code verb acts on ("migrate to Postgres", "rewrite it in Rust").
@@ -383,6 +389,13 @@ export const CODING_LEXICON: SkillLexicon = {
         "i",
       ),
       weight: 1,
+    },
+    // An app's screen named by what it shows ("the order history screen"); not a device's.
+    {
+      name: "app screen",
+      pattern:
+        /\b(?:the|this|that|our|a|an|each|every)\s+(?!(?:home|lock|phone|whole|full|big|laptop|tv|computer|my|entire)\b)[a-z]+(?:\s+[a-z]+)?\s+screens?\b/i,
+      weight: 2,
     },
     {
       name: "make faster/smaller",
