@@ -61,7 +61,14 @@ const MODAL_BEFORE =
   /\b(?:should|must|shall|will|would|could|can|might|may|needs? to|has to|have to|ought to)\s+$/i;
 const SHOULD_BEFORE =
   /\b(?:should|shouldn't|must|shall|ought to|needs? to|has to|have to)\s+(?:(?:be able to|always|never|also|still|not|just)\s+)?$/i;
-const DETERMINER_BEFORE = /\b(?:the|a|an|this|that|these|those|my|our|your|its|their)\s+$/i;
+const DETERMINER_BEFORE =
+  /\b(?:the|a|an|this|that|these|those|my|our|your|its|their)\s+(?:(?:first|second|third|fourth|fifth|next|last|previous|new|old|same|whole|every|single|initial|final)\s+)?$/i;
+/**
+ * A condition or a passive names what happens, not what to do: "when I click outside", "after
+ * the user logs in", "volumes being pinned".
+ */
+const CONDITION_BEFORE =
+  /\b(?:(?:when|whenever|if|after|before|once|until|unless|as soon as)\s+(?:i|you|we|they|he|she|it|someone|somebody|anyone|people|(?:the|a|an|our|new|logged[- ]in)\s+(?:\w+\s+)?(?:users?|customers?|visitors?|admins?))\s+(?:\w+\s+)?|\b(?:being|been)\s+)$/i;
 
 type Kind = "object" | "cue" | "verb" | "strong";
 interface Hit {
@@ -249,6 +256,7 @@ export function scoreClause(
     // What something should do is described, not done now: "the in-app browser should open in a
     // sheet".
     .filter((v) => !SHOULD_BEFORE.test(clause.slice(0, v.start)))
+    .filter((v) => !CONDITION_BEFORE.test(clause.slice(0, v.start)))
     // A verb right after a noun with nothing to act on ends the noun phrase: "after a page
     // refresh", "the provider upgrade thing" (but "make the script skip mailto links" acts).
     .filter((v) => !endsNounPhrase(clause, v, nounsKept))

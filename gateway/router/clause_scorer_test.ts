@@ -182,3 +182,30 @@ Deno.test("scoreClause(): a service's records need the service", () => {
   // A code qualifier of a weightless record carries it: "the server logs".
   assertEquals(scoreClause("make the server logs include the request id", skills).intent, "coding");
 });
+
+Deno.test("scoreClause(): a condition or a passive names no action", () => {
+  const s = scoreClause("the dropdown for country is not closing when I click outside", skills);
+  assertEquals(s.intent, "coding");
+  assertEquals(s.fired.browser, undefined);
+});
+
+Deno.test("scoreClause(): a named product's published docs are read on the web", () => {
+  assertEquals(scoreClause("read the changelog for tailwind four", skills).intent, "browser");
+  assertEquals(scoreClause("update the changelog for the release", skills).intent, "coding");
+  assertEquals(
+    scoreClause("would be helpful to read what the material three docs say", skills).intent,
+    "browser",
+  );
+});
+
+Deno.test("scoreClause(): a wish about the product is a code change, a wish of the assistant is not", () => {
+  assertEquals(
+    scoreClause("it'd be cool if the admin console let you export the table as csv", skills)
+      .intent,
+    "coding",
+  );
+  assertEquals(
+    scoreClause("it'd be great if you could log into the billing portal", skills).intent,
+    "browser",
+  );
+});

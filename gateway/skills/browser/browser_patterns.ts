@@ -25,6 +25,9 @@ export const BROWSER_LEXICON: SkillLexicon = {
     "browse",
     "navigate",
     "screenshot",
+    "take a screenshot",
+    "grab a screenshot",
+    "snap a screenshot",
     "google",
     "log in/into/on/onto",
     "sign in/into/on/up",
@@ -58,7 +61,6 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "submit",
       "search",
       "download",
-      "take a screenshot",
       "log out",
       // What is done to a site's own widgets: "accept the cookie banner", "dismiss the popup".
       "accept",
@@ -249,8 +251,24 @@ export const BROWSER_LEXICON: SkillLexicon = {
     // question.
     {
       name: "wants to know",
-      pattern: /\b(?:know|learn|find out)\s+(?:what|whether|if|how much|how many|when|which)\b/i,
+      pattern:
+        /\b(?:know|learn|find out|wondering|wonder|curious)\s+(?:about\s+)?(?:what|whether|if|how much|how many|when|which)\b/i,
       weight: 1,
+    },
+    // What a published document says ("what the Material docs say about navigation rails").
+    {
+      name: "docs say",
+      pattern:
+        /\b(?:docs|documentation|changelog|release notes|spec|rfc|guide|manual|faq|wiki|site|page)\s+(?:says?|mentions?|recommends?|suggests?|states?)\b/i,
+      weight: 2,
+    },
+    // A named product's published document: "the changelog for Tailwind four" (ours is "our
+    // changelog" or "the changelog").
+    {
+      name: "published docs",
+      pattern:
+        /\b(?:docs|documentation|changelog|release notes|migration guide|upgrade guide|api reference)\s+(?:for|of|on)\s+(?!(?:the|our|my|this|that|it|its|these|those|a|an|each|every|all|any)\b)[a-z]/i,
+      weight: 2,
     },
     // A question the web answers ("what's in the latest Deno release notes"): weak, so it only
     // counts beside something looked up on the web ("what's the weather" stays unrouted).

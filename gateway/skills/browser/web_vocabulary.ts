@@ -64,6 +64,12 @@ export const WEB_DESTINATIONS = [
   // Lists and programs one signs up to on a site.
   ...["newsletter", "mailing list", "waitlist", "wait list", "beta program", "early access"],
   ...["rss feed", "digest email"],
+  // Web UIs of infrastructure tools.
+  ...["airflow ui", "spark ui", "kafka ui", "temporal ui", "argo ui", "rabbitmq ui", "admin ui"],
+  ...["rabbitmq management", "web console", "minio console", "consul ui", "nomad ui"],
+  // Filing on an issue tracker ("file an issue", not the file).
+  ...["file an issue", "filed an issue", "filing an issue", "open an issue", "opened an issue"],
+  ...["raise an issue", "raised an issue", "report a bug", "reported a bug", "bug report"],
 ];
 
 /** Things looked up on the web rather than in code. */

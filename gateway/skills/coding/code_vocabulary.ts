@@ -40,6 +40,11 @@ export const CODE_OBJECTS = [
   ...["info panel", "panel component", "param", "query param", "query string", "tracking param"],
   ...["utm param", "url param", "url parameter", "search param", "code block"],
   ...["driver", "database driver", "db driver"],
+  ...["prompt", "rating prompt", "review prompt", "apple sign in", "sign in with apple"],
+  ...["google sign in", "sign in with google", "google login", "social login", "sso"],
+  ...["single sign on", "oauth login", "magic link", "passkey", "two factor", "2fa", "mfa"],
+  ...["navigation rail", "base image", "container image", "image tag", "prefect flow"],
+  ...["dagster job", "temporal workflow", "step function", "cloud function", "edge function"],
   // Data and databases.
   ...["column", "index", "foreign key", "primary key", "constraint"],
   ...["stored procedure", "seed", "seed data", "fixture", "orm", "entity", "dto"],
@@ -110,6 +115,8 @@ export const WEAK_CODE_OBJECTS = [
   ...["per page", "items per page", "results per page", "rows per page", "page size"],
   ...["call", "function calls"],
   ...["block"],
+  // A user flow in the app ("the upgrade flow"): code, or a path to try on a site.
+  ...["flow"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
@@ -131,6 +138,8 @@ export const CODE_TECHNOLOGIES = [
   ...["nodemailer", "passport", "bcrypt", "dotenv", "winston", "pino", "morgan", "multer"],
   ...["sharp", "swc", "turborepo", "nx", "lerna", "pnpm", "yarn", "npm", "pip", "poetry"],
   ...["cargo", "gradle", "maven", "nomad", "consul", "vault", "istio", "envoy", "traefik"],
+  ...["debian", "ubuntu", "alpine", "centos", "fedora", "distroless", "argo workflows"],
+  ...["prefect", "dagster", "luigi", "temporal", "material ui", "material design", "tailwind css"],
   // Products named after a code object: "the release notes for React Router" are about a
   // library, not our router.
   ...["react router", "vue router", "angular router", "next router", "react query"],
@@ -149,6 +158,12 @@ export const SERVICE_RECORDS = [
 ];
 
 /**
+ * Records a service keeps that are also code's own: weak, and a service's when named with it
+ * ("fix the keychain issue" is code, "the Sentry issues" are on Sentry).
+ */
+export const WEAK_SERVICE_RECORDS = ["issue", "response"];
+
+/**
  * People, not code: "call my manager", "a joke about product managers" (a code object named so,
  * "the session manager", is still code).
  */
@@ -164,13 +179,14 @@ export const CODE_ONLY_VERBS = [
   ...["transpile", "minify", "polyfill", "vendor", "squash", "rebase", "cherry-pick"],
   ...["cherry pick", "stub out", "backfill", "hoist", "decouple", "lazy-load", "lazy load"],
   ...["parallelize", "parallelise", "vectorize", "serialize", "deserialize", "instrument"],
+  ...["prefetch", "preload", "virtualize", "code-split", "tree-shake"],
 ];
 
 /** Verbs that change code: with any object they make a code change. */
 export const CODE_VERBS = [
   ...["internationalise"],
   ...["escape", "validate"],
-  ...["prefetch", "batch"],
+  ...["batch"],
   ...["bundle", "stub", "seed"],
   ...["roll back", "rollback"],
   ...["stash", "hide", "hidden", "strip", "flatten", "abstract", "generalize"],

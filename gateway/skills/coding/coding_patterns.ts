@@ -16,6 +16,7 @@ import {
   PEOPLE,
   SERVICE_RECORDS,
   WEAK_CODE_OBJECTS,
+  WEAK_SERVICE_RECORDS,
 } from "./code_vocabulary.ts";
 
 /** Plain patterns beside the lexicon (none: the lexicon says it all). */
@@ -350,10 +351,10 @@ export const CODING_LEXICON: SkillLexicon = {
       ...term,
       hostedBy: true,
     })),
-    nouns(["response"], 1).map((term) => ({ ...term, hostedBy: true })),
     // Records that only say something beside a service ("the Typeform submissions", "the
     // Stripe events"): weightless alone.
     nouns(SERVICE_RECORDS, 0).map((term) => ({ ...term, hostedBy: true })),
+    nouns(WEAK_SERVICE_RECORDS, 1).map((term) => ({ ...term, hostedBy: true })),
     nouns(WEAK_CODE_OBJECTS, 1),
     // A language or framework alone says nothing ("the React docs" are read on the web), but
     // it is something a code verb acts on ("migrate to Postgres", "rewrite it in Rust").
@@ -391,6 +392,21 @@ export const CODING_LEXICON: SkillLexicon = {
       weight: 1,
     },
     // An app's screen named by what it shows ("the order history screen"); not a device's.
+    // A wish about how the product behaves ("it'd be cool if the admin console let you
+    // export…"), not a request to the assistant ("…if you could log into…").
+    {
+      name: "feature wish",
+      pattern:
+        /\b(?:(?:it'?d|it would|would(?:n'?t it)?|that'?d|that would) be (?:great|nice|cool|good|awesome|helpful|useful|better|ideal|neat|sweet) if|i'?d love (?:it )?if|i would love (?:it )?if|i wish|if only)\b(?!\s+you\b)/i,
+      weight: 2,
+    },
+    // How the app behaves for its users: "prefetch … when the user gets near the bottom".
+    {
+      name: "user behaviour",
+      pattern:
+        /\b(?:when|whenever|once|after|before|if|until|so that)\s+(?:the |a |our |new |logged[- ]in )?(?:users?|customers?|visitors?)\b/i,
+      weight: 2,
+    },
     {
       name: "app screen",
       pattern:
