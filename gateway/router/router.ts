@@ -182,8 +182,9 @@ export function splitClauses(text: string): string[] {
   return splitMarked(text).map((c) => c.text);
 }
 
-/** "between" (or "both") still waiting for its "and" a few words on. */
-const BETWEEN_OPEN = /\b(?:between|both)\s+(?:[\w'-]+\s+){0,3}[\w'-]+$/i;
+/** "between", "both" or "comparing" still waiting for its "and" a few words on. */
+const BETWEEN_OPEN =
+  /\b(?:between|both|compar(?:e|es|ed|ing)|versus|difference of)\s+(?:[\w'-]+\s+){0,3}[\w'-]+$/i;
 
 const SPLIT_KEEPING = new RegExp(`(${SPLIT.source})`, "i");
 
@@ -197,7 +198,8 @@ function splitMarked(text: string): { text: string; afterComma: boolean }[] {
     if (!clause) continue;
     const separator = i > 0 ? parts[i - 1]! : "";
     const last = out[out.length - 1];
-    // "between our staging and prod overlays" names two things, not two requests.
+    // "between our staging and prod overlays", "comparing bun and deno" name two things, not two
+    // requests.
     if (last && /^\s+and\s+$/i.test(separator) && BETWEEN_OPEN.test(last.text)) {
       last.text = `${last.text} and ${clause}`;
       continue;

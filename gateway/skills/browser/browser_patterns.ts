@@ -87,6 +87,12 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "purchase",
       "pay",
       "apply for",
+      // Work on an issue tracker ("assign the login bug to me", "label the bugs").
+      "assign",
+      "reassign",
+      "unassign",
+      "triage",
+      "label",
     ]),
     ...verbs(
       [
@@ -230,7 +236,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
     // A package registry named as a place: "how many downloads did it get on npm".
     {
       name: "on a registry",
-      pattern: /\b(?:on|from|in) (?:npm|pypi|crates|the npm registry)\b/i,
+      pattern: /\b(?:on|from|in|search|browse) (?:npm|pypi|crates|the npm registry)\b/i,
       weight: 2,
     },
     { name: "search the web", pattern: /\bsearch (?:the web|online|google)\b/i },

@@ -64,6 +64,14 @@ export const WEB_DESTINATIONS = [
   // Lists and programs one signs up to on a site.
   ...["newsletter", "mailing list", "waitlist", "wait list", "beta program", "early access"],
   ...["rss feed", "digest email"],
+  // Settings pages of a web app ("the GitLab profile settings").
+  ...["profile settings", "account settings", "user settings", "billing settings", "app settings"],
+  ...["org settings", "organization settings", "team settings", "repo settings", "profile page"],
+  ...["repository settings", "project settings", "workspace settings", "security settings"],
+  ...["notification settings", "privacy settings", "settings tab", "admin settings"],
+  // Design work kept in a web app.
+  ...["design file", "figma export", "mockup", "wireframe", "design system site"],
+  ...["cloudwatch", "cloudtrail", "secrets manager", "jetbrains", "ssl labs", "canny"],
   // Web UIs of infrastructure tools.
   ...["airflow ui", "spark ui", "kafka ui", "temporal ui", "argo ui", "rabbitmq ui", "admin ui"],
   ...["rabbitmq management", "web console", "minio console", "consul ui", "nomad ui"],
@@ -85,7 +93,8 @@ export const WEB_INFORMATION = [
   ...["free tier", "paid plan", "plan pricing", "seat price"],
   // Secrets are issued and rotated in a provider's console ("rotate the API key in the
   // developer console"); a code object still wins ("add the API key to the env file").
-  ...["api key", "api token", "access token"],
+  ...["api key", "api token", "access token", "ssh key", "gpg key", "deploy key", "bot token"],
+  ...["personal access token", "signing secret", "client secret", "oauth app"],
 ];
 
 /**

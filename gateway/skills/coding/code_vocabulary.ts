@@ -45,6 +45,10 @@ export const CODE_OBJECTS = [
   ...["single sign on", "oauth login", "magic link", "passkey", "two factor", "2fa", "mfa"],
   ...["navigation rail", "base image", "container image", "image tag", "prefect flow"],
   ...["dagster job", "temporal workflow", "step function", "cloud function", "edge function"],
+  ...["session store", "key value store", "data store", "cache store", "checklist", "callout"],
+  ...["product tour", "walkthrough", "hero", "hero section", "hero image", "card component"],
+  ...["pricing table", "call to action", "cta", "announcement bar", "alert banner", "grid layout"],
+  ...["pool", "browser pool", "worker pool", "deep clone", "deep copy", "shallow copy"],
   // Data and databases.
   ...["column", "index", "foreign key", "primary key", "constraint"],
   ...["stored procedure", "seed", "seed data", "fixture", "orm", "entity", "dto"],
@@ -105,7 +109,7 @@ export const CODE_OBJECTS = [
  */
 export const WEAK_CODE_OBJECTS = [
   ...["table", "upload", "retry", "feature", "model", "state", "performance"],
-  ...["latency", "memory usage", "label", "thread pool", "lock"],
+  ...["latency", "memory usage", "thread pool", "lock"],
   ...["dark mode", "light mode", "cache"],
   // What an app sends, built from templates in the code ("localise the confirmation emails").
   ...["email", "notification", "message", "wording", "copy text"],
@@ -138,6 +142,7 @@ export const CODE_TECHNOLOGIES = [
   ...["nodemailer", "passport", "bcrypt", "dotenv", "winston", "pino", "morgan", "multer"],
   ...["sharp", "swc", "turborepo", "nx", "lerna", "pnpm", "yarn", "npm", "pip", "poetry"],
   ...["cargo", "gradle", "maven", "nomad", "consul", "vault", "istio", "envoy", "traefik"],
+  ...["memcached", "dynamodb", "cassandra", "elasticsearch", "opensearch", "clickhouse"],
   ...["debian", "ubuntu", "alpine", "centos", "fedora", "distroless", "argo workflows"],
   ...["prefect", "dagster", "luigi", "temporal", "material ui", "material design", "tailwind css"],
   // Products named after a code object: "the release notes for React Router" are about a
