@@ -16,6 +16,11 @@ export const BROWSER_PATTERNS: readonly SkillPattern[] = [
 
 const TLDS = "com|org|net|io|dev|app|co|uk|de|fr|eu|edu|gov|ai|me|info|xyz|test|local|site";
 
+/** Names of files that take a variant after a dot ("dockerfile dot dev", "env dot local"). */
+const FILE_STEMS =
+  "(?:dockerfile|makefile|procfile|jenkinsfile|gemfile|vagrantfile|env|config|settings|tsconfig|" +
+  "jsconfig|compose|docker-compose|requirements|readme)";
+
 const DIGIT = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
 /** A number as said: "127", "one two seven", "zero". */
 const SPOKEN_NUMBER = `(?:\\d{1,3}|(?:${DIGIT})(?:\\s+(?:${DIGIT})){0,2})`;
@@ -207,9 +212,10 @@ export const BROWSER_LEXICON: SkillLexicon = {
   cues: [
     {
       name: "spoken URL",
-      // Not the rest of a dotfile's name ("the dot env dot local file").
+      // Not the rest of a dotfile's name ("the dot env dot local file") nor a file's variant
+      // ("the dockerfile dot dev").
       pattern: new RegExp(
-        `(?<!\\bdot\\s+)\\b(?!(?:the|a|an|in|to|of)\\s)[a-z0-9-]+(?:\\s+dot\\s+[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`,
+        `(?<!\\bdot\\s+)\\b(?!(?:the|a|an|in|to|of)\\s)(?!${FILE_STEMS}\\b)[a-z0-9-]+(?:\\s+dot\\s+(?!env\\b)[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`,
         "i",
       ),
     },

@@ -91,6 +91,7 @@ export const WEB_INFORMATION = [
   ...["job posting", "job listing", "download link", "download count", "download numbers"],
   ...["star count", "end of life date", "charge", "team plan", "pro plan", "enterprise plan"],
   ...["free tier", "paid plan", "plan pricing", "seat price"],
+  ...["lts", "lts release", "release schedule", "roadmap", "end of life"],
   // Secrets are issued and rotated in a provider's console ("rotate the API key in the
   // developer console"); a code object still wins ("add the API key to the env file").
   ...["api key", "api token", "access token", "ssh key", "gpg key", "deploy key", "bot token"],

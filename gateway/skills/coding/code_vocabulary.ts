@@ -121,6 +121,8 @@ export const WEAK_CODE_OBJECTS = [
   ...["block"],
   // A user flow in the app ("the upgrade flow"): code, or a path to try on a site.
   ...["flow"],
+  // Where a link opens is its markup ("open in a new tab").
+  ...["new tab", "new window"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
