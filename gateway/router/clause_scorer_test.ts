@@ -64,7 +64,12 @@ Deno.test("scoreClause(): a relative clause describes its noun; a noun after a m
 Deno.test("scoreClause(): a verb between two nouns ends the first phrase", () => {
   const s = scoreClause("make the link checker script skip mailto links", skills);
   assertEquals(s.intent, "coding");
-  assertEquals(s.fired.coding, ["modifier:checker", "object:script", "verb:skip"]);
+  assertEquals(s.fired.coding, [
+    "cue:make it behave",
+    "modifier:checker",
+    "object:script",
+    "verb:skip",
+  ]);
 });
 
 Deno.test("scoreClause(): a verb after a noun with nothing to act on is part of the phrase", () => {

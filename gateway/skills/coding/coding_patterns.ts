@@ -388,11 +388,11 @@ export const CODING_LEXICON: SkillLexicon = {
         /\b(?:dockerfile|makefile|procfile|jenkinsfile|gemfile|vagrantfile|compose|docker-compose|tsconfig)\s+dot\s+[a-z]+\b/i,
     },
     // Making something behave a way is a code change: "make the footer links open in a new tab"
-    // (but "make sure the page loads" is a check).
+    // (but "make sure the page loads" is a check). Only "make" is the cue: the nouns still count.
     {
       name: "make it behave",
       pattern:
-        /\bmake\s+(?!sure\b)(?:the|our|all|every|each|this|that|these|those)\s+(?:[\w'-]+\s+){0,4}?(?:open|close|show|hide|load|work|use|return|stay|stick|wrap|fit|scroll|link|point|redirect|accept|support|include|ignore|skip|fail|retry|respect|handle|render|display|appear|behave)s?\b/i,
+        /\bmake(?=\s+(?:the|our|all|every|each|this|that|these|those)\s+(?:[\w'-]+\s+){1,4}?(?:open|close|show|hide|load|work|use|return|stay|stick|wrap|fit|scroll|link|point|redirect|accept|support|include|ignore|skip|fail|retry|respect|handle|render|display|appear|behave)s?\b)/i,
       weight: 2,
     },
     // A dependency pinned or moved to a version ("pin boto3 to one point thirty four"): weak, so
