@@ -65,7 +65,7 @@ const SPLIT =
 const LEADING_CONJUNCTION =
   /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|you'?ve) (?:done|finished)(?: with that| that)?)\b[\s,]*)+/i;
 const NEGATION =
-  /^(?:please\s+)?(?!(?:don'?t|do not|dont|never) forget\b)(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|nothing|forget(?: about)?|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
+  /^(?:please\s+)?(?!(?:don'?t|do not|dont|never) forget\b)(?!not (?:a (?:big )?fan|sure|happy|great|ideal|thrilled|convinced|crazy about|loving)\b)(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|nothing|forget(?: about)?|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
 /** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */
 const DECLINED =
   /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;

@@ -14,7 +14,8 @@ export const BROWSER_PATTERNS: readonly SkillPattern[] = [
   { pattern: /\bhttps?:\/\/\S+/i, weight: 3 },
 ];
 
-const TLDS = "com|org|net|io|dev|app|co|uk|de|fr|eu|edu|gov|ai|me|info|xyz|test|local|site";
+const TLDS = "com|org|net|io|dev|app|co|uk|de|fr|eu|edu|gov|ai|me|info|xyz|test|local|site|gg|tv|" +
+  "ly|so|fm|cc|us|ca|jp|nl|se|ch|au|page|cloud|tech|online|website|host";
 
 /** Names of files that take a variant after a dot ("dockerfile dot dev", "env dot local"). */
 const FILE_STEMS =

@@ -49,6 +49,16 @@ export const CODE_OBJECTS = [
   ...["product tour", "walkthrough", "hero", "hero section", "hero image", "card component"],
   ...["pricing table", "call to action", "cta", "announcement bar", "alert banner", "grid layout"],
   ...["pool", "browser pool", "worker pool", "deep clone", "deep copy", "shallow copy"],
+  // Emails an app sends.
+  ...["onboarding email", "welcome email", "transactional email", "confirmation email"],
+  ...["password reset email", "reset email", "notification email", "email template", "list view"],
+  // Games.
+  ...["unity project", "unreal project", "godot project", "game object", "prefab", "scene"],
+  ...["shader", "sprite", "input system", "collider", "animation controller", "player controller"],
+  // Embedded and systems.
+  ...["firmware", "watchdog", "bootloader", "interrupt handler", "isr", "register map"],
+  ...["device tree", "kernel module", "sensor driver", "uart", "i2c", "spi", "gpio", "pwm"],
+  ...["rtos task", "linker script", "makefile target"],
   // Data and databases.
   ...["column", "index", "foreign key", "primary key", "constraint"],
   ...["stored procedure", "seed", "seed data", "fixture", "orm", "entity", "dto"],
@@ -110,7 +120,7 @@ export const CODE_OBJECTS = [
 export const WEAK_CODE_OBJECTS = [
   ...["table", "upload", "retry", "feature", "model", "state", "performance"],
   ...["latency", "memory usage", "thread pool", "lock"],
-  ...["dark mode", "light mode", "cache"],
+  ...["dark mode", "light mode"],
   // What an app sends, built from templates in the code ("localise the confirmation emails").
   ...["email", "notification", "message", "wording", "copy text"],
   // Who a user is, for what code shows them ("hidden for logged-in users").
@@ -187,6 +197,7 @@ export const CODE_ONLY_VERBS = [
   ...["cherry pick", "stub out", "backfill", "hoist", "decouple", "lazy-load", "lazy load"],
   ...["parallelize", "parallelise", "vectorize", "serialize", "deserialize", "instrument"],
   ...["prefetch", "preload", "virtualize", "code-split", "tree-shake"],
+  ...["cache"],
 ];
 
 /** Verbs that change code: with any object they make a code change. */

@@ -108,7 +108,6 @@ export const CODING_LEXICON: SkillLexicon = {
     "reorganise",
     "merge",
     "speed up",
-    "cache",
     "wire up",
     "hook up",
     "install",
@@ -411,7 +410,7 @@ export const CODING_LEXICON: SkillLexicon = {
     {
       name: "feature wish",
       pattern:
-        /\b(?:(?:it'?d|it would|would(?:n'?t it)?|that'?d|that would) be (?:great|nice|cool|good|awesome|helpful|useful|better|ideal|neat|sweet) if|i'?d love (?:it )?if|i would love (?:it )?if|i wish|if only|i was thinking(?: that)?(?=\s+(?:the|our|it|we)\b))\b(?!\s+you\b)/i,
+        /\b(?:(?:it'?d|it would|would(?:n'?t it)?|that'?d|that would) be (?:great|nice|cool|good|awesome|helpful|useful|better|ideal|neat|sweet) if|i'?d love (?:it )?if|i would love (?:it )?if|i wish|if only|i was thinking(?: that)?(?=\s+(?:the|our|it|we)\b)|(?:it'?d|it would) make sense to|we could (?:really |definitely |totally )?use|(?:that|this|it) needs to (?:change|go|be (?:fixed|changed|cleaned up|rewritten|refactored)))\b(?!\s+you\b)/i,
       weight: 2,
     },
     // How the app behaves for its users: "prefetch … when the user gets near the bottom".
