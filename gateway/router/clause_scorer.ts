@@ -69,6 +69,10 @@ const DETERMINER_BEFORE =
  */
 const CONDITION_BEFORE =
   /\b(?:(?:when|whenever|if|after|before|once|until|unless|as soon as)\s+(?:i|you|we|they|he|she|it|someone|somebody|anyone|people|(?:the|a|an|our|new|logged[- ]in)\s+(?:\w+\s+)?(?:users?|customers?|visitors?|admins?))\s+(?:\w+\s+)?|\b(?:being|been)\s+)$/i;
+/** A passive ("is logged in plain text") or a verb used as a noun ("the button of submit"). */
+const PASSIVE_BEFORE =
+  /\b(?:is|are|was|were|be|gets?|got)\s+(?:(?:not|never|still|also|now)\s+)?$/i;
+const OF_BEFORE = /\bof\s+$/i;
 
 type Kind = "object" | "cue" | "verb" | "strong";
 interface Hit {
@@ -257,6 +261,11 @@ export function scoreClause(
     // sheet".
     .filter((v) => !SHOULD_BEFORE.test(clause.slice(0, v.start)))
     .filter((v) => !CONDITION_BEFORE.test(clause.slice(0, v.start)))
+    .filter((v) => !OF_BEFORE.test(clause.slice(0, v.start)))
+    .filter((v) =>
+      !PASSIVE_BEFORE.test(clause.slice(0, v.start)) ||
+      !/(?:ed|en)\b/i.test(clause.slice(v.start, v.end).split(/\s/)[0]!)
+    )
     // A verb right after a noun with nothing to act on ends the noun phrase: "after a page
     // refresh", "the provider upgrade thing" (but "make the script skip mailto links" acts).
     .filter((v) => !endsNounPhrase(clause, v, nounsKept))

@@ -214,3 +214,14 @@ Deno.test("scoreClause(): a wish about the product is a code change, a wish of t
     "browser",
   );
 });
+
+Deno.test('scoreClause(): a passive or a verb after "of" is no action', () => {
+  assertEquals(
+    scoreClause("the postgres connection string is logged in plain text", skills).fired.browser,
+    undefined,
+  );
+  assertEquals(
+    scoreClause("the button of submit in register component not working", skills).fired.browser,
+    ["object:button"],
+  );
+});

@@ -428,7 +428,8 @@ export const CODING_LEXICON: SkillLexicon = {
     },
     {
       name: "make faster/smaller",
-      pattern: /\bmake\b.{1,60}?\b(?:faster|quicker|smaller|cleaner|simpler|safer)\b/i,
+      pattern:
+        /\bmake\b.{1,60}?\b(?:faster|quicker|smaller|cleaner|simpler|safer|configurable|optional|async|generic|reusable|testable|idempotent|thread[- ]safe|type[- ]safe|nullable|required|private|public|static|lazy|responsive|accessible|sortable|searchable|resizable|collapsible|dismissible|editable|clickable)\b/i,
       weight: 2,
     },
   ],
