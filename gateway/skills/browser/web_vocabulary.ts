@@ -72,6 +72,15 @@ export const WEB_DESTINATIONS = [
   // Design work kept in a web app.
   ...["design file", "figma export", "mockup", "wireframe", "design system site"],
   ...["cloudwatch", "cloudtrail", "secrets manager", "jetbrains", "ssl labs", "canny"],
+  // Feature flags, secrets, media and more developer services.
+  ...["crashlytics", "firebase crashlytics", "app center", "launchdarkly", "optimizely"],
+  ...["statsig", "1password", "one password", "lastpass", "bitwarden", "cloudinary"],
+  ...["algolia dashboard", "confluent cloud", "clerk dashboard", "resend dashboard"],
+  ...["plaid dashboard", "braze", "klaviyo", "servicenow", "atlassian", "wrike", "youtrack"],
+  ...["pivotal tracker", "gitea", "gerrit", "sourcegraph", "codespaces", "gitpod", "rapidapi"],
+  ...["npm trends", "shields io", "vimeo", "crunchbase", "trustpilot", "capterra", "levels fyi"],
+  ...["infoq", "smashing magazine", "css tricks", "chrome status", "google fonts", "unsplash"],
+  ...["font awesome", "dribbble", "behance", "google cloud", "medium article", "medium post"],
   // Web UIs of infrastructure tools.
   ...["airflow ui", "spark ui", "kafka ui", "temporal ui", "argo ui", "rabbitmq ui", "admin ui"],
   ...["rabbitmq management", "web console", "minio console", "consul ui", "nomad ui"],

@@ -49,6 +49,19 @@ export const CODE_OBJECTS = [
   ...["product tour", "walkthrough", "hero", "hero section", "hero image", "card component"],
   ...["pricing table", "call to action", "cta", "announcement bar", "alert banner", "grid layout"],
   ...["pool", "browser pool", "worker pool", "deep clone", "deep copy", "shallow copy"],
+  // More UI parts.
+  ...["chip", "pill", "timeline", "dropzone", "file uploader", "emoji picker", "kebab menu"],
+  ...["overflow menu", "floating action button", "bottom nav", "app bar", "toolbar"],
+  ...["status bar", "scrollbar", "tree view", "data grid", "datatable", "data table"],
+  ...["virtual list", "lightbox", "video player", "audio player", "chart", "sparkline"],
+  ...["tabs component", "tab component", "menu component", "dropdown menu", "nav menu"],
+  ...["side menu", "mega menu", "api route", "express route", "routes file", "route file"],
+  ...["routing", "route definition", "route guard", "health route", "catch-all route"],
+  // More code constructs and repository pieces.
+  ...["property", "attribute", "getter", "setter", "signature", "union type", "type guard"],
+  ...["trait", "mixin", "macro", "header file", "cli option", "config option", "submodule"],
+  ...["monorepo", "artifact", "binary", "executable", "jar", "crate", "merge conflict"],
+  ...["commit message", "codeowners", "pr template", "issue template", "license file"],
   // Emails an app sends.
   ...["onboarding email", "welcome email", "transactional email", "confirmation email"],
   ...["password reset email", "reset email", "notification email", "email template", "list view"],
@@ -133,6 +146,7 @@ export const WEAK_CODE_OBJECTS = [
   ...["flow"],
   // Where a link opens is its markup ("open in a new tab").
   ...["new tab", "new window"],
+  ...["flag", "option"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
@@ -216,4 +230,7 @@ export const CODE_VERBS = [
   ...["reuse", "clean", "fix up"],
   ...["bump up", "lock down", "split out", "pull out"],
   ...["move out", "factor out", "break out", "rip out", "strip out", "swap out", "tear out"],
+  ...["plumb", "propagate", "gate", "clamp", "truncate", "encode", "decode", "parse"],
+  ...["stringify", "chunk", "shard", "replicate", "backport", "bisect", "fuzz", "assert"],
+  ...["tune", "nest", "denormalize", "reword", "secure", "isolate"],
 ];
