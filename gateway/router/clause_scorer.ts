@@ -333,6 +333,18 @@ export function scoreClause(
         add(h.intent, headPoints, `described ${h.kind}:${h.name}`);
         continue;
       }
+      // A record visited is a place: "visit the storybook deployment", "assign the issue to me".
+      const visit = verbsKept[0];
+      if (
+        visit && visit.kind === "verb" && visit.weight >= DEFAULT_WEIGHT.verb &&
+        visit.intent !== h.intent && visit.start < h.start && h.weight > 0 &&
+        objectTerm(skills, h)?.hostedBy
+      ) {
+        headPoints = 0;
+        evidence.add(visit.intent);
+        add(visit.intent, h.weight, `visited ${h.kind}:${h.name}`);
+        continue;
+      }
       headPoints = h.weight;
       add(h.intent, h.weight, `${h.kind}:${h.name}`);
       // "… on the GitHub page": where the work happens counts a little more.

@@ -225,3 +225,10 @@ Deno.test('scoreClause(): a passive or a verb after "of" is no action', () => {
     ["object:button"],
   );
 });
+
+Deno.test("scoreClause(): a record visited is a place", () => {
+  const s = scoreClause("visit the storybook deployment", skills);
+  assertEquals(s.intent, "browser");
+  assertEquals(s.fired.browser, ["visited object:deployment", "verb:visit"]);
+  assertEquals(scoreClause("fix the deployment", skills).intent, "coding");
+});
