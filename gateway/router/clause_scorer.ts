@@ -361,10 +361,12 @@ export function scoreClause(
     // A strong qualifier of a weak head of its own skill lends it its weight: "my Netflix
     // subscription" is as sure as "Netflix".
     const lent = Math.max(0, h.weight - head!.weight);
-    // A record qualified by a named place is kept there: "the Vercel build" is Vercel's.
+    // A record qualified by a named place is kept there: "the Vercel build" is Vercel's; so is
+    // a weak head when the verb is the place's ("check the Supabase table editor").
     if (
       h.intent !== head!.intent && h.weight >= DEFAULT_WEIGHT.object &&
-      objectTerm(skills, head!)?.hostedBy
+      (objectTerm(skills, head!)?.hostedBy ||
+        (head!.weight < DEFAULT_WEIGHT.object && verbsKept[0]?.intent === h.intent))
     ) {
       if (headPoints > 0) add(head!.intent, -headPoints, `hosted ${head!.kind}:${head!.name}`);
       headPoints = 0;

@@ -84,6 +84,16 @@ const table: [string, [string, string][]][] = [
     "coding",
     "replace moment with date fns across the web app",
   ]]],
+  // Ordinals start a request.
+  ["first fix the failing snapshot test, second check the storybook on chromatic", [
+    ["coding", "fix the failing snapshot test"],
+    ["browser", "check the storybook on chromatic"],
+  ]],
+  // A weak head named with a site is the site's when the verb is the site's.
+  ["go check the supabase table editor to confirm the column exists", [[
+    "browser",
+    "go check the supabase table editor to confirm the column exists",
+  ]]],
   // What the speaker does meanwhile is asked of no one.
   ["play some lo-fi while I debug this", []],
   ["fix the flaky test while I grab a coffee", [["coding", "fix the flaky test"]]],

@@ -81,6 +81,7 @@ export const WEB_DESTINATIONS = [
   ...["npm trends", "shields io", "vimeo", "crunchbase", "trustpilot", "capterra", "levels fyi"],
   ...["infoq", "smashing magazine", "css tricks", "chrome status", "google fonts", "unsplash"],
   ...["font awesome", "dribbble", "behance", "google cloud", "medium article", "medium post"],
+  ...["chromatic", "kubecon", "jsconf", "pycon", "reinvent", "google io", "wwdc", "gophercon"],
   // Web UIs of infrastructure tools.
   ...["airflow ui", "spark ui", "kafka ui", "temporal ui", "argo ui", "rabbitmq ui", "admin ui"],
   ...["rabbitmq management", "web console", "minio console", "consul ui", "nomad ui"],
@@ -101,6 +102,7 @@ export const WEB_INFORMATION = [
   ...["star count", "end of life date", "charge", "team plan", "pro plan", "enterprise plan"],
   ...["free tier", "paid plan", "plan pricing", "seat price"],
   ...["lts", "lts release", "release schedule", "roadmap", "end of life"],
+  ...["slides", "slide deck", "recording", "transcript"],
   // Secrets are issued and rotated in a provider's console ("rotate the API key in the
   // developer console"); a code object still wins ("add the API key to the env file").
   ...["api key", "api token", "access token", "ssh key", "gpg key", "deploy key", "bot token"],

@@ -62,6 +62,7 @@ export const CODE_OBJECTS = [
   ...["trait", "mixin", "macro", "header file", "cli option", "config option", "submodule"],
   ...["monorepo", "artifact", "binary", "executable", "jar", "crate", "merge conflict"],
   ...["commit message", "codeowners", "pr template", "issue template", "license file"],
+  ...["a stack overflow", "stack overflows", "walker", "tree walker", "visitor", "traverser"],
   // Emails an app sends.
   ...["onboarding email", "welcome email", "transactional email", "confirmation email"],
   ...["password reset email", "reset email", "notification email", "email template", "list view"],
@@ -147,6 +148,7 @@ export const WEAK_CODE_OBJECTS = [
   // Where a link opens is its markup ("open in a new tab").
   ...["new tab", "new window"],
   ...["flag", "option"],
+  ...["routes"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
