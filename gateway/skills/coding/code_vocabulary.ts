@@ -50,10 +50,10 @@ export const CODE_OBJECTS = [
   ...["pricing table", "call to action", "cta", "announcement bar", "alert banner", "grid layout"],
   ...["pool", "browser pool", "worker pool", "deep clone", "deep copy", "shallow copy"],
   // More UI parts.
-  ...["chip", "pill", "timeline", "dropzone", "file uploader", "emoji picker", "kebab menu"],
+  ...["chip", "pill", "dropzone", "file uploader", "emoji picker", "kebab menu"],
   ...["overflow menu", "floating action button", "bottom nav", "app bar", "toolbar"],
   ...["status bar", "scrollbar", "tree view", "data grid", "datatable", "data table"],
-  ...["virtual list", "lightbox", "video player", "audio player", "chart", "sparkline"],
+  ...["virtual list", "lightbox", "video player", "audio player", "sparkline"],
   ...["tabs component", "tab component", "menu component", "dropdown menu", "nav menu"],
   ...["side menu", "mega menu", "api route", "express route", "routes file", "route file"],
   ...["routing", "route definition", "route guard", "health route", "catch-all route"],
@@ -67,7 +67,7 @@ export const CODE_OBJECTS = [
   ...["onboarding email", "welcome email", "transactional email", "confirmation email"],
   ...["password reset email", "reset email", "notification email", "email template", "list view"],
   // Games.
-  ...["unity project", "unreal project", "godot project", "game object", "prefab", "scene"],
+  ...["unity project", "unreal project", "godot project", "game object", "prefab"],
   ...["shader", "sprite", "input system", "collider", "animation controller", "player controller"],
   // Embedded and systems.
   ...["firmware", "watchdog", "bootloader", "interrupt handler", "isr", "register map"],
@@ -149,6 +149,8 @@ export const WEAK_CODE_OBJECTS = [
   ...["new tab", "new window"],
   ...["flag", "option"],
   ...["routes"],
+  // Everyday words too ("a chart of my steps", "the timeline for the weekend").
+  ...["chart", "timeline", "scene"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
