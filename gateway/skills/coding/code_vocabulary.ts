@@ -63,6 +63,15 @@ export const CODE_OBJECTS = [
   ...["monorepo", "artifact", "binary", "executable", "jar", "crate", "merge conflict"],
   ...["commit message", "codeowners", "pr template", "issue template", "license file"],
   ...["a stack overflow", "stack overflows", "walker", "tree walker", "visitor", "traverser"],
+  ...["deserializer", "marshaller", "unmarshaller", "codec", "topic", "sns topic"],
+  ...["security group", "subnet", "autoscaling group", "ami", "readiness check"],
+  ...["liveness check", "sidecar", "pod disruption budget", "hpa", "rbac", "rbac rule"],
+  ...["cluster role", "role binding", "persistent volume claim", "pvc", "argo application"],
+  ...["cmakelists", "cmake lists", "conda env", "conda environment", "virtualenv", "venv"],
+  ...["turbo config", "suite", "backfill job", "stored proc", "cte", "value object"],
+  ...["aggregate root", "event sourcing", "saga", "outbox", "thunk", "hoc"],
+  ...["higher order component", "suspense boundary", "rewrite rule", "redirect rule"],
+  ...["waf rule", "cron expression", "glob pattern"],
   // Emails an app sends.
   ...["onboarding email", "welcome email", "transactional email", "confirmation email"],
   ...["password reset email", "reset email", "notification email", "email template", "list view"],
@@ -151,6 +160,7 @@ export const WEAK_CODE_OBJECTS = [
   ...["routes"],
   // Everyday words too ("a chart of my steps", "the timeline for the weekend").
   ...["chart", "timeline", "scene"],
+  ...["rule"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
