@@ -283,6 +283,13 @@ export const BROWSER_LEXICON: SkillLexicon = {
         /\b(?:docs|documentation|changelog|release notes|migration guide|upgrade guide|api reference)\s+(?:for|of|on)\s+(?!(?:the|our|my|this|that|it|its|these|those|a|an|each|every|all|any)\b)[a-z]/i,
       weight: 2,
     },
+    // Shopping for a dependency or a tool: "find a library for parsing PDFs".
+    {
+      name: "looking for a tool",
+      pattern:
+        /\b(?:find|look for|search for|recommend|suggest)\s+(?:me\s+)?(?:a|an|some|any)\s+(?:(?:good|maintained|popular|lightweight|decent|free|open source)\s+)?(?:library|libraries|package|packages|tool|tools|plugin|plugins|extension|extensions|crate|crates|gem|gems|framework|frameworks|service|services|alternative|alternatives)\b/i,
+      weight: 2,
+    },
     // A question the web answers ("what's in the latest Deno release notes"): weak, so it only
     // counts beside something looked up on the web ("what's the weather" stays unrouted).
     {

@@ -126,6 +126,11 @@ export const WEB_TOPICS = [
   ...["breaking changes", "migration guide", "upgrade guide", "tutorial", "article", "video"],
   ...["blog post", "conference talk", "webinar", "course", "guide", "comparison"],
   ...["alternatives", "benchmark results", "discussion", "thread", "best practices"],
+  ...["keynote", "conference schedule", "paper", "whitepaper", "case study", "answer"],
+  ...["license terms", "terms of service", "privacy policy", "installer", "example repo"],
+  ...["starter template", "starter kit", "rfc", "w3c spec", "whatwg spec", "ecma spec"],
+  ...["tc39 proposal", "cve", "security advisory", "system requirements", "compatibility table"],
+  ...["browser support", "salary range", "macos release"],
   // Figures read off a dashboard: "pull the error rate for the orders API".
   ...["error rate", "error count", "p99 latency", "p95 latency", "conversion rate", "bounce rate"],
   ...["traffic numbers", "page views", "pageviews", "active users", "signup numbers", "dau", "mau"],
