@@ -89,7 +89,7 @@ const MODIFIER_WEIGHT = 0.5;
 const LOCATION_WEIGHT = 1;
 /** "on the", "at our" … followed by up to two qualifying words before the head noun. */
 const LOCATION_BEFORE =
-  /\b(?:on|at|from)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
+  /\b(?:on|at|from|in|inside)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
 
 /** Global copies of the terms' patterns, compiled once (routing runs on every request). */
 const globalPatterns = new WeakMap<RegExp, RegExp>();
@@ -177,6 +177,17 @@ function endsNounPhrase(clause: string, v: Hit, nouns: readonly Hit[]): boolean 
   if (OBJECT_AFTER.test(clause.slice(v.end))) return false;
   const after = nouns.find((n) => n.start >= v.end);
   return !after || !sameCompound(clause.slice(v.end, after.start));
+}
+
+/** "… in the", "… on our", "… at": what follows is where a record is kept. */
+const PLACE_AFTER =
+  /^\s+(?:on|in|at|inside|within)\s+(?:(?:the|our|my|your|their|a|an)\s+)?(?:[\w'-]+\s+){0,2}$/i;
+
+/** Where the compound whose head is `head` starts (its first qualifier). */
+function compoundStart(clause: string, nouns: readonly Hit[], head: Hit): number {
+  let i = nouns.indexOf(head);
+  while (i > 0 && sameCompound(clause.slice(nouns[i - 1]!.end, nouns[i]!.start))) i--;
+  return nouns[i]!.start;
 }
 
 /** The spans a pointing object points at ("a link to [the Grafana dashboard]"). */
@@ -333,12 +344,26 @@ export function scoreClause(
         add(h.intent, headPoints, `described ${h.kind}:${h.name}`);
         continue;
       }
+      // A record in a place of another skill is kept there: "the old webhook in the Stripe
+      // dashboard", "a new repo on GitHub".
+      const place = heads[1];
+      if (
+        place && place.intent !== h.intent && place.weight >= DEFAULT_WEIGHT.object &&
+        h.weight > 0 && objectTerm(skills, h)?.hostedBy &&
+        PLACE_AFTER.test(clause.slice(h.end, compoundStart(clause, nounsKept, place)))
+      ) {
+        headPoints = 0;
+        add(h.intent, 0, `placed ${h.kind}:${h.name}`);
+        continue;
+      }
       // A record visited is a place: "visit the storybook deployment", "assign the issue to me".
       const visit = verbsKept[0];
       if (
         visit && visit.kind === "verb" && visit.weight >= DEFAULT_WEIGHT.verb &&
         visit.intent !== h.intent && visit.start < h.start && h.weight > 0 &&
-        objectTerm(skills, h)?.hostedBy
+        objectTerm(skills, h)?.hostedBy &&
+        // An existing one ("the deployment"), not one to make ("open a pull request").
+        /^\s+(?:the|our|my|their|this|that|these|those|your)\b/i.test(clause.slice(visit.end))
       ) {
         headPoints = 0;
         evidence.add(visit.intent);
@@ -364,7 +389,7 @@ export function scoreClause(
     // A record qualified by a named place is kept there: "the Vercel build" is Vercel's; so is
     // a weak head when the verb is the place's ("check the Supabase table editor").
     if (
-      h.intent !== head!.intent && h.weight >= DEFAULT_WEIGHT.object &&
+      h.intent !== head!.intent && objectTerm(skills, h)?.named &&
       (objectTerm(skills, head!)?.hostedBy ||
         (head!.weight < DEFAULT_WEIGHT.object && verbsKept[0]?.intent === h.intent))
     ) {

@@ -39,8 +39,9 @@ Deno.test("scoreClause(): a verb without an object of its skill claims nothing",
 Deno.test("scoreClause(): the margin is the distance to the runner-up", () => {
   const s = scoreClause("fix the login form in the signup form component", skills);
   assertEquals(s.intent, "coding");
-  assertEquals(s.scores, { coding: 4, browser: 2.5 });
-  assertEquals(s.margin, 1.5);
+  // "in the … component" is where the work happens.
+  assertEquals(s.scores, { coding: 5, browser: 2.5 });
+  assertEquals(s.margin, 2.5);
 });
 
 Deno.test("scoreClause(): a verb inside a noun phrase is no verb", () => {
@@ -231,4 +232,18 @@ Deno.test("scoreClause(): a record visited is a place", () => {
   assertEquals(s.intent, "browser");
   assertEquals(s.fired.browser, ["visited object:deployment", "verb:visit"]);
   assertEquals(scoreClause("fix the deployment", skills).intent, "coding");
+});
+
+Deno.test("scoreClause(): a record in a place of another skill is kept there", () => {
+  const s = scoreClause("disable the old webhook in the stripe dashboard", skills);
+  assertEquals(s.intent, "browser");
+  assertEquals(s.fired.coding, ["placed object:webhook", "verb:disable"]);
+  assertEquals(scoreClause("add the env var to the helm chart", skills).intent, "coding");
+  // A qualifier hosts a record only when it names a site: "the link preview service" is ours.
+  assertEquals(
+    scoreClause("the link preview service should cache og tags", skills).intent,
+    "coding",
+  );
+  // Making one is no visit: "open a pull request with the fix".
+  assertEquals(scoreClause("open a pull request with the fix", skills).intent, "coding");
 });

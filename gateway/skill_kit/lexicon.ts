@@ -26,6 +26,8 @@ export interface LexiconTerm {
    * that skill's ("the Vercel build logs" are read on Vercel).
    */
   hostedBy?: boolean;
+  /** A named site or service ("GitHub", "Vercel"): the place that keeps `hostedBy` records. */
+  named?: boolean;
 }
 
 /** The start every inflection of `word` shares: "update" → "updat", "copy" → "cop". */

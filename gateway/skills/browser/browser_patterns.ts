@@ -93,6 +93,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
       "purchase",
       "pay",
       "apply for",
+      "attach",
       // Work on an issue tracker ("assign the login bug to me", "label the bugs").
       "assign",
       "reassign",
@@ -201,7 +202,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
     // Places on the web people name instead of a URL ("on Hacker News", "search Stack
     // Overflow"). In a compound they qualify a code head like any noun ("the GitHub workflow
     // file" is a file).
-    ...nouns(WEB_DESTINATIONS),
+    ...nouns(WEB_DESTINATIONS).map((term) => ({ ...term, named: true })),
     // What people go to the web for: weak alone, enough with a web verb ("find the cheapest
     // flight", "grab the top headlines"), never more than a code object.
     ...nouns(WEB_INFORMATION, 1),

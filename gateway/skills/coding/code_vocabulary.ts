@@ -193,6 +193,15 @@ export const CODE_TECHNOLOGIES = [
 ];
 
 /**
+ * Code's own things that a web service also keeps: in a place of that service they are its ("the
+ * old webhook in the Stripe dashboard", "a new repo on GitHub").
+ */
+export const HOSTED_CODE_OBJECTS = [
+  ...["webhook", "repo", "repository", "branch", "pull request", "env var", "service"],
+  ...["environment variable"],
+];
+
+/**
  * Records a service keeps ("the Typeform submissions"): weightless and no sign of code without the
  * service that keeps them.
  */
