@@ -44,7 +44,11 @@ const BOUNDARY = new Set(
     "using through under without which who whom whose what where why how while until because " +
     "since whenever is isn't are aren't was wasn't were weren't have has had haven't hasn't do " +
     "does did don't doesn't didn't can can't could couldn't will won't would wouldn't should " +
-    "shouldn't must might may ought need needs keeps keep gets got seems looks")
+    "shouldn't must might may ought need needs keeps keep gets got seems looks includes include " +
+    "supports uses contains shows returns takes gives makes lets allows breaks fails throws " +
+    "calls sends says mentions covers explains lists handles runs loads renders reads writes " +
+    "stores drops skips ignores misses lacks expects requires accepts owns hits causes triggers " +
+    "blocks leaks crashes hangs where")
     .split(" "),
 );
 const MAX_COMPOUND_GAP_WORDS = 2;
@@ -54,7 +58,7 @@ const HOW_TO =
   /\b(?:how (?:to|do (?:i|we|you)|does (?:one|it))|search(?:ing)?\s+(?:[\w.-]+\s+){1,3}?for|(?:look(?:ing)? up|googl(?:e|ing)|search(?:ing)?(?: for)?|research(?:ing)?) (?:if|whether|what|when|why|which|who|where|how))\s/i;
 /** What an object about something is about ("a tutorial on web sockets", "the docs for X"). */
 const TOPIC_AFTER =
-  /^\s+(?:(?:on|in)(?!\s+(?:the|a|an|our|my|your|their|its|this|that)\b)|about|for|regarding|covering|explaining)\s+/i;
+  /^\s+(?:(?:on|in)(?!\s+(?:the|a|an|our|my|your|their|its|this|that)\b)|about|for|of|regarding|covering|explaining)\s+/i;
 /** Where a pointing object points ("a link to the Grafana dashboard"): its target, not worked on. */
 const TARGET_AFTER = /^\s+(?:to|pointing (?:to|at)|that points to)\s+/i;
 const MODAL_BEFORE =
@@ -152,6 +156,7 @@ function sameCompound(gap: string): boolean {
     !words.some((w) => BOUNDARY.has(w.toLowerCase()));
 }
 
+const PRONOUN_AFTER = /^\s+(?:it|them|that|this|those|these)\b/i;
 const OBJECT_AFTER =
   /^\s+(?:the|a|an|my|our|your|their|its|this|that|these|those|it|them|all|every|some|me|us)\b/i;
 
@@ -258,7 +263,9 @@ export function scoreClause(
   // A noun-looking word right after a modal is a verb: "the footer should link to the page".
   const howTo = HOW_TO.exec(clause);
   const nounsKept = dropOverlaps(nounHits)
-    .filter((n) => n.kind !== "object" || !MODAL_BEFORE.test(clause.slice(0, n.start)));
+    .filter((n) => n.kind !== "object" || !MODAL_BEFORE.test(clause.slice(0, n.start)))
+    // A noun opening a clause before a pronoun is a verb: "…and test it", "profile them".
+    .filter((n) => n.start > 0 || !PRONOUN_AFTER.test(clause.slice(n.end)));
   // A verb word inside a noun phrase ("screenshot function") or after a determiner ("the
   // search endpoint", "a login page") is a noun.
   const verbsKept = dropOverlaps(verbHits)
@@ -313,6 +320,8 @@ export function scoreClause(
       ? howTo.index + howTo[0].length
       : Infinity,
   );
+  // What a topic names is not done: "a guide for migrating from webpack to vite".
+  const verbsActing = verbsKept.filter((v) => v.start < describedFrom);
   // The target of a pointing object is one noun phrase: "add a link to the Grafana dashboard in
   // the README" changes the README.
   const targets = pointedAt(clause, nounsKept, skills);
@@ -327,6 +336,8 @@ export function scoreClause(
     const h = nounsKept[i]!;
     const next = nounsKept[i + 1];
     const modifier = h.kind === "object" && next !== undefined && head !== undefined &&
+      // A clause-wide signal ("…published yet") heads no compound.
+      !(next.kind === "cue" && next.weight < DEFAULT_WEIGHT.verb) &&
       sameCompound(clause.slice(h.end, next.start)) &&
       // A verb between two nouns ends the first phrase: in "make the checker script skip
       // mailto links" the script is acted on, the links are what it skips.
@@ -337,7 +348,9 @@ export function scoreClause(
       // A service's records say nothing of code without the service ("add an event to my
       // calendar").
       if (h.weight > 0 || !objectTerm(skills, h)?.hostedBy) evidence.add(h.intent);
-      headDescribed = h.start >= describedFrom ||
+      // A clause-wide signal ("…out yet") is no topic.
+      const signal = h.kind === "cue" && h.weight < DEFAULT_WEIGHT.verb;
+      headDescribed = (h.start >= describedFrom && !signal) ||
         targets.some(([a, b]) => h.start >= a && h.end <= b);
       if (headDescribed) {
         headPoints = h.weight / 2;
@@ -414,7 +427,7 @@ export function scoreClause(
   const reachesAny = new Set(
     skills.filter((s) => s.lexicon?.verbsReachAnyObject).map((s) => s.intent),
   );
-  verbsKept.forEach((h, i) => {
+  verbsActing.forEach((h, i) => {
     // A main verb whose skill can act on any object makes it a candidate: "fix the broken link"
     // is a code change although a link is a web thing (a tie then goes to the verb).
     if (h.kind === "strong" || (i === 0 && heads.length > 0 && reachesAny.has(h.intent))) {
@@ -437,7 +450,7 @@ export function scoreClause(
   }
   // Ties go to the skill of the clause's main verb (the action settles an ambiguous object),
   // else to the first thing acted on ("the npm page for our package" is a page).
-  const mainVerb = verbsKept[0]?.intent;
+  const mainVerb = verbsActing[0]?.intent;
   const firstObject = heads.find((h) => scores[h.intent] !== undefined)?.intent;
   const rank = (intent: string) => (intent === mainVerb ? 2 : 0) + (intent === firstObject ? 1 : 0);
   const ranked = Object.entries(scores).sort((a, b) => b[1] - a[1] || rank(b[0]) - rank(a[0]));

@@ -247,3 +247,29 @@ Deno.test("scoreClause(): a record in a place of another skill is kept there", (
   // Making one is no visit: "open a pull request with the fix".
   assertEquals(scoreClause("open a pull request with the fix", skills).intent, "coding");
 });
+
+Deno.test("scoreClause(): product facts asked about are looked up", () => {
+  assertEquals(scoreClause("when did postgres sixteen come out", skills).intent, "browser");
+  assertEquals(
+    scoreClause("any idea what the latest angular version is", skills).intent,
+    "browser",
+  );
+  assertEquals(
+    scoreClause("is the conference schedule for react advanced out yet", skills).intent,
+    "browser",
+  );
+  // What a guide is for is not done: "migrating" is its topic.
+  assertEquals(
+    scoreClause("is there an official guide for migrating from webpack to vite", skills).intent,
+    "browser",
+  );
+  assertEquals(scoreClause("bump to the latest angular version", skills).intent, "coding");
+});
+
+Deno.test("scoreClause(): an unknown verb ends a compound, a noun before a pronoun is a verb", () => {
+  assertEquals(
+    scoreClause("do you know if the vercel free tier includes cron jobs", skills).intent,
+    "browser",
+  );
+  assertEquals(scoreClause("test it", skills).intent, undefined);
+});

@@ -291,12 +291,33 @@ export const BROWSER_LEXICON: SkillLexicon = {
         /\b(?:find|look for|search for|recommend|suggest)\s+(?:me\s+)?(?:a|an|some|any)\s+(?:(?:good|maintained|popular|lightweight|decent|free|open source)\s+)?(?:library|libraries|package|packages|tool|tools|plugin|plugins|extension|extensions|crate|crates|gem|gems|framework|frameworks|service|services|alternative|alternatives)\b/i,
       weight: 2,
     },
+    // When a product came out or goes away: "when did Postgres sixteen come out".
+    {
+      name: "release question",
+      pattern:
+        /\bwhen (?:did|does|do|will|is|was|are|were)\b.{1,60}?\b(?:come out|came out|released?|ship(?:ped)?|launch(?:ed)?|go(?:es)? (?:ga|eol)|end of life|eol|deprecated|sunset)\b/i,
+      weight: 2,
+    },
+    // A version by name: "the latest Angular version" (weak: "bump to the latest Angular
+    // version" is still code).
+    {
+      name: "latest version",
+      pattern:
+        /\b(?:latest|newest|current|most recent)\s+(?:stable\s+)?(?:[a-z0-9.-]+\s+){1,2}(?:version|release|lts)\b/i,
+      weight: 1,
+    },
+    // Whether something is out: "is the conference schedule out yet".
+    {
+      name: "out yet",
+      pattern: /\b(?:out|live|up|available|published|released) yet\b/i,
+      weight: 1,
+    },
     // A question the web answers ("what's in the latest Deno release notes"): weak, so it only
     // counts beside something looked up on the web ("what's the weather" stays unrouted).
     {
       name: "question",
       pattern:
-        /^(?:what(?:'s|s| is| are| was| were)|tell me|how (?:much|many)|(?:has|did|have) (?:anyone|anybody|someone|they|we)|is there|are there)\b/i,
+        /^(?:what(?:'s|s| is| are| was| were)|tell me|how (?:much|many)|(?:has|did|have) (?:anyone|anybody|someone|they|we)|is there|are there|any idea (?:what|when|which|how much|how many|if|whether)|do you know (?:what|when|which|how much|how many|if|whether))\b/i,
       weight: 1,
     },
   ],

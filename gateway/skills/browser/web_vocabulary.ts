@@ -130,7 +130,7 @@ export const WEB_TOPICS = [
   ...["license terms", "terms of service", "privacy policy", "installer", "example repo"],
   ...["starter template", "starter kit", "rfc", "w3c spec", "whatwg spec", "ecma spec"],
   ...["tc39 proposal", "cve", "security advisory", "system requirements", "compatibility table"],
-  ...["browser support", "salary range", "macos release"],
+  ...["browser support", "salary range", "macos release", "example", "code sample"],
   // Figures read off a dashboard: "pull the error rate for the orders API".
   ...["error rate", "error count", "p99 latency", "p95 latency", "conversion rate", "bounce rate"],
   ...["traffic numbers", "page views", "pageviews", "active users", "signup numbers", "dau", "mau"],

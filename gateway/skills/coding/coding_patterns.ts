@@ -411,7 +411,7 @@ export const CODING_LEXICON: SkillLexicon = {
     {
       name: "user behaviour",
       pattern:
-        /\b(?:when|whenever|once|after|before|if|until|so that)\s+(?:the |a |our |new |logged[- ]in )?(?:users?|customers?|visitors?)\b/i,
+        /\b(?:when|whenever|once|after|before|if|until|so that|where)\s+(?:the |a |our |new |logged[- ]in )?(?:users?|customers?|visitors?)\b/i,
       weight: 2,
     },
     {
