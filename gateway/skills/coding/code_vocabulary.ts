@@ -32,6 +32,10 @@ export const CODE_OBJECTS = [
   ...["migrator", "converter", "renderer", "dispatcher", "processor", "transformer", "mapper"],
   ...["compiler", "test runner", "runner", "downloader", "sender", "mailer", "notifier"],
   ...["factory", "retrier", "throttler", "debouncer", "cache manager", "bot"],
+  ...["reporter", "collector", "aggregator", "profiler", "sampler", "batcher", "flusher"],
+  ...["writer", "observer", "cleaner", "pruner", "janitor", "reaper", "sweeper", "signer"],
+  ...["verifier", "normalizer", "sanitizer", "minifier", "compressor", "interpreter"],
+  ...["transpiler", "proxy", "api gateway", "load balancer", "web vitals"],
   // Mobile UI.
   ...["bottom sheet", "action sheet", "sheet component", "pull to refresh", "swipe to delete"],
   ...["infinite scroll", "haptic feedback", "deep link", "push notification", "tab bar"],

@@ -340,6 +340,8 @@ export const CODING_LEXICON: SkillLexicon = {
     nouns(CODE_OBJECTS),
     // Records a service keeps: named with a site they are that site's ("the Vercel build").
     nouns(HOSTED_CODE_OBJECTS).map((term) => ({ ...term, hostedBy: true })),
+    // One GitHub action is code; "GitHub Actions" is the service.
+    [{ name: "github action", pattern: /\bgithub action\b(?!s)/i, prefix: "github" }],
     nouns(["build", "deployment", "exception", "crash"]).map((term) => ({
       ...term,
       hostedBy: true,
