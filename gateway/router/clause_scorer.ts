@@ -55,7 +55,7 @@ const MAX_COMPOUND_GAP_WORDS = 2;
 /** "that"/"which" opening a relative clause straight after a noun (not "that page"). */
 const RELATIVE_AFTER = /^\s+(?:that|which)\s+(?!(?:the|a|an|is|was)\b)(?=[a-z]+s\b)/i;
 const HOW_TO =
-  /\b(?:how (?:to|do (?:i|we|you)|does (?:one|it))|search(?:ing)?\s+(?:[\w.-]+\s+){1,3}?for|(?:look(?:ing)? up|googl(?:e|ing)|search(?:ing)?(?: for)?|research(?:ing)?) (?:if|whether|what|when|why|which|who|where|how))\s/i;
+  /\b(?:how (?:to|do (?:i|we|you)|does (?:one|it))|(?:docs|documentation|changelog|page|site|wiki|guide|faq|dashboard)\s+(?:says?|shows?|mentions?)|search(?:ing)?\s+(?:[\w.-]+\s+){1,3}?for|(?:look(?:ing)? up|googl(?:e|ing)|search(?:ing)?(?: for)?|research(?:ing)?) (?:if|whether|what|when|why|which|who|where|how))\s/i;
 /** What an object about something is about ("a tutorial on web sockets", "the docs for X"). */
 const TOPIC_AFTER =
   /^\s+(?:(?:on|in)(?!\s+(?:the|a|an|our|my|your|their|its|this|that)\b)|about|for|of|regarding|covering|explaining)\s+/i;

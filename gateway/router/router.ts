@@ -84,6 +84,13 @@ const CORRECTION =
 /** What the speaker is doing meanwhile ("…while I debug this") is not asked of anyone. */
 const SPEAKER_BUSY = /^(?:while|whilst) (?:i|we)\b(?!.*\bat it\b)/i;
 
+/** What the speaker was doing or saw: context for the request after it. */
+const NARRATIVE =
+  /^(?:(?:i|we)\s+(?:was|were|'ve been|have been|saw|noticed|found|tried|spotted|ran into|hit|got)|(?:i|we)'ve been)\b/i;
+/** A clause pointing back at what was named before ("from it", "on there"). */
+const BACK_REFERENCE =
+  /\b(?:from|on|in|at|into|inside|of|off)\s+(?:it|there|them|that one|that page)\b|\bthere\s*$/i;
+
 const BARE_NO = /^(?:no|nothing)(?:\s+[\w'-]+){1,3}$/i;
 const RESUMES_AFTER_NEGATION = /^(?:but\s+)?(?:just|only|instead|rather)\b/i;
 /** A statement or a question about something, not an imperative. */
@@ -247,19 +254,28 @@ export function routeUtterance(
       (RESUMES_AFTER_NEGATION.test(raw.trim()) || BARE_NO.test(last.text));
     const continues = !negated && !resumes && last !== undefined &&
       (!claimed ||
-        // Only what a request opened is looked on at, not what a statement named.
-        (!describes(last.text, score(last.text)) &&
+        // Only what a request opened is looked on at, not what a statement named, unless the
+        // clause points back at it ("…can you grab the spacing values from it").
+        ((!describes(last.text, score(last.text)) || BACK_REFERENCE.test(clean)) &&
           looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated })) ||
         (afterComma && !last.negated && elaborates(clean, score(clean), score(last.text))));
+    const explains = (g: { text: string; negated: boolean; context?: string }) =>
+      !g.negated && !g.context && score(g.text).intent !== score(clean).intent &&
+      (describes(g.text, score(g.text)) || NARRATIVE.test(g.text));
     if (continues) {
       last.text = `${last.text} and ${clean}`;
     } else if (
-      !negated && last && !last.negated && !last.context && claimed && hasVerb(score(clean)) &&
-      describes(last.text, score(last.text)) && score(last.text).intent !== score(clean).intent
+      !negated && last && claimed && (hasVerb(score(clean)) || NARRATIVE.test(last.text)) &&
+      explains(last)
     ) {
-      // "the upload button does nothing on Safari, can you look into the click handler": the
-      // first clause only says what is wrong; the request that follows decides.
-      groups[groups.length - 1] = { text: clean, negated, context: last.text };
+      // "the upload button does nothing on Safari, can you look into the click handler": what
+      // only says what is wrong (one statement or several, or what the speaker was doing) is
+      // context; the request that follows decides.
+      const context: string[] = [];
+      while (groups.length > 0 && explains(groups[groups.length - 1]!)) {
+        context.unshift(groups.pop()!.text);
+      }
+      groups.push({ text: clean, negated, context: context.join("; ") });
     } else {
       groups.push({ text: clean, negated });
     }

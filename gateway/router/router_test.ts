@@ -94,6 +94,23 @@ const table: [string, [string, string][]][] = [
     "browser",
     "go check the supabase table editor to confirm the column exists",
   ]]],
+  // Several statements and what the speaker was doing are context for the request after them.
+  [
+    "so the login form on mobile, when you rotate the phone, the keyboard covers the submit button, fix the layout",
+    [["coding", "fix the layout"]],
+  ],
+  [
+    "I was looking at the profile page yesterday and the avatar upload is super slow, can you make the resize happen on the server instead",
+    [[
+      "coding",
+      "the avatar upload is super slow and make the resize happen on the server instead",
+    ]],
+  ],
+  // A request pointing back at what a statement named is done there.
+  ["the figma file for the new dashboard, can you grab the spacing values from it", [[
+    "browser",
+    "the figma file for the new dashboard and grab the spacing values from it",
+  ]]],
   // What the speaker does meanwhile is asked of no one.
   ["play some lo-fi while I debug this", []],
   ["fix the flaky test while I grab a coffee", [["coding", "fix the flaky test"]]],
