@@ -76,6 +76,7 @@ export const CODE_OBJECTS = [
   ...["aggregate root", "event sourcing", "saga", "outbox", "thunk", "hoc"],
   ...["higher order component", "suspense boundary", "rewrite rule", "redirect rule"],
   ...["waf rule", "cron expression", "glob pattern"],
+  ...["session cookie", "auth cookie", "cookie flag", "http only", "httponly", "samesite"],
   // Emails an app sends.
   ...["onboarding email", "welcome email", "transactional email", "confirmation email"],
   ...["password reset email", "reset email", "notification email", "email template", "list view"],

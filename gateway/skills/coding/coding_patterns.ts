@@ -409,6 +409,13 @@ export const CODING_LEXICON: SkillLexicon = {
         /\b(?:(?:it'?d|it would|would(?:n'?t it)?|that'?d|that would) be (?:great|nice|cool|good|awesome|helpful|useful|better|ideal|neat|sweet) if|i'?d love (?:it )?if|i would love (?:it )?if|i wish|if only|i was thinking(?: that)?(?=\s+(?:the|our|it|we)\b)|(?:it'?d|it would) make sense to|we could (?:really |definitely |totally )?use|(?:that|this|it) needs to (?:change|go|be (?:fixed|changed|cleaned up|rewritten|refactored)))\b(?!\s+you\b)/i,
       weight: 2,
     },
+    // How something ought to behave: "the search results ought to be sorted by relevance".
+    {
+      name: "should behave",
+      pattern:
+        /\b(?:should|ought to|needs to|has to|must)\s+(?:(?:really|probably|also|always|never|not)\s+)?(?:be\s+)?(?:sorted|cached|validated|sanitized|sanitised|escaped|encrypted|hashed|paginated|localized|localised|logged|retried|debounced|throttled|memoized|configurable|optional|hidden|disabled|enabled|deduplicated|lazy loaded|compressed|minified|idempotent|case insensitive|rate limited)\b/i,
+      weight: 2,
+    },
     // How the app behaves for its users: "prefetch … when the user gets near the bottom".
     {
       name: "user behaviour",
