@@ -90,6 +90,7 @@ export const WEB_DESTINATIONS = [
   ...["jumpcloud", "rippling", "deel", "brex", "quay", "artifactory", "browserstack"],
   ...["sauce labs", "lambdatest", "swaggerhub", "gitbook", "hex pm", "codemagic", "bitrise"],
   ...["expo dashboard", "railway dashboard", "eas dashboard"],
+  ...["preview deployment", "preview url", "preview link", "preview environment", "deploy preview"],
   // Web UIs of infrastructure tools.
   ...["airflow ui", "spark ui", "kafka ui", "temporal ui", "argo ui", "rabbitmq ui", "admin ui"],
   ...["rabbitmq management", "web console", "minio console", "consul ui", "nomad ui"],
