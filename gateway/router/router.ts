@@ -139,10 +139,12 @@ function looksOnAt(
 
 /**
  * Whether a claimed clause after a comma only adds detail to the claimed one before it: no verb,
- * cue or pattern and not a statement of its own ("paginate the list, twenty five per page").
+ * cue or pattern ("paginate the list, twenty five per page").
  */
 function elaborates(clause: string, decision: ClauseScore, before: ClauseScore): boolean {
-  return before.intent !== undefined && !STATEMENT_START.test(clause) &&
+  // A statement after a request explains it ("look at the landing page, the hero looks off");
+  // before a request it is the request's context instead.
+  return before.intent !== undefined && (!STATEMENT_START.test(clause) || hasVerb(before)) &&
     Object.values(decision.fired).every((f) =>
       f.every((label) => /^(?:described )?(?:object|modifier|location):/.test(label))
     );
@@ -193,11 +195,13 @@ export function splitClauses(text: string): string[] {
 const BETWEEN_OPEN =
   /\b(?:between|both|compar(?:e|es|ed|ing)|versus|difference of)\s+(?:[\w'-]+\s+){0,3}[\w'-]+$/i;
 
+const COMMA_HESITATION = /\s*,\s*(?:uh+|um+|erm*|hmm+|mm+|ah+)\s*,\s*/gi;
 const SPLIT_KEEPING = new RegExp(`(${SPLIT.source})`, "i");
 
 /** Clauses, each marked when only a comma (no "and", "then"…) set it apart from the one before. */
 function splitMarked(text: string): { text: string; afterComma: boolean }[] {
-  const parts = text.split(SPLIT_KEEPING);
+  // A hesitation set off by commas ("go to the, uh, the AWS console") splits nothing.
+  const parts = text.replace(COMMA_HESITATION, " ").split(SPLIT_KEEPING);
   const out: { text: string; afterComma: boolean }[] = [];
   for (let i = 0; i < parts.length; i += 2) {
     const raw = parts[i]!.trim();

@@ -111,6 +111,15 @@ const table: [string, [string, string][]][] = [
     "browser",
     "the figma file for the new dashboard and grab the spacing values from it",
   ]]],
+  // A hesitation set off by commas splits nothing; a statement after a request explains it.
+  ["erm go to the, uh, the aws console and, um, check the lambda errors", [[
+    "browser",
+    "go to the aws console and check the lambda errors",
+  ]]],
+  ["mmm can you look at our landing page on the live site, the hero looks off", [[
+    "browser",
+    "look at our landing page on the live site and the hero looks off",
+  ]]],
   // What the speaker does meanwhile is asked of no one.
   ["play some lo-fi while I debug this", []],
   ["fix the flaky test while I grab a coffee", [["coding", "fix the flaky test"]]],

@@ -113,6 +113,10 @@ export const BROWSER_LEXICON: SkillLexicon = {
         "grab",
         "compare",
         "copy",
+        // Asking to be shown something ("show me the latest Sentry errors"); "give me a recipe"
+        // asks the assistant, not a site.
+        "show me",
+        "fetch me",
         // Actions in a web tool just opened ("pop over to Splunk and run the query").
         "run",
         "rerun",

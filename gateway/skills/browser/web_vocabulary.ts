@@ -101,7 +101,7 @@ export const WEB_DESTINATIONS = [
 
 /** Things looked up on the web rather than in code. */
 export const WEB_INFORMATION = [
-  ...["price", "pricing", "pricing plan", "cost", "fee", "quote", "flight", "hotel", "rating"],
+  ...["price", "pricing", "pricing plan", "cost", "fee", "flight", "hotel", "rating"],
   ...["latest version", "latest stable version", "current version", "newest version"],
   ...["most recent version", "latest release", "release date", "domain", "dns record"],
   ...["dns setting", "outage", "incident", "uptime", "subscription", "membership", "invoice"],

@@ -336,7 +336,9 @@ export const CODING_LEXICON: SkillLexicon = {
     // "across the project": the code as a whole, or a project page on a site (weak alone).
     nouns(["project"], 1),
     // An app's screen is built in code; a site's page is looked at.
-    nouns(["screen", "limit", "error"], 1),
+    nouns(["screen", "limit"], 1),
+    // An error is fixed in code, or read where a service shows it ("the latest Sentry errors").
+    nouns(["error"], 1).map((term) => ({ ...term, hostedBy: true })),
     nouns(CODE_OBJECTS),
     // Records a service keeps: named with a site they are that site's ("the Vercel build").
     nouns(HOSTED_CODE_OBJECTS).map((term) => ({ ...term, hostedBy: true })),
