@@ -89,7 +89,7 @@ const NARRATIVE =
   /^(?:(?:i|we)\s+(?:was|were|'ve been|have been|saw|noticed|found|tried|spotted|ran into|hit|got)|(?:i|we)'ve been)\b/i;
 /** A clause pointing back at what was named before ("from it", "on there"). */
 const BACK_REFERENCE =
-  /\b(?:from|on|in|at|into|inside|of|off)\s+(?:it|there|them|that one|that page)\b|\bthere\s*$/i;
+  /\b(?:from|on|in|at|into|inside|of|off|through)\s+(?:it|there|them|that one|that page)\b|\bthere\s*$/i;
 
 const BARE_NO = /^(?:no|nothing)(?:\s+[\w'-]+){1,3}$/i;
 const RESUMES_AFTER_NEGATION = /^(?:but\s+)?(?:just|only|instead|rather)\b/i;

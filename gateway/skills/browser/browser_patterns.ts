@@ -117,6 +117,10 @@ export const BROWSER_LEXICON: SkillLexicon = {
         // asks the assistant, not a site.
         "show me",
         "fetch me",
+        // Reading through what is on a page ("go through it", "skim the notifications").
+        "go through",
+        "look through",
+        "skim",
         // Actions in a web tool just opened ("pop over to Splunk and run the query").
         "run",
         "rerun",

@@ -166,6 +166,7 @@ export const WEAK_CODE_OBJECTS = [
   // Everyday words too ("a chart of my steps", "the timeline for the weekend").
   ...["chart", "timeline", "scene"],
   ...["rule"],
+  ...["row", "memory"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
@@ -261,4 +262,5 @@ export const CODE_VERBS = [
   ...["plumb", "propagate", "gate", "clamp", "truncate", "encode", "decode", "parse"],
   ...["stringify", "chunk", "shard", "replicate", "backport", "bisect", "fuzz", "assert"],
   ...["tune", "nest", "denormalize", "reword", "secure", "isolate"],
+  ...["stream"],
 ];
