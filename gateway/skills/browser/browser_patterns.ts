@@ -7,7 +7,13 @@
  */
 import type { SkillPattern } from "../../skill_kit/skill.ts";
 import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
-import { TEST_ENTRIES, WEB_DESTINATIONS, WEB_INFORMATION, WEB_TOPICS } from "./web_vocabulary.ts";
+import {
+  PERSONAL_MATTERS,
+  TEST_ENTRIES,
+  WEB_DESTINATIONS,
+  WEB_INFORMATION,
+  WEB_TOPICS,
+} from "./web_vocabulary.ts";
 
 /** Plain patterns beside the lexicon: a written URL settles it. */
 export const BROWSER_PATTERNS: readonly SkillPattern[] = [
@@ -218,6 +224,9 @@ export const BROWSER_LEXICON: SkillLexicon = {
     // Dummy data entered on a site: "submit a test message" is not a code test (a code verb
     // still outweighs it: "add a test user fixture").
     ...nouns(TEST_ENTRIES, 1),
+    // Weightless: they hide "account" ("what's my account balance" is no web task; "on the
+    // bank's site" still is).
+    ...nouns(PERSONAL_MATTERS, 0),
   ],
   cues: [
     {

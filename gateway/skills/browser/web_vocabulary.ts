@@ -91,6 +91,8 @@ export const WEB_DESTINATIONS = [
   ...["sauce labs", "lambdatest", "swaggerhub", "gitbook", "hex pm", "codemagic", "bitrise"],
   ...["expo dashboard", "railway dashboard", "eas dashboard"],
   ...["preview deployment", "preview url", "preview link", "preview environment", "deploy preview"],
+  ...["concur", "sap concur", "navan", "adp", "paychex", "greenhouse", "ashby", "lattice"],
+  ...["culture amp", "united website", "fedex site", "ups website", "usps site"],
   // Web UIs of infrastructure tools.
   ...["airflow ui", "spark ui", "kafka ui", "temporal ui", "argo ui", "rabbitmq ui", "admin ui"],
   ...["rabbitmq management", "web console", "minio console", "consul ui", "nomad ui"],
@@ -137,6 +139,9 @@ export const WEB_TOPICS = [
   ...["traffic numbers", "page views", "pageviews", "active users", "signup numbers", "dau", "mau"],
   ...["revenue numbers", "sales numbers", "usage numbers", "build status", "deploy status"],
 ];
+
+/** Personal matters an assistant, not a site, answers ("what's my account balance"). */
+export const PERSONAL_MATTERS = ["account balance", "bank balance", "my balance", "credit score"];
 
 /** "test" qualifying what a person enters on a site. */
 export const TEST_ENTRIES = [
