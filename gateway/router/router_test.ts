@@ -120,6 +120,12 @@ const table: [string, [string, string][]][] = [
     "browser",
     "look at our landing page on the live site and the hero looks off",
   ]]],
+  // A code verb on a pronoun changes what the statement named.
+  ["the pricing page is broken on safari, can you fix it", [["coding", "fix it"]]],
+  ["the search is really slow since yesterday, can you speed it up", [[
+    "coding",
+    "speed it up",
+  ]]],
   // What the speaker does meanwhile is asked of no one.
   ["play some lo-fi while I debug this", []],
   ["fix the flaky test while I grab a coffee", [["coding", "fix the flaky test"]]],

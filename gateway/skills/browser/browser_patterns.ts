@@ -53,7 +53,9 @@ export const BROWSER_LEXICON: SkillLexicon = {
   ]).concat(
     // Looking something up names no object ("look up when Node 22 goes end of life"), but a
     // code object still outweighs it ("look up the function definition").
-    verbs(["look up"], 2),
+    verbs(["look up", "look it/that/this/them up"], 2),
+    // Pronoun forms of web verbs: "fill it out", "pull that up".
+    verbs(["fill it/that/this out/in", "pull it/that/this up"], 2),
   ),
   verbs: [
     ...verbs([

@@ -117,7 +117,8 @@ export const WEB_INFORMATION = [
   // Secrets are issued and rotated in a provider's console ("rotate the API key in the
   // developer console"); a code object still wins ("add the API key to the env file").
   ...["api key", "api token", "access token", "ssh key", "gpg key", "deploy key", "bot token"],
-  ...["personal access token", "signing secret", "client secret", "oauth app"],
+  ...["personal access token", "signing secret", "client secret", "oauth app", "app password"],
+  ...["recovery codes", "backup codes"],
 ];
 
 /**

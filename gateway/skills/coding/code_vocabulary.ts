@@ -77,6 +77,7 @@ export const CODE_OBJECTS = [
   ...["higher order component", "suspense boundary", "rewrite rule", "redirect rule"],
   ...["waf rule", "cron expression", "glob pattern"],
   ...["session cookie", "auth cookie", "cookie flag", "http only", "httponly", "samesite"],
+  ...["mobile app", "ios app", "android app", "desktop app", "electron app", "native app"],
   // Emails an app sends.
   ...["onboarding email", "welcome email", "transactional email", "confirmation email"],
   ...["password reset email", "reset email", "notification email", "email template", "list view"],
@@ -167,6 +168,7 @@ export const WEAK_CODE_OBJECTS = [
   ...["chart", "timeline", "scene"],
   ...["rule"],
   ...["row", "memory"],
+  ...["app"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
@@ -241,6 +243,46 @@ export const CODE_ONLY_VERBS = [
   ...["parallelize", "parallelise", "vectorize", "serialize", "deserialize", "instrument"],
   ...["prefetch", "preload", "virtualize", "code-split", "tree-shake"],
   ...["cache"],
+];
+
+/** Code verbs acting on a pronoun ("fix it", "speed that up"): a code change to what was named. */
+export const PRONOUN_CODE_VERBS = [
+  ...[
+    "fix it/that/this/them/those",
+    "patch it/that/this/them/those",
+    "update it/that/this/them/those",
+  ],
+  ...[
+    "rewrite it/that/this/them/those",
+    "improve it/that/this/them/those",
+    "repair it/that/this/them/those",
+  ],
+  ...[
+    "address it/that/this/them/those",
+    "look into it/that/this/them/those",
+    "dig into it/that/this/them/those",
+  ],
+  ...[
+    "speed it/that/this/them/those up",
+    "clean it/that/this/them/those up",
+    "tidy it/that/this/them/those up",
+  ],
+  ...[
+    "wire it/that/this/them/those up",
+    "hook it/that/this/them/those up",
+    "break it/that/this/them/those up",
+  ],
+  ...[
+    "rip it/that/this/them/those out",
+    "sort it/that/this/them/those out",
+    "comment it/that/this/them/those out",
+  ],
+  ...[
+    "stub it/that/this/them/those out",
+    "strip it/that/this/them/those out",
+    "factor it/that/this/them/those out",
+  ],
+  ...["split it/that/this/them/those out"],
 ];
 
 /** Verbs that change code: with any object they make a code change. */

@@ -15,6 +15,7 @@ import {
   CODE_VERBS,
   HOSTED_CODE_OBJECTS,
   PEOPLE,
+  PRONOUN_CODE_VERBS,
   SERVICE_RECORDS,
   WEAK_CODE_OBJECTS,
   WEAK_SERVICE_RECORDS,
@@ -69,6 +70,9 @@ export const CODING_LEXICON: SkillLexicon = {
     // ("rename the boolean flags", "bump the minimum node version"); a web object still wins.
     verbs(["rename", "bump"], 2),
     verbs(CODE_ONLY_VERBS),
+    // A code change to what was just named ("the pricing page is broken on Safari, can you fix
+    // it"): the pronoun stands for the thing, so the verb alone says code.
+    verbs(PRONOUN_CODE_VERBS),
   ),
   verbs: verbs([
     "fix",
