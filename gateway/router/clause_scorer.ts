@@ -157,6 +157,9 @@ function sameCompound(gap: string): boolean {
 }
 
 const PRONOUN_AFTER = /^\s+(?:it|them|that|this|those|these)\b/i;
+/** Between a verb and its direct object: "write me a short poem". */
+const DIRECT_OBJECT_GAP =
+  /^\s+(?:(?:me|us)\s+)?(?:(?:a|an|the|my|our|some|another|new|short|quick|funny|little|nice|good)\s+)*$/i;
 const OBJECT_AFTER =
   /^\s+(?:the|a|an|my|our|your|their|its|this|that|these|those|it|them|all|every|some|me|us)\b/i;
 
@@ -347,7 +350,8 @@ export function scoreClause(
       heads.unshift(h);
       // A service's records say nothing of code without the service ("add an event to my
       // calendar").
-      if (h.weight > 0 || !objectTerm(skills, h)?.hostedBy) evidence.add(h.intent);
+      const term = objectTerm(skills, h);
+      if (h.weight > 0 || !(term?.hostedBy || term?.inert)) evidence.add(h.intent);
       // A clause-wide signal ("…out yet") is no topic.
       const signal = h.kind === "cue" && h.weight < DEFAULT_WEIGHT.verb;
       headDescribed = (h.start >= describedFrom && !signal) ||
@@ -427,10 +431,19 @@ export function scoreClause(
   const reachesAny = new Set(
     skills.filter((s) => s.lexicon?.verbsReachAnyObject).map((s) => s.intent),
   );
+  // A main verb acting on what no skill works on asks for nothing: "write a poem about …".
+  const actedOn = verbsActing[0] && heads.find((h) => h.start >= verbsActing[0]!.end);
+  const inertObject = actedOn !== undefined && objectTerm(skills, actedOn)?.inert === true &&
+    DIRECT_OBJECT_GAP.test(clause.slice(verbsActing[0]!.end, actedOn.start));
   verbsActing.forEach((h, i) => {
+    if (i === 0 && inertObject) {
+      (fired[h.intent] ??= []).push(`idle verb:${h.name}`);
+      return;
+    }
     // A main verb whose skill can act on any object makes it a candidate: "fix the broken link"
     // is a code change although a link is a web thing (a tie then goes to the verb).
-    if (h.kind === "strong" || (i === 0 && heads.length > 0 && reachesAny.has(h.intent))) {
+    const actsOnSomething = heads.some((o) => !objectTerm(skills, o)?.inert);
+    if (h.kind === "strong" || (i === 0 && actsOnSomething && reachesAny.has(h.intent))) {
       evidence.add(h.intent);
     }
     add(h.intent, i === 0 ? h.weight : h.weight / 2, `${i === 0 ? "" : "later "}verb:${h.name}`);

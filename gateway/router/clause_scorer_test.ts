@@ -273,3 +273,17 @@ Deno.test("scoreClause(): an unknown verb ends a compound, a noun before a prono
   );
   assertEquals(scoreClause("test it", skills).intent, undefined);
 });
+
+Deno.test("scoreClause(): a verb acting on everyday writing asks no skill", () => {
+  for (
+    const text of [
+      "write a poem about kubernetes",
+      "write me an email to my landlord",
+      "add a reminder to call the bank",
+      "write a cover letter for a backend job",
+      "add milk to my shopping list",
+    ]
+  ) assertEquals(scoreClause(text, skills).intent, undefined, text);
+  assertEquals(scoreClause("write the welcome email template", skills).intent, "coding");
+  assertEquals(scoreClause("add a joke endpoint to the api", skills).intent, "coding");
+});

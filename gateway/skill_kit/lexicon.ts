@@ -28,6 +28,11 @@ export interface LexiconTerm {
   hostedBy?: boolean;
   /** A named site or service ("GitHub", "Vercel"): the place that keeps `hostedBy` records. */
   named?: boolean;
+  /**
+   * What no skill works on ("a poem", "a reminder", "my manager"): a verb acting on it asks no
+   * skill for anything ("write a poem about Kubernetes").
+   */
+  inert?: boolean;
 }
 
 /** The start every inflection of `word` shares: "update" → "updat", "copy" → "cop". */

@@ -225,6 +225,13 @@ export const SERVICE_RECORDS = [
  */
 export const WEAK_SERVICE_RECORDS = ["issue", "response"];
 
+/** Everyday writing and errands: what is written or added is no code ("write a poem about …"). */
+export const EVERYDAY_THINGS = [
+  ...["poem", "haiku", "limerick", "song", "joke", "essay", "cover letter", "speech"],
+  ...["toast", "email to", "message to", "text to", "note to", "letter to", "reminder"],
+  ...["playlist", "shopping list", "grocery list", "birthday card", "thank you note"],
+];
+
 /**
  * People, not code: "call my manager", "a joke about product managers" (a code object named so,
  * "the session manager", is still code).

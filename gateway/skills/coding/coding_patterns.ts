@@ -13,6 +13,7 @@ import {
   CODE_ONLY_VERBS,
   CODE_TECHNOLOGIES,
   CODE_VERBS,
+  EVERYDAY_THINGS,
   HOSTED_CODE_OBJECTS,
   PEOPLE,
   PRONOUN_CODE_VERBS,
@@ -361,7 +362,8 @@ export const CODING_LEXICON: SkillLexicon = {
     // it is something a code verb acts on ("migrate to Postgres", "rewrite it in Rust").
     nouns(CODE_TECHNOLOGIES, 0),
     // Weightless, so that they hide the code word inside them ("my manager").
-    nouns(PEOPLE, 0),
+    nouns(PEOPLE, 0).map((term) => ({ ...term, inert: true })),
+    nouns(EVERYDAY_THINGS, 0).map((term) => ({ ...term, inert: true, topic: true })),
   ),
   cues: [
     {
