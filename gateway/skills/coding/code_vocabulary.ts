@@ -78,6 +78,15 @@ export const CODE_OBJECTS = [
   ...["waf rule", "cron expression", "glob pattern"],
   ...["session cookie", "auth cookie", "cookie flag", "http only", "httponly", "samesite"],
   ...["mobile app", "ios app", "android app", "desktop app", "electron app", "native app"],
+  ...["permission system", "permissions", "access control", "acl", "role system", "bucket"],
+  ...[
+    "s3 bucket",
+    "storage bucket",
+    "gcs bucket",
+    "rate limiting",
+    "throttling",
+    "tax calculation",
+  ],
   // Emails an app sends.
   ...["onboarding email", "welcome email", "transactional email", "confirmation email"],
   ...["password reset email", "reset email", "notification email", "email template", "list view"],
@@ -169,6 +178,7 @@ export const WEAK_CODE_OBJECTS = [
   ...["rule"],
   ...["row", "memory"],
   ...["app"],
+  ...["job", "session", "system"],
 ];
 
 /** Languages and frameworks: a weak sign of code work on their own ("bump React"). */
@@ -229,7 +239,14 @@ export const WEAK_SERVICE_RECORDS = ["issue", "response"];
 export const EVERYDAY_THINGS = [
   ...["poem", "haiku", "limerick", "song", "joke", "essay", "cover letter", "speech"],
   ...["toast", "email to", "message to", "text to", "note to", "letter to", "reminder"],
-  ...["playlist", "shopping list", "grocery list", "birthday card", "thank you note"],
+  ...[
+    "playlist",
+    "shopping list",
+    "grocery list",
+    "birthday card",
+    "thank you note",
+    "bucket list",
+  ],
 ];
 
 /**
@@ -312,4 +329,5 @@ export const CODE_VERBS = [
   ...["stringify", "chunk", "shard", "replicate", "backport", "bisect", "fuzz", "assert"],
   ...["tune", "nest", "denormalize", "reword", "secure", "isolate"],
   ...["stream"],
+  ...["compute", "calculate"],
 ];

@@ -431,6 +431,14 @@ export const CODING_LEXICON: SkillLexicon = {
         /\b(?:when|whenever|once|after|before|if|until|so that|where)\s+(?:the |a |our |new |logged[- ]in )?(?:users?|customers?|visitors?)\b/i,
       weight: 2,
     },
+    // A question about how we do things is about our code: weak, so it needs a code word beside
+    // it ("why do we have two user tables"; "how do we get to the office" stays unrouted).
+    {
+      name: "our way",
+      pattern:
+        /^(?:(?:how|where|why|when|what) (?:do|does|did|are|is|were) (?:we|our)|(?:do|does|did) (?:we|our|anything|anyone) (?:still )?)\b/i,
+      weight: 1,
+    },
     {
       name: "app screen",
       pattern:
