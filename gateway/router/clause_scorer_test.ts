@@ -287,3 +287,8 @@ Deno.test("scoreClause(): a verb acting on everyday writing asks no skill", () =
   assertEquals(scoreClause("write the welcome email template", skills).intent, "coding");
   assertEquals(scoreClause("add a joke endpoint to the api", skills).intent, "coding");
 });
+
+Deno.test("scoreClause(): a question about how we do things leans to code", () => {
+  assertEquals(scoreClause("why do we have two user tables", skills).intent, "coding");
+  assertEquals(scoreClause("how do we get to the office", skills).intent, undefined);
+});
