@@ -93,6 +93,8 @@ export const WEB_DESTINATIONS = [
   ...["preview deployment", "preview url", "preview link", "preview environment", "deploy preview"],
   ...["concur", "sap concur", "navan", "adp", "paychex", "greenhouse", "ashby", "lattice"],
   ...["culture amp", "united website", "fedex site", "ups website", "usps site"],
+  ...["haveibeenpwned", "have i been pwned", "owasp", "mxtoolbox", "weights and biases", "wandb"],
+  ...["hugging face hub", "comet ml", "neptune ai", "mlflow ui", "tensorboard"],
   // Web UIs of infrastructure tools.
   ...["airflow ui", "spark ui", "kafka ui", "temporal ui", "argo ui", "rabbitmq ui", "admin ui"],
   ...["rabbitmq management", "web console", "minio console", "consul ui", "nomad ui"],
@@ -130,6 +132,7 @@ export const WEB_TOPICS = [
   ...["breaking changes", "migration guide", "upgrade guide", "tutorial", "article", "video"],
   ...["blog post", "conference talk", "webinar", "course", "guide", "comparison"],
   ...["alternatives", "benchmark results", "discussion", "thread", "best practices"],
+  ...["cheat sheet", "cheatsheet"],
   ...["keynote", "conference schedule", "paper", "whitepaper", "case study", "answer"],
   ...["license terms", "terms of service", "privacy policy", "installer", "example repo"],
   ...["starter template", "starter kit", "rfc", "w3c spec", "whatwg spec", "ecma spec"],

@@ -87,6 +87,7 @@ export const CODE_OBJECTS = [
     "throttling",
     "tax calculation",
   ],
+  ...["password hashing", "hashing", "encryption", "signing key", "csp header", "auth config"],
   // Emails an app sends.
   ...["onboarding email", "welcome email", "transactional email", "confirmation email"],
   ...["password reset email", "reset email", "notification email", "email template", "list view"],
@@ -201,6 +202,7 @@ export const CODE_TECHNOLOGIES = [
   ...["sharp", "swc", "turborepo", "nx", "lerna", "pnpm", "yarn", "npm", "pip", "poetry"],
   ...["cargo", "gradle", "maven", "nomad", "consul", "vault", "istio", "envoy", "traefik"],
   ...["memcached", "dynamodb", "cassandra", "elasticsearch", "opensearch", "clickhouse"],
+  ...["md5", "sha1", "argon2", "scrypt", "libsodium", "openssl"],
   ...["debian", "ubuntu", "alpine", "centos", "fedora", "distroless", "argo workflows"],
   ...["prefect", "dagster", "luigi", "temporal", "material ui", "material design", "tailwind css"],
   // Products named after a code object: "the release notes for React Router" are about a
