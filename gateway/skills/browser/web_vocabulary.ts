@@ -59,7 +59,7 @@ export const WEB_DESTINATIONS = [
   ...["glassdoor", "indeed", "coinbase", "bbc", "cnn", "techcrunch", "the verge"],
   ...["ars technica", "netflix", "spotify", "google maps", "google search", "bing"],
   ...["duckduckgo", "canva", "adobe express", "framer", "hashicorp", "terraform registry"],
-  ...["microsoft learn", "apple developer", "android developers", "typeform", "eventbrite"],
+  ...["microsoft learn", "apple developer", "android developers", "eventbrite"],
   ...["meetup dot com", "udemy", "coursera", "egghead", "frontend masters", "pluralsight"],
   // Lists and programs one signs up to on a site.
   ...["newsletter", "mailing list", "waitlist", "wait list", "beta program", "early access"],

@@ -121,7 +121,7 @@ export const CODE_OBJECTS = [
   ...["authorization", "login flow", "oauth flow", "token refresh", "jwt", "cors", "csrf"],
   ...["cookie handling", "caching", "cache key", "cache invalidation", "redis cache"],
   ...["session handling", "metric", "tracing", "telemetry", "health check", "probe"],
-  ...["string", "locale", "constant", "interceptor", "guard", "decorator"],
+  ...["string", "locale", "interceptor", "guard", "decorator"],
   ...["plugin", "binding", "wrapper", "abstraction", "algorithm", "data structure"],
   ...["hash map", "hashmap", "array", "list comprehension"],
   ...["iterator", "closure", "lambda", "goroutine", "mutex", "async"],
@@ -146,7 +146,7 @@ export const CODE_OBJECTS = [
   // Tests and quality.
   ...["snapshot", "e2e test", "end to end test", "integration test", "mock", "stub", "coverage"],
   ...["test coverage", "assertion", "benchmark", "flaky test", "test case", "test file"],
-  ...["type hint", "type annotation", "generic", "typing", "warning", "deprecation warning"],
+  ...["type hint", "type annotation", "generic", "typing", "deprecation warning"],
   ...["dead code", "tech debt", "todo", "fixme", "boilerplate", "duplication", "edge case"],
   ...["off by one", "null pointer", "segfault", "infinite loop", "stack overflow error"],
 ];
@@ -191,7 +191,7 @@ export const CODE_TECHNOLOGIES = [
   ...["jest", "vitest", "mocha", "pytest", "cypress", "playwright", "storybook", "webpack"],
   ...["vite", "graphql", "grpc", "protobuf", "kafka", "rabbitmq", "redis", "postgres"],
   ...["postgresql", "mysql", "sqlite", "mongo", "mongodb", "prisma", "sequelize", "typeorm"],
-  ...["sqlalchemy", "kubernetes", "k8s", "docker", "nginx", "terraform"],
+  ...["sqlalchemy", "kubernetes", "k8s", "docker", "nginx"],
   ...["dbt", "airflow", "spark", "pyspark", "pandas", "numpy", "pytorch", "tensorflow"],
   ...["snowflake", "bigquery", "redshift", "react navigation", "expo", "flutter"],
   // Common libraries and tools, by name.
@@ -240,7 +240,7 @@ export const WEAK_SERVICE_RECORDS = ["issue", "response"];
 /** Everyday writing and errands: what is written or added is no code ("write a poem about …"). */
 export const EVERYDAY_THINGS = [
   ...["poem", "haiku", "limerick", "song", "joke", "essay", "cover letter", "speech"],
-  ...["toast", "email to", "message to", "text to", "note to", "letter to", "reminder"],
+  ...["email to", "message to", "text to", "note to", "letter to", "reminder"],
   ...[
     "playlist",
     "shopping list",
@@ -262,7 +262,7 @@ export const PEOPLE = [
 
 /** Verbs only code takes: they claim a clause on their own ("sanitise the rich text"). */
 export const CODE_ONLY_VERBS = [
-  ...["paginate", "memoize", "memoise", "debounce", "throttle", "sanitize", "sanitise"],
+  ...["paginate", "debounce", "throttle", "sanitize", "sanitise"],
   ...["localize", "localise", "internationalize", "internationalise", "normalize", "normalise"],
   ...["transpile", "minify", "polyfill", "vendor", "squash", "rebase", "cherry-pick"],
   ...["cherry pick", "stub out", "backfill", "hoist", "decouple", "lazy-load", "lazy load"],
@@ -313,7 +313,6 @@ export const PRONOUN_CODE_VERBS = [
 
 /** Verbs that change code: with any object they make a code change. */
 export const CODE_VERBS = [
-  ...["internationalise"],
   ...["escape", "validate"],
   ...["batch"],
   ...["bundle", "stub", "seed"],
