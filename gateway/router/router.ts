@@ -57,15 +57,15 @@ export interface RouteResult {
 }
 
 const FILLER =
-  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|sort of|kind of|kinda|sorta|(?:one )?(?:more|last|other|quick) thing|another thing|lemme think|let me think|(?:don'?t|do not) forget to|thanks(?: (?:a lot|so much|in advance))?|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets)\b[\s,.!?…:-]*|[…]+\s*)+/i;
+  /^(?:(?:[…]+|um+|uh+|erm*|hmm+|ah+|oh|okay|ok|so|well|like|right|alright|yeah|yes|yo|hey|hi|hello|cool|sorry|please|pretty please|kindly|now|and|then|also|just|basically|actually|quick one|sort of|kind of|kinda|sorta|maybe|perhaps|possibly|real quick|(?:one )?(?:more|last|other|quick) thing|another thing|lemme think|let me think|(?:don'?t|do not) forget to|thanks(?: (?:a lot|a ton|a bunch|a million|so much|in advance))?|cheers|much appreciated|appreciate it|thank you(?: so much)?|you know|i mean|i guess|can you|could you|would you(?: kindly)?|will you|would you mind|i want you to|i need you to|i'd like you to|go ahead and|let's|lets|(?:so )?what (?:i|we) (?:want|need)(?: you to do)? is|here'?s (?:what|the thing)|the thing is)\b[\s,.!?…:-]*|[…]+\s*)+/i;
 const TRAILING_FILLER =
-  /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a lot)\b[\s,.!?]*)+$/i;
+  /[\s,.!?…-]*(?:\b(?:please|thanks|thank you|okay|ok|if you don'?t mind|thanks a (?:lot|ton|bunch|million)|cheers|much appreciated|appreciate it)\b[\s,.!?]*)+$/i;
 const SPLIT =
-  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\band afterwards\b|,?\s+(?:and\s+)?\b(?:while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|that'?s been|you'?ve) (?:done|finished)(?: with that| that)?)\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=(?:can|could|would|will) you\s+(?!not\b)\w)(?<!\b(?:and|then|so|if|what|how|when|where|why)\s+)|\s+(?=without\s+\w+ing\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
+  /\s*(?:;|:\s+|[ \t](?:—|–|-{1,2})[ \t]|[.!?](?:\s+|$)|,?\s+\band then\b|,?\s+\bthen\b|,?\s+\band also\b|,?\s+(?<!\b(?:to|should|would|could|can|will|must|might|may|it|they|we|i|you|is|are|was|be|has|have|had|do|does)\s+)\balso\b|,?\s+\bplus\b|,?\s+\band after that\b|,?\s+\bafter that\b|,?\s+\bafter which\b|,?\s+\band afterwards\b|,?\s+(?:and\s+)?\b(?:while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|that'?s been|you'?ve) (?:done|finished)(?: with that| that)?)\b|,?\s+\band\b|,?\s+\bbut\b|,\s+|\s+(?=(?:can|could|would|will) you\s+(?!not\b)\w)(?<!\b(?:and|then|so|if|what|how|when|where|why)\s+)|\s+(?=without\s+\w+ing\b)|\s+(?=(?:while|whilst) (?:i|we)\b)|\s+(?=(?:instead of|rather than)\s+\w+ing\b))\s*/i;
 const LEADING_CONJUNCTION =
-  /^(?:(?:and|then|also|plus|but|after that|afterwards|first|next|finally|while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|you'?ve) (?:done|finished)(?: with that| that)?)\b[\s,]*)+/i;
+  /^(?:(?:and|then|also|plus|but|after that|afterwards|first(?:ly)?|second(?:ly)?|third(?:ly)?|next|finally|lastly|while you'?re at it|(?:once|when|after|as soon as) (?:that'?s|that is|it'?s|it is|you'?re|you are|you'?ve) (?:done|finished)(?: with that| that)?)\b[\s,]*)+/i;
 const NEGATION =
-  /^(?:please\s+)?(?!(?:don'?t|do not|dont|never) forget\b)(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|nothing|forget(?: about)?|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
+  /^(?:please\s+)?(?!(?:don'?t|do not|dont|never) forget\b)(?!not (?:a (?:big )?fan|sure|happy|great|ideal|thrilled|convinced|crazy about|loving)\b)(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|nothing|forget(?: about)?|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
 /** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */
 const DECLINED =
   /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
@@ -75,11 +75,27 @@ const DECLINED =
  * rename the variable", "don't write code I only want you to check the panel".
  */
 const NEGATION_RESUMES =
-  /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z]))/i;
+  /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z])|let'?s\s+|let us\s+)/i;
+
+/** A self-correction on its own ("no sorry", "wait, I mean"): what follows replaces a detail. */
+const CORRECTION =
+  /^(?:(?:no|nah|nope|wait|sorry|oops|actually|i mean|i meant|or rather|scratch that|make that|correction)[\s,.!]*)+$/i;
+
+/** What the speaker is doing meanwhile ("…while I debug this") is not asked of anyone. */
+const SPEAKER_BUSY = /^(?:while|whilst) (?:i|we)\b(?!.*\bat it\b)/i;
+
+/** What the speaker was doing or saw: context for the request after it. */
+const NARRATIVE =
+  /^(?:(?:i|we)\s+(?:was|were|'ve been|have been|saw|noticed|found|tried|spotted|ran into|hit|got)|(?:i|we)'ve been)\b/i;
+/** A clause pointing back at what was named before ("from it", "on there"). */
+const BACK_REFERENCE =
+  /\b(?:from|on|in|at|into|inside|of|off|through)\s+(?:it|there|them|that one|that page)\b|\bthere\s*$/i;
 
 const BARE_NO = /^(?:no|nothing)(?:\s+[\w'-]+){1,3}$/i;
 const RESUMES_AFTER_NEGATION = /^(?:but\s+)?(?:just|only|instead|rather)\b/i;
-const STATEMENT_START = /^(?:the|our|my|this|that|these|those|your|its|their)\s/i;
+/** A statement or a question about something, not an imperative. */
+const STATEMENT_START =
+  /^(?:the|our|my|this|that|these|those|your|its|their|how come|why(?:'s| is| are| does| do| did)?|what(?:'s| is| are| does| do| did)|(?:is|are|does|do|did|has|have) (?:the|our|my|this|that|these|those|it|we|you)|(?:it )?(?:looks|seems) like|apparently|for some reason)\b/i;
 const REPORT_BACK =
   /^(?:(?:tell|show|give|read)\s+(?:me|us)\b|let\s+(?:me|us)\s+know\b|(?:what|whether|if|how many|how much)\b|(?:note|list|report|count|summari[sz]e|write down|jot down)\b)/i;
 
@@ -110,10 +126,28 @@ function looksOnAt(
   const now = decision.intent;
   if (previous.negated || !before || !now || before === now) return false;
   const mainVerb = decision.fired[before]?.some((f) => f.startsWith("verb:"));
+  // What is reported may name a change ("tell me what changed with loaders"): its verbs are the
+  // report's content; so are later verbs ("check how many testers installed the build").
+  const reports = REPORT_BACK.test(clause);
   const nounsOnly = (decision.fired[now] ?? []).every((f) =>
-    /^(?:object|modifier|location):/.test(f)
+    (reports
+      ? /^(?:object|modifier|location|(?:later )?verb):/
+      : /^(?:object|modifier|location|later verb):/).test(f)
   );
-  return (mainVerb === true || REPORT_BACK.test(clause)) && nounsOnly;
+  return (mainVerb === true || reports) && nounsOnly;
+}
+
+/**
+ * Whether a claimed clause after a comma only adds detail to the claimed one before it: no verb,
+ * cue or pattern ("paginate the list, twenty five per page").
+ */
+function elaborates(clause: string, decision: ClauseScore, before: ClauseScore): boolean {
+  // A statement after a request explains it ("look at the landing page, the hero looks off");
+  // before a request it is the request's context instead.
+  return before.intent !== undefined && (!STATEMENT_START.test(clause) || hasVerb(before)) &&
+    Object.values(decision.fired).every((f) =>
+      f.every((label) => /^(?:described )?(?:object|modifier|location):/.test(label))
+    );
 }
 
 /** Whether any skill's verb fired in the clause (an action is asked for). */
@@ -154,9 +188,36 @@ const REPEATED_WORD = /\b([a-z]+)(?:\s+\1\b)+/gi;
 
 /** Splits an utterance into candidate clauses (before filler removal). */
 export function splitClauses(text: string): string[] {
-  return text.split(SPLIT)
-    .map((c) => c.trim().replace(LEADING_CONJUNCTION, "").trim())
-    .filter((c) => c.length > 0);
+  return splitMarked(text).map((c) => c.text);
+}
+
+/** "between", "both" or "comparing" still waiting for its "and" a few words on. */
+const BETWEEN_OPEN =
+  /\b(?:between|both|compar(?:e|es|ed|ing)|versus|difference of)\s+(?:[\w'-]+\s+){0,3}[\w'-]+$/i;
+
+const COMMA_HESITATION = /\s*,\s*(?:uh+|um+|erm*|hmm+|mm+|ah+)\s*,\s*/gi;
+const SPLIT_KEEPING = new RegExp(`(${SPLIT.source})`, "i");
+
+/** Clauses, each marked when only a comma (no "and", "then"…) set it apart from the one before. */
+function splitMarked(text: string): { text: string; afterComma: boolean }[] {
+  // A hesitation set off by commas ("go to the, uh, the AWS console") splits nothing.
+  const parts = text.replace(COMMA_HESITATION, " ").split(SPLIT_KEEPING);
+  const out: { text: string; afterComma: boolean }[] = [];
+  for (let i = 0; i < parts.length; i += 2) {
+    const raw = parts[i]!.trim();
+    const clause = raw.replace(LEADING_CONJUNCTION, "").trim();
+    if (!clause) continue;
+    const separator = i > 0 ? parts[i - 1]! : "";
+    const last = out[out.length - 1];
+    // "between our staging and prod overlays", "comparing bun and deno" name two things, not two
+    // requests.
+    if (last && /^\s+and\s+$/i.test(separator) && BETWEEN_OPEN.test(last.text)) {
+      last.text = `${last.text} and ${clause}`;
+      continue;
+    }
+    out.push({ text: clause, afterComma: /^\s*,\s*$/.test(separator) && clause === raw });
+  }
+  return out;
 }
 
 /** Routes an utterance to TaskSpecs, one per claimed clause. */
@@ -178,9 +239,12 @@ export function routeUtterance(
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.
   // `context`: a statement of the problem said before the request it belongs to.
   const groups: { text: string; negated: boolean; context?: string }[] = [];
-  for (const raw of splitClauses(text).flatMap(splitNegationScope)) {
+  const marked = splitMarked(text).flatMap(({ text, afterComma }) =>
+    splitNegationScope(text).map((part, i) => ({ part, afterComma: afterComma && i === 0 }))
+  );
+  for (const { part: raw, afterComma } of marked) {
     const clean = stripFiller(raw);
-    if (!clean) {
+    if (!clean || SPEAKER_BUSY.test(clean) || CORRECTION.test(clean)) {
       skipped.push({ clause: raw, reason: "filler" });
       continue;
     }
@@ -194,16 +258,28 @@ export function routeUtterance(
       (RESUMES_AFTER_NEGATION.test(raw.trim()) || BARE_NO.test(last.text));
     const continues = !negated && !resumes && last !== undefined &&
       (!claimed ||
-        looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated }));
+        // Only what a request opened is looked on at, not what a statement named, unless the
+        // clause points back at it ("…can you grab the spacing values from it").
+        ((!describes(last.text, score(last.text)) || BACK_REFERENCE.test(clean)) &&
+          looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated })) ||
+        (afterComma && !last.negated && elaborates(clean, score(clean), score(last.text))));
+    const explains = (g: { text: string; negated: boolean; context?: string }) =>
+      !g.negated && !g.context && score(g.text).intent !== score(clean).intent &&
+      (describes(g.text, score(g.text)) || NARRATIVE.test(g.text));
     if (continues) {
       last.text = `${last.text} and ${clean}`;
     } else if (
-      !negated && last && !last.negated && !last.context && claimed && hasVerb(score(clean)) &&
-      describes(last.text, score(last.text)) && score(last.text).intent !== score(clean).intent
+      !negated && last && claimed && (hasVerb(score(clean)) || NARRATIVE.test(last.text)) &&
+      explains(last)
     ) {
-      // "the upload button does nothing on Safari, can you look into the click handler": the
-      // first clause only says what is wrong; the request that follows decides.
-      groups[groups.length - 1] = { text: clean, negated, context: last.text };
+      // "the upload button does nothing on Safari, can you look into the click handler": what
+      // only says what is wrong (one statement or several, or what the speaker was doing) is
+      // context; the request that follows decides.
+      const context: string[] = [];
+      while (groups.length > 0 && explains(groups[groups.length - 1]!)) {
+        context.unshift(groups.pop()!.text);
+      }
+      groups.push({ text: clean, negated, context: context.join("; ") });
     } else {
       groups.push({ text: clean, negated });
     }

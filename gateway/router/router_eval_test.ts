@@ -32,12 +32,15 @@ Deno.test("the evaluation set has at least 200 utterances in every class it name
   ) assertEquals(classes.has(c), true, c);
 });
 
-Deno.test("the router reaches exactly the right skills for at least 95% of the set", async () => {
+Deno.test("the router reaches exactly the right skills for at least 95% of each split and class", async () => {
   const report = evaluate(await loadEvalSet(), route);
   const misses = report.misses.map((m) => `${m.item.text} → ${intentLabel(m.got)}`).join("\n");
   assertEquals(report.overall.accuracy >= 0.95, true, `${report.overall.accuracy}\n${misses}`);
   for (const [split, a] of Object.entries(report.bySplit)) {
     assertEquals(a.accuracy >= 0.95, true, `${split}: ${a.accuracy}`);
+  }
+  for (const [cls, a] of Object.entries(report.byClass)) {
+    assertEquals(a.accuracy >= 0.95, true, `${cls}: ${a.accuracy}`);
   }
 });
 

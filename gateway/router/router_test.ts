@@ -35,6 +35,108 @@ const table: [string, [string, string][]][] = [
     [["coding", "refactor the orchestrator router"]],
   ],
   ["uh fix the bug in the queue module please", [["coding", "fix the bug in the queue module"]]],
+  // A verbless detail after a comma belongs to the request before it.
+  [
+    "paginate the customer list in the admin console, twenty five per page",
+    [["coding", "paginate the customer list in the admin console and twenty five per page"]],
+  ],
+  // A question about the problem goes with the request after it.
+  [
+    "how come the checkout page is blank on safari, can you look at the cart component",
+    [["coding", "look at the cart component"]],
+  ],
+  ["so what I want is the dbt model for daily revenue made incremental", [[
+    "coding",
+    "the dbt model for daily revenue made incremental",
+  ]]],
+  ["repeat back deploy is green, then check the status page for Stripe", [
+    ["echo", "repeat back deploy is green"],
+    ["browser", "check the status page for Stripe"],
+  ]],
+  ["call my manager please", []],
+  // A self-correction replaces a detail; it asks for nothing new.
+  [
+    "go on the new relic site and pull the error rate for checkout api, no sorry, for the orders api",
+    [[
+      "browser",
+      "go on the new relic site and pull the error rate for checkout api and for the orders api",
+    ]],
+  ],
+  // "between … and …" names two things.
+  [
+    "what's the difference between our staging and prod kustomize overlays",
+    [["coding", "what's the difference between our staging and prod kustomize overlays"]],
+  ],
+  // "instead of" a noun phrase negates that phrase only.
+  [
+    "instead of a modal let's make the filter panel a bottom sheet on mobile",
+    [["coding", "make the filter panel a bottom sheet on mobile"]],
+  ],
+  ["could you maybe check the Typeform responses for the beta survey, thanks a ton", [[
+    "browser",
+    "check the Typeform responses for the beta survey",
+  ]]],
+  ["subscribe to the postgres weekly newsletter with my work email", [[
+    "browser",
+    "subscribe to the postgres weekly newsletter with my work email",
+  ]]],
+  ["replace moment with date fns across the web app", [[
+    "coding",
+    "replace moment with date fns across the web app",
+  ]]],
+  // Ordinals start a request.
+  ["first fix the failing snapshot test, second check the storybook on chromatic", [
+    ["coding", "fix the failing snapshot test"],
+    ["browser", "check the storybook on chromatic"],
+  ]],
+  // A weak head named with a site is the site's when the verb is the site's.
+  ["go check the supabase table editor to confirm the column exists", [[
+    "browser",
+    "go check the supabase table editor to confirm the column exists",
+  ]]],
+  // Several statements and what the speaker was doing are context for the request after them.
+  [
+    "so the login form on mobile, when you rotate the phone, the keyboard covers the submit button, fix the layout",
+    [["coding", "fix the layout"]],
+  ],
+  [
+    "I was looking at the profile page yesterday and the avatar upload is super slow, can you make the resize happen on the server instead",
+    [[
+      "coding",
+      "the avatar upload is super slow and make the resize happen on the server instead",
+    ]],
+  ],
+  // A request pointing back at what a statement named is done there.
+  ["the figma file for the new dashboard, can you grab the spacing values from it", [[
+    "browser",
+    "the figma file for the new dashboard and grab the spacing values from it",
+  ]]],
+  // A hesitation set off by commas splits nothing; a statement after a request explains it.
+  ["erm go to the, uh, the aws console and, um, check the lambda errors", [[
+    "browser",
+    "go to the aws console and check the lambda errors",
+  ]]],
+  ["mmm can you look at our landing page on the live site, the hero looks off", [[
+    "browser",
+    "look at our landing page on the live site and the hero looks off",
+  ]]],
+  // A code verb on a pronoun changes what the statement named.
+  ["the pricing page is broken on safari, can you fix it", [["coding", "fix it"]]],
+  ["the search is really slow since yesterday, can you speed it up", [[
+    "coding",
+    "speed it up",
+  ]]],
+  // What the speaker does meanwhile is asked of no one.
+  ["play some lo-fi while I debug this", []],
+  ["fix the flaky test while I grab a coffee", [["coding", "fix the flaky test"]]],
+  // What is reported back may name a change: it stays with the page it is read on.
+  [
+    "find the latest release notes for React Router and tell me what changed with loaders",
+    [[
+      "browser",
+      "find the latest release notes for React Router and tell me what changed with loaders",
+    ]],
+  ],
   ["echo hello", [["echo", "echo hello"]]],
   ["Echo hello world", [["echo", "Echo hello world"]]],
   ["please echo ping", [["echo", "echo ping"]]],

@@ -201,14 +201,17 @@ Deno.test("POST /task traces each clause's fired terms, scores and margin, and w
     const routed = events.find((e) => e.event === "utterance.routed")!;
     const router = routed.data!.router as Record<string, unknown>;
     assertEquals(router.by, "patterns");
-    assertEquals(router.reason, "patterns sure (margin 4)");
+    assertEquals(router.reason, "patterns sure (margin 5)");
     assertEquals(router.clauses, [
       {
         clause: "add a toggle to the settings page component",
         intent: "coding",
-        scores: { coding: 4 },
-        margin: 4,
-        fired: { browser: ["modifier:page"], coding: ["object:component", "verb:add"] },
+        scores: { coding: 6 },
+        margin: 6,
+        fired: {
+          browser: ["modifier:page"],
+          coding: ["object:toggle", "object:component", "verb:add"],
+        },
       },
       {
         clause: "open example dot com",

@@ -17,6 +17,22 @@ export interface LexiconTerm {
    * skipped without running the pattern (routing runs on every request).
    */
   prefix?: string;
+  /** An object that points somewhere ("link", "URL"): what follows "to" is its target. */
+  pointsTo?: boolean;
+  /** An object about something ("tutorial", "docs"): what follows "on"/"about"/"for" is its topic. */
+  topic?: boolean;
+  /**
+   * A record a service keeps ("build", "deployment"): qualified by another skill's object, it is
+   * that skill's ("the Vercel build logs" are read on Vercel).
+   */
+  hostedBy?: boolean;
+  /** A named site or service ("GitHub", "Vercel"): the place that keeps `hostedBy` records. */
+  named?: boolean;
+  /**
+   * What no skill works on ("a poem", "a reminder", "my manager"): a verb acting on it asks no
+   * skill for anything ("write a poem about Kubernetes").
+   */
+  inert?: boolean;
 }
 
 /** The start every inflection of `word` shares: "update" → "updat", "copy" → "cop". */

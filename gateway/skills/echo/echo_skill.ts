@@ -5,7 +5,8 @@
  */
 import type { Skill } from "../../skill_kit/skill.ts";
 
-const ECHO_PREFIX = /^\s*(?:please\s+)?(?:echo|repeat after me|say back)\b[\s,:]*/i;
+const ECHO_PREFIX =
+  /^\s*(?:please\s+)?(?:echo(?: back)?|repeat after me|(?:say|repeat) back)\b[\s,:]*/i;
 
 export const echoSkill: Skill = {
   intent: "echo",
@@ -13,7 +14,8 @@ export const echoSkill: Skill = {
   patterns: [
     { pattern: /^\s*(?:please\s+)?echo\b/i, weight: 3 },
     { pattern: /\brepeat after me\b/i, weight: 3 },
-    { pattern: /\bsay back\b/i, weight: 2 },
+    // Asking for words back: "say back", "repeat back" ("play back the voicemail" is not).
+    { pattern: /\b(?:say|repeat) back\b/i, weight: 2 },
   ],
   paramsFromClause: (clause) => ({ text: clause.replace(ECHO_PREFIX, "").trim() || clause }),
   worker: new URL("./echo_worker.ts", import.meta.url),
