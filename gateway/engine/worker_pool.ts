@@ -31,6 +31,8 @@ interface Waiter {
   /** Waited the reuse wait out: may start a worker of its own. */
   due: boolean;
   start(): void;
+  /** Waits longer when what is known of the kind now says a busy worker is back sooner. */
+  waitLonger(): boolean;
 }
 
 export interface WorkerPoolOptions {
@@ -108,6 +110,24 @@ export class WorkerPool {
         const i = queue.indexOf(waiter);
         if (i >= 0) queue.splice(i, 1);
       };
+      const waitFor = () =>
+        reuseWait({
+          position: Math.max(0, queue.indexOf(waiter)),
+          busy: (this.#live.get(key) ?? 0) + (this.#starting.get(key) ?? 0),
+          holdMs: this.#holdTimes.get(key)?.value,
+          startMs: this.#startTimes.get(key)?.value,
+          minWaitMs: this.#reuseWait,
+        });
+      let armed = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const arm = (ms: number) => {
+        armed += ms;
+        timer = setTimeout(() => {
+          if (waiter.waitLonger()) return;
+          waiter.due = true;
+          if (!this.#closed && (this.#starting.get(key) ?? 0) < MAX_STARTING) waiter.start();
+        }, ms);
+      };
       const waiter: Waiter = {
         due: false,
         take: (pooled) => {
@@ -119,19 +139,17 @@ export class WorkerPool {
           leave();
           this.#startFor(key, module, permissions).then(resolve, reject);
         },
+        // The wait grows only (a first start time known since), so this ends.
+        waitLonger: () => {
+          const wait = waitFor();
+          if (this.#closed || wait <= armed) return false;
+          waiter.due = false;
+          arm(wait - armed);
+          return true;
+        },
       };
-      const wait = reuseWait({
-        position: queue.length,
-        busy,
-        holdMs: this.#holdTimes.get(key)?.value,
-        startMs: this.#startTimes.get(key)?.value,
-        minWaitMs: this.#reuseWait,
-      });
-      const timer = setTimeout(() => {
-        waiter.due = true;
-        if (!this.#closed && (this.#starting.get(key) ?? 0) < MAX_STARTING) waiter.start();
-      }, wait);
       queue.push(waiter);
+      arm(waitFor());
     });
   }
 
@@ -152,7 +170,8 @@ export class WorkerPool {
       const n = (this.#starting.get(key) ?? 1) - 1;
       if (n > 0) this.#starting.set(key, n);
       else this.#starting.delete(key);
-      this.#waiting.get(key)?.find((w) => w.due)?.start();
+      const due = this.#waiting.get(key)?.find((w) => w.due);
+      if (due && !due.waitLonger()) due.start();
     }
   }
 
