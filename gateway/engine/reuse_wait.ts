@@ -3,10 +3,11 @@
  * How long a job waits for a busy worker of its kind to come back before it starts one of its
  * own. A new worker is ready only after its start time (a Web Worker compiles the skill's
  * modules: a few hundred milliseconds of CPU on a loaded machine); a busy one comes back after
- * what is left of its job. When the jobs of a kind are short next to a start (echo under a
- * burst), the line of waiting jobs drains through the busy workers sooner than a new worker
- * would be ready, and starting one only spends CPU that the requests needed; when they are long
- * (coding, browser), every job still gets a worker of its own after the short wait.
+ * what is left of its job. When the jobs of a kind are short next to a start (echo) and fewer
+ * jobs wait than workers are busy, a busy one comes back sooner than a new worker would be ready,
+ * and starting one only spends CPU that the requests needed. When they are long (coding,
+ * browser), or more jobs wait than workers are busy (a backlog, which a new worker helps drain
+ * for many jobs), a job starts a worker of its own after the short wait.
  */
 
 /** Typical durations of one kind of worker, smoothed over the last few. */
@@ -45,11 +46,12 @@ export interface ReuseWaitInput {
 /** Milliseconds to wait for a busy worker before starting one. */
 export function reuseWait(input: ReuseWaitInput): number {
   const { position, busy, holdMs, startMs, minWaitMs } = input;
-  if (startMs === undefined || busy <= 0) return minWaitMs;
+  // More jobs waiting than workers busy is a backlog: a worker started now serves many of them,
+  // so it pays for itself however short the jobs are.
+  if (startMs === undefined || position >= busy) return minWaitMs;
   const wait = Math.max(minWaitMs, startMs);
   // No job of the kind has ended yet: a start time is the most a worker of our own would save.
   if (holdMs === undefined) return wait;
-  // The line drains through `busy` workers, one job each per `holdMs`.
-  const expected = ((position + 1) / busy) * holdMs;
-  return expected < startMs ? wait : minWaitMs;
+  // Otherwise the job is served as the first busy worker comes back.
+  return holdMs < startMs ? wait : minWaitMs;
 }

@@ -16,9 +16,15 @@ Deno.test("reuseWait: a start time while no job of the kind has ended yet", () =
 
 Deno.test("reuseWait: short jobs wait a start time for a busy worker", () => {
   assertEquals(reuseWait({ ...base, holdMs: 10, startMs: 300 }), 300);
-  // 8 waiting ahead over 3 busy workers of 100 ms each: 300 ms, not sooner than a start.
-  assertEquals(reuseWait({ position: 8, busy: 3, holdMs: 100, startMs: 300, minWaitMs: 20 }), 20);
-  assertEquals(reuseWait({ position: 7, busy: 3, holdMs: 100, startMs: 300, minWaitMs: 20 }), 300);
+  assertEquals(reuseWait({ position: 2, busy: 3, holdMs: 100, startMs: 300, minWaitMs: 20 }), 300);
+});
+
+Deno.test("reuseWait: more jobs waiting than workers busy start one after the shortest wait", () => {
+  assertEquals(reuseWait({ position: 3, busy: 3, holdMs: 10, startMs: 300, minWaitMs: 20 }), 20);
+  assertEquals(
+    reuseWait({ position: 1, busy: 1, holdMs: undefined, startMs: 300, minWaitMs: 20 }),
+    20,
+  );
 });
 
 Deno.test("reuseWait: long jobs start a worker after the shortest wait", () => {
