@@ -46,6 +46,50 @@ Deno.test("WorkerPool still gives every job that keeps its worker a worker of it
   }
 });
 
+/** A pool whose clock the test sets: a first worker that took `startMs` to start and a job
+ * that held it `holdMs`, handed back. */
+async function measuredPool(startMs: number, holdMs: number): Promise<WorkerPool> {
+  let t = 0;
+  const pool = new WorkerPool({ reuseWaitMs: 1, clock: () => t });
+  const starting = pool.acquire(PROBE, NONE);
+  t = startMs;
+  const first = await starting;
+  t += holdMs;
+  pool.release(first);
+  return pool;
+}
+
+Deno.test("WorkerPool: short jobs wait for the busy worker rather than start one", async () => {
+  // Starting took a minute, a job holds a worker for no time: a busy worker is back sooner.
+  const pool = await measuredPool(60_000, 0);
+  try {
+    const a = await pool.acquire(PROBE, NONE);
+    const waiting = pool.acquire(PROBE, NONE);
+    await new Promise((r) => setTimeout(r, 5));
+    pool.release(a);
+    const b = await waiting;
+    assert(b.worker === a.worker);
+    pool.release(b);
+    assertEquals(pool.idleCount, 1);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("WorkerPool: long jobs start a worker of their own after the short wait", async () => {
+  // Starting took 10 ms, a job holds a worker for a minute.
+  const pool = await measuredPool(10, 60_000);
+  const held: PooledWorker[] = [];
+  try {
+    held.push(await pool.acquire(PROBE, NONE));
+    held.push(await pool.acquire(PROBE, NONE)); // nobody gives one back: it starts its own
+    assert(held[0]!.worker !== held[1]!.worker);
+  } finally {
+    for (const p of held) pool.discard(p);
+    pool.close();
+  }
+});
+
 Deno.test("WorkerPool lets a waiting job start a worker when the busy one is discarded", async () => {
   const pool = new WorkerPool({ reuseWaitMs: 60_000 });
   try {

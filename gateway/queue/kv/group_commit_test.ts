@@ -19,7 +19,7 @@ async function withKv(fn: (kv: Deno.Kv, group: GroupCommit) => Promise<void>) {
 
 Deno.test("GroupCommit: writes submitted during a commit share the next one", () =>
   withKv(async (kv) => {
-    const group = new GroupCommit(kv, { pipeline: 1 });
+    const group = new GroupCommit(kv, { pipeline: 1, gather: false });
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, i) => group.submit(put(["k", i], i))),
     );
@@ -33,7 +33,7 @@ Deno.test("GroupCommit: writes submitted during a commit share the next one", ()
 
 Deno.test("GroupCommit: with two commits in flight, the third write waits and batches", () =>
   withKv(async (kv) => {
-    const group = new GroupCommit(kv, { pipeline: 2 });
+    const group = new GroupCommit(kv, { pipeline: 2, gather: false });
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, i) => group.submit(put(["k", i], i))),
     );
@@ -42,6 +42,36 @@ Deno.test("GroupCommit: with two commits in flight, the third write waits and ba
       .map((e) => e.versionstamp);
     assertEquals(new Set(stamps).size, 3);
     assertEquals(new Set(stamps.slice(2)).size, 1);
+  }));
+
+Deno.test("GroupCommit: writes submitted one after another in one turn share one commit", () =>
+  withKv(async (kv, group) => {
+    // Each write is submitted after an await, as requests' handlers do: without the gathering
+    // turn the first would commit alone.
+    const results: Promise<boolean>[] = [];
+    for (let i = 0; i < 5; i++) {
+      await Promise.resolve();
+      results.push(group.submit(put(["k", i], i)));
+    }
+    assertEquals(await Promise.all(results), [true, true, true, true, true]);
+    const stamps = (await kv.getMany(Array.from({ length: 5 }, (_, i) => ["k", i])))
+      .map((e) => e.versionstamp);
+    assertEquals(new Set(stamps).size, 1);
+  }));
+
+Deno.test("GroupCommit: without gathering, the first of those writes commits alone", () =>
+  withKv(async (kv) => {
+    const group = new GroupCommit(kv, { gather: false });
+    const results: Promise<boolean>[] = [];
+    for (let i = 0; i < 5; i++) {
+      await Promise.resolve();
+      results.push(group.submit(put(["k", i], i)));
+    }
+    assertEquals(await Promise.all(results), [true, true, true, true, true]);
+    const stamps = (await kv.getMany(Array.from({ length: 5 }, (_, i) => ["k", i])))
+      .map((e) => e.versionstamp);
+    assertEquals(new Set(stamps).size, 2);
+    assertEquals(new Set(stamps.slice(1)).size, 1);
   }));
 
 Deno.test("GroupCommit: a failed check fails only its own write", () =>

@@ -46,8 +46,8 @@ export interface KvQueueOptions {
   ownsKv?: boolean;
 }
 
-function keyId(key: Deno.KvKey): string {
-  return JSON.stringify(key);
+function sameKey(a: Deno.KvKey, b: Deno.KvKey): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i]);
 }
 
 /** Jobs one claim round takes at most (a `getMany` reads at most 10 keys). */
@@ -159,11 +159,14 @@ export class KvQueue extends CasQueue implements JobQueue {
     for (let i = chunks.length; i < chunkCount(old.stored); i++) {
       mutations.push({ type: "delete", key: chunkKey(id, i) });
     }
-    const before = new Map((old.job ? indexKeys(old.job) : []).map((k) => [keyId(k), k]));
-    const after = new Map(indexKeys(next).map((k) => [keyId(k), k]));
-    for (const [k, key] of before) if (!after.has(k)) mutations.push({ type: "delete", key });
-    for (const [k, key] of after) {
-      if (!before.has(k)) mutations.push({ type: "set", key, value: null });
+    // A record has at most five index keys: comparing them pairwise beats keying maps by text.
+    const before = old.job ? indexKeys(old.job) : [];
+    const after = indexKeys(next);
+    for (const key of before) {
+      if (!after.some((k) => sameKey(k, key))) mutations.push({ type: "delete", key });
+    }
+    for (const key of after) {
+      if (!before.some((k) => sameKey(k, key))) mutations.push({ type: "set", key, value: null });
     }
     return { mutations, bytes: bytes + 100 * mutations.length };
   }
