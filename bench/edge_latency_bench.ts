@@ -4,7 +4,8 @@
  *
  * - speech end → commit sent: from `endSegment()` (the VAD's speech end) to the commit
  *   leaving the client (`ws.send` returned), and to the commit arriving at the Realtime
- *   stand-in. The end of each utterance is fed in real time as a microphone would. Baseline:
+ *   stand-in. The end of each utterance is fed in real time as the capture releases a
+ *   microphone's audio (50 ms bursts), the speech end with the last burst. Baseline:
  *   a bare `ws.send` of a ready-made commit on a plain WebSocket to the same stand-in, 100 ms
  *   after its last append, timed to its arrival in the same way. A separate figure shows
  *   utterances fed in one burst (`--no-pace`, replays): there the commit waits ~40 ms for the
@@ -31,8 +32,12 @@ const N = Number(Deno.env.get("EDGE_BENCH_N") ?? 120);
 const WARMUP = 10;
 /** Utterances fed as one burst, to show what a burst does to the commit. */
 const BURST_N = 30;
-/** The end of each utterance is fed in real time, 20 ms frames, like a microphone. */
+/**
+ * The end of each utterance is fed in real time, 20 ms frames, as the capture hands over a
+ * microphone's audio: in bursts, one per 50 ms sound-server fragment (2 or 3 frames).
+ */
 const PACED_TAIL_FRAMES = 15;
+const TAIL_BURST_MS = 50;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function round(n: number): number {
@@ -81,13 +86,17 @@ for (let i = 0; i < N + WARMUP + BURST_N; i++) {
     for (const e of audio) sink.push(e);
   } else {
     // The start of the utterance at once, a pause, then the last 300 ms in real time: what
-    // the connection looks like at speech end when audio comes from a microphone.
+    // the connection looks like at speech end when audio comes from a microphone. Each burst
+    // holds the frames that ended within its fragment; the speech end comes with the last one.
     const head = audio.length - PACED_TAIL_FRAMES;
     for (const e of audio.slice(0, head)) sink.push(e);
     await sleep(120);
-    for (const e of audio.slice(head)) {
-      sink.push(e);
-      await sleep(20);
+    let fed = 0;
+    for (let t = TAIL_BURST_MS; fed < PACED_TAIL_FRAMES; t += TAIL_BURST_MS) {
+      await sleep(TAIL_BURST_MS);
+      const upTo = Math.min(PACED_TAIL_FRAMES, Math.floor(t / 20)); // 20 ms frames
+      for (const e of audio.slice(head + fed, head + upTo)) sink.push(e);
+      fed = upTo;
     }
   }
   const acked = new Promise<number>((resolve) => {
@@ -178,7 +187,7 @@ for (const p of [50, 99]) {
     goal,
     met: p === 99 ? sent < 10 : undefined,
     notes:
-      `${commitSent.length} utterances of 600–900 ms, tail fed in real time; endSegment() to ws.send() returned`,
+      `${commitSent.length} utterances of 600–900 ms, tail fed in real time in 50 ms bursts; endSegment() to ws.send() returned`,
   });
   const arrivedV = percentile(commitArrived, p);
   const base = percentile(bareCommit, p);
@@ -192,7 +201,7 @@ for (const p of [50, 99]) {
     goal,
     met: p === 99 ? arrivedV < 10 : undefined,
     notes:
-      "endSegment() to the stand-in receiving the commit; loopback, same process, tail fed in real time",
+      "endSegment() to the stand-in receiving the commit; loopback, same process, tail fed in real time in 50 ms bursts",
   });
   const ack = percentile(finalToAck, p);
   const post = percentile(barePost, p);

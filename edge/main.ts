@@ -1,7 +1,7 @@
 /**
  * @module
  * `deno task edge`: the real-time loop on the user's machine. Microphone (or `--input FILE`)
- * → steady frames → Silero VAD → OpenAI Realtime transcription → the gateway, through a
+ * → frames → Silero VAD → OpenAI Realtime transcription → the gateway, through a
  * durable outbox; results are followed and printed as they fan in. `--vad-only` prints speech
  * segments and touches no network; so does `--input FILE` when no OpenAI key is set.
  *
@@ -112,14 +112,16 @@ async function runFront(
         break;
     }
     onEvent(e);
-    const stats = front.stats();
-    status?.update({
-      levelDb: level,
-      state,
-      elapsedMs: performance.now() - started,
-      segments: stats.segments,
-      dropped: stats.dropped,
-    });
+    if (status) {
+      const stats = front.stats();
+      status.update({
+        levelDb: level,
+        state,
+        elapsedMs: performance.now() - started,
+        segments: stats.segments,
+        dropped: stats.dropped,
+      });
+    }
   }
   status?.clear();
   const stats = front.stats();

@@ -1,6 +1,6 @@
 /**
  * @module
- * Runs the capture subprocess and turns its stdout into steady frames. Errors name their fix:
+ * Runs the capture subprocess and turns its stdout into frames. Errors name their fix:
  * a missing tool, a missing or undecodable file, a microphone that stops (restarted with
  * backoff while live). Frame times are one session clock: after a restart they resume at the
  * time the new subprocess started, so the gap while the microphone was down shows in `t_ms`.
@@ -68,8 +68,9 @@ export interface CaptureOptions {
   device?: string;
   frameMs: 10 | 20 | 30;
   /**
-   * Release a file's frames in real time. A microphone is real time already; its bursts are
-   * always re-paced into steady frames by a jitter buffer.
+   * Release a file's frames in real time. A microphone is real time already: its frames always
+   * leave in the bursts the tool hands over (ffmpeg: one per sound-server fragment), never
+   * later than they came, each with its capture timestamp.
    */
   pace: boolean;
   os?: Os;
@@ -77,9 +78,9 @@ export interface CaptureOptions {
   maxRestarts?: number;
   /** A live run that lasted this long starts the restart count again, ms. @default 60000 */
   stableMs?: number;
-  /** Monotonic clock, ms. @default performance.now */
+  /** Monotonic clock, ms (restarts, and a paced file's frame times). @default performance.now */
   clock?: () => number;
-  /** Waits between restarts; injectable so tests control time. */
+  /** Waits between restarts and for a paced file's frame times; injectable so tests control time. */
   sleep?: (ms: number) => Promise<void>;
   /** The subprocess for a capture. @default captureCommand */
   command?: (spec: CaptureSpec) => { cmd: string; args: string[] };
@@ -137,15 +138,17 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     device = await defaultDshowDevice();
     log.info("Capturing from {device}, the first DirectShow audio device", { device });
   }
+  const clock = options.clock ?? (() => performance.now());
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const queue = new FrameQueue({
     policy: live ? "drop" : "block",
     capacity: live ? 50 : 200,
-    // A microphone's bursts are always re-paced; a file is paced unless --no-pace.
-    ...(live ? { jitter: { frameMs: options.frameMs } } : {}),
+    // A file is paced unless --no-pace. A microphone's bursts go on whole: re-pacing them would
+    // only delay its frames and wake the consumer once per frame instead of once per burst.
     ...(options.pace && !live ? { paceMs: options.frameMs } : {}),
+    now: clock,
+    sleep,
   });
-  const clock = options.clock ?? (() => performance.now());
-  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const command = options.command ?? captureCommand;
   let child: Deno.ChildProcess | undefined;
   let stopped = false;

@@ -134,3 +134,88 @@ Deno.test("capture: a tool that writes warnings for long fails with its last std
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** 8 frames of 20 ms with distinct samples, as s16le bytes in a temporary raw file. */
+async function rawFrames(): Promise<{ dir: string; path: string; samples: Int16Array }> {
+  const samples = Int16Array.from({ length: 8 * 320 }, (_, i) => (i * 37) % 65_536 - 32_768);
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/frames.raw`;
+  await Deno.writeFile(path, new Uint8Array(samples.buffer));
+  return { dir, path, samples };
+}
+
+/** A clock that only the capture's own waits move, and the waits it was asked for. */
+function fakeTime() {
+  const time = { now: 0, waits: [] as number[] };
+  return {
+    time,
+    clock: () => time.now,
+    sleep: (ms: number) => {
+      time.waits.push(ms);
+      time.now += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+Deno.test("capture: a live microphone's frames leave in the tool's bursts, unpaced, with their capture times", async () => {
+  const { dir, path, samples } = await rawFrames();
+  try {
+    const { time, clock, sleep } = fakeTime();
+    const capture = await startCapture({
+      tool: "ffmpeg",
+      device: "stand-in",
+      frameMs: 20,
+      pace: true, // a file's setting: a microphone is real time already
+      os: "darwin",
+      clock,
+      sleep,
+      // A microphone that hands over 160 ms at once, then stays open.
+      command: () => ({ cmd: "sh", args: ["-c", `cat '${path}'; exec sleep 30`] }),
+    });
+    const frames: [number, number][] = [];
+    const got: number[] = [];
+    for await (const f of capture.frames) {
+      frames.push([f.index, f.t_ms]);
+      got.push(...f.samples);
+      if (frames.length === 8) capture.stop();
+    }
+    await capture.done;
+    // No frame waited for a frame time: each left as soon as the tool's output was read.
+    assertEquals(time.waits, []);
+    assertEquals(frames, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, i * 20]));
+    assertEquals(got, [...samples]);
+    assertEquals(capture.frames.dropped, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("capture: a file at real-time pace still leaves one frame per frame time", async () => {
+  const { dir, path, samples } = await rawFrames();
+  try {
+    const { time, clock, sleep } = fakeTime();
+    const capture = await startCapture({
+      tool: "ffmpeg",
+      input: path,
+      frameMs: 20,
+      pace: true,
+      clock,
+      sleep,
+      command: () => ({ cmd: "cat", args: [path] }),
+    });
+    const frames: [number, number, number][] = [];
+    const got: number[] = [];
+    for await (const f of capture.frames) {
+      frames.push([f.index, f.t_ms, time.now]);
+      got.push(...f.samples);
+    }
+    await capture.done;
+    assertEquals(time.waits, [20, 20, 20, 20, 20, 20, 20]);
+    // Released at its own capture time from the first frame on.
+    assertEquals(frames, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, i * 20, i * 20]));
+    assertEquals(got, [...samples]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

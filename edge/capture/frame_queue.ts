@@ -1,11 +1,15 @@
 /**
  * @module
- * The jitter buffer between the capture reader and the consumers. The reader never waits on a
+ * The bounded buffer between the capture reader and the consumers. The reader never waits on a
  * consumer for a live microphone: when the buffer is full the oldest frame is dropped and
- * counted. For files (`block` policy) the reader waits instead, so nothing is lost. With pacing
- * on, a file's frames leave at steady intervals from the first one, whatever bursts the pipe
- * delivered; a microphone's are re-paced by a {@linkcode JitterPacer}, which keeps the steady
- * interval with only a few frames of standing latency.
+ * counted. For files (`block` policy) the reader waits instead, so nothing is lost.
+ *
+ * Frames leave as soon as they arrive, in the bursts the capture tool hands over, unless the
+ * queue paces them: a file played at real-time pace (`paceMs`) leaves at steady intervals from
+ * its first frame, whatever bursts the pipe delivered. A microphone is real time already, so the
+ * edge takes its bursts whole: pacing them would only make each frame later and cost a timer
+ * wake-up per frame, and every frame keeps its capture timestamp either way. A consumer that
+ * needs one live frame per frame interval can ask for a {@linkcode JitterPacer} (`jitter`).
  */
 import type { Frame } from "./framer.ts";
 import { JitterPacer, type JitterPacerOptions } from "./jitter_pacer.ts";
@@ -17,7 +21,10 @@ export interface FrameQueueOptions {
   policy: "drop" | "block";
   /** Release frames in real time, `paceMs` apart from the first one (a file). */
   paceMs?: number;
-  /** Re-pace a live source's bursts into steady frames (a microphone). */
+  /**
+   * Re-pace a live source's bursts into steady frames, for a consumer that needs one frame per
+   * interval (the edge's own capture does not: it takes a microphone's bursts whole).
+   */
   jitter?: JitterPacerOptions;
   now?: () => number;
   /** Waits; injectable so tests control time. */
@@ -26,7 +33,7 @@ export interface FrameQueueOptions {
 
 export class FrameQueue implements AsyncIterable<Frame> {
   readonly #frames: Frame[] = [];
-  /** Monotonic arrival time of each buffered frame (for the jitter pacer). */
+  /** Monotonic arrival time of each buffered frame (kept only for the jitter pacer). */
   readonly #arrived: number[] = [];
   readonly #capacity: number;
   readonly #policy: "drop" | "block";
@@ -42,11 +49,10 @@ export class FrameQueue implements AsyncIterable<Frame> {
   #startedAt: number | undefined;
   #released = 0;
   /**
-   * While set, a live source's frames leave as soon as they arrive, in the bursts the capture
-   * tool hands over, instead of one per frame interval: for a consumer that is only listening
-   * for speech to start, this wakes it once per burst instead of once per frame, and each frame
-   * reaches it no later than paced. Set and cleared by the consumer (the audio front, by VAD
-   * state); it has no effect on a file's pace.
+   * While set, a re-paced live source's frames (`jitter`) leave as soon as they arrive, in the
+   * bursts the capture tool hands over, instead of one per frame interval: each frame reaches
+   * the consumer no later than paced, with one wake-up per burst. Set and cleared by the
+   * consumer; it has no effect on a file's pace nor on a queue without `jitter`.
    */
   burst = false;
 
@@ -81,7 +87,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
       if (this.#ended) return;
     }
     this.#frames.push(frame);
-    this.#arrived.push(this.#now());
+    if (this.#jitter) this.#arrived.push(this.#now());
     this.#wakeConsumer?.();
   }
 

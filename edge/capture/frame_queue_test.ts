@@ -27,6 +27,51 @@ Deno.test("FrameQueue(block) loses nothing: the reader waits for the consumer", 
   assertEquals(q.dropped, 0);
 });
 
+Deno.test("FrameQueue(drop) without a pacer hands each live burst over whole, as it arrives", async () => {
+  // A clock that only the queue's own waits move: any pacing would show as a wait.
+  let now = 1000;
+  const waits: number[] = [];
+  const q = new FrameQueue({
+    policy: "drop",
+    capacity: 50,
+    now: () => now,
+    sleep: (ms) => {
+      waits.push(ms);
+      now += ms;
+      return Promise.resolve();
+    },
+  });
+  const withSamples = (index: number): Frame => ({
+    samples: Int16Array.from({ length: 320 }, (_, i) => index * 320 + i - 8000),
+    t_ms: 5000 + index * 20,
+    index,
+  });
+  // Bursts of 3, 2 and 3 frames (a sound server's 50 ms fragments); the next burst is pushed
+  // only once the consumer has had every frame of the one before, without time moving on.
+  const bursts = [[0, 1, 2], [3, 4], [5, 6, 7]];
+  let burst = 0;
+  const pushBurst = async () => {
+    for (const i of bursts[burst++]!) await q.push(withSamples(i));
+    if (burst === bursts.length) q.end();
+  };
+  await pushBurst();
+  const got: Frame[] = [];
+  const sizes: number[] = [];
+  for await (const f of q) {
+    got.push(f);
+    sizes.push(q.size);
+    if (q.size === 0 && burst < bursts.length) await pushBurst();
+  }
+  assertEquals(waits, []);
+  assertEquals(now, 1000);
+  assertEquals(got.map((f) => f.index), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assertEquals(got.map((f) => f.t_ms), [5000, 5020, 5040, 5060, 5080, 5100, 5120, 5140]);
+  for (const f of got) assertEquals(f.samples, withSamples(f.index).samples);
+  // Within a burst the rest of it was already waiting when a frame left: nothing was held back.
+  assertEquals(sizes, [2, 1, 0, 1, 0, 2, 1, 0]);
+  assertEquals(q.dropped, 0);
+});
+
 Deno.test("FrameQueue paces a burst into steady frames", async () => {
   let now = 1000;
   const waits: number[] = [];

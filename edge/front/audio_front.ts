@@ -1,8 +1,9 @@
 /**
  * @module
- * The edge's audio front as one library call: capture subprocess → steady frames → Silero VAD
- * → speech events. `--vad-only` prints its segments; the streaming mode feeds them to the
- * realtime transcriber.
+ * The edge's audio front as one library call: capture subprocess → frames → Silero VAD →
+ * speech events. A microphone's frames come in the capture tool's bursts (a file's at its
+ * pace), each with its capture timestamp, so every time here is the audio's own.
+ * `--vad-only` prints its segments; the streaming mode feeds them to the realtime transcriber.
  */
 import { getLogger } from "@logtape/logtape";
 import { type Capture, resolveTool, startCapture } from "../capture/capture.ts";
@@ -149,9 +150,6 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
           }
           yield e;
         }
-        // While quiet nothing downstream needs a steady pace: take the capture's bursts whole
-        // (fewer wake-ups, windows run back to back); from a possible start on, pace again.
-        capture.frames.burst = segmenter.machine.state === "quiet";
         if (frame.t_ms - summarizedAt >= LATENCY_SUMMARY_EVERY_MS) summarize(frame.t_ms);
       }
     } catch (err) {
