@@ -108,9 +108,12 @@ export class LibsqlTraceSink implements TraceSink {
 
   async #init(url: string): Promise<void> {
     if (url.startsWith("file:")) {
+      // First, so that every statement after it waits for a lock instead of failing: gateways
+      // and workers sharing a data folder open the same file at once, and switching it to WAL
+      // takes a lock that another opener may hold.
+      await this.#client.execute("PRAGMA busy_timeout=5000");
       // WAL lets readers (Datasette, sqlite3) in while the gateway writes.
       await this.#client.execute("PRAGMA journal_mode=WAL");
-      await this.#client.execute("PRAGMA busy_timeout=5000");
       // Traces are a record, not the store of truth (the queue's commit is): a WAL file synced
       // at checkpoints, not at every commit, stays consistent and costs far less.
       await this.#client.execute("PRAGMA synchronous=NORMAL");

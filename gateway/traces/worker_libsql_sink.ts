@@ -58,6 +58,9 @@ export class WorkerLibsqlTraceSink implements TraceSink {
       this.#pending.clear();
     };
     this.#ready = this.#call("open", { ...options, ...(file ? { url: `file:${file}` } : {}) });
+    // A store that fails to open fails each write and query, which the tracer reports; it must
+    // not end the process as an unhandled rejection before anything has asked for it.
+    this.#ready.catch(() => {});
   }
 
   #call(op: string, arg?: unknown): Promise<unknown> {
