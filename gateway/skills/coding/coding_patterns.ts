@@ -8,6 +8,7 @@
  */
 import type { SkillPattern } from "../../skill_kit/skill.ts";
 import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
+import { CODE_CUES } from "./code_cues.ts";
 import {
   CODE_OBJECTS,
   CODE_ONLY_VERBS,
@@ -366,6 +367,7 @@ export const CODING_LEXICON: SkillLexicon = {
     nouns(EVERYDAY_THINGS, 0).map((term) => ({ ...term, inert: true, topic: true })),
   ),
   cues: [
+    ...CODE_CUES,
     {
       name: "file name",
       pattern: new RegExp(

@@ -1,0 +1,57 @@
+/**
+ * @module
+ * Sentence shapes that ask for a code change without a code word the lexicon knows: a question
+ * about why our thing misbehaves ("why does my pygame window freeze…"), how a piece of software
+ * should behave ("the level editor should autosave…"), and a component named for what it does
+ * ("the trainer", "the data loader"). Cues of the coding lexicon (see `coding_patterns.ts`).
+ */
+import type { LexiconTerm } from "../../skill_kit/lexicon.ts";
+
+/** What goes wrong with a program: the predicates of a debugging question. */
+const MALFUNCTION =
+  "freez|froze|hang|hangs|hung|crash|go(?:es)? blank|went blank|fail|leak|double[- ]?trigger|time(?:s|d)? out|timing out|pull(?:s|ed|ing)? in|stall|stutter|flicker|segfault|deadlock|throw|panic|spin(?:s|ning)? forever|blow(?:s)? up|choke|lag|break|broke|duplicat|keep(?:s)? (?:failing|crashing|restarting|reconnecting|dropping|breaking|returning|looping)|loop(?:s)? forever|return(?:s)? (?:null|nil|none|undefined|nan|zero|empty|the wrong|an empty|a wrong|garbage)";
+
+/** Software that is ours to change, as the subject of "should" or the owner of a fault. */
+const SOFTWARE =
+  "app|apps|game|service|project|firmware|driver|library|plugin|bot|tool|script|pipeline|sdk|cli|backend|back end|frontend|front end|server|daemon|worker|job|cron job|binary|build|installer|extension|addon|add-on|mod|model|notebook|window|ui|api|endpoint|export|install|test suite|tests|container";
+
+/**
+ * Agent nouns in -er/-or that name people or everyday things, not components: "the user", "my
+ * manager", "the browser". The rest after a determiner name a part of a program.
+ */
+const NOT_COMPONENTS =
+  "user|users|owner|manager|customer|member|partner|teacher|player|driver|doctor|order|folder|number|paper|letter|water|dinner|corner|power|answer|other|another|weather|winter|summer|offer|quarter|sister|brother|mother|father|character|chapter|register|later|never|ever|after|under|over|better|matter|rather|either|whether|neither|together|super|browser|computer|server|error|mirror|monitor|color|colour|cover|header|footer|poster|border|counter|filter|timer|reminder|calendar|daughter|neighbor|neighbour|officer|reviewer|developer|engineer|designer|recruiter|leader|speaker|writer|editor|visitor|vendor|actor|author|director|supervisor|investor|sponsor|founder|tutor|mentor|counselor|professor|tractor|elevator|floor|door|door|flavor|flavour|favor|favour|labor|labour|honor|honour|humor|humour|tumor|rumor|sailor|tailor|mayor|major|minor|junior|senior|interior|exterior|behavior|behaviour|error|terror|razor|factor|sector|vector|tensor|anchor|indicator";
+
+export const CODE_CUES: readonly LexiconTerm[] = [
+  // "why does my pygame window freeze…", "how come our unity export keeps failing…": a
+  // question about why our thing misbehaves is a debugging task.
+  {
+    name: "debugging question",
+    pattern: new RegExp(
+      `^(?:(?:can you |could you )?(?:find out |figure out |work out |see |look into )?(?:why|how come)\\b)(?!.*\\b(?:site|website|page|portal|dashboard|account)\\b)[^,;?]{0,80}?\\b(?:${MALFUNCTION})`,
+      "i",
+    ),
+    weight: 3,
+  },
+  // "the level editor should autosave", "the rails app should reject uploads": what a piece of
+  // our software should do is a change to it.
+  {
+    name: "software should",
+    pattern: new RegExp(
+      `^(?:the|our|my|this|that)\\s+(?:[a-z0-9'-]+\\s+){0,3}?(?:${SOFTWARE}|[a-z]{3,}(?:er|or)s?)\\s+(?:should|must|needs? to|has to|ought to|could)\\s+(?!be\\b|have\\b|not\\b|really\\b)[a-z]`,
+      "i",
+    ),
+    weight: 2,
+  },
+  // "add early stopping to the trainer", "the data loader keeps crashing": a program's part
+  // named for what it does, ending its noun phrase ("the rollover defaults" are settings).
+  // Weak: it needs a code verb or another code word beside it.
+  {
+    name: "component by role",
+    pattern: new RegExp(
+      `(?<=\\b(?:the|our|my|a|an|this|that|its)\\s+(?:[a-z0-9-]+\\s+)?)(?!(?:${NOT_COMPONENTS})\\b)[a-z]{3,}(?:er|or)s?\\b(?=\\s*$|\\s*[,.;!?]|\\s+(?:to|in|on|for|with|so|that|which|and|or|should|must|needs?|keeps?|is|isn'?t|does|doesn'?t|won'?t|can'?t|from|when|whenever|if|by|at|crash\\w*|fail\\w*|hangs?|freezes?|throws?)\\b)`,
+      "i",
+    ),
+    weight: 1,
+  },
+];
