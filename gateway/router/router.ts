@@ -13,6 +13,8 @@ import type { JsonValue, Priority, TaskSpec } from "@shared/schemas/mod.ts";
 import type { SkillPattern } from "../skill_kit/skill.ts";
 import type { SkillLexicon } from "../skill_kit/lexicon.ts";
 import { type ClauseScore, scoreClause } from "./clause_scorer.ts";
+import { assistantRequest } from "./assistant_requests.ts";
+import { carriesOnVisit } from "./clause_context.ts";
 
 /** What the router needs of a skill. */
 export interface RoutableSkill {
@@ -238,7 +240,8 @@ export function routeUtterance(
   };
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.
   // `context`: a statement of the problem said before the request it belongs to.
-  const groups: { text: string; negated: boolean; context?: string }[] = [];
+  // `assistant`: a request for a personal assistant ("remind me…"), which no skill does.
+  const groups: { text: string; negated: boolean; context?: string; assistant?: boolean }[] = [];
   const marked = splitMarked(text).flatMap(({ text, afterComma }) =>
     splitNegationScope(text).map((part, i) => ({ part, afterComma: afterComma && i === 0 }))
   );
@@ -249,6 +252,10 @@ export function routeUtterance(
       continue;
     }
     const negated = NEGATION.test(clean) || DECLINED.test(clean);
+    if (!negated && assistantRequest(clean)) {
+      groups.push({ text: clean, negated, assistant: true });
+      continue;
+    }
     const claimed = score(clean).intent !== undefined;
     const last = groups[groups.length - 1];
     // "don't rewrite it, just fix the pager": what follows the end of a negation's scope is
@@ -262,7 +269,9 @@ export function routeUtterance(
         // clause points back at it ("…can you grab the spacing values from it").
         ((!describes(last.text, score(last.text)) || BACK_REFERENCE.test(clean)) &&
           looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated })) ||
-        (afterComma && !last.negated && elaborates(clean, score(clean), score(last.text))));
+        (afterComma && !last.negated && elaborates(clean, score(clean), score(last.text))) ||
+        (!last.negated && !last.assistant &&
+          carriesOnVisit(clean, score(clean), score(last.text))));
     const explains = (g: { text: string; negated: boolean; context?: string }) =>
       !g.negated && !g.context && score(g.text).intent !== score(clean).intent &&
       (describes(g.text, score(g.text)) || NARRATIVE.test(g.text));
@@ -290,7 +299,10 @@ export function routeUtterance(
   let margin = Infinity;
   let previous: { intent: string; task: TaskSpec } | undefined;
   for (const group of groups) {
-    const decision = score(group.text);
+    // An assistant's request claims the clause for no skill.
+    const decision: ClauseScore = group.assistant
+      ? { scores: {}, margin: 0, fired: {} }
+      : score(group.text);
     const skill = skills.find((s) => s.intent === decision.intent);
     clauses.push({
       clause: group.text,
@@ -308,6 +320,7 @@ export function routeUtterance(
       continue;
     }
     if (!skill) {
+      if (group.assistant) previous = undefined;
       skipped.push({ clause: group.text, reason: "no_match" });
       continue;
     }
