@@ -15,6 +15,7 @@ import type { SkillLexicon } from "../skill_kit/lexicon.ts";
 import { type ClauseScore, scoreClause } from "./clause_scorer.ts";
 import { assistantRequest } from "./assistant_requests.ts";
 import { carriesOnVisit } from "./clause_context.ts";
+import { claimUnknownObject } from "./unknown_objects.ts";
 
 /** What the router needs of a skill. */
 export interface RoutableSkill {
@@ -235,7 +236,10 @@ export function routeUtterance(
   const scored = new Map<string, ClauseScore>();
   const score = (clause: string) => {
     let s = scored.get(clause);
-    if (!s) scored.set(clause, s = scoreClause(clause, skills, threshold));
+    if (!s) {
+      s = claimUnknownObject(clause, scoreClause(clause, skills, threshold), skills);
+      scored.set(clause, s);
+    }
     return s;
   };
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.

@@ -43,6 +43,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
     "google",
     "log in/into/on/onto",
     "sign in/into/on/up",
+    "sign me/us/them up",
     "login to/into",
     "click",
     "scroll",
