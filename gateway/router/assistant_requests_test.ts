@@ -26,3 +26,18 @@ Deno.test("work that looks like an assistant request is not one", () => {
     ]
   ) assertEquals(assistantRequest(clause), false, clause);
 });
+
+Deno.test("an assistant request takes its clause, and what it says routes nowhere", async () => {
+  const { routeUtterance } = await import("./router.ts");
+  const { CODING_LEXICON, CODING_PATTERNS } = await import(
+    "../skills/coding/coding_patterns.ts"
+  );
+  const skills = [{ intent: "coding", patterns: CODING_PATTERNS, lexicon: CODING_LEXICON }];
+  const routed = routeUtterance(
+    "set a timer for ten minutes, I need to reboot the build server",
+    skills,
+  );
+  assertEquals(routed.unrouted, true);
+  const both = routeUtterance("remind me to renew my badge and fix the parser tests", skills);
+  assertEquals(both.tasks.map((t) => t.intent), ["coding"]);
+});

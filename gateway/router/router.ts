@@ -13,7 +13,7 @@ import type { JsonValue, Priority, TaskSpec } from "@shared/schemas/mod.ts";
 import type { SkillPattern } from "../skill_kit/skill.ts";
 import type { SkillLexicon } from "../skill_kit/lexicon.ts";
 import { type ClauseScore, scoreClause } from "./clause_scorer.ts";
-import { assistantRequest } from "./assistant_requests.ts";
+import { assistantRequest, speakerPlan } from "./assistant_requests.ts";
 import { carriesOnVisit } from "./clause_context.ts";
 import { claimUnknownObject } from "./unknown_objects.ts";
 
@@ -71,14 +71,14 @@ const NEGATION =
   /^(?:please\s+)?(?!(?:don'?t|do not|dont|never) forget\b)(?!not (?:a (?:big )?fan|sure|happy|great|ideal|thrilled|convinced|crazy about|loving)\b)(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|nothing|forget(?: about)?|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
 /** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */
 const DECLINED =
-  /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
+  /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b|(?:we|you)\s+(?:shouldn'?t|should not|mustn'?t|must not)\s+(?:touch|change|edit|modify|open|use)\b)/i;
 
 /**
  * Where a negation's scope ends when nothing marks it: "don't test it in the browser just
  * rename the variable", "don't write code I only want you to check the panel".
  */
 const NEGATION_RESUMES =
-  /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z])|let'?s\s+|let us\s+)/i;
+  /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather|please)\s+(?=[a-z])|let'?s\s+|let us\s+)/i;
 
 /** A self-correction on its own ("no sorry", "wait, I mean"): what follows replaces a detail. */
 const CORRECTION =
@@ -275,7 +275,8 @@ export function routeUtterance(
           looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated })) ||
         (afterComma && !last.negated && elaborates(clean, score(clean), score(last.text))) ||
         (!last.negated && !last.assistant &&
-          carriesOnVisit(clean, score(clean), score(last.text))));
+          carriesOnVisit(clean, score(clean), score(last.text))) ||
+        (last.assistant === true && speakerPlan(clean)));
     const explains = (g: { text: string; negated: boolean; context?: string }) =>
       !g.negated && !g.context && score(g.text).intent !== score(clean).intent &&
       (describes(g.text, score(g.text)) || NARRATIVE.test(g.text));

@@ -235,9 +235,9 @@ export const BROWSER_LEXICON: SkillLexicon = {
     {
       name: "spoken URL",
       // Not the rest of a dotfile's name ("the dot env dot local file") nor a file's variant
-      // ("the dockerfile dot dev").
+      // ("the dockerfile dot dev"), nor a .NET language ("VB dot net").
       pattern: new RegExp(
-        `(?<!\\bdot\\s+)\\b(?!(?:the|a|an|in|to|of)\\s)(?!${FILE_STEMS}\\b)[a-z0-9-]+(?:\\s+dot\\s+(?!env\\b)[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`,
+        `(?<!\\bdot\\s+)\\b(?!(?:the|a|an|in|to|of)\\s)(?!${FILE_STEMS}\\b)(?!(?:vb|asp|ado)\\s+dot\\s+net\\b)[a-z0-9-]+(?:\\s+dot\\s+(?!env\\b)[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`,
         "i",
       ),
     },

@@ -13,14 +13,14 @@ const MALFUNCTION =
 
 /** Software that is ours to change, as the subject of "should" or the owner of a fault. */
 const SOFTWARE =
-  "app|apps|game|service|project|firmware|driver|library|plugin|bot|tool|script|pipeline|sdk|cli|backend|back end|frontend|front end|server|daemon|worker|job|cron job|binary|build|installer|extension|addon|add-on|mod|model|notebook|window|ui|api|endpoint|export|install|test suite|tests|container";
+  "sketch|node|action|calculation|calculator|importer|module|component|class|function|method|handler|controller|route|hook|query|migration|loop|parser|validator|middleware|logic|code|app|apps|game|service|project|firmware|driver|library|plugin|bot|tool|script|pipeline|sdk|cli|backend|back end|frontend|front end|server|daemon|worker|job|cron job|binary|build|installer|extension|addon|add-on|mod|model|notebook|window|ui|api|endpoint|export|install|test suite|tests|container";
 
 /**
  * Agent nouns in -er/-or that name people or everyday things, not components: "the user", "my
  * manager", "the browser". The rest after a determiner name a part of a program.
  */
 const NOT_COMPONENTS =
-  "user|users|owner|manager|customer|member|partner|teacher|player|driver|doctor|order|folder|number|paper|letter|water|dinner|corner|power|answer|other|another|weather|winter|summer|offer|quarter|sister|brother|mother|father|character|chapter|register|later|never|ever|after|under|over|better|matter|rather|either|whether|neither|together|super|browser|computer|server|error|mirror|monitor|color|colour|cover|header|footer|poster|border|counter|filter|timer|reminder|calendar|daughter|neighbor|neighbour|officer|reviewer|developer|engineer|designer|recruiter|leader|speaker|writer|editor|visitor|vendor|actor|author|director|supervisor|investor|sponsor|founder|tutor|mentor|counselor|professor|tractor|elevator|floor|door|door|flavor|flavour|favor|favour|labor|labour|honor|honour|humor|humour|tumor|rumor|sailor|tailor|mayor|major|minor|junior|senior|interior|exterior|behavior|behaviour|error|terror|razor|factor|sector|vector|tensor|anchor|indicator";
+  "user|users|owner|manager|customer|member|partner|teacher|player|driver|doctor|order|folder|number|paper|letter|water|dinner|corner|power|answer|other|another|weather|winter|summer|offer|quarter|sister|brother|mother|father|character|chapter|register|later|never|ever|after|under|over|better|matter|rather|either|whether|neither|together|super|browser|computer|server|error|mirror|monitor|color|colour|cover|header|footer|poster|border|counter|filter|timer|reminder|calendar|daughter|neighbor|neighbour|officer|reviewer|developer|engineer|designer|recruiter|leader|speaker|writer|visitor|vendor|actor|author|director|supervisor|investor|sponsor|founder|tutor|mentor|counselor|professor|tractor|elevator|floor|door|door|flavor|flavour|favor|favour|labor|labour|honor|honour|humor|humour|tumor|rumor|sailor|tailor|mayor|major|minor|junior|senior|interior|exterior|behavior|behaviour|error|terror|razor|factor|sector|vector|tensor|anchor|indicator";
 
 export const CODE_CUES: readonly LexiconTerm[] = [
   // "why does my pygame window freeze…", "how come our unity export keeps failing…": a
@@ -34,11 +34,12 @@ export const CODE_CUES: readonly LexiconTerm[] = [
     weight: 3,
   },
   // "the level editor should autosave", "the rails app should reject uploads": what a piece of
-  // our software should do is a change to it.
+  // our software should do is a change to it. Only the modal is matched: the subject's nouns
+  // still count (as qualifiers of the wish).
   {
     name: "software should",
     pattern: new RegExp(
-      `^(?:the|our|my|this|that)\\s+(?:[a-z0-9'-]+\\s+){0,3}?(?:${SOFTWARE}|[a-z]{3,}(?:er|or)s?)\\s+(?:should|must|needs? to|has to|ought to|could)\\s+(?!be\\b|have\\b|not\\b|really\\b)[a-z]`,
+      `(?<=^(?:(?:i think|i guess|i feel like|honestly|imo|probably)\\s+)?(?:the|our|my|this|that)\\s+(?:[a-z0-9'-]+\\s+){0,3}?(?:${SOFTWARE}|[a-z]{3,}(?:er|or)s?)(?:\\s+(?:for|of|that|which)(?:\\s+[a-z0-9'-]+){1,4}?)?\\s+)(?:should|must|needs? to|has to|ought to|could)(?=\\s+(?!be\\b|have\\b|not\\b|really\\b)[a-z])`,
       "i",
     ),
     weight: 2,
@@ -53,5 +54,14 @@ export const CODE_CUES: readonly LexiconTerm[] = [
       "i",
     ),
     weight: 1,
+  },
+  // "the download button in the shiny app", "the tab title in the react side project": what
+  // is inside our app or project is its code (not "the app's page on the store"). Only "in
+  // the" is matched, a clause-wide signal below a verb's weight: the nouns still count.
+  {
+    name: "in our app",
+    pattern:
+      /\b(?:in|inside) (?:the|our|my|this|that)\b(?=\s+(?!(?:[a-z0-9-]+\s+){0,2}?(?:web|cloud)\s+app)(?:[a-z0-9-]+\s+){0,3}?(?:app|application|project|codebase|frontend|front end|front-end|fragment|activity|sketch|firmware)\b(?!\s+(?:page|site|store|listing|dashboard|console|portal|settings|board|account)\b))/i,
+    weight: 1.5,
   },
 ];
