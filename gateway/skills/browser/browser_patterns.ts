@@ -7,6 +7,7 @@
  */
 import type { SkillPattern } from "../../skill_kit/skill.ts";
 import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
+import { WEB_CUES } from "./web_cues.ts";
 import {
   PERSONAL_MATTERS,
   TEST_ENTRIES,
@@ -232,6 +233,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
     ...nouns(PERSONAL_MATTERS, 0),
   ],
   cues: [
+    ...WEB_CUES,
     {
       name: "spoken URL",
       // Not the rest of a dotfile's name ("the dot env dot local file") nor a file's variant
