@@ -21,6 +21,14 @@ interface Skill {
 /** The verb opening a clause (after "just", "only"…) and a definite object after it. */
 const VERB_ON_DEFINITE =
   /^(?:(?:just|only|also|please|then|and|now|quickly|maybe)\s+)*(?:fix|update|convert|refactor|rewrite|rename|debug|migrate|port|patch|implement|edit|change|modify|bump|upgrade|downgrade|repair|clean up|tidy up|rework|restructure|replace|extract|split|merge|move|delete|remove|add|make|correct|adjust|tweak)(?:s|es|ed|ing)?\s+(?:the|this|that|these|those|our|all|every|each)\s+[a-z]/i;
+/** A verb of going somewhere: "go to", "hop onto", "head over to". */
+const VISIT = /^verb:(?:go|hop|head|pop|swing|log|sign|navigate|visit)\b/;
+/**
+ * The place visited has a name of three words or more ("the canada post tracker"), not an
+ * everyday place ("go to the store and find some milk").
+ */
+const NAMED_VISIT =
+  /^[a-z]+(?:\s+(?:over|up))?\s+(?:to|onto|on|into|in|by)\s+(?:the\s+|my\s+|our\s+)?(?!(?:the|my|our)\b)[a-z0-9'-]+\s+[a-z0-9'-]+\s+[a-z0-9'-]+(?:\s+[a-z0-9'-]+){0,2}\s+and\b/i;
 /** What the clause before it named ("…tweak the threshold there") is its place, not code. */
 const BACK_THERE = /\b(?:there|in there|on there)\s*$/i;
 /** A place named after "on"/"at" that no lexicon knows: a site ("on wellfound"). */
@@ -40,10 +48,14 @@ export function claimUnknownObject(
   const [intent, labels] = main;
   const skill = skills.find((s) => s.intent === intent);
   const reachesAny = skill?.lexicon?.verbsReachAnyObject === true;
+  // "hop onto the medicare provider lookup and find the NPI number": a visit, then something
+  // done there, is a web task even when the place is unknown.
+  const visitThenAct = !reachesAny && VISIT.test(labels[0] ?? "") &&
+    labels.some((l) => l.startsWith("later verb:")) && NAMED_VISIT.test(clause);
   const sure = (reachesAny && VERB_ON_DEFINITE.test(clause)) ||
-    (!reachesAny && ON_NAMED_PLACE.test(clause));
+    (!reachesAny && (ON_NAMED_PLACE.test(clause) || visitThenAct));
   if (!sure || BACK_THERE.test(clause)) return decision;
-  const label = reachesAny ? "unknown object" : "named place";
+  const label = reachesAny ? "unknown object" : visitThenAct ? "unknown place" : "named place";
   return {
     intent,
     scores: { [intent]: 2 },

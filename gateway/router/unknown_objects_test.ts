@@ -24,6 +24,10 @@ Deno.test("the speaker's own things and other verbs stay unrouted", () => {
 Deno.test("a web verb done on a named place is a web task", () => {
   assertEquals(intents("submit the final grades on gradescope"), ["browser"]);
   assertEquals(intents("submit the report on monday"), []);
+  assertEquals(intents("hop onto the medicare provider lookup and find the NPI number"), [
+    "browser",
+  ]);
+  assertEquals(intents("go to the grocery store and find some milk"), []);
 });
 
 Deno.test("personal work after a visit stays on the site", () => {

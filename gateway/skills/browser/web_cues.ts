@@ -13,12 +13,12 @@ const FACTS =
 
 export const WEB_CUES: readonly LexiconTerm[] = [
   // "find the submission deadline for neurips": the fact sought, with its qualifiers, is read on
-  // the web. Matched from after the determiner, so a code word inside it ("the deprecation
-  // timeline") is part of the fact.
+  // the web. Matched from the determiner, so a word inside it ("the deprecation timeline", "the
+  // latest release notes") is part of the fact.
   {
     name: "fact sought",
     pattern: new RegExp(
-      `(?<=\\b(?:find(?: out)?|look up|check|get|see|pull up|dig up|need|want|know|is there|are there)\\s+(?:me\\s+)?(?:what\\s+)?(?:the|any|a|some)\\s+)(?:[a-z0-9'-]+\\s+){0,3}?(?:${FACTS})\\b(?!\\s+(?:page|component|endpoint|table|function|module|field|column|view|screen|logic|code|calculation|config|file)s?\\b)`,
+      `(?<=\\b(?:find(?: out)?|look up|check|get|see|pull up|dig up|need|want|know|is there|are there)\\s+(?:me\\s+)?(?:what\\s+)?)(?:the|any|a|some)\\s+(?:[a-z0-9'-]+\\s+){0,3}?(?:${FACTS})\\b(?!\\s+(?:page|component|endpoint|table|function|module|field|column|view|screen|logic|code|calculation|config|file)s?\\b)`,
       "i",
     ),
     weight: 2,

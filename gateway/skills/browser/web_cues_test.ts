@@ -7,12 +7,15 @@ const fact = (text: string) => {
 };
 
 Deno.test("a fact sought is read on the web, with its qualifiers", () => {
-  assertEquals(fact("find the submission deadline for neurips this year"), "submission deadline");
+  assertEquals(
+    fact("find the submission deadline for neurips this year"),
+    "the submission deadline",
+  );
   assertEquals(
     fact("find the official deprecation timeline for the library"),
-    "official deprecation timeline",
+    "the official deprecation timeline",
   );
-  assertEquals(fact("I need the latest release notes for godot"), "latest release notes");
+  assertEquals(fact("I need the latest release notes for godot"), "the latest release notes");
 });
 
 Deno.test("our own pages and code about a fact are not sought on the web", () => {
