@@ -64,4 +64,13 @@ export const CODE_CUES: readonly LexiconTerm[] = [
       /\b(?:in|inside) (?:the|our|my|this|that)\b(?=\s+(?!(?:[a-z0-9-]+\s+){0,2}?(?:web|cloud)\s+app)(?:[a-z0-9-]+\s+){0,3}?(?:app|application|project|codebase|frontend|front end|front-end|fragment|activity|sketch|firmware)\b(?!\s+(?:page|site|store|listing|dashboard|console|portal|settings|board|account)\b))/i,
     weight: 1.5,
   },
+  // "add a copy to clipboard button to the api keys page", "fix the feedback widget on the
+  // settings page": a code verb on a UI part of a page is a change to our page (a browser clicks
+  // the parts a page has). The page, with its qualifiers, is matched.
+  {
+    name: "our page",
+    pattern:
+      /(?<=^(?:add|fix|move|change|put|remove|hide|show|restyle|align|center|centre|resize|rename|disable|enable)\s+(?:a|an|the|our|that|this)\s+(?:[a-z0-9-]+\s+){0,4}?(?:button|widget|link|banner|toggle|switch|dropdown|modal|tooltip|badge|icon|spinner|field|input|checkbox|menu|section|column|search bar|progress bar|placeholder|label)s?\s+(?:on|to|in|into|from|at the (?:top|bottom) of)\s+(?:the|our|that|this)\s+)(?:[a-z0-9-]+\s+){0,3}?(?:page|screen|view|form)\b(?!\s+(?:component|module|fragment|template|file|layout|class|test|partial|controller)s?\b)/i,
+    weight: 2,
+  },
 ];

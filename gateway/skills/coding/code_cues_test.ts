@@ -39,3 +39,13 @@ Deno.test("inside our app is code, inside a web app is not", () => {
   assertEquals(fires("in our app", "the download button in the shiny app"), true);
   assertEquals(fires("in our app", "accept the invitation in the slack web app"), false);
 });
+
+Deno.test("a code verb on a UI part of a page changes our page; clicking it does not", () => {
+  const cue = CODE_CUES.find((c) => c.name === "our page")!;
+  assertEquals(
+    cue.pattern.exec("add a copy to clipboard button to the api keys page")?.[0],
+    "api keys page",
+  );
+  assertEquals(fires("our page", "fix the feedback widget on the settings page"), true);
+  assertEquals(fires("our page", "click the save button on the settings page"), false);
+});
