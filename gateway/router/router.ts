@@ -13,6 +13,9 @@ import type { JsonValue, Priority, TaskSpec } from "@shared/schemas/mod.ts";
 import type { SkillPattern } from "../skill_kit/skill.ts";
 import type { SkillLexicon } from "../skill_kit/lexicon.ts";
 import { type ClauseScore, scoreClause } from "./clause_scorer.ts";
+import { assistantRequest, speakerPlan } from "./assistant_requests.ts";
+import { carriesOnVisit } from "./clause_context.ts";
+import { claimUnknownObject } from "./unknown_objects.ts";
 
 /** What the router needs of a skill. */
 export interface RoutableSkill {
@@ -68,14 +71,14 @@ const NEGATION =
   /^(?:please\s+)?(?!(?:don'?t|do not|dont|never) forget\b)(?!not (?:a (?:big )?fan|sure|happy|great|ideal|thrilled|convinced|crazy about|loving)\b)(?:don'?t|do not|dont|never|no need to|not|stop|skip|without|instead of|rather than|there'?s no need to|you don'?t (?:need|have) to|no|nothing|forget(?: about)?|leave\b.*\b(?:alone|out of (?:it|this))|keep\b.*\bout of (?:it|this))\b/i;
 /** A speaker declining in the first person: "I don't want you to open…", "we'd rather not…". */
 const DECLINED =
-  /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b)/i;
+  /^(?:(?:i|we)\s+(?:really\s+)?(?:don'?t|do not|dont)\s+(?:want|need|think\s+(?:you|we)\s+(?:should|need))\b|(?:i'?d|i would|we'?d|we would)\s+rather\s+(?:you\s+)?(?:not|didn'?t|did not)\b|(?:i|we)\s+(?:never|no longer)\s+(?:want|need)\b|(?:we|you)\s+(?:shouldn'?t|should not|mustn'?t|must not)\s+(?:touch|change|edit|modify|open|use)\b)/i;
 
 /**
  * Where a negation's scope ends when nothing marks it: "don't test it in the browser just
  * rename the variable", "don't write code I only want you to check the panel".
  */
 const NEGATION_RESUMES =
-  /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather)\s+(?=[a-z])|let'?s\s+|let us\s+)/i;
+  /\s+(?:(?:i|we)\s+(?:only|just)\s+(?:want|need)\s+(?:you\s+)?(?:to\s+)?|(?:but\s+)?(?:just|only|instead|rather|please)\s+(?=[a-z])|let'?s\s+|let us\s+)/i;
 
 /** A self-correction on its own ("no sorry", "wait, I mean"): what follows replaces a detail. */
 const CORRECTION =
@@ -233,12 +236,16 @@ export function routeUtterance(
   const scored = new Map<string, ClauseScore>();
   const score = (clause: string) => {
     let s = scored.get(clause);
-    if (!s) scored.set(clause, s = scoreClause(clause, skills, threshold));
+    if (!s) {
+      s = claimUnknownObject(clause, scoreClause(clause, skills, threshold), skills);
+      scored.set(clause, s);
+    }
     return s;
   };
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.
   // `context`: a statement of the problem said before the request it belongs to.
-  const groups: { text: string; negated: boolean; context?: string }[] = [];
+  // `assistant`: a request for a personal assistant ("remind me…"), which no skill does.
+  const groups: { text: string; negated: boolean; context?: string; assistant?: boolean }[] = [];
   const marked = splitMarked(text).flatMap(({ text, afterComma }) =>
     splitNegationScope(text).map((part, i) => ({ part, afterComma: afterComma && i === 0 }))
   );
@@ -249,6 +256,10 @@ export function routeUtterance(
       continue;
     }
     const negated = NEGATION.test(clean) || DECLINED.test(clean);
+    if (!negated && assistantRequest(clean)) {
+      groups.push({ text: clean, negated, assistant: true });
+      continue;
+    }
     const claimed = score(clean).intent !== undefined;
     const last = groups[groups.length - 1];
     // "don't rewrite it, just fix the pager": what follows the end of a negation's scope is
@@ -262,7 +273,10 @@ export function routeUtterance(
         // clause points back at it ("…can you grab the spacing values from it").
         ((!describes(last.text, score(last.text)) || BACK_REFERENCE.test(clean)) &&
           looksOnAt(clean, score(clean), { decision: score(last.text), negated: last.negated })) ||
-        (afterComma && !last.negated && elaborates(clean, score(clean), score(last.text))));
+        (afterComma && !last.negated && elaborates(clean, score(clean), score(last.text))) ||
+        (!last.negated && !last.assistant &&
+          carriesOnVisit(clean, score(clean), score(last.text))) ||
+        (last.assistant === true && speakerPlan(clean)));
     const explains = (g: { text: string; negated: boolean; context?: string }) =>
       !g.negated && !g.context && score(g.text).intent !== score(clean).intent &&
       (describes(g.text, score(g.text)) || NARRATIVE.test(g.text));
@@ -290,7 +304,10 @@ export function routeUtterance(
   let margin = Infinity;
   let previous: { intent: string; task: TaskSpec } | undefined;
   for (const group of groups) {
-    const decision = score(group.text);
+    // An assistant's request claims the clause for no skill.
+    const decision: ClauseScore = group.assistant
+      ? { scores: {}, margin: 0, fired: {} }
+      : score(group.text);
     const skill = skills.find((s) => s.intent === decision.intent);
     clauses.push({
       clause: group.text,
@@ -308,6 +325,7 @@ export function routeUtterance(
       continue;
     }
     if (!skill) {
+      if (group.assistant) previous = undefined;
       skipped.push({ clause: group.text, reason: "no_match" });
       continue;
     }

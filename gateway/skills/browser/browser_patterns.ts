@@ -7,6 +7,7 @@
  */
 import type { SkillPattern } from "../../skill_kit/skill.ts";
 import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
+import { WEB_CUES } from "./web_cues.ts";
 import {
   PERSONAL_MATTERS,
   TEST_ENTRIES,
@@ -43,6 +44,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
     "google",
     "log in/into/on/onto",
     "sign in/into/on/up",
+    "sign me/us/them up",
     "login to/into",
     "click",
     "scroll",
@@ -231,12 +233,13 @@ export const BROWSER_LEXICON: SkillLexicon = {
     ...nouns(PERSONAL_MATTERS, 0),
   ],
   cues: [
+    ...WEB_CUES,
     {
       name: "spoken URL",
       // Not the rest of a dotfile's name ("the dot env dot local file") nor a file's variant
-      // ("the dockerfile dot dev").
+      // ("the dockerfile dot dev"), nor a .NET language ("VB dot net").
       pattern: new RegExp(
-        `(?<!\\bdot\\s+)\\b(?!(?:the|a|an|in|to|of)\\s)(?!${FILE_STEMS}\\b)[a-z0-9-]+(?:\\s+dot\\s+(?!env\\b)[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`,
+        `(?<!\\bdot\\s+)\\b(?!(?:the|a|an|in|to|of)\\s)(?!${FILE_STEMS}\\b)(?!(?:vb|asp|ado)\\s+dot\\s+net\\b)[a-z0-9-]+(?:\\s+dot\\s+(?!env\\b)[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`,
         "i",
       ),
     },

@@ -8,6 +8,7 @@
  */
 import type { SkillPattern } from "../../skill_kit/skill.ts";
 import { nouns, type SkillLexicon, verbs } from "../../skill_kit/lexicon.ts";
+import { CODE_CUES } from "./code_cues.ts";
 import {
   CODE_OBJECTS,
   CODE_ONLY_VERBS,
@@ -366,6 +367,7 @@ export const CODING_LEXICON: SkillLexicon = {
     nouns(EVERYDAY_THINGS, 0).map((term) => ({ ...term, inert: true, topic: true })),
   ),
   cues: [
+    ...CODE_CUES,
     {
       name: "file name",
       pattern: new RegExp(
@@ -395,7 +397,7 @@ export const CODING_LEXICON: SkillLexicon = {
     {
       name: "make it behave",
       pattern:
-        /\bmake(?=\s+(?:the|our|all|every|each|this|that|these|those)\s+(?:[\w'-]+\s+){1,4}?(?:open|close|show|hide|load|work|use|return|stay|stick|wrap|fit|scroll|link|point|redirect|accept|support|include|ignore|skip|fail|retry|respect|handle|render|display|appear|behave)s?\b)/i,
+        /\bmake(?=\s+(?:the|our|all|every|each|this|that|these|those)\s+(?:[\w'-]+\s+){1,4}?(?:open|close|show|hide|load|work|use|return|stay|stick|wrap|fit|scroll|link|point|redirect|accept|support|include|ignore|skip|fail|retry|respect|handle|render|display|appear|behave|autosave|save|persist|export|validate|remember|sync|sort|remove|surface|log|emit|warn|reject)s?\b)/i,
       weight: 2,
     },
     // A dependency pinned or moved to a version ("pin boto3 to one point thirty four"): weak, so

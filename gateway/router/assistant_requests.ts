@@ -1,0 +1,38 @@
+/**
+ * @module
+ * Requests for a personal assistant: "remind me on monday to renew my badge", "set a timer for
+ * twenty minutes", "send a message to priya saying the meeting moved", "play some jazz". No skill
+ * does these; the verb at the clause's start takes the rest as its argument, like a command word,
+ * so "…to reboot the build server" inside it asks nothing of the coding skill.
+ */
+
+const ASSISTANT_REQUEST = new RegExp(
+  "^(?:" + [
+    // Reminders, timers and alarms.
+    "remind (?:me|us)\\b",
+    "set (?:up )?(?:a|an|my)\\s+(?:[a-z0-9-]+\\s+){0,2}?(?:timer|alarm|reminder|countdown|wake[- ]?up call)s?\\b",
+    "start (?:a|an)\\s+(?:[a-z0-9-]+\\s+){0,2}?(?:timer|countdown)\\s+for\\b",
+    "wake (?:me|us) up\\b",
+    // Messages to people: a message to someone "saying"/"that"/"about" something.
+    "(?:send|write|shoot|drop) (?:a |an )?(?:quick |short )?(?:message|text|email|e-mail|note|dm|sms|voice note)\\s+(?:to\\s+)?(?!the\\b|our\\b|all\\b|every|a\\b|an\\b)(?:my\\s+)?[a-z]+\\b(?=.*\\b(?:saying|that|telling|to say|about|asking)\\b)",
+    "(?:text|message|email|dm|ping) (?!the\\b|our\\b|all\\b|every|a\\b|an\\b|it\\b|them\\b|this\\b|that\\b)(?:my\\s+)?[a-z]+\\s+(?:saying|that|to say|and tell|telling|asking)\\b",
+    "(?:call|ring|phone|facetime) (?:my\\s+|the\\s+)?(?:mom|mum|dad|wife|husband|partner|boss|brother|sister|friend|doctor|dentist)\\b",
+    // Music and media.
+    "(?:play|put on|queue up) (?:some|me some|my|the|a)?\\s*(?:[a-z0-9-]+\\s+){0,2}?(?:music|song|songs|playlist|album|podcast|radio|jazz|lofi|lo-fi|tunes)\\b",
+  ].join("|") + ")",
+  "i",
+);
+
+/** Whether a clause (filler already stripped) asks a personal assistant, not any skill. */
+export function assistantRequest(clause: string): boolean {
+  return ASSISTANT_REQUEST.test(clause);
+}
+
+/** The speaker's own plan said after such a request: "…, I need to reboot the build server". */
+const SPEAKER_PLAN =
+  /^(?:(?:i|we)\s+(?:need|have|want|got|gotta|must|should|'ve got|'m going|am going)|(?:i'?ve|we'?ve) got)\b/i;
+
+/** Whether a clause after an assistant's request only says what the speaker will do. */
+export function speakerPlan(clause: string): boolean {
+  return SPEAKER_PLAN.test(clause);
+}

@@ -1,0 +1,43 @@
+import { assertEquals } from "@shared/testing/asserts.ts";
+import { assistantRequest } from "./assistant_requests.ts";
+
+Deno.test("assistant requests are recognised by their opening verb", () => {
+  for (
+    const clause of [
+      "remind me on monday to renew my badge at reception",
+      "set a timer for twenty minutes i need to reboot the build server after lunch",
+      "set an alarm for six",
+      "send a message to priya saying the meeting moved",
+      "text my brother that the deploy is done",
+      "play some lofi music while I refactor",
+    ]
+  ) assertEquals(assistantRequest(clause), true, clause);
+});
+
+Deno.test("work that looks like an assistant request is not one", () => {
+  for (
+    const clause of [
+      "send a test message to the webhook",
+      "call the api with a timeout",
+      "set the timeout to thirty seconds",
+      "add a timer to the game loop",
+      "email the report from the dashboard",
+      "play the test video on the staging site",
+    ]
+  ) assertEquals(assistantRequest(clause), false, clause);
+});
+
+Deno.test("an assistant request takes its clause, and what it says routes nowhere", async () => {
+  const { routeUtterance } = await import("./router.ts");
+  const { CODING_LEXICON, CODING_PATTERNS } = await import(
+    "../skills/coding/coding_patterns.ts"
+  );
+  const skills = [{ intent: "coding", patterns: CODING_PATTERNS, lexicon: CODING_LEXICON }];
+  const routed = routeUtterance(
+    "set a timer for ten minutes, I need to reboot the build server",
+    skills,
+  );
+  assertEquals(routed.unrouted, true);
+  const both = routeUtterance("remind me to renew my badge and fix the parser tests", skills);
+  assertEquals(both.tasks.map((t) => t.intent), ["coding"]);
+});
