@@ -18,7 +18,7 @@
  */
 import type { LexiconTerm, SkillLexicon } from "../skill_kit/lexicon.ts";
 import type { SkillPattern } from "../skill_kit/skill.ts";
-import { lexiconIndex } from "./term_index.ts";
+import { clauseWords, lexiconIndex } from "./term_index.ts";
 
 /** What the scorer needs of a skill. */
 export interface ScorableSkill {
@@ -251,7 +251,7 @@ export function scoreClause(
       };
     }
   }
-  const words = clause.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  const words = clauseWords(clause);
   const nounHits: Hit[] = [];
   const verbHits: Hit[] = [];
   for (const s of skills) {

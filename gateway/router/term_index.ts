@@ -1,13 +1,14 @@
 /**
  * @module
- * Which lexicon terms may match a clause, without trying them all. A term's `prefix` is the start
- * of the first word of any match it can make (see `skill_kit/lexicon.ts`), so only the terms
- * whose prefix starts one of the clause's words need their pattern run. The prefixes of a
- * lexicon's term lists sit in one trie, walked once per word: a clause of ten words costs a few
- * dozen lookups whatever the size of the lexicon, instead of a `startsWith` per word and term.
- * Terms without a prefix are always candidates. Per list, the result is exactly the terms that
- * `words.some((w) => w.startsWith(prefix))` keeps, in the list's order, so no decision depends
- * on the index.
+ * Which lexicon terms may match a clause, without trying them all. Terms built by `verbs`/`nouns`
+ * know the whole words any match of theirs starts with (`words`) and literal text inside every
+ * match (`requires`); a hand-written term may give only a `prefix` of its first word (see
+ * `skill_kit/lexicon.ts`). Whole words sit in a map and prefixes in a trie, each looked up once per
+ * clause word, so a clause of ten words costs a few dozen lookups whatever the size of the
+ * lexicon. Terms declaring neither are all tried when one of them matches somewhere (one
+ * alternation of them all, tried once), else none. Per list, the result is exactly the terms that
+ * pass {@linkcode mayMatch} (so declared), in the list's order, so no decision depends on the
+ * index.
  */
 import type { LexiconTerm, SkillLexicon } from "../skill_kit/lexicon.ts";
 
@@ -19,7 +20,56 @@ interface TrieNode {
 
 const trieNode = (): TrieNode => ({ next: new Map(), terms: [] });
 
-/** Term lists indexed together by prefix, with each pattern compiled once for scanning. */
+/** A clause as the index reads it: its words (ASCII letters and digits, lower-case) and text. */
+export interface ClauseWords {
+  words: readonly string[];
+  /** The clause in lower case, where `requires` is looked for. */
+  lower: string;
+  /** The clause as said, where the always-tried patterns are tried. */
+  text: string;
+}
+
+const WORD = /[a-z0-9]+/gi;
+
+/** Reads a clause's words once, for every lexicon it is scored against. */
+export function clauseWords(text: string): ClauseWords {
+  // Words from the clause as said: lower-casing first would make a word of "\u212a" (Kelvin),
+  // which no ASCII pattern letter matches.
+  const found = text.match(WORD) ?? [];
+  const words = found.map((w) => w.toLowerCase());
+  return { words, lower: text.toLowerCase(), text };
+}
+
+/**
+ * Whether a term may match the clause by what it declares: one of its `words` is a word of the
+ * clause (else its `prefix` starts one), and all its `requires` are in the text. Always true for a
+ * term declaring none.
+ */
+export function mayMatch(term: LexiconTerm, clause: ClauseWords): boolean {
+  const first = term.words
+    ? term.words.some((w) => clause.words.includes(w))
+    : !term.prefix || clause.words.some((w) => w.startsWith(term.prefix!));
+  return first && (term.requires ?? []).every((r) => clause.lower.includes(r));
+}
+
+/** A test of whether any of `patterns` matches a text: one alternation when they can be joined. */
+function anyOf(patterns: readonly RegExp[]): { test(text: string): boolean } {
+  const each = { test: (text: string) => patterns.some((p) => (p.lastIndex = 0, p.test(text))) };
+  if (patterns.length < 2) return each;
+  const flags = patterns[0]!.flags.replace(/[gy]/g, "");
+  // Numbered back-references and group names would change meaning once joined.
+  const joinable = patterns.every((p) =>
+    p.flags.replace(/[gy]/g, "") === flags && !/\\[1-9k]|\(\?<[a-z]/i.test(p.source)
+  );
+  if (!joinable) return each;
+  try {
+    return new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"), flags);
+  } catch {
+    return each;
+  }
+}
+
+/** Term lists indexed together by first word, with each pattern compiled once for scanning. */
 export class TermIndex {
   readonly lists: readonly (readonly LexiconTerm[])[];
   /** How many terms each list had when indexed. */
@@ -27,8 +77,11 @@ export class TermIndex {
   /** `lists[l][i].pattern` with the `g` flag, to find every match in a clause. */
   readonly patterns: readonly (readonly RegExp[])[];
   readonly #root = trieNode();
+  readonly #exact = new Map<string, number[]>();
   readonly #always: number[][];
-  /** `#seen[l][i] === #stamp`: term i of list l is already a candidate of the current call. */
+  /** Per list, a pattern matching where any always-tried term of it could (none: try them). */
+  readonly #alwaysAny: { test(text: string): boolean }[];
+  /** `#seen[l][i] === #stamp`: term i of list l is already settled for the current call. */
   readonly #seen: Uint32Array[];
   #stamp = 0;
 
@@ -40,6 +93,14 @@ export class TermIndex {
     this.#always = lists.map(() => []);
     lists.forEach((terms, l) =>
       terms.forEach((term, i) => {
+        if (term.words) {
+          for (const word of new Set(term.words)) {
+            let found = this.#exact.get(word);
+            if (!found) this.#exact.set(word, found = []);
+            found.push(l, i);
+          }
+          return;
+        }
         if (!term.prefix) {
           this.#always[l]!.push(i);
           return;
@@ -54,15 +115,26 @@ export class TermIndex {
         node.terms.push(l, i);
       })
     );
+    this.#alwaysAny = this.#always.map((always, l) =>
+      anyOf(always.map((i) => lists[l]![i]!.pattern))
+    );
+  }
+
+  /** Whether all the text term i of list l requires is in the clause. */
+  #requiredIn(l: number, i: number, clause: ClauseWords): boolean {
+    const requires = this.lists[l]![i]!.requires;
+    if (!requires) return true;
+    for (const r of requires) if (!clause.lower.includes(r)) return false;
+    return true;
   }
 
   readonly #byWord = new Map<string, readonly number[]>();
 
-  /** `[list, index]` pairs, flattened, of the terms whose prefix starts `word`. */
+  /** `[list, index]` pairs, flattened, of the terms that start with `word` or its prefix. */
   #wordTerms(word: string): readonly number[] {
     let found = this.#byWord.get(word);
     if (found) return found;
-    const terms: number[] = [];
+    const terms: number[] = [...(this.#exact.get(word) ?? [])];
     let node: TrieNode | undefined = this.#root;
     for (let c = 0; c < word.length; c++) {
       node = node.next.get(word.charCodeAt(c));
@@ -81,31 +153,34 @@ export class TermIndex {
       lists.every((terms, l) => terms === this.lists[l] && terms.length === this.sizes[l]);
   }
 
-  /**
-   * Per list, the indices (ascending) of the terms that may match a clause of these lower-case
-   * words.
-   */
-  candidates(words: readonly string[]): number[][] {
-    const out = this.#always.map((always) => always.slice());
+  /** Per list, the indices (ascending) of the terms that may match the clause. */
+  candidates(clause: ClauseWords): number[][] {
+    const out = this.#always.map((always, l) => {
+      // None of them matches anywhere: none is tried.
+      if (!always.length || !this.#alwaysAny[l]!.test(clause.text)) return [];
+      return always.filter((i) => this.#requiredIn(l, i, clause));
+    });
     if (++this.#stamp === 0xffffffff) {
       for (const seen of this.#seen) seen.fill(0);
       this.#stamp = 1;
     }
     const stamp = this.#stamp;
-    let added = false;
-    for (const word of words) {
+    const unsorted: boolean[] = [];
+    for (const word of clause.words) {
       const terms = this.#wordTerms(word);
       for (let k = 0; k < terms.length; k += 2) {
         const l = terms[k]!;
         const i = terms[k + 1]!;
         if (this.#seen[l]![i] === stamp) continue;
         this.#seen[l]![i] = stamp;
-        out[l]!.push(i);
-        added = true;
+        if (!this.#requiredIn(l, i, clause)) continue;
+        const found = out[l]!;
+        if (found.length && found[found.length - 1]! > i) unsorted[l] = true;
+        found.push(i);
       }
     }
     // Found word by word: put them back in each list's order, which ties are settled by.
-    if (added) { for (const found of out) found.sort((a, b) => a - b); }
+    unsorted.forEach((yes, l) => yes && out[l]!.sort((a, b) => a - b));
     return out;
   }
 }

@@ -4,53 +4,96 @@ import { nouns, verbs } from "../skill_kit/lexicon.ts";
 import { createSkillSet } from "../skills/registry.ts";
 import { loadEvalSet } from "./eval/router_eval.ts";
 import { type RoutableSkill, routeUtterance } from "./router.ts";
-import { lexiconIndex } from "./term_index.ts";
+import { clauseWords, lexiconIndex, mayMatch } from "./term_index.ts";
 
-/** What the index must reproduce: a term is tried when some word starts with its prefix. */
-const naive = (terms: readonly LexiconTerm[], words: readonly string[]) =>
-  terms.flatMap((t, i) => !t.prefix || words.some((w) => w.startsWith(t.prefix!)) ? [i] : []);
+/**
+ * What the index must reproduce: a term is tried when one of its words is a word of the clause
+ * (else its prefix starts one) and all it requires is in the clause; the terms declaring neither
+ * words nor a prefix are all tried when one of them matches, else none.
+ */
+const naive = (terms: readonly LexiconTerm[], text: string) => {
+  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const open = terms.filter((t) => !t.words && !t.prefix);
+  const anyOpen = open.some((t) => t.pattern.test(text));
+  return terms.flatMap((t, i) =>
+    (t.words
+        ? t.words.some((w) => words.includes(w))
+        : t.prefix
+        ? words.some((w) => w.startsWith(t.prefix!))
+        : anyOpen) &&
+      (t.requires ?? []).every((r) => text.toLowerCase().includes(r))
+      ? [i]
+      : []
+  );
+};
+
+Deno.test("built terms declare the whole first words and the text of every match", () => {
+  const [pr] = nouns(["pull request"]);
+  assertEquals(pr!.words, ["pull", "pullrequest", "pullrequests", "pullrequestes"]);
+  assertEquals(pr!.requires, ["request"]);
+  const [dep] = nouns(["dependency"]);
+  assertEquals(dep!.words, ["dependency", "dependencys", "dependencyes", "dependencies"]);
+  assertEquals(dep!.requires, undefined);
+  const [login] = verbs(["log in/into"]);
+  assertEquals(login!.words, ["log", "logs", "loges", "loged", "loging", "logging", "logged"]);
+  assertEquals(login!.requires, ["in"]);
+  assertEquals(nouns(["e-mail"])[0]!.words, ["e"]);
+  assertEquals(nouns([".env file"])[0]!.words, undefined);
+});
 
 Deno.test("the index keeps exactly the terms whose prefix starts a word, per list in order", () => {
   const lexicon: SkillLexicon = {
     verbs: verbs(["update", "log in/into", "copy", "fix"]),
     strongVerbs: verbs(["refactor", "upgrade"]),
     objects: nouns(["page", "pull request", "up", "e-mail", "component", "updater"]),
-    cues: [{ name: "anywhere", pattern: /\bdot\s+env\b/i }, ...nouns(["config file"])],
+    cues: [
+      { name: "anywhere", pattern: /\bdot\s+env\b/i },
+      { name: "also anywhere", pattern: /\bnpmrc\b/i },
+      ...nouns(["config file"]),
+      { name: "by prefix", pattern: /\bgithub action\b/i, prefix: "github" },
+    ],
   };
   const lists = [lexicon.objects, lexicon.cues!, lexicon.verbs, lexicon.strongVerbs!];
   const cases = [
-    [],
-    ["update", "the", "page"],
-    ["copying", "pages", "upd", "upgrading"],
-    ["logged", "into", "the", "pull", "requests", "up"],
-    ["compo", "com", "e", "mail", "fixes", "fix", "configs"],
-    ["refactored", "x", "y"],
+    "",
+    "update the page",
+    "copying pages upd upgrading",
+    "logged into the pull requests up",
+    "Logged INTO the PullRequest, up",
+    "compo com e mail fixes fix configs",
+    "the e-mail, the dot env and the config-file",
+    "refactored x y",
+    "updaters and the githubaction of github actions",
+    "the npmrc",
   ];
-  for (const words of cases) {
+  for (const text of cases) {
     assertEquals(
-      lexiconIndex(lexicon).candidates(words),
-      lists.map((terms) => naive(terms, words)),
-      words.join(" "),
+      lexiconIndex(lexicon).candidates(clauseWords(text)),
+      lists.map((terms) => naive(terms, text)),
+      text,
     );
   }
   // Called again, it starts afresh (no term is left marked from the call before).
-  assertEquals(lexiconIndex(lexicon).candidates(["page"])[0], naive(lexicon.objects, ["page"]));
+  assertEquals(
+    lexiconIndex(lexicon).candidates(clauseWords("page"))[0],
+    naive(lexicon.objects, "page"),
+  );
 });
 
 Deno.test("a term list grown or replaced after it was indexed is indexed again", () => {
   const lexicon: SkillLexicon = { verbs: verbs(["open"]), objects: nouns(["page"]) };
-  assertEquals(lexiconIndex(lexicon).candidates(["visit"]), [[], [], [], []]);
+  assertEquals(lexiconIndex(lexicon).candidates(clauseWords("visit")), [[], [], [], []]);
   (lexicon.verbs as LexiconTerm[]).push(...verbs(["visit"]));
-  assertEquals(lexiconIndex(lexicon).candidates(["visit"]), [[], [], [1], []]);
+  assertEquals(lexiconIndex(lexicon).candidates(clauseWords("visit")), [[], [], [1], []]);
   assertEquals(lexiconIndex(lexicon).patterns[2]![1]!.flags, "gi");
   lexicon.strongVerbs = verbs(["browse"]);
-  assertEquals(lexiconIndex(lexicon).candidates(["browsing"]), [[], [], [], [0]]);
+  assertEquals(lexiconIndex(lexicon).candidates(clauseWords("browsing")), [[], [], [], [0]]);
 });
 
-/** The same lexicon with no prefixes: every pattern runs on every clause (the reference). */
+/** The same lexicon declaring nothing: every pattern runs on every clause (the reference). */
 function unindexed(lexicon: SkillLexicon): SkillLexicon {
   const all = (terms: readonly LexiconTerm[]) =>
-    terms.map(({ prefix: _prefix, ...term }): LexiconTerm => term);
+    terms.map(({ prefix: _p, words: _w, requires: _r, ...term }): LexiconTerm => term);
   return {
     ...lexicon,
     verbs: all(lexicon.verbs),
@@ -82,6 +125,16 @@ Deno.test("routing decides every utterance as running every term's pattern would
       }
     }
     texts.push(...texts.map((t) => t.toUpperCase()));
+    // What each term declares holds of every match it makes in any of them.
+    for (const skill of shipped) {
+      const l = skill.lexicon;
+      if (!l) continue;
+      for (const t of [...l.verbs, ...(l.strongVerbs ?? []), ...l.objects, ...(l.cues ?? [])]) {
+        for (const text of texts) {
+          if (t.pattern.test(text)) assertEquals(mayMatch(t, clauseWords(text)), true, text);
+        }
+      }
+    }
     let routed = 0;
     for (const text of texts) {
       const fast = routeUtterance(text, shipped);
