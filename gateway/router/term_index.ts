@@ -5,10 +5,9 @@
  * match (`requires`); a hand-written term may give only a `prefix` of its first word (see
  * `skill_kit/lexicon.ts`). Whole words sit in a map and prefixes in a trie, each looked up once per
  * clause word, so a clause of ten words costs a few dozen lookups whatever the size of the
- * lexicon. Terms declaring neither are all tried when one of them matches somewhere (one
- * alternation of them all, tried once), else none. Per list, the result is exactly the terms that
- * pass {@linkcode mayMatch} (so declared), in the list's order, so no decision depends on the
- * index.
+ * lexicon. Terms declaring neither are always tried. Per list, the result is exactly the terms
+ * that pass {@linkcode mayMatch}, in the list's order. A term declaring `words` is then tried only
+ * where one of them starts (see `sticky`). No decision depends on the index.
  */
 import type { LexiconTerm, SkillLexicon } from "../skill_kit/lexicon.ts";
 
@@ -23,6 +22,8 @@ const trieNode = (): TrieNode => ({ next: new Map(), terms: [] });
 /** A clause as the index reads it: its words (ASCII letters and digits, lower-case) and text. */
 export interface ClauseWords {
   words: readonly string[];
+  /** Where each word starts in `text`. */
+  starts: readonly number[];
   /** The clause in lower case, where `requires` is looked for. */
   lower: string;
   /** The clause as said, where the always-tried patterns are tried. */
@@ -35,9 +36,14 @@ const WORD = /[a-z0-9]+/gi;
 export function clauseWords(text: string): ClauseWords {
   // Words from the clause as said: lower-casing first would make a word of "\u212a" (Kelvin),
   // which no ASCII pattern letter matches.
-  const found = text.match(WORD) ?? [];
-  const words = found.map((w) => w.toLowerCase());
-  return { words, lower: text.toLowerCase(), text };
+  const words: string[] = [];
+  const starts: number[] = [];
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
+    words.push(m[0].toLowerCase());
+    starts.push(m.index);
+  }
+  return { words, starts, lower: text.toLowerCase(), text };
 }
 
 /**
@@ -52,23 +58,6 @@ export function mayMatch(term: LexiconTerm, clause: ClauseWords): boolean {
   return first && (term.requires ?? []).every((r) => clause.lower.includes(r));
 }
 
-/** A test of whether any of `patterns` matches a text: one alternation when they can be joined. */
-function anyOf(patterns: readonly RegExp[]): { test(text: string): boolean } {
-  const each = { test: (text: string) => patterns.some((p) => (p.lastIndex = 0, p.test(text))) };
-  if (patterns.length < 2) return each;
-  const flags = patterns[0]!.flags.replace(/[gy]/g, "");
-  // Numbered back-references and group names would change meaning once joined.
-  const joinable = patterns.every((p) =>
-    p.flags.replace(/[gy]/g, "") === flags && !/\\[1-9k]|\(\?<[a-z]/i.test(p.source)
-  );
-  if (!joinable) return each;
-  try {
-    return new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"), flags);
-  } catch {
-    return each;
-  }
-}
-
 /** Term lists indexed together by first word, with each pattern compiled once for scanning. */
 export class TermIndex {
   readonly lists: readonly (readonly LexiconTerm[])[];
@@ -76,11 +65,16 @@ export class TermIndex {
   readonly sizes: readonly number[];
   /** `lists[l][i].pattern` with the `g` flag, to find every match in a clause. */
   readonly patterns: readonly (readonly RegExp[])[];
+  /**
+   * `lists[l][i].pattern` sticky (`y`), for a term declaring `words`: tried only where one of
+   * them starts, since that is where all its matches start.
+   */
+  readonly sticky: readonly (readonly (RegExp | undefined)[])[];
   readonly #root = trieNode();
   readonly #exact = new Map<string, number[]>();
   readonly #always: number[][];
-  /** Per list, a pattern matching where any always-tried term of it could (none: try them). */
-  readonly #alwaysAny: { test(text: string): boolean }[];
+  /** Per list, whether any always-tried term of it requires text. */
+  readonly #alwaysRequire: boolean[];
   /** `#seen[l][i] === #stamp`: term i of list l is already settled for the current call. */
   readonly #seen: Uint32Array[];
   #stamp = 0;
@@ -89,6 +83,13 @@ export class TermIndex {
     this.lists = lists;
     this.sizes = lists.map((terms) => terms.length);
     this.patterns = lists.map((terms) => terms.map((t) => globalPattern(t.pattern)));
+    this.sticky = lists.map((terms) =>
+      terms.map((t) =>
+        t.words
+          ? new RegExp(t.pattern.source, t.pattern.flags.replace(/[gy]/g, "") + "y")
+          : undefined
+      )
+    );
     this.#seen = lists.map((terms) => new Uint32Array(terms.length));
     this.#always = lists.map(() => []);
     lists.forEach((terms, l) =>
@@ -115,8 +116,8 @@ export class TermIndex {
         node.terms.push(l, i);
       })
     );
-    this.#alwaysAny = this.#always.map((always, l) =>
-      anyOf(always.map((i) => lists[l]![i]!.pattern))
+    this.#alwaysRequire = this.#always.map((always, l) =>
+      always.some((i) => lists[l]![i]!.requires !== undefined)
     );
   }
 
@@ -156,9 +157,10 @@ export class TermIndex {
   /** Per list, the indices (ascending) of the terms that may match the clause. */
   candidates(clause: ClauseWords): number[][] {
     const out = this.#always.map((always, l) => {
-      // None of them matches anywhere: none is tried.
-      if (!always.length || !this.#alwaysAny[l]!.test(clause.text)) return [];
-      return always.filter((i) => this.#requiredIn(l, i, clause));
+      if (!always.length) return [];
+      return this.#alwaysRequire[l]
+        ? always.filter((i) => this.#requiredIn(l, i, clause))
+        : always.slice();
     });
     if (++this.#stamp === 0xffffffff) {
       for (const seen of this.#seen) seen.fill(0);

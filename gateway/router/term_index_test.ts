@@ -8,19 +8,16 @@ import { clauseWords, lexiconIndex, mayMatch } from "./term_index.ts";
 
 /**
  * What the index must reproduce: a term is tried when one of its words is a word of the clause
- * (else its prefix starts one) and all it requires is in the clause; the terms declaring neither
- * words nor a prefix are all tried when one of them matches, else none.
+ * (else its prefix starts one) and all it requires is in the clause.
  */
 const naive = (terms: readonly LexiconTerm[], text: string) => {
   const words = text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-  const open = terms.filter((t) => !t.words && !t.prefix);
-  const anyOpen = open.some((t) => t.pattern.test(text));
   return terms.flatMap((t, i) =>
     (t.words
         ? t.words.some((w) => words.includes(w))
         : t.prefix
         ? words.some((w) => w.startsWith(t.prefix!))
-        : anyOpen) &&
+        : true) &&
       (t.requires ?? []).every((r) => text.toLowerCase().includes(r))
       ? [i]
       : []
