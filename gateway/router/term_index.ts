@@ -52,10 +52,65 @@ export function clauseWords(text: string): ClauseWords {
  * term declaring none.
  */
 export function mayMatch(term: LexiconTerm, clause: ClauseWords): boolean {
+  const prefixes = term.prefix ? [term.prefix] : leadingLetters(term.pattern);
   const first = term.words
     ? term.words.some((w) => clause.words.includes(w))
-    : !term.prefix || clause.words.some((w) => w.startsWith(term.prefix!));
+    : !prefixes || clause.words.some((w) => prefixes.some((p) => w.startsWith(p)));
   return first && (term.requires ?? []).every((r) => clause.lower.includes(r));
+}
+
+/**
+ * For a hand-written pattern that declares nothing, the letters its first word starts with, read
+ * from its source when every way it can match opens with `\b` and plain letters
+ * (`\b(?:search|look up)\s+how|\bonline\b` → search, look, online); undefined when not sure.
+ */
+export function leadingLetters(pattern: RegExp): string[] | undefined {
+  // With /u, case folding reaches past ASCII ("\u212a" is a "k").
+  if (/[uv]/.test(pattern.flags)) return undefined;
+  const src = pattern.source;
+  const found: string[] = [];
+  let pos = 0;
+  /** The alternatives from `pos` up to the `)` closing their group (or the end); false: unsure. */
+  const alternatives = (top: boolean): boolean => {
+    for (;;) {
+      if (top) {
+        if (!src.startsWith("\\b", pos)) return false;
+        pos += 2;
+      }
+      if (!head()) return false;
+      // Past the rest of this alternative.
+      for (let depth = 0; pos < src.length; pos++) {
+        const c = src[pos]!;
+        if (c === "\\") pos++;
+        else if (c === "[") {
+          while (pos < src.length && src[pos] !== "]") pos += src[pos] === "\\" ? 2 : 1;
+        } else if (c === "(") depth++;
+        else if (c === ")" && depth-- === 0) break;
+        else if (c === "|" && depth === 0) break;
+      }
+      if (src[pos] !== "|") return top ? pos >= src.length : src[pos] === ")";
+      pos++;
+    }
+  };
+  /** The letters one alternative opens with, or a group of alternatives doing so. */
+  const head = (): boolean => {
+    if (src.startsWith("(?:", pos)) {
+      pos += 3;
+      if (!alternatives(false)) return false;
+      pos++;
+      // An optional group may be skipped.
+      return !/^[?*{]/.test(src.slice(pos, pos + 1));
+    }
+    const run = /^[a-z0-9]+/i.exec(src.slice(pos))?.[0] ?? "";
+    // A quantifier after the run makes its last letter optional.
+    const sure = /^[?*+{]/.test(src.slice(pos + run.length, pos + run.length + 1))
+      ? run.slice(0, -1)
+      : run;
+    if (!sure) return false;
+    found.push(sure.toLowerCase());
+    return true;
+  };
+  return alternatives(true) ? [...new Set(found)] : undefined;
 }
 
 /** Term lists indexed together by first word, with each pattern compiled once for scanning. */
@@ -102,18 +157,21 @@ export class TermIndex {
           }
           return;
         }
-        if (!term.prefix) {
+        const prefixes = term.prefix ? [term.prefix] : leadingLetters(term.pattern);
+        if (!prefixes) {
           this.#always[l]!.push(i);
           return;
         }
-        let node = this.#root;
-        for (let c = 0; c < term.prefix.length; c++) {
-          const code = term.prefix.charCodeAt(c);
-          let child = node.next.get(code);
-          if (!child) node.next.set(code, child = trieNode());
-          node = child;
+        for (const prefix of prefixes) {
+          let node = this.#root;
+          for (let c = 0; c < prefix.length; c++) {
+            const code = prefix.charCodeAt(c);
+            let child = node.next.get(code);
+            if (!child) node.next.set(code, child = trieNode());
+            node = child;
+          }
+          node.terms.push(l, i);
         }
-        node.terms.push(l, i);
       })
     );
     this.#alwaysRequire = this.#always.map((always, l) =>

@@ -4,25 +4,41 @@ import { nouns, verbs } from "../skill_kit/lexicon.ts";
 import { createSkillSet } from "../skills/registry.ts";
 import { loadEvalSet } from "./eval/router_eval.ts";
 import { type RoutableSkill, routeUtterance } from "./router.ts";
-import { clauseWords, lexiconIndex, mayMatch } from "./term_index.ts";
+import { clauseWords, leadingLetters, lexiconIndex, mayMatch } from "./term_index.ts";
 
 /**
  * What the index must reproduce: a term is tried when one of its words is a word of the clause
- * (else its prefix starts one) and all it requires is in the clause.
+ * (else its prefix, or the letters its pattern opens with, start one) and all it requires is in
+ * the clause.
  */
 const naive = (terms: readonly LexiconTerm[], text: string) => {
   const words = text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-  return terms.flatMap((t, i) =>
-    (t.words
+  return terms.flatMap((t, i) => {
+    const prefixes = t.prefix ? [t.prefix] : leadingLetters(t.pattern);
+    return (t.words
         ? t.words.some((w) => words.includes(w))
-        : t.prefix
-        ? words.some((w) => w.startsWith(t.prefix!))
+        : prefixes
+        ? words.some((w) => prefixes.some((p) => w.startsWith(p)))
         : true) &&
-      (t.requires ?? []).every((r) => text.toLowerCase().includes(r))
+        (t.requires ?? []).every((r) => text.toLowerCase().includes(r))
       ? [i]
-      : []
-  );
+      : [];
+  });
 };
+
+Deno.test("a hand-written pattern's first letters are read only when every match opens so", () => {
+  assertEquals(leadingLetters(/\b(?:search(?: for)?|look up)\s+how|\bonline\b/i), [
+    "search",
+    "look",
+    "online",
+  ]);
+  assertEquals(leadingLetters(/\bi'?d love|\bcolou?r/i), ["i", "colo"]);
+  assertEquals(leadingLetters(/\b(?:x(?:y|z)|w)\b/i), ["x", "w"]);
+  // An optional opening, a class, a letter without \b before it, or /u folding: not sure.
+  for (const p of [/\b(?:www\.)?host/i, /\b[a-z]+ dot com/i, /\bfoo|bar/i, /\bk/iu, /(?<=a )b/]) {
+    assertEquals(leadingLetters(p), undefined, p.source);
+  }
+});
 
 Deno.test("built terms declare the whole first words and the text of every match", () => {
   const [pr] = nouns(["pull request"]);
@@ -46,6 +62,7 @@ Deno.test("the index keeps exactly the terms whose prefix starts a word, per lis
     cues: [
       { name: "anywhere", pattern: /\bdot\s+env\b/i },
       { name: "also anywhere", pattern: /\bnpmrc\b/i },
+      { name: "truly anywhere", pattern: /\.env\b/i },
       ...nouns(["config file"]),
       { name: "by prefix", pattern: /\bgithub action\b/i, prefix: "github" },
     ],
@@ -62,6 +79,7 @@ Deno.test("the index keeps exactly the terms whose prefix starts a word, per lis
     "refactored x y",
     "updaters and the githubaction of github actions",
     "the npmrc",
+    "the .env and the dot env",
   ];
   for (const text of cases) {
     assertEquals(
@@ -90,7 +108,11 @@ Deno.test("a term list grown or replaced after it was indexed is indexed again",
 /** The same lexicon declaring nothing: every pattern runs on every clause (the reference). */
 function unindexed(lexicon: SkillLexicon): SkillLexicon {
   const all = (terms: readonly LexiconTerm[]) =>
-    terms.map(({ prefix: _p, words: _w, requires: _r, ...term }): LexiconTerm => term);
+    terms.map(({ prefix: _p, words: _w, requires: _r, ...term }): LexiconTerm => ({
+      ...term,
+      // The same pattern, opening so that no first letters can be read from it.
+      pattern: new RegExp(`(?:)${term.pattern.source}`, term.pattern.flags),
+    }));
   return {
     ...lexicon,
     verbs: all(lexicon.verbs),
@@ -104,6 +126,15 @@ function reference(skill: RoutableSkill): RoutableSkill {
   const copy: RoutableSkill = Object.create(Object.getPrototypeOf(skill));
   return Object.assign(copy, skill, skill.lexicon ? { lexicon: unindexed(skill.lexicon) } : {});
 }
+
+Deno.test("the reference runs every pattern on every clause", () => {
+  const lexicon = unindexed({
+    verbs: verbs(["open"]),
+    objects: nouns(["page"]),
+    cues: [{ name: "web", pattern: /\bonline\b/i }],
+  });
+  assertEquals(lexiconIndex(lexicon).candidates(clauseWords("nothing here")), [[0], [0], [0], []]);
+});
 
 Deno.test("routing decides every utterance as running every term's pattern would", async () => {
   const set = createSkillSet();
