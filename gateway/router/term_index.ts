@@ -52,24 +52,40 @@ export function clauseWords(text: string): ClauseWords {
  * term declaring none.
  */
 export function mayMatch(term: LexiconTerm, clause: ClauseWords): boolean {
-  const prefixes = term.prefix ? [term.prefix] : leadingLetters(term.pattern);
-  const first = term.words
-    ? term.words.some((w) => clause.words.includes(w))
-    : !prefixes || clause.words.some((w) => prefixes.some((p) => w.startsWith(p)));
+  const opens = opensOf(term);
+  const first = !opens ||
+    clause.words.some((w) =>
+      opens.words.includes(w) || opens.prefixes.some((p) => w.startsWith(p))
+    );
   return first && (term.requires ?? []).every((r) => clause.lower.includes(r));
 }
 
+/** How a match of a hand-written pattern opens: whole first words, or starts of one. */
+export interface Opening {
+  words: string[];
+  prefixes: string[];
+}
+
 /**
- * For a hand-written pattern that declares nothing, the letters its first word starts with, read
- * from its source when every way it can match opens with `\b` and plain letters
- * (`\b(?:search|look up)\s+how|\bonline\b` → search, look, online); undefined when not sure.
+ * For a hand-written pattern that declares nothing, the first words its matches open with, read
+ * from its source when every way it can match opens with `\b` and plain letters: whole words when
+ * a space or `\b` follows them (`\b(?:search|look up)\s+how|\bonline\b` → search, look, online),
+ * else the start of one (`\bcolou?r` → colo). Undefined when not sure.
  */
-export function leadingLetters(pattern: RegExp): string[] | undefined {
+export function opening(pattern: RegExp): Opening | undefined {
   // With /u, case folding reaches past ASCII ("\u212a" is a "k").
   if (/[uv]/.test(pattern.flags)) return undefined;
   const src = pattern.source;
-  const found: string[] = [];
+  /** Letters found, and whether the word ends there (open: when what follows the group says). */
+  const found: { text: string; ends: "yes" | "no" | "open" }[] = [];
   let pos = 0;
+  /** Whether what is at `at` ends a word: a space, `\s` or `\b`; open: `|`, `)` (ask further). */
+  const endsAt = (at: number): "yes" | "no" | "open" => {
+    const width = src[at] === " " ? 1 : /^\\[sb]/.test(src.slice(at, at + 2)) ? 2 : 0;
+    // Only a separator that must be there ("local\s?host" may run on in one word).
+    if (width) return /^[?*{]/.test(src.slice(at + width, at + width + 1)) ? "no" : "yes";
+    return src[at] === "|" || src[at] === ")" ? "open" : "no";
+  };
   /** The alternatives from `pos` up to the `)` closing their group (or the end); false: unsure. */
   const alternatives = (top: boolean): boolean => {
     for (;;) {
@@ -95,22 +111,42 @@ export function leadingLetters(pattern: RegExp): string[] | undefined {
   /** The letters one alternative opens with, or a group of alternatives doing so. */
   const head = (): boolean => {
     if (src.startsWith("(?:", pos)) {
+      const from = found.length;
       pos += 3;
       if (!alternatives(false)) return false;
       pos++;
       // An optional group may be skipped.
-      return !/^[?*{]/.test(src.slice(pos, pos + 1));
+      if (/^[?*{]/.test(src.slice(pos, pos + 1))) return false;
+      // A repeated group goes on with more letters.
+      const after = src[pos] === "+" ? "no" : endsAt(pos);
+      for (const f of found.slice(from)) if (f.ends === "open") f.ends = after;
+      return true;
     }
     const run = /^[a-z0-9]+/i.exec(src.slice(pos))?.[0] ?? "";
+    const next = pos + run.length;
     // A quantifier after the run makes its last letter optional.
-    const sure = /^[?*+{]/.test(src.slice(pos + run.length, pos + run.length + 1))
-      ? run.slice(0, -1)
-      : run;
-    if (!sure) return false;
-    found.push(sure.toLowerCase());
+    if (/^[?*+{]/.test(src.slice(next, next + 1))) {
+      if (run.length < 2) return false;
+      found.push({ text: run.slice(0, -1).toLowerCase(), ends: "no" });
+      return true;
+    }
+    if (!run) return false;
+    found.push({ text: run.toLowerCase(), ends: endsAt(next) });
     return true;
   };
-  return alternatives(true) ? [...new Set(found)] : undefined;
+  if (!alternatives(true)) return undefined;
+  // Open at the very end: the match may end inside a word.
+  return {
+    words: [...new Set(found.filter((f) => f.ends === "yes").map((f) => f.text))],
+    prefixes: [...new Set(found.filter((f) => f.ends !== "yes").map((f) => f.text))],
+  };
+}
+
+/** What a term's matches open with: as it declares, else as its pattern says. */
+export function opensOf(term: LexiconTerm): Opening | undefined {
+  if (term.words) return { words: [...term.words], prefixes: [] };
+  if (term.prefix) return { words: [], prefixes: [term.prefix] };
+  return opening(term.pattern);
 }
 
 /** Term lists indexed together by first word, with each pattern compiled once for scanning. */
@@ -149,20 +185,17 @@ export class TermIndex {
     this.#always = lists.map(() => []);
     lists.forEach((terms, l) =>
       terms.forEach((term, i) => {
-        if (term.words) {
-          for (const word of new Set(term.words)) {
-            let found = this.#exact.get(word);
-            if (!found) this.#exact.set(word, found = []);
-            found.push(l, i);
-          }
-          return;
-        }
-        const prefixes = term.prefix ? [term.prefix] : leadingLetters(term.pattern);
-        if (!prefixes) {
+        const opens = opensOf(term);
+        if (!opens) {
           this.#always[l]!.push(i);
           return;
         }
-        for (const prefix of prefixes) {
+        for (const word of new Set(opens.words)) {
+          let found = this.#exact.get(word);
+          if (!found) this.#exact.set(word, found = []);
+          found.push(l, i);
+        }
+        for (const prefix of opens.prefixes) {
           let node = this.#root;
           for (let c = 0; c < prefix.length; c++) {
             const code = prefix.charCodeAt(c);

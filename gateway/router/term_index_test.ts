@@ -4,21 +4,23 @@ import { nouns, verbs } from "../skill_kit/lexicon.ts";
 import { createSkillSet } from "../skills/registry.ts";
 import { loadEvalSet } from "./eval/router_eval.ts";
 import { type RoutableSkill, routeUtterance } from "./router.ts";
-import { clauseWords, leadingLetters, lexiconIndex, mayMatch } from "./term_index.ts";
+import { clauseWords, lexiconIndex, mayMatch, opening } from "./term_index.ts";
 
 /**
  * What the index must reproduce: a term is tried when one of its words is a word of the clause
- * (else its prefix, or the letters its pattern opens with, start one) and all it requires is in
- * the clause.
+ * (else its prefix starts one; else one of the words its pattern opens with is one, or one of the
+ * starts of words it opens with starts one) and all it requires is in the clause.
  */
 const naive = (terms: readonly LexiconTerm[], text: string) => {
   const words = text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
   return terms.flatMap((t, i) => {
-    const prefixes = t.prefix ? [t.prefix] : leadingLetters(t.pattern);
+    const opens = opening(t.pattern);
     return (t.words
         ? t.words.some((w) => words.includes(w))
-        : prefixes
-        ? words.some((w) => prefixes.some((p) => w.startsWith(p)))
+        : t.prefix
+        ? words.some((w) => w.startsWith(t.prefix!))
+        : opens
+        ? words.some((w) => opens.words.includes(w) || opens.prefixes.some((p) => w.startsWith(p)))
         : true) &&
         (t.requires ?? []).every((r) => text.toLowerCase().includes(r))
       ? [i]
@@ -26,17 +28,22 @@ const naive = (terms: readonly LexiconTerm[], text: string) => {
   });
 };
 
-Deno.test("a hand-written pattern's first letters are read only when every match opens so", () => {
-  assertEquals(leadingLetters(/\b(?:search(?: for)?|look up)\s+how|\bonline\b/i), [
-    "search",
-    "look",
-    "online",
-  ]);
-  assertEquals(leadingLetters(/\bi'?d love|\bcolou?r/i), ["i", "colo"]);
-  assertEquals(leadingLetters(/\b(?:x(?:y|z)|w)\b/i), ["x", "w"]);
+Deno.test("a hand-written pattern's first words are read only when every match opens so", () => {
+  assertEquals(opening(/\b(?:search(?: for)?|look up)\s+how|\bonline\b/i), {
+    words: ["look", "online"],
+    prefixes: ["search"],
+  });
+  assertEquals(opening(/\bi'?d love|\bcolou?r|\bwhen\b/i), {
+    words: ["when"],
+    prefixes: ["i", "colo"],
+  });
+  assertEquals(opening(/\b(?:x(?:y|z)|w)\b/i), { words: ["w"], prefixes: ["x"] });
+  assertEquals(opening(/\b(?:on|at)(?:\s+the)?/i), { words: [], prefixes: ["on", "at"] });
+  assertEquals(opening(/\b(?:ab)+c/i), { words: [], prefixes: ["ab"] });
+  assertEquals(opening(/\blocal\s?host|\bweb *page/i), { words: [], prefixes: ["local", "web"] });
   // An optional opening, a class, a letter without \b before it, or /u folding: not sure.
   for (const p of [/\b(?:www\.)?host/i, /\b[a-z]+ dot com/i, /\bfoo|bar/i, /\bk/iu, /(?<=a )b/]) {
-    assertEquals(leadingLetters(p), undefined, p.source);
+    assertEquals(opening(p), undefined, p.source);
   }
 });
 
