@@ -120,13 +120,18 @@ function hits(
         weight: term.weight ?? DEFAULT_WEIGHT[kind],
       });
     const sticky = index.sticky[list]![i];
-    if (sticky && term.words) {
-      // Every match starts where one of its words does: tried there only, left to right, each
-      // after the last match's end, as a scan of the whole clause would find them.
+    const opens = index.opens[list]![i];
+    if (sticky && opens) {
+      // Every match starts where a word it opens with does: tried there only, left to right,
+      // each after the last match's end, as a scan of the whole clause would find them.
       let end = 0;
       for (let k = 0; k < clause.words.length; k++) {
         const start = clause.starts[k]!;
-        if (start < end || !term.words.includes(clause.words[k]!)) continue;
+        if (start < end) continue;
+        const word = clause.words[k]!;
+        if (!opens.words.includes(word) && !opens.prefixes.some((p) => word.startsWith(p))) {
+          continue;
+        }
         sticky.lastIndex = start;
         const m = sticky.exec(text);
         if (m === null) continue;

@@ -157,9 +157,11 @@ export class TermIndex {
   /** `lists[l][i].pattern` with the `g` flag, to find every match in a clause. */
   readonly patterns: readonly (readonly RegExp[])[];
   /**
-   * `lists[l][i].pattern` sticky (`y`), for a term declaring `words`: tried only where one of
-   * them starts, since that is where all its matches start.
+   * What the matches of `lists[l][i]` open with, when they open with a whole word of the clause
+   * (terms declaring `words`, and hand-written ones read by {@linkcode opening}).
    */
+  readonly opens: readonly (readonly (Opening | undefined)[])[];
+  /** `lists[l][i].pattern` sticky (`y`) where `opens` is known: tried only where such words start. */
   readonly sticky: readonly (readonly (RegExp | undefined)[])[];
   readonly #root = trieNode();
   readonly #exact = new Map<string, number[]>();
@@ -174,9 +176,13 @@ export class TermIndex {
     this.lists = lists;
     this.sizes = lists.map((terms) => terms.length);
     this.patterns = lists.map((terms) => terms.map((t) => globalPattern(t.pattern)));
-    this.sticky = lists.map((terms) =>
-      terms.map((t) =>
-        t.words
+    // A declared prefix promises less: only that the first word starts so.
+    this.opens = lists.map((terms) =>
+      terms.map((t) => t.prefix && !t.words ? undefined : opensOf(t))
+    );
+    this.sticky = lists.map((terms, l) =>
+      terms.map((t, i) =>
+        this.opens[l]![i]
           ? new RegExp(t.pattern.source, t.pattern.flags.replace(/[gy]/g, "") + "y")
           : undefined
       )
