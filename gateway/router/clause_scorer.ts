@@ -18,7 +18,13 @@
  */
 import type { LexiconTerm, SkillLexicon } from "../skill_kit/lexicon.ts";
 import type { SkillPattern } from "../skill_kit/skill.ts";
-import { type ClauseWords, clauseWords, lexiconIndex, type TermIndex } from "./term_index.ts";
+import {
+  type ClauseWords,
+  clauseWords,
+  lexiconIndex,
+  type Opening,
+  type TermIndex,
+} from "./term_index.ts";
 
 /** What the scorer needs of a skill. */
 export interface ScorableSkill {
@@ -125,11 +131,11 @@ function hits(
       // Every match starts where a word it opens with does: tried there only, left to right,
       // each after the last match's end, as a scan of the whole clause would find them.
       let end = 0;
+      const at = index.openingWords(list, i, clause);
       for (let k = 0; k < clause.words.length; k++) {
         const start = clause.starts[k]!;
         if (start < end) continue;
-        const word = clause.words[k]!;
-        if (!opens.words.includes(word) && !opens.prefixes.some((p) => word.startsWith(p))) {
+        if (at !== undefined ? (at & (1 << k)) === 0 : !opensAt(opens, clause.words[k]!)) {
           continue;
         }
         sticky.lastIndex = start;
@@ -151,6 +157,11 @@ function hits(
       }
     }
   }
+}
+
+/** Whether a match opening so may start at this word. */
+function opensAt(opens: Opening, word: string): boolean {
+  return opens.words.includes(word) || opens.prefixes.some((p) => word.startsWith(p));
 }
 
 /** Keeps the longest of overlapping hits (then the earliest). */

@@ -170,6 +170,8 @@ export class TermIndex {
   readonly #alwaysRequire: boolean[];
   /** `#seen[l][i] === #stamp`: term i of list l is already settled for the current call. */
   readonly #seen: Uint32Array[];
+  /** `#at[l][i]`: bit k set when word k of the current clause (k < 32) may open a match of it. */
+  readonly #at: Uint32Array[];
   #stamp = 0;
 
   constructor(lists: readonly (readonly LexiconTerm[])[]) {
@@ -188,6 +190,7 @@ export class TermIndex {
       )
     );
     this.#seen = lists.map((terms) => new Uint32Array(terms.length));
+    this.#at = lists.map((terms) => new Uint32Array(terms.length));
     this.#always = lists.map(() => []);
     lists.forEach((terms, l) =>
       terms.forEach((term, i) => {
@@ -245,6 +248,14 @@ export class TermIndex {
     return found;
   }
 
+  /**
+   * For a candidate of the last {@linkcode candidates} call with `opens`, bit k set when the
+   * clause's word k may open a match (what its `opens` allows); undefined past 32 words.
+   */
+  openingWords(list: number, i: number, clause: ClauseWords): number | undefined {
+    return clause.words.length <= 32 ? this.#at[list]![i] : undefined;
+  }
+
   /** Whether `lists` are still the lists indexed, at the sizes indexed. */
   indexes(lists: readonly (readonly LexiconTerm[])[]): boolean {
     return lists.length === this.lists.length &&
@@ -265,12 +276,16 @@ export class TermIndex {
     }
     const stamp = this.#stamp;
     const unsorted: boolean[] = [];
-    for (const word of clause.words) {
-      const terms = this.#wordTerms(word);
+    for (let w = 0; w < clause.words.length; w++) {
+      const terms = this.#wordTerms(clause.words[w]!);
       for (let k = 0; k < terms.length; k += 2) {
         const l = terms[k]!;
         const i = terms[k + 1]!;
-        if (this.#seen[l]![i] === stamp) continue;
+        if (this.#seen[l]![i] === stamp) {
+          if (w < 32) this.#at[l]![i] = this.#at[l]![i]! | (1 << w);
+          continue;
+        }
+        this.#at[l]![i] = w < 32 ? 1 << w : 0;
         this.#seen[l]![i] = stamp;
         if (!this.#requiredIn(l, i, clause)) continue;
         const found = out[l]!;
