@@ -159,6 +159,12 @@ Deno.test("routing decides every utterance as running every term's pattern would
         texts.push(said, `please ${said} the page`, `the ${said} is broken, ${said} it`);
       }
     }
+    // Past 32 words a clause's words are looked at again for each term.
+    texts.push(
+      Array(5).fill("fix the localhost dashboard with the pull request on GitHub dot com").join(
+        " ",
+      ),
+    );
     texts.push(...texts.map((t) => t.toUpperCase()));
     // What each term declares holds of every match it makes in any of them.
     for (const skill of shipped) {
