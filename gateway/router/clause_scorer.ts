@@ -18,7 +18,13 @@
  */
 import type { LexiconTerm, SkillLexicon } from "../skill_kit/lexicon.ts";
 import type { SkillPattern } from "../skill_kit/skill.ts";
-import { lexiconIndex } from "./term_index.ts";
+import {
+  type ClauseWords,
+  clauseWords,
+  lexiconIndex,
+  type Opening,
+  type TermIndex,
+} from "./term_index.ts";
 
 /** What the scorer needs of a skill. */
 export interface ScorableSkill {
@@ -97,20 +103,20 @@ const LOCATION_BEFORE =
   /\b(?:on|at|from|in|inside)\s+(?:(?:the|a|an|our|my|your|their|its|this|that)\s+)?(?:[\w'-]+\s+){0,2}$/i;
 
 function hits(
-  clause: string,
+  clause: ClauseWords,
   intent: string,
   kind: Kind,
-  terms: readonly LexiconTerm[],
-  patterns: readonly RegExp[],
+  index: TermIndex,
+  list: number,
   candidates: readonly number[],
   out: Hit[],
 ): void {
-  // Only the terms whose prefix starts one of the clause's words can match (see term_index.ts).
+  // Only the terms whose first word is one of the clause's can match (see term_index.ts).
+  const terms = index.lists[list]!;
+  const text = clause.text;
   for (const i of candidates) {
     const term = terms[i]!;
-    const re = patterns[i]!;
-    re.lastIndex = 0;
-    for (let m = re.exec(clause); m !== null; m = re.exec(clause)) {
+    const hit = (m: RegExpExecArray) =>
       out.push({
         intent,
         kind,
@@ -119,13 +125,43 @@ function hits(
         end: m.index + m[0].length,
         weight: term.weight ?? DEFAULT_WEIGHT[kind],
       });
+    const sticky = index.sticky[list]![i];
+    const opens = index.opens[list]![i];
+    if (sticky && opens) {
+      // Every match starts where a word it opens with does: tried there only, left to right,
+      // each after the last match's end, as a scan of the whole clause would find them.
+      let end = 0;
+      const at = index.openingWords(list, i, clause);
+      for (let k = 0; k < clause.words.length; k++) {
+        const start = clause.starts[k]!;
+        if (start < end) continue;
+        if (at !== undefined ? (at & (1 << k)) === 0 : !opensAt(opens, clause.words[k]!)) {
+          continue;
+        }
+        sticky.lastIndex = start;
+        const m = sticky.exec(text);
+        if (m === null) continue;
+        hit(m);
+        end = Math.max(start + 1, m.index + m[0].length);
+      }
+      continue;
+    }
+    const re = index.patterns[list]![i]!;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      hit(m);
       // As `matchAll` does: an empty match moves on by one character (code point with /u).
       if (m[0].length === 0) {
-        const wide = (re.unicode || re.unicodeSets) && (clause.codePointAt(m.index) ?? 0) > 0xffff;
+        const wide = (re.unicode || re.unicodeSets) && (text.codePointAt(m.index) ?? 0) > 0xffff;
         re.lastIndex = m.index + (wide ? 2 : 1);
       }
     }
   }
+}
+
+/** Whether a match opening so may start at this word. */
+function opensAt(opens: Opening, word: string): boolean {
+  return opens.words.includes(word) || opens.prefixes.some((p) => word.startsWith(p));
 }
 
 /** Keeps the longest of overlapping hits (then the earliest). */
@@ -251,18 +287,17 @@ export function scoreClause(
       };
     }
   }
-  const words = clause.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  const words = clauseWords(clause);
   const nounHits: Hit[] = [];
   const verbHits: Hit[] = [];
   for (const s of skills) {
     if (!s.lexicon) continue;
     const index = lexiconIndex(s.lexicon);
     const [objects, cues, verbs, strong] = index.candidates(words);
-    const { lists: l, patterns: p } = index;
-    hits(clause, s.intent, "object", l[0]!, p[0]!, objects!, nounHits);
-    hits(clause, s.intent, "cue", l[1]!, p[1]!, cues!, nounHits);
-    hits(clause, s.intent, "verb", l[2]!, p[2]!, verbs!, verbHits);
-    hits(clause, s.intent, "strong", l[3]!, p[3]!, strong!, verbHits);
+    hits(words, s.intent, "object", index, 0, objects!, nounHits);
+    hits(words, s.intent, "cue", index, 1, cues!, nounHits);
+    hits(words, s.intent, "verb", index, 2, verbs!, verbHits);
+    hits(words, s.intent, "strong", index, 3, strong!, verbHits);
   }
   // A noun-looking word right after a modal is a verb: "the footer should link to the page".
   const howTo = HOW_TO.exec(clause);

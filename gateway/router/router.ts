@@ -103,8 +103,8 @@ const REPORT_BACK =
   /^(?:(?:tell|show|give|read)\s+(?:me|us)\b|let\s+(?:me|us)\s+know\b|(?:what|whether|if|how many|how much)\b|(?:note|list|report|count|summari[sz]e|write down|jot down)\b)/i;
 
 /** A negated clause and, apart, what follows the end of its scope. */
-function splitNegationScope(raw: string): string[] {
-  const clean = stripFiller(raw);
+function splitNegationScope(raw: string, strip = stripFiller): string[] {
+  const clean = strip(raw);
   const negation = NEGATION.exec(clean) ?? DECLINED.exec(clean);
   if (!negation) return [raw];
   // Only after the negating words themselves ("I'd rather you didn't…" is one negation).
@@ -246,11 +246,18 @@ export function routeUtterance(
   // `context`: a statement of the problem said before the request it belongs to.
   // `assistant`: a request for a personal assistant ("remind me…"), which no skill does.
   const groups: { text: string; negated: boolean; context?: string; assistant?: boolean }[] = [];
+  // A clause is cleaned of filler once, though looked at twice (negation scope, then grouping).
+  const cleaned = new Map<string, string>();
+  const strip = (raw: string) => {
+    let clean = cleaned.get(raw);
+    if (clean === undefined) cleaned.set(raw, clean = stripFiller(raw));
+    return clean;
+  };
   const marked = splitMarked(text).flatMap(({ text, afterComma }) =>
-    splitNegationScope(text).map((part, i) => ({ part, afterComma: afterComma && i === 0 }))
+    splitNegationScope(text, strip).map((part, i) => ({ part, afterComma: afterComma && i === 0 }))
   );
   for (const { part: raw, afterComma } of marked) {
-    const clean = stripFiller(raw);
+    const clean = strip(raw);
     if (!clean || SPEAKER_BUSY.test(clean) || CORRECTION.test(clean)) {
       skipped.push({ clause: raw, reason: "filler" });
       continue;

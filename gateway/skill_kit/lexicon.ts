@@ -17,6 +17,13 @@ export interface LexiconTerm {
    * skipped without running the pattern (routing runs on every request).
    */
   prefix?: string;
+  /**
+   * Every match starts with one of these lower-case words, whole (a word: a run of ASCII letters
+   * and digits): a clause without one is skipped, however many of its words share the prefix.
+   */
+  words?: readonly string[];
+  /** Lower-case ASCII text inside every match: a clause without all of it is skipped too. */
+  requires?: readonly string[];
   /** An object that points somewhere ("link", "URL"): what follows "to" is its target. */
   pointsTo?: boolean;
   /** An object about something ("tutorial", "docs"): what follows "on"/"about"/"for" is its topic. */
@@ -80,6 +87,32 @@ function nounForms(word: string): string[] {
   return [...forms];
 }
 
+/** The first word of `text`, lower-case ("" when it opens with no letter or digit). */
+const firstWord = (text: string) => (/^[a-z0-9]+/i.exec(text)?.[0] ?? "").toLowerCase();
+
+/** What any spelling of a term starts with, as a clause's word: none when one opens without. */
+function startWords(spellings: readonly string[]): { words: string[] } | Record<never, never> {
+  const words = [...new Set(spellings.map(firstWord))];
+  return words.includes("") ? {} : { words };
+}
+
+/** The literal text every one of `spellings` starts with, when it is plain ASCII worth a check. */
+function commonStart(spellings: readonly string[]): string | undefined {
+  let common = spellings[0]!.toLowerCase();
+  for (const s of spellings) {
+    let n = 0;
+    while (n < common.length && common[n] === s[n]?.toLowerCase()) n++;
+    common = common.slice(0, n);
+  }
+  return common.length >= 2 && /^[\x20-\x7e]+$/.test(common) ? common : undefined;
+}
+
+/** `requires` of the literals given, dropping those not worth a check. */
+function requiring(literals: readonly (string | undefined)[]) {
+  const requires = literals.filter((l): l is string => l !== undefined);
+  return requires.length ? { requires } : {};
+}
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const alt = (forms: string[]) => `(?:${forms.map(escape).join("|")})`;
 
@@ -91,10 +124,14 @@ export function verbs(phrases: readonly string[], weight?: number): LexiconTerm[
   return phrases.map((phrase) => {
     const [head, ...rest] = phrase.split(" ");
     const tail = rest.map((w) => `\\s+${alt(w.split("/"))}`).join("");
+    const forms = verbForms(head!);
     return {
       name: phrase,
-      pattern: new RegExp(`\\b${alt(verbForms(head!))}${tail}\\b`, "i"),
+      pattern: new RegExp(`\\b${alt(forms)}${tail}\\b`, "i"),
       prefix: stem(head!),
+      // Whitespace follows the head, so the head is a whole word of the clause.
+      ...startWords(forms),
+      ...requiring(rest.map((w) => commonStart(w.split("/")))),
       ...(weight === undefined ? {} : { weight }),
     };
   });
@@ -106,10 +143,18 @@ export function nouns(phrases: readonly string[], weight?: number): LexiconTerm[
     const words = phrase.split(" ");
     const last = words.pop()!;
     const lead = words.map((w) => `${escape(w)}[\\s-]?`).join("");
+    const forms = nounForms(last);
+    // Words may be said joined ("pullrequest"): the first word of a match is the first k words
+    // run together, or all of them with the last's plural.
+    const joined = words.map((_, k) => words.slice(0, k + 1).join(""));
     return {
       name: phrase,
-      pattern: new RegExp(`\\b${lead}${alt(nounForms(last))}\\b`, "i"),
+      pattern: new RegExp(`\\b${lead}${alt(forms)}\\b`, "i"),
       prefix: stem(words[0] ?? last),
+      ...startWords([...joined, ...forms.map((f) => words.join("") + f)]),
+      ...requiring(
+        words.length ? [...words.slice(1).map((w) => commonStart([w])), commonStart(forms)] : [],
+      ),
       ...(weight === undefined ? {} : { weight }),
     };
   });
