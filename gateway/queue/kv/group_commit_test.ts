@@ -44,32 +44,30 @@ Deno.test("GroupCommit: with two commits in flight, the third write waits and ba
     assertEquals(new Set(stamps.slice(2)).size, 1);
   }));
 
+/** Submits five writes, each after an await as requests' handlers do; their versionstamps. */
+async function fiveWritesAfterAwaits(kv: Deno.Kv, group: GroupCommit): Promise<string[]> {
+  const results: Promise<boolean>[] = [];
+  for (let i = 0; i < 5; i++) {
+    await Promise.resolve();
+    results.push(group.submit(put(["k", i], i)));
+  }
+  assertEquals(await Promise.all(results), [true, true, true, true, true]);
+  return (await kv.getMany(Array.from({ length: 5 }, (_, i) => ["k", i])))
+    .map((e) => e.versionstamp!);
+}
+
 Deno.test("GroupCommit: writes submitted one after another in one turn share one commit", () =>
   withKv(async (kv, group) => {
     // Each write is submitted after an await, as requests' handlers do: without the gathering
     // turn the first would commit alone.
-    const results: Promise<boolean>[] = [];
-    for (let i = 0; i < 5; i++) {
-      await Promise.resolve();
-      results.push(group.submit(put(["k", i], i)));
-    }
-    assertEquals(await Promise.all(results), [true, true, true, true, true]);
-    const stamps = (await kv.getMany(Array.from({ length: 5 }, (_, i) => ["k", i])))
-      .map((e) => e.versionstamp);
+    const stamps = await fiveWritesAfterAwaits(kv, group);
     assertEquals(new Set(stamps).size, 1);
   }));
 
 Deno.test("GroupCommit: without gathering, the first of those writes commits alone", () =>
   withKv(async (kv) => {
     const group = new GroupCommit(kv, { gather: false });
-    const results: Promise<boolean>[] = [];
-    for (let i = 0; i < 5; i++) {
-      await Promise.resolve();
-      results.push(group.submit(put(["k", i], i)));
-    }
-    assertEquals(await Promise.all(results), [true, true, true, true, true]);
-    const stamps = (await kv.getMany(Array.from({ length: 5 }, (_, i) => ["k", i])))
-      .map((e) => e.versionstamp);
+    const stamps = await fiveWritesAfterAwaits(kv, group);
     assertEquals(new Set(stamps).size, 2);
     assertEquals(new Set(stamps.slice(1)).size, 1);
   }));
