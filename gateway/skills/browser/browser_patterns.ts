@@ -242,10 +242,12 @@ export const BROWSER_LEXICON: SkillLexicon = {
         `(?<!\\bdot\\s+)\\b(?!(?:the|a|an|in|to|of)\\s)(?!${FILE_STEMS}\\b)(?!(?:vb|asp|ado)\\s+dot\\s+net\\b)[a-z0-9-]+(?:\\s+dot\\s+(?!env\\b)[a-z0-9-]+)*\\s+dot\\s+(?:${TLDS})\\b`,
         "i",
       ),
+      requires: ["dot"],
     },
     {
       name: "host name",
       pattern: new RegExp(`\\b(?:www\\.)?[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.(?:${TLDS})\\b`, "i"),
+      requires: ["."],
     },
     {
       name: "IP address",
@@ -256,7 +258,11 @@ export const BROWSER_LEXICON: SkillLexicon = {
     },
     { name: "localhost", pattern: /\blocal\s?host\b(?:\s*(?::|port)?\s*\d+)?/i },
     // Transcribers also join the dot: "example dotcom".
-    { name: "spoken URL, joined", pattern: /\b[a-z0-9-]+\s+dot(?:com|org|net|io|dev)\b/i },
+    {
+      name: "spoken URL, joined",
+      pattern: /\b[a-z0-9-]+\s+dot(?:com|org|net|io|dev)\b/i,
+      requires: ["dot"],
+    },
     {
       name: "on the web",
       // Not "across the web app": there the web qualifies a code thing.
@@ -281,6 +287,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
       name: "look up whether",
       pattern:
         /(?<=\b(?:look(?:ing)? up|googl(?:e|ing)|search(?:ing)?(?: for)?|research(?:ing)?|check online)\s+)(?:if|whether|what|when|why|which|who|where)\b/i,
+      words: ["if", "whether", "what", "when", "why", "which", "who", "where"],
       weight: 2,
     },
     // Wanting to know a fact ("could be useful to know what Canva charges"): weak, like a

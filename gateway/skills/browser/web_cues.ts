@@ -21,6 +21,8 @@ export const WEB_CUES: readonly LexiconTerm[] = [
       `(?<=\\b(?:find(?: out)?|look up|check|get|see|pull up|dig up|need|want|know|is there|are there)\\s+(?:me\\s+)?(?:what\\s+)?)(?:the|any|a|some)\\s+(?:[a-z0-9'-]+\\s+){0,3}?(?:${FACTS})\\b(?!\\s+(?:page|component|endpoint|table|function|module|field|column|view|screen|logic|code|calculation|config|file)s?\\b)`,
       "i",
     ),
+    // Matched from the determiner (what comes before is looked behind at).
+    words: ["the", "any", "a", "some"],
     weight: 2,
   },
 ];

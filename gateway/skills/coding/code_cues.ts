@@ -42,6 +42,8 @@ export const CODE_CUES: readonly LexiconTerm[] = [
       `(?<=^(?:(?:i think|i guess|i feel like|honestly|imo|probably)\\s+)?(?:the|our|my|this|that)\\s+(?:[a-z0-9'-]+\\s+){0,3}?(?:${SOFTWARE}|[a-z]{3,}(?:er|or)s?)(?:\\s+(?:for|of|that|which)(?:\\s+[a-z0-9'-]+){1,4}?)?\\s+)(?:should|must|needs? to|has to|ought to|could)(?=\\s+(?!be\\b|have\\b|not\\b|really\\b)[a-z])`,
       "i",
     ),
+    // Only the modal is matched (its subject is looked behind at).
+    words: ["should", "must", "need", "needs", "has", "ought", "could"],
     weight: 2,
   },
   // "add early stopping to the trainer", "the data loader keeps crashing": a program's part
