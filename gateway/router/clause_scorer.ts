@@ -93,6 +93,8 @@ interface Hit {
   start: number;
   end: number;
   weight: number;
+  /** What {@linkcode objectTerm} found for it, once asked (null: none). */
+  object?: LexiconTerm | null;
 }
 
 const DEFAULT_WEIGHT: Record<Kind, number> = { object: 2, cue: 3, verb: 2, strong: 3 };
@@ -132,12 +134,23 @@ function hits(
       // each after the last match's end, as a scan of the whole clause would find them.
       let end = 0;
       const at = index.openingWords(list, i, clause);
+      if (at !== undefined) {
+        // Only the words the index saw open a match: their bits, lowest (leftmost) first.
+        for (let bits = at; bits !== 0; bits &= bits - 1) {
+          const start = clause.starts[31 - Math.clz32(bits & -bits)]!;
+          if (start < end) continue;
+          sticky.lastIndex = start;
+          const m = sticky.exec(text);
+          if (m === null) continue;
+          hit(m);
+          end = Math.max(start + 1, m.index + m[0].length);
+        }
+        continue;
+      }
       for (let k = 0; k < clause.words.length; k++) {
         const start = clause.starts[k]!;
         if (start < end) continue;
-        if (at !== undefined ? (at & (1 << k)) === 0 : !opensAt(opens, clause.words[k]!)) {
-          continue;
-        }
+        if (!opensAt(opens, clause.words[k]!)) continue;
         sticky.lastIndex = start;
         const m = sticky.exec(text);
         if (m === null) continue;
@@ -253,6 +266,14 @@ const objectsByName = new WeakMap<SkillLexicon, Map<string, LexiconTerm>>();
 
 /** The object term a hit came from (for its `topic`/`pointsTo` flags). */
 function objectTerm(skills: readonly ScorableSkill[], hit: Hit): LexiconTerm | undefined {
+  // Asked of the same hit many times per clause.
+  if (hit.object !== undefined) return hit.object ?? undefined;
+  const term = findObjectTerm(skills, hit);
+  hit.object = term ?? null;
+  return term;
+}
+
+function findObjectTerm(skills: readonly ScorableSkill[], hit: Hit): LexiconTerm | undefined {
   const lexicon = skills.find((s) => s.intent === hit.intent)?.lexicon;
   if (!lexicon) return undefined;
   let byName = objectsByName.get(lexicon);
