@@ -56,7 +56,8 @@ export function clauseWords(text: string): ClauseWords {
 
 /**
  * Whether a term may match the clause by what it declares: one of its `words` is a word of the
- * clause (else its `prefix` starts one), and all its `requires` are in the text. Always true for a
+ * clause (else its `prefix` starts one), all its `requires` and one of its `requiresOne` are in the
+ * text. Always true for a
  * term declaring none.
  */
 export function mayMatch(term: LexiconTerm, clause: ClauseWords): boolean {
@@ -65,7 +66,8 @@ export function mayMatch(term: LexiconTerm, clause: ClauseWords): boolean {
     clause.words.some((w) =>
       opens.words.includes(w) || opens.prefixes.some((p) => w.startsWith(p))
     );
-  return first && (term.requires ?? []).every((r) => clause.lower.includes(r));
+  return first && (term.requires ?? []).every((r) => clause.lower.includes(r)) &&
+    (!term.requiresOne || term.requiresOne.some((r) => clause.lower.includes(r)));
 }
 
 /** How a match of a hand-written pattern opens: whole first words, or starts of one. */
@@ -175,6 +177,8 @@ export class TermIndex {
   readonly #exact = new Map<string, number[]>();
   /** `lists[l][i].requires`, read without going through the term. */
   readonly #requires: (readonly string[] | undefined)[][];
+  /** `lists[l][i].requiresOne`, likewise. */
+  readonly #requiresOne: (readonly string[] | undefined)[][];
   readonly #always: number[][];
   /** Per list, whether any always-tried term of it requires text. */
   readonly #alwaysRequire: boolean[];
@@ -200,6 +204,7 @@ export class TermIndex {
       )
     );
     this.#requires = lists.map((terms) => terms.map((t) => t.requires));
+    this.#requiresOne = lists.map((terms) => terms.map((t) => t.requiresOne));
     this.#seen = lists.map((terms) => new Uint32Array(terms.length));
     this.#at = lists.map((terms) => new Uint32Array(terms.length));
     this.#always = lists.map(() => []);
@@ -228,17 +233,23 @@ export class TermIndex {
       })
     );
     this.#alwaysRequire = this.#always.map((always, l) =>
-      always.some((i) => lists[l]![i]!.requires !== undefined)
+      always.some((i) =>
+        lists[l]![i]!.requires !== undefined || lists[l]![i]!.requiresOne !== undefined
+      )
     );
   }
 
-  /** Whether all the text term i of list l requires is in the clause. */
+  /** Whether all the text term i of list l requires (and one it requires one of) is in the clause. */
   #requiredIn(l: number, i: number, clause: ClauseWords): boolean {
     const requires = this.#requires[l]![i];
-    if (requires === undefined) return true;
     const lower = clause.lower;
-    for (let r = 0; r < requires.length; r++) if (!lower.includes(requires[r]!)) return false;
-    return true;
+    if (requires !== undefined) {
+      for (let r = 0; r < requires.length; r++) if (!lower.includes(requires[r]!)) return false;
+    }
+    const one = this.#requiresOne[l]![i];
+    if (one === undefined) return true;
+    for (let r = 0; r < one.length; r++) if (lower.includes(one[r]!)) return true;
+    return false;
   }
 
   readonly #byWord = new Map<string, readonly number[]>();

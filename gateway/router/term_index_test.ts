@@ -9,7 +9,8 @@ import { clauseWords, lexiconIndex, mayMatch, opening } from "./term_index.ts";
 /**
  * What the index must reproduce: a term is tried when one of its words is a word of the clause
  * (else its prefix starts one; else one of the words its pattern opens with is one, or one of the
- * starts of words it opens with starts one) and all it requires is in the clause.
+ * starts of words it opens with starts one), all it requires is in the clause and, when it
+ * requires one of several texts, one of them is.
  */
 const naive = (terms: readonly LexiconTerm[], text: string) => {
   const words = text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
@@ -22,7 +23,8 @@ const naive = (terms: readonly LexiconTerm[], text: string) => {
         : opens
         ? words.some((w) => opens.words.includes(w) || opens.prefixes.some((p) => w.startsWith(p)))
         : true) &&
-        (t.requires ?? []).every((r) => text.toLowerCase().includes(r))
+        (t.requires ?? []).every((r) => text.toLowerCase().includes(r)) &&
+        (!t.requiresOne || t.requiresOne.some((r) => text.toLowerCase().includes(r)))
       ? [i]
       : [];
   });
@@ -72,6 +74,13 @@ Deno.test("the index keeps exactly the terms whose prefix starts a word, per lis
       { name: "truly anywhere", pattern: /\.env\b/i },
       ...nouns(["config file"]),
       { name: "by prefix", pattern: /\bgithub action\b/i, prefix: "github" },
+      { name: "one of", pattern: /\b(?:dot\s*|\.)env\b/i, requiresOne: ["dot", "."] },
+      {
+        name: "one of, by word",
+        pattern: /\bthe\s+(?:page|form)\b/i,
+        words: ["the"],
+        requiresOne: ["page", "form"],
+      },
     ],
   };
   const lists = [lexicon.objects, lexicon.cues!, lexicon.verbs, lexicon.strongVerbs!];
@@ -87,6 +96,9 @@ Deno.test("the index keeps exactly the terms whose prefix starts a word, per lis
     "updaters and the githubaction of github actions",
     "the npmrc",
     "the .env and the dot env",
+    "the env and the forms",
+    "dotenv, the Page",
+    "the thing",
   ];
   for (const text of cases) {
     assertEquals(
@@ -115,7 +127,7 @@ Deno.test("a term list grown or replaced after it was indexed is indexed again",
 /** The same lexicon declaring nothing: every pattern runs on every clause (the reference). */
 function unindexed(lexicon: SkillLexicon): SkillLexicon {
   const all = (terms: readonly LexiconTerm[]) =>
-    terms.map(({ prefix: _p, words: _w, requires: _r, ...term }): LexiconTerm => ({
+    terms.map(({ prefix: _p, words: _w, requires: _r, requiresOne: _o, ...term }): LexiconTerm => ({
       ...term,
       // The same pattern, opening so that no first letters can be read from it.
       pattern: new RegExp(`(?:)${term.pattern.source}`, term.pattern.flags),

@@ -24,6 +24,11 @@ export interface LexiconTerm {
   words?: readonly string[];
   /** Lower-case ASCII text inside every match: a clause without all of it is skipped too. */
   requires?: readonly string[];
+  /**
+   * Lower-case ASCII texts at least one of which is inside every match ("." or "dot" in a file
+   * name): a clause with none of them is skipped too.
+   */
+  requiresOne?: readonly string[];
   /** An object that points somewhere ("link", "URL"): what follows "to" is its target. */
   pointsTo?: boolean;
   /** An object about something ("tutorial", "docs"): what follows "on"/"about"/"for" is its topic. */

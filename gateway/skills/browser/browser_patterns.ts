@@ -255,6 +255,7 @@ export const BROWSER_LEXICON: SkillLexicon = {
         `\\b${SPOKEN_NUMBER}(?:\\s+dot\\s+${SPOKEN_NUMBER}){3}\\b|\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b`,
         "i",
       ),
+      requiresOne: ["dot", "."],
     },
     { name: "localhost", pattern: /\blocal\s?host\b(?:\s*(?::|port)?\s*\d+)?/i },
     // Transcribers also join the dot: "example dotcom".

@@ -73,6 +73,7 @@ export const CODE_CUES: readonly LexiconTerm[] = [
     name: "our page",
     pattern:
       /(?<=^(?:add|fix|move|change|put|remove|hide|show|restyle|align|center|centre|resize|rename|disable|enable)\s+(?:a|an|the|our|that|this)\s+(?:[a-z0-9-]+\s+){0,4}?(?:button|widget|link|banner|toggle|switch|dropdown|modal|tooltip|badge|icon|spinner|field|input|checkbox|menu|section|column|search bar|progress bar|placeholder|label)s?\s+(?:on|to|in|into|from|at the (?:top|bottom) of)\s+(?:the|our|that|this)\s+)(?:[a-z0-9-]+\s+){0,3}?(?:page|screen|view|form)\b(?!\s+(?:component|module|fragment|template|file|layout|class|test|partial|controller)s?\b)/i,
+    requiresOne: ["page", "screen", "view", "form"],
     weight: 2,
   },
 ];

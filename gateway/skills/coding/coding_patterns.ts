@@ -385,6 +385,7 @@ export const CODING_LEXICON: SkillLexicon = {
       name: "dotfile",
       pattern:
         /\b(?:dot\s*|\.)(?:env|gitignore|nvmrc|npmrc|editorconfig|eslintrc|prettierrc|babelrc|dockerignore)\b/i,
+      requiresOne: ["dot", "."],
     },
     // A file's variant: "the dockerfile dot dev", "compose dot prod".
     {
