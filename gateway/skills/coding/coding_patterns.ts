@@ -374,6 +374,7 @@ export const CODING_LEXICON: SkillLexicon = {
         `\\b[\\w-]+(?:(?:\\s+dot\\s+|\\.)(?:${EXTENSIONS})|\\s+(?:${SPOKEN_EXTENSIONS}))\\b`,
         "i",
       ),
+      requiresOne: ["dot", ".", ...SPOKEN_EXTENSIONS.split("|")],
     },
     { name: "rc file", pattern: /\b(?:eslintrc|prettierrc|babelrc|npmrc|nvmrc)\b/i },
     // Transcribers split some names: "the read me", "type script".
