@@ -28,6 +28,27 @@ export interface ClauseWords {
   lower: string;
   /** The clause as said, where the always-tried patterns are tried. */
   text: string;
+  /** Each word's id among the words seen lately (see {@linkcode wordId}), of `generation`. */
+  ids?: readonly number[];
+  generation?: number;
+}
+
+/** Words seen lately, numbered: each index keeps its terms per number, so a word is hashed once. */
+let wordIds = new Map<string, number>();
+/** Bumped when the numbers are dealt afresh. */
+let idGeneration = 0;
+
+/** The number of a word among those seen lately. */
+function wordId(word: string): number {
+  let id = wordIds.get(word);
+  if (id === undefined) {
+    if (wordIds.size >= WORDS_KEPT) {
+      wordIds = new Map();
+      idGeneration++;
+    }
+    wordIds.set(word, id = wordIds.size);
+  }
+  return id;
 }
 
 /** Whether a UTF-16 code unit is an ASCII letter or digit (what `/[a-z0-9]/i` matches). */
@@ -41,6 +62,8 @@ export function clauseWords(text: string): ClauseWords {
   // which no ASCII pattern letter matches. Scanned by hand: a regex costs more on every request.
   const words: string[] = [];
   const starts: number[] = [];
+  const ids: number[] = [];
+  const generation = idGeneration;
   for (let i = 0; i < text.length;) {
     if (!wordChar(text.charCodeAt(i))) {
       i++;
@@ -48,10 +71,15 @@ export function clauseWords(text: string): ClauseWords {
     }
     const start = i;
     while (++i < text.length && wordChar(text.charCodeAt(i)));
-    words.push(text.slice(start, i).toLowerCase());
+    const word = text.slice(start, i).toLowerCase();
+    words.push(word);
     starts.push(start);
+    ids.push(wordId(word));
   }
-  return { words, starts, lower: text.toLowerCase(), text };
+  // Numbers dealt afresh midway: none kept (the words are looked up by text).
+  return idGeneration === generation
+    ? { words, starts, lower: text.toLowerCase(), text, ids, generation }
+    : { words, starts, lower: text.toLowerCase(), text };
 }
 
 /**
@@ -253,6 +281,25 @@ export class TermIndex {
   }
 
   readonly #byWord = new Map<string, readonly number[]>();
+  /** `#wordTerms` by word number, of `#byIdGeneration`. */
+  #byId: (readonly number[] | undefined)[] = [];
+  #byIdGeneration = 0;
+
+  /** The terms of word `w` of the clause: by its number when it has a current one. */
+  #clauseWordTerms(clause: ClauseWords, w: number): readonly number[] {
+    const ids = clause.ids;
+    if (ids === undefined || clause.generation !== idGeneration) {
+      return this.#wordTerms(clause.words[w]!);
+    }
+    if (this.#byIdGeneration !== idGeneration) {
+      this.#byId = [];
+      this.#byIdGeneration = idGeneration;
+    }
+    const id = ids[w]!;
+    let found = this.#byId[id];
+    if (found === undefined) this.#byId[id] = found = this.#wordTerms(clause.words[w]!);
+    return found;
+  }
 
   /** `[list, index]` pairs, flattened, of the terms that start with `word` or its prefix. */
   #wordTerms(word: string): readonly number[] {
@@ -300,7 +347,7 @@ export class TermIndex {
     const stamp = this.#stamp;
     const unsorted: boolean[] = [];
     for (let w = 0; w < clause.words.length; w++) {
-      const terms = this.#wordTerms(clause.words[w]!);
+      const terms = this.#clauseWordTerms(clause, w);
       for (let k = 0; k < terms.length; k += 2) {
         const l = terms[k]!;
         const i = terms[k + 1]!;

@@ -200,3 +200,23 @@ Deno.test("routing decides every utterance as running every term's pattern would
     await set.close();
   }
 });
+
+Deno.test("words are found by text when the numbers of words seen lately are dealt afresh", () => {
+  const lexicon: SkillLexicon = { verbs: verbs(["update"]), objects: nouns(["page"]) };
+  const lists = [lexicon.objects, [], lexicon.verbs, []];
+  // More new words than are kept: the numbering starts over while this clause is read.
+  const many = Array.from({ length: 5000 }, (_, i) => `w${i}x`).join(" ");
+  const long = clauseWords(`${many} update the page`);
+  assertEquals(long.ids, undefined);
+  assertEquals(
+    lexiconIndex(lexicon).candidates(long),
+    lists.map((terms) => naive(terms, "update the page")),
+  );
+  // And the clauses after it are numbered again, and found so.
+  const short = clauseWords("update pages");
+  assertEquals(short.ids?.length, 2);
+  assertEquals(
+    lexiconIndex(lexicon).candidates(short),
+    lists.map((terms) => naive(terms, "update pages")),
+  );
+});
