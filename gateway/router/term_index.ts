@@ -2,8 +2,8 @@
  * @module
  * Which lexicon terms may match a clause, without trying them all. Terms built by `verbs`/`nouns`
  * know the whole words any match of theirs starts with (`words`) and literal text inside every
- * match (`requires`); a hand-written term may give only a `prefix` of its first word (see
- * `skill_kit/lexicon.ts`). Whole words sit in a map and prefixes in a trie, each looked up once per
+ * match (`requires`); a hand-written term may give only a `prefix` of its first word, or its
+ * `words`, or texts one of which is in every match (`requiresOne`; see `skill_kit/lexicon.ts`). Whole words sit in a map and prefixes in a trie, each looked up once per
  * clause word, so a clause of ten words costs a few dozen lookups whatever the size of the
  * lexicon. Terms declaring neither are always tried. Per list, the result is exactly the terms
  * that pass {@linkcode mayMatch}, in the list's order. A term declaring `words` is then tried only
@@ -85,8 +85,7 @@ export function clauseWords(text: string): ClauseWords {
 /**
  * Whether a term may match the clause by what it declares: one of its `words` is a word of the
  * clause (else its `prefix` starts one), all its `requires` and one of its `requiresOne` are in the
- * text. Always true for a
- * term declaring none.
+ * text. Always true for a term declaring none.
  */
 export function mayMatch(term: LexiconTerm, clause: ClauseWords): boolean {
   const opens = opensOf(term);
