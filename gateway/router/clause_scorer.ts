@@ -25,6 +25,7 @@ import {
   type Opening,
   type TermIndex,
 } from "./term_index.ts";
+import { objectTerm } from "./object_term.ts";
 
 /** What the scorer needs of a skill. */
 export interface ScorableSkill {
@@ -93,7 +94,7 @@ interface Hit {
   start: number;
   end: number;
   weight: number;
-  /** What {@linkcode objectTerm} found for it, once asked (null: none). */
+  /** Its object term, once asked (see `object_term.ts`). */
   object?: LexiconTerm | null;
 }
 
@@ -259,29 +260,6 @@ function pointedAt(
     spans.push([n.end + m[0].length, nouns[j]!.end]);
   });
   return spans;
-}
-
-/** Each lexicon's object terms by name, built once. */
-const objectsByName = new WeakMap<SkillLexicon, Map<string, LexiconTerm>>();
-
-/** The object term a hit came from (for its `topic`/`pointsTo` flags). */
-function objectTerm(skills: readonly ScorableSkill[], hit: Hit): LexiconTerm | undefined {
-  // Asked of the same hit many times per clause.
-  if (hit.object !== undefined) return hit.object ?? undefined;
-  const term = findObjectTerm(skills, hit);
-  hit.object = term ?? null;
-  return term;
-}
-
-function findObjectTerm(skills: readonly ScorableSkill[], hit: Hit): LexiconTerm | undefined {
-  const lexicon = skills.find((s) => s.intent === hit.intent)?.lexicon;
-  if (!lexicon) return undefined;
-  let byName = objectsByName.get(lexicon);
-  if (!byName) {
-    byName = new Map(lexicon.objects.map((t) => [t.name, t]));
-    objectsByName.set(lexicon, byName);
-  }
-  return byName.get(hit.name);
 }
 
 /** Scores `clause` for each skill; `threshold` is the least score that claims it. */
