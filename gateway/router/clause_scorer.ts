@@ -134,29 +134,24 @@ function hits(
       // Every match starts where a word it opens with does: tried there only, left to right,
       // each after the last match's end, as a scan of the whole clause would find them.
       let end = 0;
+      const tryAt = (start: number) => {
+        if (start < end) return;
+        sticky.lastIndex = start;
+        const m = sticky.exec(text);
+        if (m === null) return;
+        hit(m);
+        end = Math.max(start + 1, m.index + m[0].length);
+      };
       const at = index.openingWords(list, i, clause);
       if (at !== undefined) {
         // Only the words the index saw open a match: their bits, lowest (leftmost) first.
         for (let bits = at; bits !== 0; bits &= bits - 1) {
-          const start = clause.starts[31 - Math.clz32(bits & -bits)]!;
-          if (start < end) continue;
-          sticky.lastIndex = start;
-          const m = sticky.exec(text);
-          if (m === null) continue;
-          hit(m);
-          end = Math.max(start + 1, m.index + m[0].length);
+          tryAt(clause.starts[31 - Math.clz32(bits & -bits)]!);
         }
         continue;
       }
       for (let k = 0; k < clause.words.length; k++) {
-        const start = clause.starts[k]!;
-        if (start < end) continue;
-        if (!opensAt(opens, clause.words[k]!)) continue;
-        sticky.lastIndex = start;
-        const m = sticky.exec(text);
-        if (m === null) continue;
-        hit(m);
-        end = Math.max(start + 1, m.index + m[0].length);
+        if (opensAt(opens, clause.words[k]!)) tryAt(clause.starts[k]!);
       }
       continue;
     }
