@@ -6,18 +6,15 @@
  */
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assertEquals } from "@shared/testing/asserts.ts";
-import { readLines } from "@shared/io/lines.ts";
+import { type DenoProcess, spawnDeno } from "@shared/testing/process.ts";
 import { createSseParser, type SseMessage } from "@shared/io/sse_parser.ts";
 import { startRedisServer } from "@shared/testing/redis_server.ts";
 import type { JobRecord } from "@shared/schemas/mod.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-interface Proc {
-  child: Deno.ChildProcess;
-  url: string;
-  done: Promise<void>;
-}
+/** A gateway or worker process, with the URL it announced (gateways only). */
+type Proc = DenoProcess & { url: string };
 
 async function spawn(
   task: "gateway" | "worker",
@@ -25,8 +22,8 @@ async function spawn(
   args: string[],
   readyEvent: string,
 ): Promise<Proc> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
+  const proc = await spawnDeno(
+    [
       "run",
       ...await shippedPermissions(task),
       `${ROOT}${script}`,
@@ -34,31 +31,13 @@ async function spawn(
       "--log-level",
       "warning",
     ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = readLines(child.stdout);
-  let url = "";
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`${script} exited before '${readyEvent}'`);
-    if (value.includes(`"${readyEvent}"`)) {
-      url = JSON.parse(value).url ?? "";
-      break;
-    }
-  }
-  const done = (async () => {
-    for await (const _ of lines) { /* drain */ }
-  })();
-  return { child, url, done };
+    { ready: readyEvent },
+  );
+  return Object.assign(proc, { url: String(proc.info.url ?? "") });
 }
 
 async function stop(p: Proc) {
-  try {
-    p.child.kill("SIGTERM");
-  } catch { /* gone */ }
-  await p.child.status;
-  await p.done;
+  await p.stop("SIGTERM");
 }
 
 Deno.test({

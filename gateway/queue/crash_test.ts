@@ -6,7 +6,7 @@
  */
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
-import { readLines } from "@shared/io/lines.ts";
+import { type DenoProcess, spawnDeno } from "@shared/testing/process.ts";
 import { startRedisServer } from "@shared/testing/redis_server.ts";
 import type { JobRecord } from "@shared/schemas/mod.ts";
 import { RedisQueue } from "./redis/redis_queue.ts";
@@ -14,40 +14,19 @@ import { RedisQueue } from "./redis/redis_queue.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PERMS = await shippedPermissions("gateway");
 
-interface Proc {
-  child: Deno.ChildProcess;
-  url: string;
-  done: Promise<void>;
-}
+/** A gateway or worker process, with the URL it announced (gateways only). */
+type Proc = DenoProcess & { url: string };
 
 async function spawn(script: string, args: string[], readyEvent: string): Promise<Proc> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, `${ROOT}${script}`, ...args, "--log-level", "warning"],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = readLines(child.stdout);
-  let url = "";
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`${script} exited before '${readyEvent}'`);
-    if (value.includes(`"${readyEvent}"`)) {
-      url = JSON.parse(value).url ?? "";
-      break;
-    }
-  }
-  const done = (async () => {
-    for await (const _ of lines) { /* drain */ }
-  })();
-  return { child, url, done };
+  const proc = await spawnDeno(
+    ["run", ...PERMS, `${ROOT}${script}`, ...args, "--log-level", "warning"],
+    { ready: readyEvent },
+  );
+  return Object.assign(proc, { url: String(proc.info.url ?? "") });
 }
 
 async function kill(p: Proc, signal: Deno.Signal = "SIGKILL") {
-  try {
-    p.child.kill(signal);
-  } catch { /* gone */ }
-  await p.child.status;
-  await p.done;
+  await p.stop(signal);
 }
 
 async function post(
