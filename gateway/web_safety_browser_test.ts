@@ -7,7 +7,8 @@
  * its strict CSP and no console error.
  */
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "@shared/testing/chromium.ts";
 import { TaskSpec } from "@shared/schemas/mod.ts";
 import { createApp } from "./app.ts";
 import { MemoryQueue } from "./queue/memory/memory_queue.ts";
@@ -39,20 +40,10 @@ const probeSkill: Skill = {
 };
 
 async function launch(): Promise<Browser> {
-  return await chromium.launch({
-    executablePath: Deno.env.get("CHROMIUM_PATH") || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      // A rebinding name: it resolves to the gateway's loopback address.
-      "--host-resolver-rules=MAP rebind.test 127.0.0.1",
-    ],
-  });
+  return await launchChromium([
+    // A rebinding name: it resolves to the gateway's loopback address.
+    "--host-resolver-rules=MAP rebind.test 127.0.0.1",
+  ]);
 }
 
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000) {

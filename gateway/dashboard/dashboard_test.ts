@@ -6,7 +6,8 @@
  * `test-artifacts/`.
  */
 import { assert, assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchChromium } from "@shared/testing/chromium.ts";
 import { TaskSpec } from "@shared/schemas/mod.ts";
 import { createApp } from "../app.ts";
 import { MemoryQueue } from "../queue/memory/memory_queue.ts";
@@ -17,21 +18,6 @@ import { echoSkill } from "../skills/echo/echo_skill.ts";
 
 const TOKEN = "dashboard-test-token-1234";
 const ARTIFACTS = "test-artifacts";
-
-async function launch(): Promise<Browser> {
-  return await chromium.launch({
-    executablePath: Deno.env.get("CHROMIUM_PATH") || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-}
 
 /** Console errors, page errors and every URL the page requested. */
 function watch(page: Page) {
@@ -92,7 +78,7 @@ Deno.test({
       return (await res.json()).jobs[0].job_id as string;
     };
 
-    const browser = await launch();
+    const browser = await launchChromium();
     try {
       // A real Chromium screenshot stands for the browser worker's step screenshots.
       const shot = await browser.newPage({ viewport: { width: 480, height: 240 } });
