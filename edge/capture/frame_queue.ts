@@ -48,13 +48,6 @@ export class FrameQueue implements AsyncIterable<Frame> {
   #wakeProducer: (() => void) | undefined;
   #startedAt: number | undefined;
   #released = 0;
-  /**
-   * While set, a re-paced live source's frames (`jitter`) leave as soon as they arrive, in the
-   * bursts the capture tool hands over, instead of one per frame interval: each frame reaches
-   * the consumer no later than paced, with one wake-up per burst. Set and cleared by the
-   * consumer; it has no effect on a file's pace nor on a queue without `jitter`.
-   */
-  burst = false;
 
   constructor(options: FrameQueueOptions) {
     this.#capacity = options.capacity ?? 50;
@@ -123,7 +116,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
         this.#wakeConsumer = undefined;
         continue;
       }
-      if (this.#jitter && !this.burst) {
+      if (this.#jitter) {
         const decision = this.#jitter.next(this.#now(), {
           depth: this.#frames.length,
           oldestArrivedMs: this.#arrived[0]!,

@@ -195,38 +195,3 @@ Deno.test("FrameQueue(drop, jitter): a stalled consumer loses the oldest frames,
   assertEquals(got, [15, 16, 17, 18, 19, 20, 21, 22, 23, 24]);
   assertEquals(q.dropped, 15);
 });
-
-Deno.test("FrameQueue in burst mode hands a live burst over whole, then paces again when cleared", async () => {
-  let now = 1000;
-  const waits: number[] = [];
-  const q = new FrameQueue({
-    policy: "drop",
-    capacity: 100,
-    jitter: { frameMs: 20 },
-    now: () => now,
-    sleep: (ms) => {
-      waits.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-  });
-  q.burst = true;
-  for (let i = 0; i < 5; i++) await q.push(frame(i)); // one 100 ms burst from the capture tool
-  const released: [number, number][] = [];
-  const consumer = (async () => {
-    for await (const f of q) {
-      released.push([f.index, now - 1000]);
-      if (f.index === 4) {
-        // Speech may have started: the next burst is paced again.
-        q.burst = false;
-        for (let i = 5; i < 10; i++) await q.push(frame(i));
-        q.end();
-      }
-    }
-  })();
-  await consumer;
-  assertEquals(released.slice(0, 5), [[0, 0], [1, 0], [2, 0], [3, 0], [4, 0]]);
-  // Paced again: one frame per 20 ms, the first at once.
-  assertEquals(released.slice(5), [[5, 0], [6, 20], [7, 40], [8, 60], [9, 80]]);
-  assertEquals(waits, [20, 20, 20, 20]);
-});
