@@ -30,7 +30,6 @@ for (let i = 0; i < PASSES; i++) {
   for (const item of items) routeUtterance(item.text, set.registered);
 }
 const meanUs = (performance.now() - started) * 1000 / (PASSES * items.length);
-await set.close();
 
 const pct = (x: number) => Math.round(x * 1000) / 10;
 emit({
@@ -76,12 +75,10 @@ if (!Deno.args[0]) {
   const blindItems = await loadEvalSet(
     new URL("../gateway/router/eval/blind.json", import.meta.url),
   );
-  const blindSet = createSkillSet();
   const blind = evaluate(
     blindItems,
-    (text) => routeUtterance(text, blindSet.registered).tasks.map((t) => t.intent),
+    (text) => routeUtterance(text, set.registered).tasks.map((t) => t.intent),
   );
-  await blindSet.close();
   emit({
     bench: "router",
     name: `exact-match accuracy, blind set, never tuned on (${blind.overall.total})`,
@@ -104,3 +101,4 @@ if (report.misses.length) {
     );
   }
 }
+await set.close();
