@@ -2,7 +2,8 @@
  * @module
  * Which router answers: the deterministic patterns, or Claude when they are unsure.
  *
- * - `patterns`: the lexicon router only (offline).
+ * - `patterns`: the lexicon router, with the learned model's second opinion where the lexicons
+ *   are unsure (offline; see `learned/second_opinion.ts`).
  * - `auto` (default): the model is asked only when one is configured and the patterns matched
  *   nothing or decided a clause by less than the margin threshold.
  * - `model`: the model whenever one is configured.
@@ -11,7 +12,9 @@
  * decision stands; the returned `reason` says what happened, for the trace.
  */
 import type { Priority, Usage } from "@shared/schemas/mod.ts";
-import { type RoutableSkill, type RouteResult, routeUtterance } from "./router.ts";
+import type { RoutableSkill } from "./router.ts";
+import { corpusModel, routeOffline } from "./learned/corpus_model.ts";
+import type { Reconsidered } from "./learned/second_opinion.ts";
 import { type ModelRouterOptions, routeWithModel } from "./model_router.ts";
 
 export const ROUTER_MODES = ["patterns", "auto", "model"] as const;
@@ -20,7 +23,7 @@ export type RouterMode = typeof ROUTER_MODES[number];
 /** A margin below this makes `auto` ask the model. */
 export const DEFAULT_MARGIN_THRESHOLD = 1;
 
-export interface Routing extends RouteResult {
+export interface Routing extends Reconsidered {
   by: "patterns" | "model";
   /** Why this decision: the patterns were sure, the model decided (and its reason), or failed. */
   reason: string;
@@ -45,14 +48,16 @@ export function createRouting(
 ): Route {
   const mode = options.mode ?? "auto";
   const threshold = options.marginThreshold ?? DEFAULT_MARGIN_THRESHOLD;
+  // Trained here, once per process, so that no request waits for it.
+  corpusModel();
   return async (text, priority) => {
-    const patterns = routeUtterance(text, skills, { priority });
+    const patterns = routeOffline(text, skills, { priority });
     const sure = !patterns.unrouted && patterns.margin >= threshold;
     if (!options.model || mode === "patterns") {
-      return { ...patterns, by: "patterns", reason: `patterns (margin ${patterns.margin})` };
+      return { ...patterns, by: "patterns", reason: `patterns (${offlineWhy(patterns)})` };
     }
     if (mode === "auto" && sure) {
-      return { ...patterns, by: "patterns", reason: `patterns sure (margin ${patterns.margin})` };
+      return { ...patterns, by: "patterns", reason: `patterns sure (${offlineWhy(patterns)})` };
     }
     const why = mode === "model"
       ? "router mode model"
@@ -76,4 +81,12 @@ export function createRouting(
       return { ...patterns, by: "patterns", reason: `${why}; model failed (${detail}); patterns` };
     }
   };
+}
+
+/** "margin 0.5; learned model: browser (0.93), applied". */
+function offlineWhy(r: Reconsidered): string {
+  if (!r.learned) return `margin ${r.margin}`;
+  const said = r.learned.intents.join("+") || "none";
+  const applied = r.learned.applied ? "applied" : "not applied";
+  return `margin ${r.margin}; learned model: ${said} (${r.learned.confidence}), ${applied}`;
 }

@@ -234,7 +234,9 @@ Deno.test("POST /task traces each clause's fired terms, scores and margin, and w
 Deno.test("routingFromEnv(): no key means patterns only; a key and base URL reach the model", async () => {
   const { routingFromEnv } = await import("./routing_from_env.ts");
   const offline = await routingFromEnv(skills, "auto", () => undefined)("hmm", "background");
-  assertEquals([offline.by, offline.reason], ["patterns", "patterns (margin 0)"]);
+  assertEquals(offline.by, "patterns");
+  assertEquals(offline.reason.startsWith("patterns (margin 0; learned model: none ("), true);
+  assertEquals(offline.reason.endsWith("), not applied)"), true, offline.reason);
   const standin = await startAnthropicStandIn({
     apiKey: "k",
     toolScript: () => modelAnswer,

@@ -156,6 +156,7 @@ function routingTrace(r: Routing) {
     reason: r.reason.slice(0, 500),
     margin: r.margin,
     clauses: r.clauses.map((c) => ({ ...c, clause: c.clause.slice(0, 200) })),
+    ...(r.learned ? { learned: r.learned } : {}),
     ...(r.usage ? { usage: r.usage } : {}),
   });
 }

@@ -1,0 +1,34 @@
+/**
+ * @module
+ * The learned intent model, trained once per process on the labelled requests in
+ * `../eval/utterances.json` (a JSON import: it ships inside the module graph, so no read
+ * permission is needed), and the offline route that asks it for a second opinion.
+ *
+ * The blind set (`../eval/blind.json`) is never part of its training: it stays a first-sight
+ * measure of the whole router.
+ */
+import corpus from "../eval/utterances.json" with { type: "json" };
+import { EvalSet } from "../eval/router_eval.ts";
+import { type RoutableSkill, type RouteOptions, routeUtterance } from "../router.ts";
+import { IntentModel } from "./intent_model.ts";
+import { type Reconsidered, SECOND_OPINION_MARGIN, secondOpinion } from "./second_opinion.ts";
+
+let trained: IntentModel | undefined;
+
+/** The model trained on the repository's labelled requests (trained on first use). */
+export function corpusModel(): IntentModel {
+  return trained ??= IntentModel.train(EvalSet.parse(corpus));
+}
+
+/** The lexicon router, with the learned model's second opinion where the lexicons are unsure. */
+export function routeOffline(
+  text: string,
+  skills: readonly RoutableSkill[],
+  options: RouteOptions & { model?: IntentModel } = {},
+): Reconsidered {
+  const result = routeUtterance(text, skills, options);
+  // Sure lexicons are never overruled: the model is not even asked.
+  if (!result.unrouted && result.margin >= SECOND_OPINION_MARGIN) return result;
+  const model = options.model ?? corpusModel();
+  return secondOpinion(result, model.predict(text), skills, model.intents, options);
+}

@@ -1,0 +1,139 @@
+/**
+ * @module
+ * A small multinomial logistic regression over {@link utteranceFeatures}: given an utterance,
+ * how likely each set of intents is ("coding", "browser+coding", "" for none). It is trained in
+ * a few tens of milliseconds, deterministically (a seeded shuffle, a fixed number of passes), so
+ * the same corpus always gives the same model and no weights file can go stale. Pure.
+ *
+ * The lexicon router decides by what a clause acts on and says why; this model has only seen
+ * labelled requests, but it weighs every word of them, so it still has an opinion where a
+ * request names a tool or a thing no word list holds. `second_opinion.ts` decides when that
+ * opinion is worth more than the lexicons' own.
+ */
+import { utteranceFeatures } from "./features.ts";
+
+export interface LabelledText {
+  text: string;
+  /** The intents the text should reach; empty for none. */
+  intents: readonly string[];
+}
+
+export interface TrainOptions {
+  /** Passes over the corpus. @default 30 */
+  epochs?: number;
+  /** Step size. @default 0.5 */
+  rate?: number;
+  /** Weight decay per step. @default 1e-4 */
+  decay?: number;
+  /** Seed of the shuffle. @default 1 */
+  seed?: number;
+}
+
+export interface IntentPrediction {
+  /** The most likely set of intents, sorted; empty for none. */
+  intents: string[];
+  /** Its probability, 0..1. */
+  confidence: number;
+}
+
+const BIAS = "";
+
+/** "browser+coding" for a set of intents; "" for none. */
+export function labelOf(intents: readonly string[]): string {
+  return [...new Set(intents)].sort().join("+");
+}
+
+/** Mulberry32: a tiny seeded generator, so that training is repeatable. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function softmaxInto(z: Float64Array): void {
+  let max = -Infinity;
+  for (const v of z) if (v > max) max = v;
+  let sum = 0;
+  for (let i = 0; i < z.length; i++) sum += z[i] = Math.exp(z[i]! - max);
+  for (let i = 0; i < z.length; i++) z[i]! /= sum;
+}
+
+export class IntentModel {
+  readonly #labels: string[];
+  readonly #weights: Map<string, Float64Array>;
+  #intents?: ReadonlySet<string>;
+
+  private constructor(labels: string[], weights: Map<string, Float64Array>) {
+    this.#labels = labels;
+    this.#weights = weights;
+  }
+
+  /** The sets of intents it can answer, as labels ("browser+coding", "" for none). */
+  get labels(): readonly string[] {
+    return this.#labels;
+  }
+
+  /** Every intent that appears in some label. */
+  get intents(): ReadonlySet<string> {
+    return this.#intents ??= new Set(this.#labels.flatMap((l) => l ? l.split("+") : []));
+  }
+
+  static train(corpus: readonly LabelledText[], options: TrainOptions = {}): IntentModel {
+    const epochs = options.epochs ?? 30;
+    const rate = options.rate ?? 0.5;
+    const decay = options.decay ?? 1e-4;
+    const labels = [...new Set(corpus.map((c) => labelOf(c.intents)))].sort();
+    const index = new Map(labels.map((l, i) => [l, i]));
+    const weights = new Map<string, Float64Array>();
+    const rows = corpus.map((c) =>
+      [...utteranceFeatures(c.text), BIAS].map((f) => {
+        let row = weights.get(f);
+        if (!row) weights.set(f, row = new Float64Array(labels.length));
+        return row;
+      })
+    );
+    const target = corpus.map((c) => index.get(labelOf(c.intents))!);
+    const random = seeded(options.seed ?? 1);
+    const order = corpus.map((_, i) => i);
+    const z = new Float64Array(labels.length);
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      // Fisher-Yates with the seeded generator: a new order each pass, the same every run.
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      for (const k of order) {
+        const features = rows[k]!;
+        z.fill(0);
+        for (const row of features) for (let l = 0; l < z.length; l++) z[l]! += row[l]!;
+        softmaxInto(z);
+        z[target[k]!]! -= 1;
+        // Longer texts have more features: scale the step so each text weighs about the same.
+        const step = rate / Math.sqrt(features.length);
+        for (const row of features) {
+          for (let l = 0; l < z.length; l++) row[l]! -= step * z[l]! + decay * row[l]!;
+        }
+      }
+    }
+    return new IntentModel(labels, weights);
+  }
+
+  /** The most likely set of intents for a text, with its probability. */
+  predict(text: string): IntentPrediction {
+    const z = new Float64Array(this.#labels.length);
+    for (const f of [...utteranceFeatures(text), BIAS]) {
+      const row = this.#weights.get(f);
+      if (row) { for (let l = 0; l < z.length; l++) z[l]! += row[l]!; }
+    }
+    softmaxInto(z);
+    let best = 0;
+    for (let l = 1; l < z.length; l++) if (z[l]! > z[best]!) best = l;
+    const label = this.#labels[best] ?? "";
+    return { intents: label ? label.split("+") : [], confidence: z[best] ?? 0 };
+  }
+}

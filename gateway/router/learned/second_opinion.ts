@@ -1,0 +1,82 @@
+/**
+ * @module
+ * When the learned model's opinion replaces the lexicon router's decision. Pure.
+ *
+ * The lexicons are right far more often, and they say why; so the model is heard only when it is
+ * confident of one intent (at least {@link SECOND_OPINION_CONFIDENCE}) and the lexicons are not
+ * sure of theirs: they matched nothing, or decided some clause by less than
+ * {@link SECOND_OPINION_MARGIN}. Then the request goes, whole, to that one intent. The model never
+ * splits a request (it cannot say which words belong to which job), and it stays out of any
+ * decision that involves a skill without a lexicon (a command word such as "echo" is exact) or
+ * a skill it was never trained on, so adding a skill never lets the model take its requests.
+ * Only the parts of the request that were not negated go on.
+ */
+import type { TaskSpec } from "@shared/schemas/mod.ts";
+import type { RoutableSkill, RouteOptions, RouteResult } from "../router.ts";
+import type { IntentPrediction } from "./intent_model.ts";
+
+/** The model's probability for its best answer must reach this. */
+export const SECOND_OPINION_CONFIDENCE = 0.8;
+/** The lexicons' margin must be under this (or nothing matched) for the model to be heard. */
+export const SECOND_OPINION_MARGIN = 4;
+
+/** What the trace keeps of the model's opinion. */
+export interface LearnedOpinion {
+  intents: string[];
+  confidence: number;
+  /** Whether it replaced the lexicons' decision. */
+  applied: boolean;
+}
+
+export interface Reconsidered extends RouteResult {
+  learned?: LearnedOpinion;
+}
+
+const rounded = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * The lexicon router's result, or the model's single intent in its place.
+ * `known` is every intent the model was trained on.
+ */
+export function secondOpinion(
+  result: RouteResult,
+  prediction: IntentPrediction,
+  skills: readonly RoutableSkill[],
+  known: ReadonlySet<string>,
+  options: RouteOptions = {},
+): Reconsidered {
+  const opinion = { intents: prediction.intents, confidence: rounded(prediction.confidence) };
+  const notApplied = { ...result, learned: { ...opinion, applied: false } };
+  const [intent, ...more] = prediction.intents;
+  const skill = skills.find((s) => s.intent === intent);
+  const lexical = (name: string) =>
+    known.has(name) && skills.find((s) => s.intent === name)?.lexicon !== undefined;
+  const routed = result.tasks.map((t) => t.intent);
+  const same = routed.length === 1 && routed[0] === intent;
+  if (
+    !skill || more.length > 0 || same || !lexical(skill.intent) ||
+    prediction.confidence < SECOND_OPINION_CONFIDENCE ||
+    (!result.unrouted && result.margin >= SECOND_OPINION_MARGIN) ||
+    !routed.every(lexical)
+  ) return notApplied;
+  const said = result.clauses.filter((c) => !c.negated);
+  if (said.length === 0) return notApplied;
+  const clause = said.map((c) => c.clause).join(" and ");
+  const context = said.map((c) => c.context).filter(Boolean).join("; ");
+  const text = context ? `${context}; ${clause}` : clause;
+  const task: TaskSpec = {
+    intent: skill.intent,
+    instruction: text.charAt(0).toUpperCase() + text.slice(1),
+    params: skill.paramsFromClause?.(clause) ?? {},
+    priority: options.priority ?? "background",
+    clause,
+  };
+  return {
+    tasks: [task],
+    skipped: result.skipped.filter((s) => s.reason === "negated" || s.reason === "filler"),
+    unrouted: false,
+    clauses: result.clauses,
+    margin: result.margin,
+    learned: { ...opinion, applied: true },
+  };
+}
