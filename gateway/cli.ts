@@ -29,9 +29,10 @@ Options:
   --max-cost-usd-per-utterance N
                          stop a job when its utterance's jobs together would exceed N dollars
   --rate-limit N         POST /task requests per second per client, 0 for none (default 100)
-  --router MODE          patterns (offline lexicons only), auto (default: ask Claude only when
-                         ANTHROPIC_API_KEY is set and the patterns are unsure or match nothing)
-                         or model (ask Claude for every request; patterns if it fails)
+  --router MODE          patterns (offline: the lexicons and a learned model), auto (default:
+                         ask Claude only when ANTHROPIC_API_KEY is set and the patterns are
+                         unsure or match nothing) or model (ask Claude for every request;
+                         patterns if it fails)
   --allowed-host HOST    also answer requests whose Host is HOST ('name' for any port, or
                          'name:port'); repeatable. Loopback names and the listening address
                          always pass; others get 403 (421 on pages), against DNS rebinding
