@@ -11,7 +11,7 @@ import corpus from "../eval/utterances.json" with { type: "json" };
 import { EvalSet } from "../eval/router_eval.ts";
 import { type RoutableSkill, type RouteOptions, routeUtterance } from "../router.ts";
 import { IntentModel } from "./intent_model.ts";
-import { type Reconsidered, SECOND_OPINION_MARGIN, secondOpinion } from "./second_opinion.ts";
+import { opinionCouldApply, type Reconsidered, secondOpinion } from "./second_opinion.ts";
 
 let trained: IntentModel | undefined;
 
@@ -27,8 +27,8 @@ export function routeOffline(
   options: RouteOptions & { model?: IntentModel } = {},
 ): Reconsidered {
   const result = routeUtterance(text, skills, options);
-  // Sure lexicons are never overruled: the model is not even asked.
-  if (!result.unrouted && result.margin >= SECOND_OPINION_MARGIN) return result;
   const model = options.model ?? corpusModel();
+  // Sure lexicons and command words are never overruled: the model is not even asked.
+  if (!opinionCouldApply(result, skills, model.intents)) return result;
   return secondOpinion(result, model.predict(text), skills, model.intents, options);
 }

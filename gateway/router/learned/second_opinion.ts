@@ -34,6 +34,26 @@ export interface Reconsidered extends RouteResult {
 
 const rounded = (x: number) => Math.round(x * 1000) / 1000;
 
+/** Whether skills of this name can be decided by the model: it has a lexicon, and was trained on. */
+function lexical(name: string, skills: readonly RoutableSkill[], known: ReadonlySet<string>) {
+  return known.has(name) && skills.find((s) => s.intent === name)?.lexicon !== undefined;
+}
+
+/**
+ * Whether any opinion of the model could change this result: the lexicons are unsure and every
+ * routed skill is one the model may decide. Asked before the model, so that sure decisions and
+ * command words cost no prediction.
+ */
+export function opinionCouldApply(
+  result: RouteResult,
+  skills: readonly RoutableSkill[],
+  known: ReadonlySet<string>,
+): boolean {
+  return (result.unrouted || result.margin < SECOND_OPINION_MARGIN) &&
+    result.tasks.every((t) => lexical(t.intent, skills, known)) &&
+    result.clauses.some((c) => !c.negated);
+}
+
 /**
  * The lexicon router's result, or the model's single intent in its place.
  * `known` is every intent the model was trained on.
@@ -49,18 +69,13 @@ export function secondOpinion(
   const notApplied = { ...result, learned: { ...opinion, applied: false } };
   const [intent, ...more] = prediction.intents;
   const skill = skills.find((s) => s.intent === intent);
-  const lexical = (name: string) =>
-    known.has(name) && skills.find((s) => s.intent === name)?.lexicon !== undefined;
   const routed = result.tasks.map((t) => t.intent);
   const same = routed.length === 1 && routed[0] === intent;
   if (
-    !skill || more.length > 0 || same || !lexical(skill.intent) ||
-    prediction.confidence < SECOND_OPINION_CONFIDENCE ||
-    (!result.unrouted && result.margin >= SECOND_OPINION_MARGIN) ||
-    !routed.every(lexical)
+    !skill || more.length > 0 || same || !lexical(skill.intent, skills, known) ||
+    prediction.confidence < SECOND_OPINION_CONFIDENCE || !opinionCouldApply(result, skills, known)
   ) return notApplied;
   const said = result.clauses.filter((c) => !c.negated);
-  if (said.length === 0) return notApplied;
   const clause = said.map((c) => c.clause).join(" and ");
   const context = said.map((c) => c.context).filter(Boolean).join("; ");
   const text = context ? `${context}; ${clause}` : clause;

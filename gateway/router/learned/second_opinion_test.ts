@@ -5,6 +5,7 @@ import { BROWSER_LEXICON, BROWSER_PATTERNS } from "../../skills/browser/browser_
 import { type RoutableSkill, routeUtterance } from "../router.ts";
 import { nouns, verbs } from "../../skill_kit/lexicon.ts";
 import {
+  opinionCouldApply,
   SECOND_OPINION_CONFIDENCE,
   SECOND_OPINION_MARGIN,
   secondOpinion,
@@ -72,4 +73,14 @@ Deno.test("secondOpinion(): never splits, never takes a command word's or an unk
 Deno.test("secondOpinion(): nothing left when every clause was negated", () => {
   const r = opinion("don't open the browser", ["coding"]);
   assertEquals([r.unrouted, r.tasks.length, r.learned?.applied], [true, 0, false]);
+});
+
+Deno.test("opinionCouldApply(): the model is asked only where its answer could change something", () => {
+  const could = (text: string) => opinionCouldApply(routeUtterance(text, skills), skills, known);
+  assertEquals(could("the thing in the gizmo never fires"), true);
+  assertEquals(could("refactor the parser module in src slash parser dot ts"), false);
+  assertEquals(could("echo hello"), false);
+  assertEquals(could("book the meeting"), false);
+  assertEquals(could("don't open the browser"), false);
+  assertEquals(could("um, uh"), false);
 });
