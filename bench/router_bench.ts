@@ -23,9 +23,13 @@ const items = await loadEvalSet(
 const set = createSkillSet();
 let unsure = 0;
 // The learned model is trained on the evaluation set: each split is routed by a model trained
-// without it, so that the figures say what happens to requests it has never seen.
-const heldOut = routeHeldOut(items, set.registered);
-const report = evaluate(items, (text) => heldOut.get(text)!);
+// without it, so that the figures say what happens to requests it has never seen. Another file
+// is new to the shipped model, which routes it.
+const heldOut = Deno.args[0] ? undefined : routeHeldOut(items, set.registered);
+const report = evaluate(
+  items,
+  (text) => heldOut?.get(text) ?? routeOffline(text, set.registered).tasks.map((t) => t.intent),
+);
 const lexicons = evaluate(items, (text) => {
   const routed = routeUtterance(text, set.registered);
   if (routed.unrouted || routed.margin < DEFAULT_MARGIN_THRESHOLD) unsure++;
@@ -47,7 +51,9 @@ emit({
   unit: "%",
   goal: "≥ 95 %",
   met: report.overall.accuracy >= 0.95,
-  notes: "lexicons + learned model; each split routed by a model trained without it",
+  notes: heldOut
+    ? "lexicons + learned model; each split routed by a model trained without it"
+    : "lexicons + the shipped learned model",
 });
 emit({
   bench: "router",

@@ -23,6 +23,23 @@ const ASSISTANT_REQUEST = new RegExp(
   "i",
 );
 
+/** A room or a device of a home or an office, not of a program. */
+const HOME_THING =
+  /\b(?:(?:the|my|our)\s+(?:[a-z]+\s+)?(?:lights?|lamps?)(?!\s+(?:theme|mode|version|build))|thermostat|heating|heater|radiators?|air ?con(?:ditioning)?|a\/c|ceiling fan|blinds|curtains|(?:living|bed|meeting|dining|guest|conference|class|bath|waiting)\s?rooms?|kitchen|hallway|garage|lounge)\b/i;
+/** Comfort asked of a room or device: warmer, dimmer, switched off. */
+const COMFORT =
+  /\b(?:warmer|cooler|colder|hotter|brighter|darker|dim(?:mer)?|too (?:warm|cold|hot|bright|dark|loud|noisy|stuffy|chilly)|(?:turn|switch)(?:ed)?\s+(?:[a-z]+\s+){0,3}?(?:on|off|up|down))\b/i;
+
+/**
+ * Whether a clause asks for comfort in a room or from a home device ("it'd be nice if the living
+ * room was a bit warmer", "the light in the meeting room is too bright"): a smart home's work, not
+ * any skill's. `namesObject`: the lexicons found a skill's object in it ("the thermostat
+ * component should turn off…" is code), which rules it out.
+ */
+export function homeRequest(clause: string, namesObject: boolean): boolean {
+  return !namesObject && HOME_THING.test(clause) && COMFORT.test(clause);
+}
+
 /** Whether a clause (filler already stripped) asks a personal assistant, not any skill. */
 export function assistantRequest(clause: string): boolean {
   return ASSISTANT_REQUEST.test(clause);

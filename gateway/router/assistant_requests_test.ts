@@ -1,5 +1,5 @@
 import { assertEquals } from "@shared/testing/asserts.ts";
-import { assistantRequest } from "./assistant_requests.ts";
+import { assistantRequest, homeRequest } from "./assistant_requests.ts";
 
 Deno.test("assistant requests are recognised by their opening verb", () => {
   for (
@@ -40,4 +40,25 @@ Deno.test("an assistant request takes its clause, and what it says routes nowher
   assertEquals(routed.unrouted, true);
   const both = routeUtterance("remind me to renew my badge and fix the parser tests", skills);
   assertEquals(both.tasks.map((t) => t.intent), ["coding"]);
+});
+
+Deno.test("homeRequest(): comfort asked of a room or a home device, unless a skill's object is named", () => {
+  for (
+    const clause of [
+      "it'd be cool if the living room was a bit warmer",
+      "the light in the meeting room is too bright",
+      "turn the lights off in the kitchen",
+      "can you make the bedroom cooler",
+      "switch the heating on",
+      "turn off the lights",
+    ]
+  ) assertEquals(homeRequest(clause, false), true, clause);
+  for (
+    const clause of [
+      "the light theme is too bright",
+      "make the modal darker",
+      "the living room scene in the game loads slowly",
+    ]
+  ) assertEquals(homeRequest(clause, false), false, clause);
+  assertEquals(homeRequest("the thermostat component should turn off the fan", true), false);
 });

@@ -13,7 +13,7 @@ import type { JsonValue, Priority, TaskSpec } from "@shared/schemas/mod.ts";
 import type { SkillPattern } from "../skill_kit/skill.ts";
 import type { SkillLexicon } from "../skill_kit/lexicon.ts";
 import { type ClauseScore, scoreClause } from "./clause_scorer.ts";
-import { assistantRequest, speakerPlan } from "./assistant_requests.ts";
+import { assistantRequest, homeRequest, speakerPlan } from "./assistant_requests.ts";
 import { carriesOnVisit } from "./clause_context.ts";
 import { claimUnknownObject } from "./unknown_objects.ts";
 
@@ -44,6 +44,10 @@ export interface SkippedClause {
 /** Why one clause went where it did. */
 export interface ClauseTrace extends ClauseScore {
   clause: string;
+  /** The clauses it was joined from, when it was joined from more than one. */
+  parts?: string[];
+  /** A request for a personal assistant or a smart home ("remind me…"), which no skill does. */
+  assistant?: boolean;
   negated?: boolean;
   /** What was said before it about the problem, carried into its instruction. */
   context?: string;
@@ -223,6 +227,11 @@ function splitMarked(text: string): { text: string; afterComma: boolean }[] {
   return out;
 }
 
+/** Whether some skill's object (not only a verb or a cue) fired in a clause. */
+function namesObject(decision: ClauseScore): boolean {
+  return Object.values(decision.fired).some((terms) => terms.some((t) => t.startsWith("object:")));
+}
+
 /** Routes an utterance to TaskSpecs, one per claimed clause. */
 export function routeUtterance(
   text: string,
@@ -245,7 +254,13 @@ export function routeUtterance(
   // Group raw clauses: a clause that no skill claims and isn't negated continues the previous.
   // `context`: a statement of the problem said before the request it belongs to.
   // `assistant`: a request for a personal assistant ("remind me…"), which no skill does.
-  const groups: { text: string; negated: boolean; context?: string; assistant?: boolean }[] = [];
+  const groups: {
+    text: string;
+    parts: string[];
+    negated: boolean;
+    context?: string;
+    assistant?: boolean;
+  }[] = [];
   // A clause is cleaned of filler once, though looked at twice (negation scope, then grouping).
   const cleaned = new Map<string, string>();
   const strip = (raw: string) => {
@@ -263,8 +278,11 @@ export function routeUtterance(
       continue;
     }
     const negated = NEGATION.test(clean) || DECLINED.test(clean);
-    if (!negated && assistantRequest(clean)) {
-      groups.push({ text: clean, negated, assistant: true });
+    if (
+      !negated &&
+      (assistantRequest(clean) || homeRequest(clean, namesObject(score(clean))))
+    ) {
+      groups.push({ text: clean, parts: [clean], negated, assistant: true });
       continue;
     }
     const claimed = score(clean).intent !== undefined;
@@ -289,6 +307,7 @@ export function routeUtterance(
       (describes(g.text, score(g.text)) || NARRATIVE.test(g.text));
     if (continues) {
       last.text = `${last.text} and ${clean}`;
+      last.parts.push(clean);
     } else if (
       !negated && last && claimed && (hasVerb(score(clean)) || NARRATIVE.test(last.text)) &&
       explains(last)
@@ -300,9 +319,9 @@ export function routeUtterance(
       while (groups.length > 0 && explains(groups[groups.length - 1]!)) {
         context.unshift(groups.pop()!.text);
       }
-      groups.push({ text: clean, negated, context: context.join("; ") });
+      groups.push({ text: clean, parts: [clean], negated, context: context.join("; ") });
     } else {
-      groups.push({ text: clean, negated });
+      groups.push({ text: clean, parts: [clean], negated });
     }
   }
   // Adjacent clauses for the same skill become one task: one job does both.
@@ -318,6 +337,8 @@ export function routeUtterance(
     const skill = skills.find((s) => s.intent === decision.intent);
     clauses.push({
       clause: group.text,
+      ...(group.parts.length > 1 ? { parts: group.parts } : {}),
+      ...(group.assistant ? { assistant: true } : {}),
       ...(group.negated ? { negated: true } : {}),
       ...(group.context ? { context: group.context } : {}),
       ...decision,

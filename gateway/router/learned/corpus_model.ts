@@ -11,6 +11,7 @@ import corpus from "../eval/utterances.json" with { type: "json" };
 import { EvalSet } from "../eval/router_eval.ts";
 import { type RoutableSkill, type RouteOptions, routeUtterance } from "../router.ts";
 import { IntentModel } from "./intent_model.ts";
+import { splitCouldApply, splitOpinion } from "./split_opinion.ts";
 import { opinionCouldApply, type Reconsidered, secondOpinion } from "./second_opinion.ts";
 
 let trained: IntentModel | undefined;
@@ -28,7 +29,16 @@ export function routeOffline(
 ): Reconsidered {
   const result = routeUtterance(text, skills, options);
   const model = options.model ?? corpusModel();
-  // Sure lexicons and command words are never overruled: the model is not even asked.
-  if (!opinionCouldApply(result, skills, model.intents)) return result;
-  return secondOpinion(result, model.predict(text), skills, model.intents, options);
+  const known = model.intents;
+  // Where no opinion could change the decision (sure lexicons, command words), the model is not
+  // even asked.
+  const split = splitCouldApply(result, skills, known);
+  const single = opinionCouldApply(result, skills, known);
+  if (!split && !single) return result;
+  const prediction = model.predict(text);
+  const wasSplit = split
+    ? splitOpinion(result, prediction, model, skills, known, options)
+    : undefined;
+  if (wasSplit) return wasSplit;
+  return single ? secondOpinion(result, prediction, skills, known, options) : result;
 }

@@ -123,17 +123,29 @@ export class IntentModel {
     return new IntentModel(labels, weights);
   }
 
+  /** The probability of each label ("browser+coding", "" for none) for a text. */
+  probabilities(text: string): Map<string, number> {
+    const z = this.#distribution(text);
+    return new Map(this.#labels.map((l, i) => [l, z[i]!]));
+  }
+
   /** The most likely set of intents for a text, with its probability. */
   predict(text: string): IntentPrediction {
+    const z = this.#distribution(text);
+    let best = 0;
+    for (let l = 1; l < z.length; l++) if (z[l]! > z[best]!) best = l;
+    const label = this.#labels[best] ?? "";
+    return { intents: label ? label.split("+") : [], confidence: z[best] ?? 0 };
+  }
+
+  /** Each label's probability, in label order. */
+  #distribution(text: string): Float64Array {
     const z = new Float64Array(this.#labels.length);
     for (const f of [...utteranceFeatures(text), BIAS]) {
       const row = this.#weights.get(f);
       if (row) { for (let l = 0; l < z.length; l++) z[l]! += row[l]!; }
     }
     softmaxInto(z);
-    let best = 0;
-    for (let l = 1; l < z.length; l++) if (z[l]! > z[best]!) best = l;
-    const label = this.#labels[best] ?? "";
-    return { intents: label ? label.split("+") : [], confidence: z[best] ?? 0 };
+    return z;
   }
 }

@@ -51,7 +51,9 @@ export function opinionCouldApply(
 ): boolean {
   return (result.unrouted || result.margin < SECOND_OPINION_MARGIN) &&
     result.tasks.every((t) => lexical(t.intent, skills, known)) &&
-    result.clauses.some((c) => !c.negated);
+    result.clauses.some((c) => !c.negated) &&
+    // A request for a personal assistant is no skill's, whatever its words look like.
+    !result.clauses.some((c) => c.assistant && !c.negated);
 }
 
 /**

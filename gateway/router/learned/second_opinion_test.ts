@@ -83,4 +83,7 @@ Deno.test("opinionCouldApply(): the model is asked only where its answer could c
   assertEquals(could("book the meeting"), false);
   assertEquals(could("don't open the browser"), false);
   assertEquals(could("um, uh"), false);
+  // A personal assistant's request is no skill's, however sure the model might be.
+  assertEquals(could("remind me to fix the parser tomorrow"), false);
+  assertEquals(could("it'd be nice if the living room was a bit warmer"), false);
 });
