@@ -17,6 +17,15 @@ const ASSISTANT_REQUEST = new RegExp(
     "(?:send|write|shoot|drop) (?:a |an )?(?:quick |short )?(?:message|text|email|e-mail|note|dm|sms|voice note)\\s+(?:to\\s+)?(?!the\\b|our\\b|all\\b|every|a\\b|an\\b)(?:my\\s+)?[a-z]+\\b(?=.*\\b(?:saying|that|telling|to say|about|asking)\\b)",
     "(?:text|message|email|dm|ping) (?!the\\b|our\\b|all\\b|every|a\\b|an\\b|it\\b|them\\b|this\\b|that\\b)(?:my\\s+)?[a-z]+\\s+(?:saying|that|to say|and tell|telling|asking)\\b",
     "(?:call|ring|phone|facetime) (?:my\\s+|the\\s+)?(?:mom|mum|dad|wife|husband|partner|boss|brother|sister|friend|doctor|dentist)\\b",
+    // The speaker's own calendar and day: "put a meeting in my calendar", "what's on my
+    // calendar", "what time is it", "how many hours have I got left today".
+    "(?:put|add|schedule|book|block|move|cancel|set up)\\b.*\\b(?:in|on|into|from|to) my calendar\\b",
+    "what'?s (?:on|in) my calendar\\b",
+    "(?:what time is it|what'?s the time|what day is (?:it|today)|what'?s (?:the date|today'?s date))\\b",
+    "how (?:many hours|much time) (?:have|do) (?:i|we)\\b",
+    // The device's own modes.
+    "(?:turn|switch|put)(?: (?:on|off))?\\s+(?:my\\s+|the\\s+)?(?:phone\\s+)?(?:on\\s+|to\\s+)?(?:do not disturb|dnd|focus mode|airplane mode|night shift|silent mode)\\b",
+    "(?:silence|mute) my (?:phone|notifications)\\b",
     // Music and media.
     "(?:play|put on|queue up) (?:some|me some|my|the|a)?\\s*(?:[a-z0-9-]+\\s+){0,2}?(?:music|song|songs|playlist|album|podcast|radio|jazz|lofi|lo-fi|tunes)\\b",
   ].join("|") + ")",
@@ -52,4 +61,16 @@ const SPEAKER_PLAN =
 /** Whether a clause after an assistant's request only says what the speaker will do. */
 export function speakerPlan(clause: string): boolean {
   return SPEAKER_PLAN.test(clause);
+}
+
+/** How the speaker feels, and nothing asked: "I'm so tired of…", "ugh I'm so behind on…". */
+const SPEAKER_FEELING =
+  /^(?:ugh+\s+|man\s+|honestly\s+)?(?:(?:i'?m|i am|we'?re|we are)\s+(?:so\s+|really\s+|just\s+|pretty\s+|totally\s+)*(?:tired|sick|fed up|done|behind|stressed|exhausted|overwhelmed|swamped|burnt out|burned out|annoyed|frustrated)\b|(?:i|we)\s+(?:just\s+)?(?:want|need)\s+to\s+(?:vent|rant|complain)\b(?!\s+(?:the|our|my|its|their)\b))/i;
+
+/**
+ * Whether a clause only says how the speaker feels. Said alone, it asks no skill for anything;
+ * joined to a request ("I'm so tired of the flaky login test, can you fix it") it goes with it.
+ */
+export function speakerFeeling(clause: string): boolean {
+  return SPEAKER_FEELING.test(clause);
 }

@@ -1,5 +1,5 @@
 import { assertEquals } from "@shared/testing/asserts.ts";
-import { assistantRequest, homeRequest } from "./assistant_requests.ts";
+import { assistantRequest, homeRequest, speakerFeeling } from "./assistant_requests.ts";
 
 Deno.test("assistant requests are recognised by their opening verb", () => {
   for (
@@ -61,4 +61,41 @@ Deno.test("homeRequest(): comfort asked of a room or a home device, unless a ski
     ]
   ) assertEquals(homeRequest(clause, false), false, clause);
   assertEquals(homeRequest("the thermostat component should turn off the fan", true), false);
+});
+
+Deno.test("assistant requests: the speaker's calendar, the time, the device's own modes", () => {
+  for (
+    const clause of [
+      "put a meeting with the florist client in my calendar for thursday at two",
+      "what's on my calendar for sprint review",
+      "what time is it in sydney",
+      "how many hours have I got left today",
+      "turn on do not disturb until the call ends",
+      "silence my notifications",
+    ]
+  ) assertEquals(assistantRequest(clause), true, clause);
+  for (
+    const clause of [
+      "add the release date to the calendar component",
+      "fix the time zone bug in the calendar view",
+      "add a do not disturb toggle to the settings screen",
+    ]
+  ) assertEquals(assistantRequest(clause), false, clause);
+});
+
+Deno.test("speakerFeeling(): how the speaker feels, not what they ask", () => {
+  for (
+    const clause of [
+      "I'm so tired of clients asking to make the logo bigger",
+      "ugh I'm so behind on the shopify build",
+      "I just want to vent for a second",
+    ]
+  ) assertEquals(speakerFeeling(clause), true, clause);
+  for (
+    const clause of [
+      "I'm adding a new endpoint",
+      "tired of waiting, fix the test",
+      "I need to vent the logs",
+    ]
+  ) assertEquals(speakerFeeling(clause), false, clause);
 });

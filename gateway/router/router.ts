@@ -13,7 +13,12 @@ import type { JsonValue, Priority, TaskSpec } from "@shared/schemas/mod.ts";
 import type { SkillPattern } from "../skill_kit/skill.ts";
 import type { SkillLexicon } from "../skill_kit/lexicon.ts";
 import { type ClauseScore, scoreClause } from "./clause_scorer.ts";
-import { assistantRequest, homeRequest, speakerPlan } from "./assistant_requests.ts";
+import {
+  assistantRequest,
+  homeRequest,
+  speakerFeeling,
+  speakerPlan,
+} from "./assistant_requests.ts";
 import { carriesOnVisit } from "./clause_context.ts";
 import { claimUnknownObject } from "./unknown_objects.ts";
 
@@ -301,7 +306,10 @@ export function routeUtterance(
         (afterComma && !last.negated && elaborates(clean, score(clean), score(last.text))) ||
         (!last.negated && !last.assistant &&
           carriesOnVisit(clean, score(clean), score(last.text))) ||
-        (last.assistant === true && speakerPlan(clean)));
+        // "set a timer for fifty minutes, pomodoro for the wordpress stuff": what follows an
+        // assistant's request after a comma, with no verb of its own, only says more about it.
+        (last.assistant === true &&
+          (speakerPlan(clean) || (afterComma && !hasVerb(score(clean))))));
     const explains = (g: { text: string; negated: boolean; context?: string }) =>
       !g.negated && !g.context && score(g.text).intent !== score(clean).intent &&
       (describes(g.text, score(g.text)) || NARRATIVE.test(g.text));
@@ -329,7 +337,14 @@ export function routeUtterance(
   const clauses: ClauseTrace[] = [];
   let margin = Infinity;
   let previous: { intent: string; task: TaskSpec } | undefined;
-  for (const group of groups) {
+  for (const [i, group] of groups.entries()) {
+    // How the speaker feels, said on its own, is nobody's work; before a request it goes with
+    // that request ("I'm so tired of the flaky login test, can you fix it").
+    if (
+      !group.negated && group.parts.length === 1 && !group.context &&
+      speakerFeeling(group.text) &&
+      !groups.slice(i + 1).some((g) => !g.negated && !g.assistant && score(g.text).intent)
+    ) group.assistant = true;
     // An assistant's request claims the clause for no skill.
     const decision: ClauseScore = group.assistant
       ? { scores: {}, margin: 0, fired: {} }

@@ -370,3 +370,25 @@ Deno.test("routeUtterance(): a bare 'no X' negates only its noun phrase", () => 
     ["browser"],
   );
 });
+
+Deno.test("routeUtterance(): feelings alone and an assistant's request with its details route nowhere", () => {
+  const skills = [
+    { intent: "coding", patterns: CODING_PATTERNS, lexicon: CODING_LEXICON },
+    { intent: "browser", patterns: BROWSER_PATTERNS, lexicon: BROWSER_LEXICON },
+  ];
+  for (
+    const text of [
+      "ugh I'm so behind on the shopify build",
+      "set a timer for fifty minutes, pomodoro for the wordpress stuff",
+      "it'd be nice if the living room was a bit warmer",
+    ]
+  ) {
+    const r = routeUtterance(text, skills);
+    assertEquals([r.unrouted, r.clauses.every((c) => c.assistant)], [true, true], text);
+  }
+  // Said before a request, the feeling goes with it.
+  const fix = routeUtterance("I'm so tired of the flaky login test, can you fix it", skills);
+  assertEquals(fix.tasks.map((t) => [t.intent, t.clause]), [
+    ["coding", "I'm so tired of the flaky login test and fix it"],
+  ]);
+});

@@ -18,7 +18,16 @@ export const EvalItem = z.object({
    * check that fixes generalise. `blind` is `blind.json`: written the same way, and never tuned
    * on, so that its score stays a first-sight figure.
    */
-  split: z.enum(["dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "blind"]),
+  split: z.enum([
+    "dev",
+    "holdout",
+    "holdout2",
+    "holdout3",
+    "holdout4",
+    "holdout5",
+    "holdout6",
+    "blind",
+  ]),
 });
 export type EvalItem = z.infer<typeof EvalItem>;
 export const EvalSet = z.array(EvalItem).min(1);

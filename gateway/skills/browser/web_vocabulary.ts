@@ -60,6 +60,13 @@ export const WEB_DESTINATIONS = [
   ...["ars technica", "netflix", "spotify", "google maps", "google search", "bing"],
   ...["duckduckgo", "canva", "adobe express", "framer", "hashicorp", "terraform registry"],
   ...["microsoft learn", "apple developer", "android developers", "eventbrite"],
+  // Parcel carriers, freight and airlines: tracking pages, schedules, check-in and boarding passes.
+  ...["fedex", "dhl", "usps", "royal mail", "canada post", "australia post", "dpd", "hermes"],
+  ...["evri", "parcelforce", "ontrac", "purolator", "maersk", "msc shipping", "flexport"],
+  ...["british airways", "american airlines", "delta airlines", "united airlines", "lufthansa"],
+  ...["ryanair", "easyjet", "air france", "klm", "emirates", "qantas", "air canada", "jetblue"],
+  ...["southwest airlines", "alaska airlines", "turkish airlines", "singapore airlines"],
+  ...["boarding pass", "tracking page", "tracking number", "flight status", "vessel schedule"],
   ...["meetup dot com", "udemy", "coursera", "egghead", "frontend masters", "pluralsight"],
   // Lists and programs one signs up to on a site.
   ...["newsletter", "mailing list", "waitlist", "wait list", "beta program", "early access"],
