@@ -35,7 +35,11 @@ export interface Reconsidered extends RouteResult {
 const rounded = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Whether skills of this name can be decided by the model: it has a lexicon, and was trained on. */
-function lexical(name: string, skills: readonly RoutableSkill[], known: ReadonlySet<string>) {
+export function lexical(
+  name: string,
+  skills: readonly RoutableSkill[],
+  known: ReadonlySet<string>,
+) {
   return known.has(name) && skills.find((s) => s.intent === name)?.lexicon !== undefined;
 }
 

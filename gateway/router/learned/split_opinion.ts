@@ -11,7 +11,7 @@
 import type { TaskSpec } from "@shared/schemas/mod.ts";
 import type { RoutableSkill, RouteOptions, RouteResult } from "../router.ts";
 import type { IntentPrediction } from "./intent_model.ts";
-import { type Reconsidered, SECOND_OPINION_CONFIDENCE } from "./second_opinion.ts";
+import { lexical, type Reconsidered, SECOND_OPINION_CONFIDENCE } from "./second_opinion.ts";
 
 /** What the split needs of the model: each label's probability for a text. */
 export interface PartReader {
@@ -28,8 +28,7 @@ export function splitCouldApply(
 ): boolean {
   const [first] = result.tasks;
   return first !== undefined && result.tasks.every((t) => t.intent === first.intent) &&
-    known.has(first.intent) &&
-    skills.find((s) => s.intent === first.intent)?.lexicon !== undefined &&
+    lexical(first.intent, skills, known) &&
     result.clauses.reduce((n, c) => n + (c.negated ? 0 : c.parts?.length ?? 1), 0) > 1;
 }
 
@@ -43,9 +42,7 @@ export function splitOpinion(
   options: RouteOptions = {},
 ): Reconsidered | undefined {
   if (prediction.intents.length !== 2 || prediction.confidence < SECOND_OPINION_CONFIDENCE) return;
-  const lexical = (name: string) =>
-    known.has(name) && skills.find((s) => s.intent === name)?.lexicon !== undefined;
-  if (!prediction.intents.every(lexical)) return;
+  if (!prediction.intents.every((i) => lexical(i, skills, known))) return;
   const routed = new Set(result.tasks.map((t) => t.intent));
   const [have] = routed;
   if (routed.size !== 1 || have === undefined || !prediction.intents.includes(have)) return;
