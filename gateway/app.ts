@@ -3,7 +3,7 @@
  * The gateway's HTTP app: `createApp(deps)` builds it from injected parts, so tests call
  * `app.request(...)` in-process and `main.ts` serves it with `Deno.serve`.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { matchedRoutes } from "hono/route";
 import { getLogger } from "@logtape/logtape";
 import type { AppDeps } from "./app_deps.ts";
@@ -30,35 +30,44 @@ function patternRegex(path: string): RegExp {
   return new RegExp(`^${body}/?$`);
 }
 
+/** The pattern of the route that answered (the last one matched that is not middleware). */
+function routeOf(c: Context): string {
+  const matched = matchedRoutes(c);
+  for (let i = matched.length - 1; i >= 0; i--) {
+    const r = matched[i]!;
+    if (r.method !== "ALL") return r.path;
+  }
+  return "(unmatched)";
+}
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const maxBody = deps.maxBodyBytes ?? 64 * 1024;
-
-  // Hono answers HEAD by running the GET handler and dropping its body without cancelling it,
-  // so an SSE stream begun that way would stay subscribed to the tracer for good: end it here.
-  app.use("*", async function headWithoutBody(c, next) {
-    await next();
-    if (c.req.method === "HEAD" && c.res.body && !c.res.bodyUsed) {
-      await c.res.body.cancel().catch(() => {});
-    }
-  });
 
   // Timing, metrics and a trace event for every request, whatever its outcome.
   app.use("*", async function requestTelemetry(c, next) {
     const started = performance.now();
     await next();
     const seconds = (performance.now() - started) / 1000;
-    const matched = matchedRoutes(c).filter((r) => r.method !== "ALL").at(-1);
-    const route = c.res.status === 404 && !matched ? "(unmatched)" : matched?.path ?? "(unmatched)";
+    const route = routeOf(c);
     const status = String(c.res.status);
     deps.metrics.observeHttp(route, c.req.method, status, seconds);
-    if (route === "/metrics" || route === "/healthz") return; // scrapes would drown the traces
-    deps.tracer.emit({
-      source: "gateway.http",
-      event: "http.request",
-      duration_ms: Math.round(seconds * 1e6) / 1e3,
-      data: { method: c.req.method, route, status: c.res.status },
-    });
+    // Scrapes would drown the traces.
+    if (route !== "/metrics" && route !== "/healthz") {
+      deps.tracer.emit({
+        source: "gateway.http",
+        event: "http.request",
+        duration_ms: Math.round(seconds * 1e6) / 1e3,
+        data: { method: c.req.method, route, status: c.res.status },
+      });
+    }
+    // Hono answers HEAD by running the GET handler and dropping its body without cancelling it,
+    // so an SSE stream begun that way would stay subscribed to the tracer for good: end it here.
+    // (Here rather than in a middleware of its own: each layer costs every request a closure and
+    // a promise.)
+    if (c.req.method === "HEAD" && c.res.body && !c.res.bodyUsed) {
+      await c.res.body.cancel().catch(() => {});
+    }
   });
 
   // Before auth and routing, so that nothing reads an oversized header.

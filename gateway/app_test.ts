@@ -79,6 +79,24 @@ Deno.test("POST /task routes the seed sentence into a coding and a browser job w
   await t.close();
 });
 
+Deno.test("POST /task answers each outcome as JSON, with its status and the http.request trace", async () => {
+  const t = setup();
+  const cases: [unknown, number, string][] = [
+    [{ text: "echo hi", utterance_id: "u-accepted" }, 202, "u-accepted"],
+    [{ text: "water the plants", utterance_id: "u-unrouted" }, 200, "u-unrouted"],
+    [{ text: "cancel that", utterance_id: "u-command" }, 200, "u-command"],
+  ];
+  for (const [request, status, utteranceId] of cases) {
+    const res = await t.post("/task", request);
+    assertEquals(res.status, status);
+    assertEquals(res.headers.get("content-type"), "application/json");
+    assertEquals((await res.json()).utterance_id, utteranceId);
+  }
+  const http = t.tracer.recent({ event: "http.request" }).map((e) => e.data);
+  assertEquals(http, cases.map(([, status]) => ({ method: "POST", route: "/task", status })));
+  await t.close();
+});
+
 Deno.test("POST /task with the same utterance_id returns the same jobs and creates none", async () => {
   const t = setup();
   const first = await (await t.post("/task", { text: "echo hi", utterance_id: "utt-1" })).json();

@@ -216,6 +216,8 @@ export function originVerdict(
 /** `application/json`, with no charset or UTF-8. */
 export function isJsonContentType(value: string | undefined): boolean {
   if (!value) return false;
+  // What clients send nearly always, answered before splitting and lower-casing the parameters.
+  if (value === "application/json") return true;
   const [type, ...params] = value.split(";").map((p) => p.trim().toLowerCase());
   if (type !== "application/json") return false;
   return params.every((p) => {

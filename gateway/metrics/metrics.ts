@@ -6,6 +6,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Usage } from "@shared/schemas/mod.ts";
 import type { QueueDepth } from "../queue/queue.ts";
+import { type HistogramChild, LabelledHistogram } from "./labelled_histogram.ts";
 
 export class Metrics {
   readonly registry = new Registry();
@@ -14,7 +15,8 @@ export class Metrics {
   readonly jobsFailed: Counter<"intent" | "code">;
   readonly jobsRetried: Counter<"intent">;
   readonly jobDuration: Histogram<"intent" | "status">;
-  readonly httpDuration: Histogram<"route" | "method" | "status">;
+  /** Observed on every request: see {@link LabelledHistogram}. */
+  readonly httpDuration: LabelledHistogram<"route" | "method" | "status">;
   readonly tokens: Counter<"provider" | "model" | "kind">;
   readonly cost: Counter<"provider" | "model">;
   readonly unpriced: Counter<"provider" | "model">;
@@ -22,7 +24,7 @@ export class Metrics {
   readonly unrouted: Counter<string>;
   readonly controlCommands: Counter<"action" | "outcome">;
   readonly queueDepth: Gauge<"state">;
-  readonly #httpChildren = new Map<string, { observe(value: number): void }>();
+  readonly #httpChildren = new Map<string, HistogramChild>();
   readonly #enqueuedChildren = new Map<string, { inc(value?: number): void }>();
 
   constructor(depth?: () => Promise<QueueDepth>) {
@@ -58,7 +60,7 @@ export class Metrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers,
     });
-    this.httpDuration = new Histogram({
+    this.httpDuration = new LabelledHistogram({
       name: "orchestrator_http_request_duration_seconds",
       help: "HTTP request duration by route pattern, method and status.",
       labelNames: ["route", "method", "status"],
@@ -141,10 +143,7 @@ export class Metrics {
     });
   }
 
-  /**
-   * Records one HTTP request. The labelled child is looked up once per route, method and
-   * status and kept: prom-client would otherwise hash the label object on every request.
-   */
+  /** Records one HTTP request. The labelled child is looked up once per route, method and status. */
   observeHttp(route: string, method: string, status: string, seconds: number): void {
     const key = `${method} ${status} ${route}`;
     let child = this.#httpChildren.get(key);

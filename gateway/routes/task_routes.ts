@@ -60,7 +60,7 @@ export function taskRoutes(deps: AppDeps): Hono {
         text: req.text,
         utterance_id: utteranceId,
       });
-      if (command) return c.json(command, 200);
+      if (command) return Response.json(command, { status: 200 });
     }
     const priority = req.source === "voice" ? "interactive" : "background";
     let tasks: TaskSpec[];
@@ -135,7 +135,7 @@ export function taskRoutes(deps: AppDeps): Hono {
         say: unroutedSay(deps.skills),
         skipped,
       };
-      return c.json(answer, 200);
+      return Response.json(answer, { status: 200 });
     }
     const answer: TaskAccepted = {
       utterance_id: utteranceId,
@@ -143,7 +143,10 @@ export function taskRoutes(deps: AppDeps): Hono {
       duplicate: !created,
       skipped,
     };
-    return c.json(answer, 202);
+    // Answered as a plain Response: the same JSON and content type as `c.json`, without Hono
+    // building and checking a header set for it on every request (no middleware before this
+    // route prepares headers; those after it add theirs to the response itself).
+    return Response.json(answer, { status: 202 });
   });
 
   return app;

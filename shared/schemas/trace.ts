@@ -31,12 +31,27 @@ export type TraceInput = Omit<TraceEvent, "ts" | "trace_id"> & { ts?: string; tr
  * job id, else a fresh one. `duration_ms` is kept to the microsecond.
  */
 export function traceEvent(input: TraceInput, ts: string): TraceEvent {
-  const { ts: given, trace_id, duration_ms, ...rest } = input;
-  const event: TraceEvent = {
-    ts: given ?? ts,
-    trace_id: trace_id ?? rest.utterance_id ?? rest.job_id ?? crypto.randomUUID(),
-    ...rest,
-  };
-  if (duration_ms !== undefined) event.duration_ms = Math.round(duration_ms * 1000) / 1000;
+  const event = {
+    ts: input.ts ?? ts,
+    trace_id: input.trace_id ?? input.utterance_id ?? input.job_id ?? crypto.randomUUID(),
+  } as TraceEvent;
+  // The other fields in the input's order, as `{ ...rest }` would copy them: a loop over the
+  // keys costs a fraction of rest and spread, and every request emits a few events.
+  const from = input as Record<string, unknown>;
+  const to = event as Record<string, unknown>;
+  for (const key of Object.keys(from)) {
+    if (key === "ts" || key === "trace_id" || key === "duration_ms") continue;
+    if (key === "__proto__") {
+      // An own key, as spread makes it, not a new prototype.
+      Object.defineProperty(to, key, {
+        value: from[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else to[key] = from[key];
+  }
+  const duration = input.duration_ms;
+  if (duration !== undefined) event.duration_ms = Math.round(duration * 1000) / 1000;
   return event;
 }
