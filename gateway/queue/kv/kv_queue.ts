@@ -19,6 +19,8 @@ import {
 } from "../queue.ts";
 import { CasQueue, type Change } from "../cas_queue.ts";
 import { GroupCommit, type KvWrite } from "./group_commit.ts";
+import { HeldRecords } from "./held_records.ts";
+import { DueTracker } from "./due_tracker.ts";
 import {
   BY_INTENT,
   BY_STATUS,
@@ -71,6 +73,9 @@ export class KvQueue extends CasQueue implements JobQueue {
   readonly #clock: () => number;
   readonly #ownsKv: boolean;
   readonly #writes: GroupCommit;
+  /** Records of the jobs this process holds leases on, to write them again without a read. */
+  readonly #held = new HeldRecords();
+  readonly #due = new DueTracker();
   /** Claims waiting for the next claim round, grouped by intents filter. */
   readonly #claimWaiters = new Map<string, ClaimWaiter[]>();
   #claiming = false;
@@ -151,7 +156,7 @@ export class KvQueue extends CasQueue implements JobQueue {
   #write(
     old: { stored: StoredJob | null; job: JobRecord | null },
     next: JobRecord,
-  ): { mutations: Deno.KvMutation[]; bytes: number } {
+  ): { mutations: Deno.KvMutation[]; bytes: number; inline: boolean } {
     const { head, chunks, bytes } = encodeJob(next);
     const id = next.job_id;
     const mutations: Deno.KvMutation[] = [{ type: "set", key: jobKey(id), value: head }];
@@ -168,15 +173,47 @@ export class KvQueue extends CasQueue implements JobQueue {
     for (const key of after) {
       if (!before.some((k) => sameKey(k, key))) mutations.push({ type: "set", key, value: null });
     }
-    return { mutations, bytes: bytes + 100 * mutations.length };
+    return { mutations, bytes: bytes + 100 * mutations.length, inline: chunks.length === 0 };
   }
 
   /** The compare-and-swap write that moves a loaded job to `next`. */
-  #change(loaded: Loaded, next: JobRecord): KvWrite {
+  #change(loaded: Loaded, next: JobRecord): KvWrite & { inline: boolean } {
     return {
       checks: [loaded.entry],
       ...this.#write({ stored: loaded.entry.value, ...loaded }, next),
     };
+  }
+
+  /** Notes a committed job write: wakes engines, tracks delayed jobs and the records held. */
+  #wrote(next: JobRecord, versionstamp: string, inline: boolean): void {
+    if (next.status === "queued") this.signal.notify();
+    if (next.status === "delayed") {
+      this.#due.delayed(next.run_at ?? 0);
+      this.signal.notify();
+    }
+    this.#held.wrote(next, versionstamp, inline);
+  }
+
+  /**
+   * Writes a held job's next record checked against the versionstamp this process last wrote
+   * it at, with no read. Undefined when the job is not held, the change stops (a refusal is
+   * only ever answered from a fresh read) or the job changed meanwhile.
+   */
+  async #mutateHeld(jobId: string, change: Change): Promise<LeaseOutcome | undefined> {
+    const held = this.#held.get(jobId);
+    if (!held) return undefined;
+    const entry = { key: jobKey(jobId), value: held.job, versionstamp: held.versionstamp };
+    const next = change(held.job);
+    if (!("stop" in next)) {
+      const write = this.#change({ entry, job: held.job }, next);
+      const stamp = await this.#writes.commit(write);
+      if (stamp !== null) {
+        this.#wrote(next, stamp, write.inline);
+        return { ok: true, job: next };
+      }
+    }
+    this.#held.forget(jobId);
+    return undefined;
   }
 
   /**
@@ -191,13 +228,17 @@ export class KvQueue extends CasQueue implements JobQueue {
     jobId: string,
     change: Change,
   ): Promise<LeaseOutcome> {
+    const fast = await this.#mutateHeld(jobId, change);
+    if (fast) return fast;
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const loaded = await this.#load(jobId);
       const next = change(loaded.job);
       if ("stop" in next) return next.stop;
       if (loaded.job === null) return { ok: false, reason: "not_found" };
-      if (await this.#writes.submit(this.#change(loaded, next))) {
-        if (next.status === "queued" || next.status === "delayed") this.signal.notify();
+      const write = this.#change(loaded, next);
+      const stamp = await this.#writes.commit(write);
+      if (stamp !== null) {
+        this.#wrote(next, stamp, write.inline);
         return { ok: true, job: next };
       }
     }
@@ -235,11 +276,26 @@ export class KvQueue extends CasQueue implements JobQueue {
     this.signal.notify();
   }
 
-  /** Moves delayed jobs whose time has come back to the ready indexes. */
+  /**
+   * Moves delayed jobs whose time has come back to the ready indexes. The index is read only
+   * when a job may be due (see `due_tracker.ts`), not on every claim round.
+   */
   async #promoteDue(now: number): Promise<void> {
-    const due = this.#kv.list<null>({ start: [DELAYED], end: [DELAYED, now + 1] }, { limit: 100 });
-    for await (const entry of due) {
-      const id = entry.key[2] as string;
+    if (!this.#due.stale(now)) return;
+    const mark = this.#due.mark();
+    const ids: string[] = [];
+    let next: number | null = null;
+    for await (const e of this.#kv.list<null>({ prefix: [DELAYED] }, { limit: 100 })) {
+      const at = e.key[1] as number;
+      if (at > now) {
+        next = at;
+        break;
+      }
+      ids.push(e.key[2] as string);
+    }
+    // A hundred due at once: more may follow, so the next round reads again.
+    this.#due.read(mark, now, ids.length === 100 ? now : next);
+    for (const id of ids) {
       await this.mutate(
         id,
         (job) =>
@@ -288,6 +344,8 @@ export class KvQueue extends CasQueue implements JobQueue {
   async #claimRounds(): Promise<void> {
     this.#claiming = true;
     try {
+      // Claims made in the same turn (an engine filling its free slots) share the first round.
+      await null;
       for (const [key, waiters] of this.#claimWaiters) {
         const batch = waiters.splice(0, CLAIM_BATCH);
         if (waiters.length === 0) this.#claimWaiters.delete(key);
@@ -336,7 +394,9 @@ export class KvQueue extends CasQueue implements JobQueue {
         mutations: writes.flatMap((w) => w.mutations),
         bytes: writes.reduce((n, w) => n + w.bytes, 0),
       };
-      if (await this.#writes.submit(together)) {
+      const stamp = await this.#writes.commit(together);
+      if (stamp !== null) {
+        picks.forEach((p, i) => this.#wrote(p.next, stamp, writes[i]!.inline));
         claimed.push(...picks.map((p) => p.next));
         continue;
       }
@@ -463,10 +523,15 @@ export class KvQueue extends CasQueue implements JobQueue {
   }
 
   protected async nextDelayedAt(): Promise<number | null> {
+    const now = this.now();
+    if (!this.#due.stale(now)) return this.#due.next();
+    const mark = this.#due.mark();
+    let next: number | null = null;
     for await (const e of this.#kv.list<null>({ prefix: [DELAYED] }, { limit: 1 })) {
-      return e.key[1] as number;
+      next = e.key[1] as number;
     }
-    return null;
+    this.#due.read(mark, now, next);
+    return next;
   }
 
   async ping(): Promise<void> {
