@@ -1,9 +1,13 @@
 /**
  * @module
- * How many jobs the engine may claim at once, and of which intents: the claims of one batch
- * go out together (one store round serves them all), so the batch must fit every skill it may
- * land on. A job of any intent in the filter may fill any claim, so the batch is capped by the
- * skill with the least room among them, as well as by the engine's free slots.
+ * Which claims the engine sends at once. Claims sent together are served by the store in one
+ * round (one read and one write for the lot), so an engine with free slots fills them in one
+ * go; but a batch must never give a skill more jobs than it has room for, whichever jobs the
+ * store hands out. A claim of a batch may land on any intent of its filter, so:
+ * - the first group may take any intent with room (every intent, unknown ones too, when every
+ *   skill has room), as many claims as the tightest of those skills has room for;
+ * - the second group fills the rest of the free slots, with only the skills that have room for
+ *   the whole batch (a skill in both groups then gets at most the whole batch).
  */
 
 /** A skill's intent, its concurrency and the jobs of it running now. */
@@ -13,8 +17,8 @@ export interface SkillLoad {
   running: number;
 }
 
-export interface ClaimRoom {
-  /** Claims to make now (0: wait for a slot). */
+export interface ClaimGroup {
+  /** Claims to make (at least 1). */
   count: number;
   /** The intents to claim; undefined for every intent, known or not. */
   intents?: string[];
@@ -24,27 +28,25 @@ export interface ClaimRoom {
 export const MAX_CLAIM_BATCH = 10;
 
 /**
- * The claims to make with `free` engine slots left. When every skill has room and
- * `claimUnknown` is set, the claim is unfiltered, so that jobs of intents with no worker are
- * taken too (to fail at once with `no_worker`) instead of waiting forever.
+ * The claims to make with `free` engine slots left: none to wait for a slot. When every skill
+ * has room and `claimUnknown` is set, the first group is unfiltered, so that jobs of intents
+ * with no worker are taken too (to fail at once with `no_worker`) instead of waiting forever.
  */
-export function claimRoom(
+export function claimGroups(
   skills: Iterable<SkillLoad>,
   free: number,
   claimUnknown: boolean,
-): ClaimRoom {
-  const intents: string[] = [];
-  let all = 0;
-  let least = Infinity;
-  for (const skill of skills) {
-    all++;
-    const left = skill.concurrency - skill.running;
-    if (left <= 0) continue;
-    intents.push(skill.intent);
-    least = Math.min(least, left);
-  }
-  const unfiltered = intents.length === all && claimUnknown;
-  if (free <= 0 || (!unfiltered && intents.length === 0)) return { count: 0 };
-  const count = Math.max(1, Math.min(free, least, MAX_CLAIM_BATCH));
-  return unfiltered ? { count } : { count, intents };
+): ClaimGroup[] {
+  const rooms = [...skills].map((s) => ({ intent: s.intent, room: s.concurrency - s.running }));
+  const open = rooms.filter((s) => s.room > 0);
+  const unfiltered = open.length === rooms.length && claimUnknown;
+  const batch = Math.min(free, MAX_CLAIM_BATCH);
+  if (batch <= 0 || (!unfiltered && open.length === 0)) return [];
+  const first = Math.min(batch, ...open.map((s) => s.room));
+  const groups: ClaimGroup[] = [
+    unfiltered ? { count: first } : { count: first, intents: open.map((s) => s.intent) },
+  ];
+  const wide = open.filter((s) => s.room >= batch).map((s) => s.intent);
+  if (first < batch && wide.length > 0) groups.push({ count: batch - first, intents: wide });
+  return groups;
 }

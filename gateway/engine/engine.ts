@@ -26,7 +26,7 @@ import { Steering } from "./steering.ts";
 import type { LocalJob } from "./outcome.ts";
 import { type AttemptDeps, runAttempt } from "./job_attempt.ts";
 import { type SettleDeps, settleJob } from "./job_settler.ts";
-import { claimRoom, type SkillLoad } from "./claim_room.ts";
+import { claimGroups, type SkillLoad } from "./claim_room.ts";
 
 const log = getLogger(["gateway", "engine"]);
 
@@ -248,7 +248,7 @@ export class Engine {
     }
   }
 
-  /** Each skill's load, for `claimRoom`. */
+  /** Each skill's load, for `claimGroups`. */
   *#loads(): Iterable<SkillLoad> {
     for (const skill of this.#skills.values()) {
       const running = this.#running.get(skill.intent) ?? 0;
@@ -263,23 +263,23 @@ export class Engine {
   async #claimLoop(): Promise<void> {
     const signal = this.#stopController.signal;
     while (!this.#stopping) {
-      const room = claimRoom(
+      const groups = claimGroups(
         this.#loads(),
         this.#concurrency - this.#total,
         this.#o.claimUnknownIntents !== false,
       );
-      if (room.count === 0) {
+      if (groups.length === 0) {
         await this.#slotFreed.wait(1000, signal);
         continue;
       }
-      const options = {
-        owner: this.#owner,
-        leaseMs: this.#leaseMs,
-        ...(room.intents ? { intents: room.intents } : {}),
-      };
-      const claims = await Promise.allSettled(
-        Array.from({ length: room.count }, () => this.#o.queue.claim(options)),
-      );
+      const claims = await Promise.allSettled(groups.flatMap((group) => {
+        const options = {
+          owner: this.#owner,
+          leaseMs: this.#leaseMs,
+          ...(group.intents ? { intents: group.intents } : {}),
+        };
+        return Array.from({ length: group.count }, () => this.#o.queue.claim(options));
+      }));
       let started = 0;
       let failure: unknown;
       for (const claim of claims) {
