@@ -21,20 +21,18 @@ import { CasQueue, type Change } from "../cas_queue.ts";
 import { GroupCommit, type KvWrite } from "./group_commit.ts";
 import { HeldRecords } from "./held_records.ts";
 import { DueTracker } from "./due_tracker.ts";
+import { migrateIndexes } from "./index_migration.ts";
+import { readyHeads } from "./ready_heads.ts";
+import { queueDepth, sessionUtterances } from "./index_reads.ts";
 import {
   BY_INTENT,
   BY_STATUS,
   chunkKey,
   DELAYED,
-  INDEX_VERSION,
   indexKeys,
-  indexVersionKey,
   JOB,
   jobKey,
   LEASE,
-  PAUSED,
-  READY,
-  READY_BY_INTENT,
   SESSION_UTTERANCE,
   utteranceKey,
 } from "./keys.ts";
@@ -103,30 +101,12 @@ export class KvQueue extends CasQueue implements JobQueue {
     return queue;
   }
 
-  /** Adds the per-state and per-intent list indexes (index version 2) to every job. */
-  async #migrate(): Promise<void> {
-    const version = await this.#kv.get<number>(indexVersionKey);
-    if ((version.value ?? 0) >= INDEX_VERSION) return;
-    for await (const e of this.#kv.list<StoredJob>({ prefix: [JOB] }, { batchSize: 500 })) {
-      const id = e.key[1] as string;
-      for (let i = 0;; i++) {
-        const { entry, job } = await this.#load(id);
-        if (!job) break;
-        const committed = await this.#writes.submit({
-          checks: [entry],
-          mutations: [
-            { type: "set", key: [BY_STATUS, job.status, id], value: null },
-            { type: "set", key: [BY_INTENT, job.intent, id], value: null },
-          ],
-          bytes: 200,
-        });
-        if (committed) break;
-        if (i === MAX_ATTEMPTS) {
-          throw new QueueError(`Cannot index job '${id}' as it kept changing concurrently`);
-        }
-      }
-    }
-    await this.#kv.set(indexVersionKey, INDEX_VERSION);
+  #migrate(): Promise<void> {
+    return migrateIndexes({
+      kv: this.#kv,
+      load: (id) => this.#load(id),
+      submit: (write) => this.#writes.submit(write),
+    });
   }
 
   /**
@@ -306,27 +286,6 @@ export class KvQueue extends CasQueue implements JobQueue {
     }
   }
 
-  /** Ids of the best `limit` runnable jobs: interactive first, then oldest. */
-  async #candidates(intents: readonly string[] | undefined, limit: number): Promise<string[]> {
-    if (!intents) {
-      const ids: string[] = [];
-      for await (const e of this.#kv.list<null>({ prefix: [READY] }, { limit })) {
-        ids.push(e.key[2] as string);
-      }
-      return ids;
-    }
-    const heads: { rank: number; id: string }[] = [];
-    for (const intent of intents) {
-      for await (
-        const e of this.#kv.list<null>({ prefix: [READY_BY_INTENT, intent] }, { limit })
-      ) {
-        heads.push({ rank: e.key[2] as number, id: e.key[3] as string });
-      }
-    }
-    return heads.sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .slice(0, limit).map((h) => h.id);
-  }
-
   /**
    * Concurrent claims are served in rounds: one round reads the best runnable jobs for up to
    * ten waiting claimers and leases them all in one atomic write.
@@ -374,7 +333,7 @@ export class KvQueue extends CasQueue implements JobQueue {
     for (let round = 0; round < 5 && claimed.length < claimers.length; round++) {
       // A couple of spares, in case another process takes some first.
       const want = claimers.length - claimed.length;
-      const ids = await this.#candidates(intents, Math.min(CLAIM_BATCH, want + 2));
+      const ids = await readyHeads(this.#kv, intents, Math.min(CLAIM_BATCH, want + 2));
       if (ids.length === 0) break;
       const entries = await this.#kv.getMany<StoredJob[]>(ids.map((id) => jobKey(id)));
       const picks: { loaded: Loaded; next: JobRecord }[] = [];
@@ -444,20 +403,8 @@ export class KvQueue extends CasQueue implements JobQueue {
     return jobs;
   }
 
-  async listSessionUtterances(sessionId: string, limit: number): Promise<UtteranceRecord[]> {
-    if (limit <= 0) return [];
-    const keys: Deno.KvKey[] = [];
-    const index = this.#kv.list<null>({ prefix: [SESSION_UTTERANCE, sessionId] }, {
-      reverse: true,
-      limit,
-    });
-    for await (const e of index) keys.push(utteranceKey(e.key[3] as string));
-    const out: UtteranceRecord[] = [];
-    for (let i = 0; i < keys.length; i += 10) {
-      const entries = await this.#kv.getMany<UtteranceRecord[]>(keys.slice(i, i + 10));
-      for (const e of entries) if (e.value) out.push(e.value);
-    }
-    return out;
+  listSessionUtterances(sessionId: string, limit: number): Promise<UtteranceRecord[]> {
+    return sessionUtterances(this.#kv, sessionId, limit);
   }
 
   /** Up to 10 jobs by id in one read (plus one per chunked record), in the order given. */
@@ -506,20 +453,8 @@ export class KvQueue extends CasQueue implements JobQueue {
     yield* await this.#fetch(ids);
   }
 
-  async #count(selector: Deno.KvListSelector): Promise<number> {
-    let n = 0;
-    for await (const _ of this.#kv.list(selector, { batchSize: 1000 })) n++;
-    return n;
-  }
-
-  async depth(): Promise<QueueDepth> {
-    const [queued, delayed, leased, paused] = await Promise.all([
-      this.#count({ prefix: [READY] }),
-      this.#count({ prefix: [DELAYED] }),
-      this.#count({ prefix: [LEASE] }),
-      this.#count({ prefix: [PAUSED] }),
-    ]);
-    return { queued, delayed, running: leased - paused, awaiting_confirmation: paused };
+  depth(): Promise<QueueDepth> {
+    return queueDepth(this.#kv);
   }
 
   protected async nextDelayedAt(): Promise<number | null> {
