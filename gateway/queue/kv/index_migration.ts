@@ -10,7 +10,7 @@
  */
 import type { JobRecord } from "@shared/schemas/mod.ts";
 import { QueueError } from "../queue.ts";
-import type { KvWrite } from "./group_commit.ts";
+import { commitAtomic, type KvWrite } from "./group_commit.ts";
 import { BY_INTENT, BY_STATUS, INDEX_VERSION, indexVersionKey, JOB, OLD_READY } from "./keys.ts";
 import type { StoredJob } from "./record_codec.ts";
 
@@ -64,8 +64,10 @@ async function deleteOldReady(kv: Deno.Kv): Promise<void> {
       keys.push(e.key);
     }
     if (keys.length === 0) return;
-    const op = kv.atomic();
-    for (const key of keys) op.delete(key);
-    await op.commit();
+    await commitAtomic(() => {
+      const op = kv.atomic();
+      for (const key of keys) op.delete(key);
+      return op;
+    });
   }
 }
