@@ -26,6 +26,7 @@ import { Steering } from "./steering.ts";
 import type { LocalJob } from "./outcome.ts";
 import { type AttemptDeps, runAttempt } from "./job_attempt.ts";
 import { type SettleDeps, settleJob } from "./job_settler.ts";
+import { claimGroups, type SkillLoad } from "./claim_room.ts";
 
 const log = getLogger(["gateway", "engine"]);
 
@@ -247,54 +248,65 @@ export class Engine {
     }
   }
 
-  #freeIntents(): string[] | undefined {
-    const free: string[] = [];
+  /** Each skill's load, for `claimGroups`. */
+  *#loads(): Iterable<SkillLoad> {
     for (const skill of this.#skills.values()) {
-      if ((this.#running.get(skill.intent) ?? 0) < skill.concurrency) free.push(skill.intent);
+      const running = this.#running.get(skill.intent) ?? 0;
+      yield { intent: skill.intent, concurrency: skill.concurrency, running };
     }
-    // When every skill has room, claim unfiltered so that jobs for unknown intents are taken
-    // too and fail at once with `no_worker` instead of waiting forever.
-    const unfiltered = free.length === this.#skills.size && this.#o.claimUnknownIntents !== false;
-    return unfiltered ? undefined : free;
   }
 
+  /**
+   * Claims as many jobs at once as there is room for (the store serves claims made together
+   * in one round: one read and one write for the lot), and starts each.
+   */
   async #claimLoop(): Promise<void> {
     const signal = this.#stopController.signal;
     while (!this.#stopping) {
-      if (this.#total >= this.#concurrency) {
+      const groups = claimGroups(
+        this.#loads(),
+        this.#concurrency - this.#total,
+        this.#o.claimUnknownIntents !== false,
+      );
+      if (groups.length === 0) {
         await this.#slotFreed.wait(1000, signal);
         continue;
       }
-      const intents = this.#freeIntents();
-      if (intents && intents.length === 0) {
-        await this.#slotFreed.wait(1000, signal);
-        continue;
-      }
-      let job: JobRecord | null;
-      try {
-        job = await this.#o.queue.claim({
+      const claims = await Promise.allSettled(groups.flatMap((group) => {
+        const options = {
           owner: this.#owner,
           leaseMs: this.#leaseMs,
-          ...(intents ? { intents } : {}),
-        });
-      } catch (err) {
-        log.error("Claim failed, retrying: {error}", { error: String(err) });
-        await this.#o.queue.waitForWork(500, signal).catch(() => {});
+          ...(group.intents ? { intents: group.intents } : {}),
+        };
+        return Array.from({ length: group.count }, () => this.#o.queue.claim(options));
+      }));
+      let started = 0;
+      let failure: unknown;
+      for (const claim of claims) {
+        if (claim.status === "rejected") failure ??= claim.reason;
+        else if (claim.value) {
+          started++;
+          this.#start(claim.value);
+        }
+      }
+      if (failure !== undefined) {
+        log.error("Claim failed, retrying: {error}", { error: String(failure) });
+        if (started === 0) await this.#o.queue.waitForWork(500, signal).catch(() => {});
         continue;
       }
-      if (!job) {
-        await this.#o.queue.waitForWork(1000, signal);
-        continue;
-      }
-      const task = this.#run(job).catch((err) => {
-        log.error("Job {job_id} handling failed: {error}", {
-          job_id: job.job_id,
-          error: String(err),
-        });
-      });
-      this.#tasks.add(task);
-      void task.finally(() => this.#tasks.delete(task));
+      if (started === 0) await this.#o.queue.waitForWork(1000, signal);
     }
+  }
+
+  #start(job: JobRecord): void {
+    const task = this.#run(job).catch((err) => {
+      log.error("Job {job_id} handling failed: {error}", {
+        job_id: job.job_id,
+        error: String(err),
+      });
+    });
+    this.#tasks.add(task);
+    void task.finally(() => this.#tasks.delete(task));
   }
 
   async #run(job: JobRecord): Promise<void> {

@@ -524,3 +524,27 @@ Deno.test("echo refuses delay_ms over 60,000 with an exact error and no retries"
     await t.close();
   }
 });
+
+Deno.test("Engine claims a burst in batches but never runs more of a skill than it allows", async () => {
+  const narrow: Skill = { ...probeSkill, concurrency: 2 };
+  const t = await setup({ skills: [echoSkill, narrow] });
+  try {
+    const hanging = [];
+    for (let i = 0; i < 6; i++) {
+      hanging.push(
+        await t.submit({ intent: "probe", instruction: "hang", params: { op: "hang" } }),
+      );
+    }
+    const echoes = [];
+    for (let i = 0; i < 12; i++) echoes.push(await t.submit({ intent: "echo", instruction: "x" }));
+    for (const e of echoes) assertEquals((await t.final(e.job_id)).status, "succeeded");
+    const states = await Promise.all(
+      hanging.map(async (j) => (await t.queue.get(j.job_id))!.status),
+    );
+    assertEquals(states.filter((s) => s === "running").length, 2);
+    assertEquals(states.filter((s) => s === "queued").length, 4);
+    for (const j of hanging) await t.engine.cancel(j.job_id);
+  } finally {
+    await t.close();
+  }
+});

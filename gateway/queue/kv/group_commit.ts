@@ -57,14 +57,16 @@ function busyPause(attempt: number): Promise<void> {
 
 /**
  * Commits `op`, retrying while another process holds the write lock, and turns the store's
- * refusals (a value or an operation too large) into a {@linkcode QueueError}.
+ * refusals (a value or an operation too large) into a {@linkcode QueueError}. Resolves with the
+ * commit's versionstamp (every key the operation set now has it), null when a check failed.
  */
 export async function commitAtomic(
   build: () => Deno.AtomicOperation,
-): Promise<boolean> {
+): Promise<string | null> {
   for (let attempt = 0;; attempt++) {
     try {
-      return (await build().commit()).ok;
+      const result = await build().commit();
+      return result.ok ? result.versionstamp : null;
     } catch (err) {
       if (isBusy(err) && attempt < BUSY_RETRIES) {
         await busyPause(attempt);
@@ -80,7 +82,7 @@ export async function commitAtomic(
 
 interface Pending {
   write: KvWrite;
-  resolve: (ok: boolean) => void;
+  resolve: (versionstamp: string | null) => void;
   reject: (err: unknown) => void;
 }
 
@@ -105,14 +107,23 @@ export class GroupCommit {
   }
 
   /** Resolves true when committed, false when a check failed; rejects on a store error. */
-  submit(write: KvWrite): Promise<boolean> {
-    const { promise, resolve, reject } = Promise.withResolvers<boolean>();
+  async submit(write: KvWrite): Promise<boolean> {
+    return await this.commit(write) !== null;
+  }
+
+  /**
+   * Like {@linkcode submit}, but resolves with the versionstamp the write's keys got (shared by
+   * every write of its batch), null when a check failed. A caller that keeps it can check a
+   * later write against it without reading the record again.
+   */
+  commit(write: KvWrite): Promise<string | null> {
+    const { promise, resolve, reject } = Promise.withResolvers<string | null>();
     this.#pending.push({ write, resolve, reject });
     if (this.#inFlight < this.#limits.pipeline) void this.#drain();
     return promise;
   }
 
-  #one(write: KvWrite): Promise<boolean> {
+  #one(write: KvWrite): Promise<string | null> {
     return commitAtomic(() => this.#kv.atomic().check(...write.checks).mutate(...write.mutations));
   }
 
@@ -155,9 +166,9 @@ export class GroupCommit {
           await this.#settle(batch[0]!);
           continue;
         }
-        let ok = false;
+        let stamp: string | null = null;
         try {
-          ok = await commitAtomic(() => {
+          stamp = await commitAtomic(() => {
             const op = this.#kv.atomic();
             for (const p of batch) op.check(...p.write.checks).mutate(...p.write.mutations);
             return op;
@@ -165,7 +176,7 @@ export class GroupCommit {
         } catch {
           // One write may be at fault (too large): find out one by one below.
         }
-        if (ok) { for (const p of batch) p.resolve(true); }
+        if (stamp !== null) { for (const p of batch) p.resolve(stamp); }
         else await Promise.all(batch.map((p) => this.#settle(p)));
       }
     } finally {

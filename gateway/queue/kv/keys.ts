@@ -11,9 +11,13 @@ export const JOB = "job";
 /** Chunks of a large record: [JOB_CHUNK, job_id, index]. */
 export const JOB_CHUNK = "job_chunk";
 export const UTTERANCE = "utt";
-/** Runnable jobs: [READY, rank, job_id] (interactive rank 0 first). */
-export const READY = "ready";
-/** Runnable jobs per intent: [READY_BY_INTENT, intent, rank, job_id]. */
+/**
+ * Runnable jobs of index version 2 and before: [READY, rank, job_id]. It repeated
+ * READY_BY_INTENT in another order and cost a mutation on every enqueue and claim; version 3
+ * deletes it on open and claims of every intent merge the per-intent heads instead.
+ */
+export const OLD_READY = "ready";
+/** Runnable jobs per intent: [READY_BY_INTENT, intent, rank, job_id] (interactive rank 0 first). */
 export const READY_BY_INTENT = "ready_by_intent";
 /** Jobs waiting for a retry: [DELAYED, run_at, job_id]. */
 export const DELAYED = "delayed";
@@ -31,7 +35,7 @@ export const SESSION_UTTERANCE = "session_utt";
 export const META = "meta";
 
 /** Version of the index layout; a store with an older one is re-indexed when opened. */
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 export const indexVersionKey: Deno.KvKey = [META, "index_version"];
 
 export const jobKey = (id: string): Deno.KvKey => [JOB, id];
@@ -48,7 +52,7 @@ export function indexKeys(
   ];
   if (job.status === "queued") {
     const rank = priorityRank(job);
-    keys.push([READY, rank, job.job_id], [READY_BY_INTENT, job.intent, rank, job.job_id]);
+    keys.push([READY_BY_INTENT, job.intent, rank, job.job_id]);
   }
   if (job.status === "delayed") keys.push([DELAYED, job.run_at ?? 0, job.job_id]);
   if (job.lease && (job.status === "running" || job.status === "awaiting_confirmation")) {

@@ -19,20 +19,20 @@ import {
 } from "../queue.ts";
 import { CasQueue, type Change } from "../cas_queue.ts";
 import { GroupCommit, type KvWrite } from "./group_commit.ts";
+import { HeldRecords } from "./held_records.ts";
+import { DueTracker } from "./due_tracker.ts";
+import { migrateIndexes } from "./index_migration.ts";
+import { readyHeads } from "./ready_heads.ts";
+import { queueDepth, sessionUtterances } from "./index_reads.ts";
 import {
   BY_INTENT,
   BY_STATUS,
   chunkKey,
   DELAYED,
-  INDEX_VERSION,
   indexKeys,
-  indexVersionKey,
   JOB,
   jobKey,
   LEASE,
-  PAUSED,
-  READY,
-  READY_BY_INTENT,
   SESSION_UTTERANCE,
   utteranceKey,
 } from "./keys.ts";
@@ -71,6 +71,9 @@ export class KvQueue extends CasQueue implements JobQueue {
   readonly #clock: () => number;
   readonly #ownsKv: boolean;
   readonly #writes: GroupCommit;
+  /** Records of the jobs this process holds leases on, to write them again without a read. */
+  readonly #held = new HeldRecords();
+  readonly #due = new DueTracker();
   /** Claims waiting for the next claim round, grouped by intents filter. */
   readonly #claimWaiters = new Map<string, ClaimWaiter[]>();
   #claiming = false;
@@ -98,30 +101,12 @@ export class KvQueue extends CasQueue implements JobQueue {
     return queue;
   }
 
-  /** Adds the per-state and per-intent list indexes (index version 2) to every job. */
-  async #migrate(): Promise<void> {
-    const version = await this.#kv.get<number>(indexVersionKey);
-    if ((version.value ?? 0) >= INDEX_VERSION) return;
-    for await (const e of this.#kv.list<StoredJob>({ prefix: [JOB] }, { batchSize: 500 })) {
-      const id = e.key[1] as string;
-      for (let i = 0;; i++) {
-        const { entry, job } = await this.#load(id);
-        if (!job) break;
-        const committed = await this.#writes.submit({
-          checks: [entry],
-          mutations: [
-            { type: "set", key: [BY_STATUS, job.status, id], value: null },
-            { type: "set", key: [BY_INTENT, job.intent, id], value: null },
-          ],
-          bytes: 200,
-        });
-        if (committed) break;
-        if (i === MAX_ATTEMPTS) {
-          throw new QueueError(`Cannot index job '${id}' as it kept changing concurrently`);
-        }
-      }
-    }
-    await this.#kv.set(indexVersionKey, INDEX_VERSION);
+  #migrate(): Promise<void> {
+    return migrateIndexes({
+      kv: this.#kv,
+      load: (id) => this.#load(id),
+      submit: (write) => this.#writes.submit(write),
+    });
   }
 
   /**
@@ -151,7 +136,7 @@ export class KvQueue extends CasQueue implements JobQueue {
   #write(
     old: { stored: StoredJob | null; job: JobRecord | null },
     next: JobRecord,
-  ): { mutations: Deno.KvMutation[]; bytes: number } {
+  ): { mutations: Deno.KvMutation[]; bytes: number; inline: boolean } {
     const { head, chunks, bytes } = encodeJob(next);
     const id = next.job_id;
     const mutations: Deno.KvMutation[] = [{ type: "set", key: jobKey(id), value: head }];
@@ -168,15 +153,47 @@ export class KvQueue extends CasQueue implements JobQueue {
     for (const key of after) {
       if (!before.some((k) => sameKey(k, key))) mutations.push({ type: "set", key, value: null });
     }
-    return { mutations, bytes: bytes + 100 * mutations.length };
+    return { mutations, bytes: bytes + 100 * mutations.length, inline: chunks.length === 0 };
   }
 
   /** The compare-and-swap write that moves a loaded job to `next`. */
-  #change(loaded: Loaded, next: JobRecord): KvWrite {
+  #change(loaded: Loaded, next: JobRecord): KvWrite & { inline: boolean } {
     return {
       checks: [loaded.entry],
       ...this.#write({ stored: loaded.entry.value, ...loaded }, next),
     };
+  }
+
+  /** Notes a committed job write: wakes engines, tracks delayed jobs and the records held. */
+  #wrote(next: JobRecord, versionstamp: string, inline: boolean): void {
+    if (next.status === "queued") this.signal.notify();
+    if (next.status === "delayed") {
+      this.#due.delayed(next.run_at ?? 0);
+      this.signal.notify();
+    }
+    this.#held.wrote(next, versionstamp, inline);
+  }
+
+  /**
+   * Writes a held job's next record checked against the versionstamp this process last wrote
+   * it at, with no read. Undefined when the job is not held, the change stops (a refusal is
+   * only ever answered from a fresh read) or the job changed meanwhile.
+   */
+  async #mutateHeld(jobId: string, change: Change): Promise<LeaseOutcome | undefined> {
+    const held = this.#held.get(jobId);
+    if (!held) return undefined;
+    const entry = { key: jobKey(jobId), value: held.job, versionstamp: held.versionstamp };
+    const next = change(held.job);
+    if (!("stop" in next)) {
+      const write = this.#change({ entry, job: held.job }, next);
+      const stamp = await this.#writes.commit(write);
+      if (stamp !== null) {
+        this.#wrote(next, stamp, write.inline);
+        return { ok: true, job: next };
+      }
+    }
+    this.#held.forget(jobId);
+    return undefined;
   }
 
   /**
@@ -191,13 +208,17 @@ export class KvQueue extends CasQueue implements JobQueue {
     jobId: string,
     change: Change,
   ): Promise<LeaseOutcome> {
+    const fast = await this.#mutateHeld(jobId, change);
+    if (fast) return fast;
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const loaded = await this.#load(jobId);
       const next = change(loaded.job);
       if ("stop" in next) return next.stop;
       if (loaded.job === null) return { ok: false, reason: "not_found" };
-      if (await this.#writes.submit(this.#change(loaded, next))) {
-        if (next.status === "queued" || next.status === "delayed") this.signal.notify();
+      const write = this.#change(loaded, next);
+      const stamp = await this.#writes.commit(write);
+      if (stamp !== null) {
+        this.#wrote(next, stamp, write.inline);
         return { ok: true, job: next };
       }
     }
@@ -235,11 +256,26 @@ export class KvQueue extends CasQueue implements JobQueue {
     this.signal.notify();
   }
 
-  /** Moves delayed jobs whose time has come back to the ready indexes. */
+  /**
+   * Moves delayed jobs whose time has come back to the ready indexes. The index is read only
+   * when a job may be due (see `due_tracker.ts`), not on every claim round.
+   */
   async #promoteDue(now: number): Promise<void> {
-    const due = this.#kv.list<null>({ start: [DELAYED], end: [DELAYED, now + 1] }, { limit: 100 });
-    for await (const entry of due) {
-      const id = entry.key[2] as string;
+    if (!this.#due.stale(now)) return;
+    const mark = this.#due.mark();
+    const ids: string[] = [];
+    let next: number | null = null;
+    for await (const e of this.#kv.list<null>({ prefix: [DELAYED] }, { limit: 100 })) {
+      const at = e.key[1] as number;
+      if (at > now) {
+        next = at;
+        break;
+      }
+      ids.push(e.key[2] as string);
+    }
+    // A hundred due at once: more may follow, so the next round reads again.
+    this.#due.read(mark, now, ids.length === 100 ? now : next);
+    for (const id of ids) {
       await this.mutate(
         id,
         (job) =>
@@ -248,27 +284,6 @@ export class KvQueue extends CasQueue implements JobQueue {
             : { stop: { ok: false, reason: "already_final" } },
       );
     }
-  }
-
-  /** Ids of the best `limit` runnable jobs: interactive first, then oldest. */
-  async #candidates(intents: readonly string[] | undefined, limit: number): Promise<string[]> {
-    if (!intents) {
-      const ids: string[] = [];
-      for await (const e of this.#kv.list<null>({ prefix: [READY] }, { limit })) {
-        ids.push(e.key[2] as string);
-      }
-      return ids;
-    }
-    const heads: { rank: number; id: string }[] = [];
-    for (const intent of intents) {
-      for await (
-        const e of this.#kv.list<null>({ prefix: [READY_BY_INTENT, intent] }, { limit })
-      ) {
-        heads.push({ rank: e.key[2] as number, id: e.key[3] as string });
-      }
-    }
-    return heads.sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .slice(0, limit).map((h) => h.id);
   }
 
   /**
@@ -288,6 +303,8 @@ export class KvQueue extends CasQueue implements JobQueue {
   async #claimRounds(): Promise<void> {
     this.#claiming = true;
     try {
+      // Claims made in the same turn (an engine filling its free slots) share the first round.
+      await null;
       for (const [key, waiters] of this.#claimWaiters) {
         const batch = waiters.splice(0, CLAIM_BATCH);
         if (waiters.length === 0) this.#claimWaiters.delete(key);
@@ -316,7 +333,7 @@ export class KvQueue extends CasQueue implements JobQueue {
     for (let round = 0; round < 5 && claimed.length < claimers.length; round++) {
       // A couple of spares, in case another process takes some first.
       const want = claimers.length - claimed.length;
-      const ids = await this.#candidates(intents, Math.min(CLAIM_BATCH, want + 2));
+      const ids = await readyHeads(this.#kv, intents, Math.min(CLAIM_BATCH, want + 2));
       if (ids.length === 0) break;
       const entries = await this.#kv.getMany<StoredJob[]>(ids.map((id) => jobKey(id)));
       const picks: { loaded: Loaded; next: JobRecord }[] = [];
@@ -336,7 +353,9 @@ export class KvQueue extends CasQueue implements JobQueue {
         mutations: writes.flatMap((w) => w.mutations),
         bytes: writes.reduce((n, w) => n + w.bytes, 0),
       };
-      if (await this.#writes.submit(together)) {
+      const stamp = await this.#writes.commit(together);
+      if (stamp !== null) {
+        picks.forEach((p, i) => this.#wrote(p.next, stamp, writes[i]!.inline));
         claimed.push(...picks.map((p) => p.next));
         continue;
       }
@@ -384,20 +403,8 @@ export class KvQueue extends CasQueue implements JobQueue {
     return jobs;
   }
 
-  async listSessionUtterances(sessionId: string, limit: number): Promise<UtteranceRecord[]> {
-    if (limit <= 0) return [];
-    const keys: Deno.KvKey[] = [];
-    const index = this.#kv.list<null>({ prefix: [SESSION_UTTERANCE, sessionId] }, {
-      reverse: true,
-      limit,
-    });
-    for await (const e of index) keys.push(utteranceKey(e.key[3] as string));
-    const out: UtteranceRecord[] = [];
-    for (let i = 0; i < keys.length; i += 10) {
-      const entries = await this.#kv.getMany<UtteranceRecord[]>(keys.slice(i, i + 10));
-      for (const e of entries) if (e.value) out.push(e.value);
-    }
-    return out;
+  listSessionUtterances(sessionId: string, limit: number): Promise<UtteranceRecord[]> {
+    return sessionUtterances(this.#kv, sessionId, limit);
   }
 
   /** Up to 10 jobs by id in one read (plus one per chunked record), in the order given. */
@@ -446,27 +453,20 @@ export class KvQueue extends CasQueue implements JobQueue {
     yield* await this.#fetch(ids);
   }
 
-  async #count(selector: Deno.KvListSelector): Promise<number> {
-    let n = 0;
-    for await (const _ of this.#kv.list(selector, { batchSize: 1000 })) n++;
-    return n;
-  }
-
-  async depth(): Promise<QueueDepth> {
-    const [queued, delayed, leased, paused] = await Promise.all([
-      this.#count({ prefix: [READY] }),
-      this.#count({ prefix: [DELAYED] }),
-      this.#count({ prefix: [LEASE] }),
-      this.#count({ prefix: [PAUSED] }),
-    ]);
-    return { queued, delayed, running: leased - paused, awaiting_confirmation: paused };
+  depth(): Promise<QueueDepth> {
+    return queueDepth(this.#kv);
   }
 
   protected async nextDelayedAt(): Promise<number | null> {
+    const now = this.now();
+    if (!this.#due.stale(now)) return this.#due.next();
+    const mark = this.#due.mark();
+    let next: number | null = null;
     for await (const e of this.#kv.list<null>({ prefix: [DELAYED] }, { limit: 1 })) {
-      return e.key[1] as number;
+      next = e.key[1] as number;
     }
-    return null;
+    this.#due.read(mark, now, next);
+    return next;
   }
 
   async ping(): Promise<void> {
