@@ -99,6 +99,8 @@ export interface CaptureOptions {
 const MIN_HOLD_MS = 30;
 /** The longest wait for the pipe, ms: far under what the queue and the pipe can hold. */
 const MAX_HOLD_MS = 500;
+/** Bytes one read takes at most: a pipe's whole buffer (about 2 s of 16 kHz audio). */
+const READ_BYTES = 65_536;
 
 export interface Capture {
   frames: FrameQueue;
@@ -228,7 +230,10 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     const framer = new Framer(options.frameMs, { startMs, startIndex: nextIndex });
     const holdUntil = live ? options.holdUntil : undefined;
     const arrivals = new ArrivalEstimate();
-    const reader = child.stdout.getReader();
+    // One buffer for every read, handed back and forth, rather than a new 64 KiB one per read:
+    // the framer copies what it keeps.
+    const reader = child.stdout.getReader({ mode: "byob" });
+    let buffer = new ArrayBuffer(READ_BYTES);
     let bytes = 0;
     while (!stopped) {
       if (holdUntil) {
@@ -246,8 +251,9 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
         if (wait >= MIN_HOLD_MS) await hold(Math.min(wait, MAX_HOLD_MS));
         if (stopped) break;
       }
-      const { value: chunk, done } = await reader.read();
-      if (done) break;
+      const { value: chunk, done } = await reader.read(new Uint8Array(buffer));
+      if (done || !chunk) break;
+      buffer = chunk.buffer as ArrayBuffer;
       bytes += chunk.length;
       for (const frame of framer.push(chunk)) await queue.push(frame);
       audioEndMs = framer.nextMs;
