@@ -34,11 +34,7 @@ type Feeds = Record<string, Tensor>;
  */
 interface NativeSession {
   loadModel(buffer: ArrayBufferLike, offset: number, length: number, options: object): void;
-  run(
-    feeds: Feeds,
-    fetches: Record<string, Tensor | null>,
-    options: object,
-  ): Record<string, Tensor>;
+  run(feeds: Feeds, fetches: Record<string, null>, options: object): Record<string, Tensor>;
   dispose(): void;
 }
 
@@ -137,12 +133,6 @@ export class SileroVad {
   /** Wraps `#input` itself: filled in place before each run, never allocated per window. */
   readonly #inputTensor: Tensor;
   readonly #feeds: Feeds;
-  /**
-   * For the native session and the known model: the outputs it writes into, allocated once.
-   * The state goes back and forth between two tensors (one is read while the other is
-   * written), and the probability lands in `output`.
-   */
-  readonly #written: { output: Tensor; states: [Tensor, Tensor] } | undefined;
   /** Inference times in ms (bounded), for latency summaries. */
   readonly timings: number[] = [];
 
@@ -163,13 +153,6 @@ export class SileroVad {
     // A bound model has the rate built in; the model as shipped takes it with every window.
     if (!srBound) this.#feeds.sr = new ort.Tensor("int64", BigInt64Array.from([16000n]), []);
     this.inputsBound = srBound;
-    // Only where the outputs' shapes are known: the bound model is the shipped Silero v5.
-    this.#written = native && srBound
-      ? {
-        output: new ort.Tensor("float32", new Float32Array(1), [1, 1]),
-        states: [this.#state, SileroVad.#zeroState(ort)],
-      }
-      : undefined;
   }
 
   static #zeroState(ort: Ort): Tensor {
@@ -242,13 +225,6 @@ export class SileroVad {
     this.#input.set(window, CONTEXT);
     this.#feeds.state = this.#state;
     const started = performance.now();
-    if (this.#native && this.#written) {
-      try {
-        return Promise.resolve(this.#runWritten(this.#native, this.#written, started));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    }
     if (this.#native) {
       try {
         return Promise.resolve(this.#take(this.#native.run(this.#feeds, FETCHES, {}), started));
@@ -259,21 +235,6 @@ export class SileroVad {
     return this.#session!.run(this.#feeds).then((out) => this.#take(out, started));
   }
 
-  /** One run into the outputs allocated once: no tensor is made per window. */
-  #runWritten(
-    native: NativeSession,
-    written: { output: Tensor; states: [Tensor, Tensor] },
-    started: number,
-  ): number {
-    const [state, next] = written.states;
-    native.run(this.#feeds, { output: written.output, stateN: next }, {});
-    written.states = [next, state];
-    this.#state = next;
-    this.#feeds.state = next;
-    if (this.timings.length < 100_000) this.timings.push(performance.now() - started);
-    return written.output.data[0] as number;
-  }
-
   #take(out: Record<string, unknown>, started: number): number {
     if (this.timings.length < 100_000) this.timings.push(performance.now() - started);
     this.#state = out.stateN as Tensor;
@@ -281,10 +242,7 @@ export class SileroVad {
   }
 
   reset(): void {
-    if (this.#written) {
-      for (const t of this.#written.states) (t.data as Float32Array).fill(0);
-      this.#state = this.#written.states[0];
-    } else this.#state = SileroVad.#zeroState(this.#ort);
+    this.#state = SileroVad.#zeroState(this.#ort);
     this.#input.fill(0);
   }
 
