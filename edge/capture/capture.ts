@@ -4,6 +4,8 @@
  * a missing tool, a missing or undecodable file, a microphone that stops (restarted with
  * backoff while live). Frame times are one session clock: after a restart they resume at the
  * time the new subprocess started, so the gap while the microphone was down shows in `t_ms`.
+ * While the consumer says that no frame before a given time can count (a quiet VAD), a
+ * microphone's pipe is read once when that audio can have come in, not once per fragment.
  */
 import { getLogger } from "@logtape/logtape";
 import {
