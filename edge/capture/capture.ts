@@ -4,6 +4,8 @@
  * a missing tool, a missing or undecodable file, a microphone that stops (restarted with
  * backoff while live). Frame times are one session clock: after a restart they resume at the
  * time the new subprocess started, so the gap while the microphone was down shows in `t_ms`.
+ * While the consumer says that no frame before a given time can count (a quiet VAD), a
+ * microphone's pipe is read once when that audio can have come in, not once per fragment.
  */
 import { getLogger } from "@logtape/logtape";
 import {
@@ -14,6 +16,7 @@ import {
   type Os,
   parseDshowAudioDevices,
 } from "./capture_command.ts";
+import { ArrivalEstimate } from "./arrival_estimate.ts";
 import { FrameQueue } from "./frame_queue.ts";
 import { Framer } from "./framer.ts";
 import { nextRestart } from "./restart_policy.ts";
@@ -84,7 +87,22 @@ export interface CaptureOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The subprocess for a capture. @default captureCommand */
   command?: (spec: CaptureSpec) => { cmd: string; args: string[] };
+  /**
+   * A microphone only: the capture time (ms, the frames' clock) before which no frame can make
+   * the consumer do anything but wait, or undefined when every frame counts at once. Until
+   * that audio can have come in (going by when audio has come in so far), the pipe is not
+   * read: the frames before it then come in one read instead of one per sound-server fragment,
+   * and the frame that reaches it is read as soon as it comes, as it would be without waiting.
+   */
+  holdUntil?: () => number | undefined;
 }
+
+/** A wait for the pipe shorter than this costs more than the reads it saves, ms. */
+const MIN_HOLD_MS = 30;
+/** The longest wait for the pipe, ms: far under what the queue and the pipe can hold. */
+const MAX_HOLD_MS = 500;
+/** Bytes one read takes at most: a pipe's whole buffer (about 2 s of 16 kHz audio). */
+const READ_BYTES = 65_536;
 
 export interface Capture {
   frames: FrameQueue;
@@ -152,6 +170,20 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
   const command = options.command ?? captureCommand;
   let child: Deno.ChildProcess | undefined;
   let stopped = false;
+  // A wait for the pipe that stop() cuts short, so that stopping stays immediate.
+  let endHold: (() => void) | undefined;
+  const hold = (ms: number) =>
+    options.sleep ? options.sleep(ms) : new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        endHold = undefined;
+        resolve();
+      }, ms);
+      endHold = () => {
+        clearTimeout(timer);
+        endHold = undefined;
+        resolve();
+      };
+    });
   let restarts = 0;
   let totalRestarts = 0;
   // The session clock: 0 at the first spawn; where the last run's audio ended.
@@ -179,9 +211,9 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
       throw new CaptureError(`Cannot start ${cmd}: ${err instanceof Error ? err.message : err}`);
     }
     const spawnedAt = clock();
-    sessionStart ??= spawnedAt;
+    const origin = (sessionStart ??= spawnedAt);
     // The new run's audio starts now on the session clock (never before the last run's end).
-    const startMs = Math.max(audioEndMs, Math.round(spawnedAt - sessionStart));
+    const startMs = Math.max(audioEndMs, Math.round(spawnedAt - origin));
     if (startMs > audioEndMs) {
       log.info("Capture resumes at {t_ms} ms after a gap of {gap_ms} ms", {
         t_ms: startMs,
@@ -198,14 +230,39 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
       return tail;
     })();
     const framer = new Framer(options.frameMs, { startMs, startIndex: nextIndex });
+    const holdUntil = live ? options.holdUntil : undefined;
+    const arrivals = new ArrivalEstimate();
+    // One buffer for every read, handed back and forth, rather than a new 64 KiB one per read:
+    // the framer copies what it keeps.
+    const reader = child.stdout.getReader({ mode: "byob" });
+    let buffer = new ArrayBuffer(READ_BYTES);
     let bytes = 0;
-    for await (const chunk of child.stdout) {
+    while (!stopped) {
+      if (holdUntil) {
+        let until = holdUntil();
+        // The frames read reach the time asked for: what the consumer makes of them (speech may
+        // have begun, or the next wait is known) decides the next read.
+        if (until !== undefined && until <= framer.nextMs && framer.nextMs > startMs) {
+          await queue.settled();
+          until = holdUntil();
+        }
+        const at = until !== undefined && until > framer.nextMs
+          ? arrivals.arrival(until)
+          : undefined;
+        const wait = at === undefined ? 0 : at - (clock() - origin);
+        if (wait >= MIN_HOLD_MS) await hold(Math.min(wait, MAX_HOLD_MS));
+        if (stopped) break;
+      }
+      const { value: chunk, done } = await reader.read(new Uint8Array(buffer));
+      if (done || !chunk) break;
+      buffer = chunk.buffer as ArrayBuffer;
       bytes += chunk.length;
       for (const frame of framer.push(chunk)) await queue.push(frame);
       audioEndMs = framer.nextMs;
       nextIndex = framer.nextIndex;
-      if (stopped) break;
+      if (holdUntil) arrivals.observe(framer.nextMs, clock() - origin);
     }
+    if (stopped) await reader.cancel().catch(() => {});
     const { code } = await child.status;
     return { bytes, code, stderr: (await stderrText).trim(), ranMs: clock() - spawnedAt };
   };
@@ -263,6 +320,7 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     done,
     stop() {
       stopped = true;
+      endHold?.();
       // Stopping means now: audio buffered for pacing is not played out.
       queue.stop();
       try {

@@ -219,3 +219,75 @@ Deno.test("capture: a file at real-time pace still leaves one frame per frame ti
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("capture: while the consumer needs no frame, a microphone's pipe is read when that audio can have come in", async () => {
+  const { dir, path, samples } = await rawFrames();
+  try {
+    const { time, clock, sleep } = fakeTime();
+    const asked: number[] = [];
+    const capture = await startCapture({
+      tool: "ffmpeg",
+      device: "stand-in",
+      frameMs: 20,
+      pace: false,
+      os: "darwin",
+      clock,
+      sleep,
+      // Nothing can happen before 160 ms of audio.
+      holdUntil: () => {
+        asked.push(time.now);
+        return 160;
+      },
+      // 80 ms of audio at once (one write, under the pipe's atomic size), the next 80 ms a
+      // moment later, then the microphone stays open.
+      command: () => ({
+        cmd: "sh",
+        args: ["-c", `head -c 2560 '${path}'; sleep 0.3; tail -c 2560 '${path}'; exec sleep 30`],
+      }),
+    });
+    const frames: [number, number][] = [];
+    const got: number[] = [];
+    for await (const f of capture.frames) {
+      frames.push([f.index, f.t_ms]);
+      got.push(...f.samples);
+      if (frames.length === 8) capture.stop();
+    }
+    await capture.done;
+    // The first 80 ms came in at 0 ms on the capture's clock (a lag of -80 ms), so the audio up
+    // to 160 ms can come in from 80 ms on: the pipe waited that long, and no more once the
+    // frames had reached 160 ms.
+    assertEquals(time.waits, [80]);
+    assertEquals(asked.slice(0, 3), [0, 0, 80]);
+    assertEquals(frames, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, i * 20]));
+    assertEquals(got, [...samples]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("capture: a file is never held back, whatever the consumer says", async () => {
+  const { dir, path, samples } = await rawFrames();
+  try {
+    const { time, clock, sleep } = fakeTime();
+    const capture = await startCapture({
+      tool: "ffmpeg",
+      input: path,
+      frameMs: 20,
+      pace: false,
+      clock,
+      sleep,
+      holdUntil: () => 10_000,
+      command: () => ({
+        cmd: "sh",
+        args: ["-c", `head -c 2560 '${path}'; tail -c 2560 '${path}'`],
+      }),
+    });
+    const got: number[] = [];
+    for await (const f of capture.frames) got.push(...f.samples);
+    await capture.done;
+    assertEquals(time.waits, []);
+    assertEquals(got, [...samples]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -46,6 +46,10 @@ export class FrameQueue implements AsyncIterable<Frame> {
   #error: Error | undefined;
   #wakeConsumer: (() => void) | undefined;
   #wakeProducer: (() => void) | undefined;
+  /** Who waits for the consumer to have taken every frame ({@linkcode settled}). */
+  readonly #settledWaiters: (() => void)[] = [];
+  /** Whether a consumer has asked for a frame yet. */
+  #consuming = false;
   #startedAt: number | undefined;
   #released = 0;
 
@@ -90,6 +94,24 @@ export class FrameQueue implements AsyncIterable<Frame> {
     this.#ended = true;
     this.#error = error;
     this.#wakeConsumer?.();
+    this.#settle();
+  }
+
+  /**
+   * Resolves once the consumer has taken every frame pushed so far and asks for the next one
+   * (at once if it already waits), or the queue has ended: what the consumer made of those
+   * frames is then known. Before any consumer has asked for a frame it resolves at once, so
+   * that a reader never waits on a consumer that has not started.
+   */
+  settled(): Promise<void> {
+    if (
+      this.#ended || !this.#consuming || (this.#frames.length === 0 && this.#wakeConsumer)
+    ) return Promise.resolve();
+    return new Promise((resolve) => this.#settledWaiters.push(resolve));
+  }
+
+  #settle(): void {
+    for (const resolve of this.#settledWaiters.splice(0)) resolve();
   }
 
   /**
@@ -105,6 +127,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
+    this.#consuming = true;
     for (;;) {
       if (this.#frames.length === 0) {
         if (this.#ended) {
@@ -112,7 +135,9 @@ export class FrameQueue implements AsyncIterable<Frame> {
           return;
         }
         this.#jitter?.next(this.#now(), { depth: 0 }); // an empty slot counts as depth 0
-        await new Promise<void>((r) => (this.#wakeConsumer = r));
+        const waiting = new Promise<void>((r) => (this.#wakeConsumer = r));
+        this.#settle();
+        await waiting;
         this.#wakeConsumer = undefined;
         continue;
       }

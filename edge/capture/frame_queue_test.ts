@@ -195,3 +195,32 @@ Deno.test("FrameQueue(drop, jitter): a stalled consumer loses the oldest frames,
   assertEquals(got, [15, 16, 17, 18, 19, 20, 21, 22, 23, 24]);
   assertEquals(q.dropped, 15);
 });
+
+Deno.test("FrameQueue.settled resolves once the consumer has made what it will of every frame", async () => {
+  const q = new FrameQueue({ policy: "drop", capacity: 50 });
+  // No consumer yet: nobody to wait for.
+  await q.push(frame(0));
+  await q.settled();
+  const handled: number[] = [];
+  const consumer = (async () => {
+    for await (const f of q) {
+      // Work on each frame that takes a few turns of promises, as the VAD's does.
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      handled.push(f.index);
+    }
+  })();
+  for (const i of [1, 2]) await q.push(frame(i));
+  await q.settled();
+  assertEquals(handled, [0, 1, 2]);
+  // Nothing pushed since: it resolves at once.
+  await q.settled();
+  await q.push(frame(3));
+  await q.settled();
+  assertEquals(handled, [0, 1, 2, 3]);
+  // With no consumer left, an ended queue never keeps anyone waiting.
+  q.end();
+  await consumer;
+  await q.push(frame(4));
+  await q.settled();
+  assertEquals(handled, [0, 1, 2, 3]);
+});

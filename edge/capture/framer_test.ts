@@ -23,6 +23,9 @@ const table: [string, number, number, number][] = [
   ["one big chunk", 30, 1 << 20, 4800],
   ["10 ms frames from 3-byte chunks", 10, 3, 640],
   ["odd total leaves a partial frame", 20, 7, 700],
+  // More frames than share one block of memory: earlier frames keep their samples.
+  ["sound-server fragments over several blocks", 20, 1600, 320 * 200 + 17],
+  ["30 ms frames over several blocks", 30, 4096, 480 * 150],
 ];
 
 for (const [name, ms, chunk, samples] of table) {

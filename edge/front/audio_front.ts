@@ -74,25 +74,6 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
   const vad = options.vad === "silero"
     ? await SileroVad.load(options.modelPath, { runtime: options.vadRuntime ?? "auto" })
     : null;
-  let capture: Capture;
-  try {
-    capture = await startCapture({
-      tool,
-      frameMs: options.frameMs,
-      pace: options.pace,
-      ...(options.input ? { input: options.input } : {}),
-      ...(options.device ? { device: options.device } : {}),
-    });
-  } catch (err) {
-    await vad?.close();
-    throw err;
-  }
-  log.info("Audio front started: {tool}, {frame_ms} ms frames, VAD {vad}", {
-    tool,
-    frame_ms: options.frameMs,
-    vad: options.vad,
-    input: options.input ?? "microphone",
-  });
   // Times since the last summary, so a long live session keeps reporting its latency.
   let recent: number[] = [];
   let summarizedAt = 0;
@@ -116,6 +97,28 @@ export async function startAudioFront(options: AudioFrontOptions): Promise<Audio
     summarizedAt = audioMs;
   };
   const segmenter = model ? new Segmenter(model, options.vadSettings) : null;
+  let capture: Capture;
+  try {
+    capture = await startCapture({
+      tool,
+      frameMs: options.frameMs,
+      pace: options.pace,
+      ...(options.input ? { input: options.input } : {}),
+      ...(options.device ? { device: options.device } : {}),
+      // While quiet, a microphone's frames before the segmenter could give an event are read
+      // together: fewer wake-ups, and no event later.
+      ...(segmenter ? { holdUntil: () => segmenter.idleUntil_ms } : {}),
+    });
+  } catch (err) {
+    await vad?.close();
+    throw err;
+  }
+  log.info("Audio front started: {tool}, {frame_ms} ms frames, VAD {vad}", {
+    tool,
+    frame_ms: options.frameMs,
+    vad: options.vad,
+    input: options.input ?? "microphone",
+  });
   let frames = 0;
   let segments = 0;
   let reportedDropped = 0;

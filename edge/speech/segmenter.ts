@@ -192,6 +192,23 @@ export class Segmenter {
     ];
   }
 
+  /**
+   * While quiet, the capture time that the frames must reach before any of them can give an
+   * event (the end of the window that would run the waiting ones); undefined in any other
+   * state, and with `perWindow`. Until then the frames only fill windows that wait, so a
+   * capture may hand them over together, later, with no event later for it: a speech start is
+   * confirmed only `minSpeechMs` after it began. Once speech may have begun, every frame counts
+   * at once (its audio streams out, and the hangover that ends speech runs on it).
+   */
+  get idleUntil_ms(): number | undefined {
+    if (this.#perWindow || this.machine.state !== "quiet") return undefined;
+    // Windows follow one another from the first one waiting (or being filled): the first that
+    // ends at or after the time the state machine gives runs them.
+    const start = this.position_ms;
+    const from = this.machine.eventsFrom(start);
+    return start + Math.max(1, Math.ceil((from - start) / WINDOW_MS)) * WINDOW_MS;
+  }
+
   /** Capture time where the next window starts (the window being filled, if any), ms. */
   get position_ms(): number {
     if (this.#pending.length > 0) return this.#pending[0]!.start;

@@ -198,6 +198,23 @@ for (const redemptionMs of [0, 20, 32, 64, 300, 600]) {
           assertEquals(seen[0], seen[1]);
           const ends = batched.events.filter((e) => (e as SegmentEvent).type === "speech_end");
           if (ends.length < 3) throw new Error(`seed ${seed} gave only ${ends.length} segments`);
+          // A frame that ends before the time the segmenter is idle until gives nothing at all
+          // (a capture may hand such frames over later, together), unless audio before it is
+          // missing; and while quiet, most frames are such frames.
+          const idle = new Segmenter(graded, settings);
+          let held = 0;
+          for (const [i, f] of input.entries()) {
+            const until = idle.idleUntil_ms;
+            const events = await idle.push(f);
+            const afterGap = i > 0 && f.t_ms !== input[i - 1]!.t_ms + 20;
+            if (until !== undefined && f.t_ms + 20 < until && !afterGap) {
+              held++;
+              assertEquals(events, [], `frame ${i} ends before ${until} ms`);
+            }
+          }
+          if (minSpeechMs >= 100 && redemptionMs >= 64 && held < 20) {
+            throw new Error(`only ${held} frames held`);
+          }
           // And windows did wait where they could: fewer wake-ups of the model than windows.
           const wakeups = new Set(runsOn).size;
           if (minSpeechMs >= 100 && redemptionMs >= 64 && wakeups > 0.8 * runsOn.length) {
@@ -243,4 +260,23 @@ Deno.test("Segmenter runs windows together until one could give an event", async
   // Every window ran exactly once (the last ones when the stream ends).
   await segmenter.flush();
   assertEquals(calls.length, Math.floor((3200 * 16) / 512));
+});
+
+Deno.test("Segmenter is idle until a quiet window could give an event, and never once speech may start", async () => {
+  const segmenter = new Segmenter(loudnessModel());
+  // Quiet: a start is confirmed 250 ms (the minimum speech) after the first waiting window
+  // began, so nothing can happen before the window that ends after it (the eighth, 256 ms).
+  assertEquals(segmenter.idleUntil_ms, 256);
+  const input = frames([["silence", 300], ["speech", 600]]);
+  const idle: (number | undefined)[] = [];
+  for (const f of input) {
+    await segmenter.push(f);
+    idle.push(segmenter.idleUntil_ms);
+  }
+  // After 260 ms, windows 0–7 ran; the next wait from window 8 (256 ms) for eight more.
+  assertEquals(idle[12], 512);
+  // Speech confirmed: every frame counts at once.
+  assertEquals(segmenter.machine.state, "speaking");
+  assertEquals(idle.at(-1), undefined);
+  assertEquals(new Segmenter(loudnessModel(), {}, { perWindow: true }).idleUntil_ms, undefined);
 });

@@ -91,6 +91,28 @@ for (const runtime of ["node", "web"] as const) {
   });
 }
 
+for (const runtime of ["node", "web"] as const) {
+  Deno.test(`SileroVad on ${runtime}: after reset() the model runs as if just loaded`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "edge-silero-" });
+    try {
+      const audio = await speech(dir);
+      const fresh = await SileroVad.load(undefined, { runtime });
+      const reused = await SileroVad.load(undefined, { runtime });
+      const expected = await probabilities(fresh, audio);
+      // An odd number of windows first, so that the state lands in either of its buffers.
+      await probabilities(reused, audio.subarray(0, 7 * WINDOW + 100));
+      await probabilities(reused, audio.subarray(WINDOW * 40));
+      reused.reset();
+      const again = await probabilities(reused, audio);
+      await fresh.close();
+      await reused.close();
+      assertEquals(again, expected);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
 Deno.test("SileroVad runs a model it cannot bind as shipped", async () => {
   // The legacy Silero model has other inputs (h and c instead of state): it cannot be bound,
   // and it does not run as v5 either, which is the model's own error to report.
