@@ -154,14 +154,9 @@ const ANY_LEAD = new RegExp(LEADS.map((re) => re.source).join("|"));
 
 /** Lower case, no punctuation, contractions expanded, fillers and polite openings removed. */
 export function normalizeCommandText(text: string): string {
-  let s = text.toLowerCase()
-    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
-    .replace(/[-\u2010-\u2015_/]+/g, " ")
-    .replace(/[^a-z0-9' ]+/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  let s = foldCommandText(text);
   if (ANY_CONTRACTION.test(s)) { for (const [re, to] of CONTRACTIONS) s = s.replace(re, to); }
-  s = s.replace(/'/g, "");
+  if (s.includes("'")) s = s.replace(/'/g, "");
   s = s.replace(FILLER_PHRASE_RE, " ");
   s = s.split(" ").filter((w) => w !== "" && !FILLER_WORDS.has(w)).join(" ");
   // "yes, I confirm", "no, we reject it": the speaker naming themselves changes nothing.
@@ -183,6 +178,7 @@ export function normalizeCommandText(text: string): string {
 }
 
 import { startsFilter } from "./command_starts.ts";
+import { foldCommandText } from "./fold_command_text.ts";
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const any = (words: readonly string[]) => `(?:${words.join("|")})`;

@@ -19,7 +19,9 @@ import { HttpError, validationError } from "../http_errors.ts";
 import { createRouting, type Routing } from "../router/routing.ts";
 import { unroutedSay } from "../router/unrouted_say.ts";
 import { newId } from "../queue/ids.ts";
+import type { NewUtterance } from "../queue/queue.ts";
 import { jsonCopy } from "@shared/schemas/json_copy.ts";
+import type { JsonValue } from "@shared/schemas/json_value.ts";
 import { runVoiceCommand } from "../control/voice_control.ts";
 import { commandPatterns } from "../control/command_parser.ts";
 
@@ -56,9 +58,10 @@ export function taskRoutes(deps: AppDeps): Hono {
     if (req.text !== undefined && !req.tasks) {
       // A whole-utterance voice command ("cancel that") steers the session's jobs instead.
       const command = await runVoiceCommand(deps, {
-        ...req,
-        text: req.text,
         utterance_id: utteranceId,
+        text: req.text,
+        source: req.source,
+        session_id: req.session_id,
       });
       if (command) return Response.json(command, { status: 200 });
     }
@@ -81,33 +84,35 @@ export function taskRoutes(deps: AppDeps): Hono {
       skipped = routing.skipped;
     }
     const started = performance.now();
+    const record: NewUtterance = {
+      utterance_id: utteranceId,
+      text,
+      source: req.source,
+      session_id: req.session_id,
+    };
+    if (!tasks.length) record.unrouted = true;
+    if (routing?.usage) record.router_usage = routing.usage;
     const { created, utterance, jobs } = await deps.queue.enqueue(
-      {
-        utterance_id: utteranceId,
-        text,
-        source: req.source,
-        session_id: req.session_id,
-        ...(tasks.length ? {} : { unrouted: true }),
-        ...(routing?.usage ? { router_usage: routing.usage } : {}),
-      },
+      record,
       tasks.map((spec) => ({ spec, max_attempts: maxAttempts(spec.intent) })),
     );
     if (created) {
       for (const job of jobs) deps.metrics.countEnqueued(job.intent);
       if (jobs.length === 0) deps.metrics.unrouted.inc();
+      const data: Record<string, JsonValue> = {
+        text: text.slice(0, 500),
+        source: req.source,
+        session_id: req.session_id ?? null,
+        intents: jobs.map((j) => j.intent),
+        skipped: jsonCopy(skipped),
+      };
+      if (routing) data.router = routingTrace(routing);
       deps.tracer.emit({
         source: "gateway.router",
         event: jobs.length ? "utterance.routed" : "utterance.unrouted",
         utterance_id: utteranceId,
         duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-        data: {
-          text: text.slice(0, 500),
-          source: req.source,
-          session_id: req.session_id ?? null,
-          intents: jobs.map((j) => j.intent),
-          skipped: jsonCopy(skipped),
-          ...(routing ? { router: routingTrace(routing) } : {}),
-        },
+        data,
       });
       for (const job of jobs) {
         deps.tracer.emit({
