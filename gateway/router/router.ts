@@ -237,6 +237,26 @@ function namesObject(decision: ClauseScore): boolean {
   return Object.values(decision.fired).some((terms) => terms.some((t) => t.startsWith("object:")));
 }
 
+/**
+ * The task for a skill's clause: its instruction is the clause as said, after what was said
+ * before it about the problem (`context`), and its params are the skill's reading of the clause.
+ */
+export function taskFor(
+  skill: RoutableSkill,
+  clause: string,
+  priority: Priority,
+  context?: string,
+): TaskSpec {
+  const said = context ? `${context}; ${clause}` : clause;
+  return {
+    intent: skill.intent,
+    instruction: said.charAt(0).toUpperCase() + said.slice(1),
+    params: skill.paramsFromClause?.(clause) ?? {},
+    priority,
+    clause,
+  };
+}
+
 /** Routes an utterance to TaskSpecs, one per claimed clause. */
 export function routeUtterance(
   text: string,
@@ -374,21 +394,13 @@ export function routeUtterance(
     }
     margin = Math.min(margin, decision.margin);
     if (previous?.intent === skill.intent) {
-      const merged = `${previous.task.clause} and ${group.text}`;
-      previous.task.clause = merged;
-      previous.task.instruction = merged.charAt(0).toUpperCase() + merged.slice(1);
-      previous.task.params = skill.paramsFromClause?.(merged) ?? {};
+      Object.assign(
+        previous.task,
+        taskFor(skill, `${previous.task.clause} and ${group.text}`, priority),
+      );
       continue;
     }
-    const said = group.context ? `${group.context}; ${group.text}` : group.text;
-    const instruction = said.charAt(0).toUpperCase() + said.slice(1);
-    const task: TaskSpec = {
-      intent: skill.intent,
-      instruction,
-      params: skill.paramsFromClause?.(group.text) ?? {},
-      priority,
-      clause: group.text,
-    };
+    const task = taskFor(skill, group.text, priority, group.context);
     tasks.push(task);
     previous = { intent: skill.intent, task };
   }

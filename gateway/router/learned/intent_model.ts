@@ -2,8 +2,8 @@
  * @module
  * A small multinomial logistic regression over {@link utteranceFeatures}: given an utterance,
  * how likely each set of intents is ("coding", "browser+coding", "" for none). It is trained in
- * a few tens of milliseconds, deterministically (a seeded shuffle, a fixed number of passes), so
- * the same corpus always gives the same model and no weights file can go stale. Pure.
+ * a fraction of a second, deterministically (a seeded shuffle, a fixed number of passes), so the
+ * same corpus always gives the same model and no weights file can go stale. Pure.
  *
  * The lexicon router decides by what a clause acts on and says why; this model has only seen
  * labelled requests, but it weighs every word of them, so it still has an opinion where a

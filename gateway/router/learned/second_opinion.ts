@@ -5,14 +5,14 @@
  * The lexicons are right far more often, and they say why; so the model is heard only when it is
  * confident of one intent (at least {@link SECOND_OPINION_CONFIDENCE}) and the lexicons are not
  * sure of theirs: they matched nothing, or decided some clause by less than
- * {@link SECOND_OPINION_MARGIN}. Then the request goes, whole, to that one intent. The model never
- * splits a request (it cannot say which words belong to which job), and it stays out of any
+ * {@link SECOND_OPINION_MARGIN}. Then the request goes, whole, to that one intent. This opinion
+ * never splits a request (`split_opinion.ts` adds a job the lexicons missed), and it stays out of any
  * decision that involves a skill without a lexicon (a command word such as "echo" is exact) or
  * a skill it was never trained on, so adding a skill never lets the model take its requests.
  * Only the parts of the request that were not negated go on.
  */
 import type { TaskSpec } from "@shared/schemas/mod.ts";
-import type { RoutableSkill, RouteOptions, RouteResult } from "../router.ts";
+import { type RoutableSkill, type RouteOptions, type RouteResult, taskFor } from "../router.ts";
 import type { IntentPrediction } from "./intent_model.ts";
 
 /** The model's probability for its best answer must reach this. */
@@ -31,8 +31,6 @@ export interface LearnedOpinion {
 export interface Reconsidered extends RouteResult {
   learned?: LearnedOpinion;
 }
-
-const rounded = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Whether skills of this name can be decided by the model: it has a lexicon, and was trained on. */
 export function lexical(
@@ -71,8 +69,7 @@ export function secondOpinion(
   known: ReadonlySet<string>,
   options: RouteOptions = {},
 ): Reconsidered {
-  const opinion = { intents: prediction.intents, confidence: rounded(prediction.confidence) };
-  const notApplied = { ...result, learned: { ...opinion, applied: false } };
+  const notApplied = { ...result, learned: { ...opinionOf(prediction), applied: false } };
   const [intent, ...more] = prediction.intents;
   const skill = skills.find((s) => s.intent === intent);
   const routed = result.tasks.map((t) => t.intent);
@@ -82,22 +79,36 @@ export function secondOpinion(
     prediction.confidence < SECOND_OPINION_CONFIDENCE || !opinionCouldApply(result, skills, known)
   ) return notApplied;
   const said = result.clauses.filter((c) => !c.negated);
-  const clause = said.map((c) => c.clause).join(" and ");
   const context = said.map((c) => c.context).filter(Boolean).join("; ");
-  const text = context ? `${context}; ${clause}` : clause;
-  const task: TaskSpec = {
-    intent: skill.intent,
-    instruction: text.charAt(0).toUpperCase() + text.slice(1),
-    params: skill.paramsFromClause?.(clause) ?? {},
-    priority: options.priority ?? "background",
-    clause,
-  };
+  const task = taskFor(
+    skill,
+    said.map((c) => c.clause).join(" and "),
+    options.priority ?? "background",
+    context || undefined,
+  );
+  return replacedBy(result, [task], prediction);
+}
+
+/** The lexicons' result with the model's tasks in place of theirs. */
+export function replacedBy(
+  result: RouteResult,
+  tasks: TaskSpec[],
+  prediction: IntentPrediction,
+): Reconsidered {
   return {
-    tasks: [task],
+    tasks,
+    // What the lexicons found no skill for is now in a task; what was negated or filler is not.
     skipped: result.skipped.filter((s) => s.reason === "negated" || s.reason === "filler"),
     unrouted: false,
     clauses: result.clauses,
     margin: result.margin,
-    learned: { ...opinion, applied: true },
+    learned: { ...opinionOf(prediction), applied: true },
+  };
+}
+
+function opinionOf(prediction: IntentPrediction) {
+  return {
+    intents: prediction.intents,
+    confidence: Math.round(prediction.confidence * 1000) / 1000,
   };
 }

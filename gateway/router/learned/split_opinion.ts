@@ -9,16 +9,19 @@
  * sure of one job says nothing about a second. Pure.
  */
 import type { TaskSpec } from "@shared/schemas/mod.ts";
-import type { RoutableSkill, RouteOptions, RouteResult } from "../router.ts";
+import { type RoutableSkill, type RouteOptions, type RouteResult, taskFor } from "../router.ts";
 import type { IntentPrediction } from "./intent_model.ts";
-import { lexical, type Reconsidered, SECOND_OPINION_CONFIDENCE } from "./second_opinion.ts";
+import {
+  lexical,
+  type Reconsidered,
+  replacedBy,
+  SECOND_OPINION_CONFIDENCE,
+} from "./second_opinion.ts";
 
 /** What the split needs of the model: each label's probability for a text. */
 export interface PartReader {
   probabilities(text: string): Map<string, number>;
 }
-
-const rounded = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Whether a split could apply: one lexical skill got the request, and it has several clauses. */
 export function splitCouldApply(
@@ -54,30 +57,13 @@ export function splitOpinion(
   });
   if (!owners.includes(missing) || !owners.includes(have)) return;
   const tasks: TaskSpec[] = [];
+  const priority = options.priority ?? "background";
   owners.forEach((intent, i) => {
-    const last = tasks[tasks.length - 1];
-    const clause = last?.intent === intent ? `${last.clause} and ${parts[i]}` : parts[i]!;
     const skill = skills.find((s) => s.intent === intent)!;
-    const task: TaskSpec = {
-      intent,
-      instruction: clause.charAt(0).toUpperCase() + clause.slice(1),
-      params: skill.paramsFromClause?.(clause) ?? {},
-      priority: options.priority ?? "background",
-      clause,
-    };
-    if (last?.intent === intent) tasks[tasks.length - 1] = task;
-    else tasks.push(task);
+    const last = tasks[tasks.length - 1];
+    if (last?.intent === intent) {
+      tasks[tasks.length - 1] = taskFor(skill, `${last.clause} and ${parts[i]}`, priority);
+    } else tasks.push(taskFor(skill, parts[i]!, priority));
   });
-  return {
-    tasks,
-    skipped: result.skipped.filter((s) => s.reason === "negated" || s.reason === "filler"),
-    unrouted: false,
-    clauses: result.clauses,
-    margin: result.margin,
-    learned: {
-      intents: prediction.intents,
-      confidence: rounded(prediction.confidence),
-      applied: true,
-    },
-  };
+  return replacedBy(result, tasks, prediction);
 }
