@@ -111,6 +111,8 @@ export class FrameQueue implements AsyncIterable<Frame> {
   }
 
   #settle(): void {
+    // Called on every wait of the consumer: no copy of the (nearly always empty) list then.
+    if (this.#settledWaiters.length === 0) return;
     for (const resolve of this.#settledWaiters.splice(0)) resolve();
   }
 
