@@ -8,7 +8,7 @@
  * trace store's worker) counts in full, though it uses little CPU.
  *
  * Usage: deno run --allow-read --allow-write --allow-run --allow-net --allow-env
- *          bench/gateway_profile.ts [--config http|kv|memory] [--seconds 5] [--top 25]
+ *          bench/gateway_profile.ts [--config http|kv|kv-http|memory] [--seconds 5] [--top 25]
  *          [--text "echo benchmark"] [--keep DIR]
  */
 import { parseArgs } from "node:util";
@@ -19,15 +19,17 @@ import { CpuProfile, formatCosts, summarizeProfile } from "./cpu_profile.ts";
 const CONFIGS: Record<string, string[]> = {
   http: ["--no-engine", "--queue", "memory"],
   kv: ["--queue", "kv"],
+  "kv-http": ["--no-engine", "--queue", "kv"],
   memory: ["--queue", "memory"],
 };
 const HELP = `deno run --allow-read --allow-write --allow-run --allow-net --allow-env \\
-  bench/gateway_profile.ts [--config http|kv|memory] [--seconds 5] [--top 25] [--text T] [--keep DIR]
+  bench/gateway_profile.ts [--config http|kv|kv-http|memory] [--seconds 5] [--top 25] [--text T] [--keep DIR]
 
 Profiles the gateway under the gateway benchmark's load (32 connections, a new utterance per
 request) and prints the self time per function and per file of each thread (sampled time while
 not idle: a native call waiting on the disk counts in full).
-  --config   http: --no-engine --queue memory (default); kv: the durable default; memory
+  --config   http: --no-engine --queue memory (default); kv: the durable default;
+             kv-http: --no-engine --queue kv; memory
   --text     the utterance posted (default "echo benchmark")
   --keep     write the .cpuprofile files to DIR instead of a temporary directory`;
 
@@ -51,7 +53,7 @@ const seconds = Number(values.seconds);
 const top = Number(values.top);
 if (!config || !(seconds > 0) || !(top > 0)) {
   console.error(
-    `Invalid arguments: --config must be http, kv or memory (got '${values.config}'), ` +
+    `Invalid arguments: --config must be http, kv, kv-http or memory (got '${values.config}'), ` +
       `--seconds and --top positive numbers (got '${values.seconds}', '${values.top}')`,
   );
   Deno.exit(2);

@@ -48,8 +48,13 @@ function redactEvent(event: TraceEvent): [TraceEvent, string] {
 
 export class Tracer {
   readonly #sinks: TraceSink[];
-  /** Circular: `#ringStart` is the oldest of `#ringCount` events (no shifting per event). */
-  readonly #ring: TraceEvent[] = [];
+  /**
+   * Circular: `#ringStart` is the oldest of `#ringCount` events (no shifting per event). Each
+   * event is kept as its JSON line, one flat string, not as its object tree: thousands of
+   * recent events outlive the young generation, and the collector copies and scans one string
+   * far more cheaply than an event's nested objects. Reading the ring parses what it returns.
+   */
+  readonly #ring: string[] = [];
   #ringStart = 0;
   #ringCount = 0;
   readonly #ringSize: number;
@@ -75,7 +80,7 @@ export class Tracer {
   /** Records an event. Never throws and never waits for I/O. */
   emit(input: TraceInput): TraceEvent {
     const [event, line] = redactEvent(traceEvent(input, input.ts ?? this.#iso(this.#now())));
-    this.#remember(event);
+    this.#remember(line);
     for (const fn of this.#subscribers) {
       try {
         fn(event);
@@ -106,12 +111,12 @@ export class Tracer {
     return this.#lastIso;
   }
 
-  #remember(event: TraceEvent): void {
+  #remember(line: string): void {
     if (this.#ringSize <= 0) return;
     if (this.#ringCount < this.#ringSize) {
-      this.#ring[(this.#ringStart + this.#ringCount++) % this.#ringSize] = event;
+      this.#ring[(this.#ringStart + this.#ringCount++) % this.#ringSize] = line;
     } else {
-      this.#ring[this.#ringStart] = event;
+      this.#ring[this.#ringStart] = line;
       this.#ringStart = (this.#ringStart + 1) % this.#ringSize;
     }
   }
@@ -159,8 +164,12 @@ export class Tracer {
   recent(filter: TraceFilter = {}): TraceEvent[] {
     const limit = filter.limit ?? 100;
     const out: TraceEvent[] = [];
+    // An id or event name missing from a line's text rules it out before it is parsed.
+    const needles = [filter.job_id, filter.utterance_id, filter.event].filter((n) => !!n);
     for (let i = this.#ringCount - 1; i >= 0 && out.length < limit; i--) {
-      const e = this.#ring[(this.#ringStart + i) % this.#ringSize]!;
+      const line = this.#ring[(this.#ringStart + i) % this.#ringSize]!;
+      if (!needles.every((n) => line.includes(JSON.stringify(n)))) continue;
+      const e = JSON.parse(line) as TraceEvent;
       if (filter.job_id && e.job_id !== filter.job_id) continue;
       if (filter.utterance_id && e.utterance_id !== filter.utterance_id) continue;
       if (filter.event && e.event !== filter.event) continue;

@@ -6,11 +6,12 @@
  * fails, and each write is then committed on its own, so every write gets exactly the outcome
  * it would have had alone.
  *
- * Before each commit the event loop turns once (a zero timeout), so that the writes of every
- * request already read join it rather than wait for the next: under load, a commit is far more
- * than the mutations it carries (most of the store's CPU per write), and a turn costs a request
- * well under a millisecond when the gateway is idle. A write still resolves only once its own
- * commit is done.
+ * A commit starts as soon as the one before it is done, with every write that came in meanwhile.
+ * Waiting a turn of the event loop first (`gather`) makes batches a little larger but leaves the
+ * store idle for that turn, and under the gateway's closed-loop load (32 connections, each
+ * waiting for its answer) the store's commit cycle is what bounds throughput: without the turn,
+ * `POST /task` on kv answered about 6 % more requests per second in alternating runs. A write
+ * still resolves only once its own commit is done.
  *
  * Two writes that check the same key never share a batch: checks are evaluated before any
  * mutation, so both would pass against the same old version and the second would overwrite the
@@ -36,7 +37,7 @@ export interface GroupCommitLimits {
   bytes?: number;
   /** Commits in flight at once; writes wait for a free one and are batched meanwhile. @default 1 */
   pipeline?: number;
-  /** Let the event loop turn once before each commit, so that more writes join it. @default true */
+  /** Let the event loop turn once before each commit, so that more writes join it. @default false */
   gather?: boolean;
 }
 
@@ -101,7 +102,7 @@ export class GroupCommit {
       mutations: 1000,
       bytes: 600_000,
       pipeline: 1,
-      gather: true,
+      gather: false,
       ...limits,
     };
   }

@@ -56,17 +56,16 @@ async function fiveWritesAfterAwaits(kv: Deno.Kv, group: GroupCommit): Promise<s
     .map((e) => e.versionstamp!);
 }
 
-Deno.test("GroupCommit: writes submitted one after another in one turn share one commit", () =>
-  withKv(async (kv, group) => {
+Deno.test("GroupCommit: with gathering, writes submitted one after another in one turn share one commit", () =>
+  withKv(async (kv) => {
     // Each write is submitted after an await, as requests' handlers do: without the gathering
     // turn the first would commit alone.
-    const stamps = await fiveWritesAfterAwaits(kv, group);
+    const stamps = await fiveWritesAfterAwaits(kv, new GroupCommit(kv, { gather: true }));
     assertEquals(new Set(stamps).size, 1);
   }));
 
-Deno.test("GroupCommit: without gathering, the first of those writes commits alone", () =>
-  withKv(async (kv) => {
-    const group = new GroupCommit(kv, { gather: false });
+Deno.test("GroupCommit: by default (no gathering), the first of those writes commits alone", () =>
+  withKv(async (kv, group) => {
     const stamps = await fiveWritesAfterAwaits(kv, group);
     assertEquals(new Set(stamps).size, 2);
     assertEquals(new Set(stamps.slice(1)).size, 1);
