@@ -11,7 +11,15 @@
 import type { JobRecord } from "@shared/schemas/mod.ts";
 import { QueueError } from "../queue.ts";
 import { commitAtomic, type KvWrite } from "./group_commit.ts";
-import { BY_INTENT, BY_STATUS, INDEX_VERSION, indexVersionKey, JOB, OLD_READY } from "./keys.ts";
+import {
+  BY_INTENT,
+  BY_STATUS,
+  INDEX_VALUE,
+  INDEX_VERSION,
+  indexVersionKey,
+  JOB,
+  OLD_READY,
+} from "./keys.ts";
 import type { StoredJob } from "./record_codec.ts";
 
 const MAX_ATTEMPTS = 20;
@@ -44,8 +52,8 @@ async function addListIndexes(store: MigrationStore): Promise<void> {
       const committed = await store.submit({
         checks: [entry],
         mutations: [
-          { type: "set", key: [BY_STATUS, job.status, id], value: null },
-          { type: "set", key: [BY_INTENT, job.intent, id], value: null },
+          { type: "set", key: [BY_STATUS, job.status, id], value: INDEX_VALUE },
+          { type: "set", key: [BY_INTENT, job.intent, id], value: INDEX_VALUE },
         ],
         bytes: 200,
       });

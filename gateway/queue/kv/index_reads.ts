@@ -7,6 +7,7 @@ import type { UtteranceRecord } from "@shared/schemas/mod.ts";
 import type { QueueDepth } from "../queue.ts";
 import {
   DELAYED,
+  type IndexValue,
   LEASE,
   PAUSED,
   READY_BY_INTENT,
@@ -22,7 +23,10 @@ export async function sessionUtterances(
 ): Promise<UtteranceRecord[]> {
   if (limit <= 0) return [];
   const keys: Deno.KvKey[] = [];
-  const index = kv.list<null>({ prefix: [SESSION_UTTERANCE, sessionId] }, { reverse: true, limit });
+  const index = kv.list<IndexValue>({ prefix: [SESSION_UTTERANCE, sessionId] }, {
+    reverse: true,
+    limit,
+  });
   for await (const e of index) keys.push(utteranceKey(e.key[3] as string));
   const out: UtteranceRecord[] = [];
   for (let i = 0; i < keys.length; i += 10) {

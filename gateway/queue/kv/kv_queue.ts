@@ -29,7 +29,9 @@ import {
   BY_STATUS,
   chunkKey,
   DELAYED,
+  INDEX_VALUE,
   indexKeys,
+  type IndexValue,
   JOB,
   jobKey,
   LEASE,
@@ -151,7 +153,9 @@ export class KvQueue extends CasQueue implements JobQueue {
       if (!after.some((k) => sameKey(k, key))) mutations.push({ type: "delete", key });
     }
     for (const key of after) {
-      if (!before.some((k) => sameKey(k, key))) mutations.push({ type: "set", key, value: null });
+      if (!before.some((k) => sameKey(k, key))) {
+        mutations.push({ type: "set", key, value: INDEX_VALUE });
+      }
     }
     return { mutations, bytes: bytes + 100 * mutations.length, inline: chunks.length === 0 };
   }
@@ -240,7 +244,7 @@ export class KvQueue extends CasQueue implements JobQueue {
       (write.mutations as Deno.KvMutation[]).push({
         type: "set",
         key: [SESSION_UTTERANCE, record.session_id, now, record.utterance_id],
-        value: null,
+        value: INDEX_VALUE,
       });
       write.bytes += 200;
     }
@@ -265,7 +269,7 @@ export class KvQueue extends CasQueue implements JobQueue {
     const mark = this.#due.mark();
     const ids: string[] = [];
     let next: number | null = null;
-    for await (const e of this.#kv.list<null>({ prefix: [DELAYED] }, { limit: 100 })) {
+    for await (const e of this.#kv.list<IndexValue>({ prefix: [DELAYED] }, { limit: 100 })) {
       const at = e.key[1] as number;
       if (at > now) {
         next = at;
@@ -376,7 +380,9 @@ export class KvQueue extends CasQueue implements JobQueue {
   }
 
   recoverExpired(now = this.now()): Promise<JobRecord[]> {
-    const expired = this.#kv.list<null>({ start: [LEASE], end: [LEASE, now + 1] }, { limit: 500 });
+    const expired = this.#kv.list<IndexValue>({ start: [LEASE], end: [LEASE, now + 1] }, {
+      limit: 500,
+    });
     return this.recoverLeases(
       (async function* () {
         for await (const entry of expired) yield entry.key[2] as string;
@@ -443,7 +449,7 @@ export class KvQueue extends CasQueue implements JobQueue {
       return;
     }
     let ids: string[] = [];
-    for await (const e of this.#kv.list<null>(selector, { reverse: true, batchSize: 100 })) {
+    for await (const e of this.#kv.list<IndexValue>(selector, { reverse: true, batchSize: 100 })) {
       ids.push(e.key[2] as string);
       if (ids.length === 10) {
         yield* await this.#fetch(ids);
@@ -462,7 +468,7 @@ export class KvQueue extends CasQueue implements JobQueue {
     if (!this.#due.stale(now)) return this.#due.next();
     const mark = this.#due.mark();
     let next: number | null = null;
-    for await (const e of this.#kv.list<null>({ prefix: [DELAYED] }, { limit: 1 })) {
+    for await (const e of this.#kv.list<IndexValue>({ prefix: [DELAYED] }, { limit: 1 })) {
       next = e.key[1] as number;
     }
     this.#due.read(mark, now, next);

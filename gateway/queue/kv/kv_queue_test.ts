@@ -7,7 +7,15 @@ import { assertEquals, assertRejects } from "@shared/testing/asserts.ts";
 import { TaskSpec } from "@shared/schemas/mod.ts";
 import { QueueError } from "../queue.ts";
 import { KvQueue } from "./kv_queue.ts";
-import { BY_INTENT, BY_STATUS, indexVersionKey, JOB_CHUNK } from "./keys.ts";
+import {
+  BY_INTENT,
+  BY_STATUS,
+  INDEX_VALUE,
+  indexVersionKey,
+  JOB_CHUNK,
+  READY_BY_INTENT,
+  SESSION_UTTERANCE,
+} from "./keys.ts";
 import { MAX_RECORD_BYTES, RecordTooLargeError } from "./record_codec.ts";
 
 const spec = (intent = "echo", text = "") =>
@@ -50,6 +58,43 @@ Deno.test("KvQueue.open() indexes jobs of a store written before the list indexe
         job.job_id,
       ]);
       assertEquals((await reopened.list({ status: "queued" })).jobs.length, 2);
+    } finally {
+      await reopened.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("KvQueue: index keys hold empty bytes, and index keys holding null (older stores) serve as well", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/queue.kv`;
+  try {
+    const q = await KvQueue.open(path);
+    const { jobs } = await q.enqueue(
+      { utterance_id: "u-1", text: "t", source: "api", session_id: "s-1" },
+      [{ spec: spec(), max_attempts: 1 }, { spec: spec(), max_attempts: 1 }],
+    );
+    await q.close();
+    const raw = await Deno.openKv(path);
+    const values = [];
+    for (const prefix of [[BY_STATUS], [BY_INTENT], [READY_BY_INTENT], [SESSION_UTTERANCE]]) {
+      for await (const e of raw.list({ prefix })) values.push(e.value);
+    }
+    assertEquals(values.length, 7);
+    assertEquals(values, Array(7).fill(INDEX_VALUE));
+    // As a store written before empty bytes would hold them.
+    for (const prefix of [[BY_STATUS], [BY_INTENT], [READY_BY_INTENT], [SESSION_UTTERANCE]]) {
+      for await (const e of raw.list({ prefix })) await raw.set(e.key, null);
+    }
+    raw.close();
+    const reopened = await KvQueue.open(path);
+    try {
+      assertEquals((await reopened.list({ status: "queued" })).jobs.length, 2);
+      assertEquals((await reopened.listSessionUtterances("s-1", 10)).length, 1);
+      const claimed = (await reopened.claim({ owner: "t", leaseMs: 10_000 }))!;
+      assertEquals(claimed.job_id, jobs[0]!.job_id);
+      assertEquals((await reopened.depth()).queued, 1);
     } finally {
       await reopened.close();
     }

@@ -7,7 +7,7 @@
  * in hand (none of them can be among the best `limit`), so a backlog of one intent costs one
  * more read, not a scan.
  */
-import { READY_BY_INTENT } from "./keys.ts";
+import { type IndexValue, READY_BY_INTENT } from "./keys.ts";
 
 /** Reads at most this many pages for one call; a store with more intents than that is rare. */
 const MAX_PAGES = 32;
@@ -30,7 +30,7 @@ export async function readyHeads(
   const add = (key: Deno.KvKey) => heads.push({ rank: key[2] as number, id: key[3] as string });
   if (intents) {
     for (const intent of intents) {
-      for await (const e of kv.list<null>({ prefix: [READY_BY_INTENT, intent] }, { limit })) {
+      for await (const e of kv.list<IndexValue>({ prefix: [READY_BY_INTENT, intent] }, { limit })) {
         add(e.key);
       }
     }
@@ -40,7 +40,7 @@ export async function readyHeads(
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const selector = start ? { prefix: [READY_BY_INTENT], start } : { prefix: [READY_BY_INTENT] };
-      const entries = kv.list<null>(selector, { limit, ...(cursor ? { cursor } : {}) });
+      const entries = kv.list<IndexValue>(selector, { limit, ...(cursor ? { cursor } : {}) });
       let n = 0;
       let last = "";
       for await (const e of entries) {
