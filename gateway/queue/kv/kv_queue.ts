@@ -20,6 +20,7 @@ import {
 import { CasQueue, type Change } from "../cas_queue.ts";
 import { GroupCommit, type KvWrite } from "./group_commit.ts";
 import { HeldRecords } from "./held_records.ts";
+import { QueuedRecords } from "./queued_records.ts";
 import { DueTracker } from "./due_tracker.ts";
 import { migrateIndexes } from "./index_migration.ts";
 import { readyHeads } from "./ready_heads.ts";
@@ -75,6 +76,8 @@ export class KvQueue extends CasQueue implements JobQueue {
   readonly #writes: GroupCommit;
   /** Records of the jobs this process holds leases on, to write them again without a read. */
   readonly #held = new HeldRecords();
+  /** Records of the jobs this process enqueued, to lease them without a read. */
+  readonly #queued = new QueuedRecords();
   readonly #due = new DueTracker();
   /** Claims waiting for the next claim round, grouped by intents filter. */
   readonly #claimWaiters = new Map<string, ClaimWaiter[]>();
@@ -176,6 +179,7 @@ export class KvQueue extends CasQueue implements JobQueue {
       this.signal.notify();
     }
     this.#held.wrote(next, versionstamp, inline);
+    this.#queued.forget(next.job_id);
   }
 
   /**
@@ -248,12 +252,17 @@ export class KvQueue extends CasQueue implements JobQueue {
       });
       write.bytes += 200;
     }
+    const inline: boolean[] = [];
     for (const r of records) {
       const w = this.#write({ stored: null, job: null }, r);
       (write.mutations as Deno.KvMutation[]).push(...w.mutations);
       write.bytes += w.bytes;
+      inline.push(w.inline);
     }
-    return await this.#writes.submit(write);
+    const stamp = await this.#writes.commit(write);
+    if (stamp === null) return false;
+    records.forEach((r, i) => this.#queued.enqueued(r, stamp, inline[i]!));
+    return true;
   }
 
   protected wake(): void {
@@ -295,6 +304,7 @@ export class KvQueue extends CasQueue implements JobQueue {
    * ten waiting claimers and leases them all in one atomic write.
    */
   claim(options: ClaimOptions): Promise<JobRecord | null> {
+    this.#queued.want();
     const { promise, resolve, reject } = Promise.withResolvers<JobRecord | null>();
     const key = options.intents ? JSON.stringify(options.intents) : "*";
     const waiters = this.#claimWaiters.get(key) ?? [];
@@ -339,7 +349,7 @@ export class KvQueue extends CasQueue implements JobQueue {
       const want = claimers.length - claimed.length;
       const ids = await readyHeads(this.#kv, intents, Math.min(CLAIM_BATCH, want + 2));
       if (ids.length === 0) break;
-      const entries = await this.#kv.getMany<StoredJob[]>(ids.map((id) => jobKey(id)));
+      const entries = await this.#entries(ids);
       const picks: { loaded: Loaded; next: JobRecord }[] = [];
       for (const entry of entries) {
         const c = claimers[claimed.length + picks.length];
@@ -365,6 +375,7 @@ export class KvQueue extends CasQueue implements JobQueue {
       }
       // Another process took or changed one of them: lease them one by one.
       for (const p of picks) {
+        this.#queued.forget(p.next.job_id);
         const c = claimers[claimed.length]!;
         const outcome = await this.mutate(
           p.next.job_id,
@@ -377,6 +388,23 @@ export class KvQueue extends CasQueue implements JobQueue {
       }
     }
     return claimed;
+  }
+
+  /**
+   * The stored entries of `ids`, in order: the records this process enqueued as it wrote them,
+   * the others read (in one consistent read).
+   */
+  async #entries(ids: readonly string[]): Promise<Deno.KvEntryMaybe<StoredJob>[]> {
+    const kept = ids.map((id) => this.#queued.get(id));
+    const missing = ids.filter((_, i) => kept[i] === undefined);
+    const read = missing.length > 0
+      ? await this.#kv.getMany<StoredJob[]>(missing.map((id) => jobKey(id)))
+      : [];
+    let r = 0;
+    return ids.map((id, i) => {
+      const k = kept[i];
+      return k ? { key: jobKey(id), value: k.job, versionstamp: k.versionstamp } : read[r++]!;
+    });
   }
 
   recoverExpired(now = this.now()): Promise<JobRecord[]> {

@@ -191,3 +191,71 @@ Deno.test("KvQueue: two handles on one file never claim the same job", async () 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("KvQueue: a job changed by another handle after this one enqueued it is claimed as it now is, never as kept", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/queue.kv`;
+  const a = await KvQueue.open(path);
+  const b = await KvQueue.open(path);
+  try {
+    // A first claim (nothing queued yet) makes `a` keep what it enqueues from now on.
+    assertEquals(await a.claim({ owner: "a", leaseMs: 10_000 }), null);
+    const { jobs } = await a.enqueue({ utterance_id: "u1", text: "t", source: "api" }, [
+      { spec: spec(), max_attempts: 1 },
+      { spec: spec(), max_attempts: 1 },
+    ]);
+    const [first, second] = jobs.map((j) => j.job_id);
+    // `b` runs the first job for a while and gives it back: queued again, with its progress.
+    const taken = (await b.claim({ owner: "b", leaseMs: 10_000 }))!;
+    assertEquals(taken.job_id, first);
+    const token = taken.lease!.token;
+    assertEquals((await b.update(first!, token, { progress: { fraction: 0.5 } })).ok, true);
+    assertEquals((await b.release(first!, token)).ok, true);
+    // `b` cancels the second.
+    assertEquals((await b.cancel(second!))?.status, "cancelled");
+    const claimed = (await a.claim({ owner: "a", leaseMs: 10_000 }))!;
+    assertEquals([claimed.job_id, claimed.progress, claimed.lease?.owner], [first, {
+      fraction: 0.5,
+    }, "a"]);
+    const stored = (await a.get(first!))!;
+    assertEquals([stored.status, stored.progress, stored.lease?.owner], ["running", {
+      fraction: 0.5,
+    }, "a"]);
+    assertEquals((await a.get(second!))?.status, "cancelled");
+    assertEquals(await a.claim({ owner: "a", leaseMs: 10_000 }), null);
+  } finally {
+    await a.close();
+    await b.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("KvQueue: two handles that both keep what they enqueue never claim the same job", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/queue.kv`;
+  const a = await KvQueue.open(path);
+  const b = await KvQueue.open(path);
+  try {
+    for (const q of [a, b]) assertEquals(await q.claim({ owner: "warm", leaseMs: 10_000 }), null);
+    for (let i = 0; i < 20; i++) {
+      await (i % 2 ? a : b).enqueue({ utterance_id: `u${i}`, text: "t", source: "api" }, [{
+        spec: spec(),
+        max_attempts: 1,
+      }]);
+    }
+    const claims = await Promise.all(
+      Array.from(
+        { length: 30 },
+        (_, i) => (i % 3 ? a : b).claim({ owner: `e${i}`, leaseMs: 10_000 }),
+      ),
+    );
+    const got = claims.filter((c) => c !== null).map((c) => c!.job_id);
+    assertEquals(got.length, 20);
+    assertEquals(new Set(got).size, 20);
+    for (const id of got) assertEquals((await a.get(id))?.status, "running");
+  } finally {
+    await a.close();
+    await b.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
