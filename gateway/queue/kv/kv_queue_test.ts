@@ -164,40 +164,55 @@ Deno.test("KvQueue: an enqueue the store refuses is a QueueError that names the 
   }
 });
 
-Deno.test("KvQueue: two handles on one file never claim the same job", async () => {
+/** Two handles on one new store file, closed and removed after `fn`. */
+async function withTwoHandles(fn: (a: KvQueue, b: KvQueue) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/queue.kv`;
   const a = await KvQueue.open(path);
   const b = await KvQueue.open(path);
   try {
-    for (let i = 0; i < 20; i++) {
-      await a.enqueue({ utterance_id: `u${i}`, text: "t", source: "api" }, [{
-        spec: spec(),
-        max_attempts: 1,
-      }]);
-    }
-    const claims = await Promise.all(
-      Array.from(
-        { length: 30 },
-        (_, i) => (i % 2 ? a : b).claim({ owner: `e${i}`, leaseMs: 10_000 }),
-      ),
-    );
-    const got = claims.filter((c) => c !== null).map((c) => c!.job_id);
-    assertEquals(got.length, 20);
-    assertEquals(new Set(got).size, 20);
+    await fn(a, b);
   } finally {
     await a.close();
     await b.close();
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
-Deno.test("KvQueue: a job changed by another handle after this one enqueued it is claimed as it now is, never as kept", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/queue.kv`;
-  const a = await KvQueue.open(path);
-  const b = await KvQueue.open(path);
-  try {
+/**
+ * Twenty jobs (enqueued through `a`, or through both when `keep`, after a first claim on each,
+ * so that each keeps what it enqueues), thirty claims through both at once: each job once.
+ */
+async function claimRace(a: KvQueue, b: KvQueue, keep: boolean): Promise<void> {
+  if (keep) {
+    for (const q of [a, b]) assertEquals(await q.claim({ owner: "warm", leaseMs: 10_000 }), null);
+  }
+  for (let i = 0; i < 20; i++) {
+    await (keep && i % 2 ? b : a).enqueue({ utterance_id: `u${i}`, text: "t", source: "api" }, [{
+      spec: spec(),
+      max_attempts: 1,
+    }]);
+  }
+  const claims = await Promise.all(
+    Array.from(
+      { length: 30 },
+      (_, i) => (i % 3 ? a : b).claim({ owner: `e${i}`, leaseMs: 10_000 }),
+    ),
+  );
+  const got = claims.filter((c) => c !== null).map((c) => c!.job_id);
+  assertEquals(got.length, 20);
+  assertEquals(new Set(got).size, 20);
+  for (const id of got) assertEquals((await a.get(id))?.status, "running");
+}
+
+Deno.test("KvQueue: two handles on one file never claim the same job", () =>
+  withTwoHandles((a, b) => claimRace(a, b, false)));
+
+Deno.test("KvQueue: two handles that both keep what they enqueue never claim the same job", () =>
+  withTwoHandles((a, b) => claimRace(a, b, true)));
+
+Deno.test("KvQueue: a job changed by another handle after this one enqueued it is claimed as it now is, never as kept", () =>
+  withTwoHandles(async (a, b) => {
     // A first claim (nothing queued yet) makes `a` keep what it enqueues from now on.
     assertEquals(await a.claim({ owner: "a", leaseMs: 10_000 }), null);
     const { jobs } = await a.enqueue({ utterance_id: "u1", text: "t", source: "api" }, [
@@ -223,39 +238,4 @@ Deno.test("KvQueue: a job changed by another handle after this one enqueued it i
     }, "a"]);
     assertEquals((await a.get(second!))?.status, "cancelled");
     assertEquals(await a.claim({ owner: "a", leaseMs: 10_000 }), null);
-  } finally {
-    await a.close();
-    await b.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("KvQueue: two handles that both keep what they enqueue never claim the same job", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/queue.kv`;
-  const a = await KvQueue.open(path);
-  const b = await KvQueue.open(path);
-  try {
-    for (const q of [a, b]) assertEquals(await q.claim({ owner: "warm", leaseMs: 10_000 }), null);
-    for (let i = 0; i < 20; i++) {
-      await (i % 2 ? a : b).enqueue({ utterance_id: `u${i}`, text: "t", source: "api" }, [{
-        spec: spec(),
-        max_attempts: 1,
-      }]);
-    }
-    const claims = await Promise.all(
-      Array.from(
-        { length: 30 },
-        (_, i) => (i % 3 ? a : b).claim({ owner: `e${i}`, leaseMs: 10_000 }),
-      ),
-    );
-    const got = claims.filter((c) => c !== null).map((c) => c!.job_id);
-    assertEquals(got.length, 20);
-    assertEquals(new Set(got).size, 20);
-    for (const id of got) assertEquals((await a.get(id))?.status, "running");
-  } finally {
-    await a.close();
-    await b.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
