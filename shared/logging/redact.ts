@@ -62,6 +62,15 @@ export function redactText(text: string): string {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   if (!SECRET_HINT.test(out) || !ANY_PATTERN.test(out)) return out;
+  return redactShapes(out);
+}
+
+/**
+ * Every credential shape in `text` replaced, each pattern applied in turn with no quick check
+ * first (`redactText` runs this only on text the checks let through).
+ */
+export function redactShapes(text: string): string {
+  let out = text;
   for (const pattern of SECRET_PATTERNS) {
     out = out.replace(
       pattern,
