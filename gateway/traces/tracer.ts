@@ -165,10 +165,11 @@ export class Tracer {
     const limit = filter.limit ?? 100;
     const out: TraceEvent[] = [];
     // An id or event name missing from a line's text rules it out before it is parsed.
-    const needles = [filter.job_id, filter.utterance_id, filter.event].filter((n) => !!n);
+    const needles = [filter.job_id, filter.utterance_id, filter.event].filter((n) => !!n)
+      .map((n) => JSON.stringify(n));
     for (let i = this.#ringCount - 1; i >= 0 && out.length < limit; i--) {
       const line = this.#ring[(this.#ringStart + i) % this.#ringSize]!;
-      if (!needles.every((n) => line.includes(JSON.stringify(n)))) continue;
+      if (!needles.every((n) => line.includes(n))) continue;
       const e = JSON.parse(line) as TraceEvent;
       if (filter.job_id && e.job_id !== filter.job_id) continue;
       if (filter.utterance_id && e.utterance_id !== filter.utterance_id) continue;
