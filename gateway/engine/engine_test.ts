@@ -238,7 +238,11 @@ Deno.test("Engine coalesces a progress flood, stays responsive, and the job stil
     // holds a 10 ms timer back that long.
     assert(worstGap < 5_000, `the event loop stalled for ${worstGap.toFixed(0)} ms`);
     const progress = t.tracer.recent({ job_id: job.job_id, event: "job.progress", limit: 100_000 });
-    assert(progress.length < 100, `expected coalesced progress, got ${progress.length} events`);
+    // The worker posted hundreds of reports; one store write per 250 ms is about six.
+    assert(
+      progress.length >= 2 && progress.length < 20,
+      `expected coalesced progress, got ${progress.length} events`,
+    );
   } finally {
     clearInterval(ticker);
     await t.close();

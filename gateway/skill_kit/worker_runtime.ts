@@ -98,6 +98,27 @@ export function serveJobs(handler: JobHandler): void {
     const abort = new AbortController();
     const job = { id: msg.job_id, abort } as NonNullable<typeof current>;
     current = job;
+    // Progress waits for the event loop to turn before it is posted, and a newer report
+    // replaces it meanwhile. A job that reports its last step and answers in the same turn
+    // then sends one message instead of two (each wakes the engine's thread, and the engine
+    // keeps only the latest progress, dropping what is pending once the job answers). Any
+    // other message posts the held progress first, so the order is kept.
+    let heldProgress: JobProgress | undefined;
+    let heldTimer: ReturnType<typeof setTimeout> | undefined;
+    const dropProgress = () => {
+      clearTimeout(heldTimer);
+      heldTimer = undefined;
+      heldProgress = undefined;
+    };
+    const flushProgress = () => {
+      const progress = heldProgress;
+      dropProgress();
+      if (progress) post({ type: "progress", job_id: msg.job_id, progress });
+    };
+    const send = (message: FromWorker) => {
+      flushProgress();
+      post(message);
+    };
     const ctx: JobContext = {
       job_id: msg.job_id,
       utterance_id: msg.utterance_id,
@@ -105,18 +126,21 @@ export function serveJobs(handler: JobHandler): void {
       spec: msg.spec,
       config: msg.config,
       signal: abort.signal,
-      progress: (progress) => post({ type: "progress", job_id: msg.job_id, progress }),
+      progress: (progress) => {
+        heldProgress = progress;
+        heldTimer ??= setTimeout(flushProgress, 0);
+      },
       log: (level, message, data) =>
-        post({
+        send({
           type: "log",
           job_id: msg.job_id,
           level,
           message: message.slice(0, 4000),
           ...(data ? { data: JSON.parse(JSON.stringify(data)) } : {}),
         }),
-      usage: (usage) => post({ type: "usage", job_id: msg.job_id, usage }),
+      usage: (usage) => send({ type: "usage", job_id: msg.job_id, usage }),
       artifact: (name, content) =>
-        post(
+        send(
           typeof content === "string"
             ? { type: "artifact", job_id: msg.job_id, name, text: content }
             : { type: "artifact", job_id: msg.job_id, name, base64: toBase64(content) },
@@ -130,7 +154,7 @@ export function serveJobs(handler: JobHandler): void {
           abort.signal.addEventListener("abort", () => reject(abort.signal.reason), {
             once: true,
           });
-          post({
+          send({
             type: "await_confirmation",
             job_id: msg.job_id,
             prompt,
@@ -139,8 +163,14 @@ export function serveJobs(handler: JobHandler): void {
         }),
     };
     handler(ctx).then(
-      (result) => post({ type: "result", job_id: msg.job_id, result }),
-      (err) => post({ type: "error", job_id: msg.job_id, error: toJobError(err) }),
+      (result) => {
+        dropProgress();
+        post({ type: "result", job_id: msg.job_id, result });
+      },
+      (err) => {
+        dropProgress();
+        post({ type: "error", job_id: msg.job_id, error: toJobError(err) });
+      },
     ).finally(() => {
       if (current === job) current = null;
     });

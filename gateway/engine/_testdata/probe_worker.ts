@@ -43,7 +43,12 @@ serveJobs(async (ctx) => {
       await new Promise(() => {});
       break;
     case "flood":
-      for (let i = 0; i < 20_000; i++) ctx.progress({ fraction: i / 20_000, message: `step ${i}` });
+      // Reports for 1.5 s with a turn of the event loop after each (the worker side holds a
+      // report until the loop turns, so every one of them is posted: hundreds per second).
+      for (let i = 0, until = Date.now() + 1_500; Date.now() < until; i++) {
+        ctx.progress({ fraction: Math.min(0.99, i / 1_000), message: `step ${i}` });
+        await new Promise((r) => setTimeout(r, 0));
+      }
       break;
     case "usage":
       ctx.usage({
