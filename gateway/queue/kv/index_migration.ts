@@ -5,7 +5,10 @@
  * - version 2 added the list indexes (`BY_STATUS`, `BY_INTENT`) to every job, each with a
  *   compare-and-swap on the job record, so a job changed meanwhile is indexed as it is now;
  * - version 3 dropped the `OLD_READY` index, which repeated `READY_BY_INTENT`: its keys are
- *   deleted (they are never read any more, so a partial run is harmless and runs again).
+ *   deleted (they are never read any more, so a partial run is harmless and runs again);
+ * - version 4 dropped the `BY_STATUS` keys of running jobs (`LEASE` lists them) and stores
+ *   records as JSON bytes: the running keys are deleted the same way, and records written as
+ *   objects before stay readable as they are.
  * The version is written last, so a crash midway re-runs the migration on the next open.
  */
 import type { JobRecord } from "@shared/schemas/mod.ts";
@@ -16,6 +19,7 @@ import {
   BY_STATUS,
   INDEX_VALUE,
   INDEX_VERSION,
+  indexKeys,
   indexVersionKey,
   JOB,
   OLD_READY,
@@ -39,7 +43,8 @@ export async function migrateIndexes(store: MigrationStore): Promise<void> {
   const version = (await store.kv.get<number>(indexVersionKey)).value ?? 0;
   if (version >= INDEX_VERSION) return;
   if (version < 2) await addListIndexes(store);
-  await deleteOldReady(store.kv);
+  await deletePrefix(store.kv, [OLD_READY]);
+  await deletePrefix(store.kv, [BY_STATUS, "running"]);
   await store.kv.set(indexVersionKey, INDEX_VERSION);
 }
 
@@ -51,10 +56,10 @@ async function addListIndexes(store: MigrationStore): Promise<void> {
       if (!job) break;
       const committed = await store.submit({
         checks: [entry],
-        mutations: [
-          { type: "set", key: [BY_STATUS, job.status, id], value: INDEX_VALUE },
-          { type: "set", key: [BY_INTENT, job.intent, id], value: INDEX_VALUE },
-        ],
+        // Only the list indexes of version 2, as later versions have them.
+        mutations: indexKeys(job)
+          .filter((key) => key[0] === BY_STATUS || key[0] === BY_INTENT)
+          .map((key) => ({ type: "set", key, value: INDEX_VALUE })),
         bytes: 200,
       });
       if (committed) break;
@@ -65,10 +70,11 @@ async function addListIndexes(store: MigrationStore): Promise<void> {
   }
 }
 
-async function deleteOldReady(kv: Deno.Kv): Promise<void> {
+/** Deletes every key under `prefix` (keys no version reads any more). */
+async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
   for (;;) {
     const keys: Deno.KvKey[] = [];
-    for await (const e of kv.list({ prefix: [OLD_READY] }, { limit: DELETE_BATCH })) {
+    for await (const e of kv.list({ prefix }, { limit: DELETE_BATCH })) {
       keys.push(e.key);
     }
     if (keys.length === 0) return;

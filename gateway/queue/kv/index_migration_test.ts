@@ -1,14 +1,22 @@
 /**
- * Opening a store written with index version 2 (a `ready` index beside `ready_by_intent`): the
- * old index is gone, every queued job is still claimed, exactly once, in the claim order, and
- * the jobs that were running keep their leases.
+ * Opening a store written with index version 2 (a `ready` index beside `ready_by_intent`, a
+ * `by_status` key for running jobs, records stored as objects): the old keys are gone, every
+ * queued job is still claimed, exactly once, in the claim order, and the jobs that were running
+ * keep their leases and are still listed as running.
  */
 import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { type JobRecord, TaskSpec } from "@shared/schemas/mod.ts";
 import { newId } from "../ids.ts";
 import { claimJob, createJob, priorityRank } from "../job_ops.ts";
 import { KvQueue } from "./kv_queue.ts";
-import { INDEX_VERSION, indexVersionKey, OLD_READY, READY_BY_INTENT } from "./keys.ts";
+import {
+  BY_STATUS,
+  INDEX_VERSION,
+  indexVersionKey,
+  jobKey,
+  OLD_READY,
+  READY_BY_INTENT,
+} from "./keys.ts";
 
 async function keysUnder(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Deno.KvKey[]> {
   const keys: Deno.KvKey[] = [];
@@ -71,6 +79,7 @@ Deno.test("KvQueue.open() drops the version-2 ready index; every job is leased e
   try {
     const raw = await Deno.openKv(path);
     assertEquals(await keysUnder(raw, [OLD_READY]), []);
+    assertEquals(await keysUnder(raw, [BY_STATUS, "running"]), []);
     assertEquals((await raw.get(indexVersionKey)).value, INDEX_VERSION);
     raw.close();
     assertEquals(await a.depth(), {
@@ -79,6 +88,7 @@ Deno.test("KvQueue.open() drops the version-2 ready index; every job is leased e
       running: 1,
       awaiting_confirmation: 0,
     });
+    assertEquals((await a.list({ status: "running" })).jobs, [running]);
 
     // The first claim takes the oldest interactive job of any intent.
     const first = await a.claim({ owner: "a", leaseMs: 60_000 });
@@ -149,6 +159,40 @@ Deno.test("KvQueue.open() on a current store changes nothing", async () => {
     assertEquals(await keysUnder(after, []), before);
     after.close();
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("A version-4 store keeps records as JSON bytes and lists running jobs by their lease", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/queue.kv`;
+  const q = await KvQueue.open(path);
+  try {
+    const { jobs } = await q.enqueue({ utterance_id: "u", text: "t", source: "api" }, [
+      { spec: TaskSpec.parse({ intent: "echo", instruction: "first" }), max_attempts: 1 },
+      { spec: TaskSpec.parse({ intent: "echo", instruction: "second" }), max_attempts: 1 },
+    ]);
+    const claimed = [
+      (await q.claim({ owner: "t", leaseMs: 60_000 }))!,
+      (await q.claim({ owner: "t", leaseMs: 60_000 }))!,
+    ];
+    const raw = await Deno.openKv(path);
+    try {
+      const stored = (await raw.get(jobKey(claimed[0]!.job_id))).value;
+      assert(stored instanceof Uint8Array, "a record is stored as its JSON bytes");
+      assertEquals(JSON.parse(new TextDecoder().decode(stored)), claimed[0]);
+      assertEquals(await keysUnder(raw, [BY_STATUS, "running"]), []);
+    } finally {
+      raw.close();
+    }
+    const newest = [...jobs].map((j) => j.job_id).sort().reverse();
+    assertEquals((await q.list({ status: "running" })).jobs.map((j) => j.job_id), newest);
+    const page = await q.list({ status: "running", limit: 1 });
+    assertEquals(page.jobs.map((j) => j.job_id), [newest[0]]);
+    const rest = await q.list({ status: "running", cursor: page.next_cursor! });
+    assertEquals(rest.jobs.map((j) => j.job_id), [newest[1]]);
+  } finally {
+    await q.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

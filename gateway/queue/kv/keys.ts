@@ -25,7 +25,12 @@ export const DELAYED = "delayed";
 export const LEASE = "lease";
 /** Jobs paused for a confirmation: [PAUSED, job_id]. */
 export const PAUSED = "paused";
-/** Every job by state, for `list({ status })`: [BY_STATUS, status, job_id]. */
+/**
+ * Every job by state, for `list({ status })`: [BY_STATUS, status, job_id], except `running`
+ * (index version 4): a running job is always in `LEASE`, which `list({ status: "running" })`
+ * reads instead. Running is the state every job passes through for the shortest time, and its
+ * key cost two mutations per job (set at the claim, deleted at the end).
+ */
 export const BY_STATUS = "by_status";
 /** Every job by intent, for `list({ intent })`: [BY_INTENT, intent, job_id]. */
 export const BY_INTENT = "by_intent";
@@ -45,7 +50,7 @@ export const INDEX_VALUE: Uint8Array = new Uint8Array(0);
 export type IndexValue = Uint8Array | null;
 
 /** Version of the index layout; a store with an older one is re-indexed when opened. */
-export const INDEX_VERSION = 3;
+export const INDEX_VERSION = 4;
 export const indexVersionKey: Deno.KvKey = [META, "index_version"];
 
 export const jobKey = (id: string): Deno.KvKey => [JOB, id];
@@ -56,10 +61,8 @@ export const utteranceKey = (id: string): Deno.KvKey => [UTTERANCE, id];
 export function indexKeys(
   job: Pick<JobRecord, "job_id" | "status" | "intent" | "priority" | "run_at" | "lease">,
 ): Deno.KvKey[] {
-  const keys: Deno.KvKey[] = [
-    [BY_STATUS, job.status, job.job_id],
-    [BY_INTENT, job.intent, job.job_id],
-  ];
+  const keys: Deno.KvKey[] = [[BY_INTENT, job.intent, job.job_id]];
+  if (job.status !== "running") keys.push([BY_STATUS, job.status, job.job_id]);
   if (job.status === "queued") {
     const rank = priorityRank(job);
     keys.push([READY_BY_INTENT, job.intent, rank, job.job_id]);

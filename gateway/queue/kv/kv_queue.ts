@@ -39,7 +39,15 @@ import {
   SESSION_UTTERANCE,
   utteranceKey,
 } from "./keys.ts";
-import { chunkCount, decodeJob, encodeJob, isChunked, type StoredJob } from "./record_codec.ts";
+import {
+  type ChunkedHead,
+  chunkCount,
+  decodeJob,
+  encodeJob,
+  inlineJob,
+  isChunked,
+  type StoredJob,
+} from "./record_codec.ts";
 
 const MAX_ATTEMPTS = 20;
 
@@ -122,7 +130,7 @@ export class KvQueue extends CasQueue implements JobQueue {
     let entry = await this.#kv.get<StoredJob>(jobKey(jobId));
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const n = chunkCount(entry.value);
-      if (n === 0) return { entry, job: entry.value as JobRecord | null };
+      if (n === 0) return { entry, job: inlineJob(entry.value as Exclude<StoredJob, ChunkedHead>) };
       const keys = [jobKey(jobId), ...Array.from({ length: n }, (_, k) => chunkKey(jobId, k))];
       const [head, ...chunks] = await this.#kv.getMany<unknown[]>(keys);
       const value = head!.value as StoredJob | null;
@@ -356,7 +364,7 @@ export class KvQueue extends CasQueue implements JobQueue {
         if (!c) break;
         const loaded = entry.value && isChunked(entry.value)
           ? await this.#load(entry.value.job_id)
-          : { entry, job: entry.value };
+          : { entry, job: inlineJob(entry.value) };
         if (!claimable(loaded.job)) continue;
         picks.push({ loaded, next: claimJob(loaded.job, c.owner, newId(), c.leaseMs, now) });
       }
@@ -447,7 +455,7 @@ export class KvQueue extends CasQueue implements JobQueue {
     const jobs: JobRecord[] = [];
     for (const e of entries) {
       if (!e.value) continue;
-      const job = isChunked(e.value) ? (await this.#load(e.value.job_id)).job : e.value;
+      const job = isChunked(e.value) ? (await this.#load(e.value.job_id)).job : inlineJob(e.value);
       if (job) jobs.push(job);
     }
     return jobs;
@@ -458,6 +466,10 @@ export class KvQueue extends CasQueue implements JobQueue {
    * state, or one intent), starting below `cursor`.
    */
   protected async *scan(options: ListOptions): AsyncGenerator<JobRecord> {
+    if (options.status === "running") {
+      yield* this.#scanRunning(options.cursor);
+      return;
+    }
     const prefix: Deno.KvKey = options.status
       ? [BY_STATUS, options.status]
       : options.intent
@@ -468,7 +480,7 @@ export class KvQueue extends CasQueue implements JobQueue {
       : { prefix };
     if (prefix[0] === JOB) {
       for await (const e of this.#kv.list<StoredJob>(selector, { reverse: true, batchSize: 500 })) {
-        if (!isChunked(e.value)) yield e.value;
+        if (!isChunked(e.value)) yield inlineJob(e.value)!;
         else {
           const job = (await this.#load(e.value.job_id)).job;
           if (job) yield job;
@@ -485,6 +497,22 @@ export class KvQueue extends CasQueue implements JobQueue {
       }
     }
     yield* await this.#fetch(ids);
+  }
+
+  /**
+   * Jobs in flight newest first, below `cursor`, from the lease index: running jobs have no
+   * `by_status` key (see `keys.ts`), and every one of them holds a lease. The index holds only
+   * the jobs engines are working on now, so it is read whole and sorted by id.
+   */
+  async *#scanRunning(cursor: string | undefined): AsyncGenerator<JobRecord> {
+    const ids = new Set<string>();
+    for await (const e of this.#kv.list<IndexValue>({ prefix: [LEASE] }, { batchSize: 500 })) {
+      const id = e.key[2] as string;
+      // A renewed lease moves its key, so one job can show twice across the list's pages.
+      if (!cursor || id < cursor) ids.add(id);
+    }
+    const newest = [...ids].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    for (let i = 0; i < newest.length; i += 10) yield* await this.#fetch(newest.slice(i, i + 10));
   }
 
   depth(): Promise<QueueDepth> {

@@ -1,21 +1,18 @@
 /**
  * @module
- * How a job record is laid out in Deno KV. A KV value holds at most 64 KiB, but a job record can
- * be larger (a 60 KB instruction echoed back in its result). Small records are stored as they
- * are; a large one becomes a head (the fields `list()` filters on, plus a chunk count) and its
- * JSON as UTF-8 chunks under their own keys, all written in the same atomic operation.
+ * How a job record is laid out in Deno KV. A record is stored as the UTF-8 bytes of its JSON
+ * (index version 4): Deno KV passes any other value through V8's serializer, which cost the
+ * gateway's thread about twice as much per record as `JSON.stringify` plus `TextEncoder`, and the
+ * JSON is made anyway to size the record. Records written as objects before stay readable.
+ *
+ * A KV value holds at most 64 KiB, but a job record can be larger (a 60 KB instruction echoed
+ * back in its result). A large one becomes a head (the fields `list()` filters on, plus a chunk
+ * count) and its JSON in chunks under their own keys, all written in the same atomic operation.
  */
 import type { JobRecord, JobState } from "@shared/schemas/mod.ts";
 import { QueueError } from "../queue.ts";
 
-/**
- * Records whose JSON is at most this many UTF-16 units are stored inline. V8's serializer takes
- * at most two bytes per unit plus a few bytes of framing per field, so this stays well below the
- * 65,536-byte value limit.
- */
-export const INLINE_LIMIT = 24_000;
-
-/** Bytes of JSON per chunk (a chunk is a Uint8Array value, limit 65,536 bytes). */
+/** Bytes of JSON per chunk, and the most a record stored inline has (limit 65,536 bytes). */
 export const CHUNK_BYTES = 60_000;
 
 /**
@@ -36,7 +33,8 @@ export interface ChunkedHead {
   status: JobState;
 }
 
-export type StoredJob = JobRecord | ChunkedHead;
+/** A record as stored: its JSON bytes, the head of its chunks, or (before version 4) itself. */
+export type StoredJob = Uint8Array | ChunkedHead | JobRecord;
 
 /** Thrown when a record exceeds {@linkcode MAX_RECORD_BYTES}. */
 export class RecordTooLargeError extends QueueError {
@@ -49,7 +47,7 @@ export class RecordTooLargeError extends QueueError {
 }
 
 export function isChunked(value: StoredJob): value is ChunkedHead {
-  return "$chunks" in value;
+  return !(value instanceof Uint8Array) && "$chunks" in value;
 }
 
 /** Chunk count of a stored value (0 for inline records and for nothing). */
@@ -60,17 +58,20 @@ export function chunkCount(value: StoredJob | null): number {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** The record of a value stored inline (not chunked); null for nothing. */
+export function inlineJob(value: Exclude<StoredJob, ChunkedHead> | null): JobRecord | null {
+  return value instanceof Uint8Array ? JSON.parse(decoder.decode(value)) : value;
+}
+
 /**
- * Splits a record into the head to store at its key and the chunks (none when inline), with an
- * upper estimate of the bytes they take in a commit.
+ * Splits a record into the head to store at its key (its JSON bytes when it fits in one value)
+ * and the chunks (none when inline), with the bytes they take in a commit.
  */
 export function encodeJob(
   job: JobRecord,
 ): { head: StoredJob; chunks: Uint8Array[]; bytes: number } {
-  const json = JSON.stringify(job);
-  // At most two bytes per UTF-16 unit once serialized (see INLINE_LIMIT).
-  if (json.length <= INLINE_LIMIT) return { head: job, chunks: [], bytes: 2 * json.length };
-  const bytes = encoder.encode(json);
+  const bytes = encoder.encode(JSON.stringify(job));
+  if (bytes.length <= CHUNK_BYTES) return { head: bytes, chunks: [], bytes: bytes.length };
   if (bytes.length > MAX_RECORD_BYTES) throw new RecordTooLargeError(job.job_id, bytes.length);
   const chunks: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += CHUNK_BYTES) chunks.push(bytes.slice(i, i + CHUNK_BYTES));

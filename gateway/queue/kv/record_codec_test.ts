@@ -5,7 +5,7 @@ import {
   CHUNK_BYTES,
   decodeJob,
   encodeJob,
-  INLINE_LIMIT,
+  inlineJob,
   isChunked,
   MAX_RECORD_BYTES,
   RecordTooLargeError,
@@ -21,8 +21,8 @@ function jobWith(text: string) {
 const overhead = JSON.stringify(jobWith("")).length;
 const table: [name: string, text: string, chunks: number][] = [
   ["a small record stays inline", "hello", 0],
-  ["a record at the inline limit stays inline", "a".repeat(INLINE_LIMIT - overhead), 0],
-  ["one unit over the inline limit is chunked", "a".repeat(INLINE_LIMIT - overhead + 1), 1],
+  ["a record at the inline limit stays inline", "a".repeat(CHUNK_BYTES - overhead), 0],
+  ["one byte over the inline limit is chunked", "a".repeat(CHUNK_BYTES - overhead + 1), 2],
   ["two-byte text counts its UTF-8 bytes", "é".repeat(CHUNK_BYTES), 3],
   ["the largest record fits in the last chunk", "a".repeat(MAX_RECORD_BYTES - overhead), 9],
 ];
@@ -34,15 +34,17 @@ for (const [name, text, chunks] of table) {
     assertEquals(encoded.chunks.length, chunks);
     assertEquals(isChunked(encoded.head), chunks > 0);
     for (const c of encoded.chunks) assertEquals(c.length <= CHUNK_BYTES, true);
-    const back = isChunked(encoded.head) ? decodeJob(encoded.head, encoded.chunks) : encoded.head;
+    const back = isChunked(encoded.head)
+      ? decodeJob(encoded.head, encoded.chunks)
+      : inlineJob(encoded.head);
     assertEquals(back, job);
   });
 }
 
 Deno.test("encodeJob(): the head keeps the fields list() filters on", () => {
-  const { head } = encodeJob(jobWith("a".repeat(INLINE_LIMIT)));
+  const { head } = encodeJob(jobWith("a".repeat(CHUNK_BYTES)));
   assertEquals(head, {
-    $chunks: 1,
+    $chunks: 2,
     job_id: JOB_ID,
     utterance_id: "utt-1",
     intent: "echo",
@@ -69,4 +71,14 @@ Deno.test("decodeJob(): a missing chunk is an error, not a truncated record", ()
     TypeError,
     `Cannot read job '${JOB_ID}' as 2 of its 3 chunks are present`,
   );
+});
+
+Deno.test("inlineJob(): a record stored as JSON bytes and one stored as an object read alike", () => {
+  const job = jobWith("héllo");
+  const { head } = encodeJob(job);
+  if (!(head instanceof Uint8Array)) throw new Error("expected JSON bytes");
+  assertEquals(new TextDecoder().decode(head), JSON.stringify(job));
+  assertEquals(inlineJob(head), job);
+  assertEquals(inlineJob(job), job);
+  assertEquals(inlineJob(null), null);
 });
