@@ -40,8 +40,8 @@ import {
   utteranceKey,
 } from "./keys.ts";
 import {
-  type ChunkedHead,
   chunkCount,
+  type ChunkedHead,
   decodeJob,
   encodeJob,
   inlineJob,
