@@ -2,12 +2,13 @@
  * @module
  * How long a job waits for a busy worker of its kind to come back before it starts one of its
  * own. A new worker is ready only after its start time (a Web Worker compiles the skill's
- * modules: a few hundred milliseconds of CPU on a loaded machine); a busy one comes back after
- * what is left of its job. When the jobs of a kind are short next to a start (echo) and fewer
- * jobs wait than workers are busy, a busy one comes back sooner than a new worker would be ready,
- * and starting one only spends CPU that the requests needed. When they are long (coding,
- * browser), or more jobs wait than workers are busy (a backlog, which a new worker helps drain
- * for many jobs), a job starts a worker of its own after the short wait.
+ * modules: tens to hundreds of milliseconds of CPU); the busy ones serve the jobs waiting in
+ * turns, each coming back after what is left of its job. A job waits when the busy workers reach
+ * it sooner than a new worker would be ready, since starting one would only spend CPU that the
+ * requests needed. So a line of short jobs (echo: about a millisecond each, against some 70 ms
+ * to start) is served by the workers already running, even a line longer than they are many;
+ * long jobs (coding, browser), or a line so long that its last jobs would wait longer than a
+ * start, start workers of their own after the short wait.
  */
 
 /** Typical durations of one kind of worker, smoothed over the last few. */
@@ -46,12 +47,13 @@ export interface ReuseWaitInput {
 /** Milliseconds to wait for a busy worker before starting one. */
 export function reuseWait(input: ReuseWaitInput): number {
   const { position, busy, holdMs, startMs, minWaitMs } = input;
-  // More jobs waiting than workers busy is a backlog: a worker started now serves many of them,
-  // so it pays for itself however short the jobs are.
-  if (startMs === undefined || position >= busy) return minWaitMs;
+  if (startMs === undefined || busy === 0) return minWaitMs;
   const wait = Math.max(minWaitMs, startMs);
-  // No job of the kind has ended yet: a start time is the most a worker of our own would save.
-  if (holdMs === undefined) return wait;
-  // Otherwise the job is served as the first busy worker comes back.
-  return holdMs < startMs ? wait : minWaitMs;
+  // No job of the kind has ended yet: a start time is the most a worker of our own would save,
+  // and a line longer than the busy workers are many is served by new workers.
+  if (holdMs === undefined) return position >= busy ? minWaitMs : wait;
+  // The busy workers take the line `busy` jobs at a time: this job's turn comes after about
+  // `position / busy` of their jobs, and then its own worker is back.
+  const turnMs = (Math.floor(position / busy) + 1) * holdMs;
+  return turnMs < startMs ? wait : minWaitMs;
 }

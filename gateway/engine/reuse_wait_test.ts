@@ -19,8 +19,16 @@ Deno.test("reuseWait: short jobs wait a start time for a busy worker", () => {
   assertEquals(reuseWait({ position: 2, busy: 3, holdMs: 100, startMs: 300, minWaitMs: 20 }), 300);
 });
 
-Deno.test("reuseWait: more jobs waiting than workers busy start one after the shortest wait", () => {
-  assertEquals(reuseWait({ position: 3, busy: 3, holdMs: 10, startMs: 300, minWaitMs: 20 }), 20);
+Deno.test("reuseWait: a line of short jobs longer than the busy workers waits for them", () => {
+  // Three busy workers at 10 ms a job reach the fourth job of the line after 20 ms: sooner than
+  // a start.
+  assertEquals(reuseWait({ position: 3, busy: 3, holdMs: 10, startMs: 300, minWaitMs: 20 }), 300);
+  // The 91st after 310 ms: later than a start, so it starts a worker.
+  assertEquals(reuseWait({ position: 90, busy: 3, holdMs: 10, startMs: 300, minWaitMs: 20 }), 20);
+  assertEquals(reuseWait({ position: 86, busy: 3, holdMs: 10, startMs: 300, minWaitMs: 20 }), 300);
+});
+
+Deno.test("reuseWait: before any job of the kind has ended, a line longer than the busy workers starts one", () => {
   assertEquals(
     reuseWait({ position: 1, busy: 1, holdMs: undefined, startMs: 300, minWaitMs: 20 }),
     20,
