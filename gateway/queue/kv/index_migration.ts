@@ -6,9 +6,9 @@
  *   compare-and-swap on the job record, so a job changed meanwhile is indexed as it is now;
  * - version 3 dropped the `OLD_READY` index, which repeated `READY_BY_INTENT`: its keys are
  *   deleted (they are never read any more, so a partial run is harmless and runs again);
- * - version 4 dropped the `BY_STATUS` keys of running jobs (`LEASE` lists them) and stores
- *   records as JSON bytes: the running keys are deleted the same way, and records written as
- *   objects before stay readable as they are.
+ * - version 4 dropped the `BY_STATUS` keys of queued and running jobs (`READY_BY_INTENT` and
+ *   `LEASE` list them) and stores records as JSON bytes: those keys are deleted the same way,
+ *   and records written as objects before stay readable as they are.
  * The version is written last, so a crash midway re-runs the migration on the next open.
  */
 import type { JobRecord } from "@shared/schemas/mod.ts";
@@ -44,6 +44,7 @@ export async function migrateIndexes(store: MigrationStore): Promise<void> {
   if (version >= INDEX_VERSION) return;
   if (version < 2) await addListIndexes(store);
   await deletePrefix(store.kv, [OLD_READY]);
+  await deletePrefix(store.kv, [BY_STATUS, "queued"]);
   await deletePrefix(store.kv, [BY_STATUS, "running"]);
   await store.kv.set(indexVersionKey, INDEX_VERSION);
 }

@@ -80,6 +80,7 @@ Deno.test("KvQueue.open() drops the version-2 ready index; every job is leased e
     const raw = await Deno.openKv(path);
     assertEquals(await keysUnder(raw, [OLD_READY]), []);
     assertEquals(await keysUnder(raw, [BY_STATUS, "running"]), []);
+    assertEquals(await keysUnder(raw, [BY_STATUS, "queued"]), []);
     assertEquals((await raw.get(indexVersionKey)).value, INDEX_VERSION);
     raw.close();
     assertEquals(await a.depth(), {
@@ -89,6 +90,12 @@ Deno.test("KvQueue.open() drops the version-2 ready index; every job is leased e
       awaiting_confirmation: 0,
     });
     assertEquals((await a.list({ status: "running" })).jobs, [running]);
+    // Utterances written as objects are read as they are.
+    assertEquals((await a.getUtterance(queued[0]!.utterance_id))?.job_ids, [queued[0]!.job_id]);
+    assertEquals(
+      (await a.list({ status: "queued", limit: 100 })).jobs.map((j) => j.job_id),
+      queued.map((j) => j.job_id).sort().reverse(),
+    );
 
     // The first claim takes the oldest interactive job of any intent.
     const first = await a.claim({ owner: "a", leaseMs: 60_000 });
@@ -182,15 +189,59 @@ Deno.test("A version-4 store keeps records as JSON bytes and lists running jobs 
       assert(stored instanceof Uint8Array, "a record is stored as its JSON bytes");
       assertEquals(JSON.parse(new TextDecoder().decode(stored)), claimed[0]);
       assertEquals(await keysUnder(raw, [BY_STATUS, "running"]), []);
+      const utterance = (await raw.get(["utt", "u"])).value;
+      assert(utterance instanceof Uint8Array, "an utterance is stored as its JSON bytes");
+      assertEquals(
+        JSON.parse(new TextDecoder().decode(utterance)).job_ids,
+        jobs.map((j) => j.job_id),
+      );
     } finally {
       raw.close();
     }
+    assertEquals((await q.getUtterance("u"))?.job_ids, jobs.map((j) => j.job_id));
     const newest = [...jobs].map((j) => j.job_id).sort().reverse();
     assertEquals((await q.list({ status: "running" })).jobs.map((j) => j.job_id), newest);
     const page = await q.list({ status: "running", limit: 1 });
     assertEquals(page.jobs.map((j) => j.job_id), [newest[0]]);
     const rest = await q.list({ status: "running", cursor: page.next_cursor! });
     assertEquals(rest.jobs.map((j) => j.job_id), [newest[1]]);
+  } finally {
+    await q.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Queued jobs of every intent and priority are listed newest first, page by page", async () => {
+  const dir = await Deno.makeTempDir();
+  const q = await KvQueue.open(`${dir}/queue.kv`);
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      const intent = ["echo", "coding", "browser"][i % 3]!;
+      const priority = i % 4 === 0 ? "interactive" : "background";
+      const { jobs } = await q.enqueue({ utterance_id: `u${i}`, text: "t", source: "api" }, [
+        { spec: TaskSpec.parse({ intent, instruction: `job ${i}`, priority }), max_attempts: 1 },
+      ]);
+      ids.push(jobs[0]!.job_id);
+    }
+    const pages = async (filter: { intent?: string }) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await q.list({
+          status: "queued",
+          limit: 3,
+          ...filter,
+          ...(cursor ? { cursor } : {}),
+        });
+        seen.push(...page.jobs.map((j) => j.job_id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      return seen;
+    };
+    assertEquals(await pages({}), [...ids].reverse());
+    assertEquals(await pages({ intent: "coding" }), ids.filter((_, i) => i % 3 === 1).reverse());
+    assertEquals(await pages({ intent: "nothing" }), []);
   } finally {
     await q.close();
     await Deno.remove(dir, { recursive: true });

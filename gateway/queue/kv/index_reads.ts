@@ -14,6 +14,7 @@ import {
   SESSION_UTTERANCE,
   utteranceKey,
 } from "./keys.ts";
+import { decodeUtterance } from "./record_codec.ts";
 
 /** The session's utterances, newest first, at most `limit`. */
 export async function sessionUtterances(
@@ -30,8 +31,11 @@ export async function sessionUtterances(
   for await (const e of index) keys.push(utteranceKey(e.key[3] as string));
   const out: UtteranceRecord[] = [];
   for (let i = 0; i < keys.length; i += 10) {
-    const entries = await kv.getMany<UtteranceRecord[]>(keys.slice(i, i + 10));
-    for (const e of entries) if (e.value) out.push(e.value);
+    const entries = await kv.getMany<(Uint8Array | UtteranceRecord)[]>(keys.slice(i, i + 10));
+    for (const e of entries) {
+      const record = decodeUtterance(e.value);
+      if (record) out.push(record);
+    }
   }
   return out;
 }

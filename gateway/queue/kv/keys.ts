@@ -26,10 +26,10 @@ export const LEASE = "lease";
 /** Jobs paused for a confirmation: [PAUSED, job_id]. */
 export const PAUSED = "paused";
 /**
- * Every job by state, for `list({ status })`: [BY_STATUS, status, job_id], except `running`
- * (index version 4): a running job is always in `LEASE`, which `list({ status: "running" })`
- * reads instead. Running is the state every job passes through for the shortest time, and its
- * key cost two mutations per job (set at the claim, deleted at the end).
+ * Every job by state, for `list({ status })`: [BY_STATUS, status, job_id], except `queued` and
+ * `running` (index version 4). A queued job is always in `READY_BY_INTENT` and a running one in
+ * `LEASE`, which `list()` reads for those states instead. They are the states every job passes
+ * through, and their keys cost four mutations per job (each set once and deleted once).
  */
 export const BY_STATUS = "by_status";
 /** Every job by intent, for `list({ intent })`: [BY_INTENT, intent, job_id]. */
@@ -62,7 +62,9 @@ export function indexKeys(
   job: Pick<JobRecord, "job_id" | "status" | "intent" | "priority" | "run_at" | "lease">,
 ): Deno.KvKey[] {
   const keys: Deno.KvKey[] = [[BY_INTENT, job.intent, job.job_id]];
-  if (job.status !== "running") keys.push([BY_STATUS, job.status, job.job_id]);
+  if (job.status !== "queued" && job.status !== "running") {
+    keys.push([BY_STATUS, job.status, job.job_id]);
+  }
   if (job.status === "queued") {
     const rank = priorityRank(job);
     keys.push([READY_BY_INTENT, job.intent, rank, job.job_id]);

@@ -36,6 +36,7 @@ import {
   JOB,
   jobKey,
   LEASE,
+  READY_BY_INTENT,
   SESSION_UTTERANCE,
   utteranceKey,
 } from "./keys.ts";
@@ -43,7 +44,9 @@ import {
   chunkCount,
   type ChunkedHead,
   decodeJob,
+  decodeUtterance,
   encodeJob,
+  encodeUtterance,
   inlineJob,
   isChunked,
   type StoredJob,
@@ -247,10 +250,11 @@ export class KvQueue extends CasQueue implements JobQueue {
     now: number,
   ): Promise<boolean> {
     const key = utteranceKey(record.utterance_id);
+    const value = encodeUtterance(record);
     const write: KvWrite = {
       checks: [{ key, versionstamp: null }],
-      mutations: [{ type: "set", key, value: record }],
-      bytes: 2 * JSON.stringify(record).length,
+      mutations: [{ type: "set", key, value }],
+      bytes: value.length + 100,
     };
     if (record.session_id !== undefined) {
       (write.mutations as Deno.KvMutation[]).push({
@@ -432,7 +436,8 @@ export class KvQueue extends CasQueue implements JobQueue {
   }
 
   async getUtterance(utteranceId: string): Promise<UtteranceRecord | null> {
-    return (await this.#kv.get<UtteranceRecord>(utteranceKey(utteranceId))).value;
+    const stored = await this.#kv.get<Uint8Array | UtteranceRecord>(utteranceKey(utteranceId));
+    return decodeUtterance(stored.value);
   }
 
   async listByUtterance(utteranceId: string): Promise<JobRecord[]> {
@@ -468,6 +473,10 @@ export class KvQueue extends CasQueue implements JobQueue {
   protected async *scan(options: ListOptions): AsyncGenerator<JobRecord> {
     if (options.status === "running") {
       yield* this.#scanRunning(options.cursor);
+      return;
+    }
+    if (options.status === "queued") {
+      yield* this.#scanQueued(options.intent, options.cursor);
       return;
     }
     const prefix: Deno.KvKey = options.status
@@ -513,6 +522,65 @@ export class KvQueue extends CasQueue implements JobQueue {
     }
     const newest = [...ids].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
     for (let i = 0; i < newest.length; i += 10) yield* await this.#fetch(newest.slice(i, i + 10));
+  }
+
+  /**
+   * Queued jobs newest first, below `cursor`, from the ready index: queued jobs have no
+   * `by_status` key (see `keys.ts`). Each intent's run of one rank, `[READY_BY_INTENT, intent,
+   * rank]`, holds its jobs in id order, so each run is read backwards and the runs are merged:
+   * a page costs a read per run, however long the backlog.
+   */
+  async *#scanQueued(
+    intent: string | undefined,
+    cursor: string | undefined,
+  ): AsyncGenerator<JobRecord> {
+    const runs: AsyncIterator<Deno.KvEntry<IndexValue>>[] = [];
+    for (const i of intent !== undefined ? [intent] : await this.#readyIntents()) {
+      for (const rank of [0, 1]) {
+        const prefix: Deno.KvKey = [READY_BY_INTENT, i, rank];
+        const selector = cursor ? { prefix, end: [...prefix, cursor] } : { prefix };
+        const run = this.#kv.list<IndexValue>(selector, { reverse: true, batchSize: 100 });
+        runs.push(run[Symbol.asyncIterator]());
+      }
+    }
+    const heads = await Promise.all(runs.map((r) => r.next()));
+    const idOf = (k: number) => {
+      const head = heads[k]!;
+      return head.done ? undefined : head.value.key[3] as string;
+    };
+    let ids: string[] = [];
+    for (;;) {
+      let newest = -1;
+      for (let k = 0; k < heads.length; k++) {
+        const id = idOf(k);
+        if (id !== undefined && (newest < 0 || id > idOf(newest)!)) newest = k;
+      }
+      if (newest < 0) break;
+      ids.push(idOf(newest)!);
+      heads[newest] = await runs[newest]!.next();
+      if (ids.length === 10) {
+        yield* await this.#fetch(ids);
+        ids = [];
+      }
+    }
+    yield* await this.#fetch(ids);
+  }
+
+  /** The intents with runnable jobs, one short read each (`ready_heads.ts` skips the same way). */
+  async #readyIntents(): Promise<string[]> {
+    const intents: string[] = [];
+    let start: Deno.KvKey | undefined;
+    for (;;) {
+      const selector = start ? { prefix: [READY_BY_INTENT], start } : { prefix: [READY_BY_INTENT] };
+      let next: string | undefined;
+      for await (const e of this.#kv.list<IndexValue>(selector, { limit: 1 })) {
+        next = e.key[1] as string;
+      }
+      if (next === undefined) return intents;
+      intents.push(next);
+      // A boolean sorts after every number: past every [.., next, rank, id].
+      start = [READY_BY_INTENT, next, true];
+    }
   }
 
   depth(): Promise<QueueDepth> {

@@ -9,7 +9,7 @@
  * back in its result). A large one becomes a head (the fields `list()` filters on, plus a chunk
  * count) and its JSON in chunks under their own keys, all written in the same atomic operation.
  */
-import type { JobRecord, JobState } from "@shared/schemas/mod.ts";
+import type { JobRecord, JobState, UtteranceRecord } from "@shared/schemas/mod.ts";
 import { QueueError } from "../queue.ts";
 
 /** Bytes of JSON per chunk, and the most a record stored inline has (limit 65,536 bytes). */
@@ -60,6 +60,21 @@ const decoder = new TextDecoder();
 
 /** The record of a value stored inline (not chunked); null for nothing. */
 export function inlineJob(value: Exclude<StoredJob, ChunkedHead> | null): JobRecord | null {
+  return value instanceof Uint8Array ? JSON.parse(decoder.decode(value)) : value;
+}
+
+/**
+ * An utterance record as stored: its JSON bytes, like a job's (at most 8,000 characters of text
+ * and 32 job ids, well below a value's 64 KiB even with every character escaped).
+ */
+export function encodeUtterance(record: UtteranceRecord): Uint8Array {
+  return encoder.encode(JSON.stringify(record));
+}
+
+/** An utterance record as read: JSON bytes, or (before version 4) the record itself. */
+export function decodeUtterance(
+  value: Uint8Array | UtteranceRecord | null,
+): UtteranceRecord | null {
   return value instanceof Uint8Array ? JSON.parse(decoder.decode(value)) : value;
 }
 
