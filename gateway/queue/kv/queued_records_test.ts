@@ -37,3 +37,13 @@ Deno.test("QueuedRecords drops the oldest past its limit, and forgets on request
   kept.forget("b");
   assertEquals([kept.get("b"), kept.get("c")?.versionstamp], [undefined, "v-c"]);
 });
+
+Deno.test("QueuedRecords drops the oldest tenth at once when full", () => {
+  const kept = new QueuedRecords(20);
+  kept.want();
+  for (let i = 0; i < 21; i++) kept.enqueued(job(`j${i}`), `v${i}`, true);
+  // Full at 20: the 21st made room by dropping j0 and j1.
+  assertEquals(kept.size, 19);
+  assertEquals([kept.get("j0"), kept.get("j1")], [undefined, undefined]);
+  assertEquals([kept.get("j2")?.versionstamp, kept.get("j20")?.versionstamp], ["v2", "v20"]);
+});
