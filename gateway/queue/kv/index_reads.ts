@@ -14,7 +14,7 @@ import {
   SESSION_UTTERANCE,
   utteranceKey,
 } from "./keys.ts";
-import { decodeUtterance } from "./record_codec.ts";
+import { fromStored } from "./record_codec.ts";
 
 /** The session's utterances, newest first, at most `limit`. */
 export async function sessionUtterances(
@@ -33,7 +33,7 @@ export async function sessionUtterances(
   for (let i = 0; i < keys.length; i += 10) {
     const entries = await kv.getMany<(Uint8Array | UtteranceRecord)[]>(keys.slice(i, i + 10));
     for (const e of entries) {
-      const record = decodeUtterance(e.value);
+      const record = fromStored(e.value);
       if (record) out.push(record);
     }
   }

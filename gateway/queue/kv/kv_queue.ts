@@ -23,7 +23,7 @@ import { HeldRecords } from "./held_records.ts";
 import { QueuedRecords } from "./queued_records.ts";
 import { DueTracker } from "./due_tracker.ts";
 import { migrateIndexes } from "./index_migration.ts";
-import { readyHeads } from "./ready_heads.ts";
+import { readyHeads, readyIntents } from "./ready_heads.ts";
 import { queueDepth, sessionUtterances } from "./index_reads.ts";
 import {
   BY_INTENT,
@@ -44,12 +44,12 @@ import {
   chunkCount,
   type ChunkedHead,
   decodeJob,
-  decodeUtterance,
   encodeJob,
-  encodeUtterance,
+  fromStored,
   inlineJob,
   isChunked,
   type StoredJob,
+  toStored,
 } from "./record_codec.ts";
 
 const MAX_ATTEMPTS = 20;
@@ -250,7 +250,7 @@ export class KvQueue extends CasQueue implements JobQueue {
     now: number,
   ): Promise<boolean> {
     const key = utteranceKey(record.utterance_id);
-    const value = encodeUtterance(record);
+    const value = toStored(record);
     const write: KvWrite = {
       checks: [{ key, versionstamp: null }],
       mutations: [{ type: "set", key, value }],
@@ -437,7 +437,7 @@ export class KvQueue extends CasQueue implements JobQueue {
 
   async getUtterance(utteranceId: string): Promise<UtteranceRecord | null> {
     const stored = await this.#kv.get<Uint8Array | UtteranceRecord>(utteranceKey(utteranceId));
-    return decodeUtterance(stored.value);
+    return fromStored(stored.value);
   }
 
   async listByUtterance(utteranceId: string): Promise<JobRecord[]> {
@@ -535,7 +535,7 @@ export class KvQueue extends CasQueue implements JobQueue {
     cursor: string | undefined,
   ): AsyncGenerator<JobRecord> {
     const runs: AsyncIterator<Deno.KvEntry<IndexValue>>[] = [];
-    for (const i of intent !== undefined ? [intent] : await this.#readyIntents()) {
+    for (const i of intent !== undefined ? [intent] : await readyIntents(this.#kv)) {
       for (const rank of [0, 1]) {
         const prefix: Deno.KvKey = [READY_BY_INTENT, i, rank];
         const selector = cursor ? { prefix, end: [...prefix, cursor] } : { prefix };
@@ -564,23 +564,6 @@ export class KvQueue extends CasQueue implements JobQueue {
       }
     }
     yield* await this.#fetch(ids);
-  }
-
-  /** The intents with runnable jobs, one short read each (`ready_heads.ts` skips the same way). */
-  async #readyIntents(): Promise<string[]> {
-    const intents: string[] = [];
-    let start: Deno.KvKey | undefined;
-    for (;;) {
-      const selector = start ? { prefix: [READY_BY_INTENT], start } : { prefix: [READY_BY_INTENT] };
-      let next: string | undefined;
-      for await (const e of this.#kv.list<IndexValue>(selector, { limit: 1 })) {
-        next = e.key[1] as string;
-      }
-      if (next === undefined) return intents;
-      intents.push(next);
-      // A boolean sorts after every number: past every [.., next, rank, id].
-      start = [READY_BY_INTENT, next, true];
-    }
   }
 
   depth(): Promise<QueueDepth> {

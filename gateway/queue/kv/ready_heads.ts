@@ -5,7 +5,8 @@
  * ULIDs). For given intents each intent's head is read; for every intent the index is read in
  * key order, intent after intent, skipping the rest of an intent once `limit` of its jobs are
  * in hand (none of them can be among the best `limit`), so a backlog of one intent costs one
- * more read, not a scan.
+ * more read, not a scan. `readyIntents` skips from intent to intent the same way, for listing
+ * queued jobs.
  */
 import { type IndexValue, READY_BY_INTENT } from "./keys.ts";
 
@@ -19,6 +20,28 @@ interface Head {
 
 const byRankThenId = (a: Head, b: Head) =>
   a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The first ready-index key after every job of `intent`: a boolean sorts after every number, so
+ * [.., intent, true] comes after every [.., intent, rank, id].
+ */
+function pastIntent(intent: string): Deno.KvKey {
+  return [READY_BY_INTENT, intent, true];
+}
+
+/** The intents with runnable jobs, in key order: one read of one key per intent. */
+export async function readyIntents(kv: Deno.Kv): Promise<string[]> {
+  const intents: string[] = [];
+  let start: Deno.KvKey | undefined;
+  for (;;) {
+    const selector = start ? { prefix: [READY_BY_INTENT], start } : { prefix: [READY_BY_INTENT] };
+    let next: string | undefined;
+    for await (const e of kv.list<IndexValue>(selector, { limit: 1 })) next = e.key[1] as string;
+    if (next === undefined) return intents;
+    intents.push(next);
+    start = pastIntent(next);
+  }
+}
 
 /** Ids of the best `limit` runnable jobs, of `intents` or of every intent when undefined. */
 export async function readyHeads(
@@ -52,9 +75,8 @@ export async function readyHeads(
       }
       if (n < limit) break;
       if ((perIntent.get(last) ?? 0) >= limit) {
-        // Enough of this intent: go on from the next one. A boolean sorts after every number,
-        // so [.., intent, true] comes after every [.., intent, rank, id].
-        start = [READY_BY_INTENT, last, true];
+        // Enough of this intent: go on from the next one.
+        start = pastIntent(last);
         cursor = undefined;
       } else {
         cursor = entries.cursor;

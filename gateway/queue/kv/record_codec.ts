@@ -9,7 +9,7 @@
  * back in its result). A large one becomes a head (the fields `list()` filters on, plus a chunk
  * count) and its JSON in chunks under their own keys, all written in the same atomic operation.
  */
-import type { JobRecord, JobState, UtteranceRecord } from "@shared/schemas/mod.ts";
+import type { JobRecord, JobState } from "@shared/schemas/mod.ts";
 import { QueueError } from "../queue.ts";
 
 /** Bytes of JSON per chunk, and the most a record stored inline has (limit 65,536 bytes). */
@@ -58,25 +58,23 @@ export function chunkCount(value: StoredJob | null): number {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The record of a value stored inline (not chunked); null for nothing. */
-export function inlineJob(value: Exclude<StoredJob, ChunkedHead> | null): JobRecord | null {
-  return value instanceof Uint8Array ? JSON.parse(decoder.decode(value)) : value;
-}
-
 /**
- * An utterance record as stored: its JSON bytes, like a job's (at most 8,000 characters of text
- * and 32 job ids, well below a value's 64 KiB even with every character escaped).
+ * A record (job or utterance) as stored from index version 4: its JSON bytes. An utterance holds
+ * at most 8,000 characters of text and 32 job ids, well below a value's 64 KiB even with every
+ * character escaped; a job may need chunks (see {@linkcode encodeJob}).
  */
-export function encodeUtterance(record: UtteranceRecord): Uint8Array {
+export function toStored(record: object): Uint8Array {
   return encoder.encode(JSON.stringify(record));
 }
 
-/** An utterance record as read: JSON bytes, or (before version 4) the record itself. */
-export function decodeUtterance(
-  value: Uint8Array | UtteranceRecord | null,
-): UtteranceRecord | null {
+/** A record as read: JSON bytes, or (before version 4) the record itself; null for nothing. */
+export function fromStored<T extends object>(value: Uint8Array | T | null): T | null {
   return value instanceof Uint8Array ? JSON.parse(decoder.decode(value)) : value;
 }
+
+/** The record of a job value stored inline (not chunked); null for nothing. */
+export const inlineJob: (value: Exclude<StoredJob, ChunkedHead> | null) => JobRecord | null =
+  fromStored;
 
 /**
  * Splits a record into the head to store at its key (its JSON bytes when it fits in one value)
@@ -85,7 +83,7 @@ export function decodeUtterance(
 export function encodeJob(
   job: JobRecord,
 ): { head: StoredJob; chunks: Uint8Array[]; bytes: number } {
-  const bytes = encoder.encode(JSON.stringify(job));
+  const bytes = toStored(job);
   if (bytes.length <= CHUNK_BYTES) return { head: bytes, chunks: [], bytes: bytes.length };
   if (bytes.length > MAX_RECORD_BYTES) throw new RecordTooLargeError(job.job_id, bytes.length);
   const chunks: Uint8Array[] = [];
