@@ -106,10 +106,17 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", openapiRoutes());
   app.route("/", vocabularyRoutes({ workspace: deps.workspace }));
 
+  // Built on the first unmatched request, when every route is registered: building a regex per
+  // route on every 404 made a miss cost several times a routed request.
+  let patterns: { method: string; regex: RegExp }[] | undefined;
   app.notFound((c) => {
+    patterns ??= app.routes.filter((r) => r.method !== "ALL").map((r) => ({
+      method: r.method,
+      regex: patternRegex(r.path),
+    }));
     const allowed = new Set<string>();
-    for (const r of app.routes) {
-      if (r.method !== "ALL" && patternRegex(r.path).test(c.req.path)) allowed.add(r.method);
+    for (const { method, regex } of patterns) {
+      if (regex.test(c.req.path)) allowed.add(method);
     }
     if (allowed.size > 0) {
       const methods = [...allowed].sort().join(", ");
