@@ -25,9 +25,13 @@ export class JsonlTraceSink implements TraceSink {
     return this.#file;
   }
 
-  async write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void> {
+  write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void> {
+    return this.writeLines(lines ?? events.map((e) => JSON.stringify(e)));
+  }
+
+  async writeLines(lines: readonly string[]): Promise<void> {
     const file = await this.#open();
-    const text = (lines ?? events.map((e) => JSON.stringify(e))).join("\n") + "\n";
+    const text = lines.join("\n") + "\n";
     const bytes = this.#encoder.encode(text);
     let written = 0;
     while (written < bytes.length) written += await file.write(bytes.subarray(written));

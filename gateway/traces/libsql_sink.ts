@@ -131,7 +131,7 @@ export class LibsqlTraceSink implements TraceSink {
   }
 
   async write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void> {
-    await this.writeJson(lines ?? events.map((e) => JSON.stringify(e)));
+    await this.writeLines(lines ?? events.map((e) => JSON.stringify(e)));
   }
 
   /**
@@ -139,7 +139,7 @@ export class LibsqlTraceSink implements TraceSink {
    * (`json_each`), one statement per few hundred rows: preparing and running a statement per
    * row cost far more than the rows.
    */
-  async writeJson(lines: readonly string[]): Promise<void> {
+  async writeLines(lines: readonly string[]): Promise<void> {
     await this.writeJsonArrays(jsonArrays(lines));
   }
 

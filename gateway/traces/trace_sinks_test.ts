@@ -197,3 +197,37 @@ Deno.test("Tracer keeps the newest events of its ring, in order, once it has wra
   assertEquals(tracer.recent({ job_id: "j1" }).map((e) => e.event), ["e7", "e9"]);
   await tracer.close();
 });
+
+Deno.test("Tracer hands a sink with writeLines the redacted JSON lines, and one without the same events", async () => {
+  const linesSeen: string[][] = [];
+  const eventsSeen: TraceEvent[][] = [];
+  const tracer = new Tracer([
+    {
+      name: "lines",
+      write: () => Promise.reject(new Error("write called on a sink that takes lines")),
+      writeLines: (lines) => (linesSeen.push([...lines]), Promise.resolve()),
+      close: () => Promise.resolve(),
+    },
+    {
+      name: "events",
+      write: (events) => (eventsSeen.push([...events]), Promise.resolve()),
+      close: () => Promise.resolve(),
+    },
+  ]);
+  const first = tracer.emit({ source: "test", event: "a", job_id: "j1", duration_ms: 1.23456 });
+  const second = tracer.emit({
+    source: "test",
+    event: "b",
+    data: { auth: "Bearer abcdefghijklmnop" },
+  });
+  await tracer.flush();
+  tracer.emit({ source: "test", event: "c" });
+  await tracer.close();
+  assertEquals(tracer.sinkErrors, 0);
+  assertEquals(linesSeen.length, 2);
+  assertEquals(linesSeen[0], [JSON.stringify(first), JSON.stringify(second)]);
+  assertEquals(linesSeen[0]![1]!.includes("abcdefghijklmnop"), false);
+  assertEquals(eventsSeen.map((batch) => batch.map((e) => e.event)), [["a", "b"], ["c"]]);
+  assertEquals(eventsSeen[0], [first, second]);
+  assertEquals(eventsSeen[0]![0]!.duration_ms, 1.235);
+});

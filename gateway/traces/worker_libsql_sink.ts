@@ -71,11 +71,15 @@ export class WorkerLibsqlTraceSink implements TraceSink {
     return waiter.promise;
   }
 
-  async write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void> {
+  write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void> {
+    return this.writeLines(lines ?? events.map((e) => JSON.stringify(e)));
+  }
+
+  async writeLines(lines: readonly string[]): Promise<void> {
     await this.#ready;
     // A few long strings cross to the worker far cheaper than a structured clone of every
     // event (or many short strings), and SQLite reads the JSON itself (see LibsqlTraceSink).
-    await this.#call("write", jsonArrays(lines ?? events.map((e) => JSON.stringify(e))));
+    await this.#call("write", jsonArrays(lines));
   }
 
   async query(filter: TraceFilter): Promise<TraceEvent[]> {
