@@ -35,6 +35,13 @@ const FFMPEG_OUT = [
  * device differs, instead of handing ffmpeg its default of 48 kHz stereo to convert back.
  */
 const FFMPEG_PULSE_IN = ["-sample_rate", "16000", "-channels", "1"];
+/**
+ * DirectShow input in 50 ms buffers. Left to itself, ffmpeg takes the device's default buffer,
+ * which ffmpeg's documentation gives as typically a multiple of 500 ms: audio would then reach the
+ * edge half a second at a time, and a speech end be seen up to that much later. 50 ms is what
+ * PulseAudio hands ffmpeg on Linux.
+ */
+const FFMPEG_DSHOW_IN = ["-audio_buffer_size", "50"];
 const SOX_OUT = [
   "-t",
   "raw",
@@ -58,7 +65,15 @@ export function captureCommand(spec: CaptureSpec): { cmd: string; args: string[]
       case "windows":
         return {
           cmd: "ffmpeg",
-          args: [...base, "-f", "dshow", "-i", `audio=${spec.device ?? "default"}`, ...FFMPEG_OUT],
+          args: [
+            ...base,
+            "-f",
+            "dshow",
+            ...FFMPEG_DSHOW_IN,
+            "-i",
+            `audio=${spec.device ?? "default"}`,
+            ...FFMPEG_OUT,
+          ],
         };
       case "darwin":
         return {

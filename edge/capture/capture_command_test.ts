@@ -20,7 +20,7 @@ const table: [string, CaptureSpec, string][] = [
   [
     "ffmpeg windows mic",
     { tool: "ffmpeg", os: "windows", device: "Microphone (USB)" },
-    `ffmpeg -hide_banner -loglevel error -nostdin -f dshow -i audio=Microphone (USB) ${OUT_F}`,
+    `ffmpeg -hide_banner -loglevel error -nostdin -f dshow -audio_buffer_size 50 -i audio=Microphone (USB) ${OUT_F}`,
   ],
   [
     "ffmpeg mac mic",
