@@ -25,8 +25,8 @@ export class JsonlTraceSink implements TraceSink {
     return this.#file;
   }
 
-  write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void> {
-    return this.writeLines(lines ?? events.map((e) => JSON.stringify(e)));
+  write(events: readonly TraceEvent[]): Promise<void> {
+    return this.writeLines(events.map((e) => JSON.stringify(e)));
   }
 
   async writeLines(lines: readonly string[]): Promise<void> {

@@ -130,8 +130,8 @@ export class LibsqlTraceSink implements TraceSink {
     await this.#client.batch([...SCHEMA, ...drops, ...VIEWS], "write");
   }
 
-  async write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void> {
-    await this.writeLines(lines ?? events.map((e) => JSON.stringify(e)));
+  write(events: readonly TraceEvent[]): Promise<void> {
+    return this.writeLines(events.map((e) => JSON.stringify(e)));
   }
 
   /**

@@ -18,17 +18,15 @@ export interface TraceFilter {
 /** Where trace events go. Implementations live in their own files. */
 export interface TraceSink {
   readonly name: string;
+  /** Stores a batch of events. */
+  write(events: readonly TraceEvent[]): Promise<void>;
   /**
-   * Stores a batch. `lines[i]`, when given, is `JSON.stringify(events[i])`, already made while
-   * redacting: sinks that write JSON use it instead of serialising every event again.
-   */
-  write(events: readonly TraceEvent[], lines?: readonly string[]): Promise<void>;
-  /**
-   * Stores a batch given only as the events' JSON lines (each `JSON.stringify` of a redacted
-   * event). The tracer calls it instead of `write` when a sink has it, and then holds pending
-   * events as their lines alone: an event's object tree outlives the young generation while it
-   * waits for the next flush (up to `flushIntervalMs`), and the collector copies and scans those
-   * trees at every scavenge, where one flat string costs it far less.
+   * Stores a batch given as the events' JSON lines (each `JSON.stringify` of a redacted event,
+   * already made while redacting). Sinks that store JSON have it, and the tracer calls it instead
+   * of `write` then. It holds pending events as their lines alone: an event's object tree
+   * outlives the young generation while it waits for the next flush (up to `flushIntervalMs`),
+   * and the collector copies and scans those trees at every scavenge, where one flat string costs
+   * it far less.
    */
   writeLines?(lines: readonly string[]): Promise<void>;
   /** Persistent sinks can answer queries (newest last). */
@@ -149,7 +147,7 @@ export class Tracer {
       this.#writing = this.#writing.then(() =>
         Promise.all(
           this.#sinks.map((s) =>
-            (s.writeLines ? s.writeLines(lines) : s.write(asEvents(), lines)).catch((err) => {
+            (s.writeLines ? s.writeLines(lines) : s.write(asEvents())).catch((err) => {
               this.sinkErrors++;
               this.lastSinkError = `${s.name}: ${err instanceof Error ? err.message : err}`;
             })
