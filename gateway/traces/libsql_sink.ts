@@ -28,9 +28,17 @@ const SCHEMA = [
     data TEXT
   )`,
   `CREATE INDEX IF NOT EXISTS traces_ts ON traces (ts)`,
-  `CREATE INDEX IF NOT EXISTS traces_job_id ON traces (job_id)`,
-  `CREATE INDEX IF NOT EXISTS traces_utterance_id ON traces (utterance_id)`,
+  // Partial: most rows have no job (every request's `http.request`, every `utterance.routed`)
+  // or no utterance, and a row left out of an index costs SQLite that index's insert (about a
+  // sixth less per row in the HTTP path's mix). `job_id = ?` implies `job_id IS NOT NULL`, so
+  // the lookups by id and the views' joins still use them.
+  `CREATE INDEX IF NOT EXISTS traces_job ON traces (job_id) WHERE job_id IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS traces_utterance ON traces (utterance_id)
+    WHERE utterance_id IS NOT NULL`,
   `CREATE INDEX IF NOT EXISTS traces_event ON traces (event)`,
+  // The full indexes of files written before.
+  `DROP INDEX IF EXISTS traces_job_id`,
+  `DROP INDEX IF EXISTS traces_utterance_id`,
 ];
 
 /** Views for exploring in Datasette (see `data/datasette/metadata.json`). */

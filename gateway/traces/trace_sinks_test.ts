@@ -231,3 +231,79 @@ Deno.test("Tracer hands a sink with writeLines the redacted JSON lines, and one 
   assertEquals(eventsSeen[0], [first, second]);
   assertEquals(eventsSeen[0]![0]!.duration_ms, 1.235);
 });
+
+Deno.test("LibsqlTraceSink indexes only rows that have a job or an utterance, and still finds them by id", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/traces.sqlite`;
+  const sqlite = async (sql: string) => {
+    const out = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        `import sqlite3,json,sys;c=sqlite3.connect('${file}');` +
+        `print(json.dumps(c.execute(sys.argv[1]).fetchall()));c.commit()`,
+        sql,
+      ],
+      stdout: "piped",
+    }).output();
+    return JSON.parse(new TextDecoder().decode(out.stdout));
+  };
+  // A file from before: full indexes on job_id and utterance_id.
+  await sqlite(
+    "create table traces (id integer primary key autoincrement, ts text not null, " +
+      "trace_id text not null, utterance_id text, job_id text, source text not null, " +
+      "event text not null, duration_ms real, provider text, model text, input_tokens integer, " +
+      "output_tokens integer, cost_usd real, usage text, data text)",
+  );
+  await sqlite("create index traces_job_id on traces (job_id)");
+  await sqlite("create index traces_utterance_id on traces (utterance_id)");
+  const sink = new LibsqlTraceSink({ url: `file:${file}` });
+  try {
+    const events: TraceEvent[] = Array.from({ length: 30 }, (_, i) => ({
+      ts: `2026-12-01T00:00:${String(i).padStart(2, "0")}.000Z`,
+      trace_id: `t${i % 10}`,
+      ...(i % 3 === 0 ? {} : { utterance_id: `u${i % 10}` }),
+      ...(i % 3 === 2 ? { job_id: `j${i % 10}` } : {}),
+      source: "test",
+      event: ["http.request", "utterance.routed", "job.enqueued"][i % 3]!,
+    }));
+    await sink.write(events);
+    assertEquals(
+      await sqlite(
+        "select name, sql like '%WHERE%' from sqlite_master where type = 'index' order by name",
+      ),
+      [["traces_event", 0], ["traces_job", 1], ["traces_ts", 0], ["traces_utterance", 1]],
+    );
+    // Each partial index holds only the rows that have its id.
+    assertEquals(
+      await sqlite("select count(*) from traces indexed by traces_job where job_id is not null"),
+      [[10]],
+    );
+    assertEquals(
+      await sqlite(
+        "select count(*) from traces indexed by traces_utterance where utterance_id is not null",
+      ),
+      [[20]],
+    );
+    for (
+      const [column, index] of [["job_id", "traces_job"], ["utterance_id", "traces_utterance"]]
+    ) {
+      const plan = await sqlite(`explain query plan select * from traces where ${column} = 'x'`);
+      assertEquals(
+        JSON.stringify(plan).includes(`USING INDEX ${index} `),
+        true,
+        JSON.stringify(plan),
+      );
+    }
+    assertEquals(
+      (await sink.query({ job_id: "j5" })).map((e) => e.ts),
+      events.filter((e) => e.job_id === "j5").map((e) => e.ts),
+    );
+    assertEquals(
+      (await sink.query({ utterance_id: "u4" })).map((e) => e.event),
+      events.filter((e) => e.utterance_id === "u4").map((e) => e.event),
+    );
+  } finally {
+    await sink.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
