@@ -6,13 +6,16 @@
  *
  * The host is shared and its speed drifts by the minute (the bare handler has measured anywhere
  * from 9,000 to 20,000 req/s within one run), so the configurations run in rounds, one after
- * another inside each round (HTTP only, durable default, memory with the engine), with a bare run
+ * another inside each round (HTTP only, durable default, memory with the engine, durable default
+ * with the gateway's own utterance ids), with a bare run
  * before each and one more at the end: each configuration's ratio is to the mean of the two bare
  * runs on either side of it, and every figure is the median of those ratios over the rounds.
  * Configurations:
  * - HTTP only: `--no-engine --queue memory` (routing, validation, tracing, metrics, enqueue);
  * - durable default: `--queue kv` with the engine running the echo jobs in the same process;
- * - memory with the engine: `--queue memory`, echo jobs in the same process.
+ * - memory with the engine: `--queue memory`, echo jobs in the same process;
+ * - durable default with the gateway's ids: the same as the durable default, but the requests
+ *   carry no `utterance_id` (the others each carry one of their own; see `GATEWAY_IDS`).
  */
 import { emit, percentile } from "./report.ts";
 import { runLoad, startGateway, startServer, treeTicks } from "./_process.ts";
@@ -40,7 +43,15 @@ const CONFIGS = {
   http: ["--no-engine", "--queue", "memory"],
   kv: ["--queue", "kv"],
   memory: ["--queue", "memory"],
+  "kv-gateway-ids": ["--queue", "kv"],
 } as const;
+/**
+ * Configurations whose load carries no `utterance_id`, so that the gateway makes each one (a
+ * ULID, as the edge sends too). The others post ids of their own, `load-<pid>-<connection>-<n>`:
+ * 32 runs of ids that interleave in the kv store's key order, each commit writing a page of each
+ * run it touches (and of Deno KV's expiration index beside it), where ULIDs all go at the end.
+ */
+const GATEWAY_IDS: ReadonlySet<Config> = new Set(["kv-gateway-ids"]);
 type Config = keyof typeof CONFIGS;
 
 async function bareRun(): Promise<Load> {
@@ -68,7 +79,7 @@ async function gatewayRun(config: Config): Promise<Load> {
         seconds: SECONDS,
         connections: CONNECTIONS,
         body,
-        uniqueUtterances: true,
+        uniqueUtterances: !GATEWAY_IDS.has(config),
       }));
     // How much of the work the requests queued was done inside the window: an engine that
     // left every job for later would make the same throughput look cheaper than it is.
@@ -88,7 +99,7 @@ async function jobsCompleted(url: string): Promise<number> {
 
 /** Every bare run, in order: one before each configuration's run and one after the last. */
 const bare: Load[] = [];
-const runs: Record<Config, Load[]> = { http: [], kv: [], memory: [] };
+const runs: Record<Config, Load[]> = { http: [], kv: [], memory: [], "kv-gateway-ids": [] };
 const CONFIG_ORDER = Object.keys(CONFIGS) as Config[];
 for (let round = 0; round < ROUNDS; round++) {
   for (const config of CONFIG_ORDER) {
@@ -140,6 +151,10 @@ function throughput(config: Config, name: string, goal?: number): void {
 throughput("http", "POST /task throughput, HTTP only (--no-engine, memory queue)", 0.35);
 throughput("kv", "POST /task throughput, durable default (kv, engine on, echo jobs)", 0.15);
 throughput("memory", "POST /task throughput (memory queue, echo)");
+throughput(
+  "kv-gateway-ids",
+  "POST /task throughput, durable default, utterance ids made by the gateway (ULIDs)",
+);
 
 // CPU the server spends per request answered: on a shared host, throughput follows the CPU
 // share each process gets (and the bare server is limited by the load client, not its own CPU),
