@@ -33,8 +33,12 @@ const FFMPEG_OUT = [
 /**
  * PulseAudio input as the edge wants it, 16 kHz mono: the sound server converts once if the
  * device differs, instead of handing ffmpeg its default of 48 kHz stereo to convert back.
+ * `-wallclock 0` leaves packets to be stamped by their sample count, not by the time each
+ * arrived: with the wall clock's jitter ffmpeg 5 printed "non monotonically increasing dts" on
+ * some runs a couple of times a second, filling the stderr the edge keeps for error messages.
+ * Raw PCM carries no timestamps, and the edge times frames itself.
  */
-const FFMPEG_PULSE_IN = ["-sample_rate", "16000", "-channels", "1"];
+const FFMPEG_PULSE_IN = ["-sample_rate", "16000", "-channels", "1", "-wallclock", "0"];
 /**
  * DirectShow input in 50 ms buffers. Left to itself, ffmpeg takes the device's default buffer,
  * which ffmpeg's documentation gives as typically a multiple of 500 ms: audio would then reach the

@@ -30,7 +30,7 @@ const table: [string, CaptureSpec, string][] = [
   [
     "ffmpeg linux pulse",
     { tool: "ffmpeg", os: "linux" },
-    `ffmpeg -hide_banner -loglevel error -nostdin -f pulse -sample_rate 16000 -channels 1 -i default ${OUT_F}`,
+    `ffmpeg -hide_banner -loglevel error -nostdin -f pulse -sample_rate 16000 -channels 1 -wallclock 0 -i default ${OUT_F}`,
   ],
   [
     "ffmpeg linux alsa",
