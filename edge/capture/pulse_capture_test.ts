@@ -12,18 +12,9 @@ Deno.test("ffmpeg's PulseAudio capture, as the edge runs it, writes audio at pac
     const made = await new Deno.Command("sox", {
       args: [
         "-n",
-        "-r",
-        "16000",
-        "-c",
-        "1",
-        "-b",
-        "16",
+        ..."-r 16000 -c 1 -b 16".split(" "),
         wav,
-        "synth",
-        "8",
-        "pinknoise",
-        "vol",
-        "0.01",
+        ..."synth 8 pinknoise vol 0.01".split(" "),
       ],
     }).output();
     assert(made.success, "sox could not make the test audio");
