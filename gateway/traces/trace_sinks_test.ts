@@ -307,3 +307,40 @@ Deno.test("LibsqlTraceSink indexes only rows that have a job or an utterance, an
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Tracer gives a busy sink one larger batch, not a line of small ones, and loses nothing", async () => {
+  const batches: string[][] = [];
+  let release: (() => void) | undefined;
+  const tracer = new Tracer([{
+    name: "slow",
+    write: () => Promise.reject(new Error("write called on a sink that takes lines")),
+    writeLines: (lines) => {
+      batches.push(lines.map((l) => JSON.parse(l).event));
+      // The first write hangs until released, as a remote store that has stalled.
+      return batches.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  }], { flushIntervalMs: 5 });
+  tracer.emit({ source: "test", event: "e0" });
+  const firstWritten = tracer.flush();
+  // The write starts on the next turn; everything after this waits behind it.
+  await new Promise((r) => setTimeout(r, 0));
+  // Five more flush intervals' worth of events and flushes while the first write hangs.
+  const waits: Promise<void>[] = [];
+  for (let i = 1; i <= 10; i++) {
+    tracer.emit({ source: "test", event: `e${i}` });
+    if (i % 2 === 0) waits.push(tracer.flush());
+    await new Promise((r) => setTimeout(r, 6));
+  }
+  assertEquals(batches, [["e0"]]);
+  release!();
+  await firstWritten;
+  await Promise.all(waits);
+  // Every flush made while the sink was busy is answered by the same second batch.
+  assertEquals(batches, [["e0"], ["e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10"]]);
+  tracer.emit({ source: "test", event: "e11" });
+  await tracer.close();
+  assertEquals(batches.length, 3);
+  assertEquals(batches[2], ["e11"]);
+  assertEquals(tracer.sinkErrors, 0);
+});

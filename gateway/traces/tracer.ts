@@ -67,7 +67,10 @@ export class Tracer {
   /** JSON lines of the events not yet handed to the sinks (see `TraceSink.writeLines`). */
   #pendingLines: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The sinks' latest write: settled once every write before it is done. */
   #writing: Promise<void> = Promise.resolve();
+  /** A write waiting for the one in flight; it takes every line pending when it starts. */
+  #queued: Promise<void> | undefined;
   readonly #interval: number;
   readonly #now: () => number;
   #closed = false;
@@ -132,30 +135,44 @@ export class Tracer {
     return () => this.#subscribers.delete(fn);
   }
 
-  /** Writes pending events to every sink. */
+  /**
+   * Writes pending events to every sink; resolves once they are written. At most one write is in
+   * flight and one waits behind it: a flush while a sink is still busy joins the waiting write,
+   * which takes every line pending when it starts. A slow sink (a remote trace store) then gets
+   * fewer, larger batches instead of a growing line of small ones.
+   */
   flush(): Promise<void> {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    const lines = this.#pendingLines;
-    this.#pendingLines = [];
-    if (lines.length > 0) {
-      // Sinks without `writeLines` get the events back from their lines, once for all of them.
-      let events: TraceEvent[] | undefined;
-      const asEvents = () => (events ??= lines.map((l) => JSON.parse(l) as TraceEvent));
-      this.#writing = this.#writing.then(() =>
-        Promise.all(
-          this.#sinks.map((s) =>
-            (s.writeLines ? s.writeLines(lines) : s.write(asEvents())).catch((err) => {
-              this.sinkErrors++;
-              this.lastSinkError = `${s.name}: ${err instanceof Error ? err.message : err}`;
-            })
-          ),
-        ).then(() => {})
-      );
-    }
-    return this.#writing;
+    if (this.#queued) return this.#queued;
+    if (this.#pendingLines.length === 0) return this.#writing;
+    const queued = this.#writing.then(() => {
+      this.#queued = undefined;
+      const lines = this.#pendingLines;
+      this.#pendingLines = [];
+      return this.#write(lines);
+    });
+    this.#queued = queued;
+    this.#writing = queued;
+    return queued;
+  }
+
+  /** Hands `lines` to every sink; a sink's failure is counted, never thrown. */
+  #write(lines: string[]): Promise<void> {
+    if (lines.length === 0) return Promise.resolve();
+    // Sinks without `writeLines` get the events back from their lines, once for all of them.
+    let events: TraceEvent[] | undefined;
+    const asEvents = () => (events ??= lines.map((l) => JSON.parse(l) as TraceEvent));
+    return Promise.all(
+      this.#sinks.map((s) =>
+        (s.writeLines ? s.writeLines(lines) : s.write(asEvents())).catch((err) => {
+          this.sinkErrors++;
+          this.lastSinkError = `${s.name}: ${err instanceof Error ? err.message : err}`;
+        })
+      ),
+    ).then(() => {});
   }
 
   /** Recent events matching `filter`, newest last. Uses a persistent sink when one answers. */
