@@ -344,3 +344,46 @@ Deno.test("Tracer gives a busy sink one larger batch, not a line of small ones, 
   assertEquals(batches[2], ["e11"]);
   assertEquals(tracer.sinkErrors, 0);
 });
+
+Deno.test("Tracer counts a sink that stops answering as failed, and the other sinks' batches go on", async () => {
+  const written: string[][] = [];
+  let calls = 0;
+  const tracer = new Tracer([
+    {
+      name: "stuck",
+      write: () => Promise.reject(new Error("write called on a sink that takes lines")),
+      // The first write never answers, as a remote store that stopped; later ones do.
+      writeLines: () => ++calls === 1 ? new Promise<void>(() => {}) : Promise.resolve(),
+      close: () => Promise.resolve(),
+    },
+    {
+      name: "file",
+      write: () => Promise.reject(new Error("write called on a sink that takes lines")),
+      writeLines: (
+        lines,
+      ) => (written.push(lines.map((l) => JSON.parse(l).event)), Promise.resolve()),
+      close: () => Promise.resolve(),
+    },
+  ], { flushIntervalMs: 5, sinkTimeoutMs: 50 });
+  const within = async (ms: number, work: Promise<void>) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        work,
+        new Promise((_, reject) => timer = setTimeout(() => reject(new Error("flush hung")), ms)),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  tracer.emit({ source: "test", event: "e0" });
+  await within(2_000, tracer.flush());
+  assertEquals(tracer.sinkErrors, 1);
+  assertEquals(tracer.lastSinkError, "stuck: no answer within 50 ms");
+  tracer.emit({ source: "test", event: "e1" });
+  await within(2_000, tracer.flush());
+  assertEquals(written, [["e0"], ["e1"]]);
+  assertEquals(calls, 2);
+  assertEquals(tracer.sinkErrors, 1);
+  await tracer.close();
+});

@@ -42,6 +42,11 @@ export interface TracerOptions {
   ringSize?: number;
   /** Batch interval to the sinks. @default 100 */
   flushIntervalMs?: number;
+  /**
+   * How long a sink's write may take before it counts as failed and the next batch goes ahead
+   * (the write itself is left to finish). @default 30000
+   */
+  sinkTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -72,10 +77,11 @@ export class Tracer {
   /** A write waiting for the one in flight; it takes every line pending when it starts. */
   #queued: Promise<void> | undefined;
   readonly #interval: number;
+  readonly #sinkTimeout: number;
   readonly #now: () => number;
   #closed = false;
   readonly #subscribers = new Set<(event: TraceEvent) => void>();
-  /** Errors from sinks, counted for `/metrics` and `/healthz`. */
+  /** Failed or unanswered sink writes so far, and the latest one's reason. */
   sinkErrors = 0;
   lastSinkError: string | undefined;
 
@@ -83,6 +89,7 @@ export class Tracer {
     this.#sinks = sinks;
     this.#ringSize = options.ringSize ?? 5000;
     this.#interval = options.flushIntervalMs ?? 100;
+    this.#sinkTimeout = options.sinkTimeoutMs ?? 30_000;
     this.#now = options.now ?? Date.now;
   }
 
@@ -159,19 +166,38 @@ export class Tracer {
     return queued;
   }
 
-  /** Hands `lines` to every sink; a sink's failure is counted, never thrown. */
+  /**
+   * Hands `lines` to every sink; a sink's failure is counted, never thrown. A sink that does not
+   * answer within the sink timeout counts as failed too: the sinks are written together, and one
+   * that hangs (a remote store that stopped answering) must not hold back the others' next
+   * batches, nor let pending lines pile up behind it.
+   */
   #write(lines: string[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
     // Sinks without `writeLines` get the events back from their lines, once for all of them.
     let events: TraceEvent[] | undefined;
     const asEvents = () => (events ??= lines.map((l) => JSON.parse(l) as TraceEvent));
     return Promise.all(
-      this.#sinks.map((s) =>
-        (s.writeLines ? s.writeLines(lines) : s.write(asEvents())).catch((err) => {
+      this.#sinks.map(async (s) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timedOut = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${this.#sinkTimeout} ms`)),
+            this.#sinkTimeout,
+          );
+        });
+        try {
+          const written = s.writeLines ? s.writeLines(lines) : s.write(asEvents());
+          // A write that fails after its timeout has already been counted.
+          written.catch(() => {});
+          await Promise.race([written, timedOut]);
+        } catch (err) {
           this.sinkErrors++;
           this.lastSinkError = `${s.name}: ${err instanceof Error ? err.message : err}`;
-        })
-      ),
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
     ).then(() => {});
   }
 
