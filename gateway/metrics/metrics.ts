@@ -24,10 +24,15 @@ export class Metrics {
   readonly unrouted: Counter<string>;
   readonly controlCommands: Counter<"action" | "outcome">;
   readonly queueDepth: Gauge<"state">;
+  readonly traceSinkErrors: Counter<string>;
   readonly #httpChildren = new Map<string, HistogramChild>();
   readonly #enqueuedChildren = new Map<string, { inc(value?: number): void }>();
 
-  constructor(depth?: () => Promise<QueueDepth>) {
+  /**
+   * `depth`: the queue's depth, read at scrape time. `sinkErrors`: the tracer's count of failed
+   * or unanswered sink writes so far, read at scrape time too.
+   */
+  constructor(depth?: () => Promise<QueueDepth>, sinkErrors?: () => number) {
     const registers = [this.registry];
     this.jobsEnqueued = new Counter({
       name: "orchestrator_jobs_enqueued_total",
@@ -138,6 +143,20 @@ export class Metrics {
           for (const [state, n] of Object.entries(d)) this.set({ state }, n);
         } catch {
           // A scrape must not fail because the store is briefly unreachable; /healthz says so.
+        }
+      },
+    });
+    let reported = 0;
+    this.traceSinkErrors = new Counter({
+      name: "orchestrator_trace_sink_errors_total",
+      help:
+        "Trace sink writes that failed or got no answer in time (the other sinks still got the batch).",
+      registers,
+      collect() {
+        const n = sinkErrors?.() ?? 0;
+        if (n > reported) {
+          this.inc(n - reported);
+          reported = n;
         }
       },
     });

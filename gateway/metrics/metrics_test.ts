@@ -48,3 +48,13 @@ Deno.test("metrics: cache-read ratio per model, and unpriced jobs counted instea
     'orchestrator_cost_usd_total{provider="anthropic",model="claude-sonnet-5-5"} 0.015',
   ]);
 });
+
+Deno.test("metrics: trace sink errors are read from the tracer at each scrape", async () => {
+  let errors = 0;
+  const m = new Metrics(undefined, () => errors);
+  assertStringIncludes(await m.render(), "\norchestrator_trace_sink_errors_total 0\n");
+  errors = 3;
+  assertStringIncludes(await m.render(), "\norchestrator_trace_sink_errors_total 3\n");
+  errors = 4;
+  assertStringIncludes(await m.render(), "\norchestrator_trace_sink_errors_total 4\n");
+});
