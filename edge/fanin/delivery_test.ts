@@ -2,6 +2,7 @@
  * End-to-end delivery on loopback: the realtime client against the Realtime stand-in, the
  * outbox against an imitation gateway, and the follower, wired by forwardTranscripts().
  */
+import { within } from "@shared/testing/within.ts";
 import { assertEquals } from "@shared/testing/asserts.ts";
 import {
   type RealtimeStandIn,
@@ -18,20 +19,6 @@ import { forwardTranscripts } from "./transcript_forwarder.ts";
 
 /** A hang deadline, not a speed goal: generous, so that a loaded machine never trips it. */
 const HANG_MS = 30_000;
-
-async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function until(what: string, cond: () => boolean): Promise<void> {
   await within(

@@ -1,3 +1,4 @@
+import { within } from "@shared/testing/within.ts";
 import {
   assert,
   assertEquals,
@@ -21,21 +22,6 @@ import { silenceFrames, toneFrames } from "../_testing/test_audio.ts";
 
 /** A hang deadline, not a speed goal: generous, so that a loaded machine never trips it. */
 const HANG_MS = 30_000;
-
-/** Rejects instead of hanging when something never happens. */
-export async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 interface Ctx {
   standIn: RealtimeStandIn;

@@ -1,3 +1,4 @@
+import { within } from "@shared/testing/within.ts";
 import { assert, assertEquals, assertRejects } from "@shared/testing/asserts.ts";
 import { join } from "node:path";
 import { startRealtimeStandIn } from "@shared/standins/openai_realtime/realtime_standin.ts";
@@ -11,21 +12,6 @@ import {
   VocabularyFetchError,
   VocabularyFileError,
 } from "./vocabulary_source.ts";
-
-/** Rejects instead of hanging when something never happens. */
-async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function tempFile(text: string | Uint8Array): Promise<string> {
   const path = join(await Deno.makeTempDir(), "vocabulary.txt");

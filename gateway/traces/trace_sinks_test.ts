@@ -1,4 +1,5 @@
 import { assertEquals } from "@shared/testing/asserts.ts";
+import { within } from "@shared/testing/within.ts";
 import type { TraceEvent } from "@shared/schemas/mod.ts";
 import { Tracer } from "./tracer.ts";
 import { JsonlTraceSink } from "./jsonl_sink.ts";
@@ -365,23 +366,12 @@ Deno.test("Tracer counts a sink that stops answering as failed, and the other si
       close: () => Promise.resolve(),
     },
   ], { flushIntervalMs: 5, sinkTimeoutMs: 50 });
-  const within = async (ms: number, work: Promise<void>) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        work,
-        new Promise((_, reject) => timer = setTimeout(() => reject(new Error("flush hung")), ms)),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
   tracer.emit({ source: "test", event: "e0" });
-  await within(2_000, tracer.flush());
+  await within(2_000, "the first flush", tracer.flush());
   assertEquals(tracer.sinkErrors, 1);
   assertEquals(tracer.lastSinkError, "stuck: no answer within 50 ms");
   tracer.emit({ source: "test", event: "e1" });
-  await within(2_000, tracer.flush());
+  await within(2_000, "the second flush", tracer.flush());
   assertEquals(written, [["e0"], ["e1"]]);
   assertEquals(calls, 2);
   assertEquals(tracer.sinkErrors, 1);

@@ -173,7 +173,6 @@ export class Tracer {
    * batches, nor let pending lines pile up behind it.
    */
   #write(lines: string[]): Promise<void> {
-    if (lines.length === 0) return Promise.resolve();
     // Sinks without `writeLines` get the events back from their lines, once for all of them.
     let events: TraceEvent[] | undefined;
     const asEvents = () => (events ??= lines.map((l) => JSON.parse(l) as TraceEvent));
