@@ -352,6 +352,27 @@ Deno.test("POST /task over the per-client rate limit answers 429 with Retry-Afte
   await tracer.close();
 });
 
+Deno.test("/healthz counts the trace sinks' failed writes and dropped lines, without their reasons", async () => {
+  const queue = new MemoryQueue();
+  const tracer = new Tracer([{
+    name: "store",
+    write: () => Promise.reject(new Error("disk full at /srv/secret/path")),
+    close: () => Promise.resolve(),
+  }], { flushIntervalMs: 60_000, maxPendingLines: 10 });
+  const app = createApp({ queue, tracer, metrics: new Metrics(), skills: [echoSkill] });
+  const before = await (await app.request("/healthz")).json();
+  assertEquals(before.trace_sinks, { write_errors: 0, lines_dropped: 0 });
+  for (let i = 0; i < 11; i++) tracer.emit({ source: "test", event: `e${i}` });
+  await tracer.flush();
+  const res = await app.request("/healthz");
+  // Failed writes are counted, not a failed check: the store may answer the next one.
+  assertEquals(res.status, 200);
+  const body = await res.json();
+  assertEquals(body.trace_sinks, { write_errors: 1, lines_dropped: 1 });
+  assertEquals(JSON.stringify(body).includes("/srv/secret"), false);
+  await tracer.close();
+});
+
 Deno.test("CORS stays closed: no Access-Control-Allow-Origin on any answer", async () => {
   const t = setup();
   const res = await t.app.request("/healthz", { headers: { origin: "https://evil.example" } });

@@ -54,7 +54,7 @@ export async function startRuntime(
         : {}),
     }),
   ]);
-  const metrics = new Metrics(() => queue.depth(), () => tracer.sinkErrors);
+  const metrics = new Metrics(() => queue.depth(), tracer);
   const settings: SkillContext["settings"] = {
     workspace: flags.workspace,
     max_cost_usd: flags.max_cost_usd,

@@ -8,6 +8,34 @@ import type { Usage } from "@shared/schemas/mod.ts";
 import type { QueueDepth } from "../queue/queue.ts";
 import { type HistogramChild, LabelledHistogram } from "./labelled_histogram.ts";
 
+/** The tracer's running counts that `/metrics` shows (see `gateway/traces/tracer.ts`). */
+export interface TraceCounts {
+  readonly sinkErrors: number;
+  readonly linesDropped: number;
+}
+
+/** A counter that follows a running count kept elsewhere, read at each scrape. */
+function followingCounter(
+  name: string,
+  help: string,
+  read: () => number,
+  registers: Registry[],
+): Counter<string> {
+  let reported = 0;
+  return new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      const n = read();
+      if (n > reported) {
+        this.inc(n - reported);
+        reported = n;
+      }
+    },
+  });
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly jobsEnqueued: Counter<"intent">;
@@ -25,14 +53,15 @@ export class Metrics {
   readonly controlCommands: Counter<"action" | "outcome">;
   readonly queueDepth: Gauge<"state">;
   readonly traceSinkErrors: Counter<string>;
+  readonly traceLinesDropped: Counter<string>;
   readonly #httpChildren = new Map<string, HistogramChild>();
   readonly #enqueuedChildren = new Map<string, { inc(value?: number): void }>();
 
   /**
-   * `depth`: the queue's depth, read at scrape time. `sinkErrors`: the tracer's count of failed
-   * or unanswered sink writes so far, read at scrape time too.
+   * `depth`: the queue's depth, read at scrape time. `traces`: the tracer, whose counts of failed
+   * or unanswered sink writes and of dropped lines are read at scrape time too.
    */
-  constructor(depth?: () => Promise<QueueDepth>, sinkErrors?: () => number) {
+  constructor(depth?: () => Promise<QueueDepth>, traces?: TraceCounts) {
     const registers = [this.registry];
     this.jobsEnqueued = new Counter({
       name: "orchestrator_jobs_enqueued_total",
@@ -146,20 +175,18 @@ export class Metrics {
         }
       },
     });
-    let reported = 0;
-    this.traceSinkErrors = new Counter({
-      name: "orchestrator_trace_sink_errors_total",
-      help:
-        "Trace sink writes that failed or got no answer in time (the other sinks still got the batch).",
+    this.traceSinkErrors = followingCounter(
+      "orchestrator_trace_sink_errors_total",
+      "Trace sink writes that failed or got no answer in time (the other sinks still got the batch).",
+      () => traces?.sinkErrors ?? 0,
       registers,
-      collect() {
-        const n = sinkErrors?.() ?? 0;
-        if (n > reported) {
-          this.inc(n - reported);
-          reported = n;
-        }
-      },
-    });
+    );
+    this.traceLinesDropped = followingCounter(
+      "orchestrator_trace_lines_dropped_total",
+      "Trace lines a sink never got: dropped, oldest first, while too many waited for it (the other sinks got them).",
+      () => traces?.linesDropped ?? 0,
+      registers,
+    );
   }
 
   /** Records one HTTP request. The labelled child is looked up once per route, method and status. */

@@ -49,12 +49,19 @@ Deno.test("metrics: cache-read ratio per model, and unpriced jobs counted instea
   ]);
 });
 
-Deno.test("metrics: trace sink errors are read from the tracer at each scrape", async () => {
-  let errors = 0;
-  const m = new Metrics(undefined, () => errors);
-  assertStringIncludes(await m.render(), "\norchestrator_trace_sink_errors_total 0\n");
-  errors = 3;
-  assertStringIncludes(await m.render(), "\norchestrator_trace_sink_errors_total 3\n");
-  errors = 4;
-  assertStringIncludes(await m.render(), "\norchestrator_trace_sink_errors_total 4\n");
+Deno.test("metrics: trace sink errors and dropped lines are read from the tracer at each scrape", async () => {
+  const counts = { sinkErrors: 0, linesDropped: 0 };
+  const m = new Metrics(undefined, counts);
+  const text0 = await m.render();
+  assertStringIncludes(text0, "\norchestrator_trace_sink_errors_total 0\n");
+  assertStringIncludes(text0, "\norchestrator_trace_lines_dropped_total 0\n");
+  counts.sinkErrors = 3;
+  counts.linesDropped = 10_000;
+  const text1 = await m.render();
+  assertStringIncludes(text1, "\norchestrator_trace_sink_errors_total 3\n");
+  assertStringIncludes(text1, "\norchestrator_trace_lines_dropped_total 10000\n");
+  counts.sinkErrors = 4;
+  const text2 = await m.render();
+  assertStringIncludes(text2, "\norchestrator_trace_sink_errors_total 4\n");
+  assertStringIncludes(text2, "\norchestrator_trace_lines_dropped_total 10000\n");
 });

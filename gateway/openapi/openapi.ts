@@ -45,6 +45,14 @@ const Health = z.object({
   queue: z.enum(["memory", "kv", "redis"]),
   auth_required: z.boolean(),
   checks: z.record(z.string(), z.string()),
+  trace_sinks: z.object({
+    write_errors: z.number().int().min(0).describe(
+      "trace sink writes that failed or got no answer in time, since start",
+    ),
+    lines_dropped: z.number().int().min(0).describe(
+      "trace lines a sink never got, dropped oldest first while too many waited for it, since start",
+    ),
+  }),
 });
 const JobPage = z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() });
 const Traces = z.object({ events: z.array(TraceEvent) });

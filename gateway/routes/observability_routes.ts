@@ -51,8 +51,15 @@ export function observabilityRoutes(deps: AppDeps): Hono {
         checks[name] = err instanceof Error ? err.message : String(err);
       }
     }
+    // Counts since start, not health: a store that failed a write and answers again is healthy,
+    // and the lines it missed are still in the JSONL file. The reasons stay in the logs (this
+    // route is open to anyone who can reach the gateway).
+    const trace_sinks = {
+      write_errors: deps.tracer.sinkErrors,
+      lines_dropped: deps.tracer.linesDropped,
+    };
     return c.json(
-      { ok, queue: deps.queue.backend, auth_required: !!deps.token, checks },
+      { ok, queue: deps.queue.backend, auth_required: !!deps.token, checks, trace_sinks },
       ok ? 200 : 503,
     );
   });

@@ -377,3 +377,79 @@ Deno.test("Tracer counts a sink that stops answering as failed, and the other si
   assertEquals(tracer.sinkErrors, 1);
   await tracer.close();
 });
+
+/** A sink that takes lines and records each batch's event names; `hold` decides per write. */
+function recordingSink(name: string, hold: (write: number) => Promise<void> | undefined) {
+  const batches: string[][] = [];
+  const sink = {
+    name,
+    write: () => Promise.reject(new Error("write called on a sink that takes lines")),
+    writeLines: (lines: readonly string[]) => {
+      batches.push(lines.map((l) => JSON.parse(l).event));
+      return hold(batches.length) ?? Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  return { sink, batches };
+}
+
+Deno.test("Tracer keeps writing to a fast sink while a slow one is still busy", async () => {
+  let release: (() => void) | undefined;
+  const slow = recordingSink(
+    "slow",
+    (n) => n === 1 ? new Promise<void>((r) => (release = r)) : undefined,
+  );
+  const fast = recordingSink("file", () => undefined);
+  const tracer = new Tracer([slow.sink, fast.sink], { flushIntervalMs: 1_000 });
+  tracer.emit({ source: "test", event: "e0" });
+  const first = tracer.flush();
+  await new Promise((r) => setTimeout(r, 0));
+  tracer.emit({ source: "test", event: "e1" });
+  const second = tracer.flush();
+  await new Promise((r) => setTimeout(r, 10));
+  // The file has both batches while the store still holds the first.
+  assertEquals(fast.batches, [["e0"], ["e1"]]);
+  assertEquals(slow.batches, [["e0"]]);
+  release!();
+  await within(2_000, "the flushes", Promise.all([first, second]));
+  assertEquals(slow.batches, [["e0"], ["e1"]]);
+  assertEquals(tracer.sinkErrors, 0);
+  assertEquals(tracer.linesDropped, 0);
+  await tracer.close();
+});
+
+Deno.test("Tracer drops a slow sink's oldest waiting lines past its cap, counts them, and the others keep all", async () => {
+  let release: (() => void) | undefined;
+  const slow = recordingSink(
+    "slow",
+    (n) => n === 1 ? new Promise<void>((r) => (release = r)) : undefined,
+  );
+  const fast = recordingSink("file", () => undefined);
+  const tracer = new Tracer([slow.sink, fast.sink], {
+    flushIntervalMs: 1_000,
+    maxPendingLines: 20,
+  });
+  tracer.emit({ source: "test", event: "e0" });
+  const first = tracer.flush();
+  await new Promise((r) => setTimeout(r, 0));
+  // 50 more, flushed every ten, while the store holds e0: the file takes each ten as it comes;
+  // the store's lines wait, and at 20 waiting each new line drops the oldest two.
+  const flushes: Promise<void>[] = [];
+  for (let i = 1; i <= 50; i++) {
+    tracer.emit({ source: "test", event: `e${i}` });
+    if (i % 10 === 0) {
+      flushes.push(tracer.flush());
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  }
+  assertEquals(fast.batches.length, 6);
+  release!();
+  await within(2_000, "the flushes", Promise.all([first, ...flushes]));
+  const names = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => `e${from + i}`);
+  assertEquals(slow.batches, [["e0"], names(31, 50)]);
+  assertEquals(tracer.linesDropped, 30);
+  assertEquals(fast.batches.flat(), names(0, 50));
+  assertEquals(tracer.sinkErrors, 0);
+  await tracer.close();
+});

@@ -5,6 +5,13 @@
  */
 import { type TraceEvent, traceEvent, type TraceInput } from "@shared/schemas/trace.ts";
 import { redactText } from "@shared/logging/redact.ts";
+import { getLogger } from "@logtape/logtape";
+import { SinkLane } from "./sink_lane.ts";
+
+const log = getLogger(["gateway", "traces"]);
+
+/** A sink that keeps failing is logged at most once a minute (each failure is still counted). */
+const SINK_ERROR_LOG_INTERVAL_MS = 60_000;
 
 export interface TraceFilter {
   limit?: number | undefined;
@@ -47,6 +54,11 @@ export interface TracerOptions {
    * (the write itself is left to finish). @default 30000
    */
   sinkTimeoutMs?: number;
+  /**
+   * Lines one sink may have waiting before its oldest are dropped and counted (see
+   * `sink_lane.ts`): some 30 MB, as events are 200 to 700 bytes. @default 100000
+   */
+  maxPendingLines?: number;
   now?: () => number;
 }
 
@@ -59,6 +71,8 @@ function redactEvent(event: TraceEvent): [TraceEvent, string] {
 
 export class Tracer {
   readonly #sinks: TraceSink[];
+  /** Each sink's waiting lines and writes (see `sink_lane.ts`). */
+  readonly #lanes: SinkLane[];
   /**
    * Circular: `#ringStart` is the oldest of `#ringCount` events (no shifting per event). Each
    * event is kept as its JSON line, one flat string, not as its object tree: thousands of
@@ -69,27 +83,37 @@ export class Tracer {
   #ringStart = 0;
   #ringCount = 0;
   readonly #ringSize: number;
-  /** JSON lines of the events not yet handed to the sinks (see `TraceSink.writeLines`). */
-  #pendingLines: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
-  /** The sinks' latest write: settled once every write before it is done. */
-  #writing: Promise<void> = Promise.resolve();
-  /** A write waiting for the one in flight; it takes every line pending when it starts. */
-  #queued: Promise<void> | undefined;
   readonly #interval: number;
-  readonly #sinkTimeout: number;
   readonly #now: () => number;
   #closed = false;
   readonly #subscribers = new Set<(event: TraceEvent) => void>();
   /** Failed or unanswered sink writes so far, and the latest one's reason. */
   sinkErrors = 0;
   lastSinkError: string | undefined;
+  #lastErrorLogged = -Infinity;
 
   constructor(sinks: TraceSink[], options: TracerOptions = {}) {
     this.#sinks = sinks;
     this.#ringSize = options.ringSize ?? 5000;
     this.#interval = options.flushIntervalMs ?? 100;
-    this.#sinkTimeout = options.sinkTimeoutMs ?? 30_000;
+    const laneOptions = {
+      maxPending: options.maxPendingLines ?? 100_000,
+      timeoutMs: options.sinkTimeoutMs ?? 30_000,
+      onError: (reason: string) => {
+        this.sinkErrors++;
+        this.lastSinkError = reason;
+        const now = this.#now();
+        if (!(now - this.#lastErrorLogged < SINK_ERROR_LOG_INTERVAL_MS)) {
+          this.#lastErrorLogged = now;
+          log.error("Trace sink write failed ({errors} so far): {reason}", {
+            errors: this.sinkErrors,
+            reason,
+          });
+        }
+      },
+    };
+    this.#lanes = sinks.map((s) => new SinkLane(s, laneOptions));
     this.#now = options.now ?? Date.now;
   }
 
@@ -105,7 +129,7 @@ export class Tracer {
       }
     }
     if (this.#closed) return event;
-    this.#pendingLines.push(line);
+    for (const lane of this.#lanes) lane.add(line);
     if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -142,62 +166,24 @@ export class Tracer {
     return () => this.#subscribers.delete(fn);
   }
 
+  /** Lines dropped unwritten, over every sink, because too many were waiting for a slow one. */
+  get linesDropped(): number {
+    let n = 0;
+    for (const lane of this.#lanes) n += lane.dropped;
+    return n;
+  }
+
   /**
-   * Writes pending events to every sink; resolves once they are written. At most one write is in
-   * flight and one waits behind it: a flush while a sink is still busy joins the waiting write,
-   * which takes every line pending when it starts. A slow sink (a remote trace store) then gets
-   * fewer, larger batches instead of a growing line of small ones.
+   * Writes pending events to every sink; resolves once they are written (or their writes
+   * failed). Each sink has its own line of batches (see `sink_lane.ts`), so a slow one holds
+   * back none of the others.
    */
   flush(): Promise<void> {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#queued) return this.#queued;
-    if (this.#pendingLines.length === 0) return this.#writing;
-    const queued = this.#writing.then(() => {
-      this.#queued = undefined;
-      const lines = this.#pendingLines;
-      this.#pendingLines = [];
-      return this.#write(lines);
-    });
-    this.#queued = queued;
-    this.#writing = queued;
-    return queued;
-  }
-
-  /**
-   * Hands `lines` to every sink; a sink's failure is counted, never thrown. A sink that does not
-   * answer within the sink timeout counts as failed too: the sinks are written together, and one
-   * that hangs (a remote store that stopped answering) must not hold back the others' next
-   * batches, nor let pending lines pile up behind it.
-   */
-  #write(lines: string[]): Promise<void> {
-    // Sinks without `writeLines` get the events back from their lines, once for all of them.
-    let events: TraceEvent[] | undefined;
-    const asEvents = () => (events ??= lines.map((l) => JSON.parse(l) as TraceEvent));
-    return Promise.all(
-      this.#sinks.map(async (s) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timedOut = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer within ${this.#sinkTimeout} ms`)),
-            this.#sinkTimeout,
-          );
-        });
-        try {
-          const written = s.writeLines ? s.writeLines(lines) : s.write(asEvents());
-          // A write that fails after its timeout has already been counted.
-          written.catch(() => {});
-          await Promise.race([written, timedOut]);
-        } catch (err) {
-          this.sinkErrors++;
-          this.lastSinkError = `${s.name}: ${err instanceof Error ? err.message : err}`;
-        } finally {
-          clearTimeout(timer);
-        }
-      }),
-    ).then(() => {});
+    return Promise.all(this.#lanes.map((lane) => lane.flush())).then(() => {});
   }
 
   /** Recent events matching `filter`, newest last. Uses a persistent sink when one answers. */
