@@ -47,8 +47,7 @@ export class SinkLane {
       // A tenth at a time, so that a sink that stays behind costs one splice per tenth of the
       // cap rather than one per line.
       const n = Math.max(1, Math.ceil(this.#options.maxPending / 10));
-      this.#pending.splice(0, n);
-      this.dropped += n;
+      this.dropped += this.#pending.splice(0, n).length;
     }
     this.#pending.push(line);
   }
