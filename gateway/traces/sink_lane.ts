@@ -23,7 +23,7 @@ export interface SinkLaneOptions {
 }
 
 export class SinkLane {
-  readonly sink: TraceSink;
+  readonly #sink: TraceSink;
   readonly #options: SinkLaneOptions;
   #pending: string[] = [];
   /** This sink's latest write: settled once every write before it is done. */
@@ -34,12 +34,8 @@ export class SinkLane {
   dropped = 0;
 
   constructor(sink: TraceSink, options: SinkLaneOptions) {
-    this.sink = sink;
+    this.#sink = sink;
     this.#options = options;
-  }
-
-  get pending(): number {
-    return this.#pending.length;
   }
 
   add(line: string): void {
@@ -82,7 +78,7 @@ export class SinkLane {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      const s = this.sink;
+      const s = this.#sink;
       const written = s.writeLines
         ? s.writeLines(lines)
         : s.write(lines.map((l) => JSON.parse(l) as TraceEvent));
@@ -90,7 +86,7 @@ export class SinkLane {
       written.catch(() => {});
       await Promise.race([written, timedOut]);
     } catch (err) {
-      onError(`${this.sink.name}: ${err instanceof Error ? err.message : err}`);
+      onError(`${this.#sink.name}: ${err instanceof Error ? err.message : err}`);
     } finally {
       clearTimeout(timer);
     }

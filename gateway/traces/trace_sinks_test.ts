@@ -309,19 +309,29 @@ Deno.test("LibsqlTraceSink indexes only rows that have a job or an utterance, an
   }
 });
 
-Deno.test("Tracer gives a busy sink one larger batch, not a line of small ones, and loses nothing", async () => {
+/** A sink that takes lines and records each batch's event names; `hold` decides per write. */
+function recordingSink(name: string, hold: (write: number) => Promise<void> | undefined) {
   const batches: string[][] = [];
-  let release: (() => void) | undefined;
-  const tracer = new Tracer([{
-    name: "slow",
+  const sink = {
+    name,
     write: () => Promise.reject(new Error("write called on a sink that takes lines")),
-    writeLines: (lines) => {
+    writeLines: (lines: readonly string[]) => {
       batches.push(lines.map((l) => JSON.parse(l).event));
-      // The first write hangs until released, as a remote store that has stalled.
-      return batches.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+      return hold(batches.length) ?? Promise.resolve();
     },
     close: () => Promise.resolve(),
-  }], { flushIntervalMs: 5 });
+  };
+  return { sink, batches };
+}
+
+Deno.test("Tracer gives a busy sink one larger batch, not a line of small ones, and loses nothing", async () => {
+  let release: (() => void) | undefined;
+  // The first write hangs until released, as a remote store that has stalled.
+  const { sink, batches } = recordingSink(
+    "slow",
+    (n) => n === 1 ? new Promise<void>((r) => (release = r)) : undefined,
+  );
+  const tracer = new Tracer([sink], { flushIntervalMs: 5 });
   tracer.emit({ source: "test", event: "e0" });
   const firstWritten = tracer.flush();
   // The write starts on the next turn; everything after this waits behind it.
@@ -347,25 +357,11 @@ Deno.test("Tracer gives a busy sink one larger batch, not a line of small ones, 
 });
 
 Deno.test("Tracer counts a sink that stops answering as failed, and the other sinks' batches go on", async () => {
-  const written: string[][] = [];
-  let calls = 0;
-  const tracer = new Tracer([
-    {
-      name: "stuck",
-      write: () => Promise.reject(new Error("write called on a sink that takes lines")),
-      // The first write never answers, as a remote store that stopped; later ones do.
-      writeLines: () => ++calls === 1 ? new Promise<void>(() => {}) : Promise.resolve(),
-      close: () => Promise.resolve(),
-    },
-    {
-      name: "file",
-      write: () => Promise.reject(new Error("write called on a sink that takes lines")),
-      writeLines: (
-        lines,
-      ) => (written.push(lines.map((l) => JSON.parse(l).event)), Promise.resolve()),
-      close: () => Promise.resolve(),
-    },
-  ], { flushIntervalMs: 5, sinkTimeoutMs: 50 });
+  // The first write never answers, as a remote store that stopped; later ones do.
+  const stuck = recordingSink("stuck", (n) => n === 1 ? new Promise<void>(() => {}) : undefined);
+  const file = recordingSink("file", () => undefined);
+  const written = file.batches;
+  const tracer = new Tracer([stuck.sink, file.sink], { flushIntervalMs: 5, sinkTimeoutMs: 50 });
   tracer.emit({ source: "test", event: "e0" });
   await within(2_000, "the first flush", tracer.flush());
   assertEquals(tracer.sinkErrors, 1);
@@ -373,25 +369,10 @@ Deno.test("Tracer counts a sink that stops answering as failed, and the other si
   tracer.emit({ source: "test", event: "e1" });
   await within(2_000, "the second flush", tracer.flush());
   assertEquals(written, [["e0"], ["e1"]]);
-  assertEquals(calls, 2);
+  assertEquals(stuck.batches.length, 2);
   assertEquals(tracer.sinkErrors, 1);
   await tracer.close();
 });
-
-/** A sink that takes lines and records each batch's event names; `hold` decides per write. */
-function recordingSink(name: string, hold: (write: number) => Promise<void> | undefined) {
-  const batches: string[][] = [];
-  const sink = {
-    name,
-    write: () => Promise.reject(new Error("write called on a sink that takes lines")),
-    writeLines: (lines: readonly string[]) => {
-      batches.push(lines.map((l) => JSON.parse(l).event));
-      return hold(batches.length) ?? Promise.resolve();
-    },
-    close: () => Promise.resolve(),
-  };
-  return { sink, batches };
-}
 
 Deno.test("Tracer keeps writing to a fast sink while a slow one is still busy", async () => {
   let release: (() => void) | undefined;
