@@ -5,6 +5,7 @@
  */
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { spawnDeno } from "@shared/testing/process.ts";
+import { readProcess } from "./thread_cpu.ts";
 
 /** `deno task gateway`'s own permissions, so the benchmarks measure what ships. */
 export const GATEWAY_PERMISSIONS = await shippedPermissions("gateway");
@@ -93,28 +94,32 @@ export function startGateway(dir: string, extra: string[]): Promise<ServerProces
   return startServer(gatewayArgs(dir, 0, extra));
 }
 
-/** utime+stime of a process and, recursively, its children, in clock ticks (Linux /proc). */
+/**
+ * utime+stime of a process and, recursively, its children, in clock ticks (Linux /proc); 0 once
+ * it has ended. Read through `sh` (see `thread_cpu.ts`): Deno refuses direct reads of `/proc`.
+ */
 export async function treeTicks(pid: number): Promise<number> {
   let ticks = 0;
-  try {
-    const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]!.split(" ");
-    ticks += Number(stat[11]) + Number(stat[12]);
-    for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
-      const children = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/children`);
-      for (const child of children.trim().split(/\s+/).filter(Boolean)) {
-        ticks += await treeTicks(Number(child));
-      }
-    }
-  } catch { /* the process ended between the reads */ }
+  for (const task of await readProcess(pid)) {
+    ticks += task.ticks;
+    for (const child of task.children) ticks += await treeTicks(child);
+  }
   return ticks;
 }
 
 /** utime+stime of one process alone, in clock ticks (Linux /proc); 0 once it has ended. */
 export async function ownTicks(pid: number): Promise<number> {
-  try {
-    const stat = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]!.split(" ");
-    return Number(stat[11]) + Number(stat[12]);
-  } catch {
-    return 0;
+  return (await readProcess(pid)).reduce((n, t) => n + t.ticks, 0);
+}
+
+/**
+ * {@linkcode treeTicks} of a process known to be running: one that shows none has counters this
+ * benchmark cannot read, and would otherwise be reported as using no CPU at all.
+ */
+export async function liveTreeTicks(pid: number): Promise<number> {
+  const ticks = await treeTicks(pid);
+  if (ticks === 0) {
+    throw new Error(`cannot read the CPU counters of running process ${pid} from /proc`);
   }
+  return ticks;
 }

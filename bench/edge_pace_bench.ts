@@ -17,7 +17,7 @@
 import { shippedPermissions } from "@shared/task_permissions.ts";
 import { SileroVad } from "../edge/speech/silero_vad.ts";
 import { emit, percentile } from "./report.ts";
-import { ownTicks, treeTicks } from "./_process.ts";
+import { liveTreeTicks, ownTicks, treeTicks } from "./_process.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const FIXTURE = `${ROOT}shared/standins/openai_realtime/fixtures/two_requests.wav`;
@@ -150,7 +150,7 @@ try {
       new WritableStream(),
     );
     await sleep(WARMUP_S * 1000);
-    const ticks0 = await treeTicks(edge.pid);
+    const ticks0 = await liveTreeTicks(edge.pid);
     const own0 = await ownTicks(edge.pid);
     const wall0 = performance.now();
     await sleep(MEASURE_S * 1000);

@@ -18,26 +18,53 @@
  *   carry no `utterance_id` (the others each carry one of their own; see `GATEWAY_IDS`).
  */
 import { emit, percentile } from "./report.ts";
-import { runLoad, startGateway, startServer, treeTicks } from "./_process.ts";
+import { liveTreeTicks, runLoad, startGateway, startServer, treeTicks } from "./_process.ts";
+import { sampleThreads, type ThreadKind, threadUse } from "./thread_cpu.ts";
 
 const SECONDS = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
 const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? 3);
 const CONNECTIONS = 32;
 const body = JSON.stringify({ text: "echo benchmark", source: "api" });
 
-/** A load run, with the CPU the server used during it per request answered (µs). */
-type Load = Awaited<ReturnType<typeof runLoad>> & { cpu_us: number; jobs_done?: number };
+/**
+ * A load run, with the CPU the server used during it per request answered (µs), and for the
+ * gateway the same by kind of thread and the share of the run its main thread spent runnable
+ * but waiting for a core.
+ */
+type Load = Awaited<ReturnType<typeof runLoad>> & {
+  cpu_us: number;
+  jobs_done?: number;
+  threads_us?: Record<ThreadKind, number>;
+  main_wait?: number;
+};
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
-async function measured(pid: number, load: () => ReturnType<typeof runLoad>): Promise<Load> {
-  const before = await treeTicks(pid);
+async function measured(
+  pid: number,
+  load: () => ReturnType<typeof runLoad>,
+  byThread = false,
+): Promise<Load> {
+  const before = await liveTreeTicks(pid);
+  const threadsBefore = byThread ? await sampleThreads(pid) : undefined;
+  const started = performance.now();
   const result = await load();
+  const wallNs = (performance.now() - started) * 1e6;
   const ticks = (await treeTicks(pid)) - before;
   // The load client's warm-up is not in `requests`; its share of the CPU is taken off in
   // proportion to time (warm-up + measured seconds).
   const warmup = Math.min(1, SECONDS * 0.2);
-  const cpu = (ticks / TICKS_PER_SECOND) * (SECONDS / (SECONDS + warmup));
-  return { ...result, cpu_us: (1e6 * cpu) / Math.max(1, result.requests) };
+  const share = SECONDS / (SECONDS + warmup);
+  const perRequest = (t: number) =>
+    (1e6 * (t / TICKS_PER_SECOND) * share) / Math.max(1, result.requests);
+  const out: Load = { ...result, cpu_us: perRequest(ticks) };
+  if (threadsBefore) {
+    const use = threadUse(threadsBefore, await sampleThreads(pid));
+    out.threads_us = Object.fromEntries(
+      Object.entries(use.ticks).map(([kind, t]) => [kind, perRequest(t)]),
+    ) as Record<ThreadKind, number>;
+    out.main_wait = use.mainWaitNs / wallNs;
+  }
+  return out;
 }
 const CONFIGS = {
   http: ["--no-engine", "--queue", "memory"],
@@ -74,13 +101,17 @@ async function gatewayRun(config: Config): Promise<Load> {
   const dir = await Deno.makeTempDir();
   const gateway = await startGateway(dir, [...CONFIGS[config]]);
   try {
-    const load = await measured(gateway.child.pid, () =>
-      runLoad(`${gateway.url}/task`, {
-        seconds: SECONDS,
-        connections: CONNECTIONS,
-        body,
-        uniqueUtterances: !GATEWAY_IDS.has(config),
-      }));
+    const load = await measured(
+      gateway.child.pid,
+      () =>
+        runLoad(`${gateway.url}/task`, {
+          seconds: SECONDS,
+          connections: CONNECTIONS,
+          body,
+          uniqueUtterances: !GATEWAY_IDS.has(config),
+        }),
+      true,
+    );
     // How much of the work the requests queued was done inside the window: an engine that
     // left every job for later would make the same throughput look cheaper than it is.
     return { ...load, jobs_done: await jobsCompleted(gateway.url) };
@@ -176,6 +207,40 @@ for (
     ratio: bareCpu / cpu,
     notes: `ratio = bare CPU / gateway CPU per request; ` +
       `process and its threads, /proc utime+stime, medians over ${ROUNDS} rounds`,
+  });
+}
+// The same CPU by kind of thread, and how long the event loop waited for a core: the gateway's
+// threads and the load client share two cores, so work on any thread slows the main one.
+const KIND_LABELS: [ThreadKind, string][] = [
+  ["kv store", "Deno KV's SQLite thread"],
+  ["web workers", "Web Workers (trace store, skills)"],
+  ["v8 helpers", "V8 helper threads (GC, compiler)"],
+  ["other", "other threads"],
+];
+for (
+  const [config, label] of [["http", "HTTP only"], [
+    "kv",
+    "durable default (kv, engine on)",
+  ]] as const
+) {
+  const of = (kind: ThreadKind) => median(runs[config].map((r) => r.threads_us?.[kind] ?? 0));
+  const main = of("main");
+  emit({
+    bench: "gateway",
+    name: `POST /task CPU per request on the main thread, ${label}`,
+    value: main,
+    unit: "µs",
+    notes: `the rest of the process, per request: ${
+      KIND_LABELS.map(([kind, name]) => `${name} ${of(kind).toFixed(1)} µs`).join(", ")
+    }; /proc per thread, medians over ${ROUNDS} rounds`,
+  });
+  emit({
+    bench: "gateway",
+    name: `main thread runnable but waiting for a core, ${label}`,
+    value: Math.round(median(runs[config].map((r) => r.main_wait ?? 0)) * 1000) / 10,
+    unit: "% of the run",
+    notes: `/proc schedstat run-queue time over the load's wall time (warm-up included), ` +
+      `medians over ${ROUNDS} rounds`,
   });
 }
 for (

@@ -16,7 +16,7 @@ import * as ortWeb from "onnxruntime-web";
 import { SileroVad } from "../edge/speech/silero_vad.ts";
 import { Segmenter } from "../edge/speech/segmenter.ts";
 import { emit, percentile } from "./report.ts";
-import { treeTicks } from "./_process.ts";
+import { liveTreeTicks, treeTicks } from "./_process.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const FIXTURE = `${ROOT}shared/standins/openai_realtime/fixtures/two_requests.wav`;
@@ -223,7 +223,7 @@ const live = new Deno.Command(Deno.execPath(), {
   stderr: "null",
 }).spawn();
 await new Promise((r) => setTimeout(r, 5_000));
-const ticks0 = await treeTicks(live.pid);
+const ticks0 = await liveTreeTicks(live.pid);
 const wall0 = performance.now();
 await new Promise((r) => setTimeout(r, 30_000));
 const ticks1 = await treeTicks(live.pid);
