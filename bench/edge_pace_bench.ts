@@ -173,7 +173,7 @@ try {
     return { share, edgeShare, wallSeconds, ticks: ticks1 - ticks0, summary };
   };
 
-  const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
+  const load = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
   for (const [label, file] of [["speech", speech], ["quiet", quiet]] as const) {
     // The baseline checkout first, then this one, so both see the same minute of the machine.
     const old = BASELINE_MAIN ? await paceRun(label, file, BASELINE_MAIN) : undefined;

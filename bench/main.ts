@@ -21,6 +21,21 @@ FILTER keeps only scripts whose file name contains it (e.g. "gateway", "vad").`)
   Deno.exit(0);
 }
 
+/**
+ * What a benchmark script may do: start the gateway, the edge, load clients and sound tools,
+ * serve and call on loopback, read and write its temporary folders, and load onnxruntime's
+ * native addon in process (VAD). Not `--allow-all`: each process it starts gets its own flags.
+ */
+const SCRIPT_PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-net",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-ffi",
+];
+
 const dir = new URL(".", import.meta.url);
 const scripts: string[] = [];
 for await (const entry of Deno.readDir(dir)) {
@@ -35,7 +50,7 @@ for (const script of selected) {
   const started = performance.now();
   console.error(`▶ ${script}`);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(script, dir).pathname],
+    args: ["run", ...SCRIPT_PERMISSIONS, new URL(script, dir).pathname],
     stdout: "piped",
     stderr: "inherit",
     cwd: new URL("..", dir).pathname,

@@ -14,7 +14,7 @@ import { MemoryQueue } from "../gateway/queue/memory/memory_queue.ts";
 import { KvQueue } from "../gateway/queue/kv/kv_queue.ts";
 import { RedisQueue } from "../gateway/queue/redis/redis_queue.ts";
 import { emit, percentile } from "./report.ts";
-import { runLoad, startGateway } from "./_process.ts";
+import { ownTicks, runLoad, startGateway } from "./_process.ts";
 
 const JOBS = Number(Deno.env.get("BENCH_QUEUE_JOBS") ?? 5000);
 const CONCURRENCY = 50;
@@ -162,14 +162,8 @@ try {
 
 /** CPU seconds a process has used so far (Linux /proc; null elsewhere). */
 async function cpuSeconds(pid: number): Promise<number | null> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime, fields 14 and 15 of the file, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
+  if (Deno.build.os !== "linux") return null;
+  return (await ownTicks(pid)) / 100;
 }
 
 // 4. POST /task with the kv backend from a separate process: with the engine running the echo
