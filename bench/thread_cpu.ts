@@ -5,6 +5,12 @@
  * compilation). With the CPU each used it samples how long the main thread sat runnable but
  * waiting for a core (`schedstat`): on a two-core host shared with the load client, a request's
  * cost is paid by every thread, and work on any of them delays the event loop.
+ *
+ * The counters are read through `sh`, not with `Deno.readTextFile`: Deno (2.9.6 at least)
+ * treats `/proc` as privileged and refuses every read of it short of `--allow-all`, which the
+ * benchmarks do not run with. A benchmark that read nothing would show a process as using no CPU
+ * at all, so callers that know the process runs use `liveTreeTicks` (`_process.ts`), which fails
+ * instead.
  */
 
 export type ThreadKind = "main" | "kv store" | "web workers" | "v8 helpers" | "other";
