@@ -4,7 +4,7 @@ import type { TraceEvent } from "@shared/schemas/mod.ts";
 import { Tracer } from "./tracer.ts";
 import { JsonlTraceSink } from "./jsonl_sink.ts";
 import { WorkerLibsqlTraceSink } from "./worker_libsql_sink.ts";
-import { LibsqlTraceSink } from "./libsql_sink.ts";
+import { LibsqlTraceSink, mayHoldUsage } from "./libsql_sink.ts";
 
 Deno.test("Tracer writes the same events to JSONL and to SQLite readable by python's sqlite3", async () => {
   const dir = await Deno.makeTempDir();
@@ -433,4 +433,49 @@ Deno.test("Tracer drops a slow sink's oldest waiting lines past its cap, counts 
   assertEquals(fast.batches.flat(), names(0, 50));
   assertEquals(tracer.sinkErrors, 0);
   await tracer.close();
+});
+
+Deno.test("the trace store keeps usage and cost from arrays that hold them, in order with plain ones", async () => {
+  const dir = await Deno.makeTempDir();
+  const sink = new LibsqlTraceSink({ url: `file:${dir}/traces.sqlite` });
+  const ev = (event: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      ts: "2026-12-04T10:00:00.000Z",
+      trace_id: "t",
+      source: "test",
+      event,
+      ...extra,
+    });
+  const usage = { provider: "anthropic", model: "m", input_tokens: 3, output_tokens: 4 };
+  await sink.writeJsonArrays([
+    `[${ev("a", { data: { note: "plain" } })},${ev("b", { job_id: "j1", duration_ms: 2.5 })}]`,
+    `[${ev("c", { job_id: "j1", usage: { ...usage, cost_usd: 0.5 } })}]`,
+    `[${ev("d", { cost_usd: 0.25 })},${ev("e", { data: { usage: "a word only" } })}]`,
+    `[${ev("f")}]`,
+  ]);
+  const rows = (await sink.query({ limit: 10 })).map((
+    e,
+  ) => [e.event, e.usage ?? null, e.cost_usd ?? null]);
+  assertEquals(rows, [
+    ["a", null, null],
+    ["b", null, null],
+    ["c", { ...usage, cost_usd: 0.5 }, 0.5],
+    ["d", null, 0.25],
+    ["e", null, null],
+    ["f", null, null],
+  ]);
+  const [b] = await sink.query({ event: "b" });
+  assertEquals([b!.job_id, b!.duration_ms], ["j1", 2.5]);
+  await sink.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("an array of events may hold usage when either key's name is quoted in it", () => {
+  assertEquals(mayHoldUsage('[{"event":"http.request","data":{"route":"/task"}}]'), false);
+  assertEquals(mayHoldUsage('[{"event":"x","usage":{"model":"m"}}]'), true);
+  assertEquals(mayHoldUsage('[{"event":"x","cost_usd":0.1}]'), true);
+  // A value or a deeper key only costs the full insert.
+  assertEquals(mayHoldUsage('[{"event":"x","data":{"text":"usage"}}]'), true);
+  // The word unquoted, inside a longer string, is no key.
+  assertEquals(mayHoldUsage('[{"event":"x","data":{"text":"check the usage limits"}}]'), false);
 });
