@@ -99,17 +99,18 @@ export function startGateway(dir: string, extra: string[]): Promise<ServerProces
  * it has ended. Read through `sh` (see `thread_cpu.ts`): Deno refuses direct reads of `/proc`.
  */
 export async function treeTicks(pid: number): Promise<number> {
-  let ticks = 0;
-  for (const task of await readProcess(pid)) {
-    ticks += task.ticks;
-    for (const child of task.children) ticks += await treeTicks(child);
+  const process = await readProcess(pid);
+  if (!process) return 0;
+  let ticks = process.ticks;
+  for (const thread of process.threads) {
+    for (const child of thread.children) ticks += await treeTicks(child);
   }
   return ticks;
 }
 
 /** utime+stime of one process alone, in clock ticks (Linux /proc); 0 once it has ended. */
 export async function ownTicks(pid: number): Promise<number> {
-  return (await readProcess(pid)).reduce((n, t) => n + t.ticks, 0);
+  return (await readProcess(pid))?.ticks ?? 0;
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { gatewayArgs, runLoad, spawnDeno } from "./_process.ts";
+import { gatewayArgs, ownTicks, runLoad, spawnDeno } from "./_process.ts";
 import { CpuProfile, formatCosts, summarizeProfile } from "./cpu_profile.ts";
 
 const CONFIGS: Record<string, string[]> = {
@@ -59,17 +59,6 @@ if (!config || !(seconds > 0) || !(top > 0)) {
   Deno.exit(2);
 }
 
-/**
- * utime+stime of a process and all its threads, in clock ticks. Read with `cat`: Deno treats
- * /proc as privileged beyond --allow-read.
- */
-async function processTicks(pid: number): Promise<number> {
-  const out = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stdout: "piped" })
-    .output();
-  const fields = new TextDecoder().decode(out.stdout).split(") ")[1]?.split(" ") ?? [];
-  return Number(fields[11]) + Number(fields[12]);
-}
-
 const dir = await Deno.makeTempDir({ prefix: "gateway-profile-" });
 const profiles = values.keep ?? `${dir}/profiles`;
 await Deno.mkdir(profiles, { recursive: true });
@@ -79,7 +68,7 @@ const gateway = await spawnDeno(args, { ready: "listening" });
 let requests = 0;
 let ticks = 0;
 try {
-  const before = await processTicks(gateway.child.pid);
+  const before = await ownTicks(gateway.child.pid);
   const body = JSON.stringify({ text: values.text, source: "api" });
   const load = await runLoad(`${gateway.info.url}/task`, {
     seconds,
@@ -87,7 +76,7 @@ try {
     body,
     uniqueUtterances: true,
   });
-  ticks = (await processTicks(gateway.child.pid)) - before;
+  ticks = (await ownTicks(gateway.child.pid)) - before;
   requests = load.requests;
   console.log(
     `${load.requests} requests in ${seconds} s (${

@@ -61,10 +61,13 @@ export function threadKind(comm: string, tid: number, pid: number): ThreadKind {
 }
 
 /**
- * One line per thread of the process `$1`: its id, then its `stat`, `schedstat` and `children`
- * lines, tab-separated. A thread that ends meanwhile is left out; an ended process prints nothing.
+ * The process `$1`'s own `stat` line (its CPU includes threads that have ended), then one line per
+ * live thread: its id, then its `stat`, `schedstat` and `children` lines, tab-separated. A thread
+ * that ends meanwhile is left out; an ended process prints nothing.
  */
-const READ_TASKS = `for t in /proc/"$1"/task/*; do
+const READ_PROCESS = `IFS= read -r p 2>/dev/null < /proc/"$1"/stat || exit 0
+printf '%s\n' "$p"
+for t in /proc/"$1"/task/*; do
   IFS= read -r s 2>/dev/null < "$t/stat" || continue
   q=""; IFS= read -r q 2>/dev/null < "$t/schedstat"
   c=""; IFS= read -r c 2>/dev/null < "$t/children"
@@ -81,7 +84,13 @@ export interface TaskLine {
   children: number[];
 }
 
-/** Parses the output of {@linkcode READ_TASKS}. */
+/** A process now: its own CPU (ended threads included) and its live threads. */
+export interface ProcessSample {
+  ticks: number;
+  threads: TaskLine[];
+}
+
+/** Parses the task lines of {@linkcode READ_PROCESS}. */
 export function parseTaskLines(text: string): TaskLine[] {
   return text.split("\n").filter((l) => l.length > 0).map((line) => {
     // The name in a stat line could hold a tab: the fields are taken from both ends.
@@ -97,20 +106,26 @@ export function parseTaskLines(text: string): TaskLine[] {
   });
 }
 
-/** Every thread of the process `pid` now; empty once it has ended. */
-export async function readProcess(pid: number): Promise<TaskLine[]> {
+/** The process `pid` now; null once it has ended. */
+export async function readProcess(pid: number): Promise<ProcessSample | null> {
   const out = await new Deno.Command("sh", {
-    args: ["-c", READ_TASKS, "sh", String(pid)],
+    args: ["-c", READ_PROCESS, "sh", String(pid)],
     stdout: "piped",
     stderr: "null",
   }).output();
-  return parseTaskLines(new TextDecoder().decode(out.stdout));
+  const text = new TextDecoder().decode(out.stdout);
+  const end = text.indexOf("\n");
+  if (end < 0) return null;
+  return {
+    ticks: parseTaskStat(text.slice(0, end)).ticks,
+    threads: parseTaskLines(text.slice(end + 1)),
+  };
 }
 
 /** Every thread of `pid` now, by thread id; empty once the process has ended. */
 export async function sampleThreads(pid: number): Promise<Map<number, ThreadSample>> {
   const out = new Map<number, ThreadSample>();
-  for (const t of await readProcess(pid)) {
+  for (const t of (await readProcess(pid))?.threads ?? []) {
     out.set(t.tid, {
       kind: threadKind(t.comm, t.tid, pid),
       ticks: t.ticks,
