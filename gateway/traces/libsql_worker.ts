@@ -6,6 +6,11 @@
  */
 /// <reference lib="deno.worker" />
 import { LibsqlTraceSink } from "./libsql_sink.ts";
+import { lowerThreadPriority } from "./thread_priority.ts";
+
+// Batches of trace rows can wait; the gateway's request thread should not wait for a core behind
+// them (see thread_priority.ts).
+lowerThreadPriority();
 
 let sink: LibsqlTraceSink | undefined;
 

@@ -1,0 +1,72 @@
+import { assertEquals } from "@shared/testing/asserts.ts";
+import { getPriority } from "node:os";
+import { lowerThreadPriority } from "./thread_priority.ts";
+import { WorkerLibsqlTraceSink } from "./worker_libsql_sink.ts";
+
+/** Nice value of each thread of this process by its name (Linux /proc; tests run with -A). */
+function threadNices(): { tid: number; name: string; nice: number }[] {
+  const out = [];
+  for (const entry of Deno.readDirSync("/proc/self/task")) {
+    const stat = Deno.readTextFileSync(`/proc/self/task/${entry.name}/stat`);
+    // "tid (name) state ppid …": the name may hold spaces and ")", so fields count from the last
+    // ")"; nice is field 19 of the line, the 17th after the name.
+    const close = stat.lastIndexOf(")");
+    const fields = stat.slice(close + 2).split(" ");
+    out.push({
+      tid: Number(entry.name),
+      name: stat.slice(stat.indexOf("(") + 1, close),
+      nice: Number(fields[16]),
+    });
+  }
+  return out;
+}
+
+Deno.test({
+  name: "lowerThreadPriority lowers the calling thread alone on Linux",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const module = new URL("./thread_priority.ts", import.meta.url).href;
+    const source = `import { lowerThreadPriority } from "${module}";
+      import { getPriority } from "node:os";
+      const applied = lowerThreadPriority(7);
+      self.postMessage({ applied, nice: getPriority() });`;
+    const url = URL.createObjectURL(new Blob([source], { type: "application/javascript" }));
+    const worker = new Worker(url, { type: "module" });
+    const { promise, resolve } = Promise.withResolvers<{ applied: boolean; nice: number }>();
+    worker.onmessage = (e) => resolve(e.data);
+    try {
+      assertEquals(await promise, { applied: true, nice: 7 });
+      // The thread that asked, not the process: this one is where it was.
+      assertEquals(getPriority(), 0);
+    } finally {
+      worker.terminate();
+      URL.revokeObjectURL(url);
+    }
+  },
+});
+
+Deno.test("lowerThreadPriority does nothing where the nice value is the whole process's", () => {
+  assertEquals(lowerThreadPriority(10, "windows"), false);
+  assertEquals(lowerThreadPriority(10, "darwin"), false);
+  assertEquals(getPriority(), 0);
+});
+
+Deno.test({
+  name: "the trace store's worker thread runs at nice 10, the gateway's thread at 0",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const before = new Set(threadNices().map((t) => t.tid));
+    const sink = new WorkerLibsqlTraceSink({ url: `file:${dir}/traces.sqlite` });
+    try {
+      await sink.ping();
+      const threads = threadNices();
+      const workers = threads.filter((t) => !before.has(t.tid) && /^worker-\d+$/.test(t.name));
+      assertEquals(workers.map((t) => t.nice), [10]);
+      assertEquals(threads.find((t) => t.tid === Deno.pid)?.nice, 0);
+    } finally {
+      await sink.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
