@@ -13,6 +13,7 @@ import { lowerThreadPriority } from "./thread_priority.ts";
 lowerThreadPriority();
 
 let sink: LibsqlTraceSink | undefined;
+const decoder = new TextDecoder();
 
 self.onmessage = async (e: MessageEvent) => {
   const { id, op, arg } = e.data as { id: number; op: string; arg: unknown };
@@ -24,8 +25,8 @@ self.onmessage = async (e: MessageEvent) => {
         await sink.ping();
         break;
       case "write":
-        // JSON arrays of events (see WorkerLibsqlTraceSink.write).
-        await sink!.writeJsonArrays(arg as string[]);
+        // JSON arrays of events, as UTF-8 bytes (see WorkerLibsqlTraceSink.writeLines).
+        await sink!.writeJsonArrays((arg as Uint8Array[]).map((bytes) => decoder.decode(bytes)));
         break;
       case "query":
         value = await sink!.query(arg as Parameters<LibsqlTraceSink["query"]>[0]);

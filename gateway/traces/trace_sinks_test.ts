@@ -479,3 +479,31 @@ Deno.test("an array of events may hold usage when either key's name is quoted in
   // The word unquoted, inside a longer string, is no key.
   assertEquals(mayHoldUsage('[{"event":"x","data":{"text":"check the usage limits"}}]'), false);
 });
+
+Deno.test("the trace store's worker keeps text beyond ASCII as it was written", async () => {
+  const dir = await Deno.makeTempDir();
+  const sink = new WorkerLibsqlTraceSink({ url: `file:${dir}/traces.sqlite` });
+  const texts = [
+    "café — naïve",
+    "日本語の文",
+    "emoji 🎙️ and \u2028 separator",
+    'quote " and \\ slash',
+  ];
+  try {
+    await sink.writeLines(texts.map((text, i) =>
+      JSON.stringify({
+        ts: "2026-01-01T00:00:00.000Z",
+        trace_id: `t${i}`,
+        source: "test",
+        event: "said",
+        utterance_id: "u-text",
+        data: { text },
+      })
+    ));
+    const stored = await sink.query({ utterance_id: "u-text" });
+    assertEquals(stored.map((e) => e.data?.text), texts);
+  } finally {
+    await sink.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
