@@ -9,7 +9,7 @@
  * (what `os.setPriority(n)` calls) changes the calling thread alone. On Windows and macOS the same
  * call changes the whole process, the request thread with it, so nothing is done there.
  */
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 
 /**
  * Nice value of background threads: about a tenth of the CPU of a thread at the default (0)
@@ -19,9 +19,11 @@ import { setPriority } from "node:os";
 export const BACKGROUND_NICE = 10;
 
 /**
- * Gives the calling thread the nice value `nice` (Linux). Returns whether it was applied; false
- * on other systems, and when the system or the permissions refuse it (the thread then runs as
- * before, which is only slower for the others).
+ * Gives the calling thread the nice value `nice` (Linux), only ever lowering its priority: a
+ * thread already at that value or beyond it (a gateway started with `nice -n 15`) is left as it
+ * is, even where the privileges would allow raising it. Returns whether it was changed; false on
+ * other systems, for such a thread, and when the system or the permissions refuse it (the thread
+ * then runs as before, which is only slower for the others).
  */
 export function lowerThreadPriority(
   nice = BACKGROUND_NICE,
@@ -29,6 +31,7 @@ export function lowerThreadPriority(
 ): boolean {
   if (os !== "linux") return false;
   try {
+    if (getPriority() >= nice) return false;
     setPriority(nice);
     return true;
   } catch {
