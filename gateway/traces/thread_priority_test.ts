@@ -35,27 +35,36 @@ function threadNices(): { tid: number; name: string; nice: number }[] {
  */
 const BASE_NICE = Deno.build.os === "linux" ? getPriority() : 0;
 
+/**
+ * Runs `lowerThreadPriority(ask)` in a Worker of its own, first setting that thread's nice value
+ * to `start` when given; answers what the call returned and the thread's nice value after it.
+ */
+async function inWorker(ask: number, start?: number): Promise<{ applied: boolean; nice: number }> {
+  const module = new URL("./thread_priority.ts", import.meta.url).href;
+  const source = `import { lowerThreadPriority } from "${module}";
+    import { getPriority, setPriority } from "node:os";
+    ${start === undefined ? "" : `setPriority(${start});`}
+    const applied = lowerThreadPriority(${ask});
+    self.postMessage({ applied, nice: getPriority() });`;
+  const url = URL.createObjectURL(new Blob([source], { type: "application/javascript" }));
+  const worker = new Worker(url, { type: "module" });
+  const { promise, resolve } = Promise.withResolvers<{ applied: boolean; nice: number }>();
+  worker.onmessage = (e) => resolve(e.data);
+  try {
+    return await promise;
+  } finally {
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  }
+}
+
 Deno.test({
   name: "lowerThreadPriority lowers the calling thread alone on Linux",
   ignore: Deno.build.os !== "linux" || BASE_NICE > 7,
   fn: async () => {
-    const module = new URL("./thread_priority.ts", import.meta.url).href;
-    const source = `import { lowerThreadPriority } from "${module}";
-      import { getPriority } from "node:os";
-      const applied = lowerThreadPriority(7);
-      self.postMessage({ applied, nice: getPriority() });`;
-    const url = URL.createObjectURL(new Blob([source], { type: "application/javascript" }));
-    const worker = new Worker(url, { type: "module" });
-    const { promise, resolve } = Promise.withResolvers<{ applied: boolean; nice: number }>();
-    worker.onmessage = (e) => resolve(e.data);
-    try {
-      assertEquals(await promise, { applied: true, nice: 7 });
-      // The thread that asked, not the process: this one is where it was.
-      assertEquals(getPriority(), BASE_NICE);
-    } finally {
-      worker.terminate();
-      URL.revokeObjectURL(url);
-    }
+    assertEquals(await inWorker(7), { applied: true, nice: 7 });
+    // The thread that asked, not the process: this one is where it was.
+    assertEquals(getPriority(), BASE_NICE);
   },
 });
 
@@ -63,22 +72,7 @@ Deno.test({
   name: "lowerThreadPriority never raises a thread's priority",
   ignore: Deno.build.os !== "linux" || BASE_NICE > 12,
   fn: async () => {
-    const module = new URL("./thread_priority.ts", import.meta.url).href;
-    const source = `import { lowerThreadPriority } from "${module}";
-      import { getPriority, setPriority } from "node:os";
-      setPriority(12);
-      const applied = lowerThreadPriority(7);
-      self.postMessage({ applied, nice: getPriority() });`;
-    const url = URL.createObjectURL(new Blob([source], { type: "application/javascript" }));
-    const worker = new Worker(url, { type: "module" });
-    const { promise, resolve } = Promise.withResolvers<{ applied: boolean; nice: number }>();
-    worker.onmessage = (e) => resolve(e.data);
-    try {
-      assertEquals(await promise, { applied: false, nice: 12 });
-    } finally {
-      worker.terminate();
-      URL.revokeObjectURL(url);
-    }
+    assertEquals(await inWorker(7, 12), { applied: false, nice: 12 });
   },
 });
 
