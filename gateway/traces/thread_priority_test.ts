@@ -3,27 +3,18 @@ import { getPriority } from "node:os";
 import { lowerThreadPriority } from "./thread_priority.ts";
 import { WorkerLibsqlTraceSink } from "./worker_libsql_sink.ts";
 
-/** Nice value of each thread of this process by its name (Linux /proc; tests run with -A). */
+/** Each live thread of this process: its id, its name and its nice value (Linux; tests run -A). */
 function threadNices(): { tid: number; name: string; nice: number }[] {
   const out = [];
   for (const entry of Deno.readDirSync("/proc/self/task")) {
-    let stat: string;
+    const tid = Number(entry.name);
     try {
-      stat = Deno.readTextFileSync(`/proc/self/task/${entry.name}/stat`);
-    } catch (err) {
+      // getpriority() takes a thread id on Linux, where the nice value is each thread's own.
+      const name = Deno.readTextFileSync(`/proc/self/task/${tid}/comm`).trim();
+      out.push({ tid, name, nice: getPriority(tid) });
+    } catch {
       // A thread that ended since the folder was listed (a worker of an earlier test).
-      if (err instanceof Deno.errors.NotFound) continue;
-      throw err;
     }
-    // "tid (name) state ppid …": the name may hold spaces and ")", so fields count from the last
-    // ")"; nice is field 19 of the line, the 17th after the name.
-    const close = stat.lastIndexOf(")");
-    const fields = stat.slice(close + 2).split(" ");
-    out.push({
-      tid: Number(entry.name),
-      name: stat.slice(stat.indexOf("(") + 1, close),
-      nice: Number(fields[16]),
-    });
   }
   return out;
 }

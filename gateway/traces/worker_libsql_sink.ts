@@ -81,8 +81,8 @@ export class WorkerLibsqlTraceSink implements TraceSink {
     await this.#ready;
     // A few long JSON arrays, not every event, and SQLite reads the JSON itself (see
     // LibsqlTraceSink). Each goes as its UTF-8 bytes, handed over rather than copied: a
-    // structured clone copies a long string twice on the gateway's thread (about 2 ms per
-    // 400 KB batch under load), where encoding it takes a tenth of that.
+    // structured clone copies a long string on the gateway's thread, and under load this sink's
+    // share of that thread fell from 189 to 122 ms per 8 s with the bytes.
     const arrays = jsonArrays(lines).map((array) => encoder.encode(array));
     await this.#call("write", arrays, arrays.map((bytes) => bytes.buffer));
   }
