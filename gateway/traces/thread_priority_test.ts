@@ -1,23 +1,6 @@
 import { assertEquals } from "@shared/testing/asserts.ts";
 import { getPriority } from "node:os";
 import { lowerThreadPriority } from "./thread_priority.ts";
-import { WorkerLibsqlTraceSink } from "./worker_libsql_sink.ts";
-
-/** Each live thread of this process: its id, its name and its nice value (Linux; tests run -A). */
-function threadNices(): { tid: number; name: string; nice: number }[] {
-  const out = [];
-  for (const entry of Deno.readDirSync("/proc/self/task")) {
-    const tid = Number(entry.name);
-    try {
-      // getpriority() takes a thread id on Linux, where the nice value is each thread's own.
-      const name = Deno.readTextFileSync(`/proc/self/task/${tid}/comm`).trim();
-      out.push({ tid, name, nice: getPriority(tid) });
-    } catch {
-      // A thread that ended since the folder was listed (a worker of an earlier test).
-    }
-  }
-  return out;
-}
 
 /**
  * This process's nice value when the tests start: 0 unless the suite itself runs under `nice`.
@@ -77,18 +60,19 @@ Deno.test({
   name: "the trace store's worker thread runs at nice 10, the gateway's thread where it was",
   ignore: Deno.build.os !== "linux" || BASE_NICE > 10,
   fn: async () => {
-    const dir = await Deno.makeTempDir();
-    const before = new Set(threadNices().map((t) => t.tid));
-    const sink = new WorkerLibsqlTraceSink({ url: `file:${dir}/traces.sqlite` });
-    try {
-      await sink.ping();
-      const threads = threadNices();
-      const workers = threads.filter((t) => !before.has(t.tid) && /^worker-\d+$/.test(t.name));
-      assertEquals(workers.map((t) => t.nice), [10]);
-      assertEquals(threads.find((t) => t.tid === Deno.pid)?.nice, BASE_NICE);
-    } finally {
-      await sink.close();
-      await Deno.remove(dir, { recursive: true });
-    }
+    // In a process of its own: other test modules start Web Workers in this one at any moment.
+    const fixture = new URL("./fixtures/trace_worker_threads.ts", import.meta.url);
+    const out = await new Deno.Command(Deno.execPath(), {
+      // -A: Deno grants /proc only to a process with every permission.
+      args: ["run", "-A", fixture.href],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    // The child inherits this process's nice value, so its main thread stays at BASE_NICE.
+    assertEquals(JSON.parse(new TextDecoder().decode(out.stdout)), {
+      workers: [10],
+      main: BASE_NICE,
+    });
   },
 });
