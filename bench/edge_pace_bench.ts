@@ -3,9 +3,11 @@
  * The edge at real-time pace with its microphone behind a real sound server: a private
  * PulseAudio server with a null sink, the audio played into it by `paplay`, and
  * `deno task edge --vad-only --device mic.monitor` capturing from the sink's monitor through
- * ffmpeg, as it would from a microphone. Two runs, speech and quiet (faint noise), each giving:
+ * its default capture tool (parec where installed), as it would from a microphone. Two runs,
+ * speech and quiet (faint noise), each giving:
  * - the CPU the edge and its capture tool use, as a share of one core, from 5 s after start
- *   (model loaded, audio flowing) for 30 s (goal < 3%);
+ *   (model loaded, audio flowing) for 30 s (goal < 3%); then the same with `--capture ffmpeg`
+ *   for comparison (no goal: the tool the edge takes where parec is missing);
  * - the edge's own VAD inference summary at the end of the run, p50 per 512-sample window
  *   (goal ≤ 0.3 ms), against the p50 of the same model back to back in this process, measured
  *   in the same run.
@@ -15,6 +17,7 @@
  * The notes split the edge's own CPU from its capture tool's and give the load average.
  */
 import { shippedPermissions } from "@shared/task_permissions.ts";
+import { resolveTool } from "../edge/capture/capture.ts";
 import { SileroVad } from "../edge/speech/silero_vad.ts";
 import { emit, percentile } from "./report.ts";
 import { liveTreeTicks, ownTicks, treeTicks } from "./_process.ts";
@@ -119,8 +122,19 @@ try {
     summary: { p50_ms: number; p99_ms: number; windows: number; runtime: string };
   }
 
-  /** One run of `main` (this checkout's edge, or the baseline's) on `file` at pace. */
-  const paceRun = async (label: string, file: string, main: string): Promise<PaceRun> => {
+  /** The tool the edge takes by default for a microphone here. */
+  const defaultTool = await resolveTool("auto", { os: "linux" });
+
+  /**
+   * One run of `main` (this checkout's edge, or the baseline's) on `file` at pace, with its
+   * default capture tool unless `capture` names one.
+   */
+  const paceRun = async (
+    label: string,
+    file: string,
+    main: string,
+    capture?: string,
+  ): Promise<PaceRun> => {
     const logs = await Deno.makeTempDir({ dir, prefix: `logs-${label}-` });
     const player = new Deno.Command("paplay", {
       args: ["--device=mic", file],
@@ -133,8 +147,7 @@ try {
         ...RUN,
         main,
         "--vad-only",
-        "--capture",
-        "ffmpeg",
+        ...(capture ? ["--capture", capture] : []),
         "--device",
         "mic.monitor",
         "--logs-dir",
@@ -182,7 +195,8 @@ try {
       `edge alone ${r.edgeShare.toFixed(2)}%, ${r.ticks} ticks at ${ticksPerSecond}/s`;
     emit({
       bench: "edge-pace",
-      name: `CPU at real-time pace, microphone through PulseAudio, ${label} (edge + ffmpeg)`,
+      name:
+        `CPU at real-time pace, microphone through PulseAudio, ${label} (edge + ${defaultTool})`,
       value: run.share,
       unit: "% of one core",
       ...(old
@@ -201,6 +215,25 @@ try {
         old ? `; baseline ${detail(old)}` : ""
       }; load average ${load}`,
     });
+    if (defaultTool !== "ffmpeg") {
+      const viaFfmpeg = await paceRun(label, file, MAIN, "ffmpeg");
+      emit({
+        bench: "edge-pace",
+        name:
+          `CPU at real-time pace, microphone through PulseAudio, ${label} (edge + ffmpeg, for comparison)`,
+        value: viaFfmpeg.share,
+        unit: "% of one core",
+        baseline: {
+          name: `edge + ${defaultTool}, same run`,
+          value: run.share,
+          unit: "% of one core",
+        },
+        ratio: viaFfmpeg.share / run.share,
+        notes: `${viaFfmpeg.wallSeconds.toFixed(1)} s from ${WARMUP_S} s after start; ${
+          detail(viaFfmpeg)
+        }; VAD p50 ${viaFfmpeg.summary.p50_ms} ms`,
+      });
+    }
     emit({
       bench: "edge-pace",
       name: `VAD inference per window at pace, microphone through PulseAudio, ${label}, p50`,

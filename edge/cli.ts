@@ -18,7 +18,8 @@ Input:
                          instead of the microphone, in real time; the edge exits when the file
                          has ended and every utterance has been acknowledged
   --no-pace              with --input: process as fast as possible
-  --capture TOOL         auto (default: ffmpeg, else sox), ffmpeg or sox
+  --capture TOOL         auto (default), parec, ffmpeg or sox; auto takes parec for a Linux
+                         microphone (PulseAudio or PipeWire), else ffmpeg, else sox
   --device NAME          input device (default: the system's default microphone)
   --list-devices         print the devices the capture tool sees, then exit
   --frame-ms N           frame size: 10, 20 (default) or 30
@@ -80,7 +81,7 @@ const Ms = z.coerce.number().int().min(0).max(10_000);
 export const EdgeFlags = z.object({
   input: z.string().min(1).optional(),
   pace: z.boolean(),
-  capture: z.enum(["auto", "ffmpeg", "sox"]),
+  capture: z.enum(["auto", "parec", "ffmpeg", "sox"]),
   device: z.string().min(1).optional(),
   list_devices: z.boolean(),
   frame_ms: z.coerce.number().pipe(z.union([z.literal(10), z.literal(20), z.literal(30)], {

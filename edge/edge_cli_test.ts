@@ -146,7 +146,7 @@ Deno.test("edge: bad flags exit 2 with the exact message", async () => {
     [["--frame-ms", "25"], "error: Invalid --frame-ms: must be 10, 20 or 30. See --help."],
     [
       ["--capture", "arecord"],
-      'error: Invalid --capture: Invalid option: expected one of "auto"|"ffmpeg"|"sox". See --help.',
+      'error: Invalid --capture: Invalid option: expected one of "auto"|"parec"|"ffmpeg"|"sox". See --help.',
     ],
     [
       ["--vad-threshold", "0.2"],

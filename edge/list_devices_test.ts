@@ -1,5 +1,6 @@
-/** `deno task edge --list-devices` through the real sox and ffmpeg of this machine. */
+/** `deno task edge --list-devices` through the real sox, ffmpeg and pactl of this machine. */
 import { assertEquals, assertStringIncludes } from "@shared/testing/asserts.ts";
+import { startPulseServer } from "@shared/testing/pulse_server.ts";
 import { listDevicesCommands } from "./capture/capture_command.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
@@ -9,7 +10,7 @@ const OS = Deno.build.os === "windows"
   ? "darwin"
   : "linux";
 
-async function listDevices(tool: string) {
+async function listDevices(tool: string, env: Record<string, string> = {}) {
   const logs = await Deno.makeTempDir({ prefix: "edge-devices-" });
   try {
     const out = await new Deno.Command(Deno.execPath(), {
@@ -26,6 +27,7 @@ async function listDevices(tool: string) {
         "--logs-dir",
         logs,
       ],
+      env,
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -48,4 +50,18 @@ Deno.test("edge --list-devices with sox names its audio drivers and how to pick 
   assertEquals(r.code, 0);
   assertStringIncludes(r.stdout, "$ sox -h\nsox audio drivers: ");
   assertStringIncludes(r.stdout, "sox cannot list devices; name one with --device: default");
+});
+
+Deno.test("edge --list-devices with parec shows the sound server's sources through pactl", async () => {
+  const pulse = await startPulseServer({ sinks: ["headset"] });
+  try {
+    const r = await listDevices("parec", pulse.env);
+    assertEquals(r.code, 0);
+    assertStringIncludes(r.stdout, "$ pactl list short sources\n");
+    // Each null sink's monitor is a source parec can record, named as --device takes it.
+    assertStringIncludes(r.stdout, "\tspeaker.monitor\t");
+    assertStringIncludes(r.stdout, "\theadset.monitor\t");
+  } finally {
+    await pulse.stop();
+  }
 });

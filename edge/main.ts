@@ -13,7 +13,7 @@ import { getLogger } from "@logtape/logtape";
 import { join } from "node:path";
 import { setupLogging } from "@shared/logging/mod.ts";
 import { EDGE_HELP, type EdgeFlags, EdgeUsageError, parseEdgeFlags } from "./cli.ts";
-import { CaptureError, resolveTool } from "./capture/capture.ts";
+import { CaptureError, hostOs, resolveTool } from "./capture/capture.ts";
 import { describeDeviceListing, listDevicesCommands } from "./capture/capture_command.ts";
 import { VadModelError } from "./speech/silero_vad.ts";
 import { type AudioFront, type FrontEvent, startAudioFront } from "./front/audio_front.ts";
@@ -46,12 +46,8 @@ const NO_KEY_NOTICE =
   "notice: transcription is off until OPENAI_API_KEY is set (or OPENAI_REALTIME_URL points at a local stand-in): showing the speech segments only";
 
 async function listDevices(flags: EdgeFlags): Promise<number> {
-  const tool = await resolveTool(flags.capture);
-  const os = Deno.build.os === "windows"
-    ? "windows"
-    : Deno.build.os === "darwin"
-    ? "darwin"
-    : "linux";
+  const os = hostOs();
+  const tool = await resolveTool(flags.capture, { os });
   for (const { cmd, args } of listDevicesCommands(tool, os)) {
     const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);

@@ -35,13 +35,15 @@ const INSTALL_HINT: Record<CaptureTool, string> = {
     "install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg; Windows: winget install ffmpeg; macOS: brew install ffmpeg) or use --capture sox",
   sox:
     "install sox (Debian/Ubuntu: apt-get install sox; Windows: winget install ChrisBagwell.SoX; macOS: brew install sox) or use --capture ffmpeg",
+  parec:
+    "install pulseaudio-utils (Debian/Ubuntu: apt-get install pulseaudio-utils; it records from PulseAudio and from PipeWire's pulse server) or use --capture ffmpeg",
 };
 
 /** Whether `tool` can be started. */
 export async function toolAvailable(tool: CaptureTool): Promise<boolean> {
   try {
     const out = await new Deno.Command(tool, {
-      args: [tool === "sox" ? "--version" : "-version"],
+      args: [tool === "ffmpeg" ? "-version" : "--version"],
       stdout: "null",
       stderr: "null",
     }).output();
@@ -51,18 +53,45 @@ export async function toolAvailable(tool: CaptureTool): Promise<boolean> {
   }
 }
 
-/** `auto` → ffmpeg when installed, else sox; a named tool must be installed. */
-export async function resolveTool(choice: "auto" | CaptureTool): Promise<CaptureTool> {
+/** What the capture reads: a file, or a microphone on `os`. */
+export interface CaptureSource {
+  input?: string | undefined;
+  os?: Os;
+}
+
+/**
+ * `auto` → for a Linux microphone parec when installed (the cheapest at pace, see
+ * capture_command.ts), then ffmpeg, then sox; for a file and on Windows and macOS ffmpeg, then
+ * sox. A named tool must be installed, and parec cannot read a file.
+ */
+export async function resolveTool(
+  choice: "auto" | CaptureTool,
+  source: CaptureSource = {},
+): Promise<CaptureTool> {
+  if (choice === "parec" && source.input) {
+    throw new CaptureError(
+      "parec records from a sound server and cannot read a file: use --capture ffmpeg or sox with --input",
+    );
+  }
   if (choice !== "auto") {
     if (!(await toolAvailable(choice))) {
       throw new CaptureError(`${choice} was not found on PATH: ${INSTALL_HINT[choice]}`);
     }
     return choice;
   }
-  for (const tool of ["ffmpeg", "sox"] as const) if (await toolAvailable(tool)) return tool;
+  const linuxMicrophone = !source.input && (source.os ?? hostOs()) === "linux";
+  const order = linuxMicrophone
+    ? (["parec", "ffmpeg", "sox"] as const)
+    : (["ffmpeg", "sox"] as const);
+  for (const tool of order) if (await toolAvailable(tool)) return tool;
   throw new CaptureError(
     "Neither ffmpeg nor sox was found on PATH: install one (Debian/Ubuntu: apt-get install ffmpeg sox; Windows: winget install ffmpeg; macOS: brew install ffmpeg)",
   );
+}
+
+/** This machine's OS as the capture commands name it (other Unixes capture as Linux does). */
+export function hostOs(): Os {
+  return Deno.build.os === "windows" ? "windows" : Deno.build.os === "darwin" ? "darwin" : "linux";
 }
 
 export interface CaptureOptions {
@@ -132,9 +161,24 @@ export async function defaultDshowDevice(): Promise<string> {
   return first;
 }
 
+/** The tool's last line on stderr, which names why it stopped, or its exit code. */
+function lastLine(stderr: string, code: number): string {
+  return stderr.split("\n").filter(Boolean).slice(-1)[0] ?? `exit code ${code}`;
+}
+
+/** The first installed tool that can open ALSA, for a Linux machine with no sound server. */
+async function alsaCapableTool(): Promise<CaptureTool | undefined> {
+  for (const tool of ["ffmpeg", "sox"] as const) if (await toolAvailable(tool)) return tool;
+  return undefined;
+}
+
 export async function startCapture(options: CaptureOptions): Promise<Capture> {
-  const os = options.os ??
-    (Deno.build.os === "windows" ? "windows" : Deno.build.os === "darwin" ? "darwin" : "linux");
+  const os = options.os ?? hostOs();
+  if (options.input && options.tool === "parec") {
+    throw new CaptureError(
+      "parec records from a sound server and cannot read a file: use --capture ffmpeg or sox with --input",
+    );
+  }
   if (options.input) {
     try {
       const info = await Deno.stat(options.input);
@@ -186,6 +230,8 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     });
   let restarts = 0;
   let totalRestarts = 0;
+  // Whether any run has given audio: the sound server is then there, and is never given up for ALSA.
+  let heard = false;
   // The session clock: 0 at the first spawn; where the last run's audio ended.
   let sessionStart: number | undefined;
   let audioEndMs = 0;
@@ -206,7 +252,7 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
         .spawn();
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) {
-        throw new CaptureError(`${cmd} was not found on PATH: ${INSTALL_HINT[options.tool]}`);
+        throw new CaptureError(`${cmd} was not found on PATH: ${INSTALL_HINT[spec.tool]}`);
       }
       throw new CaptureError(`Cannot start ${cmd}: ${err instanceof Error ? err.message : err}`);
     }
@@ -273,18 +319,32 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
       if (stopped) return;
       if (!live) {
         if (code !== 0 || bytes === 0) {
-          const detail = stderr.split("\n").filter(Boolean).slice(-1)[0] ?? `exit code ${code}`;
           throw new CaptureError(
-            `Cannot decode '${options.input}' as audio with ${options.tool}: ${detail}`,
+            `Cannot decode '${options.input}' as audio with ${spec.tool}: ${
+              lastLine(stderr, code)
+            }`,
           );
         }
         return;
       }
-      if (os === "linux" && spec.linuxBackend !== "alsa" && bytes === 0) {
-        // No PulseAudio (or PipeWire's pulse shim) here: open ALSA directly instead.
-        log.warn("Capture through pulse gave no audio ({reason}); trying alsa", {
+      if (bytes > 0) heard = true;
+      if (os === "linux" && spec.linuxBackend !== "alsa" && !heard) {
+        // No PulseAudio (or PipeWire's pulse shim) here: open ALSA directly instead, with ffmpeg
+        // or sox when the tool was parec. Only before any audio came: a sound server that gave
+        // audio and stopped (restarting, say) is waited for, as any microphone that stops.
+        const alsaTool = spec.tool === "parec" ? await alsaCapableTool() : spec.tool;
+        if (!alsaTool) {
+          throw new CaptureError(
+            `parec gave no audio (${
+              lastLine(stderr, code)
+            }) and neither ffmpeg nor sox is installed to open ALSA instead: start the sound server, or install ffmpeg`,
+          );
+        }
+        log.warn("Capture through pulse gave no audio ({reason}); trying alsa with {tool}", {
           reason: stderr || `exit ${code}`,
+          tool: alsaTool,
         });
+        spec.tool = alsaTool;
         spec.linuxBackend = "alsa";
         continue;
       }
@@ -293,9 +353,10 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
         ...(options.stableMs !== undefined ? { stableMs: options.stableMs } : {}),
       });
       if (!next) {
-        const detail = stderr.split("\n").filter(Boolean).slice(-1)[0] ?? `exit code ${code}`;
         throw new CaptureError(
-          `The microphone capture (${options.tool}) kept stopping (${detail}): check the device with --list-devices or choose one with --device`,
+          `The microphone capture (${spec.tool}) kept stopping (${
+            lastLine(stderr, code)
+          }): check the device with --list-devices or choose one with --device`,
         );
       }
       restarts = next.restarts;

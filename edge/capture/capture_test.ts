@@ -3,7 +3,7 @@
  * tries pulse, then alsa, restarts, and finally fails with a message that names the fix.
  */
 import { assertEquals, assertRejects, assertStringIncludes } from "@shared/testing/asserts.ts";
-import { CaptureError, startCapture } from "./capture.ts";
+import { CaptureError, resolveTool, startCapture } from "./capture.ts";
 
 for (const tool of ["sox", "ffmpeg"] as const) {
   Deno.test(`capture: a ${tool} device that does not exist fails after its restarts`, async () => {
@@ -290,4 +290,81 @@ Deno.test("capture: a file is never held back, whatever the consumer says", asyn
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("capture: parec, given no sound server or device, opens ALSA with ffmpeg instead", async () => {
+  const capture = await startCapture({
+    tool: "parec",
+    device: "no-such-device-7f3a",
+    frameMs: 20,
+    pace: false,
+    os: "linux",
+    maxRestarts: 1,
+  });
+  // ffmpeg then finds no ALSA device of that name either, and is restarted once.
+  await assertRejects(
+    () => capture.done,
+    CaptureError,
+    "The microphone capture (ffmpeg) kept stopping (",
+  );
+  assertEquals([capture.restarts(), capture.totalRestarts()], [1, 1]);
+});
+
+/**
+ * A Linux microphone whose runs give `runs[i]` bytes each and end; the commands it was asked to
+ * run, as "tool/backend", until `stopAfter` runs.
+ */
+async function linuxRuns(tool: "parec" | "ffmpeg", runs: number[], stopAfter: number) {
+  const asked: string[] = [];
+  const started = startCapture({
+    tool,
+    frameMs: 20,
+    pace: false,
+    os: "linux",
+    maxRestarts: 10,
+    sleep: async () => {
+      if (asked.length === stopAfter) (await started).stop();
+    },
+    command: (spec) => {
+      asked.push(`${spec.tool}/${spec.linuxBackend ?? "pulse"}`);
+      const bytes = runs[asked.length - 1] ?? 0;
+      return { cmd: "sh", args: ["-c", `head -c ${bytes} /dev/zero; echo 'gone' >&2; exit 1`] };
+    },
+  });
+  const capture = await started;
+  for await (const _ of capture.frames) { /* drained */ }
+  await capture.done;
+  return asked;
+}
+
+Deno.test("capture: a sound server that gave no audio yet is left for ALSA, with ffmpeg when the tool was parec", async () => {
+  assertEquals(await linuxRuns("parec", [0, 3200], 2), ["parec/pulse", "ffmpeg/alsa"]);
+  assertEquals(await linuxRuns("ffmpeg", [0, 3200], 2), ["ffmpeg/pulse", "ffmpeg/alsa"]);
+});
+
+Deno.test("capture: a sound server that gave audio and then none is restarted, not left for ALSA", async () => {
+  // Restarting, say: its microphone comes back when it does.
+  assertEquals(await linuxRuns("parec", [3200, 0, 0], 3), [
+    "parec/pulse",
+    "parec/pulse",
+    "parec/pulse",
+  ]);
+});
+
+Deno.test("resolveTool(): auto takes parec for a Linux microphone, ffmpeg for a file and elsewhere", async () => {
+  assertEquals(await resolveTool("auto", { os: "linux" }), "parec");
+  assertEquals(await resolveTool("auto", { os: "linux", input: "talk.wav" }), "ffmpeg");
+  assertEquals(await resolveTool("auto", { os: "windows" }), "ffmpeg");
+  assertEquals(await resolveTool("auto", { os: "darwin" }), "ffmpeg");
+});
+
+Deno.test("resolveTool() and startCapture(): parec cannot read a file", async () => {
+  const message =
+    "parec records from a sound server and cannot read a file: use --capture ffmpeg or sox with --input";
+  await assertRejects(() => resolveTool("parec", { input: "talk.wav" }), CaptureError, message);
+  await assertRejects(
+    () => startCapture({ tool: "parec", input: "talk.wav", frameMs: 20, pace: false }),
+    CaptureError,
+    message,
+  );
 });

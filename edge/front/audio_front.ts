@@ -7,6 +7,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { type Capture, resolveTool, startCapture } from "../capture/capture.ts";
+import type { CaptureTool } from "../capture/capture_command.ts";
 import type { Frame } from "../capture/framer.ts";
 import { Segmenter, type SegmentEvent, type SpeechModel } from "../speech/segmenter.ts";
 import { SileroVad, type VadRuntimeChoice } from "../speech/silero_vad.ts";
@@ -16,7 +17,7 @@ import { latencySummary } from "./latency_summary.ts";
 const log = getLogger(["edge", "vad"]);
 
 export interface AudioFrontOptions {
-  capture: "auto" | "sox" | "ffmpeg";
+  capture: "auto" | CaptureTool;
   input?: string;
   device?: string;
   frameMs: 10 | 20 | 30;
@@ -70,7 +71,7 @@ export function levelDb(samples: Int16Array): number {
 const LATENCY_SUMMARY_EVERY_MS = 60_000;
 
 export async function startAudioFront(options: AudioFrontOptions): Promise<AudioFront> {
-  const tool = await resolveTool(options.capture);
+  const tool = await resolveTool(options.capture, { input: options.input });
   const vad = options.vad === "silero"
     ? await SileroVad.load(options.modelPath, { runtime: options.vadRuntime ?? "auto" })
     : null;
