@@ -141,6 +141,41 @@ Deno.test("edge: a missing capture tool names the fix, exit 1", async () => {
   );
 });
 
+Deno.test("edge: parec cannot read a file, exit 1", async () => {
+  const { files } = await getFixtures();
+  const r = await edge(["--vad-only", "--input", files.silence!.path, "--capture", "parec"]);
+  assertEquals(r.code, 1);
+  assertStringIncludes(
+    r.stderr,
+    "error: parec records from a sound server and cannot read a file: use --capture ffmpeg or sox with --input\n",
+  );
+});
+
+Deno.test("edge: parec with no sound server and no tool to open ALSA says what to do, exit 1", async () => {
+  // A PATH that has parec alone, and a sound server address where none answers.
+  const dir = await Deno.makeTempDir();
+  try {
+    const parec = new TextDecoder().decode(
+      (await new Deno.Command("sh", { args: ["-c", "command -v parec"], stdout: "piped" }).output())
+        .stdout,
+    ).trim();
+    await Deno.symlink(parec, `${dir}/parec`);
+    const r = await edge(["--vad-only", "--capture", "parec"], {
+      PATH: dir,
+      HOME: dir,
+      PULSE_SERVER: `unix:${dir}/no-server`,
+    });
+    assertEquals(r.code, 1);
+    assertStringIncludes(r.stderr, "error: parec gave no audio (");
+    assertStringIncludes(
+      r.stderr,
+      ") and neither ffmpeg nor sox is installed to open ALSA instead: start the sound server, or install ffmpeg\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("edge: bad flags exit 2 with the exact message", async () => {
   const cases: [string[], string][] = [
     [["--frame-ms", "25"], "error: Invalid --frame-ms: must be 10, 20 or 30. See --help."],
