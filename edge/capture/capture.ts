@@ -130,6 +130,8 @@ export interface CaptureOptions {
 const MIN_HOLD_MS = 30;
 /** The longest wait for the pipe, ms: far under what the queue and the pipe can hold. */
 const MAX_HOLD_MS = 500;
+/** A paced file's frames leave together every this many ms (see FrameQueueOptions.paceBurstMs). */
+const PACED_BURST_MS = 50;
 /** Bytes one read takes at most: a pipe's whole buffer (about 2 s of 16 kHz audio). */
 const READ_BYTES = 65_536;
 
@@ -207,7 +209,9 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     capacity: live ? 50 : 200,
     // A file is paced unless --no-pace. A microphone's bursts go on whole: re-pacing them would
     // only delay its frames and wake the consumer once per frame instead of once per burst.
-    ...(options.pace && !live ? { paceMs: options.frameMs } : {}),
+    // Paced, it leaves in bursts of 50 ms, as PulseAudio hands a microphone's audio over: at most
+    // 50 ms after its time, and the consumer woken a third as often as once per 20 ms frame.
+    ...(options.pace && !live ? { paceMs: options.frameMs, paceBurstMs: PACED_BURST_MS } : {}),
     now: clock,
     sleep,
   });

@@ -191,7 +191,7 @@ Deno.test("capture: a live microphone's frames leave in the tool's bursts, unpac
   }
 });
 
-Deno.test("capture: a file at real-time pace still leaves one frame per frame time", async () => {
+Deno.test("capture: a file at real-time pace leaves in 50 ms bursts, no frame before its time", async () => {
   const { dir, path, samples } = await rawFrames();
   try {
     const { time, clock, sleep } = fakeTime();
@@ -211,9 +211,11 @@ Deno.test("capture: a file at real-time pace still leaves one frame per frame ti
       got.push(...f.samples);
     }
     await capture.done;
-    assertEquals(time.waits, [20, 20, 20, 20, 20, 20, 20]);
-    // Released at its own capture time from the first frame on.
-    assertEquals(frames, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, i * 20, i * 20]));
+    // As a sound server hands a microphone's audio over: the frames whose time has come, every
+    // 50 ms from the first one (0 | 20 40 | 60 80 100 | 120 140).
+    assertEquals(time.waits, [50, 50, 50]);
+    const released = [0, 50, 50, 100, 100, 100, 150, 150];
+    assertEquals(frames, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, i * 20, released[i]!]));
     assertEquals(got, [...samples]);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -5,8 +5,9 @@
  * counted. For files (`block` policy) the reader waits instead, so nothing is lost.
  *
  * Frames leave as soon as they arrive, in the bursts the capture tool hands over, unless the
- * queue paces them: a file played at real-time pace (`paceMs`) leaves at steady intervals from
- * its first frame, whatever bursts the pipe delivered. A microphone is real time already, so the
+ * queue paces them: a file played at real-time pace (`paceMs`) leaves in real time from its first
+ * frame, whatever bursts the pipe delivered: each frame when its time has come, or in bursts of
+ * `paceBurstMs` as a microphone's sound server hands them over. A microphone is real time already, so the
  * edge takes its bursts whole: pacing them would only make each frame later and cost a timer
  * wake-up per frame, and every frame keeps its capture timestamp either way. A consumer that
  * needs one live frame per frame interval can ask for a {@linkcode JitterPacer} (`jitter`).
@@ -21,6 +22,12 @@ export interface FrameQueueOptions {
   policy: "drop" | "block";
   /** Release frames in real time, `paceMs` apart from the first one (a file). */
   paceMs?: number;
+  /**
+   * With `paceMs`: release the frames whose time has come every `paceBurstMs` instead of each at
+   * its own time, so a paced file wakes its consumer as often as a microphone does. No frame
+   * leaves before its time; none later than `paceBurstMs` after it. @default paceMs
+   */
+  paceBurstMs?: number;
   /**
    * Re-pace a live source's bursts into steady frames, for a consumer that needs one frame per
    * interval (the edge's own capture does not: it takes a microphone's bursts whole).
@@ -38,6 +45,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
   readonly #capacity: number;
   readonly #policy: "drop" | "block";
   readonly #pace: number | undefined;
+  readonly #burst: number;
   readonly #jitter: JitterPacer | undefined;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -57,6 +65,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
     this.#capacity = options.capacity ?? 50;
     this.#policy = options.policy;
     this.#pace = options.paceMs;
+    this.#burst = Math.max(options.paceBurstMs ?? 0, options.paceMs ?? 0);
     this.#jitter = options.jitter && new JitterPacer(options.jitter);
     this.#now = options.now ?? (() => performance.now());
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -154,7 +163,9 @@ export class FrameQueue implements AsyncIterable<Frame> {
         }
       } else if (this.#pace !== undefined) {
         this.#startedAt ??= this.#now();
-        const due = this.#startedAt + this.#released * this.#pace;
+        // The next burst's time at or after this frame's own time.
+        const due = this.#startedAt +
+          Math.ceil((this.#released * this.#pace) / this.#burst - 1e-9) * this.#burst;
         const wait = due - this.#now();
         if (wait > 1) await this.#sleep(wait);
       }

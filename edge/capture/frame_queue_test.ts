@@ -1,4 +1,4 @@
-import { assertEquals } from "@shared/testing/asserts.ts";
+import { assert, assertEquals } from "@shared/testing/asserts.ts";
 import { FrameQueue } from "./frame_queue.ts";
 import type { Frame } from "./framer.ts";
 
@@ -92,6 +92,39 @@ Deno.test("FrameQueue paces a burst into steady frames", async () => {
   for await (const _ of q) releasedAt.push(now - 1000);
   assertEquals(releasedAt, [0, 20, 40, 60, 80]);
   assertEquals(waits, [20, 20, 20, 20]);
+});
+
+Deno.test("FrameQueue paced in bursts: each frame leaves at the first burst time at or after its own", async () => {
+  for (
+    const [paceMs, expected] of [
+      // 20 ms frames in 50 ms bursts: 0 | 20 40 | 60 80 100 | 120 140.
+      [20, [0, 50, 50, 100, 100, 100, 150, 150]],
+      // 30 ms frames: 0 | 30 | 60 90 | 120 150 | 180 | 210.
+      [30, [0, 50, 100, 100, 150, 150, 200, 250]],
+      // 10 ms frames: five to a burst, on the burst's time.
+      [10, [0, 50, 50, 50, 50, 50, 100, 100]],
+    ] as const
+  ) {
+    let now = 1000;
+    const q = new FrameQueue({
+      policy: "block",
+      capacity: 100,
+      paceMs,
+      paceBurstMs: 50,
+      now: () => now,
+      sleep: (ms) => {
+        now += ms;
+        return Promise.resolve();
+      },
+    });
+    for (let i = 0; i < 8; i++) await q.push(frame(i));
+    q.end();
+    const releasedAt: number[] = [];
+    for await (const _ of q) releasedAt.push(now - 1000);
+    assertEquals(releasedAt, [...expected], `${paceMs} ms frames`);
+    // Never before its own time, never a whole burst after it.
+    releasedAt.forEach((t, i) => assert(t >= i * paceMs && t < i * paceMs + 50));
+  }
 });
 
 Deno.test("FrameQueue.stop() discards paced frames and lets a blocked reader go", async () => {
