@@ -141,6 +141,24 @@ Deno.test("edge: a missing capture tool names the fix, exit 1", async () => {
   );
 });
 
+Deno.test("edge: no capture tool at all names what to install, for a microphone and for a file", async () => {
+  const { files } = await getFixtures();
+  const mic = await edge(["--vad-only"], { PATH: "/nonexistent" });
+  assertEquals(mic.code, 1);
+  assertStringIncludes(
+    mic.stderr,
+    Deno.build.os === "linux"
+      ? "error: None of parec, ffmpeg or sox was found on PATH: install one (Debian/Ubuntu: apt-get install pulseaudio-utils, or ffmpeg)\n"
+      : "error: Neither ffmpeg nor sox was found on PATH: install one (",
+  );
+  const file = await edge(["--vad-only", "--input", files.silence!.path], { PATH: "/nonexistent" });
+  assertEquals(file.code, 1);
+  assertStringIncludes(
+    file.stderr,
+    "error: Neither ffmpeg nor sox was found on PATH: install one (Debian/Ubuntu: apt-get install ffmpeg sox; Windows: winget install ffmpeg; macOS: brew install ffmpeg)\n",
+  );
+});
+
 Deno.test("edge: parec cannot read a file, exit 1", async () => {
   const { files } = await getFixtures();
   const r = await edge(["--vad-only", "--input", files.silence!.path, "--capture", "parec"]);

@@ -85,7 +85,9 @@ export async function resolveTool(
     : (["ffmpeg", "sox"] as const);
   for (const tool of order) if (await toolAvailable(tool)) return tool;
   throw new CaptureError(
-    "Neither ffmpeg nor sox was found on PATH: install one (Debian/Ubuntu: apt-get install ffmpeg sox; Windows: winget install ffmpeg; macOS: brew install ffmpeg)",
+    linuxMicrophone
+      ? "None of parec, ffmpeg or sox was found on PATH: install one (Debian/Ubuntu: apt-get install pulseaudio-utils, or ffmpeg)"
+      : "Neither ffmpeg nor sox was found on PATH: install one (Debian/Ubuntu: apt-get install ffmpeg sox; Windows: winget install ffmpeg; macOS: brew install ffmpeg)",
   );
 }
 
