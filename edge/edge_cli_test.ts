@@ -129,42 +129,43 @@ Deno.test("edge: a file that is not audio is a clear error, exit 1", async () =>
   assertStringIncludes(r.stderr, `error: Cannot decode '${bogus}' as audio with ffmpeg: `);
 });
 
+/** Runs the edge with `args` and `env`; it must exit 1 with `message` on stderr. */
+async function assertExit1(args: string[], env: Record<string, string>, message: string) {
+  const r = await edge(args, env);
+  assertEquals(r.code, 1, r.stderr);
+  assertStringIncludes(r.stderr, message);
+}
+
 Deno.test("edge: a missing capture tool names the fix, exit 1", async () => {
   const { files } = await getFixtures();
-  const r = await edge(["--vad-only", "--input", files.silence!.path, "--capture", "sox"], {
-    PATH: "/nonexistent",
-  });
-  assertEquals(r.code, 1);
-  assertStringIncludes(
-    r.stderr,
+  await assertExit1(
+    ["--vad-only", "--input", files.silence!.path, "--capture", "sox"],
+    { PATH: "/nonexistent" },
     "error: sox was not found on PATH: install sox (Debian/Ubuntu: apt-get install sox;",
   );
 });
 
 Deno.test("edge: no capture tool at all names what to install, for a microphone and for a file", async () => {
   const { files } = await getFixtures();
-  const mic = await edge(["--vad-only"], { PATH: "/nonexistent" });
-  assertEquals(mic.code, 1);
-  assertStringIncludes(
-    mic.stderr,
+  await assertExit1(
+    ["--vad-only"],
+    { PATH: "/nonexistent" },
     Deno.build.os === "linux"
       ? "error: None of parec, ffmpeg or sox was found on PATH: install one (Debian/Ubuntu: apt-get install pulseaudio-utils, or ffmpeg)\n"
       : "error: Neither ffmpeg nor sox was found on PATH: install one (",
   );
-  const file = await edge(["--vad-only", "--input", files.silence!.path], { PATH: "/nonexistent" });
-  assertEquals(file.code, 1);
-  assertStringIncludes(
-    file.stderr,
+  await assertExit1(
+    ["--vad-only", "--input", files.silence!.path],
+    { PATH: "/nonexistent" },
     "error: Neither ffmpeg nor sox was found on PATH: install one (Debian/Ubuntu: apt-get install ffmpeg sox; Windows: winget install ffmpeg; macOS: brew install ffmpeg)\n",
   );
 });
 
 Deno.test("edge: parec cannot read a file, exit 1", async () => {
   const { files } = await getFixtures();
-  const r = await edge(["--vad-only", "--input", files.silence!.path, "--capture", "parec"]);
-  assertEquals(r.code, 1);
-  assertStringIncludes(
-    r.stderr,
+  await assertExit1(
+    ["--vad-only", "--input", files.silence!.path, "--capture", "parec"],
+    {},
     "error: parec records from a sound server and cannot read a file: use --capture ffmpeg or sox with --input\n",
   );
 });
