@@ -138,7 +138,8 @@ export function createApp(deps: AppDeps): Hono {
   app.onError(async (err, c) => {
     if (err instanceof HttpError) return err.getResponse();
     // The queue store being down is an outage, not a bug: 503 so that clients retry.
-    const storeDown = await deps.queue.ping().then(() => false, () => true);
+    const storeDown = deps.queue.isUnavailable?.(err) ||
+      await deps.queue.ping().then(() => false, () => true);
     if (storeDown) {
       log.warn("Queue store unavailable on {method} {path}: {error}", {
         method: c.req.method,

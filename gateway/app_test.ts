@@ -12,6 +12,8 @@ import { echoSkill } from "./skills/echo/echo_skill.ts";
 import { CODING_LEXICON, CODING_PATTERNS } from "./skills/coding/coding_patterns.ts";
 import { BROWSER_LEXICON, BROWSER_PATTERNS } from "./skills/browser/browser_patterns.ts";
 import { Engine } from "./engine/engine.ts";
+import { ErrorReply } from "redis";
+import { isRedisUnavailable } from "./queue/redis/redis_errors.ts";
 
 const SEED = "Refactor the orchestrator router and open the QA dashboard to verify deploy status";
 
@@ -383,4 +385,42 @@ Deno.test("CORS stays closed: no Access-Control-Allow-Origin on any answer", asy
   });
   assertEquals(pre.headers.get("access-control-allow-origin"), null);
   await t.close();
+});
+
+Deno.test("POST /task answers 503 with Retry-After for a store error the queue calls an outage, though a ping succeeds", async () => {
+  // A Redis that restarts answers LOADING for a few milliseconds; a ping just after succeeds.
+  const loading = new ErrorReply("LOADING Redis is loading the dataset in memory");
+  const queue = new MemoryQueue();
+  queue.enqueue = () => Promise.reject(loading);
+  const tracer = new Tracer([]);
+  const skills = [echoSkill];
+  const withClassifier = createApp({
+    queue: Object.assign(queue, { isUnavailable: isRedisUnavailable }),
+    tracer,
+    metrics: new Metrics(() => queue.depth()),
+    skills,
+  });
+  const post = (app: typeof withClassifier) =>
+    app.request("/task", {
+      method: "POST",
+      body: JSON.stringify({ text: "echo hello" }),
+      headers: { "content-type": "application/json" },
+    });
+  const res = await post(withClassifier);
+  assertEquals(res.status, 503);
+  assertEquals(res.headers.get("retry-after"), "1");
+  assertEquals((await res.json()).error, "store_unavailable");
+  // Without a classifier the same error, with the store answering, is a bug: 500.
+  const bare = new MemoryQueue();
+  bare.enqueue = () => Promise.reject(loading);
+  const without = createApp({
+    queue: bare,
+    tracer,
+    metrics: new Metrics(() => bare.depth()),
+    skills,
+  });
+  const res500 = await post(without);
+  assertEquals(res500.status, 500);
+  assertEquals((await res500.json()).error, "internal");
+  await tracer.close();
 });

@@ -188,6 +188,13 @@ export interface JobQueue {
   /** Answers when the store is reachable (for `/healthz`). */
   ping(): Promise<void>;
 
+  /**
+   * Whether an error from this store means it is briefly unavailable (restarting, loading its
+   * data), so that the request is answered 503 and retried. Without it, or when it says no, the
+   * gateway asks {@linkcode ping}, which cannot see an outage that ended a moment before.
+   */
+  isUnavailable?(err: unknown): boolean;
+
   close(): Promise<void>;
 }
 

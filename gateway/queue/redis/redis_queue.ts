@@ -7,6 +7,7 @@
  * only and a late completion by a lost lease changes nothing. Enqueues publish on a channel so
  * idle engines in other processes wake at once.
  */
+import { isRedisUnavailable } from "./redis_errors.ts";
 import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
 import { newId } from "../ids.ts";
 import { claimJob, priorityRank, promoteJob } from "../job_ops.ts";
@@ -462,6 +463,10 @@ export class RedisQueue extends CasQueue implements JobQueue {
 
   async ping(): Promise<void> {
     await this.#client.sendCommand(["PING"]);
+  }
+
+  isUnavailable(err: unknown): boolean {
+    return isRedisUnavailable(err);
   }
 
   async close(): Promise<void> {
