@@ -39,6 +39,9 @@ const INSTALL_HINT: Record<CaptureTool, string> = {
     "install pulseaudio-utils (Debian/Ubuntu: apt-get install pulseaudio-utils; it records from PulseAudio and from PipeWire's pulse server) or use --capture ffmpeg",
 };
 
+const PAREC_NO_FILE =
+  "parec records from a sound server and cannot read a file: use --capture ffmpeg or sox with --input";
+
 /** Whether `tool` can be started. */
 export async function toolAvailable(tool: CaptureTool): Promise<boolean> {
   try {
@@ -51,6 +54,12 @@ export async function toolAvailable(tool: CaptureTool): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The first of `tools` that is installed, in order. */
+async function firstAvailable(tools: readonly CaptureTool[]): Promise<CaptureTool | undefined> {
+  for (const tool of tools) if (await toolAvailable(tool)) return tool;
+  return undefined;
 }
 
 /** What the capture reads: a file, or a microphone on `os`. */
@@ -69,9 +78,7 @@ export async function resolveTool(
   source: CaptureSource = {},
 ): Promise<CaptureTool> {
   if (choice === "parec" && source.input) {
-    throw new CaptureError(
-      "parec records from a sound server and cannot read a file: use --capture ffmpeg or sox with --input",
-    );
+    throw new CaptureError(PAREC_NO_FILE);
   }
   if (choice !== "auto") {
     if (!(await toolAvailable(choice))) {
@@ -83,7 +90,8 @@ export async function resolveTool(
   const order = linuxMicrophone
     ? (["parec", "ffmpeg", "sox"] as const)
     : (["ffmpeg", "sox"] as const);
-  for (const tool of order) if (await toolAvailable(tool)) return tool;
+  const found = await firstAvailable(order);
+  if (found) return found;
   throw new CaptureError(
     linuxMicrophone
       ? "None of parec, ffmpeg or sox was found on PATH: install one (Debian/Ubuntu: apt-get install pulseaudio-utils, or ffmpeg)"
@@ -170,18 +178,10 @@ function lastLine(stderr: string, code: number): string {
   return stderr.split("\n").filter(Boolean).slice(-1)[0] ?? `exit code ${code}`;
 }
 
-/** The first installed tool that can open ALSA, for a Linux machine with no sound server. */
-async function alsaCapableTool(): Promise<CaptureTool | undefined> {
-  for (const tool of ["ffmpeg", "sox"] as const) if (await toolAvailable(tool)) return tool;
-  return undefined;
-}
-
 export async function startCapture(options: CaptureOptions): Promise<Capture> {
   const os = options.os ?? hostOs();
   if (options.input && options.tool === "parec") {
-    throw new CaptureError(
-      "parec records from a sound server and cannot read a file: use --capture ffmpeg or sox with --input",
-    );
+    throw new CaptureError(PAREC_NO_FILE);
   }
   if (options.input) {
     try {
@@ -338,7 +338,10 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
         // No PulseAudio (or PipeWire's pulse shim) here: open ALSA directly instead, with ffmpeg
         // or sox when the tool was parec. Only before any audio came: a sound server that gave
         // audio and stopped (restarting, say) is waited for, as any microphone that stops.
-        const alsaTool = spec.tool === "parec" ? await alsaCapableTool() : spec.tool;
+        // The first installed tool that can open ALSA, for a Linux machine with no sound server.
+        const alsaTool = spec.tool === "parec"
+          ? await firstAvailable(["ffmpeg", "sox"])
+          : spec.tool;
         if (!alsaTool) {
           throw new CaptureError(
             `parec gave no audio (${
