@@ -1,6 +1,7 @@
 import { assertEquals } from "@shared/testing/asserts.ts";
 import { within } from "@shared/testing/within.ts";
 import type { TraceEvent } from "@shared/schemas/mod.ts";
+import type { JsonValue } from "@shared/schemas/json_value.ts";
 import { Tracer } from "./tracer.ts";
 import { JsonlTraceSink } from "./jsonl_sink.ts";
 import { WorkerLibsqlTraceSink } from "./worker_libsql_sink.ts";
@@ -48,14 +49,23 @@ Deno.test("Tracer writes the same events to JSONL and to SQLite readable by pyth
 });
 
 Deno.test("Tracer redacts secrets before any sink sees them", async () => {
-  const tracer = new Tracer([]);
-  const e = tracer.emit({
+  const { sink, lines } = lineSink();
+  const tracer = new Tracer([sink]);
+  const seen: TraceEvent[] = [];
+  tracer.emit({
     source: "test",
     event: "x",
     data: { header: "Bearer abcdefghijklmnop", note: "key sk-ant-api03-zzzzzzzzzz" },
   });
-  assertEquals(e.data, { header: "[REDACTED]", note: "key [REDACTED]" });
+  assertEquals(tracer.recent()[0]!.data, { header: "[REDACTED]", note: "key [REDACTED]" });
+  tracer.subscribe((e) => seen.push(e));
+  tracer.emit({ source: "test", event: "y", data: { auth: "Bearer qrstuvwxyzabcdef" } });
+  assertEquals(seen.map((e) => e.data), [{ auth: "[REDACTED]" }]);
   await tracer.close();
+  assertEquals(lines.map((l) => JSON.parse(l).data), [
+    { header: "[REDACTED]", note: "key [REDACTED]" },
+    { auth: "[REDACTED]" },
+  ]);
 });
 
 Deno.test("utterance_costs counts a job retried by hand once, at its latest end, after a reopen", async () => {
@@ -215,12 +225,13 @@ Deno.test("Tracer hands a sink with writeLines the redacted JSON lines, and one 
       close: () => Promise.resolve(),
     },
   ]);
-  const first = tracer.emit({ source: "test", event: "a", job_id: "j1", duration_ms: 1.23456 });
-  const second = tracer.emit({
+  tracer.emit({ source: "test", event: "a", job_id: "j1", duration_ms: 1.23456 });
+  tracer.emit({
     source: "test",
     event: "b",
     data: { auth: "Bearer abcdefghijklmnop" },
   });
+  const [first, second] = tracer.recent();
   await tracer.flush();
   tracer.emit({ source: "test", event: "c" });
   await tracer.close();
@@ -307,6 +318,65 @@ Deno.test("LibsqlTraceSink indexes only rows that have a job or an utterance, an
     await sink.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** A sink that takes lines and keeps every one written. */
+function lineSink() {
+  const lines: string[] = [];
+  const sink = {
+    name: "lines",
+    write: () => Promise.reject(new Error("write called on a sink that takes lines")),
+    writeLines: (batch: readonly string[]) => (lines.push(...batch), Promise.resolve()),
+    close: () => Promise.resolve(),
+  };
+  return { sink, lines };
+}
+
+Deno.test("Tracer stamps an event when it is emitted and serializes it with a later batch, in order", async () => {
+  let clock = Date.parse("2026-12-04T10:00:00.000Z");
+  const { sink, lines } = lineSink();
+  const tracer = new Tracer([sink], { now: () => clock, flushIntervalMs: 60_000 });
+  for (let i = 0; i < 130; i++) {
+    tracer.emit({ source: "test", event: `e${i}`, data: { i } });
+    clock += 1;
+  }
+  // The clock has moved on since; the time kept is each event's own.
+  const recent = tracer.recent({ limit: 3 });
+  assertEquals(recent.map((e) => [e.event, e.ts]), [
+    ["e127", "2026-12-04T10:00:00.127Z"],
+    ["e128", "2026-12-04T10:00:00.128Z"],
+    ["e129", "2026-12-04T10:00:00.129Z"],
+  ]);
+  await tracer.flush();
+  assertEquals(lines.length, 130);
+  assertEquals(lines.map((l) => JSON.parse(l).data.i), Array.from({ length: 130 }, (_, i) => i));
+  assertEquals(JSON.parse(lines[0]!).ts, "2026-12-04T10:00:00.000Z");
+  // Emitted after a flush, written by the close.
+  tracer.emit({ source: "test", event: "last" });
+  await tracer.close();
+  assertEquals(JSON.parse(lines.at(-1)!).event, "last");
+  assertEquals(lines.length, 131);
+});
+
+Deno.test("Tracer keeps a note of an event JSON cannot hold, and the rest of its batch", async () => {
+  const { sink, lines } = lineSink();
+  const tracer = new Tracer([sink]);
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  tracer.emit({ source: "test", event: "before" });
+  tracer.emit({
+    source: "test",
+    event: "bad",
+    job_id: "j1",
+    data: { cyclic } as unknown as Record<string, JsonValue>,
+  });
+  tracer.emit({ source: "test", event: "after" });
+  await tracer.close();
+  assertEquals(lines.map((l) => JSON.parse(l).event), ["before", "bad", "after"]);
+  const bad = JSON.parse(lines[1]!);
+  assertEquals(bad.job_id, "j1");
+  assertEquals(typeof bad.data.trace_error, "string");
+  assertEquals(bad.data.trace_error.includes("circular"), true);
 });
 
 /** A sink that takes lines and records each batch's event names; `hold` decides per write. */

@@ -69,6 +69,15 @@ function redactEvent(event: TraceEvent): [TraceEvent, string] {
   return clean === json ? [event, json] : [JSON.parse(clean), clean];
 }
 
+/**
+ * Events serialized together. Serializing an event as it is emitted runs JSON.stringify and the
+ * redaction scan between a request's routing and its queue work, with their code and data
+ * evicted from the caches by everything else the request did; a run of events serialized
+ * together finds them warm. Few enough that an event's object tree still dies young (a few
+ * requests), and a view of recent events or a flush serializes whatever is waiting first.
+ */
+const SERIALIZE_BATCH = 48;
+
 export class Tracer {
   readonly #sinks: TraceSink[];
   /** Each sink's waiting lines and writes (see `sink_lane.ts`). */
@@ -88,6 +97,8 @@ export class Tracer {
   readonly #now: () => number;
   #closed = false;
   readonly #subscribers = new Set<(event: TraceEvent) => void>();
+  /** Events stamped but not yet redacted and serialized (see {@link SERIALIZE_BATCH}). */
+  #unserialized: TraceEvent[] = [];
   /** Failed or unanswered sink writes so far, and the latest one's reason. */
   sinkErrors = 0;
   lastSinkError: string | undefined;
@@ -117,26 +128,59 @@ export class Tracer {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Records an event. Never throws and never waits for I/O. */
-  emit(input: TraceInput): TraceEvent {
-    const [event, line] = redactEvent(traceEvent(input, input.ts ?? this.#iso(this.#now())));
-    this.#remember(line);
-    for (const fn of this.#subscribers) {
-      try {
-        fn(event);
-      } catch {
-        // A slow or broken subscriber (e.g. a closed SSE stream) must not affect tracing.
-      }
+  /**
+   * Records an event. Never throws and never waits for I/O. The event is stamped now, and
+   * redacted and turned into its JSON line with the next batch (see {@link SERIALIZE_BATCH}):
+   * its objects are handed over, and the caller does not change them afterwards. Sinks,
+   * subscribers and {@link recent} see the redacted event.
+   */
+  emit(input: TraceInput): void {
+    const event = traceEvent(input, input.ts ?? this.#iso(this.#now()));
+    this.#unserialized.push(event);
+    // A live view sees each event as it happens.
+    if (this.#unserialized.length >= SERIALIZE_BATCH || this.#subscribers.size > 0) {
+      this.#serialize();
     }
-    if (this.#closed) return event;
-    for (const lane of this.#lanes) lane.add(line);
-    if (this.#timer === undefined) {
+    if (this.#timer === undefined && !this.#closed) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         void this.flush();
       }, this.#interval);
     }
-    return event;
+  }
+
+  /** Redacts and serializes the events emitted since the last batch, in order. */
+  #serialize(): void {
+    const batch = this.#unserialized;
+    if (batch.length === 0) return;
+    this.#unserialized = [];
+    for (const raw of batch) {
+      let event: TraceEvent;
+      let line: string;
+      try {
+        [event, line] = redactEvent(raw);
+      } catch (err) {
+        // Only a value JSON cannot hold (a cycle, a BigInt) gets here; the types rule both out.
+        // The event is kept as a note of what could not be written, and the batch goes on.
+        [event, line] = redactEvent(traceEvent({
+          source: raw.source,
+          event: raw.event,
+          ...(raw.utterance_id ? { utterance_id: raw.utterance_id } : {}),
+          ...(raw.job_id ? { job_id: raw.job_id } : {}),
+          data: { trace_error: err instanceof Error ? err.message : String(err) },
+        }, raw.ts));
+      }
+      this.#remember(line);
+      for (const fn of this.#subscribers) {
+        try {
+          fn(event);
+        } catch {
+          // A slow or broken subscriber (e.g. a closed SSE stream) must not affect tracing.
+        }
+      }
+      if (this.#closed) continue;
+      for (const lane of this.#lanes) lane.add(line);
+    }
   }
 
   #lastMs = NaN;
@@ -179,6 +223,7 @@ export class Tracer {
    * back none of the others.
    */
   flush(): Promise<void> {
+    this.#serialize();
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -198,6 +243,7 @@ export class Tracer {
 
   /** Events from the in-memory ring only. */
   recent(filter: TraceFilter = {}): TraceEvent[] {
+    this.#serialize();
     const limit = filter.limit ?? 100;
     const out: TraceEvent[] = [];
     // An id or event name missing from a line's text rules it out before it is parsed.
@@ -221,6 +267,8 @@ export class Tracer {
   }
 
   async close(): Promise<void> {
+    // What was emitted before the close still goes to the sinks.
+    this.#serialize();
     this.#closed = true;
     await this.flush();
     for (const s of this.#sinks) await s.close().catch(() => {});
