@@ -164,8 +164,9 @@ export interface DashboardOptions {
 export function dashboardRoutes(deps: AppDeps, options: DashboardOptions = {}): Hono {
   const app = new Hono();
   const stats = options.stats ?? new LiveStats();
-  // For the app's lifetime, as the tracer's: the charts cover time before any page opened.
-  deps.tracer.subscribe((e) => stats.record(e));
+  // For the app's lifetime, as the tracer's: the charts cover time before any page opened. An
+  // observer, not a subscriber: the charts count events and show none of their contents.
+  deps.tracer.observe((e) => stats.record(e));
 
   const html = async (page: unknown) => "<!doctype html>" + (await page);
   // A strict CSP: the one inline script and style by hash, no frames, no other origins.

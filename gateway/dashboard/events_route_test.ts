@@ -56,11 +56,11 @@ Deno.test("GET /events streams history, live trace events and stats, then unsubs
   const T = Date.now();
   const stats = new LiveStats({ now: () => T }); // the event and the stats in one bucket
   const app = dashboardRoutes(d, { stats, statsIntervalMs: 40, heartbeatMs: 20 });
-  assertEquals(d.tracer.subscribers, 1); // the charts' own subscription
+  assertEquals(d.tracer.subscribers, 0); // the charts observe, they do not subscribe
   const res = await app.request("/events");
   assertEquals(res.status, 200);
   assertMatch(res.headers.get("content-type")!, /^text\/event-stream/);
-  assertEquals(d.tracer.subscribers, 2);
+  assertEquals(d.tracer.subscribers, 1);
   setTimeout(() => {
     d.tracer.emit({
       ts: new Date(T).toISOString(),
@@ -87,10 +87,10 @@ Deno.test("GET /events streams history, live trace events and stats, then unsubs
   assertEquals(last.point.completed, 1);
   assertEquals(last.point.p50_ms, 12);
   // The stream let go of its subscription when the reader went away.
-  for (let i = 0; i < 50 && d.tracer.subscribers !== 1; i++) {
+  for (let i = 0; i < 50 && d.tracer.subscribers !== 0; i++) {
     await new Promise((r) => setTimeout(r, 10));
   }
-  assertEquals(d.tracer.subscribers, 1);
+  assertEquals(d.tracer.subscribers, 0);
   await d.tracer.close();
 });
 

@@ -60,6 +60,7 @@ Deno.test("Tracer redacts secrets before any sink sees them", async () => {
   assertEquals(tracer.recent()[0]!.data, { header: "[REDACTED]", note: "key [REDACTED]" });
   tracer.subscribe((e) => seen.push(e));
   tracer.emit({ source: "test", event: "y", data: { auth: "Bearer qrstuvwxyzabcdef" } });
+  await tracer.flush();
   assertEquals(seen.map((e) => e.data), [{ auth: "[REDACTED]" }]);
   await tracer.close();
   assertEquals(lines.map((l) => JSON.parse(l).data), [
@@ -356,6 +357,25 @@ Deno.test("Tracer stamps an event when it is emitted and serializes it with a la
   await tracer.close();
   assertEquals(JSON.parse(lines.at(-1)!).event, "last");
   assertEquals(lines.length, 131);
+});
+
+Deno.test("Tracer hands an observer each event as it is emitted, and a broken one harms nothing", async () => {
+  const { sink, lines } = lineSink();
+  const tracer = new Tracer([sink], { now: () => Date.parse("2026-12-04T10:00:00.000Z") });
+  const seen: string[] = [];
+  tracer.observe(() => {
+    throw new Error("a broken tally");
+  });
+  const stop = tracer.observe((e) => seen.push(`${e.event}@${e.ts}`));
+  tracer.emit({ source: "test", event: "job.succeeded", duration_ms: 3 });
+  // Synchronously, before any batch is serialized.
+  assertEquals(seen, ["job.succeeded@2026-12-04T10:00:00.000Z"]);
+  assertEquals(lines.length, 0);
+  stop();
+  tracer.emit({ source: "test", event: "job.failed" });
+  assertEquals(seen.length, 1);
+  await tracer.close();
+  assertEquals(lines.map((l) => JSON.parse(l).event), ["job.succeeded", "job.failed"]);
 });
 
 Deno.test("Tracer keeps a note of an event JSON cannot hold, and the rest of its batch", async () => {

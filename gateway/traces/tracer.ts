@@ -74,7 +74,7 @@ function redactEvent(event: TraceEvent): [TraceEvent, string] {
  * redaction scan between a request's routing and its queue work, with their code and data
  * evicted from the caches by everything else the request did; a run of events serialized
  * together finds them warm. Few enough that an event's object tree still dies young (a few
- * requests), and a view of recent events or a flush serializes whatever is waiting first.
+ * requests); a view of recent events, a flush and the flush timer serialize whatever waits.
  */
 const SERIALIZE_BATCH = 48;
 
@@ -97,6 +97,7 @@ export class Tracer {
   readonly #now: () => number;
   #closed = false;
   readonly #subscribers = new Set<(event: TraceEvent) => void>();
+  readonly #observers = new Set<(event: TraceEvent) => void>();
   /** Events stamped but not yet redacted and serialized (see {@link SERIALIZE_BATCH}). */
   #unserialized: TraceEvent[] = [];
   /** Failed or unanswered sink writes so far, and the latest one's reason. */
@@ -137,7 +138,14 @@ export class Tracer {
   emit(input: TraceInput): void {
     const event = traceEvent(input, input.ts ?? this.#iso(this.#now()));
     this.#unserialized.push(event);
-    // A live view sees each event as it happens.
+    for (const fn of this.#observers) {
+      try {
+        fn(event);
+      } catch {
+        // A tally's bug must not affect tracing.
+      }
+    }
+    // A live view (a subscriber) sees each event as it happens.
     if (this.#unserialized.length >= SERIALIZE_BATCH || this.#subscribers.size > 0) {
       this.#serialize();
     }
@@ -204,7 +212,20 @@ export class Tracer {
     }
   }
 
-  /** Calls `fn` with every event from now on (live views such as `/events`). */
+  /**
+   * Calls `fn` with every event from now on as it is emitted, stamped but not redacted: for
+   * in-process tallies (the dashboard's charts) that never show or send what they are given.
+   * Observers do not make events serialize one by one.
+   */
+  observe(fn: (event: TraceEvent) => void): () => void {
+    this.#observers.add(fn);
+    return () => this.#observers.delete(fn);
+  }
+
+  /**
+   * Calls `fn` with every event from now on, redacted, as it is emitted: for live views such as
+   * `/events`. While any is subscribed, events are serialized one by one.
+   */
   subscribe(fn: (event: TraceEvent) => void): () => void {
     this.#subscribers.add(fn);
     return () => this.#subscribers.delete(fn);
