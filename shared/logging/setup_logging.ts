@@ -13,10 +13,10 @@ import {
   type Sink,
   type TextFormatter,
 } from "@logtape/logtape";
-import { getFileSink } from "@logtape/file";
 import { redactByField } from "@logtape/redaction";
 import { dirname } from "node:path";
 import { redactText, registerEnvSecrets } from "./redact.ts";
+import { getAppendSink } from "./append_sink.ts";
 
 export interface LoggingOptions {
   /** JSON Lines file to append to; its folder is created. No file when omitted. */
@@ -55,14 +55,9 @@ export async function setupLogging(options: LoggingOptions = {}): Promise<() => 
   if (options.logFile) {
     await Deno.mkdir(dirname(options.logFile), { recursive: true });
     sinks.file = redactByField(
-      // nonBlocking: the sink's fsync runs off the main thread, so a flush never stalls the
-      // audio loop or a request (logs are not what makes work durable: the stores are).
-      getFileSink(options.logFile, {
-        formatter,
-        bufferSize: 8192,
-        flushInterval: 500,
-        nonBlocking: true,
-      }),
+      // Written off the main thread in batches, so a write never stalls the audio loop or a
+      // request; its dispose waits for every write, so the last lines before an exit stay.
+      getAppendSink(options.logFile, { formatter, bufferBytes: 8192, flushIntervalMs: 500 }),
       FIELD_PATTERNS,
     );
   }
