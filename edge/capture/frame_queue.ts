@@ -7,10 +7,11 @@
  * Frames leave as soon as they arrive, in the bursts the capture tool hands over, unless the
  * queue paces them: a file played at real-time pace (`paceMs`) leaves in real time from its first
  * frame, whatever bursts the pipe delivered: each frame when its time has come, or in bursts of
- * `paceBurstMs` as a microphone's sound server hands them over. A microphone is real time already, so the
- * edge takes its bursts whole: pacing them would only make each frame later and cost a timer
- * wake-up per frame, and every frame keeps its capture timestamp either way. A consumer that
- * needs one live frame per frame interval can ask for a {@linkcode JitterPacer} (`jitter`).
+ * `paceBurstMs` as a microphone's sound server hands them over. A microphone is real time
+ * already, so the edge takes its bursts whole: pacing them would only make each frame later and
+ * cost a timer wake-up per frame, and every frame keeps its capture timestamp either way. A
+ * consumer that needs one live frame per frame interval can ask for a {@linkcode JitterPacer}
+ * (`jitter`).
  */
 import type { Frame } from "./framer.ts";
 import { JitterPacer, type JitterPacerOptions } from "./jitter_pacer.ts";

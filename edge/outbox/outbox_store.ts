@@ -16,6 +16,7 @@ import { getLogger } from "@logtape/logtape";
 import { join } from "node:path";
 import { z } from "zod";
 import { Id } from "@shared/schemas/task.ts";
+import { writeAll } from "@shared/io/write_all.ts";
 
 const log = getLogger(["edge", "outbox"]);
 /** Marks a file being written: `<id>.json.tmp-<pid>-<n>`, renamed to `<id>.json` once flushed. */
@@ -175,9 +176,7 @@ export class FileOutboxStore {
     const tmp = `${final}${TMP_MARK}${Deno.pid}-${++this.#tmpCounter}`;
     const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
     try {
-      const bytes = new TextEncoder().encode(JSON.stringify(item) + "\n");
-      let written = 0;
-      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      await writeAll(file, new TextEncoder().encode(JSON.stringify(item) + "\n"));
       await file.sync();
     } finally {
       file.close();

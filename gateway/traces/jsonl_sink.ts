@@ -6,6 +6,7 @@
 import type { TraceEvent } from "@shared/schemas/mod.ts";
 import { dirname } from "node:path";
 import type { TraceSink } from "./tracer.ts";
+import { writeAll } from "@shared/io/write_all.ts";
 
 export class JsonlTraceSink implements TraceSink {
   readonly name = "jsonl";
@@ -32,9 +33,7 @@ export class JsonlTraceSink implements TraceSink {
   async writeLines(lines: readonly string[]): Promise<void> {
     const file = await this.#open();
     const text = lines.join("\n") + "\n";
-    const bytes = this.#encoder.encode(text);
-    let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await writeAll(file, this.#encoder.encode(text));
   }
 
   async ping(): Promise<void> {

@@ -49,7 +49,7 @@ Deno.test("Tracer writes the same events to JSONL and to SQLite readable by pyth
 });
 
 Deno.test("Tracer redacts secrets before any sink sees them", async () => {
-  const { sink, lines } = lineSink();
+  const { sink, lines } = recordingSink("lines");
   const tracer = new Tracer([sink]);
   const seen: TraceEvent[] = [];
   tracer.emit({
@@ -321,21 +321,9 @@ Deno.test("LibsqlTraceSink indexes only rows that have a job or an utterance, an
   }
 });
 
-/** A sink that takes lines and keeps every one written. */
-function lineSink() {
-  const lines: string[] = [];
-  const sink = {
-    name: "lines",
-    write: () => Promise.reject(new Error("write called on a sink that takes lines")),
-    writeLines: (batch: readonly string[]) => (lines.push(...batch), Promise.resolve()),
-    close: () => Promise.resolve(),
-  };
-  return { sink, lines };
-}
-
 Deno.test("Tracer stamps an event when it is emitted and serializes it with a later batch, in order", async () => {
   let clock = Date.parse("2026-12-04T10:00:00.000Z");
-  const { sink, lines } = lineSink();
+  const { sink, lines } = recordingSink("lines");
   const tracer = new Tracer([sink], { now: () => clock, flushIntervalMs: 60_000 });
   for (let i = 0; i < 130; i++) {
     tracer.emit({ source: "test", event: `e${i}`, data: { i } });
@@ -360,7 +348,7 @@ Deno.test("Tracer stamps an event when it is emitted and serializes it with a la
 });
 
 Deno.test("Tracer hands an observer each event as it is emitted, and a broken one harms nothing", async () => {
-  const { sink, lines } = lineSink();
+  const { sink, lines } = recordingSink("lines");
   const tracer = new Tracer([sink], { now: () => Date.parse("2026-12-04T10:00:00.000Z") });
   const seen: string[] = [];
   tracer.observe(() => {
@@ -379,7 +367,7 @@ Deno.test("Tracer hands an observer each event as it is emitted, and a broken on
 });
 
 Deno.test("Tracer keeps a note of an event JSON cannot hold, and the rest of its batch", async () => {
-  const { sink, lines } = lineSink();
+  const { sink, lines } = recordingSink("lines");
   const tracer = new Tracer([sink]);
   const cyclic: Record<string, unknown> = { a: 1 };
   cyclic.self = cyclic;
@@ -399,19 +387,27 @@ Deno.test("Tracer keeps a note of an event JSON cannot hold, and the rest of its
   assertEquals(bad.data.trace_error.includes("circular"), true);
 });
 
-/** A sink that takes lines and records each batch's event names; `hold` decides per write. */
-function recordingSink(name: string, hold: (write: number) => Promise<void> | undefined) {
+/**
+ * A sink that takes lines, keeps every one written and records each batch's event names; `hold`
+ * decides per write.
+ */
+function recordingSink(
+  name: string,
+  hold: (write: number) => Promise<void> | undefined = () => undefined,
+) {
   const batches: string[][] = [];
+  const lines: string[] = [];
   const sink = {
     name,
     write: () => Promise.reject(new Error("write called on a sink that takes lines")),
-    writeLines: (lines: readonly string[]) => {
-      batches.push(lines.map((l) => JSON.parse(l).event));
+    writeLines: (batch: readonly string[]) => {
+      lines.push(...batch);
+      batches.push(batch.map((l) => JSON.parse(l).event));
       return hold(batches.length) ?? Promise.resolve();
     },
     close: () => Promise.resolve(),
   };
-  return { sink, batches };
+  return { sink, batches, lines };
 }
 
 Deno.test("Tracer gives a busy sink one larger batch, not a line of small ones, and loses nothing", async () => {

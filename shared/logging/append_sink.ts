@@ -8,11 +8,12 @@
  * is buffered after the write in flight, then closes the file.
  */
 import type { LogRecord, Sink, TextFormatter } from "@logtape/logtape";
+import { writeAll } from "../io/write_all.ts";
 
 export interface AppendSinkOptions {
   formatter: TextFormatter;
-  /** Buffered bytes that start a write at once. @default 8192 */
-  bufferBytes?: number;
+  /** Buffered characters (bytes, for ASCII lines) that start a write at once. @default 8192 */
+  bufferChars?: number;
   /** Longest a record waits in the buffer. @default 500 */
   flushIntervalMs?: number;
 }
@@ -24,12 +25,12 @@ export interface AppendSinkOptions {
  */
 export function getAppendSink(path: string, options: AppendSinkOptions): Sink & AsyncDisposable {
   const { formatter } = options;
-  const bufferBytes = options.bufferBytes ?? 8192;
+  const bufferChars = options.bufferChars ?? 8192;
   const intervalMs = options.flushIntervalMs ?? 500;
   const file = Deno.openSync(path, { append: true, create: true });
   const encoder = new TextEncoder();
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
+  let pending: string[] = [];
+  let pendingChars = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
   /** Settles once every write started so far has finished (a failed one is let go). */
@@ -40,19 +41,11 @@ export function getAppendSink(path: string, options: AppendSinkOptions): Sink & 
       clearTimeout(timer);
       timer = undefined;
     }
-    if (pendingBytes === 0) return writing;
-    const bytes = new Uint8Array(pendingBytes);
-    let at = 0;
-    for (const chunk of pending) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
+    if (pendingChars === 0) return writing;
+    const bytes = encoder.encode(pending.join(""));
     pending = [];
-    pendingBytes = 0;
-    writing = writing.then(async () => {
-      let written = 0;
-      while (written < bytes.length) written += await file.write(bytes.subarray(written));
-    }).catch(() => {
+    pendingChars = 0;
+    writing = writing.then(() => writeAll(file, bytes)).catch(() => {
       // A full disk or a removed file must not break the program that logs.
     });
     return writing;
@@ -60,10 +53,10 @@ export function getAppendSink(path: string, options: AppendSinkOptions): Sink & 
 
   const sink = (record: LogRecord) => {
     if (disposed) return;
-    const bytes = encoder.encode(formatter(record));
-    pending.push(bytes);
-    pendingBytes += bytes.length;
-    if (pendingBytes >= bufferBytes) {
+    const line = formatter(record);
+    pending.push(line);
+    pendingChars += line.length;
+    if (pendingChars >= bufferChars) {
       void flush();
     } else if (timer === undefined) {
       const t = setTimeout(() => void flush(), intervalMs);

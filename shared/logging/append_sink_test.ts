@@ -21,7 +21,7 @@ Deno.test("getAppendSink: a record logged just before disposal is in the file, b
     // line and disposes at once.
     for (let t = 0; t < 30; t++) {
       const path = `${dir}/log-${t}.txt`;
-      const sink = getAppendSink(path, { formatter: lineFormatter, bufferBytes: 1024 });
+      const sink = getAppendSink(path, { formatter: lineFormatter, bufferChars: 1024 });
       for (let i = 0; i < 50; i++) sink(record(`line ${i} ${"x".repeat(150)}`));
       if (t % 3 === 1) await Promise.resolve();
       if (t % 3 === 2) await new Promise((r) => setTimeout(r, t % 7));

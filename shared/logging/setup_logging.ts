@@ -57,7 +57,7 @@ export async function setupLogging(options: LoggingOptions = {}): Promise<() => 
     sinks.file = redactByField(
       // Written off the main thread in batches, so a write never stalls the audio loop or a
       // request; its dispose waits for every write, so the last lines before an exit stay.
-      getAppendSink(options.logFile, { formatter, bufferBytes: 8192, flushIntervalMs: 500 }),
+      getAppendSink(options.logFile, { formatter, bufferChars: 8192, flushIntervalMs: 500 }),
       FIELD_PATTERNS,
     );
   }

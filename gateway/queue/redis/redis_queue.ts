@@ -7,7 +7,6 @@
  * only and a late completion by a lost lease changes nothing. Enqueues publish on a channel so
  * idle engines in other processes wake at once.
  */
-import { isRedisUnavailable } from "./redis_errors.ts";
 import type { JobRecord, UtteranceRecord } from "@shared/schemas/mod.ts";
 import { newId } from "../ids.ts";
 import { claimJob, priorityRank, promoteJob } from "../job_ops.ts";
@@ -23,6 +22,7 @@ import { CasQueue, type Change } from "../cas_queue.ts";
 import { CAS, ENQUEUE, INDEX, RESERVE } from "./scripts.ts";
 import { type Client, connectClients } from "./redis_clients.ts";
 import { type IndexOp, reindex } from "./redis_indexes.ts";
+import { isRedisUnavailable } from "./redis_errors.ts";
 
 /** A record as stored: its version (for the compare-and-swap) and the job. */
 type Versioned = { version: string; job: JobRecord };
